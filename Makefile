@@ -1,0 +1,98 @@
+# Two commands for a new user: `make run` (try it out, SQLite, no services) and `make test`
+# (the whole suite against PostgreSQL + Redis on localhost). See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Django 6 needs Python >= 3.12. .python-version asks pyenv for 3.12; fall back to any 3.12+.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+
+# `make run` uses an embedded SQLite database under var/ and runs Celery tasks eagerly.
+RUN_ENV := DJANGO_ENV=development DATABASE_URL=sqlite:///var/db.sqlite3 CELERY_TASK_ALWAYS_EAGER=true
+# `make test` talks to the services on localhost (docker-compose starts them elsewhere).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/callcenter
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+TEST_ENV := DJANGO_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: help venv install install-dev system-deps messages run worker beat test lint check-services \
+	check-deploy compose-check migrations-check bench seed
+
+help:
+	@echo "make run     - install, migrate SQLite, load demo data, serve http://127.0.0.1:8000"
+	@echo "make test    - install test tools and run the whole suite (PostgreSQL + Redis)"
+	@echo "make worker  - run a Celery worker (needs REDIS_URL)"
+	@echo "make beat    - run the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make bench   - run the benchmark commands (see docs/benchmarks.md)"
+
+$(VENV)/bin/python:
+	@test -n "$(PYTHON)" || { echo "!! Python >= 3.12 not found (Django 6 needs it). Install it, e.g. pyenv install 3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+venv: $(VENV)/bin/python
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) check
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) check
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# System packages: gettext (catalogs), Pango (WeasyPrint), Noto CJK (Chinese glyphs in PDFs),
+# Chromium (browser tests). Installed with apt when missing (root or sudo).
+system-deps:
+	@bash scripts/system_deps.sh
+
+messages: install
+	$(MANAGE) compilemessages --ignore=.venv -v 0
+
+run: system-deps-run install messages
+	@mkdir -p var
+	$(RUN_ENV) $(MANAGE) migrate --noinput -v 0
+	$(RUN_ENV) $(MANAGE) seed_demo --if-empty
+	$(RUN_ENV) $(MANAGE) demo_logins
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+system-deps-run:
+	@bash scripts/system_deps.sh --runtime
+
+worker: install
+	$(VENV)/bin/celery -A callcenter worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A callcenter beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+check-services:
+	@$(TEST_ENV) $(PY) scripts/check_services.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: install
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
+
+compose-check: install-dev
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+check-deploy: install
+	DJANGO_ENV=production DJANGO_SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	DJANGO_ALLOWED_HOSTS=callcenter.example.com DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+test: system-deps install-dev messages check-services lint migrations-check compose-check check-deploy
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(TEST_ENV) $(MANAGE) bench foundation

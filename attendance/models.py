@@ -1,0 +1,1 @@
+"""attendance models: features arrive with their issues (see docs/modules.md)."""

@@ -1,0 +1,74 @@
+"""factory_boy factories for the org model. Other apps import these."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from callcenter.models import Department, Employee, Position, Team, User
+
+TEST_PASSWORD = "Correct-Horse-42!"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    must_change_password = False
+    password_changed_at = factory.LazyFunction(timezone.now)
+    preferred_language = "zh-hans"
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=list(extracted)))
+        if create:
+            self.save()
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"D{n:03d}")
+    name = factory.Sequence(lambda n: f"客服{n}部")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    department = factory.SubFactory(DepartmentFactory)
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name = factory.Sequence(lambda n: f"第{n}组")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+        django_get_or_create = ("code",)
+
+    code = "AGENT"
+    name = "话务员"
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employee
+
+    user = factory.SubFactory(UserFactory)
+    employee_no = factory.Sequence(lambda n: f"E{n:05d}")
+    name = factory.Sequence(lambda n: f"员工{n}")
+    team = factory.SubFactory(TeamFactory)
+    department = factory.LazyAttribute(lambda o: o.team.department if o.team else DepartmentFactory())
+    position = factory.SubFactory(PositionFactory)
+    hire_date = datetime.date(2024, 3, 1)
+    first_employed_on = datetime.date(2020, 7, 1)
+    monthly_base_pay = Decimal("5000.00")
+    bonus_base = Decimal("1000.00")

@@ -1,0 +1,1 @@
+"""complaints models: features arrive with their issues (see docs/modules.md)."""

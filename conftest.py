@@ -1,0 +1,70 @@
+"""Suite-wide fixtures. Tests run against PostgreSQL and Redis (see Makefile `test`)."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    # The suite asserts PostgreSQL behaviour (triggers, row locks): refuse to run silently elsewhere.
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        raise pytest.UsageError(f"The test suite needs PostgreSQL (DATABASE_URL); got {engine}. Run `make test`.")
+    os.makedirs(settings.BASE_DIR / "test-artifacts", exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reset_axes_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def org(db):
+    """A small org with every role and reporting line.
+
+    Department A (manager ``manager``, leader in charge ``leader``) has teams A1 (supervisor
+    ``supervisor``; members ``agent``, ``peer``) and A2 (member ``other_team``). Department B has
+    team B1 (member ``other_dept``). ``hr``, ``handler`` (complaints) and ``auditor`` sit in B.
+    Every login's password is ``factories.TEST_PASSWORD``.
+    """
+    from types import SimpleNamespace
+
+    from callcenter.roles import Role
+    from callcenter.tests import factories as f
+
+    dept_a = f.DepartmentFactory(code="A", name="客服一部")
+    dept_b = f.DepartmentFactory(code="B", name="客服二部")
+    a1 = f.TeamFactory(department=dept_a, code="A1", name="一组")
+    a2 = f.TeamFactory(department=dept_a, code="A2", name="二组")
+    b1 = f.TeamFactory(department=dept_b, code="B1", name="三组")
+
+    def emp(username, team, roles, name):
+        user = f.UserFactory(username=username, roles=roles)
+        return f.EmployeeFactory(user=user, team=team, department=team.department, name=name)
+
+    ns = SimpleNamespace(dept_a=dept_a, dept_b=dept_b, a1=a1, a2=a2, b1=b1)
+    ns.agent = emp("agent", a1, [Role.AGENT], "张伟")
+    ns.peer = emp("peer", a1, [Role.AGENT], "王芳")
+    ns.supervisor = emp("supervisor", a1, [Role.SUPERVISOR], "李娜")
+    ns.other_team = emp("other_team", a2, [Role.AGENT], "刘洋")
+    ns.manager = emp("manager", a1, [Role.DEPARTMENT_MANAGER], "陈静")
+    ns.leader = emp("leader", a1, [Role.COMPANY_LEADER], "杨磊")
+    ns.other_dept = emp("other_dept", b1, [Role.AGENT], "赵敏")
+    ns.hr = emp("hr", b1, [Role.HR], "黄丽")
+    ns.handler = emp("handler", b1, [Role.COMPLAINT_HANDLER], "周强")
+    ns.auditor = emp("auditor", b1, [Role.SECURITY_AUDITOR], "吴婷")
+    a1.supervisor = ns.supervisor
+    a1.save()
+    dept_a.manager = ns.manager
+    dept_a.leader_in_charge = ns.leader
+    dept_a.save()
+    return ns

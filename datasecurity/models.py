@@ -1,0 +1,89 @@
+"""Audit trail (SEC-2, SEC-3): append-only, hash-chained events.
+
+Invariants:
+- rows are only ever inserted; on PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE
+  (the retention path alone may delete, see ``audit_retention_purge`` later);
+- each event carries ``prev_hash`` (the previous event's ``hash``) and its own ``hash``, an
+  HMAC-SHA256 over its content and ``prev_hash``; :class:`AuditChainHead` holds the last hash and
+  the count, so an edited, removed or appended-behind-our-back row is detected by
+  ``manage.py audit_verify``.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from callcenter.policy import VersionedPolicy, register_policy
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """Single row (pk=1): the end of the chain. Locked by every append, so appends are serial."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    event_count = models.BigIntegerField(default=0)
+    # prev_hash expected of the oldest remaining event (moves forward when retention purges).
+    anchor_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="audit_chain_head_single_row")]
+
+
+@register_policy
+class AuditPolicy(VersionedPolicy):
+    """How long audit records are kept (SEC-2)."""
+
+    audit_retention_days = models.PositiveIntegerField(
+        _("audit record retention (days)"),
+        default=180,
+        validators=[MinValueValidator(180)],
+        help_text=_("China's Cybersecurity Law asks for at least six months of logs, so never less than 180."),
+    )
+
+    articles = {"audit_retention_days": "SEC-2"}
+
+    class Meta(VersionedPolicy.Meta):
+        verbose_name = _("audit policy")
+        verbose_name_plural = _("audit policies")
+        constraints = [
+            models.CheckConstraint(condition=Q(audit_retention_days__gte=180), name="audit_policy_retention_min_180")
+        ]

@@ -1,0 +1,23 @@
+"""Audit trail pages for the security auditor (read-only)."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from callcenter.permissions import role_required
+from callcenter.roles import Role
+
+from . import selectors
+
+
+@role_required(Role.SECURITY_AUDITOR)
+def audit_event_list(request):
+    events = selectors.audit_event_list(user=request.user, filters=request.GET)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    template = "datasecurity/audit_list.html"
+    if request.htmx:
+        template += "#audit-table"
+    return render(
+        request,
+        template,
+        {"page_obj": page, "head": selectors.audit_chain_head(), "filters": request.GET},
+    )

@@ -1,0 +1,1 @@
+"""discipline models: features arrive with their issues (see docs/modules.md)."""

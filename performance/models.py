@@ -1,0 +1,1 @@
+"""performance models: features arrive with their issues (see docs/modules.md)."""

@@ -1,0 +1,1 @@
+"""training models: features arrive with their issues (see docs/modules.md)."""
