@@ -267,3 +267,21 @@ def job_run_finish(*, run: JobRun, succeeded: bool, detail: str = "") -> JobRun:
     run.detail = detail[:5000]
     run.save(update_fields=["finished_at", "status", "detail"])
     return run
+
+
+@transaction.atomic
+def policy_defaults_install(*, actor=None, effective_from: datetime.date = datetime.date(2000, 1, 1)) -> list:
+    """Install the regulation's defaults as the first version of every registered policy that has
+    none yet (a new installation, demo data). Idempotent."""
+    from .policy import POLICY_REGISTRY
+
+    created = []
+    for model in POLICY_REGISTRY.values():
+        if model.objects.exists():
+            continue
+        version = model.objects.create(effective_from=effective_from, note="Regulation defaults", created_by=actor)
+        audit_record(
+            actor=actor, action="policy.defaults_install", obj=version, changes={"effective_from": effective_from}
+        )
+        created.append(version)
+    return created

@@ -67,6 +67,9 @@ class AuditChainHead(models.Model):
         verbose_name = _("audit chain head")
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="audit_chain_head_single_row")]
 
+    def __str__(self):
+        return f"audit chain head: {self.event_count} events, last #{self.last_event_id}"
+
 
 @register_policy
 class AuditPolicy(VersionedPolicy):
