@@ -58,7 +58,7 @@ messages: install
 	$(MANAGE) compilemessages --ignore=.venv -v 0
 
 run: system-deps-run install messages
-	@mkdir -p var
+	@mkdir -p var/staticfiles
 	$(RUN_ENV) $(MANAGE) migrate --noinput -v 0
 	$(RUN_ENV) $(MANAGE) seed_demo --if-empty
 	$(RUN_ENV) $(MANAGE) demo_logins

@@ -12,6 +12,7 @@ def pytest_configure(config):
     if engine != "django.db.backends.postgresql":
         raise pytest.UsageError(f"The test suite needs PostgreSQL (DATABASE_URL); got {engine}. Run `make test`.")
     os.makedirs(settings.BASE_DIR / "test-artifacts", exist_ok=True)
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)  # whitenoise warns when it is missing
 
 
 @pytest.fixture(autouse=True)

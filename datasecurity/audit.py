@@ -25,7 +25,7 @@ from callcenter.request_context import current_client_ip
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 # Keys whose values never enter the audit trail (secrets) or enter it masked (contact details).
-_SECRET_KEY_RE = re.compile(r"password|token|secret|api_key|credential", re.IGNORECASE)
+_SECRET_KEY_RE = re.compile(r"(^|_)(password|passwd|token|secret|api_key|credentials?)$", re.IGNORECASE)
 _CONTACT_KEY_RE = re.compile(r"phone|mobile|contact|email|id_card|address", re.IGNORECASE)
 
 

@@ -1,0 +1,110 @@
+"""Role dashboards, error pages, API schema and pagination."""
+
+import pytest
+from django.urls import reverse
+
+ROLE_CARDS = {
+    "agent": "agent",
+    "supervisor": "supervisor",
+    "manager": "department_manager",
+    "leader": "company_leader",
+    "hr": "hr",
+    "handler": "complaint_handler",
+    "auditor": "security_auditor",
+}
+
+
+@pytest.mark.parametrize("who,role", sorted(ROLE_CARDS.items()))
+def test_each_role_sees_its_dashboard(client, org, who, role, django_assert_max_num_queries):
+    client.force_login(getattr(org, who).user)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("dashboard"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="dashboard-title"' in html
+    assert f'data-role="{role}"' in html
+    assert getattr(org, who).name in html
+
+
+def test_navigation_is_role_aware(client, org):
+    client.force_login(org.agent.user)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert reverse("policy_list") not in html and reverse("audit_event_list") not in html
+    client.force_login(org.hr.user)
+    assert reverse("policy_list") in client.get(reverse("dashboard")).content.decode()
+    client.force_login(org.auditor.user)
+    assert reverse("audit_event_list") in client.get(reverse("dashboard")).content.decode()
+
+
+def test_english_dashboard(client, org):
+    org.supervisor.user.preferred_language = "en"
+    org.supervisor.user.save()
+    client.force_login(org.supervisor.user)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'lang="en"' in html and "Dashboard" in html
+
+
+def test_404_page_is_friendly_and_leaks_nothing(client, org):
+    client.force_login(org.agent.user)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Traceback" not in html and "urlpatterns" not in html.lower()
+
+
+def test_500_page_renders_without_context(client, db):
+    from callcenter.views import error_500
+    from django.test import RequestFactory
+
+    response = error_500(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Traceback" not in response.content.decode()
+
+
+def test_openapi_schema_and_docs(client, org):
+    client.force_login(org.agent.user)
+    schema = client.get(reverse("api_schema"), {"format": "json"})
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in ("/api/v1/me/", "/api/v1/employees/", "/api/v1/employees/{id}/", "/api/v1/audit/events/"):
+        assert path in paths
+    docs = client.get(reverse("api_docs")).content.decode()
+    assert "swagger-ui" in docs.lower() and "cdn" not in docs.lower()
+
+
+def test_api_errors_are_json_with_code(client, org):
+    client.force_login(org.agent.user)
+    bad = client.get(reverse("api_employee_list"), {"status": "nonsense"})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    forbidden = client.get(reverse("api_audit_event_list"))
+    assert forbidden.status_code == 403 and set(forbidden.json()) >= {"detail", "code"}
+
+
+def test_api_lists_paginate(client, org):
+    client.force_login(org.hr.user)
+    data = client.get(reverse("api_employee_list"), {"page_size": 3}).json()
+    assert data["count"] == 10 and len(data["results"]) == 3 and data["next"]
+
+
+def test_api_token_auth(client, org):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=org.agent.user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    me = api.get(reverse("api_me")).json()
+    assert me["username"] == "agent" and me["roles"] == ["agent"] and me["scope"] == "self"
+
+
+def test_audit_page_lists_events_for_auditor(client, org):
+    from callcenter import services
+
+    services.user_language_set(user=org.agent.user, language="en")
+    client.force_login(org.auditor.user)
+    html = client.get(reverse("audit_event_list"), {"action": "user."}).content.decode()
+    assert "user.language_set" in html
+    # bad filter input is ignored, not a 500
+    assert client.get(reverse("audit_event_list"), {"since": "2026-13-45"}).status_code == 200
+    htmx = client.get(reverse("audit_event_list"), headers={"HX-Request": "true"})
+    assert htmx.status_code == 200 and "<html" not in htmx.content.decode()
