@@ -53,8 +53,9 @@ def test_404_page_is_friendly_and_leaks_nothing(client, org):
 
 
 def test_500_page_renders_without_context(client, db):
-    from callcenter.views import error_500
     from django.test import RequestFactory
+
+    from callcenter.views import error_500
 
     response = error_500(RequestFactory().get("/"))
     assert response.status_code == 500

@@ -1,0 +1,138 @@
+"""Periodic jobs (callcenter.jobs): every run is recorded as a JobRun, run eagerly here.
+
+tests/test_celery_worker.py runs the same jobs through a real worker over Redis.
+"""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from callcenter.celery import app as celery_app
+from callcenter.jobs import periodic_job
+from callcenter.models import JobRun, JobRunStatus
+from callcenter.tasks import sessions_clear
+from datasecurity.audit import audit_record
+from datasecurity.models import AuditEvent
+from datasecurity.tasks import audit_chain_verify
+
+pytestmark = pytest.mark.django_db
+
+
+@periodic_job("test-succeeding-job")
+def succeeding_job(count):
+    return f"{count} things done"
+
+
+@periodic_job("test-failing-job")
+def failing_job():
+    raise ValueError("the service said no")
+
+
+@pytest.fixture(autouse=True)
+def eager():
+    """Tasks run in this process, exceptions propagate (whatever REDIS_URL made the default)."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+def _session(key: str, expires_in: datetime.timedelta) -> Session:
+    return Session.objects.create(session_key=key, session_data="", expire_date=timezone.now() + expires_in)
+
+
+def test_successful_job_records_a_succeeded_run_with_its_summary():
+    # given no run of the job yet
+    assert not JobRun.objects.filter(job="test-succeeding-job").exists()
+    # when the job runs
+    result = succeeding_job.delay(3)
+    # then it returns its summary and one succeeded run records it, with the task id
+    assert result.get() == "3 things done"
+    run = JobRun.objects.get(job="test-succeeding-job")
+    assert run.status == JobRunStatus.SUCCEEDED
+    assert run.detail == "3 things done"
+    assert run.task_id == result.id
+    assert run.started_at <= run.finished_at
+
+
+def test_failing_job_records_a_failed_run_and_reraises():
+    # given a job whose service raises
+    # when it runs
+    with pytest.raises(ValueError, match="the service said no"):
+        failing_job.apply()
+    # then the run is recorded as failed with the error, for the admins' health page
+    run = JobRun.objects.get(job="test-failing-job")
+    assert run.status == JobRunStatus.FAILED
+    assert run.detail == "ValueError: the service said no"
+    assert run.finished_at is not None
+
+
+def test_sessions_clear_deletes_expired_sessions_and_is_idempotent():
+    # given one expired and one live session
+    _session("expired-session-0000000000000001", -datetime.timedelta(minutes=1))
+    _session("live-session-00000000000000000001", datetime.timedelta(hours=1))
+    # when the job runs twice
+    first = sessions_clear.apply().get()
+    state_after_first = set(Session.objects.values_list("session_key", flat=True))
+    second = sessions_clear.apply().get()
+    # then the first run deletes the expired session, the second deletes nothing: same state
+    assert first == "1 expired sessions deleted"
+    assert second == "0 expired sessions deleted"
+    assert state_after_first == {"live-session-00000000000000000001"}
+    assert set(Session.objects.values_list("session_key", flat=True)) == state_after_first
+    runs = JobRun.objects.filter(job="sessions-clear").order_by("started_at")
+    assert [(run.status, run.detail) for run in runs] == [
+        (JobRunStatus.SUCCEEDED, "1 expired sessions deleted"),
+        (JobRunStatus.SUCCEEDED, "0 expired sessions deleted"),
+    ]
+
+
+def test_audit_chain_verify_succeeds_on_an_intact_chain():
+    # given a couple of audit events appended the normal way
+    audit_record(actor=None, action="test.create", object_type="test.thing", object_id=1, object_repr="one")
+    audit_record(actor=None, action="test.update", object_type="test.thing", object_id=1, changes={"n": [1, 2]})
+    total = AuditEvent.objects.count()
+    # when the integrity job runs
+    summary = audit_chain_verify.delay().get()
+    # then it verified every event and recorded a succeeded run
+    assert summary == f"{total} events verified"
+    run = JobRun.objects.get(job="audit-chain-verify")
+    assert (run.status, run.detail) == (JobRunStatus.SUCCEEDED, summary)
+
+
+def test_audit_chain_verify_fails_and_records_a_failed_run_on_a_broken_chain():
+    # given a chain whose second event was edited behind the application's back (the trigger that
+    # refuses UPDATE is disabled for the edit, inside the test transaction, then enabled again)
+    audit_record(actor=None, action="test.create", object_type="test.thing", object_id=1)
+    edited = audit_record(actor=None, action="test.update", object_type="test.thing", object_id=1)
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses while deferred (foreign key) checks are pending: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE datasecurity_auditevent DISABLE TRIGGER datasecurity_audit_no_update_delete")
+        cursor.execute("UPDATE datasecurity_auditevent SET action = 'test.tampered' WHERE id = %s", [edited.pk])
+        cursor.execute("ALTER TABLE datasecurity_auditevent ENABLE TRIGGER datasecurity_audit_no_update_delete")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE datasecurity_auditevent SET action = 'again' WHERE id = %s", [edited.pk])
+    # when the integrity job runs
+    with pytest.raises(RuntimeError, match="audit chain broken"):
+        audit_chain_verify.apply()
+    # then the run is recorded as failed, naming the edited event
+    run = JobRun.objects.get(job="audit-chain-verify")
+    assert run.status == JobRunStatus.FAILED
+    assert run.detail.startswith("RuntimeError: audit chain broken")
+    assert f"event {edited.pk}: content does not match its hash (edited)" in run.detail
+
+
+def test_every_scheduled_job_is_a_registered_task_with_a_label():
+    # given the beat schedule
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    # then each entry names a registered task and has a label on the health page
+    for name, entry in schedule.items():
+        assert entry["task"] in celery_app.tasks, name
+        assert name in settings.PERIODIC_JOB_LABELS, name
