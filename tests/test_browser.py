@@ -1,0 +1,109 @@
+"""Browser journeys in real Chromium (Debian's package, driven by Playwright; never
+`playwright install`). Screenshots of every step land in test-artifacts/browser/."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from callcenter.tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test body
+    # happen outside it, but Django cannot tell, so allow them for this module.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _login(page, base_url, username):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#dashboard-title")
+
+
+def test_agent_logs_in_sees_dashboard_and_switches_language(browser, live_server, org):
+    # given an agent on a desktop browser
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.screenshot(path=ARTIFACTS / "01-login-zh.png", full_page=True)
+    # when they log in
+    _login(page, live_server.url, "agent")
+    # then they see the agent dashboard in Chinese
+    assert page.locator('[data-role="agent"]').count() >= 1
+    assert org.agent.name in page.content()
+    page.screenshot(path=ARTIFACTS / "02-agent-dashboard-zh.png", full_page=True)
+    # when they switch language with one click
+    page.click("#language-switch")
+    page.wait_for_selector("html[lang='en']")
+    # then the page is English, and stays English on the next page load
+    assert "Dashboard" in page.content()
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.screenshot(path=ARTIFACTS / "03-agent-dashboard-en.png", full_page=True)
+    org.agent.user.refresh_from_db()
+    assert org.agent.user.preferred_language == "en"
+    context.close()
+
+
+def test_agent_on_a_phone(browser, live_server, org):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, live_server.url, "agent")
+    # the page fits the phone: no horizontal scrolling
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    page.screenshot(path=ARTIFACTS / "04-agent-phone.png", full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("who", ["supervisor", "manager", "leader", "hr", "handler", "auditor"])
+def test_each_role_dashboard_in_browser(browser, live_server, org, who):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, live_server.url, who)
+    assert re.search(r'data-role="[a-z_]+"', page.content())
+    page.screenshot(path=ARTIFACTS / f"05-dashboard-{who}.png", full_page=True)
+    context.close()
+
+
+def test_wrong_password_shows_error_and_no_session(browser, live_server, org):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "not-the-password")
+    page.click("#login-submit")
+    assert page.locator("#dashboard-title").count() == 0
+    page.screenshot(path=ARTIFACTS / "06-login-error.png", full_page=True)
+    context.close()
