@@ -20,8 +20,12 @@ def safe_date(value) -> datetime.date | None:
 
 class EmployeeFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All departments")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

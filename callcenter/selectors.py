@@ -182,10 +182,19 @@ def dashboard_get(*, user) -> dict:
             .order_by("-hire_date", "employee_no")[:8]
         )
         data["leavers_count"] = Employee.objects.filter(status=EmploymentStatus.LEFT).count()
+        data["company_headcount"] = sum(d.headcount for d in data.get("departments", []))
     return data
 
 
 # --- Periodic jobs -----------------------------------------------------------------------------
+
+
+def _schedule_label(schedule) -> str:
+    """A crontab as its five cron fields ("30 1 * * *"), anything else as text."""
+    fields = ("_orig_minute", "_orig_hour", "_orig_day_of_month", "_orig_month_of_year", "_orig_day_of_week")
+    if all(hasattr(schedule, f) for f in fields):
+        return " ".join(str(getattr(schedule, f)) for f in fields)
+    return str(schedule)
 
 
 def periodic_job_status() -> list[dict]:
@@ -201,7 +210,7 @@ def periodic_job_status() -> list[dict]:
                 "name": name,
                 "label": settings.PERIODIC_JOB_LABELS.get(name, name),
                 "task": entry["task"],
-                "schedule": str(entry["schedule"]),
+                "schedule": _schedule_label(entry["schedule"]),
                 "last": last,
                 "last_success": last_success,
             }

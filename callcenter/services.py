@@ -94,7 +94,11 @@ def employee_create(
         actor=actor,
         action="employee.create",
         obj=employee,
-        changes={**model_changes(employee, None, EMPLOYEE_FIELDS), "username": username, "roles": sorted(roles)},
+        changes={
+            **model_changes(employee, None, EMPLOYEE_FIELDS),
+            "username": username,
+            "roles": ", ".join(sorted(roles)),
+        },
     )
     return employee
 

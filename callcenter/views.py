@@ -1,7 +1,7 @@
 """HTML views of the core app: thin (parse, check, call one service or selector, render)."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import connection
@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from . import selectors, services
 from .errors import ApplicationError
@@ -75,10 +76,15 @@ def password_change(request):
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
             return redirect("dashboard")
-    return render(request, "registration/password_change.html", {"form": form, "reason": reason})
+    return render(
+        request,
+        "registration/password_change.html",
+        {"form": form, "reason": reason, "password_rules": password_validation.password_validators_help_texts()},
+    )
 
 
 @login_only
+@vary_on_headers("HX-Request")
 def employee_list(request):
     user = request.user
     form = EmployeeFilterForm(
@@ -89,7 +95,7 @@ def employee_list(request):
     employees = selectors.employee_list(user=user, filters=form.filters() if form.is_bound else None)
     page = Paginator(employees, 25).get_page(request.GET.get("page"))
     template = "callcenter/employee_list.html"
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#employee-table"
     return render(request, template, {"form": form, "page_obj": page})
 

@@ -144,8 +144,9 @@ def audit_record(
     """Append one event to the chain, inside the caller's transaction.
 
     ``action`` is ``"<entity>.<verb>"`` (``employee.create``, ``policy.version_create``,
-    ``customer_contact.read``). Never pass secrets or full contact data: ``changes`` is
-    sanitised anyway.
+    ``customer_contact.read``). ``changes`` maps a field to ``[old, new]`` (a two-item list is
+    always a change pair) or to a scalar fact. Never pass secrets or full contact data:
+    ``changes`` is sanitised anyway.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

@@ -53,6 +53,16 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
 
+    def change_rows(self):
+        """(field, old, new, is_pair) for display: ``[old, new]`` lists are change pairs."""
+        rows = []
+        for key, value in (self.changes or {}).items():
+            if isinstance(value, list) and len(value) == 2:
+                rows.append((key, value[0], value[1], True))
+            else:
+                rows.append((key, None, value, False))
+        return rows
+
 
 class AuditChainHead(models.Model):
     """Single row (pk=1): the end of the chain. Locked by every append, so appends are serial."""
