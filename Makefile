@@ -81,7 +81,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 migrations-check: install
-	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
+	DJANGO_ENV=test DATABASE_URL=sqlite:///:memory: $(MANAGE) makemigrations --check --dry-run
 
 compose-check: install-dev
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

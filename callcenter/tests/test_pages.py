@@ -109,3 +109,32 @@ def test_audit_page_lists_events_for_auditor(client, org):
     assert client.get(reverse("audit_event_list"), {"since": "2026-13-45"}).status_code == 200
     htmx = client.get(reverse("audit_event_list"), headers={"HX-Request": "true"})
     assert htmx.status_code == 200 and "<html" not in htmx.content.decode()
+
+
+def test_markup_in_names_and_notes_renders_as_text(client, org):
+    # given an employee whose name and a policy note carry markup (SECURITY.md class 5)
+    import datetime
+
+    from callcenter import services
+    from callcenter.models import AccountPolicy
+
+    evil = '<script>alert("x")</script>'
+    org.agent.name = evil
+    org.agent.save()
+    services.policy_version_create(
+        actor=org.hr.user,
+        model=AccountPolicy,
+        effective_from=datetime.date(2099, 1, 1),
+        values={"password_max_age_days": 60},
+        note=evil,
+    )
+    client.force_login(org.hr.user)
+    for url in (
+        reverse("employee_list"),
+        reverse("dashboard"),
+        reverse("policy_detail", args=["callcenter.accountpolicy"]),
+    ):
+        html = client.get(url).content.decode()
+        # then it is escaped everywhere
+        assert evil not in html
+        assert "&lt;script&gt;" in html
