@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -238,17 +238,20 @@ def policy_version_create(
     unknown = set(values) - {f.name for f in model.parameter_fields()}
     if unknown:
         raise ApplicationError(_("Unknown policy parameters: %(p)s") % {"p": ", ".join(sorted(unknown))})
-    if model.objects.select_for_update().filter(effective_from=effective_from).exists():
+    version = model(effective_from=effective_from, note=note, created_by=actor, **values)
+    try:
+        version.full_clean(validate_unique=False)  # the unique date is the database's job, below
+    except ValidationError as exc:
+        raise ApplicationError(_validation_message(exc)) from exc
+    try:
+        # A savepoint: two HR users saving the same date at once meet the unique constraint.
+        with transaction.atomic():
+            version.save()
+    except IntegrityError as exc:
         raise ApplicationError(
             _("A version taking effect on %(d)s already exists.") % {"d": effective_from.isoformat()},
             code="duplicate_effective_date",
-        )
-    version = model(effective_from=effective_from, note=note, created_by=actor, **values)
-    try:
-        version.full_clean()
-    except ValidationError as exc:
-        raise ApplicationError(_validation_message(exc)) from exc
-    version.save()
+        ) from exc
     audit_record(
         actor=actor,
         action="policy.version_create",

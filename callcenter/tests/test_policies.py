@@ -96,3 +96,38 @@ def test_policy_page_unknown_label_is_404(client, org):
 def test_policy_defaults_install_is_idempotent(db):
     assert len(services.policy_defaults_install()) == 2
     assert services.policy_defaults_install() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hr_users_saving_the_same_date_at_once(org):
+    # given two HR sessions saving a version for the same date in parallel (real connections)
+    import threading
+
+    from django.db import connections
+
+    results = []
+    barrier = threading.Barrier(2)
+
+    def save(days):
+        try:
+            barrier.wait()
+            services.policy_version_create(
+                actor=org.hr.user,
+                model=AccountPolicy,
+                effective_from=datetime.date(2099, 1, 1),
+                values={"password_max_age_days": days},
+            )
+            results.append("ok")
+        except ApplicationError as exc:
+            results.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(d,)) for d in (30, 60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # then exactly one wins and the other gets a clear refusal, not a 500
+    assert sorted(results) == ["duplicate_effective_date", "ok"]
+    assert AccountPolicy.objects.count() == 1
