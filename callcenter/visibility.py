@@ -23,7 +23,7 @@ import enum
 
 from django.db.models import Q, QuerySet
 
-from .models import Employee
+from .models import Department, Employee, Team
 from .roles import Role, has_role
 
 
@@ -71,14 +71,26 @@ def employee_visibility_q(user, prefix: str = "") -> Q | None:
     p = f"{prefix}__" if prefix else ""
     q = Q(pk__in=[])
     if me is not None:
+        # Ids first, then plain column filters: an OR across joined tables defeats the indexes.
+        team_ids, department_ids = _remit_ids(me)
         q |= Q(**{f"{p}pk": me.pk})
-        q |= Q(**{f"{p}team__supervisor": me.pk})
-        q |= Q(**{f"{p}department__manager": me.pk})
-        q |= Q(**{f"{p}department__leader_in_charge": me.pk})
+        if team_ids:
+            q |= Q(**{f"{p}team_id__in": team_ids})
+        if department_ids:
+            q |= Q(**{f"{p}department_id__in": department_ids})
     granted = _granted_employee_ids(user)
     if granted:
         q |= Q(**{f"{p}pk__in": granted})
     return q
+
+
+def _remit_ids(me: Employee) -> tuple[list[int], list[int]]:
+    """Teams ``me`` supervises; departments ``me`` manages or is leader in charge of."""
+    team_ids = list(Team.objects.filter(supervisor=me).values_list("pk", flat=True))
+    department_ids = list(
+        Department.objects.filter(Q(manager=me) | Q(leader_in_charge=me)).values_list("pk", flat=True)
+    )
+    return team_ids, department_ids
 
 
 def _granted_employee_ids(user) -> list[int]:

@@ -153,7 +153,7 @@ def audit_record(
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # The head row lock serialises appends (PostgreSQL and SQLite alike) and is held until
         # the caller's transaction ends, so the chain never forks.
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
