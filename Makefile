@@ -67,10 +67,15 @@ run: system-deps-run install messages
 system-deps-run:
 	@bash scripts/system_deps.sh --runtime
 
+# Workers need the shared services: REDIS_URL (broker) and DATABASE_URL (PostgreSQL) in the
+# environment, the same values as the web processes. (`make run` needs no worker: eager tasks.)
 worker: install
+	@test -n "$$REDIS_URL" -a -n "$$DATABASE_URL" || { echo "!! set REDIS_URL and DATABASE_URL (see README)"; exit 1; }
 	$(VENV)/bin/celery -A callcenter worker --loglevel=INFO
 
 beat: install
+	@test -n "$$REDIS_URL" -a -n "$$DATABASE_URL" || { echo "!! set REDIS_URL and DATABASE_URL (see README)"; exit 1; }
+	@mkdir -p var
 	$(VENV)/bin/celery -A callcenter beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 check-services:
