@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("ops/health/", core_views.health, name="health"),
     path("healthz", core_views.healthz, name="healthz"),
     path("audit/", datasecurity_views.audit_event_list, name="audit_event_list"),
+    path("attendance/", include("attendance.urls")),
     # API
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
@@ -39,5 +40,6 @@ urlpatterns = [
     path("api/v1/employees/", core_api.EmployeeListApi.as_view(), name="api_employee_list"),
     path("api/v1/employees/<int:pk>/", core_api.EmployeeDetailApi.as_view(), name="api_employee_detail"),
     path("api/v1/audit/events/", datasecurity_api.AuditEventListApi.as_view(), name="api_audit_event_list"),
+    path("api/v1/attendance/", include("attendance.api.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

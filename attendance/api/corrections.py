@@ -1,0 +1,3 @@
+"""Attendance API: corrections."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance API: daily."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance API: punches."""
+
+urlpatterns: list = []

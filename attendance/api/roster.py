@@ -1,0 +1,3 @@
+"""Attendance API: roster."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Attendance API, mounted at /api/v1/attendance/."""
+
+from . import corrections, daily, punches, roster
+
+urlpatterns = [*punches.urlpatterns, *roster.urlpatterns, *corrections.urlpatterns, *daily.urlpatterns]

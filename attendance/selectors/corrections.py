@@ -1,0 +1,3 @@
+"""Attendance selectors: corrections."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Attendance selectors: daily."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Attendance selectors: punches."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Attendance selectors: roster."""
+
+__all__: list[str] = []

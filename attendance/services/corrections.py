@@ -1,0 +1,3 @@
+"""Attendance services: corrections."""
+
+__all__: list[str] = []

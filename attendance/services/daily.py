@@ -1,0 +1,3 @@
+"""Attendance services: daily."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Attendance services: punches."""
+
+__all__: list[str] = []

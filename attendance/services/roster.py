@@ -1,0 +1,3 @@
+"""Attendance services: roster."""
+
+__all__: list[str] = []

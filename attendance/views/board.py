@@ -1,0 +1,3 @@
+"""Attendance pages: board."""
+
+urlpatterns: list = []

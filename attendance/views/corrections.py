@@ -1,0 +1,3 @@
+"""Attendance pages: corrections."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance pages: reports."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Attendance pages: roster."""
+
+urlpatterns: list = []
