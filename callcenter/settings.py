@@ -238,6 +238,10 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 # The one beat schedule (no database schedules: django-celery-beat lags Django releases).
 # Each entry is a periodic job shown on the admin health page (callcenter.jobs).
 CELERY_BEAT_SCHEDULE = {
+    "attendance-daily": {
+        "task": "attendance.tasks.attendance_daily_compute",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "audit-chain-verify": {
         "task": "datasecurity.tasks.audit_chain_verify",
         "schedule": crontab(hour=1, minute=30),
@@ -248,6 +252,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 PERIODIC_JOB_LABELS = {
+    "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
 }

@@ -1,3 +1,118 @@
-"""Attendance selectors: daily."""
+"""Attendance selectors: daily records and monthly summaries (ATT-4, ATT-5)."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import calendar
+import datetime
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from callcenter.errors import NotFoundError
+from callcenter.models import Employee
+from callcenter.visibility import employees_visible_to, filter_by_employee
+
+from ..models import AttendancePolicy, DailyAttendance, MonthVerification
+from ..rules import MonthResult, evaluate_month
+
+__all__ = [
+    "PolicyTimeline",
+    "daily_attendance_list",
+    "month_bounds",
+    "monthly_summary",
+    "monthly_summary_list",
+]
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return first, last
+
+
+class PolicyTimeline:
+    """Every attendance policy version loaded once; ``on(date)`` picks the one in force without
+    a query per day (a March fine uses March's policy, ATT-4)."""
+
+    def __init__(self):
+        self.versions = list(AttendancePolicy.objects.order_by("effective_from"))
+        self.dates = [v.effective_from for v in self.versions]
+        self.default = AttendancePolicy(effective_from=datetime.date(2000, 1, 1))
+
+    def on(self, day: datetime.date) -> AttendancePolicy:
+        index = bisect_right(self.dates, day)
+        return self.versions[index - 1] if index else self.default
+
+
+def daily_attendance_list(*, user, filters: dict | None = None) -> QuerySet[DailyAttendance]:
+    filters = filters or {}
+    qs = filter_by_employee(DailyAttendance.objects.all(), user).select_related("employee", "employee__team", "shift")
+    if employee := filters.get("employee"):
+        qs = qs.filter(employee_id=employee)
+    if date_from := filters.get("date_from"):
+        qs = qs.filter(work_date__gte=date_from)
+    if date_to := filters.get("date_to"):
+        qs = qs.filter(work_date__lte=date_to)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    return qs.order_by("-work_date", "employee__employee_no")
+
+
+@dataclass
+class EmployeeMonth:
+    employee: Employee
+    month: datetime.date
+    days: list[DailyAttendance]
+    result: MonthResult
+    verified: MonthVerification | None
+
+
+def _summaries(employees: list[Employee], month: datetime.date) -> list[EmployeeMonth]:
+    first, last = month_bounds(month)
+    timeline = PolicyTimeline()
+    days_by_employee = defaultdict(list)
+    for day in DailyAttendance.objects.filter(
+        employee__in=[e.pk for e in employees], work_date__range=(first, last)
+    ).order_by("work_date"):
+        days_by_employee[day.employee_id].append(day)
+    verifications = {
+        v.team_id: v
+        for v in MonthVerification.objects.filter(
+            team_id__in={e.team_id for e in employees if e.team_id}, month=first
+        ).select_related("verified_by")
+    }
+    month_policy = timeline.on(last)
+    return [
+        EmployeeMonth(
+            employee=e,
+            month=first,
+            days=days_by_employee[e.pk],
+            result=evaluate_month(
+                days=days_by_employee[e.pk],
+                policy_for=timeline.on,
+                month_policy=month_policy,
+                monthly_base_pay=e.monthly_base_pay,
+            ),
+            verified=verifications.get(e.team_id),
+        )
+        for e in employees
+    ]
+
+
+def monthly_summary(*, user, employee_id: int, month: datetime.date) -> EmployeeMonth:
+    employee = (
+        employees_visible_to(user).select_related("team", "department", "position").filter(pk=employee_id).first()
+    )
+    if employee is None:
+        raise NotFoundError("Employee not found.")
+    return _summaries([employee], month)[0]
+
+
+def monthly_summary_list(*, user, month: datetime.date, team_id: int | None = None) -> list[EmployeeMonth]:
+    """One summary per visible active employee (of ``team_id`` if given), bounded queries."""
+    employees = employees_visible_to(user).filter(status="active").select_related("team", "department")
+    if team_id:
+        employees = employees.filter(team_id=team_id)
+    return _summaries(list(employees.order_by("employee_no")), month)

@@ -1,3 +1,160 @@
-"""Attendance services: daily."""
+"""Attendance services: daily records computed from the roster and the punches (ATT-1/4/5).
 
-__all__: list[str] = []
+The nightly job computes the day before for everyone with a roster entry; it is idempotent (an
+upsert per employee and day) and leaves months that a supervisor has verified alone (ATT-2):
+after sign-off, only an approved correction recomputes a day, and the record says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError
+from callcenter.policy import policy_in_force
+from datasecurity.audit import audit_record
+
+from ..models import AttendancePolicy, DailyAttendance, MonthVerification, Punch, RosterEntry
+from ..rules import WINDOW_AFTER, WINDOW_BEFORE, evaluate_day, shift_window
+
+__all__ = ["daily_attendance_compute", "daily_attendance_compute_all", "month_is_locked"]
+
+_UPDATE_FIELDS = [
+    "status",
+    "shift",
+    "scheduled_start",
+    "scheduled_end",
+    "first_in",
+    "last_out",
+    "late_minutes",
+    "early_minutes",
+    "scheduled_minutes",
+    "worked_minutes",
+    "explanation",
+    "computed_at",
+]
+
+
+def month_is_locked(*, team_id: int | None, day: datetime.date) -> bool:
+    if team_id is None:
+        return False
+    return MonthVerification.objects.filter(team_id=team_id, month=day.replace(day=1)).exists()
+
+
+def _punch_window(day: datetime.date, tz) -> tuple[datetime.datetime, datetime.datetime]:
+    # Wide enough for any shift starting on ``day``, overnight ones included.
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz) - WINDOW_BEFORE
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.max, tzinfo=tz) + WINDOW_AFTER
+    return start, end
+
+
+def _build(entry: RosterEntry, punches: list[datetime.datetime], policy, tz, *, after_verification=False):
+    result = evaluate_day(
+        kind=entry.kind, shift=entry.shift, work_date=entry.work_date, punches=punches, policy=policy, tz=tz
+    )
+    scheduled_start = scheduled_end = None
+    if entry.shift is not None and entry.kind == "work":
+        scheduled_start, scheduled_end = shift_window(entry.work_date, entry.shift, tz)
+    explanation = list(result.explanation)
+    if after_verification:
+        explanation.append({"rule": "after_verification", "article": "ATT-2"})
+    return DailyAttendance(
+        employee_id=entry.employee_id,
+        work_date=entry.work_date,
+        status=result.status,
+        shift=entry.shift,
+        scheduled_start=scheduled_start,
+        scheduled_end=scheduled_end,
+        first_in=result.first_in,
+        last_out=result.last_out,
+        late_minutes=result.late_minutes,
+        early_minutes=result.early_minutes,
+        scheduled_minutes=result.scheduled_minutes,
+        worked_minutes=result.worked_minutes,
+        explanation=explanation,
+        computed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def daily_attendance_compute_all(*, work_date: datetime.date) -> dict:
+    """Compute ``work_date`` for every employee with a roster entry. Bounded: four queries
+    whatever the head count, one bulk upsert."""
+    tz = timezone.get_current_timezone()
+    policy = policy_in_force(AttendancePolicy, work_date)
+    entries = list(
+        RosterEntry.objects.filter(work_date=work_date, employee__status="active").select_related("shift", "employee")
+    )
+    locked_teams = set(
+        MonthVerification.objects.filter(month=work_date.replace(day=1)).values_list("team_id", flat=True)
+    )
+    entries = [e for e in entries if e.employee.team_id not in locked_teams]
+    window_start, window_end = _punch_window(work_date, tz)
+    punches = defaultdict(list)
+    for employee_id, punched_at in Punch.objects.filter(
+        employee_id__in=[e.employee_id for e in entries], punched_at__range=(window_start, window_end)
+    ).values_list("employee_id", "punched_at"):
+        punches[employee_id].append(punched_at.astimezone(tz))
+    records = [_build(e, punches[e.employee_id], policy, tz) for e in entries]
+    DailyAttendance.objects.bulk_create(
+        records,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["employee", "work_date"],
+        update_fields=_UPDATE_FIELDS,
+    )
+    counts = defaultdict(int)
+    for record in records:
+        counts[record.status] += 1
+    audit_record(
+        actor=None,
+        action="attendance.daily_compute",
+        object_type="attendance.dailyattendance",
+        object_id=work_date.isoformat(),
+        changes={"computed": len(records), "skipped_locked_teams": len(locked_teams), **counts},
+    )
+    return {
+        "date": work_date.isoformat(),
+        "computed": len(records),
+        "skipped_locked_teams": len(locked_teams),
+        **counts,
+    }
+
+
+@transaction.atomic
+def daily_attendance_compute(*, actor, employee, work_date: datetime.date, after_correction: bool = False):
+    """Compute one employee's day (after an approved correction, or on demand). In a verified
+    month only a correction may change the record, and the record then says so (ATT-2)."""
+    locked = month_is_locked(team_id=employee.team_id, day=work_date)
+    if locked and not after_correction:
+        raise ApplicationError(
+            _("This month has been verified by the supervisor; only an approved correction changes it (ATT-2)."),
+            code="month_locked",
+        )
+    entry = RosterEntry.objects.select_related("shift").filter(employee=employee, work_date=work_date).first()
+    if entry is None:
+        return None
+    tz = timezone.get_current_timezone()
+    window_start, window_end = _punch_window(work_date, tz)
+    punches = [
+        p.astimezone(tz)
+        for p in Punch.objects.filter(employee=employee, punched_at__range=(window_start, window_end)).values_list(
+            "punched_at", flat=True
+        )
+    ]
+    record = _build(entry, punches, policy_in_force(AttendancePolicy, work_date), tz, after_verification=locked)
+    DailyAttendance.objects.bulk_create(
+        [record], update_conflicts=True, unique_fields=["employee", "work_date"], update_fields=_UPDATE_FIELDS
+    )
+    saved = DailyAttendance.objects.get(employee=employee, work_date=work_date)
+    audit_record(
+        actor=actor,
+        action="attendance.daily_recompute",
+        obj=saved,
+        changes={"status": saved.status, "after_correction": after_correction, "after_verification": locked},
+    )
+    return saved
