@@ -23,6 +23,7 @@ __all__ = [
     "month_bounds",
     "monthly_summary",
     "monthly_summary_list",
+    "summary_employees",
 ]
 
 
@@ -110,9 +111,18 @@ def monthly_summary(*, user, employee_id: int, month: datetime.date) -> Employee
     return _summaries([employee], month)[0]
 
 
-def monthly_summary_list(*, user, month: datetime.date, team_id: int | None = None) -> list[EmployeeMonth]:
-    """One summary per visible active employee (of ``team_id`` if given), bounded queries."""
+def summary_employees(*, user, team_id: int | None = None) -> QuerySet[Employee]:
     employees = employees_visible_to(user).filter(status="active").select_related("team", "department")
     if team_id:
         employees = employees.filter(team_id=team_id)
-    return _summaries(list(employees.order_by("employee_no")), month)
+    return employees.order_by("employee_no")
+
+
+def monthly_summary_list(
+    *, user, month: datetime.date, team_id: int | None = None, employees: list[Employee] | None = None
+) -> list[EmployeeMonth]:
+    """One summary per visible active employee (of ``team_id`` if given, or the given page of
+    employees from ``summary_employees``), bounded queries."""
+    if employees is None:
+        employees = list(summary_employees(user=user, team_id=team_id))
+    return _summaries(list(employees), month)

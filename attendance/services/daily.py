@@ -21,7 +21,7 @@ from datasecurity.audit import audit_record
 from ..models import AttendancePolicy, DailyAttendance, MonthVerification, Punch, RosterEntry
 from ..rules import WINDOW_AFTER, WINDOW_BEFORE, evaluate_day, shift_window
 
-__all__ = ["daily_attendance_compute", "daily_attendance_compute_all", "month_is_locked"]
+__all__ = ["daily_attendance_compute", "daily_attendance_compute_all", "month_is_locked", "month_verify"]
 
 _UPDATE_FIELDS = [
     "status",
@@ -158,3 +158,25 @@ def daily_attendance_compute(*, actor, employee, work_date: datetime.date, after
         changes={"status": saved.status, "after_correction": after_correction, "after_verification": locked},
     )
     return saved
+
+
+@transaction.atomic
+def month_verify(*, actor, team, month: datetime.date) -> MonthVerification:
+    """The supervisor signs off the team's month (ATT-2 "定期检查和核对"); the month is then locked:
+    the nightly job leaves it alone and only approved corrections change it, visibly."""
+    from callcenter.models import Team
+
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    supervisor_user_id = team.supervisor.user_id if team.supervisor_id else None
+    if getattr(actor, "pk", None) != supervisor_user_id:
+        raise ApplicationError(
+            _("Only the team's supervisor verifies its month (ATT-2)."), code="not_supervisor", status=403
+        )
+    first = month.replace(day=1)
+    if first >= timezone.localdate().replace(day=1):
+        raise ApplicationError(_("A month can be verified once it has ended."), code="month_not_ended")
+    if MonthVerification.objects.filter(team=team, month=first).exists():
+        raise ApplicationError(_("This month has already been verified."), code="already_verified")
+    verification = MonthVerification.objects.create(team=team, month=first, verified_by=actor)
+    audit_record(actor=actor, action="attendance.month_verify", obj=verification, changes={"month": first.isoformat()})
+    return verification
