@@ -1,0 +1,32 @@
+"""Attendance in the admin: read-only. Writes go through the pages and the API (services)."""
+
+from django.contrib import admin
+
+from callcenter.admin import ReadOnlyAdmin
+
+from .models import AttendancePolicy, DailyAttendance, Device, MonthVerification, Punch, PunchCorrection, ShiftType
+
+
+@admin.register(Punch)
+class PunchAdmin(ReadOnlyAdmin):
+    """Punches can never be edited or deleted (ATT-2), here neither."""
+
+    list_display = ("employee", "punched_at", "source", "device", "ip")
+    list_filter = ("source",)
+    list_select_related = ("employee", "device")
+    search_fields = ("employee__name", "employee__employee_no")
+    date_hierarchy = "punched_at"
+    show_full_result_count = False
+
+
+@admin.register(DailyAttendance)
+class DailyAttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "work_date", "status", "late_minutes", "early_minutes", "worked_minutes")
+    list_filter = ("status",)
+    list_select_related = ("employee",)
+    date_hierarchy = "work_date"
+    show_full_result_count = False
+
+
+for model in (AttendancePolicy, ShiftType, Device, PunchCorrection, MonthVerification):
+    admin.site.register(model, ReadOnlyAdmin)
