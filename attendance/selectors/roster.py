@@ -1,3 +1,171 @@
-"""Attendance selectors: roster."""
+"""Attendance selectors: shift types, the statutory calendar and the roster grid (ATT-1)."""
 
-__all__: list[str] = []
+import datetime
+from dataclasses import dataclass
+
+import chinese_calendar
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.models import EmploymentStatus, Team
+from callcenter.selectors import team_list
+from callcenter.visibility import employees_visible_to
+
+from ..models import MonthVerification, RosterEntry, ShiftType
+
+__all__ = [
+    "ROSTER_MAX_DAYS",
+    "CalendarDay",
+    "calendar_day",
+    "month_first_days",
+    "roster_grid",
+    "roster_grid_employees",
+    "roster_locked_months",
+    "roster_range_check",
+    "roster_team_get",
+    "roster_team_list",
+    "shift_type_list",
+]
+
+# A roster request (read or write) covers at most two months: enough for planning the next
+# month from any day of this one, and it keeps one request's rows bounded (500 people x 62 days).
+ROSTER_MAX_DAYS = 62
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of China's statutory calendar (ATT-1), as the roster uses it.
+
+    ``holiday``: inside an official holiday period (法定节假日, including the weekend days the
+    State Council folds into it); ``makeup``: a weekend day that is an official workday (调休);
+    ``unknown``: the installed ``chinesecalendar`` does not cover the year (never guessed).
+    """
+
+    date: datetime.date
+    weekend: bool
+    holiday: bool = False
+    makeup: bool = False
+    unknown: bool = False
+    name: str = ""
+
+    @property
+    def off(self) -> bool:
+        """A day off for everyone on a Monday–Friday pattern (shading in the grid)."""
+        return self.holiday or (self.weekend and not self.makeup)
+
+
+def calendar_day(day: datetime.date) -> CalendarDay:
+    weekend = day.weekday() >= 5
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return CalendarDay(date=day, weekend=weekend, unknown=True)
+    if on_holiday and name:
+        return CalendarDay(date=day, weekend=weekend, holiday=True, name=name)
+    if not on_holiday and weekend:
+        return CalendarDay(date=day, weekend=weekend, makeup=True, name=name or "")
+    return CalendarDay(date=day, weekend=weekend)
+
+
+def days_between(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    return [date_from + datetime.timedelta(days=n) for n in range((date_to - date_from).days + 1)]
+
+
+def roster_range_check(date_from: datetime.date | None, date_to: datetime.date | None) -> list[datetime.date]:
+    """The days of a roster request, or ApplicationError (ATT-1: bounded requests)."""
+    if date_from is None or date_to is None:
+        raise ApplicationError(_("Choose a start and an end date."), code="date_range_missing")
+    if date_to < date_from:
+        raise ApplicationError(_("The end date is before the start date."), code="date_range_reversed")
+    if (date_to - date_from).days + 1 > ROSTER_MAX_DAYS:
+        raise ApplicationError(
+            _("A roster request covers at most %(days)d days.") % {"days": ROSTER_MAX_DAYS},
+            code="date_range_too_long",
+        )
+    return days_between(date_from, date_to)
+
+
+def month_first_days(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    months, day = [], date_from.replace(day=1)
+    while day <= date_to:
+        months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def roster_locked_months(
+    *, team_ids, date_from: datetime.date, date_to: datetime.date
+) -> set[tuple[int, datetime.date]]:
+    """(team id, first day of month) pairs verified by a supervisor (ATT-2): one query."""
+    team_ids = [t for t in set(team_ids) if t is not None]
+    if not team_ids:
+        return set()
+    return set(
+        MonthVerification.objects.filter(
+            team_id__in=team_ids, month__in=month_first_days(date_from, date_to)
+        ).values_list("team_id", "month")
+    )
+
+
+def shift_type_list(*, filters: dict | None = None) -> QuerySet[ShiftType]:
+    """Shift types (not personal data: every logged-in user may read them)."""
+    filters = filters or {}
+    qs = ShiftType.objects.all()
+    if not filters.get("include_inactive"):
+        qs = qs.filter(active=True)
+    return qs.order_by("start_time", "code")
+
+
+def roster_team_list(*, user) -> QuerySet[Team]:
+    """Teams whose roster ``user`` may look at (those with someone the user can see)."""
+    return team_list(user=user)
+
+
+def roster_team_get(*, user, pk) -> Team:
+    team = roster_team_list(user=user).filter(pk=pk).first()
+    if team is None:
+        raise NotFoundError(_("Team not found."))
+    return team
+
+
+def roster_grid_employees(*, user, team) -> QuerySet:
+    """Active members of ``team`` that ``user`` may see, in a stable order (for paging)."""
+    team_id = team.pk if isinstance(team, Team) else team
+    return (
+        employees_visible_to(user)
+        .filter(team_id=team_id, status=EmploymentStatus.ACTIVE)
+        .only("pk", "employee_no", "name", "team_id")
+        .order_by("employee_no")
+    )
+
+
+def roster_grid(*, user, team, date_from: datetime.date, date_to: datetime.date, employees=None) -> dict:
+    """Employees x days of ``team`` with their roster entries and the statutory calendar.
+
+    ``employees`` (optional) is a page of :func:`roster_grid_employees`; queries are bounded:
+    visibility, the employees, the entries (with their shifts) and the month locks.
+    """
+    days = roster_range_check(date_from, date_to)
+    if employees is None:
+        employees = roster_grid_employees(user=user, team=team)
+    employees = list(employees)
+    entries = RosterEntry.objects.filter(
+        employee_id__in=[e.pk for e in employees], work_date__range=(date_from, date_to)
+    ).select_related("shift")
+    by_key = {(entry.employee_id, entry.work_date): entry for entry in entries}
+    calendar = [calendar_day(day) for day in days]
+    team_id = team.pk if isinstance(team, Team) else team
+    locked = roster_locked_months(team_ids=[team_id], date_from=date_from, date_to=date_to)
+    rows = [
+        {"employee": employee, "cells": [by_key.get((employee.pk, day.date)) for day in calendar]}
+        for employee in employees
+    ]
+    return {
+        "days": calendar,
+        "rows": rows,
+        "calendar_unknown": any(day.unknown for day in calendar),
+        "locked_months": sorted(month for _team, month in locked),
+        "date_from": date_from,
+        "date_to": date_to,
+    }

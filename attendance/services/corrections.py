@@ -1,3 +1,222 @@
-"""Attendance services: corrections."""
+"""Attendance services: punch corrections (补卡, ATT-2).
 
-__all__: list[str] = []
+Punches are append-only: a forgotten punch is fixed by a correction request that the
+employee's supervisor (or department manager, or HR) approves; approval adds a NEW punch
+(``source="correction"``) and never edits or deletes the original ones.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.models import Employee
+from callcenter.selectors import employee_of
+from callcenter.visibility import filter_by_employee
+from datasecurity.audit import audit_record
+
+from ..models import CorrectionStatus, MonthVerification, Punch, PunchCorrection, PunchSource
+from ..selectors.corrections import punch_correction_can_decide
+
+__all__ = [
+    "CORRECTION_MAX_AGE_DAYS",
+    "CORRECTION_REASON_MIN_LENGTH",
+    "punch_correction_approve",
+    "punch_correction_reject",
+    "punch_correction_submit",
+    "punch_correction_withdraw",
+]
+
+# A fixed rule, not a policy parameter: the regulation leaves no blank for it. 31 days lets an
+# employee fix any day of the month just closed before the supervisor verifies it (ATT-2).
+CORRECTION_MAX_AGE_DAYS = 31
+CORRECTION_REASON_MIN_LENGTH = 5
+
+
+@transaction.atomic
+def punch_correction_submit(
+    *, actor, work_date: datetime.date, requested_time: datetime.datetime, reason: str
+) -> PunchCorrection:
+    """File a correction for the actor's own forgotten punch. The employee is always the actor
+    (never taken from input: no filing for someone else)."""
+    me = employee_of(actor)
+    if me is None:
+        raise ApplicationError(_("Only employees can request a punch correction."), code="not_an_employee")
+    reason = (reason or "").strip()
+    if len(reason) < CORRECTION_REASON_MIN_LENGTH:
+        raise ApplicationError(
+            _("Please give a reason of at least %(count)d characters.") % {"count": CORRECTION_REASON_MIN_LENGTH},
+            code="reason_too_short",
+        )
+    if len(reason) > 1000:
+        raise ApplicationError(_("The reason is too long (at most 1000 characters)."), code="reason_too_long")
+    if requested_time is None or work_date is None:
+        raise ApplicationError(_("Give the date and the time of the missing punch."), code="time_missing")
+    if timezone.is_naive(requested_time):
+        requested_time = timezone.make_aware(requested_time)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if requested_time > now or work_date > today:
+        raise ApplicationError(_("A correction cannot be for a time in the future."), code="time_in_future")
+    if work_date < today - datetime.timedelta(days=CORRECTION_MAX_AGE_DAYS):
+        raise ApplicationError(
+            _("Corrections can be requested for the last %(days)d days only.") % {"days": CORRECTION_MAX_AGE_DAYS},
+            code="too_old",
+        )
+    # An overnight shift belongs to the day it starts, so its punches may fall on the next day
+    # (or, for the clock-in of an early shift, the evening before).
+    local_day = timezone.localdate(requested_time)
+    if abs((local_day - work_date).days) > 1:
+        raise ApplicationError(
+            _("The punch time must be on the working day, or the day before or after it."), code="time_outside_day"
+        )
+    # Serialise one employee's submissions so a double click cannot file the same request twice.
+    Employee.objects.select_for_update().filter(pk=me.pk).values_list("pk", flat=True).first()
+    if PunchCorrection.objects.filter(
+        employee_id=me.pk, requested_time=requested_time, status=CorrectionStatus.PENDING
+    ).exists():
+        raise ApplicationError(
+            _("You already have a pending request for this punch time."), code="duplicate_pending", status=409
+        )
+    correction = PunchCorrection.objects.create(
+        employee_id=me.pk, work_date=work_date, requested_time=requested_time, reason=reason
+    )
+    audit_record(
+        actor=actor,
+        action="punch_correction.submit",
+        obj=correction,
+        changes={
+            "employee": me.pk,
+            "work_date": work_date,
+            "requested_time": requested_time,
+            "reason": reason,
+        },
+    )
+    return correction
+
+
+def _locked_for_decision(*, actor, correction: PunchCorrection) -> PunchCorrection:
+    """Reload ``correction`` with a row lock; 404 when the actor may not see it."""
+    qs = filter_by_employee(PunchCorrection.objects.all(), actor)
+    locked = qs.select_for_update(of=("self",)).filter(pk=correction.pk).first()
+    if locked is None:
+        raise NotFoundError(_("Correction request not found."))
+    # Team and department for the approver check, read after the lock (not locked themselves).
+    locked.employee = Employee.objects.select_related("team", "department").get(pk=locked.employee_id)
+    return locked
+
+
+def _check_pending(correction: PunchCorrection) -> None:
+    if correction.status != CorrectionStatus.PENDING:
+        raise ApplicationError(
+            _("This request has already been %(status)s; it cannot be changed.")
+            % {"status": correction.get_status_display().lower()},
+            code="not_pending",
+            status=409,
+        )
+
+
+def _check_decider(actor, correction: PunchCorrection) -> None:
+    me = employee_of(actor)
+    if me is not None and me.pk == correction.employee_id:
+        raise PermissionDeniedError(_("You cannot decide your own correction request."), code="self_approval")
+    if not punch_correction_can_decide(user=actor, correction=correction):
+        raise PermissionDeniedError(
+            _("Only the employee's team supervisor, department manager or HR may decide this request.")
+        )
+
+
+def _month_verified(correction: PunchCorrection) -> bool:
+    team_id = correction.employee.team_id
+    return (
+        bool(team_id)
+        and MonthVerification.objects.filter(team_id=team_id, month=correction.work_date.replace(day=1)).exists()
+    )
+
+
+@transaction.atomic
+def punch_correction_approve(*, actor, correction: PunchCorrection, note: str = "") -> PunchCorrection:
+    """Approve: adds a correction punch at the requested time (ATT-2). In a verified month the
+    approval still goes through but is recorded as a change after verification."""
+    correction = _locked_for_decision(actor=actor, correction=correction)
+    _check_decider(actor, correction)
+    _check_pending(correction)
+    now = timezone.now()
+    correction.status = CorrectionStatus.APPROVED
+    correction.decided_by = actor
+    correction.decided_at = now
+    correction.decision_note = (note or "").strip()[:500]
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    punch = Punch.objects.create(
+        employee_id=correction.employee_id,
+        punched_at=correction.requested_time,
+        recorded_at=now,
+        source=PunchSource.CORRECTION,
+        idempotency_key=f"correction:{correction.pk}",
+        correction=correction,
+    )
+    changes = {
+        "status": [CorrectionStatus.PENDING, CorrectionStatus.APPROVED],
+        "punch": punch.pk,
+        "punched_at": punch.punched_at,
+        "note": correction.decision_note,
+    }
+    verified = _month_verified(correction)
+    if verified:
+        changes["after_verification"] = True
+    audit_record(actor=actor, action="punch_correction.approve", obj=correction, changes=changes)
+    # A day already computed is computed again with the new punch; in a verified month the
+    # record then says it changed after verification (ATT-2).
+    if correction.work_date < timezone.localdate():
+        from .daily import daily_attendance_compute
+
+        daily_attendance_compute(
+            actor=actor, employee=correction.employee, work_date=correction.work_date, after_correction=True
+        )
+    return correction
+
+
+@transaction.atomic
+def punch_correction_reject(*, actor, correction: PunchCorrection, note: str) -> PunchCorrection:
+    """Reject with a reason the employee will read (required)."""
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError(_("Please say why the request is rejected."), code="note_required")
+    correction = _locked_for_decision(actor=actor, correction=correction)
+    _check_decider(actor, correction)
+    _check_pending(correction)
+    correction.status = CorrectionStatus.REJECTED
+    correction.decided_by = actor
+    correction.decided_at = timezone.now()
+    correction.decision_note = note[:500]
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="punch_correction.reject",
+        obj=correction,
+        changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.REJECTED], "note": correction.decision_note},
+    )
+    return correction
+
+
+@transaction.atomic
+def punch_correction_withdraw(*, actor, correction: PunchCorrection) -> PunchCorrection:
+    """The employee takes back their own request while it is pending."""
+    correction = _locked_for_decision(actor=actor, correction=correction)
+    me = employee_of(actor)
+    if me is None or me.pk != correction.employee_id:
+        raise PermissionDeniedError(_("Only the employee who filed a request may withdraw it."))
+    _check_pending(correction)
+    correction.status = CorrectionStatus.WITHDRAWN
+    # decided_at marks when the request left "pending" (the model's check constraint).
+    correction.decided_at = timezone.now()
+    correction.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="punch_correction.withdraw",
+        obj=correction,
+        changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.WITHDRAWN]},
+    )
+    return correction

@@ -1,3 +1,413 @@
-"""Attendance services: roster."""
+"""Attendance services: shift types and the roster (ATT-1), month locks (ATT-2).
 
-__all__: list[str] = []
+Statutory calendar (``chinesecalendar``) and the default roster, the choice we made:
+
+- a day inside an official holiday period (法定节假日, including the weekend days folded into
+  it) becomes ``kind=holiday`` with no shift, whatever the weekly pattern says;
+- a make-up workday (调休: a Saturday or Sunday that is an official workday) gets the pattern's
+  first Monday–Friday shift (Monday, else Tuesday, …), since it replaces a weekday; a pattern
+  with no weekday shift leaves it a rest day;
+- every other day follows the weekly pattern (a shift, or a rest day).
+
+A year the installed ``chinesecalendar`` does not know is refused with a clear message: the
+holidays of a year are published by the State Council each November and are never guessed.
+Supervisors then assign that period's rest days one by one (:func:`roster_entry_set`).
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+import chinese_calendar
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.models import Department, Employee, EmploymentStatus, Team
+from callcenter.roles import Role, has_role
+from callcenter.selectors import employee_of
+from datasecurity.audit import audit_record, model_changes, snapshot
+
+from ..models import DayKind, RosterEntry, ShiftType
+from ..selectors.roster import roster_locked_months, roster_range_check
+
+__all__ = [
+    "ROSTER_MAX_EMPLOYEES",
+    "ROSTER_WRITE_ROLES",
+    "SHIFT_TYPE_DEFAULTS",
+    "SHIFT_TYPE_WRITE_ROLES",
+    "roster_assign",
+    "roster_entry_set",
+    "roster_remit_q",
+    "shift_type_create",
+    "shift_type_update",
+    "shift_types_defaults_install",
+]
+
+# Largest team size one bulk request may cover (500 people x 62 days = 31,000 rows, a few
+# batched INSERTs); a whole department is rostered team by team.
+ROSTER_MAX_EMPLOYEES = 500
+ROSTER_WRITE_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.HR)
+SHIFT_TYPE_WRITE_ROLES = (Role.HR, Role.SUPERVISOR)
+
+# ATT-1 defaults: (code, name, start, end, break minutes). 白班 is the regulation's default shift.
+SHIFT_TYPE_DEFAULTS = [
+    ("D", "白班", datetime.time(9, 0), datetime.time(18, 0), 60),
+    ("M", "早班", datetime.time(7, 0), datetime.time(16, 0), 60),
+    ("E", "晚班", datetime.time(14, 0), datetime.time(23, 0), 60),
+    ("N", "夜班", datetime.time(22, 0), datetime.time(7, 0), 60),
+]
+
+_SHIFT_FIELDS = ["code", "name", "start_time", "end_time", "break_minutes", "active"]
+
+
+# --- Shift types -------------------------------------------------------------------------------
+
+
+def _shift_type_validate(shift: ShiftType) -> None:
+    shift.code = (shift.code or "").strip()
+    shift.name = (shift.name or "").strip()
+    if not shift.code or not shift.name:
+        raise ApplicationError(_("A shift type needs a code and a name."), code="shift_type_incomplete")
+    if shift.start_time == shift.end_time:
+        # end <= start means "ends the next day"; equal times would be a 24-hour shift.
+        raise ApplicationError(_("A shift cannot start and end at the same time."), code="shift_type_empty")
+    if shift.break_minutes is None or shift.break_minutes < 0:
+        raise ApplicationError(_("The break cannot be negative."), code="shift_type_break_invalid")
+    if shift.break_minutes >= shift.duration_minutes:
+        raise ApplicationError(
+            _("The break (%(brk)d min) must be shorter than the shift (%(len)d min).")
+            % {"brk": shift.break_minutes, "len": shift.duration_minutes},
+            code="shift_type_break_too_long",
+        )
+
+
+def _shift_type_check_actor(actor) -> None:
+    if not has_role(actor, *SHIFT_TYPE_WRITE_ROLES):
+        raise PermissionDeniedError(_("Only HR and team supervisors may define shift types."))
+
+
+def _shift_type_save(shift: ShiftType, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            shift.save(**kwargs)
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("A shift type with the code %(code)s already exists.") % {"code": shift.code},
+            code="shift_type_code_taken",
+        ) from exc
+
+
+@transaction.atomic
+def shift_type_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    break_minutes: int,
+) -> ShiftType:
+    """A new shift type (ATT-1). ``end_time`` <= ``start_time`` makes it overnight."""
+    _shift_type_check_actor(actor)
+    shift = ShiftType(code=code, name=name, start_time=start_time, end_time=end_time, break_minutes=break_minutes)
+    _shift_type_validate(shift)
+    _shift_type_save(shift)
+    audit_record(actor=actor, action="shift_type.create", obj=shift, changes=model_changes(shift, None, _SHIFT_FIELDS))
+    return shift
+
+
+@transaction.atomic
+def shift_type_update(
+    *,
+    actor,
+    shift_type: ShiftType,
+    code: str | None = None,
+    name: str | None = None,
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+    break_minutes: int | None = None,
+    active: bool | None = None,
+) -> ShiftType:
+    """Change a shift type; ``None`` keeps a value. Audited with old and new values."""
+    _shift_type_check_actor(actor)
+    shift = ShiftType.objects.select_for_update().get(pk=shift_type.pk)
+    before = snapshot(shift, _SHIFT_FIELDS)
+    values = {
+        "code": code,
+        "name": name,
+        "start_time": start_time,
+        "end_time": end_time,
+        "break_minutes": break_minutes,
+        "active": active,
+    }
+    for field, value in values.items():
+        if value is not None:
+            setattr(shift, field, value)
+    _shift_type_validate(shift)
+    changes = model_changes(shift, before, _SHIFT_FIELDS)
+    if changes:
+        _shift_type_save(shift, update_fields=list(changes))
+        audit_record(actor=actor, action="shift_type.update", obj=shift, changes=changes)
+    return shift
+
+
+@transaction.atomic
+def shift_types_defaults_install() -> list[ShiftType]:
+    """Create the default shift types (ATT-1) that are missing; running it twice changes nothing."""
+    existing = set(
+        ShiftType.objects.filter(code__in=[d[0] for d in SHIFT_TYPE_DEFAULTS]).values_list("code", flat=True)
+    )
+    created = []
+    for code, name, start, end, break_minutes in SHIFT_TYPE_DEFAULTS:
+        if code in existing:
+            continue
+        shift = ShiftType.objects.create(
+            code=code, name=name, start_time=start, end_time=end, break_minutes=break_minutes
+        )
+        audit_record(
+            actor=None, action="shift_type.create", obj=shift, changes=model_changes(shift, None, _SHIFT_FIELDS)
+        )
+        created.append(shift)
+    return created
+
+
+# --- Who may roster whom -----------------------------------------------------------------------
+
+
+def roster_remit_q(actor) -> Q | None:
+    """Employees whose roster ``actor`` may change: HR the company (``None``), a supervisor the
+    teams they supervise, a department manager or leader in charge their departments.
+
+    Narrower than visibility on purpose: a delegate's read grant does not let them roster."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Q(pk__in=[])
+    if has_role(actor, Role.HR):
+        return None
+    if not has_role(actor, *ROSTER_WRITE_ROLES):
+        return Q(pk__in=[])
+    me = employee_of(actor)
+    if me is None:
+        return Q(pk__in=[])
+    team_ids = list(Team.objects.filter(supervisor=me).values_list("pk", flat=True))
+    department_ids = list(
+        Department.objects.filter(Q(manager=me) | Q(leader_in_charge=me)).values_list("pk", flat=True)
+    )
+    return Q(team_id__in=team_ids) | Q(department_id__in=department_ids)
+
+
+def _employees_for_roster(actor, employees: Iterable) -> list[Employee]:
+    """Load ``employees`` (objects or ids); refuse the whole request if any is outside the remit."""
+    ids = {e.pk if isinstance(e, Employee) else int(e) for e in employees}
+    if not ids:
+        raise ApplicationError(_("Choose at least one employee."), code="no_employees")
+    if len(ids) > ROSTER_MAX_EMPLOYEES:
+        raise ApplicationError(
+            _("A roster request covers at most %(count)d employees; assign larger groups team by team.")
+            % {"count": ROSTER_MAX_EMPLOYEES},
+            code="too_many_employees",
+        )
+    qs = Employee.objects.filter(pk__in=ids).only("pk", "employee_no", "name", "team_id", "department_id", "status")
+    remit = roster_remit_q(actor)
+    if remit is not None:
+        qs = qs.filter(remit)
+    found = list(qs)
+    if len(found) != len(ids):
+        raise PermissionDeniedError(
+            _("You may only change the roster of employees in your own team or department; nothing was saved.")
+        )
+    if any(e.status != EmploymentStatus.ACTIVE for e in found):
+        raise ApplicationError(_("Employees who have left cannot be rostered."), code="employee_left")
+    return found
+
+
+def _refuse_locked(employees: list[Employee], date_from: datetime.date, date_to: datetime.date) -> None:
+    locked = roster_locked_months(team_ids=[e.team_id for e in employees], date_from=date_from, date_to=date_to)
+    if locked:
+        months = ", ".join(sorted({month.strftime("%Y-%m") for _team, month in locked}))
+        raise ApplicationError(
+            _(
+                "The attendance of %(months)s has been verified and is locked (ATT-2); "
+                "the roster of that month can no longer be changed."
+            )
+            % {"months": months},
+            code="month_locked",
+            status=409,
+        )
+
+
+def _calendar(day: datetime.date) -> tuple[bool, str | None]:
+    try:
+        return chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError as exc:
+        raise ApplicationError(
+            _("The statutory calendar for %(year)d is not published in this version; assign rest days manually.")
+            % {"year": day.year},
+            code="calendar_unknown",
+        ) from exc
+
+
+def _makeup_shift(pattern: Mapping[int, ShiftType | None]) -> ShiftType | None:
+    # 调休: a make-up workday replaces a weekday, so it takes the first weekday shift of the pattern.
+    return next((pattern.get(weekday) for weekday in range(5) if pattern.get(weekday)), None)
+
+
+def _normalise_pattern(pattern: Mapping) -> dict[int, ShiftType | None]:
+    result: dict[int, ShiftType | None] = {}
+    for key, shift in (pattern or {}).items():
+        try:
+            weekday = int(key)
+        except (TypeError, ValueError):
+            weekday = -1
+        if weekday not in range(7):
+            raise ApplicationError(_("Weekdays are numbered 0 (Monday) to 6 (Sunday)."), code="pattern_invalid")
+        if shift is not None and not isinstance(shift, ShiftType):
+            raise ApplicationError(_("Unknown shift type."), code="pattern_invalid")
+        if shift is not None and not shift.active:
+            raise ApplicationError(
+                _("The shift type %(code)s is no longer in use.") % {"code": shift.code}, code="shift_type_inactive"
+            )
+        result[weekday] = shift
+    return result
+
+
+# --- Roster ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def roster_assign(
+    *,
+    actor,
+    employees: Iterable,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    pattern: Mapping,
+    overwrite: bool = False,
+) -> dict:
+    """Roster ``employees`` from ``date_from`` to ``date_to`` with a weekly ``pattern``
+    (weekday 0..6 -> ShiftType, or None / missing for a rest day), following the statutory
+    calendar (see the module docstring). Existing entries are kept unless ``overwrite``.
+
+    Returns the counts: ``employees``, ``days``, ``entries``, ``created``, ``updated``, ``kept``,
+    ``holidays`` and ``makeup_days`` (per employee). One audit event for the whole request.
+    """
+    if not has_role(actor, *ROSTER_WRITE_ROLES):
+        raise PermissionDeniedError(_("Only supervisors, department managers and HR may change the roster."))
+    days = roster_range_check(date_from, date_to)
+    pattern = _normalise_pattern(pattern)
+    # The calendar first: an unknown year refuses the request before anything is read or written.
+    calendar = [(day, *_calendar(day)) for day in days]
+    staff = _employees_for_roster(actor, employees)
+    _refuse_locked(staff, date_from, date_to)
+
+    makeup_shift = _makeup_shift(pattern)
+    plan: list[tuple[datetime.date, str, ShiftType | None, str]] = []
+    holidays = makeup_days = 0
+    for day, on_holiday, name in calendar:
+        if on_holiday and name:
+            holidays += 1
+            plan.append((day, DayKind.HOLIDAY, None, name))
+        elif not on_holiday and day.weekday() >= 5:
+            makeup_days += 1
+            note = "调休 " + (name or "")
+            plan.append(
+                (day, DayKind.WORK, makeup_shift, note.strip())
+                if makeup_shift
+                else (day, DayKind.REST, None, note.strip())
+            )
+        else:
+            shift = pattern.get(day.weekday())
+            plan.append((day, DayKind.WORK, shift, "") if shift else (day, DayKind.REST, None, ""))
+
+    rows = [
+        RosterEntry(employee_id=employee.pk, work_date=day, kind=kind, shift=shift, note=note)
+        for employee in staff
+        for day, kind, shift, note in plan
+    ]
+    existing_qs = RosterEntry.objects.filter(
+        employee_id__in=[e.pk for e in staff], work_date__range=(date_from, date_to)
+    )
+    before = existing_qs.count()
+    if overwrite:
+        RosterEntry.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["employee", "work_date"],
+            update_fields=["kind", "shift", "note"],
+        )
+        created, updated, kept = len(rows) - before, before, 0
+    else:
+        RosterEntry.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        # Counted inside the transaction, so a concurrent writer cannot skew the report.
+        created = existing_qs.count() - before
+        updated, kept = 0, len(rows) - created
+    result = {
+        "employees": len(staff),
+        "days": len(days),
+        "entries": len(rows),
+        "created": created,
+        "updated": updated,
+        "kept": kept,
+        "holidays": holidays,
+        "makeup_days": makeup_days,
+    }
+    audit_record(
+        actor=actor,
+        action="roster.assign",
+        object_type=RosterEntry._meta.label_lower,
+        object_repr=f"{date_from:%Y-%m-%d}..{date_to:%Y-%m-%d} x {len(staff)}",
+        changes={
+            **result,
+            "date_from": date_from,
+            "date_to": date_to,
+            "overwrite": overwrite,
+            "pattern": {str(w): (pattern[w].code if pattern.get(w) else None) for w in range(7)},
+            "employee_ids": sorted(e.pk for e in staff),
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def roster_entry_set(
+    *,
+    actor,
+    employee: Employee,
+    work_date: datetime.date,
+    kind: str,
+    shift: ShiftType | None = None,
+    note: str = "",
+) -> RosterEntry:
+    """Set one employee's roster for one day (a swap, a manual rest day in an unknown year)."""
+    if not has_role(actor, *ROSTER_WRITE_ROLES):
+        raise PermissionDeniedError(_("Only supervisors, department managers and HR may change the roster."))
+    if kind not in DayKind.values:
+        raise ApplicationError(_("Unknown kind of day."), code="kind_invalid")
+    if kind == DayKind.WORK and shift is None:
+        raise ApplicationError(_("A working day needs a shift."), code="shift_required")
+    if kind != DayKind.WORK:
+        shift = None
+    if shift is not None and not shift.active:
+        raise ApplicationError(
+            _("The shift type %(code)s is no longer in use.") % {"code": shift.code}, code="shift_type_inactive"
+        )
+    (staff,) = _employees_for_roster(actor, [employee])
+    _refuse_locked([staff], work_date, work_date)
+    fields = ["kind", "shift", "note"]
+    entry = RosterEntry.objects.select_for_update().filter(employee_id=staff.pk, work_date=work_date).first()
+    before = snapshot(entry, fields) if entry else None
+    if entry is None:
+        entry = RosterEntry(employee_id=staff.pk, work_date=work_date)
+    entry.kind, entry.shift, entry.note = kind, shift, (note or "").strip()[:200]
+    if before is None:
+        entry.save(force_insert=True)
+    else:
+        entry.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="roster.entry_set",
+        obj=entry,
+        changes={**model_changes(entry, before, fields), "employee": staff.pk, "work_date": work_date},
+    )
+    return entry

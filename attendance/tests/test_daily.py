@@ -169,3 +169,29 @@ def test_monthly_summary_visibility_and_bounded_queries(org, day_shift, django_a
         rows = selectors.monthly_summary_list(user=org.supervisor.user, month=DAY)
     assert org.other_team.pk not in {r.employee.pk for r in rows}
     assert all(r.result.absence_days == 1 for r in rows if r.days)
+
+
+def test_approved_correction_recomputes_a_verified_day(org, day_shift):
+    # given a verified March where the agent forgot to clock out
+    from attendance.services import punch_correction_approve, punch_correction_submit
+
+    schedule(org.agent, day_shift)
+    punch(org.agent, at(DAY, 8, 58))
+    services.daily_attendance_compute_all(work_date=DAY)
+    assert DailyAttendance.objects.get(employee=org.agent).status == "missing_punch"
+    MonthVerification.objects.create(team=org.a1, month=DAY.replace(day=1), verified_by=org.supervisor.user)
+    from unittest import mock
+
+    import django.utils.timezone as tz
+
+    # when the supervisor approves a correction (filed within the 31-day window of that day)
+    with mock.patch.object(tz, "now", return_value=at(DAY + datetime.timedelta(days=3), 10)):
+        correction = punch_correction_submit(
+            actor=org.agent.user, work_date=DAY, requested_time=at(DAY, 18, 5), reason="忘记下班打卡"
+        )
+    punch_correction_approve(actor=org.supervisor.user, correction=correction)
+    # then the day is normal now, marked as changed after verification, and both punches remain
+    record = DailyAttendance.objects.get(employee=org.agent)
+    assert record.status == "normal"
+    assert {"rule": "after_verification", "article": "ATT-2"} in record.explanation
+    assert Punch.objects.filter(employee=org.agent).count() == 2

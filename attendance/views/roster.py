@@ -1,3 +1,153 @@
-"""Attendance pages: roster."""
+"""Attendance pages: roster and shift types (ATT-1). Thin: parse, check, call, render."""
 
-urlpatterns: list = []
+import datetime
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from callcenter.errors import ApplicationError
+from callcenter.permissions import role_required
+from callcenter.roles import Role, has_role
+
+from .. import selectors, services
+from ..forms import RosterAssignForm, ShiftTypeForm
+
+ROSTER_VIEW_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
+
+
+def _month_from(value: str | None) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _roster_context(request, *, team_pk, month: datetime.date, form=None) -> dict:
+    user = request.user
+    teams = list(selectors.roster_team_list(user=user))
+    team = None
+    if team_pk:
+        team = next((t for t in teams if str(t.pk) == str(team_pk)), None)
+        if team is None:
+            raise Http404(_("Team not found."))
+    elif teams:
+        team = teams[0]
+    context = {
+        "teams": teams,
+        "team": team,
+        "month": month,
+        "prev_month": (month - datetime.timedelta(days=1)).replace(day=1),
+        "next_month": _month_end(month) + datetime.timedelta(days=1),
+        "grid": None,
+        "can_assign": has_role(user, *services.ROSTER_WRITE_ROLES),
+    }
+    if team is None:
+        return context
+    context["grid"] = selectors.roster_grid(user=user, team=team, date_from=month, date_to=_month_end(month))
+    if context["can_assign"]:
+        members = selectors.roster_grid_employees(user=user, team=team)
+        if form is None:
+            form = RosterAssignForm(
+                members=members,
+                shifts=selectors.shift_type_list(),
+                initial={"team": team.pk, "date_from": month, "date_to": _month_end(month)},
+            )
+        context["form"] = form
+    return context
+
+
+@role_required(*ROSTER_VIEW_ROLES)
+@vary_on_headers("HX-Request")
+def roster(request):
+    month = _month_from(request.GET.get("month"))
+    context = _roster_context(request, team_pk=request.GET.get("team"), month=month)
+    template = "attendance/roster.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#roster-grid"
+    return render(request, template, context)
+
+
+@role_required(*services.ROSTER_WRITE_ROLES)
+@require_POST
+def roster_assign(request):
+    team_pk = request.POST.get("team")
+    month = _month_from(request.POST.get("month"))
+    try:
+        team = selectors.roster_team_get(user=request.user, pk=int(team_pk or 0))
+    except (ApplicationError, ValueError) as exc:
+        raise Http404(_("Team not found.")) from exc
+    form = RosterAssignForm(
+        request.POST,
+        members=selectors.roster_grid_employees(user=request.user, team=team),
+        shifts=selectors.shift_type_list(),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.roster_assign(
+                actor=request.user,
+                employees=form.chosen_employees(),
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                pattern=form.pattern(),
+                overwrite=data["overwrite"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Roster saved: %(created)d new, %(updated)d replaced, %(kept)d existing entries kept "
+                    "(%(holidays)d holiday days, %(makeup)d make-up workdays)."
+                )
+                % {
+                    "created": result["created"],
+                    "updated": result["updated"],
+                    "kept": result["kept"],
+                    "holidays": result["holidays"],
+                    "makeup": result["makeup_days"],
+                },
+            )
+            query = urlencode({"team": team.pk, "month": data["date_from"].strftime("%Y-%m")})
+            return redirect(f"{reverse('attendance_roster')}?{query}")
+    context = _roster_context(request, team_pk=team.pk, month=month, form=form)
+    return render(request, "attendance/roster.html", context, status=400)
+
+
+@role_required(*services.SHIFT_TYPE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def shift_types(request):
+    form = ShiftTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift = services.shift_type_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Shift type %(code)s saved.") % {"code": shift.code})
+            return redirect("attendance_shift_types")
+    return render(
+        request,
+        "attendance/shift_types.html",
+        {"form": form, "shift_types": selectors.shift_type_list(filters={"include_inactive": True})},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+urlpatterns = [
+    path("roster/", roster, name="attendance_roster"),
+    path("roster/assign/", roster_assign, name="attendance_roster_assign"),
+    path("shifts/", shift_types, name="attendance_shift_types"),
+]
