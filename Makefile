@@ -107,6 +107,7 @@ bench: install
 	@$(PY) scripts/ensure_database.py "$(BENCH_DATABASE_URL)"
 	$(BENCH_ENV) $(MANAGE) migrate --noinput -v 0
 	$(BENCH_ENV) $(MANAGE) bench foundation
+	$(BENCH_ENV) $(MANAGE) bench attendance
 
 # Regenerate the catalogs after adding strings; then translate the new zh-Hans entries
 # (English: msgen copies the English source into msgstr). test_i18n fails while any is missing.

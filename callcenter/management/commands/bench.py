@@ -183,6 +183,7 @@ def foundation_suite(ctx: BenchContext) -> list[BenchRow]:
 # name -> suite (callable, or dotted path to one so a module's suite loads only when asked for)
 SUITES: dict[str, Callable[[BenchContext], list[BenchRow]] | str] = {
     "foundation": foundation_suite,
+    "attendance": "attendance.bench.suite",
 }
 
 
