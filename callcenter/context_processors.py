@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role, has_role, user_roles
+from .selectors import employee_of
 from .visibility import Scope, user_scope
 
 
@@ -12,6 +13,48 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_role_labels": []}
     items = [{"url": reverse("dashboard"), "label": _("Dashboard"), "icon": "house", "key": "dashboard"}]
+    if employee_of(user) is not None:
+        items.append(
+            {"url": reverse("attendance_clock"), "label": _("Clock in / out"), "icon": "fingerprint", "key": "clock"}
+        )
+        items.append(
+            {
+                "url": reverse("attendance_my_month"),
+                "label": _("My attendance"),
+                "icon": "calendar-check",
+                "key": "my_attendance",
+            }
+        )
+        items.append(
+            {
+                "url": reverse("attendance_corrections"),
+                "label": _("Corrections"),
+                "icon": "pencil-square",
+                "key": "corrections",
+            }
+        )
+    if has_role(user, Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR):
+        items.append(
+            {"url": reverse("attendance_board"), "label": _("Team board"), "icon": "people-fill", "key": "board"}
+        )
+        items.append({"url": reverse("attendance_roster"), "label": _("Roster"), "icon": "calendar3", "key": "roster"})
+        items.append(
+            {
+                "url": reverse("attendance_summary"),
+                "label": _("Monthly attendance"),
+                "icon": "table",
+                "key": "attendance_summary",
+            }
+        )
+    if has_role(user, Role.HR, Role.SUPERVISOR):
+        items.append(
+            {
+                "url": reverse("attendance_shift_types"),
+                "label": _("Shift types"),
+                "icon": "clock-history",
+                "key": "shifts",
+            }
+        )
     scope = user_scope(user)
     if scope >= Scope.TEAM:
         label = {Scope.TEAM: _("My team"), Scope.DEPARTMENT: _("My area"), Scope.COMPANY: _("Employees")}[scope]

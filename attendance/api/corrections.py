@@ -35,7 +35,7 @@ class CorrectionListApi(APIView):
         mine = serializers.BooleanField(required=False, default=False)
         to_decide = serializers.BooleanField(required=False, default=False)
 
-    class InputSerializer(serializers.Serializer):
+    class CorrectionInputSerializer(serializers.Serializer):
         # No employee field: the request is always the caller's own (mass-assignment safe).
         work_date = serializers.DateField()
         requested_time = serializers.DateTimeField()
@@ -54,9 +54,9 @@ class CorrectionListApi(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(CorrectionOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: CorrectionOutputSerializer}, summary="Request a correction")
+    @extend_schema(request=CorrectionInputSerializer, responses={201: CorrectionOutputSerializer}, summary="Request a correction")
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CorrectionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         correction = services.punch_correction_submit(actor=request.user, **serializer.validated_data)
         return Response(CorrectionOutputSerializer(correction).data, status=status.HTTP_201_CREATED)

@@ -117,7 +117,7 @@ class RosterAssignResultSerializer(serializers.Serializer):
 class RosterAssignApi(APIView):
     permission_classes = [HasRole(*services.ROSTER_WRITE_ROLES)]
 
-    class InputSerializer(serializers.Serializer):
+    class RosterAssignInputSerializer(serializers.Serializer):
         employees = serializers.ListField(
             child=serializers.IntegerField(min_value=1), required=False, max_length=services.ROSTER_MAX_EMPLOYEES
         )
@@ -135,9 +135,9 @@ class RosterAssignApi(APIView):
                 raise serializers.ValidationError("Give employees or a team.")
             return attrs
 
-    @extend_schema(request=InputSerializer, responses=RosterAssignResultSerializer, summary="Bulk roster assignment")
+    @extend_schema(request=RosterAssignInputSerializer, responses=RosterAssignResultSerializer, summary="Bulk roster assignment")
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.RosterAssignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         shift_ids = {v for v in data["pattern"].values() if v is not None}

@@ -130,7 +130,8 @@ def test_audit_chain_verify_fails_and_records_a_failed_run_on_a_broken_chain():
 
 
 def test_every_scheduled_job_is_a_registered_task_with_a_label():
-    # given the beat schedule
+    # given the beat schedule, and the task modules a worker imports at start (autodiscovery)
+    celery_app.loader.import_default_modules()
     schedule = settings.CELERY_BEAT_SCHEDULE
     # then each entry names a registered task and has a label on the health page
     for name, entry in schedule.items():

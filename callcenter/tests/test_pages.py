@@ -138,3 +138,10 @@ def test_markup_in_names_and_notes_renders_as_text(client, org):
         # then it is escaped everywhere
         assert evil not in html
         assert "&lt;script&gt;" in html
+
+
+def test_openapi_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert (tmp_path / "schema.yml").stat().st_size > 1000
