@@ -54,7 +54,9 @@ class CorrectionListApi(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(CorrectionOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=CorrectionInputSerializer, responses={201: CorrectionOutputSerializer}, summary="Request a correction")
+    @extend_schema(
+        request=CorrectionInputSerializer, responses={201: CorrectionOutputSerializer}, summary="Request a correction"
+    )
     def post(self, request):
         serializer = self.CorrectionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

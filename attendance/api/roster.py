@@ -135,7 +135,9 @@ class RosterAssignApi(APIView):
                 raise serializers.ValidationError("Give employees or a team.")
             return attrs
 
-    @extend_schema(request=RosterAssignInputSerializer, responses=RosterAssignResultSerializer, summary="Bulk roster assignment")
+    @extend_schema(
+        request=RosterAssignInputSerializer, responses=RosterAssignResultSerializer, summary="Bulk roster assignment"
+    )
     def post(self, request):
         serializer = self.RosterAssignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
