@@ -58,7 +58,10 @@ def seed_attendance(rng: random.Random, employees, months: int, stdout) -> dict:
     for _ in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     days = [first + datetime.timedelta(days=i) for i in range((today - first).days)]
-    calendar = {d: _is_workday(d) for d in days}
+    # The roster also covers today and the next two weeks (the board and the clock page use
+    # it); punches and computed days exist only for the past.
+    upcoming = [today + datetime.timedelta(days=i) for i in range(14)]
+    calendar = {d: _is_workday(d) for d in days + upcoming}
     staff = [e for e in employees if e.team_id and e.status == "active"]
     # Most teams work days; every fifth team the evening shift, every tenth the night shift.
     team_shift = {}
@@ -69,7 +72,7 @@ def seed_attendance(rng: random.Random, employees, months: int, stdout) -> dict:
     roster, punches = [], []
     for e in staff:
         shift = team_shift[e.team_id]
-        for day in days:
+        for day in days + upcoming:
             if day < e.hire_date:
                 continue
             workday, holiday = calendar[day]
@@ -78,6 +81,8 @@ def seed_attendance(rng: random.Random, employees, months: int, stdout) -> dict:
                 roster.append(RosterEntry(employee=e, work_date=day, kind=kind, shift=None))
                 continue
             roster.append(RosterEntry(employee=e, work_date=day, kind=DayKind.WORK, shift=shift))
+            if day >= today:
+                continue
             start, end = shift_window(day, shift, tz)
             for n, when in enumerate(_punch_times(rng, start, end)):
                 punches.append(
