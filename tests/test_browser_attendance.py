@@ -1,0 +1,54 @@
+"""Attendance journeys in Chromium: an agent clocks in from a phone (one punch however many
+clicks), a supervisor watches the live board. Screenshots in test-artifacts/browser/."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from attendance.models import Punch, RosterEntry, ShiftType
+from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def scheduled(org):
+    # a shift that started an hour ago (so the agent is late) and runs for eight more hours
+    now = timezone.localtime()
+    start = (now - datetime.timedelta(hours=1)).replace(second=0, microsecond=0)
+    end = start + datetime.timedelta(hours=9)
+    shift = ShiftType.objects.create(code="T", name="测试班", start_time=start.time(), end_time=end.time())
+    RosterEntry.objects.create(employee=org.agent, work_date=start.date(), kind="work", shift=shift)
+    RosterEntry.objects.create(employee=org.peer, work_date=start.date(), kind="work", shift=shift)
+    return org
+
+
+def test_agent_clocks_in_from_a_phone_once(browser, live_server, scheduled):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, live_server.url, "agent")
+    page.click("#dashboard-clock")
+    page.wait_for_selector("#clock-button")
+    page.screenshot(path=ARTIFACTS / "10-clock-before.png", full_page=True)
+    # when the agent double-clicks the button
+    page.dblclick("#clock-button")
+    page.wait_for_selector("#clock-notice, #clock-error")
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "11-clock-after.png", full_page=True)
+    # then exactly one punch is recorded and the page shows it, late per ATT-4
+    assert Punch.objects.filter(employee=scheduled.agent).count() == 1
+    assert page.locator("#clock-punch-count").inner_text().strip() == "1"
+    assert page.locator("#clock-late").count() == 1
+    context.close()
+
+
+def test_supervisor_sees_the_live_board(browser, live_server, scheduled):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, live_server.url, "supervisor")
+    page.goto(f"{live_server.url}/attendance/board/")
+    html = page.content()
+    assert scheduled.agent.name in html and scheduled.other_dept.name not in html
+    page.screenshot(path=ARTIFACTS / "12-board.png", full_page=True)
+    context.close()
