@@ -1,3 +1,133 @@
-"""Attendance API: daily."""
+"""Attendance API: computed days and monthly summaries (ATT-4, ATT-5), visibility-aware."""
 
-urlpatterns: list = []
+import datetime
+
+from django.core.paginator import Paginator
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from callcenter.api_support import Pagination
+from callcenter.permissions import HasRole
+from callcenter.roles import Role
+
+from .. import selectors
+from ..rules import explain
+
+
+@extend_schema_field(
+    {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+)
+class ExplanationField(serializers.Field):
+    """The rules applied (rule, article, figures) plus ``text`` in the caller's language."""
+
+    def to_representation(self, value):
+        return [{**item, "text": explain(item)} for item in value]
+
+
+class DailyOutputSerializer(serializers.Serializer):
+    employee_id = serializers.IntegerField()
+    employee_no = serializers.CharField(source="employee.employee_no")
+    work_date = serializers.DateField()
+    status = serializers.CharField()
+    shift = serializers.CharField(source="shift.code", allow_null=True, default=None)
+    first_in = serializers.DateTimeField(allow_null=True)
+    last_out = serializers.DateTimeField(allow_null=True)
+    late_minutes = serializers.IntegerField()
+    early_minutes = serializers.IntegerField()
+    scheduled_minutes = serializers.IntegerField()
+    worked_minutes = serializers.IntegerField()
+    explanation = ExplanationField()
+
+
+class DailyListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class FilterSerializer(serializers.Serializer):
+        employee = serializers.IntegerField(required=False, min_value=1)
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+        status = serializers.CharField(required=False, max_length=20)
+
+    @extend_schema(
+        parameters=[FilterSerializer, OpenApiParameter("page", int)],
+        responses=DailyOutputSerializer(many=True),
+        summary="Computed attendance days the caller may see, each with its explanation",
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        days = selectors.daily_attendance_list(user=request.user, filters=filters.validated_data)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(days, request, view=self)
+        return paginator.get_paginated_response(DailyOutputSerializer(page, many=True).data)
+
+
+class SummaryLineSerializer(serializers.Serializer):
+    work_date = serializers.DateField()
+    rule = serializers.CharField()
+    article = serializers.CharField()
+    fine = serializers.DecimalField(max_digits=10, decimal_places=2)
+    absence_days = serializers.DecimalField(max_digits=5, decimal_places=1)
+    text = serializers.SerializerMethodField()
+
+    def get_text(self, line) -> str:
+        return explain({"rule": line.rule, **line.detail})
+
+
+class SummaryOutputSerializer(serializers.Serializer):
+    employee_id = serializers.IntegerField(source="employee.pk")
+    employee_no = serializers.CharField(source="employee.employee_no")
+    name = serializers.CharField(source="employee.name")
+    month = serializers.DateField()
+    occurrences = serializers.IntegerField(source="result.occurrences")
+    fines = serializers.DecimalField(source="result.fines", max_digits=10, decimal_places=2)
+    absence_days = serializers.DecimalField(source="result.absence_days", max_digits=5, decimal_places=1)
+    deduction = serializers.DecimalField(source="result.deduction", max_digits=10, decimal_places=2)
+    missing_punches = serializers.IntegerField(source="result.missing_punches")
+    adherence = serializers.DecimalField(source="result.adherence", max_digits=5, decimal_places=1, allow_null=True)
+    verified = serializers.SerializerMethodField()
+    lines = SummaryLineSerializer(source="result.lines", many=True)
+
+    def get_verified(self, row) -> bool:
+        return row.verified is not None
+
+
+class SummaryListApi(APIView):
+    permission_classes = [HasRole(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)]
+
+    class FilterSerializer(serializers.Serializer):
+        month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
+        team = serializers.IntegerField(required=False, min_value=1)
+        page = serializers.IntegerField(required=False, min_value=1, default=1)
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=SummaryOutputSerializer(many=True),
+        summary="Monthly attendance summaries (fines, absenteeism, deduction; ATT-4, ATT-5), 50 per page",
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        month = datetime.datetime.strptime(data["month"], "%Y-%m").date()
+        employees = selectors.summary_employees(user=request.user, team_id=data.get("team"))
+        page = Paginator(employees, 50).get_page(data["page"])
+        rows = selectors.monthly_summary_list(user=request.user, month=month, employees=list(page.object_list))
+        return Response(
+            {
+                "count": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "results": SummaryOutputSerializer(rows, many=True).data,
+            }
+        )
+
+
+urlpatterns = [
+    path("daily/", DailyListApi.as_view(), name="api_attendance_daily"),
+    path("summaries/", SummaryListApi.as_view(), name="api_attendance_summaries"),
+]

@@ -106,3 +106,19 @@ def test_summary_queries_bounded(client, march, django_assert_max_num_queries):
     client.force_login(march.hr.user)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("attendance_summary"), {"month": MONTH}).status_code == 200
+
+
+def test_api_daily_and_summaries(client, march):
+    # given the supervisor; when they read days and summaries through the API
+    client.force_login(march.supervisor.user)
+    days = client.get(reverse("api_attendance_daily"), {"date_from": "2026-03-01"}).json()
+    assert days["count"] == 2
+    assert days["results"][0]["explanation"][0]["article"] == "ATT-4"
+    summaries = client.get(reverse("api_attendance_summaries"), {"month": MONTH}).json()
+    agent_row = next(r for r in summaries["results"] if r["employee_no"] == march.agent.employee_no)
+    assert agent_row["fines"] == "20.00" and agent_row["lines"][0]["article"] == "ATT-4"
+    # bad input is a 400 with a code; an agent may not read summaries; nobody sees others' days
+    assert client.get(reverse("api_attendance_summaries"), {"month": "2026-13"}).json()["code"] == "invalid"
+    client.force_login(march.agent.user)
+    assert client.get(reverse("api_attendance_summaries"), {"month": MONTH}).status_code == 403
+    assert client.get(reverse("api_attendance_daily")).json()["count"] == 1
