@@ -27,10 +27,7 @@ SUMMARY_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, 
 
 def _month(request, default: datetime.date) -> datetime.date:
     """``?month=YYYY-MM``; anything else falls back to ``default`` (never a 500)."""
-    try:
-        return datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
-    except ValueError:
-        return default.replace(day=1)
+    return _parse_month(request.GET.get("month"), default.replace(day=1))
 
 
 def _neighbours(month: datetime.date) -> dict:
