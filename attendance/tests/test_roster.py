@@ -150,7 +150,9 @@ def test_makeup_day_takes_the_first_weekday_shift(org, shifts):
 def test_unknown_year_is_refused_and_nothing_written(org, shifts, date_from, date_to):
     # given a period in a year the installed calendar does not cover
     # when the supervisor rosters it; then a clear error naming the year, and nothing is written
-    with pytest.raises(ApplicationError) as exc:
+    from django.utils import translation
+
+    with pytest.raises(ApplicationError) as exc, translation.override("en"):
         services.roster_assign(
             actor=org.supervisor.user,
             employees=[org.agent],
