@@ -7,6 +7,7 @@ import datetime
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
@@ -70,14 +71,24 @@ class EmployeeMonth:
     verified: MonthVerification | None
 
 
-def _summaries(employees: list[Employee], month: datetime.date) -> list[EmployeeMonth]:
+# What the monthly rules read of a day; lists load only these (no timestamps to parse).
+_RULE_FIELDS = ("employee_id", "work_date", "status", "explanation", "scheduled_minutes", "worked_minutes")
+
+
+def _summaries(employees: list[Employee], month: datetime.date, *, full_days: bool = True) -> list[EmployeeMonth]:
     first, last = month_bounds(month)
     timeline = PolicyTimeline()
     days_by_employee = defaultdict(list)
-    for day in DailyAttendance.objects.filter(
+    days = DailyAttendance.objects.filter(
         employee__in=[e.pk for e in employees], work_date__range=(first, last)
-    ).order_by("work_date"):
-        days_by_employee[day.employee_id].append(day)
+    ).order_by("work_date")
+    if full_days:
+        for day in days.select_related("shift"):
+            days_by_employee[day.employee_id].append(day)
+    else:
+        for values in days.values_list(*_RULE_FIELDS):
+            day = SimpleNamespace(**dict(zip(_RULE_FIELDS, values, strict=True)))
+            days_by_employee[day.employee_id].append(day)
     verifications = {
         v.team_id: v
         for v in MonthVerification.objects.filter(
@@ -125,4 +136,4 @@ def monthly_summary_list(
     employees from ``summary_employees``), bounded queries."""
     if employees is None:
         employees = list(summary_employees(user=user, team_id=team_id))
-    return _summaries(list(employees), month)
+    return _summaries(list(employees), month, full_days=False)
