@@ -128,8 +128,8 @@ POSITIONS = [
     ),
     PositionSpec(
         "SUPERVISOR",
-        "班组长",
-        "带领班组，排班、考勤核对、一线审批（LV-4）",
+        "部门主管",
+        "带领团队，排班、考勤核对、一线审批（LV-4）",
         Role.SUPERVISOR,
         (8000, 11000),
         (0.20, 0.30),
@@ -647,7 +647,7 @@ def _install_policy_defaults() -> list:
 # Fallbacks for the Chinese role labels while the zh-Hans catalog lacks them.
 _ROLE_LABELS_ZH = {
     Role.AGENT: "话务员",
-    Role.SUPERVISOR: "班组长",
+    Role.SUPERVISOR: "部门主管",
     Role.DEPARTMENT_MANAGER: "部门经理",
     Role.COMPANY_LEADER: "公司分管领导",
     Role.HR: "人力资源",
@@ -702,7 +702,7 @@ def _what_they_see(login: DemoLogin, user, employee, visible: int) -> str:
         return f"本人记录（{team}）/ own records only"
     if login.role == Role.SUPERVISOR:
         teams = ", ".join(t.name for t in employee.supervised_teams.all()) if employee else ""
-        return f"班组 {teams}，{visible} 人 / their team, {visible} people"
+        return f"团队 {teams}，{visible} 人 / their team, {visible} people"
     if login.role == Role.DEPARTMENT_MANAGER:
         depts = ", ".join(d.name for d in employee.managed_departments.all()) if employee else ""
         return f"部门 {depts}，{visible} 人 / their department, {visible} people"
