@@ -103,6 +103,11 @@ class ShiftType(models.Model):
     start_time = models.TimeField(_("start"))
     end_time = models.TimeField(_("end"))
     break_minutes = models.PositiveSmallIntegerField(_("break (minutes)"), default=0)
+    min_staff = models.PositiveSmallIntegerField(
+        _("minimum staffing per team"),
+        default=0,
+        help_text=_("Approving leave that leaves a team with fewer people on this shift shows a warning (0: none)."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -343,3 +348,7 @@ class MonthVerification(models.Model):
 
     def __str__(self):
         return f"{self.team_id} {self.month:%Y-%m}"
+
+
+# Leave (ATT-3, LV-*) lives in its own module; imported here so Django registers the models.
+from .leave_models import *  # noqa: E402, F403

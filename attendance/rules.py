@@ -55,18 +55,58 @@ def _minutes(delta: datetime.timedelta) -> int:
 
 
 def evaluate_day(
-    *, kind: str, shift, work_date: datetime.date, punches: list[datetime.datetime], policy, tz
+    *,
+    kind: str,
+    shift,
+    work_date: datetime.date,
+    punches: list[datetime.datetime],
+    policy,
+    tz,
+    leave: dict | None = None,
 ) -> DayResult:
-    """One employee's day against the roster (ATT-1, ATT-4, ATT-5)."""
+    """One employee's day against the roster (ATT-1, ATT-4, ATT-5) and approved leave (ATT-3).
+
+    ``leave``: the approved leave covering the day, ``{"part": "full" | "morning" | "afternoon",
+    "type": code, "request": id}``. A whole day of leave is "on leave"; a half day halves the shift
+    at its midpoint and the other half is evaluated as usual."""
     if kind != "work" or shift is None:
         result = DayResult(status="rest")
         if punches:
             result.explanation.append({"rule": "punches_on_rest_day", "article": "ATT-1", "count": len(punches)})
         return result
     start, end = shift_window(work_date, shift, tz)
-    in_window = sorted(p for p in punches if start - WINDOW_BEFORE <= p <= end + WINDOW_AFTER)
     scheduled = shift.paid_minutes
+    leave_item = None
+    if leave:
+        leave_item = {
+            "rule": "on_leave" if leave["part"] == "full" else "half_day_leave",
+            "article": "ATT-3",
+            "part": leave["part"],
+            "type": leave.get("type", ""),
+            "type_name": leave.get("type_name", ""),
+            "type_name_en": leave.get("type_name_en", ""),
+            "request": leave.get("request"),
+        }
+        if leave["part"] == "full":
+            return DayResult(status="on_leave", explanation=[leave_item])
+        middle = start + (end - start) / 2
+        if leave["part"] == "morning":
+            start = middle
+        else:
+            end = middle
+        scheduled = scheduled // 2
+    in_window = sorted(p for p in punches if start - WINDOW_BEFORE <= p <= end + WINDOW_AFTER)
     if not in_window:
+        if leave_item:
+            # LV-5: the half not on leave, without a punch, is half a day of absenteeism.
+            return DayResult(
+                status="half_day_absent",
+                scheduled_minutes=scheduled,
+                explanation=[
+                    leave_item,
+                    {"rule": "absent_half", "article": "ATT-5", "start": start.isoformat(), "end": end.isoformat()},
+                ],
+            )
         return DayResult(
             status="absent",
             scheduled_minutes=scheduled,
@@ -77,13 +117,17 @@ def evaluate_day(
             status="missing_punch",
             scheduled_minutes=scheduled,
             first_in=in_window[0],
-            explanation=[{"rule": "missing_punch", "article": "ATT-2", "punch": in_window[0].isoformat()}],
+            explanation=[
+                *([leave_item] if leave_item else []),
+                {"rule": "missing_punch", "article": "ATT-2", "punch": in_window[0].isoformat()},
+            ],
         )
     first_in, last_out = in_window[0], in_window[-1]
     late = _minutes(first_in - start)
     early = _minutes(end - last_out)
     overlap = _minutes(min(end, last_out) - max(start, first_in))
-    worked = max(0, overlap - shift.break_minutes) if overlap > shift.break_minutes else overlap
+    break_minutes = shift.break_minutes // 2 if leave_item else shift.break_minutes
+    worked = max(0, overlap - break_minutes) if overlap > break_minutes else overlap
     result = DayResult(
         status="normal",
         late_minutes=late,
@@ -93,6 +137,8 @@ def evaluate_day(
         first_in=first_in,
         last_out=last_out,
     )
+    if leave_item:
+        result.explanation.append(leave_item)
     grace = policy.late_grace_minutes
     limit = policy.late_minor_max_minutes
     occurrences = []
@@ -167,6 +213,9 @@ def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal)
             continue
         for item in day.explanation:
             rule = item.get("rule", "")
+            if rule == "absent_half":
+                result.lines.append(MonthLine(day.work_date, "absent_half", "ATT-5", absence_days=HALF))
+                continue
             if not rule.startswith(("late_", "early_leave_")):
                 continue
             count += 1
@@ -200,7 +249,10 @@ def explain(item: dict) -> str:
     """One explanation item in the reader's language."""
     rule = item.get("rule")
     texts = {
-        "absent": _("Scheduled but no punch: a day of absenteeism (ATT-5)."),
+        "absent": _("Scheduled, no punch and no approved leave: a day of absenteeism (ATT-5, LV-5)."),
+        "absent_half": _("No punch for the half day not on leave: half a day of absenteeism (ATT-5, LV-5)."),
+        "on_leave": _("On approved leave: %(leave_name)s (ATT-3)."),
+        "half_day_leave": _("Approved leave for the %(part_label)s: %(leave_name)s (ATT-3)."),
         "missing_punch": _("Only one punch: file a correction request (补卡) with your supervisor (ATT-2)."),
         "on_time": _("On time (ATT-1)."),
         "punches_on_rest_day": _("Punches on a rest day are recorded but not evaluated (ATT-1)."),
@@ -215,6 +267,15 @@ def explain(item: dict) -> str:
     text = texts.get(rule)
     if text is None:
         return rule or ""
+    if rule in ("on_leave", "half_day_leave"):
+        from django.utils.translation import get_language
+
+        zh = (get_language() or "").startswith("zh")
+        item = {
+            **item,
+            "leave_name": (item.get("type_name") if zh else item.get("type_name_en")) or item.get("type", ""),
+            "part_label": _("morning") if item.get("part") == "morning" else _("afternoon"),
+        }
     try:
         return text % item
     except (KeyError, TypeError):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from . import services
-from .models import AccountPolicy, Department, Employee, JobRun, Position, Team, User
+from .models import AccountPolicy, Department, Employee, JobRun, Notification, Position, Team, User
 
 
 @admin.register(User)
@@ -81,3 +81,14 @@ class AccountPolicyAdmin(ReadOnlyAdmin):
 class JobRunAdmin(ReadOnlyAdmin):
     list_display = ("job", "started_at", "finished_at", "status")
     list_filter = ("job", "status")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """For support: was it sent, e-mailed, read? Written only by ``notification_send``."""
+
+    list_display = ("created_at", "recipient", "kind", "title", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__username", "kind", "title")
+    date_hierarchy = "created_at"

@@ -1,17 +1,19 @@
-"""Role-aware navigation for the base template."""
+"""Role-aware navigation and the notification bell for the base template."""
+
+import functools
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role, has_role, user_roles
-from .selectors import employee_of
+from .selectors import employee_of, notification_unread_count
 from .visibility import Scope, user_scope
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_role_labels": []}
+        return {"nav_items": [], "user_role_labels": [], "notification_unread_count": 0}
     items = [{"url": reverse("dashboard"), "label": _("Dashboard"), "icon": "house", "key": "dashboard"}]
     if employee_of(user) is not None:
         items.append(
@@ -68,4 +70,6 @@ def navigation(request):
     items.append({"url": reverse("api_docs"), "label": _("API"), "icon": "code", "key": "api"})
     roles = user_roles(user)
     role_labels = [label for value, label in Role.choices if value in roles]
-    return {"nav_items": items, "user_role_labels": role_labels}
+    # Lazy and cached: one COUNT when a template shows the bell, none for fragments that do not.
+    unread = functools.cache(lambda: notification_unread_count(user=user))
+    return {"nav_items": items, "user_role_labels": role_labels, "notification_unread_count": unread}

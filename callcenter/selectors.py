@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import NotFoundError
-from .models import AccountPolicy, Department, Employee, EmploymentStatus, JobRun, Team
+from .models import AccountPolicy, Department, Employee, EmploymentStatus, JobRun, Notification, Team
 from .policy import POLICY_REGISTRY, VersionedPolicy, policy_in_force
 from .roles import Role, has_role, user_roles
 from .visibility import Scope, employees_visible_to, user_scope
@@ -216,3 +216,32 @@ def periodic_job_status() -> list[dict]:
             }
         )
     return rows
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def notification_list(*, user, filters: dict | None = None) -> QuerySet[Notification]:
+    """``user``'s own notifications, newest first; ``unread`` keeps the unread ones."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    filters = filters or {}
+    qs = Notification.objects.filter(recipient=user)
+    if filters.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def notification_get(*, user, pk) -> Notification:
+    """One of ``user``'s notifications, or NotFoundError (also for anyone else's: no leak)."""
+    notification = notification_list(user=user).filter(pk=pk).first()
+    if notification is None:
+        raise NotFoundError(_("Notification not found."))
+    return notification
+
+
+def notification_unread_count(*, user) -> int:
+    """The bell's number: one COUNT on the (recipient, read_at, created_at) index."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

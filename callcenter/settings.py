@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.postgres",  # ExclusionConstraint (leave overlap); harmless on the SQLite try-out
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -185,6 +186,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Private files (leave certificates, LV-2): never under MEDIA_ROOT or STATIC_ROOT, never served by
+# the web server; a view streams them after checking who asks.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+LEAVE_CERTIFICATE_MAX_BYTES = env.int("LEAVE_CERTIFICATE_MAX_BYTES", default=5 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -256,6 +261,15 @@ PERIODIC_JOB_LABELS = {
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
 }
+
+# --- E-mail and links in e-mails ------------------------------------------------------
+# https://docs.djangoproject.com/en/6.0/topics/email/ and django-environ's EMAIL_URL
+# (smtp://user:pw@host:587?tls=True). Development prints e-mails to the console.
+vars().update(env.email_url("EMAIL_URL", default="smtp://127.0.0.1:25" if PRODUCTION else "consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="callcenter-hr@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute links in e-mails (a Celery worker has no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security --------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.0/howto/deployment/checklist/

@@ -1,9 +1,12 @@
-"""Core periodic jobs (thin: each calls one function)."""
+"""Core tasks and periodic jobs (thin: each takes ids and calls one function)."""
+
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from . import services
 from .jobs import periodic_job
 
 
@@ -22,3 +25,17 @@ def ping(value: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"pong": value}
+
+
+@shared_task(
+    name="callcenter.tasks.notification_email_send",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    max_retries=8,
+)
+def notification_email_send(notification_ids: list[int]) -> int:
+    """E-mail the notifications (queued after commit by ``services.notification_send``).
+
+    Safe to run twice or retry: ones already e-mailed are skipped (``emailed_at``)."""
+    return services.notification_email_send(notification_ids=notification_ids)

@@ -168,6 +168,42 @@ def policy_detail(request, label: str):
     )
 
 
+def _redirect_back(request, default: str):
+    """To the POSTed ``next`` when it is a path on this site, else to ``default``."""
+    next_url = request.POST.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(next_url)
+    return redirect(default)
+
+
+@login_only
+def notification_list(request):
+    unread_only = request.GET.get("filter") == "unread"
+    notifications = selectors.notification_list(user=request.user, filters={"unread": unread_only})
+    page = Paginator(notifications, 20).get_page(request.GET.get("page"))
+    return render(request, "callcenter/notifications.html", {"page_obj": page, "unread_only": unread_only})
+
+
+@login_only
+@require_POST
+def notification_read(request, pk: int):
+    try:
+        notification = selectors.notification_get(user=request.user, pk=pk)
+    except ApplicationError as exc:
+        raise Http404(str(exc.message)) from exc
+    services.notification_mark_read(actor=request.user, notification_ids=[notification.pk])
+    return _redirect_back(request, "notification_list")
+
+
+@login_only
+@require_POST
+def notification_read_all(request):
+    marked = services.notification_mark_read(actor=request.user)
+    if marked:
+        messages.success(request, _("All notifications are marked as read."))
+    return _redirect_back(request, "notification_list")
+
+
 @role_required(allow_staff=True)
 def health(request):
     checks = {"database": _check_database(), "broker": _check_broker()}

@@ -20,6 +20,7 @@ from datasecurity.audit import audit_record
 
 from ..models import AttendancePolicy, DailyAttendance, MonthVerification, Punch, RosterEntry
 from ..rules import WINDOW_AFTER, WINDOW_BEFORE, evaluate_day, shift_window
+from ..selectors.leave import approved_leave_parts
 
 __all__ = ["daily_attendance_compute", "daily_attendance_compute_all", "month_is_locked", "month_verify"]
 
@@ -52,9 +53,15 @@ def _punch_window(day: datetime.date, tz) -> tuple[datetime.datetime, datetime.d
     return start, end
 
 
-def _build(entry: RosterEntry, punches: list[datetime.datetime], policy, tz, *, after_verification=False):
+def _build(entry: RosterEntry, punches: list[datetime.datetime], policy, tz, *, after_verification=False, leave=None):
     result = evaluate_day(
-        kind=entry.kind, shift=entry.shift, work_date=entry.work_date, punches=punches, policy=policy, tz=tz
+        kind=entry.kind,
+        shift=entry.shift,
+        work_date=entry.work_date,
+        punches=punches,
+        policy=policy,
+        tz=tz,
+        leave=leave,
     )
     scheduled_start = scheduled_end = None
     if entry.shift is not None and entry.kind == "work":
@@ -99,7 +106,14 @@ def daily_attendance_compute_all(*, work_date: datetime.date) -> dict:
         employee_id__in=[e.employee_id for e in entries], punched_at__range=(window_start, window_end)
     ).values_list("employee_id", "punched_at"):
         punches[employee_id].append(punched_at.astimezone(tz))
-    records = [_build(e, punches[e.employee_id], policy, tz) for e in entries]
+    leave = approved_leave_parts(
+        employee_ids=[e.employee_id for e in entries] if len(entries) < 5000 else None,
+        date_from=work_date,
+        date_to=work_date,
+    )
+    records = [
+        _build(e, punches[e.employee_id], policy, tz, leave=leave.get((e.employee_id, work_date))) for e in entries
+    ]
     DailyAttendance.objects.bulk_create(
         records,
         batch_size=1000,
@@ -146,7 +160,15 @@ def daily_attendance_compute(*, actor, employee, work_date: datetime.date, after
             "punched_at", flat=True
         )
     ]
-    record = _build(entry, punches, policy_in_force(AttendancePolicy, work_date), tz, after_verification=locked)
+    leave = approved_leave_parts(employee_ids=[employee.pk], date_from=work_date, date_to=work_date)
+    record = _build(
+        entry,
+        punches,
+        policy_in_force(AttendancePolicy, work_date),
+        tz,
+        after_verification=locked,
+        leave=leave.get((employee.pk, work_date)),
+    )
     DailyAttendance.objects.bulk_create(
         [record], update_conflicts=True, unique_fields=["employee", "work_date"], update_fields=_UPDATE_FIELDS
     )

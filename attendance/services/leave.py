@@ -1,0 +1,913 @@
+"""Attendance services: leave (请假, ATT-3 / LV-1..LV-5).
+
+A request is counted and routed when it is filed (LV-3, LV-4) and both are stored on it, so the
+request page shows why it counts N days and why it goes to whom. Approval follows the route step
+by step: only the current step's approver (or their delegate) can act, never the requester; the
+request row is locked for every state change, so two approvers acting at once give one decision
+and one balance deduction. The last approval deducts the balance (a database check keeps it at
+or above zero) and marks the days "on leave" in attendance; a day without approved leave stays
+absenteeism (LV-5 / ATT-5).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.models import Department, Employee, EmploymentStatus, Team
+from callcenter.policy import policy_in_force
+from callcenter.roles import Role, has_role
+from callcenter.selectors import employee_of
+from datasecurity.audit import audit_record, model_changes, snapshot
+
+from .. import leave_files, leave_rules
+from ..models import (
+    ApprovalDelegation,
+    LeaveApprovalStep,
+    LeaveBalance,
+    LeaveCertificate,
+    LeavePolicy,
+    LeaveRequest,
+    LeaveRule,
+    LeaveStatus,
+    LeaveType,
+    StepStatus,
+)
+from ..selectors.leave import delegators_of, leave_quote, leave_request_list
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "LEAVE_PAST_DAYS",
+    "LEAVE_REASON_MIN_LENGTH",
+    "approval_delegation_cancel",
+    "approval_delegation_create",
+    "leave_balance_grant_annual",
+    "leave_balance_set",
+    "leave_certificate_add",
+    "leave_request_approve",
+    "leave_request_reject",
+    "leave_request_revoke",
+    "leave_request_submit",
+    "leave_request_withdraw",
+    "leave_requests_decide",
+    "leave_type_save",
+]
+
+# Sick and bereavement leave may be filed for days already past (an emergency), up to this far
+# back; every other type is filed before it starts (LV-2 for personal leave, with notice).
+LEAVE_PAST_DAYS = 31
+LEAVE_PAST_ALLOWED = {LeaveRule.SICK, LeaveRule.BEREAVEMENT}
+LEAVE_REASON_MIN_LENGTH = 5
+DELEGATION_MAX_DAYS = 92
+BULK_MAX = 200
+
+
+# --- Notifications (in-app + e-mail, each in the recipient's language) ----------------------------
+
+
+def _notify(users, kind: str, title, body, request: LeaveRequest, params: dict) -> None:
+    from callcenter.services import notification_send
+
+    users = [u for u in users if u is not None]
+    if not users:
+        return
+    notification_send(
+        recipients=users,
+        kind=kind,
+        title=title,
+        body=body,
+        url=f"/attendance/leave/{request.pk}/",
+        params=params,
+    )
+
+
+def _params(request: LeaveRequest) -> dict:
+    return {
+        "name": request.employee.name,
+        "type": request.leave_type.name if request.leave_type.name else request.leave_type.code,
+        "start": request.start_date.isoformat(),
+        "end": request.end_date.isoformat(),
+        "days": request.days,
+    }
+
+
+def _notify_approver(request: LeaveRequest, step: LeaveApprovalStep) -> None:
+    approver = Employee.objects.select_related("user").get(pk=step.approver_id)
+    delegates = (
+        Employee.objects.select_related("user")
+        .filter(
+            pk__in=ApprovalDelegation.objects.filter(
+                delegator_id=step.approver_id,
+                start_date__lte=timezone.localdate(),
+                end_date__gte=timezone.localdate(),
+                cancelled_at__isnull=True,
+            ).values("delegate_id")
+        )
+        .exclude(pk=request.employee_id)
+    )
+    _notify(
+        [approver.user, *(d.user for d in delegates)],
+        "leave.to_decide",
+        gettext_lazy("Leave request to decide: %(name)s, %(days)s days"),
+        gettext_lazy("%(name)s asks for %(type)s from %(start)s to %(end)s (%(days)s days). Please decide (LV-4)."),
+        request,
+        _params(request),
+    )
+
+
+def _notify_requester(request: LeaveRequest, title, body, extra: dict | None = None) -> None:
+    user = Employee.objects.select_related("user").get(pk=request.employee_id).user
+    _notify([user], f"leave.{request.status}", title, body, request, {**_params(request), **(extra or {})})
+
+
+# --- Submit ------------------------------------------------------------------------------------
+
+
+def _clean_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise ApplicationError(_("The reason is too long (at most 1000 characters)."), code="reason_too_long")
+    return reason
+
+
+def leave_request_submit(
+    *,
+    actor,
+    leave_type: LeaveType,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    starts_afternoon: bool = False,
+    ends_at_noon: bool = False,
+    reason: str = "",
+    expected_days: Decimal | None = None,
+    difficult_birth: bool = False,
+    extra_babies: int = 0,
+    certificates=(),
+) -> LeaveRequest:
+    """File a leave request for the actor (never for someone else: no employee argument).
+
+    Certificates are checked by content first (LV-2), written to private storage, and removed
+    again if anything refuses the request: files are not transactional, so the order matters."""
+    certificates = [c for c in (certificates or []) if c]
+    checked = [leave_files.certificate_check(upload) for upload in certificates]
+    stored_paths = [leave_files.certificate_store(checked=facts) for facts in checked]
+    try:
+        return _leave_request_submit(
+            actor=actor,
+            leave_type=leave_type,
+            start_date=start_date,
+            end_date=end_date,
+            starts_afternoon=starts_afternoon,
+            ends_at_noon=ends_at_noon,
+            reason=reason,
+            expected_days=expected_days,
+            difficult_birth=difficult_birth,
+            extra_babies=extra_babies,
+            checked=checked,
+            stored_paths=stored_paths,
+        )
+    except BaseException:
+        for path in stored_paths:
+            leave_files.private_storage().delete(path)
+        raise
+
+
+@transaction.atomic
+def _leave_request_submit(
+    *,
+    actor,
+    leave_type: LeaveType,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    starts_afternoon: bool = False,
+    ends_at_noon: bool = False,
+    reason: str = "",
+    expected_days: Decimal | None = None,
+    difficult_birth: bool = False,
+    extra_babies: int = 0,
+    checked: list[dict],
+    stored_paths: list[str],
+) -> LeaveRequest:
+    me = employee_of(actor)
+    if me is None or me.status != EmploymentStatus.ACTIVE:
+        raise ApplicationError(_("Only active employees can request leave."), code="not_an_employee")
+    if leave_type is None or not leave_type.active:
+        raise ApplicationError(_("Choose a leave type."), code="leave_type_missing")
+    reason = _clean_reason(reason)
+    today = timezone.localdate()
+    policy = policy_in_force(LeavePolicy, start_date or today)
+    if leave_type.rule != LeaveRule.MATERNITY:
+        difficult_birth, extra_babies = False, 0
+    if extra_babies < 0 or extra_babies > 5:
+        raise ApplicationError(_("The number of additional babies must be between 0 and 5."), code="extra_babies")
+    if leave_type.rule == LeaveRule.PERSONAL:
+        # LV-2: personal leave needs the reason and the expected number of days, filed in advance.
+        if len(reason) < LEAVE_REASON_MIN_LENGTH:
+            raise ApplicationError(
+                _("Personal leave needs a reason of at least %(count)d characters (LV-2).")
+                % {"count": LEAVE_REASON_MIN_LENGTH},
+                code="reason_required",
+            )
+        if expected_days is None or expected_days <= 0:
+            raise ApplicationError(
+                _("Personal leave needs the expected number of days (LV-2)."), code="expected_days_required"
+            )
+        if start_date and start_date < today + datetime.timedelta(days=policy.personal_notice_days):
+            raise ApplicationError(
+                _("Personal leave must be requested at least %(days)d day(s) before it starts (LV-2).")
+                % {"days": policy.personal_notice_days},
+                code="not_in_advance",
+            )
+    elif start_date and start_date < today:
+        if leave_type.rule not in LEAVE_PAST_ALLOWED:
+            raise ApplicationError(
+                _("%(type)s must be requested before it starts.") % {"type": leave_type.display_name},
+                code="in_the_past",
+            )
+        if start_date < today - datetime.timedelta(days=LEAVE_PAST_DAYS):
+            raise ApplicationError(
+                _("Leave can be requested for the last %(days)d days at most.") % {"days": LEAVE_PAST_DAYS},
+                code="too_old",
+            )
+    if leave_type.requires_certificate and not checked:
+        raise ApplicationError(
+            _("%(type)s needs a hospital certificate (PDF, JPEG or PNG) (LV-2).") % {"type": leave_type.display_name},
+            code="certificate_required",
+        )
+    # Serialise one employee's submissions: the overlap check and the balance check then see
+    # every earlier request (the exclusion constraint is the last word).
+    Employee.objects.select_for_update().filter(pk=me.pk).values_list("pk", flat=True).first()
+    me = Employee.objects.select_related("team__supervisor", "department__manager", "department__leader_in_charge").get(
+        pk=me.pk
+    )
+    quote = leave_quote(
+        employee=me,
+        leave_type=leave_type,
+        start_date=start_date,
+        end_date=end_date,
+        starts_afternoon=starts_afternoon,
+        ends_at_noon=ends_at_noon,
+        difficult_birth=difficult_birth,
+        extra_babies=extra_babies,
+    )
+    if quote.problems:
+        raise ApplicationError(" ".join(str(p) for p in quote.problems), code="leave_refused")
+    request = LeaveRequest(
+        employee=me,
+        leave_type=leave_type,
+        start_date=start_date,
+        starts_afternoon=starts_afternoon,
+        end_date=end_date,
+        ends_at_noon=ends_at_noon,
+        days=quote.days,
+        breakdown=quote.breakdown,
+        reason=reason,
+        expected_days=expected_days,
+        difficult_birth=difficult_birth,
+        extra_babies=extra_babies,
+        route={
+            **quote.route_explanation,
+            "policy_effective_from": quote.policy.effective_from.isoformat(),
+            "limit": quote.limit_explanation,
+            "steps": [
+                {
+                    "tier": step.tier,
+                    "approver_id": step.approver_id,
+                    "approver_name": quote.approvers[step.approver_id].name,
+                    "decides": step.decides,
+                }
+                for step in quote.route
+            ],
+        },
+    )
+    request.set_span()
+    clash = (
+        LeaveRequest.objects.filter(
+            employee=me,
+            status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED],
+            span_start__lt=request.span_end,
+            span_end__gt=request.span_start,
+        )
+        .select_related("leave_type")
+        .first()
+    )
+    if clash is not None:
+        raise ApplicationError(
+            _("You already have %(type)s from %(start)s to %(end)s (%(status)s) covering some of these days.")
+            % {
+                "type": clash.leave_type.display_name,
+                "start": clash.start_date.isoformat(),
+                "end": clash.end_date.isoformat(),
+                "status": clash.get_status_display(),
+            },
+            code="overlap",
+            status=409,
+        )
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError as exc:  # a concurrent request won the race: the exclusion constraint
+        raise ApplicationError(
+            _("You already have a leave request for some of these days."), code="overlap", status=409
+        ) from exc
+    steps = LeaveApprovalStep.objects.bulk_create(
+        [
+            LeaveApprovalStep(
+                request=request,
+                order=n,
+                tier=step.tier,
+                approver_id=step.approver_id,
+                decides=step.decides,
+                status=StepStatus.PENDING if n == 0 else StepStatus.WAITING,
+            )
+            for n, step in enumerate(quote.route)
+        ]
+    )
+    for facts, path in zip(checked, stored_paths, strict=True):
+        LeaveCertificate.objects.create(
+            request=request,
+            path=path,
+            original_name=facts["original_name"],
+            content_type=facts["content_type"],
+            size=facts["size"],
+            sha256=facts["sha256"],
+            uploaded_by=actor,
+        )
+    audit_record(
+        actor=actor,
+        action="leave_request.submit",
+        obj=request,
+        changes={
+            "employee": me.pk,
+            "leave_type": leave_type.code,
+            "start_date": start_date,
+            "starts_afternoon": starts_afternoon,
+            "end_date": end_date,
+            "ends_at_noon": ends_at_noon,
+            "days": request.days,
+            "reason": reason,
+            "expected_days": expected_days,
+            "route": [f"{s.tier}:{s.approver_id}" for s in quote.route],
+            "certificates": [c["sha256"] for c in checked],
+        },
+    )
+    _notify_approver(request, steps[0])
+    return request
+
+
+@transaction.atomic
+def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCertificate:
+    """The requester adds a certificate to their own pending or approved request (LV-2)."""
+    request = LeaveRequest.objects.select_for_update().get(pk=request.pk)
+    me = employee_of(actor)
+    if me is None or me.pk != request.employee_id:
+        raise PermissionDeniedError(_("Only the employee who filed a request may add certificates to it."))
+    if request.status not in (LeaveStatus.PENDING, LeaveStatus.APPROVED):
+        raise ApplicationError(
+            _("Certificates can be added to pending or approved requests only."), code="not_open", status=409
+        )
+    facts = leave_files.certificate_check(upload)
+    path = leave_files.certificate_store(checked=facts)
+    try:
+        certificate = LeaveCertificate.objects.create(
+            request=request,
+            path=path,
+            original_name=facts["original_name"],
+            content_type=facts["content_type"],
+            size=facts["size"],
+            sha256=facts["sha256"],
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="leave_certificate.add",
+            obj=certificate,
+            changes={"request": request.pk, "sha256": facts["sha256"], "size": facts["size"]},
+        )
+    except Exception:
+        leave_files.private_storage().delete(path)
+        raise
+    return certificate
+
+
+# --- Decisions ------------------------------------------------------------------------------------
+
+
+def _lock(*, actor, request: LeaveRequest) -> LeaveRequest:
+    """Reload with a row lock; NotFoundError when the actor may not see it (another team's)."""
+    visible = leave_request_list(user=actor).filter(pk=request.pk).values("pk")
+    locked = (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("employee", "leave_type")
+        .filter(pk__in=visible)
+        .first()
+    )
+    if locked is None:
+        raise NotFoundError(_("Leave request not found."))
+    return locked
+
+
+def _check_pending(request: LeaveRequest) -> None:
+    if request.status != LeaveStatus.PENDING:
+        raise ApplicationError(
+            _("This request is %(status)s; it can no longer be decided.")
+            % {"status": request.get_status_display().lower()},
+            code="not_pending",
+            status=409,
+        )
+
+
+def _acting_step(*, actor, request: LeaveRequest) -> tuple[LeaveApprovalStep, bool, list[LeaveApprovalStep]]:
+    """The current step if ``actor`` may decide it (as approver or delegate), else a clear error."""
+    me = employee_of(actor)
+    if me is not None and me.pk == request.employee_id:
+        raise PermissionDeniedError(_("You cannot approve or reject your own leave request."), code="self_approval")
+    _check_pending(request)
+    steps = list(LeaveApprovalStep.objects.select_for_update().filter(request=request).order_by("order"))
+    current = next((s for s in steps if s.status == StepStatus.PENDING), None)
+    if me is None or current is None:
+        raise PermissionDeniedError(_("You are not an approver of this request."), code="not_approver")
+    delegators = delegators_of(me)
+    if current.approver_id == me.pk:
+        return current, False, steps
+    if current.approver_id in delegators:
+        return current, True, steps
+    mine = [s for s in steps if s.approver_id == me.pk or s.approver_id in delegators]
+    if any(s.status == StepStatus.APPROVED for s in mine):
+        raise ApplicationError(
+            _("You have already approved this request; it is now with the %(tier)s.")
+            % {"tier": current.get_tier_display().lower()},
+            code="already_decided",
+            status=409,
+        )
+    if any(s.order > current.order for s in mine):
+        raise ApplicationError(
+            _("This request waits for the %(tier)s first (LV-4: no tier is skipped).")
+            % {"tier": current.get_tier_display().lower()},
+            code="not_your_turn",
+            status=409,
+        )
+    raise PermissionDeniedError(_("You are not an approver of this request."), code="not_approver")
+
+
+def _recompute_attendance(*, actor, request: LeaveRequest) -> None:
+    """Days already past are computed again: on leave now, or absenteeism again (LV-5)."""
+    from .daily import daily_attendance_compute
+
+    today = timezone.localdate()
+    day = request.start_date
+    while day <= request.end_date and day < today:
+        daily_attendance_compute(actor=actor, employee=request.employee, work_date=day, after_correction=True)
+        day += datetime.timedelta(days=1)
+
+
+def _deduct(request: LeaveRequest, sign: int) -> dict | None:
+    """Move the request's days into (sign=1) or out of (sign=-1) the year's balance."""
+    if not request.leave_type.uses_balance:
+        return None
+    balance = (
+        LeaveBalance.objects.select_for_update()
+        .filter(employee_id=request.employee_id, leave_type_id=request.leave_type_id, year=request.start_date.year)
+        .first()
+    )
+    if balance is None:
+        raise ApplicationError(
+            _("%(name)s has no %(type)s balance for %(year)d; HR must grant it first.")
+            % {"name": request.employee.name, "type": request.leave_type.display_name, "year": request.start_date.year},
+            code="no_balance",
+            status=409,
+        )
+    before = balance.used_days
+    try:
+        with transaction.atomic():
+            LeaveBalance.objects.filter(pk=balance.pk).update(used_days=F("used_days") + sign * request.days)
+    except IntegrityError as exc:  # leave_balance_never_below_zero
+        raise ApplicationError(
+            _("Not enough %(type)s left: %(left)s days, the request counts %(days)s.")
+            % {"type": request.leave_type.display_name, "left": balance.remaining_days, "days": request.days},
+            code="balance_insufficient",
+            status=409,
+        ) from exc
+    return {"balance": balance.pk, "used_days": [before, before + sign * request.days]}
+
+
+@transaction.atomic
+def leave_request_approve(*, actor, request: LeaveRequest, comment: str = "") -> LeaveRequest:
+    """The current approver approves; the deciding step makes the request approved (LV-4)."""
+    request = _lock(actor=actor, request=request)
+    step, on_behalf, steps = _acting_step(actor=actor, request=request)
+    now = timezone.now()
+    step.status = StepStatus.APPROVED
+    step.acted_by = actor
+    step.acted_at = now
+    step.on_behalf = on_behalf
+    step.comment = (comment or "").strip()[:500]
+    step.save(update_fields=["status", "acted_by", "acted_at", "on_behalf", "comment"])
+    changes = {"step": step.order, "tier": step.tier, "on_behalf": on_behalf, "comment": step.comment}
+    following = next((s for s in steps if s.order > step.order and s.status == StepStatus.WAITING), None)
+    if step.decides or following is None:
+        request.status = LeaveStatus.APPROVED
+        request.decided_at = now
+        request.save(update_fields=["status", "decided_at"])
+        for later in steps:
+            if later.status == StepStatus.WAITING:
+                later.status = StepStatus.CANCELLED
+                later.save(update_fields=["status"])
+        changes["status"] = [LeaveStatus.PENDING, LeaveStatus.APPROVED]
+        if deducted := _deduct(request, +1):
+            changes["balance"] = deducted
+        audit_record(actor=actor, action="leave_request.approve", obj=request, changes=changes)
+        _recompute_attendance(actor=actor, request=request)
+        _notify_requester(
+            request,
+            gettext_lazy("Leave approved: %(type)s %(start)s – %(end)s"),
+            gettext_lazy("Your %(type)s from %(start)s to %(end)s (%(days)s days) has been approved."),
+        )
+    else:
+        following.status = StepStatus.PENDING
+        following.save(update_fields=["status"])
+        request.current_step = following.order
+        request.save(update_fields=["current_step"])
+        changes["next"] = {"step": following.order, "tier": following.tier, "approver": following.approver_id}
+        audit_record(actor=actor, action="leave_request.approve_step", obj=request, changes=changes)
+        _notify_approver(request, following)
+        _notify_requester(
+            request,
+            gettext_lazy("Leave request progressing: %(type)s %(start)s – %(end)s"),
+            gettext_lazy("Approved by %(who)s; now with the next approver (LV-4)."),
+            {"who": getattr(employee_of(actor), "name", actor.get_username())},
+        )
+    return request
+
+
+@transaction.atomic
+def leave_request_reject(*, actor, request: LeaveRequest, comment: str) -> LeaveRequest:
+    """Any approver on the route, at their turn, rejects with a reason the employee reads."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApplicationError(_("Please say why the request is rejected."), code="comment_required")
+    request = _lock(actor=actor, request=request)
+    step, on_behalf, _steps = _acting_step(actor=actor, request=request)
+    now = timezone.now()
+    step.status = StepStatus.REJECTED
+    step.acted_by = actor
+    step.acted_at = now
+    step.on_behalf = on_behalf
+    step.comment = comment[:500]
+    step.save(update_fields=["status", "acted_by", "acted_at", "on_behalf", "comment"])
+    LeaveApprovalStep.objects.filter(request=request, status=StepStatus.WAITING).update(status=StepStatus.CANCELLED)
+    request.status = LeaveStatus.REJECTED
+    request.decided_at = now
+    request.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="leave_request.reject",
+        obj=request,
+        changes={
+            "status": [LeaveStatus.PENDING, LeaveStatus.REJECTED],
+            "step": step.order,
+            "on_behalf": on_behalf,
+            "comment": step.comment,
+        },
+    )
+    _notify_requester(
+        request,
+        gettext_lazy("Leave rejected: %(type)s %(start)s – %(end)s"),
+        gettext_lazy("Your request was rejected: %(comment)s"),
+        {"comment": step.comment},
+    )
+    return request
+
+
+@transaction.atomic
+def leave_request_withdraw(*, actor, request: LeaveRequest) -> LeaveRequest:
+    """The requester takes back their own pending request."""
+    request = _lock(actor=actor, request=request)
+    me = employee_of(actor)
+    if me is None or me.pk != request.employee_id:
+        raise PermissionDeniedError(_("Only the employee who filed a request may withdraw it."))
+    if request.status != LeaveStatus.PENDING:
+        raise ApplicationError(
+            _("Only a pending request can be withdrawn; this one is %(status)s.")
+            % {"status": request.get_status_display().lower()},
+            code="not_pending",
+            status=409,
+        )
+    request.status = LeaveStatus.WITHDRAWN
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    LeaveApprovalStep.objects.filter(request=request, status__in=[StepStatus.PENDING, StepStatus.WAITING]).update(
+        status=StepStatus.CANCELLED
+    )
+    audit_record(
+        actor=actor,
+        action="leave_request.withdraw",
+        obj=request,
+        changes={"status": [LeaveStatus.PENDING, LeaveStatus.WITHDRAWN]},
+    )
+    return request
+
+
+@transaction.atomic
+def leave_request_revoke(*, actor, request: LeaveRequest, reason: str) -> LeaveRequest:
+    """HR revokes an approved request with a reason: the days return to the balance and the
+    attendance days are computed again (absenteeism if nobody worked, LV-5)."""
+    if not has_role(actor, Role.HR):
+        raise PermissionDeniedError(_("Only HR can revoke approved leave."))
+    reason = (reason or "").strip()
+    if len(reason) < LEAVE_REASON_MIN_LENGTH:
+        raise ApplicationError(
+            _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
+            code="reason_required",
+        )
+    request = _lock(actor=actor, request=request)
+    me = employee_of(actor)
+    if me is not None and me.pk == request.employee_id:
+        raise PermissionDeniedError(_("You cannot revoke your own leave."), code="self_approval")
+    if request.status != LeaveStatus.APPROVED:
+        raise ApplicationError(
+            _("Only approved leave can be revoked; this request is %(status)s.")
+            % {"status": request.get_status_display().lower()},
+            code="not_approved",
+            status=409,
+        )
+    request.status = LeaveStatus.REVOKED
+    request.revoked_by = actor
+    request.revoke_reason = reason[:500]
+    request.save(update_fields=["status", "revoked_by", "revoke_reason"])
+    changes = {"status": [LeaveStatus.APPROVED, LeaveStatus.REVOKED], "reason": request.revoke_reason}
+    if restored := _deduct(request, -1):
+        changes["balance"] = restored
+    audit_record(actor=actor, action="leave_request.revoke", obj=request, changes=changes)
+    _recompute_attendance(actor=actor, request=request)
+    _notify_requester(
+        request,
+        gettext_lazy("Leave revoked by HR: %(type)s %(start)s – %(end)s"),
+        gettext_lazy("HR revoked your approved leave: %(reason)s"),
+        {"reason": request.revoke_reason},
+    )
+    return request
+
+
+def leave_requests_decide(*, actor, request_ids: list[int], action: str, comment: str = "") -> dict[int, str]:
+    """Approve or reject several requests at once. Each is decided in its own transaction, so one
+    refusal (not your turn, no balance) leaves the others decided; returns id -> "" or the error."""
+    if action not in ("approve", "reject"):
+        raise ApplicationError(_("Unknown action."), code="unknown_action")
+    ids = list(dict.fromkeys(int(pk) for pk in request_ids))[:BULK_MAX]
+    if not ids:
+        raise ApplicationError(_("Select at least one request."), code="nothing_selected")
+    results: dict[int, str] = {}
+    for pk in ids:
+        try:
+            request = LeaveRequest(pk=pk)
+            if action == "approve":
+                leave_request_approve(actor=actor, request=request, comment=comment)
+            else:
+                leave_request_reject(actor=actor, request=request, comment=comment)
+            results[pk] = ""
+        except ApplicationError as exc:
+            results[pk] = str(exc.message)
+    return results
+
+
+# --- Delegation (LV-4) ----------------------------------------------------------------------------
+
+
+def _is_approver(employee: Employee) -> bool:
+    return (
+        Team.objects.filter(supervisor=employee).exists()
+        or Department.objects.filter(manager=employee).exists()
+        or Department.objects.filter(leader_in_charge=employee).exists()
+    )
+
+
+@transaction.atomic
+def approval_delegation_create(
+    *,
+    actor,
+    delegate: Employee,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    reason: str = "",
+    delegator: Employee | None = None,
+) -> ApprovalDelegation:
+    """An approver who is away hands their leave approvals to a named colleague for a period.
+    HR may set one up for an approver."""
+    me = employee_of(actor)
+    delegator = delegator or me
+    if delegator is None:
+        raise ApplicationError(_("Only employees can delegate approvals."), code="not_an_employee")
+    if delegator != me and not has_role(actor, Role.HR):
+        raise PermissionDeniedError(_("You can only delegate your own approvals."))
+    if not _is_approver(delegator):
+        raise ApplicationError(
+            _("%(name)s approves no leave (not a supervisor, manager or leader in charge).") % {"name": delegator.name},
+            code="not_an_approver",
+        )
+    if delegate is None or delegate.status != EmploymentStatus.ACTIVE:
+        raise ApplicationError(_("Choose an active colleague as delegate."), code="delegate_missing")
+    if delegate.pk == delegator.pk:
+        raise ApplicationError(_("You cannot delegate to yourself."), code="delegate_self")
+    if start_date is None or end_date is None or end_date < start_date:
+        raise ApplicationError(_("Choose a period whose end is not before its start."), code="period_invalid")
+    if end_date < timezone.localdate():
+        raise ApplicationError(_("The period is already over."), code="period_past")
+    if (end_date - start_date).days + 1 > DELEGATION_MAX_DAYS:
+        raise ApplicationError(
+            _("A delegation lasts at most %(days)d days.") % {"days": DELEGATION_MAX_DAYS}, code="period_too_long"
+        )
+    delegation = ApprovalDelegation.objects.create(
+        delegator=delegator,
+        delegate=delegate,
+        start_date=start_date,
+        end_date=end_date,
+        reason=(reason or "").strip()[:200],
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="approval_delegation.create",
+        obj=delegation,
+        changes={"delegator": delegator.pk, "delegate": delegate.pk, "start": start_date, "end": end_date},
+    )
+    from callcenter.services import notification_send
+
+    notification_send(
+        recipients=[Employee.objects.select_related("user").get(pk=delegate.pk).user],
+        kind="leave.delegation",
+        title=gettext_lazy("You approve leave for %(name)s from %(start)s to %(end)s"),
+        body=gettext_lazy("%(name)s has delegated their leave approvals to you (LV-4)."),
+        url="/attendance/leave/inbox/",
+        params={"name": delegator.name, "start": start_date.isoformat(), "end": end_date.isoformat()},
+    )
+    return delegation
+
+
+@transaction.atomic
+def approval_delegation_cancel(*, actor, delegation: ApprovalDelegation) -> ApprovalDelegation:
+    delegation = ApprovalDelegation.objects.select_for_update().get(pk=delegation.pk)
+    me = employee_of(actor)
+    if not (has_role(actor, Role.HR) or (me is not None and me.pk == delegation.delegator_id)):
+        raise PermissionDeniedError(_("Only the approver who delegated, or HR, can cancel a delegation."))
+    if delegation.cancelled_at is not None:
+        raise ApplicationError(_("This delegation is already cancelled."), code="already_cancelled", status=409)
+    delegation.cancelled_at = timezone.now()
+    delegation.save(update_fields=["cancelled_at"])
+    audit_record(actor=actor, action="approval_delegation.cancel", obj=delegation, changes={"cancelled": True})
+    return delegation
+
+
+# --- Balances (LV-3) --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
+    """Grant ``year``'s annual leave to every active employee who has no balance yet (LV-3).
+    Idempotent: existing balances (and HR's adjustments) are never touched. Bounded queries."""
+    types = list(LeaveType.objects.filter(rule=LeaveRule.ANNUAL, active=True))
+    if not types:
+        return {"year": year, "granted": 0}
+    policy = policy_in_force(LeavePolicy, datetime.date(year, 1, 1))
+    employees = list(
+        Employee.objects.filter(status=EmploymentStatus.ACTIVE, hire_date__lte=datetime.date(year, 12, 31)).only(
+            "pk", "first_employed_on", "hire_date"
+        )
+    )
+    granted = 0
+    for leave_type in types:
+        have = set(LeaveBalance.objects.filter(leave_type=leave_type, year=year).values_list("employee_id", flat=True))
+        rows = []
+        for employee in employees:
+            if employee.pk in have:
+                continue
+            days, detail = leave_rules.annual_entitlement(
+                first_employed_on=employee.first_employed_on, hire_date=employee.hire_date, year=year, policy=policy
+            )
+            detail["policy_effective_from"] = policy.effective_from.isoformat()
+            rows.append(
+                LeaveBalance(
+                    employee_id=employee.pk, leave_type=leave_type, year=year, entitled_days=days, detail=detail
+                )
+            )
+        created = LeaveBalance.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        granted += len(created)
+    audit_record(
+        actor=actor,
+        action="leave_balance.grant_annual",
+        object_type="attendance.leavebalance",
+        object_id=str(year),
+        changes={"year": year, "granted": granted, "policy_effective_from": policy.effective_from},
+    )
+    return {"year": year, "granted": granted}
+
+
+@transaction.atomic
+def leave_balance_set(
+    *, actor, employee: Employee, leave_type: LeaveType, year: int, entitled_days: Decimal, reason: str
+) -> LeaveBalance:
+    """HR sets a balance (a correction, a company-defined type's grant, extra days)."""
+    if not has_role(actor, Role.HR):
+        raise PermissionDeniedError(_("Only HR can change leave balances."))
+    reason = (reason or "").strip()
+    if len(reason) < LEAVE_REASON_MIN_LENGTH:
+        raise ApplicationError(
+            _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
+            code="reason_required",
+        )
+    if entitled_days is None or entitled_days < 0 or entitled_days > 366:
+        raise ApplicationError(_("Entitled days must be between 0 and 366."), code="entitled_invalid")
+    if entitled_days % Decimal("0.5"):
+        raise ApplicationError(_("Entitled days are whole or half days."), code="entitled_invalid")
+    if not leave_type.uses_balance:
+        raise ApplicationError(
+            _("%(type)s is not deducted from a balance.") % {"type": leave_type.display_name}, code="no_balance_type"
+        )
+    balance, created = LeaveBalance.objects.select_for_update().get_or_create(
+        employee=employee,
+        leave_type=leave_type,
+        year=year,
+        defaults={"entitled_days": entitled_days, "detail": {"rule": "hr_set", "reason": reason, "article": "LV-3"}},
+    )
+    before = None if created else snapshot(balance, ["entitled_days"])
+    if not created:
+        if entitled_days < balance.used_days:
+            raise ApplicationError(
+                _("%(used)s days are already used; the entitlement cannot be lower.") % {"used": balance.used_days},
+                code="below_used",
+                status=409,
+            )
+        balance.entitled_days = entitled_days
+        balance.detail = {**balance.detail, "rule": "hr_set", "reason": reason, "article": "LV-3"}
+        balance.save(update_fields=["entitled_days", "detail"])
+    changes = model_changes(balance, before, ["entitled_days"])
+    changes["reason"] = reason
+    audit_record(actor=actor, action="leave_balance.set", obj=balance, changes=changes)
+    return balance
+
+
+# --- Types (LV-1) ---------------------------------------------------------------------------------
+
+_TYPE_FIELDS = [
+    "code",
+    "name",
+    "name_en",
+    "counting",
+    "requires_certificate",
+    "uses_balance",
+    "max_days_per_request",
+    "allow_half_days",
+    "paid",
+    "active",
+    "sort_order",
+]
+
+
+@transaction.atomic
+def leave_type_save(*, actor, leave_type: LeaveType | None = None, data: dict) -> LeaveType:
+    """HR creates a type (always company-defined) or edits one; the rule of the seven statutory
+    types never changes (their limits come from the leave policy)."""
+    if not has_role(actor, Role.HR):
+        raise PermissionDeniedError(_("Only HR can define leave types."))
+    creating = leave_type is None
+    if creating:
+        leave_type = LeaveType(rule=LeaveRule.CUSTOM)
+        before = None
+    else:
+        leave_type = LeaveType.objects.select_for_update().get(pk=leave_type.pk)
+        before = snapshot(leave_type, _TYPE_FIELDS)
+    for name in _TYPE_FIELDS:
+        if name in data:
+            setattr(leave_type, name, data[name])
+    leave_type.code = (leave_type.code or "").strip().lower()
+    leave_type.name = (leave_type.name or "").strip()
+    leave_type.name_en = (leave_type.name_en or "").strip()
+    if not leave_type.code or not leave_type.name or not leave_type.name_en:
+        raise ApplicationError(_("A leave type needs a code and a name in both languages."), code="type_incomplete")
+    if leave_type.rule == LeaveRule.ANNUAL:
+        leave_type.uses_balance = True
+    if leave_type.rule != LeaveRule.CUSTOM:
+        leave_type.max_days_per_request = None
+    try:
+        with transaction.atomic():
+            leave_type.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("A leave type with the code %(code)s already exists.") % {"code": leave_type.code}, code="type_code_taken"
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="leave_type.create" if creating else "leave_type.update",
+        obj=leave_type,
+        changes=model_changes(leave_type, before, _TYPE_FIELDS),
+    )
+    return leave_type
