@@ -481,3 +481,21 @@ def test_quote_uses_statutory_holidays_and_makeup_days(org):
     assert why["2026-09-28"] == "workday"
     counted = sum(D(item["counted"]) for item in quote.breakdown)
     assert quote.days == counted
+
+
+# --- The inbox: bounded queries whatever its length (LV-4) ----------------------------------------
+
+
+def test_inbox_rows_constant_queries(org, monday, django_assert_max_num_queries):
+    from callcenter.tests import factories as f
+
+    members = [f.EmployeeFactory(team=org.a1, department=org.dept_a) for _ in range(6)]
+    roster_weeks(members, monday - datetime.timedelta(days=7), 21)
+    for n, member in enumerate(members):
+        annual_balance(member, monday.year, entitled="5")
+        submit(org, employee=member, start=monday + datetime.timedelta(days=n % 3), days="1")
+    with django_assert_max_num_queries(12):
+        rows = selectors.leave_inbox_rows(user=org.supervisor.user)
+    assert len(rows) == 6
+    assert all(row.balance is not None and row.coverage for row in rows)
+    assert rows[0].coverage[0].scheduled >= 6
