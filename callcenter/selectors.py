@@ -137,14 +137,18 @@ def policy_overview() -> list[dict]:
     today = timezone.localdate()
     rows = []
     for model in policy_models():
+        # One query per policy type: versions are few (one per change of the regulation's blanks).
+        versions = list(model.objects.order_by("-effective_from"))
+        current = next((v for v in versions if v.effective_from <= today), None)
+        upcoming = [v for v in versions if v.effective_from > today]
         rows.append(
             {
                 "label": model._meta.label_lower,
                 "name": model._meta.verbose_name,
                 "doc": (model.__doc__ or "").strip(),
-                "current": policy_in_force(model, today),
-                "upcoming": model.objects.filter(effective_from__gt=today).order_by("effective_from").first(),
-                "version_count": model.objects.count(),
+                "current": current or policy_in_force(model, today),
+                "upcoming": upcoming[-1] if upcoming else None,
+                "version_count": len(versions),
             }
         )
     return rows
