@@ -60,6 +60,7 @@ __all__ = [
     "leave_request_withdraw",
     "leave_requests_decide",
     "leave_type_save",
+    "leave_types_defaults_install",
 ]
 
 # Sick and bereavement leave may be filed for days already past (an emergency), up to this far
@@ -856,6 +857,42 @@ def leave_balance_set(
 
 
 # --- Types (LV-1) ---------------------------------------------------------------------------------
+
+# LV-1: the seven types of the regulation (the data migration installs the same list):
+# (code, zh, en, rule, counting, certificate, balance, half days, paid, order).
+LEAVE_TYPE_DEFAULTS = [
+    ("annual", "年假", "Annual leave", "annual", "working", False, True, True, True, 10),
+    ("sick", "病假", "Sick leave", "sick", "working", True, False, True, True, 20),
+    ("personal", "事假", "Personal leave", "personal", "working", False, False, True, False, 30),
+    ("marriage", "婚假", "Marriage leave", "marriage", "working", False, False, False, True, 40),
+    ("maternity", "产假", "Maternity leave", "maternity", "calendar", False, False, False, True, 50),
+    ("paternity", "陪产假", "Paternity leave", "paternity", "working", False, False, False, True, 60),
+    ("bereavement", "丧假", "Bereavement leave", "bereavement", "working", False, False, False, True, 70),
+]
+
+
+def leave_types_defaults_install() -> list[LeaveType]:
+    """Install the regulation's seven leave types where missing (idempotent; HR's edits kept)."""
+    created = []
+    for code, name, name_en, rule, counting, certificate, balance, half, paid, order in LEAVE_TYPE_DEFAULTS:
+        leave_type, made = LeaveType.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "rule": rule,
+                "counting": counting,
+                "requires_certificate": certificate,
+                "uses_balance": balance,
+                "allow_half_days": half,
+                "paid": paid,
+                "sort_order": order,
+            },
+        )
+        if made:
+            created.append(leave_type)
+    return created
+
 
 _TYPE_FIELDS = [
     "code",

@@ -423,6 +423,7 @@ def test_approved_leave_shows_in_attendance_and_revoking_makes_it_absenteeism(or
 
 def test_annual_grant_is_idempotent_and_explained(org):
     year = timezone.localdate().year
+    leave_type("annual")
     first = services.leave_balance_grant_annual(year=year)
     assert first["granted"] == 10  # every active employee of the org fixture
     assert services.leave_balance_grant_annual(year=year)["granted"] == 0
