@@ -33,6 +33,8 @@ from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of
 from callcenter.visibility import employees_visible_to, filter_by_employee
 
+from .leave import approved_leave_parts
+
 __all__ = [
     "BOARD_MAX_EMPLOYEES",
     "BOARD_STATES",
@@ -51,7 +53,7 @@ BOARD_MAX_EMPLOYEES = 500
 PROXY_MAX_DAYS = 31
 
 # Board states in display order.
-BOARD_STATES = ["late", "absent", "in", "scheduled", "out", "finished", "rest", "unscheduled"]
+BOARD_STATES = ["late", "absent", "in", "scheduled", "out", "finished", "on_leave", "rest", "unscheduled"]
 
 
 def _site_tz():
@@ -276,6 +278,20 @@ def _board_members(user) -> tuple[list[Employee], bool]:
     return members[:BOARD_MAX_EMPLOYEES], capped
 
 
+def _leave_covers_now(part: str, status: dict, now: datetime.datetime) -> bool:
+    """Is the employee on approved leave at ``now``? A half day ends or starts at the shift's
+    midpoint (the rule the nightly computation uses)."""
+    if part == "full":
+        return not status["punch_count"]
+    bounds = status["bounds"]
+    if bounds is None:
+        return False
+    middle = bounds[0] + (bounds[1] - bounds[0]) / 2
+    if part == "morning":
+        return now < middle and not status["punch_count"]
+    return now >= middle and status["state"] in ("out", "absent", "finished")
+
+
 def team_board(*, user, now: datetime.datetime | None = None) -> dict:
     """Today's state of every agent on the user's teams (or all visible for HR and managers).
 
@@ -290,8 +306,14 @@ def team_board(*, user, now: datetime.datetime | None = None) -> dict:
     rows = []
     counts = dict.fromkeys(BOARD_STATES, 0)
     scheduled_total = worked_total = 0
+    today = timezone.localtime(now, _site_tz()).date()
+    leave = approved_leave_parts(employee_ids=ids, date_from=today, date_to=today) if ids else {}
     for member in members:
         status = _evaluate(entries.get(member.pk, {}), punches.get(member.pk, []), now, grace)
+        on_leave = leave.get((member.pk, today))
+        if on_leave and _leave_covers_now(on_leave["part"], status, now):
+            # ATT-3: approved leave is neither lateness nor absence (LV-5).
+            status.update(state="on_leave", late_now_minutes=0, is_late_now=False, scheduled_minutes_elapsed=0)
         counts[status["state"]] += 1
         scheduled_total += status["scheduled_minutes_elapsed"]
         worked_total += status["worked_minutes_elapsed"]
@@ -309,6 +331,7 @@ def team_board(*, user, now: datetime.datetime | None = None) -> dict:
                 "punch_count": status["punch_count"],
                 "late_minutes": status["late_minutes"] or status["late_now_minutes"],
                 "adherence_percent": round(100 * status["worked_minutes_elapsed"] / elapsed) if elapsed else None,
+                "leave": on_leave,
             }
         )
     groups = [{"state": s, "rows": [r for r in rows if r["state"] == s]} for s in BOARD_STATES]

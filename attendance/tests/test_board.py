@@ -214,3 +214,38 @@ def test_proxy_page_lists_suspects_for_a_range(client, org):
     # and a bad range is a form error, not a 500
     response = client.get(PROXY, {"date_from": "2026-03-10", "date_to": "2026-01-01"})
     assert response.status_code == 200 and 'id="proxy-none"' in response.content.decode()
+
+
+def test_approved_leave_is_on_leave_not_absent(client, org):
+    # given the supervisor's whole day of approved leave and the peer's morning of approved leave
+    from decimal import Decimal
+
+    from attendance.models import LeaveRequest, LeaveStatus
+    from attendance.tests.factories_leave import leave_type
+
+    day_shift = ShiftTypeFactory()
+    for employee in (org.supervisor, org.peer):
+        RosterEntryFactory(employee=employee, work_date=DAY, shift=day_shift)
+    for employee, noon in ((org.supervisor, False), (org.peer, True)):
+        request = LeaveRequest(
+            employee=employee,
+            leave_type=leave_type("annual"),
+            start_date=DAY,
+            end_date=DAY,
+            ends_at_noon=noon,
+            days=Decimal("0.5") if noon else Decimal("1"),
+            status=LeaveStatus.APPROVED,
+            decided_at=at(DAY, 8),
+        )
+        request.set_span()
+        request.save()
+    # when the board is computed at 10:00
+    board = selectors.team_board(user=org.supervisor.user, now=at(DAY, 10))
+    state = {r["employee"].pk: r for r in board["rows"]}
+    # then the whole day is "on leave" (ATT-3), not absent, and does not count against adherence
+    assert state[org.supervisor.pk]["state"] == "on_leave" and state[org.supervisor.pk]["late_minutes"] == 0
+    assert board["counts"]["on_leave"] == 2 and board["counts"]["absent"] == 0
+    # and the morning's leave ends at the shift's midpoint (13:30): no punch by 14:00 is absence
+    assert state[org.peer.pk]["leave"]["part"] == "morning"
+    later = {r["employee"].pk: r for r in selectors.team_board(user=org.supervisor.user, now=at(DAY, 14))["rows"]}
+    assert later[org.peer.pk]["state"] == "absent" and later[org.supervisor.pk]["state"] == "on_leave"
