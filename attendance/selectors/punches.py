@@ -248,9 +248,14 @@ def clock_status(*, employee: Employee, now: datetime.datetime | None = None) ->
     policy = policy_in_force(AttendancePolicy, timezone.localtime(now, _site_tz()).date())
     grace = policy.late_grace_minutes
     status = _evaluate(entries.get(employee.pk, {}), punches.get(employee.pk, []), now, grace)
+    today = timezone.localtime(now, _site_tz()).date()
+    leave = approved_leave_parts(employee_ids=[employee.pk], date_from=today, date_to=today).get((employee.pk, today))
+    if leave and _leave_covers_now(leave["part"], status, now):
+        status.update(state="on_leave", late_now_minutes=0, is_late_now=False)
     entry = status["entry"]
     status.update(
         {
+            "leave": leave,
             "employee": employee,
             "now": now,
             "local_date": timezone.localtime(now, _site_tz()).date(),

@@ -209,3 +209,30 @@ def test_overnight_lateness_is_against_the_evening_start(org):
     PunchFactory(employee=org.agent, punched_at=at(DAY, 0, 10))
     status = selectors.clock_status(employee=org.agent, now=at(DAY, 1))
     assert status["is_late"] and status["late_minutes"] == 130
+
+
+def test_clock_page_says_when_the_day_is_approved_leave(client, org):
+    # given the agent's whole day of approved annual leave today (ATT-3)
+    from decimal import Decimal
+
+    from attendance.models import LeaveRequest, LeaveStatus
+    from attendance.tests.factories_leave import leave_type
+
+    today = timezone.localdate()
+    RosterEntryFactory(employee=org.agent, work_date=today, shift=ShiftTypeFactory())
+    request = LeaveRequest(
+        employee=org.agent,
+        leave_type=leave_type("annual"),
+        start_date=today,
+        end_date=today,
+        days=Decimal("1"),
+        status=LeaveStatus.APPROVED,
+        decided_at=timezone.now(),
+    )
+    request.set_span()
+    request.save()
+    client.force_login(org.agent.user)
+    # when they open the clock page / then it says so and links to the request, no lateness shown
+    html = client.get(CLOCK).content.decode()
+    assert 'id="clock-leave"' in html and f"/attendance/leave/{request.pk}/" in html
+    assert selectors.clock_status(employee=org.agent)["state"] == "on_leave"
