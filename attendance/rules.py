@@ -180,6 +180,7 @@ class MonthResult:
     deduction: Decimal = Decimal("0.00")
     daily_pay: Decimal = Decimal("0.00")
     missing_punches: int = 0
+    leave_days: Decimal = Decimal("0")
     scheduled_minutes: int = 0
     worked_minutes: int = 0
 
@@ -204,6 +205,11 @@ def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal)
         result.scheduled_minutes += day.scheduled_minutes
         result.worked_minutes += day.worked_minutes
         policy = policy_for(day.work_date)
+        if day.status == "on_leave":
+            result.leave_days += 1  # ATT-3: approved leave, neither fine nor absenteeism
+            continue
+        if any(item.get("rule") == "half_day_leave" for item in day.explanation):
+            result.leave_days += HALF
         if day.status == "absent":
             result.lines.append(MonthLine(day.work_date, "absent", "ATT-5", absence_days=Decimal("1")))
             continue

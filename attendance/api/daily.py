@@ -88,6 +88,7 @@ class SummaryOutputSerializer(serializers.Serializer):
     absence_days = serializers.DecimalField(source="result.absence_days", max_digits=5, decimal_places=1)
     deduction = serializers.DecimalField(source="result.deduction", max_digits=10, decimal_places=2)
     missing_punches = serializers.IntegerField(source="result.missing_punches")
+    leave_days = serializers.DecimalField(source="result.leave_days", max_digits=5, decimal_places=1)
     adherence = serializers.DecimalField(source="result.adherence", max_digits=5, decimal_places=1, allow_null=True)
     verified = serializers.SerializerMethodField()
     lines = SummaryLineSerializer(source="result.lines", many=True)

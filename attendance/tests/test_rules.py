@@ -178,3 +178,68 @@ def test_each_occurrence_uses_the_policy_of_its_day():
 def test_explanations_render():
     assert "31" in explain({"rule": "late_major", "minutes": 31, "limit": 30})
     assert "ATT-4" in explain({"rule": "count_absence_day", "occurrence": 3, "every": 3})
+
+
+def test_month_counts_leave_days_and_half_day_absence():
+    """ATT-3 / LV-5: a whole day on leave counts 1 leave day and nothing else; a half day on leave
+    with no punch in the other half counts 0.5 leave and half a day of absenteeism."""
+    import datetime as dt
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from attendance.models import AttendancePolicy
+    from attendance.rules import evaluate_month
+
+    policy = AttendancePolicy(effective_from=dt.date(2000, 1, 1))
+    leave = {"rule": "on_leave", "article": "ATT-3", "part": "full"}
+    half = {"rule": "half_day_leave", "article": "ATT-3", "part": "morning"}
+    days = [
+        SimpleNamespace(
+            work_date=dt.date(2026, 3, 2), status="on_leave", explanation=[leave], scheduled_minutes=0, worked_minutes=0
+        ),
+        SimpleNamespace(
+            work_date=dt.date(2026, 3, 3),
+            status="half_day_absent",
+            explanation=[half, {"rule": "absent_half", "article": "ATT-5"}],
+            scheduled_minutes=240,
+            worked_minutes=0,
+        ),
+    ]
+    result = evaluate_month(
+        days=days, policy_for=lambda d: policy, month_policy=policy, monthly_base_pay=Decimal("4350")
+    )
+    assert result.leave_days == Decimal("1.5")
+    assert result.absence_days == Decimal("0.5") and result.fines == 0
+    assert [line.rule for line in result.lines] == ["absent_half"]
+
+
+@pytest.mark.parametrize(
+    ("part", "punches", "status", "late"),
+    [
+        ("full", [], "on_leave", 0),
+        ("full", [(9, 0), (18, 0)], "on_leave", 0),
+        # morning on leave: the working half starts at the midpoint 13:30
+        ("morning", [(13, 30), (18, 0)], "normal", 0),
+        ("morning", [(13, 45), (18, 0)], "late", 15),
+        ("morning", [], "half_day_absent", 0),
+        # afternoon on leave: the working half ends at 13:30
+        ("afternoon", [(9, 0), (13, 30)], "normal", 0),
+        ("afternoon", [(9, 0), (13, 10)], "early_leave", 0),
+        ("afternoon", [(9, 0), (12, 0)], "half_day_absent", 0),  # 90 min early: more than 30 (ATT-4)
+    ],
+)
+def test_day_with_approved_leave(part, punches, status, late):
+    """ATT-3: a whole day of leave is on leave; a half day halves the shift at its midpoint (LV-5)."""
+    from attendance.rules import evaluate_day
+
+    result = evaluate_day(
+        kind="work",
+        shift=DAY_SHIFT,
+        work_date=DAY,
+        punches=[at(DAY, h, m) for h, m in punches],
+        policy=policy(),
+        tz=TZ,
+        leave={"part": part, "type": "annual", "request": 1},
+    )
+    assert (result.status, result.late_minutes) == (status, late)
+    assert result.explanation[0]["article"] == "ATT-3"

@@ -129,6 +129,7 @@ def summary_export(request, fmt: str):
         _("Absenteeism days"),
         _("Deduction (CNY)"),
         _("Missing punches"),
+        _("Days on approved leave"),
         _("Schedule adherence %"),
     ]
     data = [
@@ -141,6 +142,7 @@ def summary_export(request, fmt: str):
             r.result.absence_days,
             r.result.deduction,
             r.result.missing_punches,
+            r.result.leave_days,
             r.result.adherence,
         ]
         for r in rows
