@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from callcenter.jobs import periodic_job
 
-from .services import daily_attendance_compute_all
+from .services import daily_attendance_compute_all, leave_balance_grant_annual
 
 
 @periodic_job("attendance-daily")
@@ -15,3 +15,12 @@ def attendance_daily_compute(work_date: str | None = None):
     day = datetime.date.fromisoformat(work_date) if work_date else timezone.localdate() - datetime.timedelta(days=1)
     result = daily_attendance_compute_all(work_date=day)
     return f"{result['date']}: {result['computed']} records"
+
+
+@periodic_job("leave-annual-grant")
+def leave_annual_grant(year: int | None = None):
+    """Daily: grant this year's annual leave to whoever has none yet (LV-3). Daily rather than
+    yearly so a joiner entered today gets their pro-rated days tomorrow; on 1 January it grants
+    the new year. Idempotent: existing balances (and HR's adjustments) are never touched."""
+    result = leave_balance_grant_annual(year=year or timezone.localdate().year)
+    return f"{result['year']}: {result['granted']} balances granted"

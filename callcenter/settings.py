@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.attendance_daily_compute",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Daily, not yearly: a joiner entered today gets their pro-rated days the next morning.
+    "leave-annual-grant": {
+        "task": "attendance.tasks.leave_annual_grant",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "audit-chain-verify": {
         "task": "datasecurity.tasks.audit_chain_verify",
         "schedule": crontab(hour=1, minute=30),
@@ -258,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 PERIODIC_JOB_LABELS = {
     "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
+    "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
 }
