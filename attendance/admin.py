@@ -4,7 +4,20 @@ from django.contrib import admin
 
 from callcenter.admin import ReadOnlyAdmin
 
-from .models import AttendancePolicy, DailyAttendance, Device, MonthVerification, Punch, PunchCorrection, ShiftType
+from .models import (
+    ApprovalDelegation,
+    AttendancePolicy,
+    DailyAttendance,
+    Device,
+    LeaveBalance,
+    LeavePolicy,
+    LeaveRequest,
+    LeaveType,
+    MonthVerification,
+    Punch,
+    PunchCorrection,
+    ShiftType,
+)
 
 
 @admin.register(Punch)
@@ -28,5 +41,33 @@ class DailyAttendanceAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-for model in (AttendancePolicy, ShiftType, Device, PunchCorrection, MonthVerification):
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status", "submitted_at")
+    list_filter = ("status", "leave_type")
+    list_select_related = ("employee", "leave_type")
+    search_fields = ("employee__name", "employee__employee_no")
+    date_hierarchy = "start_date"
+    show_full_result_count = False
+
+
+@admin.register(LeaveBalance)
+class LeaveBalanceAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "leave_type", "year", "entitled_days", "used_days")
+    list_filter = ("year", "leave_type")
+    list_select_related = ("employee", "leave_type")
+    search_fields = ("employee__name", "employee__employee_no")
+    show_full_result_count = False
+
+
+for model in (
+    AttendancePolicy,
+    ShiftType,
+    Device,
+    PunchCorrection,
+    MonthVerification,
+    LeavePolicy,
+    LeaveType,
+    ApprovalDelegation,
+):
     admin.site.register(model, ReadOnlyAdmin)
