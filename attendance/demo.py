@@ -102,3 +102,7 @@ def seed_attendance(rng: random.Random, employees, months: int, stdout) -> dict:
         computed += daily_attendance_compute_all(work_date=day)["computed"]
     stdout.write(f"Attendance: {len(roster):,} roster days, {len(punches):,} punches, {computed:,} computed days.")
     return {"roster_days": len(roster), "punches": len(punches), "daily_records": computed}
+
+
+# The leave seeder (balances and requests through the services) registers itself on import.
+from . import leave_demo  # noqa: E402, F401
