@@ -1,5 +1,11 @@
 """Attendance API, mounted at /api/v1/attendance/."""
 
-from . import corrections, daily, punches, roster
+from . import corrections, daily, leave, punches, roster
 
-urlpatterns = [*punches.urlpatterns, *roster.urlpatterns, *corrections.urlpatterns, *daily.urlpatterns]
+urlpatterns = [
+    *punches.urlpatterns,
+    *roster.urlpatterns,
+    *corrections.urlpatterns,
+    *daily.urlpatterns,
+    *leave.urlpatterns,
+]
