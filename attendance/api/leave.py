@@ -34,7 +34,6 @@ from callcenter.models import Employee, EmploymentStatus
 from callcenter.permissions import HasRole
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_get, employee_of
-from callcenter.visibility import employee_visibility_q
 from datasecurity.audit import audit_record
 
 from .. import leave_files, leave_rules, selectors, services
@@ -268,17 +267,20 @@ def _active_leave_type(code: str):
     return leave_type
 
 
+# Who may be named as a delegate (LV-4), as on the inbox page: colleagues of the caller's
+# department and approvers anywhere (a delegate may be outside the reporting line).
+DELEGATE_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
+
+
 def _delegate_candidate(*, user, pk: int) -> Employee:
-    """The colleague named as delegate (LV-4): for HR any active employee; for others an active
-    employee they may see, or a fellow approver (a delegate may be outside the reporting line).
-    Other ids answer like unknown ones, so the endpoint cannot be used to look people up."""
+    """The colleague named as delegate: for HR any active employee; for others an active
+    colleague of their department or an approver. Other ids answer like unknown ones, so the
+    endpoint cannot be used to look people up."""
     qs = Employee.objects.filter(pk=pk, status=EmploymentStatus.ACTIVE)
-    visible = employee_visibility_q(user)
-    if visible is not None:
-        approver = (
-            Q(supervised_teams__isnull=False) | Q(managed_departments__isnull=False) | Q(led_departments__isnull=False)
-        )
-        qs = qs.filter(visible | approver).distinct()
+    if not has_role(user, Role.HR):
+        me = employee_of(user)
+        same_department = Q(department_id=me.department_id) if me is not None else Q(pk__in=[])
+        qs = qs.filter(same_department | Q(user__groups__name__in=DELEGATE_ROLES)).distinct()
     employee = qs.first()
     if employee is None:
         raise serializers.ValidationError({"delegate": [_("Choose an active colleague as delegate.")]})
@@ -351,6 +353,13 @@ class LeaveTypeInputSerializer(serializers.Serializer):
     sort_order = serializers.IntegerField(default=100, min_value=0, max_value=32767)
 
 
+class LeaveTypeUpdateInputSerializer(LeaveTypeInputSerializer):
+    """As for a new type, without the code: it never changes (requests, balances and reports
+    refer to it). A ``code`` in the body is ignored."""
+
+    code = None
+
+
 class LeaveTypeListApi(APIView):
     """GET: any logged-in user; POST: HR (LV-1: HR can add types)."""
 
@@ -397,12 +406,12 @@ class LeaveTypeUpdateApi(APIView):
     permission_classes = [HasRole(Role.HR)]
 
     @extend_schema(
-        request=LeaveTypeInputSerializer(partial=True),
+        request=LeaveTypeUpdateInputSerializer(partial=True),
         responses=LeaveTypeOutputSerializer,
-        summary="Edit a leave type (HR, LV-1, LV-3); the statutory types keep their rule",
+        summary="Edit a leave type (HR, LV-1, LV-3); its code and the statutory types' rule never change",
     )
     def patch(self, request, pk: int):
-        serializer = LeaveTypeInputSerializer(data=request.data, partial=True)
+        serializer = LeaveTypeUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         leave_type = selectors.leave_type_list(active_only=False).filter(pk=pk).first()
         if leave_type is None:
@@ -800,7 +809,7 @@ class LeaveBalanceSetInputSerializer(serializers.Serializer):
     leave_type = serializers.SlugField(max_length=30)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     entitled_days = serializers.DecimalField(min_value=0, max_value=366, **DAYS)
-    reason = serializers.CharField(max_length=500)
+    reason = serializers.CharField(max_length=200, help_text="At least 5 characters; kept with the balance.")
 
 
 class LeaveBalanceSetApi(APIView):
