@@ -1,6 +1,6 @@
 """Attendance pages, mounted at /attendance/."""
 
-from .views import board, clock, corrections, reports, roster
+from .views import board, clock, corrections, leave, reports, roster
 
 urlpatterns = [
     *clock.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *roster.urlpatterns,
     *corrections.urlpatterns,
     *reports.urlpatterns,
+    *leave.urlpatterns,
 ]

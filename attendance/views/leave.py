@@ -1,0 +1,755 @@
+"""Attendance pages: leave (请假, ATT-3 / LV-1..LV-5). Thin: parse, check, call one service or
+selector, render.
+
+Agents: my leave, a new request with a live quote (days, balance, route — all before submitting),
+the request page. Approvers: the inbox with team coverage, bulk decisions and delegation; the
+team calendar. HR: all requests, leave types, balances. Certificates are served only to people
+who may see their request, as attachments, and every download is audited (medical data).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.permissions import login_only, role_required
+from callcenter.roles import Role, has_role
+from callcenter.selectors import department_list, employee_of, team_list
+from callcenter.visibility import employees_visible_to
+from datasecurity.audit import audit_record
+
+from .. import leave_files, leave_rules, selectors, services
+from ..leave_forms import (
+    ApprovalDelegationForm,
+    LeaveBalanceFilterForm,
+    LeaveBalanceGrantForm,
+    LeaveBalanceSetForm,
+    LeaveBulkDecisionForm,
+    LeaveCertificateForm,
+    LeaveDecisionForm,
+    LeaveQuoteForm,
+    LeaveRequestFilterForm,
+    LeaveRequestForm,
+    LeaveRevokeForm,
+    LeaveTypeForm,
+)
+from ..models import ApprovalTier, LeaveStatus, StepStatus
+
+APPROVER_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
+CALENDAR_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
+# HR sees every request; supervisors, managers and leaders the requests of their area
+# (the selector restricts the rows, the role only opens the page).
+REQUEST_LIST_ROLES = (Role.HR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.SUPERVISOR)
+QUOTE_FIELDS = ("leave_type", "start_date", "end_date", "starts_afternoon", "ends_at_noon", "extra_babies")
+PAGE_SIZE = 20
+LIST_PAGE_SIZE = 50
+
+
+# --- Helpers (presentation only) ------------------------------------------------------------------
+
+
+def _tabs(user) -> list[dict]:
+    """The leave pages this user may open, for the sub-navigation of every leave page."""
+    tabs = []
+    if employee_of(user) is not None:
+        tabs.append({"key": "mine", "url": reverse("attendance_leave"), "label": _("My leave")})
+        tabs.append({"key": "inbox", "url": reverse("attendance_leave_inbox"), "label": _("Inbox")})
+    if has_role(user, *CALENDAR_ROLES):
+        tabs.append({"key": "calendar", "url": reverse("attendance_leave_calendar"), "label": _("Team calendar")})
+    if has_role(user, *REQUEST_LIST_ROLES):
+        tabs.append({"key": "requests", "url": reverse("attendance_leave_requests"), "label": _("All requests")})
+    if has_role(user, Role.HR):
+        tabs.append({"key": "types", "url": reverse("attendance_leave_types"), "label": _("Leave types")})
+        tabs.append({"key": "balances", "url": reverse("attendance_leave_balances"), "label": _("Balances")})
+    return tabs
+
+
+def _page_context(request, tab: str, nav: str = "leave") -> dict:
+    return {"leave_tabs": _tabs(request.user), "leave_tab": tab, "nav_active": nav}
+
+
+PART_LABELS = {
+    "full": _("whole day"),
+    "morning": _("morning"),
+    "afternoon": _("afternoon"),
+}
+
+
+def _breakdown(items: list[dict]) -> list[dict]:
+    return [
+        {
+            "date": datetime.date.fromisoformat(item["date"]),
+            "part": item.get("part"),
+            "part_label": PART_LABELS.get(item.get("part"), item.get("part", "")),
+            "counted": item.get("counted"),
+            "text": leave_rules.explain_day(item),
+        }
+        for item in items
+    ]
+
+
+def _route_text(explanation: dict) -> str:
+    """Why the request goes to whom (LV-4), from the stored or quoted explanation."""
+    if not explanation:
+        return ""
+    tier = explanation.get("tier")
+    text = _(
+        "%(days)s days: the team supervisor decides up to %(supervisor_max)s days, the department manager up to "
+        "%(manager_max)s days, longer requests the company leader in charge; this one needs the %(tier)s."
+    ) % {
+        "days": explanation.get("days"),
+        "supervisor_max": explanation.get("supervisor_max"),
+        "manager_max": explanation.get("manager_max"),
+        "tier": ApprovalTier(tier).label.lower() if tier in ApprovalTier.values else tier,
+    }
+    if explanation.get("direct"):
+        return text + " " + _("Only the deciding authority approves (policy switch).")
+    return text + " " + _("The request climbs the reporting line up to the deciding authority.")
+
+
+def _limit_text(limit, explanation: dict) -> str:
+    if limit is None:
+        return ""
+    return _("At most %(limit)s days per request (%(article)s).") % {
+        "limit": limit,
+        "article": explanation.get("article", "LV-3"),
+    }
+
+
+def _stored_route_rows(leave) -> list[dict]:
+    """The route stored on a request (names fixed at submission), with the current step marked."""
+    rows = []
+    for n, step in enumerate((leave.route or {}).get("steps", [])):
+        tier = step.get("tier")
+        rows.append(
+            {
+                "tier_label": ApprovalTier(tier).label if tier in ApprovalTier.values else tier,
+                "name": step.get("approver_name", ""),
+                "decides": step.get("decides", False),
+                "current": leave.status == LeaveStatus.PENDING and n == leave.current_step,
+                "done": leave.status == LeaveStatus.APPROVED
+                or (leave.status == LeaveStatus.PENDING and n < leave.current_step),
+            }
+        )
+    return rows
+
+
+def _get_request(user, pk: int):
+    try:
+        return selectors.leave_request_get(user=user, pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _month_from(value: str | None) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+# --- Agent: my leave, new request, the quote ---------------------------------------------------------
+
+
+@login_only
+def leave_my(request):
+    user = request.user
+    me = employee_of(user)
+    context = _page_context(request, "mine")
+    if me is None:
+        return render(request, "attendance/leave_my.html", {**context, "no_employee": True})
+    page = Paginator(selectors.leave_request_list(user=user, filters={"mine": True}), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for leave in page.object_list:
+        leave.route_rows = _stored_route_rows(leave)
+    year = timezone.localdate().year
+    balances = []
+    for balance in selectors.leave_balance_list(user=user, filters={"mine": True, "year": year}):
+        _balance, pending = selectors.leave_balance_available(
+            employee_id=me.pk, leave_type=balance.leave_type, year=year
+        )
+        balances.append(
+            {
+                "balance": balance,
+                "pending": pending,
+                "left": balance.entitled_days - balance.used_days - pending,
+                "explanation": leave_rules.explain_grant(balance.detail or {}),
+            }
+        )
+    context.update({"page_obj": page, "balances": balances, "year": year})
+    return render(request, "attendance/leave_my.html", context)
+
+
+def _quote_context(me, form) -> dict:
+    """The live quote for a bound form: days day by day, balance after, limit, route, problems."""
+    if me is None or not form.is_bound:
+        return {"quote": None}
+    form.is_valid()
+    if any(name not in form.cleaned_data for name in QUOTE_FIELDS):
+        return {"quote": None, "quote_error": _("Choose the type, the first and the last day to see how they count.")}
+    try:
+        quote = selectors.leave_quote(employee=me, **form.quote_arguments())
+    except ApplicationError as exc:
+        return {"quote": None, "quote_error": str(exc.message)}
+    return {
+        "quote": quote,
+        "quote_breakdown": _breakdown(quote.breakdown),
+        "quote_route": quote.route_rows(),
+        "quote_route_text": _route_text(quote.route_explanation),
+        "quote_limit_text": _limit_text(quote.limit, quote.limit_explanation),
+    }
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def leave_new(request):
+    user = request.user
+    me = employee_of(user)
+    context = _page_context(request, "mine")
+    if me is None:
+        return render(request, "attendance/leave_new.html", {**context, "no_employee": True})
+    form = LeaveRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            leave = services.leave_request_submit(actor=user, **form.submit_arguments())
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent: %(days)s days, first to %(approver)s.")
+                % {
+                    "days": leave.days,
+                    "approver": (leave.route.get("steps") or [{}])[0].get("approver_name", ""),
+                },
+            )
+            return redirect("attendance_leave_detail", pk=leave.pk)
+    context.update({"form": form, **_quote_context(me, form)})
+    return render(request, "attendance/leave_new.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+@login_only
+@require_GET
+def leave_quote(request):
+    """htmx partial of the new-request page: how the request would count, before submitting."""
+    me = employee_of(request.user)
+    form = LeaveQuoteForm(request.GET)
+    context = {"no_employee": me is None, **_quote_context(me, form)}
+    return render(request, "attendance/leave_new.html#leave-quote", context)
+
+
+# --- The request page and its actions -----------------------------------------------------------------
+
+
+@login_only
+def leave_detail(request, pk: int):
+    user = request.user
+    leave = _get_request(user, pk)
+    steps = list(leave.steps.all())
+    me = employee_of(user)
+    can_act = selectors.leave_request_can_act(user=user, request=leave, steps=steps)
+    current = next((s for s in steps if s.status == StepStatus.PENDING), None)
+    is_requester = me is not None and me.pk == leave.employee_id
+    stored_limit = (leave.route or {}).get("limit") or {}
+    context = _page_context(request, "mine" if is_requester else "inbox" if can_act else "requests")
+    context.update(
+        {
+            "leave": leave,
+            "steps": steps,
+            "certificates": list(leave.certificates.all()),
+            "breakdown": _breakdown(leave.breakdown or []),
+            "route_text": _route_text(leave.route or {}),
+            "limit_text": _limit_text(stored_limit.get("limit"), stored_limit),
+            "can_act": can_act,
+            "on_behalf_of": current.approver if can_act and current and current.approver_id != me.pk else None,
+            "coverage": selectors.leave_coverage([leave]).get(leave.pk, []) if can_act else [],
+            "is_requester": is_requester,
+            "can_withdraw": is_requester and leave.status == LeaveStatus.PENDING,
+            "can_add_certificate": is_requester and leave.status in (LeaveStatus.PENDING, LeaveStatus.APPROVED),
+            "can_revoke": has_role(user, Role.HR) and not is_requester and leave.status == LeaveStatus.APPROVED,
+            "decision_form": LeaveDecisionForm(),
+            "revoke_form": LeaveRevokeForm(),
+            "certificate_form": LeaveCertificateForm(),
+        }
+    )
+    return render(request, "attendance/leave_detail.html", context)
+
+
+def _after_action(request, leave_pk: int):
+    """Back where the action started: the inbox, or the request page."""
+    if request.POST.get("next") == "inbox":
+        return redirect("attendance_leave_inbox")
+    return redirect("attendance_leave_detail", pk=leave_pk)
+
+
+def _act(request, pk: int, action):
+    leave = _get_request(request.user, pk)
+    try:
+        text = action(leave)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, text)
+    return _after_action(request, leave.pk)
+
+
+@login_only
+@require_POST
+def leave_approve(request, pk: int):
+    form = LeaveDecisionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+
+    def approve(leave):
+        decided = services.leave_request_approve(actor=request.user, request=leave, comment=comment)
+        if decided.status == LeaveStatus.APPROVED:
+            return _("Approved: %(name)s, %(days)s days.") % {"name": decided.employee.name, "days": decided.days}
+        return _("Approved at your step: %(name)s's request goes to the next approver (LV-4).") % {
+            "name": decided.employee.name
+        }
+
+    return _act(request, pk, approve)
+
+
+@login_only
+@require_POST
+def leave_reject(request, pk: int):
+    form = LeaveDecisionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+
+    def reject(leave):
+        decided = services.leave_request_reject(actor=request.user, request=leave, comment=comment)
+        return _("Rejected: %(name)s's request.") % {"name": decided.employee.name}
+
+    return _act(request, pk, reject)
+
+
+@login_only
+@require_POST
+def leave_withdraw(request, pk: int):
+    def withdraw(leave):
+        services.leave_request_withdraw(actor=request.user, request=leave)
+        return _("Your request has been withdrawn.")
+
+    return _act(request, pk, withdraw)
+
+
+@role_required(Role.HR)
+@require_POST
+def leave_revoke(request, pk: int):
+    form = LeaveRevokeForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason", "")
+
+    def revoke(leave):
+        services.leave_request_revoke(actor=request.user, request=leave, reason=reason)
+        return _("The leave has been revoked; the days are back in the balance and attendance is recomputed.")
+
+    return _act(request, pk, revoke)
+
+
+@login_only
+@require_POST
+def leave_certificate_add(request, pk: int):
+    form = LeaveCertificateForm(request.POST, request.FILES)
+
+    def add(leave):
+        if not form.is_valid():
+            raise ApplicationError(_("Choose a file to upload."), code="certificate_missing")
+        certificate = services.leave_certificate_add(
+            actor=request.user, request=leave, upload=form.cleaned_data["certificate"]
+        )
+        return _("Certificate %(name)s added.") % {"name": certificate.original_name}
+
+    return _act(request, pk, add)
+
+
+@login_only
+@require_GET
+def leave_certificate_download(request, pk: int):
+    """A certificate (LV-2), only for people who may see its request; audited (medical data)."""
+    try:
+        certificate = selectors.leave_certificate_get(user=request.user, pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    try:
+        handle = leave_files.private_storage().open(certificate.path, "rb")
+    except OSError as exc:
+        raise Http404(_("Certificate not found.")) from exc
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,
+                action="leave_certificate.view",
+                obj=certificate,
+                changes={"request": certificate.request_id, "sha256": certificate.sha256},
+            )
+    except BaseException:
+        handle.close()
+        raise
+    response = FileResponse(
+        handle, as_attachment=True, filename=certificate.original_name, content_type=certificate.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Approver: inbox, bulk decisions, delegation, calendar --------------------------------------------
+
+
+@login_only
+def leave_inbox(request):
+    """The requests to decide. The delegation panel loads on its own (htmx), so this page's
+    queries stay fixed however many requests and delegations there are."""
+    context = {
+        **_page_context(request, "inbox", nav="leave_inbox"),
+        "rows": selectors.leave_inbox_rows(user=request.user),
+        "decision_form": LeaveDecisionForm(),
+    }
+    return render(request, "attendance/leave_inbox.html", context)
+
+
+def _delegations_context(request, form=None) -> dict:
+    user = request.user
+    me = employee_of(user)
+    can_delegate = me is not None and has_role(user, *APPROVER_ROLES)
+    if can_delegate and form is None:
+        form = ApprovalDelegationForm(me=me)
+    today = timezone.localdate()
+    delegations = []
+    for delegation in selectors.approval_delegation_list(user=user)[:50]:
+        delegation.state = (
+            "cancelled"
+            if delegation.cancelled_at
+            else "ended"
+            if delegation.end_date < today
+            else "upcoming"
+            if delegation.start_date > today
+            else "active"
+        )
+        delegation.can_cancel = delegation.state in ("active", "upcoming") and (
+            (me is not None and delegation.delegator_id == me.pk) or has_role(user, Role.HR)
+        )
+        delegations.append(delegation)
+    return {
+        **_page_context(request, "inbox", nav="leave_inbox"),
+        "delegation_form": form if can_delegate else None,
+        "delegations": delegations,
+    }
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def leave_delegations(request):
+    """Delegate my approvals (LV-4) and the delegations I gave or hold. The inbox loads the
+    panel with htmx; without script it is a page of its own."""
+    user = request.user
+    if request.method == "GET":
+        template = "attendance/leave_delegations.html"
+        if request.htmx and not request.htmx.history_restore_request:
+            template += "#delegations-panel"
+        return render(request, template, _delegations_context(request))
+    me = employee_of(user)
+    if me is None or not has_role(user, *APPROVER_ROLES):
+        messages.error(request, _("Only approvers can delegate their approvals."))
+        return redirect("attendance_leave_inbox")
+    form = ApprovalDelegationForm(request.POST, me=me)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegation = services.approval_delegation_create(
+                actor=user,
+                delegate=data["delegate"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                reason=data["reason"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("%(name)s approves your leave requests from %(start)s to %(end)s.")
+                % {"name": delegation.delegate.name, "start": delegation.start_date, "end": delegation.end_date},
+            )
+            return redirect("attendance_leave_inbox")
+    return render(request, "attendance/leave_delegations.html", _delegations_context(request, form=form), status=400)
+
+
+@login_only
+@require_POST
+def leave_decide(request):
+    """Several requests at once, one comment; each is decided on its own (one refusal leaves the
+    others decided) and each outcome is reported."""
+    form = LeaveBulkDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("attendance_leave_inbox")
+    data = form.cleaned_data
+    try:
+        results = services.leave_requests_decide(
+            actor=request.user, request_ids=data["ids"], action=data["action"], comment=data["comment"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("attendance_leave_inbox")
+    decided = {
+        leave.pk: leave for leave in selectors.leave_request_list(user=request.user).filter(pk__in=list(results))
+    }
+    for pk, error in results.items():
+        leave = decided.get(pk)
+        label = (
+            _("%(name)s, %(start)s – %(end)s")
+            % {"name": leave.employee.name, "start": leave.start_date.isoformat(), "end": leave.end_date.isoformat()}
+            if leave
+            else f"#{pk}"
+        )
+        if error:
+            messages.error(request, _("%(request)s: %(error)s") % {"request": label, "error": error})
+        elif data["action"] == "reject":
+            messages.success(request, _("%(request)s: rejected.") % {"request": label})
+        elif leave is not None and leave.status == LeaveStatus.PENDING:
+            messages.success(
+                request, _("%(request)s: approved at your step, now with the next approver.") % {"request": label}
+            )
+        else:
+            messages.success(request, _("%(request)s: approved.") % {"request": label})
+    return redirect("attendance_leave_inbox")
+
+
+@login_only
+@require_POST
+def delegation_cancel(request, pk: int):
+    delegation = selectors.approval_delegation_list(user=request.user).filter(pk=pk).first()
+    if delegation is None:
+        raise Http404(_("Delegation not found."))
+    try:
+        services.approval_delegation_cancel(actor=request.user, delegation=delegation)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The delegation has been cancelled."))
+    return redirect("attendance_leave_inbox")
+
+
+@role_required(*CALENDAR_ROLES)
+@vary_on_headers("HX-Request")
+def leave_calendar(request):
+    user = request.user
+    teams = list(team_list(user=user))
+    team_pk = _int(request.GET.get("team"))
+    if request.GET.get("team") and team_pk not in {t.pk for t in teams}:
+        raise Http404(_("Team not found."))
+    team = next((t for t in teams if t.pk == team_pk), teams[0] if teams else None)
+    month = _month_from(request.GET.get("month"))
+    context = {
+        **_page_context(request, "calendar", nav="leave_calendar"),
+        "teams": teams,
+        "team": team,
+        "month": month,
+        "prev_month": (month - datetime.timedelta(days=1)).replace(day=1),
+        "next_month": (month + datetime.timedelta(days=32)).replace(day=1),
+        "grid": None,
+    }
+    if team is not None:
+        grid = selectors.leave_calendar(user=user, team_id=team.pk, month=month)
+        days = grid["days"]
+        context["grid"] = grid
+        context["columns"] = [{"day": day, "off": off} for day, off in zip(days, grid["off_per_day"], strict=True)]
+        context["rows"] = [
+            {
+                "employee": row["employee"],
+                "cells": [{"day": day, "cell": cell} for day, cell in zip(days, row["cells"], strict=True)],
+            }
+            for row in grid["rows"]
+        ]
+    template = "attendance/leave_calendar.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#leave-calendar-grid"
+    return render(request, template, context)
+
+
+# --- HR (and managers for their area): requests, types, balances ---------------------------------------
+
+
+@role_required(*REQUEST_LIST_ROLES)
+@vary_on_headers("HX-Request")
+def leave_requests(request):
+    user = request.user
+    form = LeaveRequestFilterForm(
+        request.GET or None, teams=list(team_list(user=user)), departments=list(department_list(user=user))
+    )
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(selectors.leave_request_list(user=user, filters=filters), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for leave in page.object_list:
+        leave.route_rows = _stored_route_rows(leave)
+    context = {**_page_context(request, "requests", nav="leave_requests"), "form": form, "page_obj": page}
+    template = "attendance/leave_requests.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#leave-results"
+    return render(request, template, context)
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def leave_types(request, pk: int | None = None):
+    types = selectors.leave_type_list(active_only=False)
+    instance = None
+    if pk is not None:
+        instance = types.filter(pk=pk).first()
+        if instance is None:
+            raise Http404(_("Leave type not found."))
+    form = LeaveTypeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.leave_type_save(actor=request.user, leave_type=instance, data=form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Leave type %(name)s saved.") % {"name": saved.display_name})
+            return redirect("attendance_leave_types")
+    context = {
+        **_page_context(request, "types", nav="leave_requests"),
+        "types": list(types),
+        "form": form,
+        "editing": instance,
+    }
+    return render(request, "attendance/leave_types.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _balances_context(request, set_form=None) -> dict:
+    user = request.user
+    params = request.GET.copy()
+    if "year" not in params:
+        params["year"] = str(timezone.localdate().year)
+    filter_form = LeaveBalanceFilterForm(params)
+    filters = filter_form.filters()
+    page = Paginator(selectors.leave_balance_list(user=user, filters=filters), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"balance": b, "explanation": leave_rules.explain_grant(b.detail or {})} for b in page.object_list]
+    if set_form is None:
+        initial = {k: request.GET[k] for k in ("employee_no", "year") if request.GET.get(k)}
+        if code := request.GET.get("set_type"):
+            initial["leave_type"] = selectors.leave_type_list(active_only=False).filter(code=code).first()
+        set_form = LeaveBalanceSetForm(initial=initial)
+    return {
+        **_page_context(request, "balances", nav="leave_requests"),
+        "filter_form": filter_form,
+        "page_obj": page,
+        "rows": rows,
+        "set_form": set_form,
+        "grant_form": LeaveBalanceGrantForm(initial={"year": filters.get("year") or timezone.localdate().year}),
+    }
+
+
+@role_required(Role.HR)
+def leave_balances(request):
+    return render(request, "attendance/leave_balances.html", _balances_context(request))
+
+
+@role_required(Role.HR)
+@require_POST
+def leave_balance_set(request):
+    form = LeaveBalanceSetForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        employee = employees_visible_to(request.user).filter(employee_no=data["employee_no"].strip()).first()
+        if employee is None:
+            form.add_error("employee_no", _("No employee with this number."))
+        else:
+            try:
+                balance = services.leave_balance_set(
+                    actor=request.user,
+                    employee=employee,
+                    leave_type=data["leave_type"],
+                    year=data["year"],
+                    entitled_days=data["entitled_days"],
+                    reason=data["reason"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s: %(type)s %(year)s set to %(days)s days.")
+                    % {
+                        "name": employee.name,
+                        "type": balance.leave_type.display_name,
+                        "year": balance.year,
+                        "days": balance.entitled_days,
+                    },
+                )
+                query = urlencode({"year": balance.year, "q": employee.employee_no})
+                return redirect(f"{reverse('attendance_leave_balances')}?{query}")
+    return render(request, "attendance/leave_balances.html", _balances_context(request, set_form=form), status=400)
+
+
+@role_required(Role.HR)
+@require_POST
+def leave_balance_grant(request):
+    form = LeaveBalanceGrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a year between 2000 and 2100."))
+        return redirect("attendance_leave_balances")
+    year = form.cleaned_data["year"]
+    try:
+        result = services.leave_balance_grant_annual(year=year, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Annual leave %(year)s granted to %(count)d employees; existing balances were kept (LV-3).")
+            % {"year": year, "count": result["granted"]},
+        )
+    return redirect(f"{reverse('attendance_leave_balances')}?{urlencode({'year': year})}")
+
+
+urlpatterns = [
+    path("leave/", leave_my, name="attendance_leave"),
+    path("leave/new/", leave_new, name="attendance_leave_new"),
+    path("leave/quote/", leave_quote, name="attendance_leave_quote"),
+    path("leave/inbox/", leave_inbox, name="attendance_leave_inbox"),
+    path("leave/inbox/decide/", leave_decide, name="attendance_leave_decide"),
+    path("leave/delegations/", leave_delegations, name="attendance_leave_delegations"),
+    path("leave/delegations/<int:pk>/cancel/", delegation_cancel, name="attendance_leave_delegation_cancel"),
+    path("leave/calendar/", leave_calendar, name="attendance_leave_calendar"),
+    path("leave/requests/", leave_requests, name="attendance_leave_requests"),
+    path("leave/types/", leave_types, name="attendance_leave_types"),
+    path("leave/types/<int:pk>/", leave_types, name="attendance_leave_type_edit"),
+    path("leave/balances/", leave_balances, name="attendance_leave_balances"),
+    path("leave/balances/set/", leave_balance_set, name="attendance_leave_balance_set"),
+    path("leave/balances/grant/", leave_balance_grant, name="attendance_leave_balance_grant"),
+    path("leave/certificates/<int:pk>/", leave_certificate_download, name="attendance_leave_certificate"),
+    path("leave/<int:pk>/", leave_detail, name="attendance_leave_detail"),
+    path("leave/<int:pk>/approve/", leave_approve, name="attendance_leave_approve"),
+    path("leave/<int:pk>/reject/", leave_reject, name="attendance_leave_reject"),
+    path("leave/<int:pk>/withdraw/", leave_withdraw, name="attendance_leave_withdraw"),
+    path("leave/<int:pk>/revoke/", leave_revoke, name="attendance_leave_revoke"),
+    path("leave/<int:pk>/certificates/", leave_certificate_add, name="attendance_leave_certificate_add"),
+]
