@@ -35,6 +35,11 @@ def navigation(request):
                 "key": "corrections",
             }
         )
+        items.append({"url": reverse("attendance_leave"), "label": _("My leave"), "icon": "airplane", "key": "leave"})
+    if has_role(user, Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER):
+        items.append(
+            {"url": reverse("attendance_leave_inbox"), "label": _("Leave inbox"), "icon": "inbox", "key": "leave_inbox"}
+        )
     if has_role(user, Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR):
         items.append(
             {"url": reverse("attendance_board"), "label": _("Team board"), "icon": "people-fill", "key": "board"}
@@ -46,6 +51,24 @@ def navigation(request):
                 "label": _("Monthly attendance"),
                 "icon": "table",
                 "key": "attendance_summary",
+            }
+        )
+        items.append(
+            {
+                "url": reverse("attendance_leave_calendar"),
+                "label": _("Leave calendar"),
+                "icon": "calendar-range",
+                "key": "leave_calendar",
+            }
+        )
+    if has_role(user, Role.HR):
+        # Types and balances are tabs of the leave pages, so HR gets one entry for all three.
+        items.append(
+            {
+                "url": reverse("attendance_leave_requests"),
+                "label": _("Leave administration"),
+                "icon": "journal-text",
+                "key": "leave_requests",
             }
         )
     if has_role(user, Role.HR, Role.SUPERVISOR):
