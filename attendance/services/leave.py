@@ -15,6 +15,7 @@ import datetime
 import logging
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -368,7 +369,7 @@ def _leave_request_submit(
 @transaction.atomic
 def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCertificate:
     """The requester adds a certificate to their own pending or approved request (LV-2)."""
-    request = LeaveRequest.objects.select_for_update().get(pk=request.pk)
+    request = _lock(actor=actor, request=request)
     me = employee_of(actor)
     if me is None or me.pk != request.employee_id:
         raise PermissionDeniedError(_("Only the employee who filed a request may add certificates to it."))
@@ -923,7 +924,8 @@ def leave_type_save(*, actor, leave_type: LeaveType | None = None, data: dict) -
         leave_type = LeaveType.objects.select_for_update().get(pk=leave_type.pk)
         before = snapshot(leave_type, _TYPE_FIELDS)
     for name in _TYPE_FIELDS:
-        if name in data:
+        if name in data and not (name == "code" and not creating):
+            # The code is what requests, balances and reports refer to: fixed once created.
             setattr(leave_type, name, data[name])
     leave_type.code = (leave_type.code or "").strip().lower()
     leave_type.name = (leave_type.name or "").strip()
@@ -934,6 +936,13 @@ def leave_type_save(*, actor, leave_type: LeaveType | None = None, data: dict) -
         leave_type.uses_balance = True
     if leave_type.rule != LeaveRule.CUSTOM:
         leave_type.max_days_per_request = None
+    try:
+        leave_type.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise ApplicationError(
+            " ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()),
+            code="type_invalid",
+        ) from exc
     try:
         with transaction.atomic():
             leave_type.save()

@@ -500,3 +500,28 @@ def test_inbox_rows_constant_queries(org, monday, django_assert_max_num_queries)
     assert len(rows) == 6
     assert all(row.balance is not None and row.coverage for row in rows)
     assert rows[0].coverage[0].scheduled >= 6
+
+
+def test_leave_type_code_is_fixed_and_fields_validated(org):
+    annual = leave_type("annual")
+    services.leave_type_save(actor=org.hr.user, leave_type=annual, data={"code": "renamed", "name": "年休假"})
+    annual.refresh_from_db()
+    assert annual.code == "annual" and annual.name == "年休假"
+    with pytest.raises(ApplicationError) as exc:
+        services.leave_type_save(actor=org.hr.user, data={"code": "long", "name": "长" * 60, "name_en": "Long"})
+    assert exc.value.code == "type_invalid"
+    custom = services.leave_type_save(
+        actor=org.hr.user,
+        data={"code": "Study", "name": "学习假", "name_en": "Study leave", "max_days_per_request": D("2")},
+    )
+    assert custom.code == "study" and custom.rule == "custom"
+
+
+def test_certificate_add_to_an_invisible_request_is_not_found(org, monday):
+    request = submit(org, code="sick", start=monday, days="1")
+    with pytest.raises(NotFoundError):
+        services.leave_certificate_add(actor=org.other_dept.user, request=request, upload=pdf())
+    with pytest.raises(NotFoundError):
+        services.leave_certificate_add(actor=org.agent.user, request=LeaveRequest(pk=999999), upload=pdf())
+    services.leave_certificate_add(actor=org.agent.user, request=request, upload=pdf(name="复诊.pdf"))
+    assert request.certificates.count() == 2
