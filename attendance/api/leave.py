@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -267,21 +266,12 @@ def _active_leave_type(code: str):
     return leave_type
 
 
-# Who may be named as a delegate (LV-4), as on the inbox page: colleagues of the caller's
-# department and approvers anywhere (a delegate may be outside the reporting line).
-DELEGATE_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
-
-
 def _delegate_candidate(*, user, pk: int) -> Employee:
-    """The colleague named as delegate: for HR any active employee; for others an active
-    colleague of their department or an approver. Other ids answer like unknown ones, so the
-    endpoint cannot be used to look people up."""
-    qs = Employee.objects.filter(pk=pk, status=EmploymentStatus.ACTIVE)
-    if not has_role(user, Role.HR):
-        me = employee_of(user)
-        same_department = Q(department_id=me.department_id) if me is not None else Q(pk__in=[])
-        qs = qs.filter(same_department | Q(user__groups__name__in=DELEGATE_ROLES)).distinct()
-    employee = qs.first()
+    """The colleague named as delegate (``selectors.approval_delegate_candidates``). Other ids
+    answer like unknown ones, so the endpoint cannot be used to look people up."""
+    employee = selectors.approval_delegate_candidates(delegator=employee_of(user), user=user).filter(pk=pk).first()
+    if employee is None and has_role(user, Role.HR):
+        employee = Employee.objects.filter(pk=pk, status=EmploymentStatus.ACTIVE).first()
     if employee is None:
         raise serializers.ValidationError({"delegate": [_("Choose an active colleague as delegate.")]})
     return employee

@@ -42,8 +42,10 @@ from ..models import (
 from .roster import calendar_day
 
 __all__ = [
+    "DELEGATE_ROLES",
     "LEAVE_MAX_DAYS_PER_REQUEST",
     "LeaveQuote",
+    "approval_delegate_candidates",
     "approval_delegation_list",
     "approved_leave_parts",
     "delegators_of",
@@ -607,6 +609,25 @@ def leave_balance_list(*, user, filters: dict | None = None) -> QuerySet[LeaveBa
     if text := (filters.get("q") or "").strip():
         qs = qs.filter(Q(employee__name__icontains=text) | Q(employee__employee_no__icontains=text))
     return qs.order_by("-year", "employee__employee_no", "leave_type__sort_order")
+
+
+# Approvers anywhere may stand in for an approver (a delegate may be outside the reporting line).
+DELEGATE_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
+
+
+def approval_delegate_candidates(*, delegator: Employee | None, user=None) -> QuerySet[Employee]:
+    """Who ``delegator`` may name as delegate (LV-4): an active colleague of their department or
+    an approver anywhere; HR (``user``) may name any active employee. Never the delegator."""
+    if delegator is None:
+        return Employee.objects.none()
+    qs = Employee.objects.filter(status=EmploymentStatus.ACTIVE).exclude(pk=delegator.pk)
+    if user is not None and has_role(user, Role.HR):
+        return qs.order_by("employee_no")
+    qs = qs.filter(
+        Q(department_id=delegator.department_id)
+        | Q(pk__in=Employee.objects.filter(user__groups__name__in=DELEGATE_ROLES).values("pk"))
+    )
+    return qs.order_by("employee_no")
 
 
 def approval_delegation_list(*, user) -> QuerySet[ApprovalDelegation]:

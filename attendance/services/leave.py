@@ -42,7 +42,7 @@ from ..models import (
     LeaveType,
     StepStatus,
 )
-from ..selectors.leave import delegators_of, leave_quote, leave_request_list
+from ..selectors.leave import approval_delegate_candidates, delegators_of, leave_quote, leave_request_list
 
 logger = logging.getLogger(__name__)
 
@@ -720,6 +720,10 @@ def approval_delegation_create(
         raise ApplicationError(_("Choose an active colleague as delegate."), code="delegate_missing")
     if delegate.pk == delegator.pk:
         raise ApplicationError(_("You cannot delegate to yourself."), code="delegate_self")
+    if not approval_delegate_candidates(delegator=delegator, user=actor).filter(pk=delegate.pk).exists():
+        raise ApplicationError(
+            _("Choose a colleague of your department or another approver as delegate."), code="delegate_not_allowed"
+        )
     if start_date is None or end_date is None or end_date < start_date:
         raise ApplicationError(_("Choose a period whose end is not before its start."), code="period_invalid")
     if end_date < timezone.localdate():
