@@ -108,6 +108,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) migrate --noinput -v 0
 	$(BENCH_ENV) $(MANAGE) bench foundation
 	$(BENCH_ENV) $(MANAGE) bench attendance
+	$(BENCH_ENV) $(MANAGE) bench leave
 
 # Regenerate the catalogs after adding strings; then translate the new zh-Hans entries
 # (English: msgen copies the English source into msgstr). test_i18n fails while any is missing.

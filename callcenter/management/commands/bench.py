@@ -184,6 +184,7 @@ def foundation_suite(ctx: BenchContext) -> list[BenchRow]:
 SUITES: dict[str, Callable[[BenchContext], list[BenchRow]] | str] = {
     "foundation": foundation_suite,
     "attendance": "attendance.bench.suite",
+    "leave": "attendance.leave_bench.suite",
 }
 
 
