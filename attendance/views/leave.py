@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -77,6 +78,17 @@ def _tabs(user) -> list[dict]:
 def _page_context(request, tab: str, nav: str = "leave") -> dict:
     return {"leave_tabs": _tabs(request.user), "leave_tab": tab, "nav_active": nav}
 
+
+# Two letters keep a month of days on one screen (the calendar's column heads).
+WEEKDAY_SHORT = [
+    pgettext_lazy("weekday, two letters", "Mo"),
+    pgettext_lazy("weekday, two letters", "Tu"),
+    pgettext_lazy("weekday, two letters", "We"),
+    pgettext_lazy("weekday, two letters", "Th"),
+    pgettext_lazy("weekday, two letters", "Fr"),
+    pgettext_lazy("weekday, two letters", "Sa"),
+    pgettext_lazy("weekday, two letters", "Su"),
+]
 
 PART_LABELS = {
     "full": _("whole day"),
@@ -577,7 +589,10 @@ def leave_calendar(request):
         grid = selectors.leave_calendar(user=user, team_id=team.pk, month=month)
         days = grid["days"]
         context["grid"] = grid
-        context["columns"] = [{"day": day, "off": off} for day, off in zip(days, grid["off_per_day"], strict=True)]
+        context["columns"] = [
+            {"day": day, "off": off, "weekday": WEEKDAY_SHORT[day.date.weekday()]}
+            for day, off in zip(days, grid["off_per_day"], strict=True)
+        ]
         context["rows"] = [
             {
                 "employee": row["employee"],
