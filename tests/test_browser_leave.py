@@ -1,0 +1,154 @@
+"""Leave journey in Chromium (ATT-3, LV-2, LV-4, LV-5): an agent files a two-day sick leave for
+days already past with a PDF certificate and sees how it counts before sending; the team
+supervisor approves in the inbox, the department manager approves (bulk); the request is
+approved and the two attendance days turn from absenteeism to "on leave". Screenshots in
+test-artifacts/browser/leave-*.png."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from attendance import services
+from attendance.models import DailyAttendance, LeaveRequest, LeaveStatus, LeaveType
+from attendance.tests.factories_leave import PDF_BYTES, roster_weeks
+from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def two_past_weekdays() -> tuple[datetime.date, datetime.date]:
+    """The last two consecutive Monday–Friday days before today (sick leave may be backdated)."""
+    second = timezone.localdate() - datetime.timedelta(days=1)
+    while second.weekday() >= 5 or second.weekday() == 0:
+        second -= datetime.timedelta(days=1)
+    return second - datetime.timedelta(days=1), second
+
+
+@pytest.fixture
+def past_days(org, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    first, second = two_past_weekdays()
+    roster_weeks(
+        [org.agent, org.peer, org.supervisor, org.manager, org.leader], first - datetime.timedelta(days=14), 35
+    )
+    # before: nobody punched, so both days are absenteeism (ATT-5 / LV-5)
+    for day in (first, second):
+        services.daily_attendance_compute(actor=None, employee=org.agent, work_date=day)
+    assert set(
+        DailyAttendance.objects.filter(employee=org.agent, work_date__in=[first, second]).values_list(
+            "status", flat=True
+        )
+    ) == {"absent"}
+    return first, second
+
+
+def shot(page, name):
+    page.screenshot(path=ARTIFACTS / f"leave-{name}.png", full_page=True)
+
+
+def test_sick_leave_from_request_to_attendance(browser, live_server, org, past_days, tmp_path):  # noqa: F811
+    first, second = past_days
+    certificate = tmp_path / "诊断证明.pdf"
+    certificate.write_bytes(PDF_BYTES)
+    sick = LeaveType.objects.get(code="sick")
+
+    # 1. The agent files the request and sees the quote before sending it
+    agent = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = agent.new_page()
+    _login(page, live_server.url, "agent")
+    page.click('[data-nav-key="leave"]')
+    page.wait_for_selector("#leave-my-title")
+    shot(page, "01-my-leave")
+    page.click("#leave-new-link")
+    page.wait_for_selector("#leave-new-title")
+    page.fill("#id_start_date", first.isoformat())
+    page.fill("#id_end_date", second.isoformat())
+    page.select_option("#id_leave_type", str(sick.pk))
+    page.wait_for_function(
+        "document.querySelector('#quote-days') && document.querySelector('#quote-days').innerText.trim() === '2'"
+    )
+    # the route climbs to the department manager (2 days > 1, LV-4), each day explained
+    assert page.locator('#quote-route [data-tier="supervisor"]').count() == 1
+    assert page.locator('#quote-route [data-tier="manager"]').count() == 1
+    assert page.locator("#quote-breakdown tbody tr").count() == 2
+    assert page.locator("#quote-certificate").count() == 1
+    page.fill("#id_reason", "发烧，医院开具病假证明")
+    page.set_input_files("#id_certificates", str(certificate))
+    page.wait_for_timeout(300)
+    shot(page, "02-new-request-quote")
+    page.click("#leave-submit")
+    page.wait_for_selector("#leave-detail-title")
+    leave = LeaveRequest.objects.get(employee=org.agent)
+    assert leave.status == LeaveStatus.PENDING and leave.days == 2 and leave.certificates.count() == 1
+    assert page.locator('#leave-steps [data-step-status="pending"]').count() == 1
+    shot(page, "03-submitted")
+
+    # 2. The team supervisor approves in the inbox, with a comment
+    supervisor = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = supervisor.new_page()
+    _login(page, live_server.url, "supervisor")
+    page.click('[data-nav-key="leave_inbox"]')
+    page.wait_for_selector(f"#inbox-{leave.pk}")
+    page.wait_for_selector("#delegation-form")  # the delegation panel loaded by htmx
+    assert page.locator(f"#inbox-{leave.pk} [data-certificate]").count() == 1
+    shot(page, "04-inbox-supervisor")
+    page.fill(f"#inbox-comment-{leave.pk}", "早日康复")
+    page.click(f"#inbox-approve-{leave.pk}")
+    page.wait_for_selector("#leave-inbox-empty")
+    shot(page, "05-inbox-supervisor-done")
+    leave.refresh_from_db()
+    assert leave.status == LeaveStatus.PENDING and leave.current_step == 1
+
+    # 3. The department manager approves (ticked, bulk)
+    manager = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = manager.new_page()
+    _login(page, live_server.url, "manager")
+    page.goto(f"{live_server.url}/attendance/leave/inbox/")
+    page.wait_for_selector(f"#inbox-{leave.pk}")
+    page.check(f"#inbox-select-{leave.pk}")
+    shot(page, "06-inbox-manager")
+    page.click("#leave-bulk-approve")
+    page.wait_for_selector("#leave-inbox-empty")
+    assert page.locator(".alert-success").count() == 1
+    shot(page, "07-inbox-manager-done")
+    leave.refresh_from_db()
+    assert leave.status == LeaveStatus.APPROVED
+
+    # 4. The agent sees it approved, and both days are "on leave" in attendance (ATT-3)
+    page = agent.new_page()
+    page.goto(f"{live_server.url}/attendance/leave/")
+    page.wait_for_selector(f'#leave-{leave.pk} [data-status="approved"]')
+    shot(page, "08-my-leave-approved")
+    page.goto(f"{live_server.url}/attendance/leave/{leave.pk}/")
+    assert page.locator('#leave-steps [data-step-status="approved"]').count() == 2
+    assert "早日康复" in page.content()
+    shot(page, "09-request-approved")
+    days = dict(
+        DailyAttendance.objects.filter(employee=org.agent, work_date__in=[first, second]).values_list(
+            "work_date", "status"
+        )
+    )
+    assert days == {first: "on_leave", second: "on_leave"}
+    page.goto(f"{live_server.url}/attendance/me/?month={second:%Y-%m}")
+    page.wait_for_selector("#month-days")
+    assert page.locator("#month-days .status-on_leave").count() == (2 if first.month == second.month else 1)
+    shot(page, "10-my-month-on-leave")
+
+    # and the supervisor's team calendar shows the approved leave
+    page = supervisor.new_page()
+    page.goto(f"{live_server.url}/attendance/leave/calendar/?team={org.a1.pk}&month={first:%Y-%m}")
+    page.wait_for_selector(f'td[data-date="{first.isoformat()}"][data-status="approved"]')
+    shot(page, "11-team-calendar")
+
+    # and on a phone the agent's request page reads in one column
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    _login(page, live_server.url, "agent")
+    page.goto(f"{live_server.url}/attendance/leave/{leave.pk}/")
+    page.wait_for_selector("#leave-steps")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "12-request-phone")
+    for context in (agent, supervisor, manager, phone):
+        context.close()
