@@ -242,9 +242,14 @@ def seed_leave(rng: random.Random, employees, months: int, stdout) -> dict:
             if planned.when == "past":
                 lo, hi = oldest, today - datetime.timedelta(days=1)
             else:
-                # Personal leave is filed at least a day ahead (LV-2); balances are per year.
+                # Personal leave is filed at least a day ahead (LV-2). Annual leave comes out of
+                # this year's balance: at the very end of December there is no room left for it.
                 lo = today + datetime.timedelta(days=2 + rng.randint(0, 5))
-                hi = min(ahead_last, datetime.date(today.year, 12, 31)) if code == "annual" else ahead_last
+                hi = ahead_last
+                if code == "annual" and (year_end := datetime.date(today.year, 12, 31)) < lo + datetime.timedelta(3):
+                    code = planned.fallback
+                elif code == "annual":
+                    hi = min(hi, year_end)
             span = calendar.pick(
                 member.pk,
                 planned.days,
