@@ -12,8 +12,6 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import SuspiciousFileOperation
-from django.db import transaction
 from django.http import FileResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -33,9 +31,8 @@ from callcenter.models import Employee, EmploymentStatus
 from callcenter.permissions import HasRole
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_get, employee_of
-from datasecurity.audit import audit_record
 
-from .. import leave_files, leave_rules, selectors, services
+from .. import leave_rules, selectors, services
 from ..models import DayCounting, LeaveRequest, LeaveStatus
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
@@ -948,22 +945,7 @@ class LeaveCertificateDownloadApi(APIView):
         summary="Download a certificate (LV-2): only for people who may see its request; every view is audited",
     )
     def get(self, request, pk: int):
-        certificate = selectors.leave_certificate_get(user=request.user, pk=pk)
-        try:
-            handle = leave_files.private_storage().open(certificate.path, "rb")
-        except (OSError, SuspiciousFileOperation) as exc:
-            raise NotFoundError(_("Certificate not found.")) from exc
-        try:
-            with transaction.atomic():
-                audit_record(
-                    actor=request.user,
-                    action="leave_certificate.view",
-                    obj=certificate,
-                    changes={"request": certificate.request_id, "sha256": certificate.sha256},
-                )
-        except BaseException:
-            handle.close()
-            raise
+        certificate, handle = services.leave_certificate_open(actor=request.user, pk=pk)
         response = FileResponse(
             handle, as_attachment=True, filename=certificate.original_name, content_type=certificate.content_type
         )

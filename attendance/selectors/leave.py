@@ -145,7 +145,13 @@ def leave_request_list(*, user, filters: dict | None = None) -> QuerySet[LeaveRe
 
 def leave_request_get(*, user, pk) -> LeaveRequest:
     """One request with its steps and certificates, or NotFoundError (also when not visible)."""
-    qs = leave_request_list(user=user).prefetch_related("steps__approver", "steps__acted_by", "certificates")
+    qs = leave_request_list(user=user).prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=LeaveApprovalStep.objects.select_related("approver", "acted_by__employee").order_by("order"),
+        ),
+        "certificates",
+    )
     request = qs.filter(pk=pk).first()
     if request is None:
         raise NotFoundError(_("Leave request not found."))
@@ -361,12 +367,13 @@ def leave_quote(
 # --- Inbox, coverage, calendar --------------------------------------------------------------------
 
 
-def leave_inbox(*, user) -> QuerySet[LeaveRequest]:
-    """Pending requests whose current step is the user's (or a delegator's) — LV-4."""
+def leave_inbox(*, user, delegators: list[int] | None = None) -> QuerySet[LeaveRequest]:
+    """Pending requests whose current step is the user's (or a delegator's) — LV-4.
+    ``delegators``: already known (saves the look-up)."""
     me = employee_of(user)
     if me is None:
         return LeaveRequest.objects.none()
-    approvers = [me.pk, *delegators_of(me)]
+    approvers = [me.pk, *(delegators if delegators is not None else delegators_of(me))]
     current = LeaveApprovalStep.objects.filter(
         request=OuterRef("pk"), status=StepStatus.PENDING, approver_id__in=approvers
     )
@@ -406,7 +413,7 @@ def leave_inbox_rows(*, user, limit: int = 200) -> list[InboxRow]:
         return []
     delegators = delegators_of(me)
     requests = list(
-        leave_inbox(user=user).prefetch_related(
+        leave_inbox(user=user, delegators=delegators).prefetch_related(
             Prefetch("steps", queryset=LeaveApprovalStep.objects.select_related("approver").order_by("order")),
             "certificates",
         )[:limit]

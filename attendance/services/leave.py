@@ -54,6 +54,7 @@ __all__ = [
     "leave_balance_grant_annual",
     "leave_balance_set",
     "leave_certificate_add",
+    "leave_certificate_open",
     "leave_request_approve",
     "leave_request_reject",
     "leave_request_revoke",
@@ -399,6 +400,33 @@ def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCerti
         leave_files.private_storage().delete(path)
         raise
     return certificate
+
+
+def leave_certificate_open(*, actor, pk: int):
+    """Open a certificate for ``actor`` (LV-2): only for people who may see its request; every
+    read is audited (medical data). Returns (certificate, open binary file); the caller streams
+    and closes it. NotFoundError for anyone else, or when the file is gone."""
+    from django.core.exceptions import SuspiciousFileOperation
+
+    from ..selectors.leave import leave_certificate_get
+
+    certificate = leave_certificate_get(user=actor, pk=pk)
+    try:
+        handle = leave_files.private_storage().open(certificate.path, "rb")
+    except (OSError, SuspiciousFileOperation) as exc:
+        raise NotFoundError(_("Certificate not found.")) from exc
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="leave_certificate.view",
+                obj=certificate,
+                changes={"request": certificate.request_id, "sha256": certificate.sha256},
+            )
+    except BaseException:
+        handle.close()
+        raise
+    return certificate, handle
 
 
 # --- Decisions ------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -27,9 +26,8 @@ from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role, has_role
 from callcenter.selectors import department_list, employee_of, team_list
 from callcenter.visibility import employees_visible_to
-from datasecurity.audit import audit_record
 
-from .. import leave_files, leave_rules, selectors, services
+from .. import leave_rules, selectors, services
 from ..leave_forms import (
     ApprovalDelegationForm,
     LeaveBalanceFilterForm,
@@ -399,24 +397,9 @@ def leave_certificate_add(request, pk: int):
 def leave_certificate_download(request, pk: int):
     """A certificate (LV-2), only for people who may see its request; audited (medical data)."""
     try:
-        certificate = selectors.leave_certificate_get(user=request.user, pk=pk)
+        certificate, handle = services.leave_certificate_open(actor=request.user, pk=pk)
     except NotFoundError as exc:
         raise Http404(str(exc.message)) from exc
-    try:
-        handle = leave_files.private_storage().open(certificate.path, "rb")
-    except OSError as exc:
-        raise Http404(_("Certificate not found.")) from exc
-    try:
-        with transaction.atomic():
-            audit_record(
-                actor=request.user,
-                action="leave_certificate.view",
-                obj=certificate,
-                changes={"request": certificate.request_id, "sha256": certificate.sha256},
-            )
-    except BaseException:
-        handle.close()
-        raise
     response = FileResponse(
         handle, as_attachment=True, filename=certificate.original_name, content_type=certificate.content_type
     )
