@@ -36,8 +36,8 @@ class RosterAssignForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Used when “the whole team” is not ticked."),
     )
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     overwrite = forms.BooleanField(
         label=_("Overwrite existing entries"),
         required=False,
@@ -87,7 +87,9 @@ class ShiftTypeForm(forms.Form):
 class PunchCorrectionForm(forms.Form):
     """补卡 (ATT-2). There is no employee field: the request is always the user's own."""
 
-    work_date = forms.DateField(label=_("Working day"), widget=forms.DateInput(attrs={"type": "date"}))
+    work_date = forms.DateField(
+        label=_("Working day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     requested_time = forms.DateTimeField(
         label=_("Time of the missing punch"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

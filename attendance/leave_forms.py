@@ -9,15 +9,13 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.models import Employee, EmploymentStatus
-from callcenter.roles import Role
+from callcenter.models import Employee
 
 from .models import LeaveStatus, LeaveType
-from .selectors.leave import leave_type_list
+from .selectors.leave import approval_delegate_candidates, leave_type_list
 
 DATE_WIDGET = {"type": "date"}
 # <input type="date"> only takes ISO dates, whatever the language's date format (zh: 2026/11/28).
@@ -223,9 +221,6 @@ class LeaveCertificateForm(forms.Form):
     )
 
 
-APPROVER_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
-
-
 class EmployeeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {obj.employee_no}"
@@ -245,15 +240,7 @@ class ApprovalDelegationForm(forms.Form):
 
     def __init__(self, *args, me: Employee | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Employee.objects.none()
-        if me is not None:
-            qs = (
-                Employee.objects.filter(status=EmploymentStatus.ACTIVE)
-                .filter(Q(department_id=me.department_id) | Q(user__groups__name__in=APPROVER_ROLES))
-                .exclude(pk=me.pk)
-                .distinct()
-                .order_by("employee_no")
-            )
+        qs = approval_delegate_candidates(delegator=me)
         self.fields["delegate"].queryset = qs
         if not self.is_bound:
             self.fields["start_date"].initial = timezone.localdate
