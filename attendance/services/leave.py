@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -96,7 +97,8 @@ def _notify(users, kind: str, title, body, request: LeaveRequest, params: dict) 
 def _params(request: LeaveRequest) -> dict:
     return {
         "name": request.employee.name,
-        "type": request.leave_type.name if request.leave_type.name else request.leave_type.code,
+        # Rendered in each recipient's language (display_name reads the active language).
+        "type": lazy(lambda: request.leave_type.display_name, str)(),
         "start": request.start_date.isoformat(),
         "end": request.end_date.isoformat(),
         "days": request.days,

@@ -525,3 +525,11 @@ def test_certificate_add_to_an_invisible_request_is_not_found(org, monday):
         services.leave_certificate_add(actor=org.agent.user, request=LeaveRequest(pk=999999), upload=pdf())
     services.leave_certificate_add(actor=org.agent.user, request=request, upload=pdf(name="复诊.pdf"))
     assert request.certificates.count() == 2
+
+
+def test_notifications_name_the_type_in_each_recipients_language(org, monday):
+    org.supervisor.user.preferred_language = "en"
+    org.supervisor.user.save(update_fields=["preferred_language"])
+    submit(org, code="sick", start=monday, days="2")
+    note = Notification.objects.get(recipient=org.supervisor.user, kind="leave.to_decide")
+    assert "Sick leave" in note.body and "病假" not in note.body
