@@ -138,16 +138,11 @@ def _workdays(year: int) -> list[datetime.date]:
 
 
 def _day_kind(day: datetime.date) -> tuple[bool, str, str]:
-    info = calendar_day(day)
-    if info.unknown:
+    # The bench data may reach a year the calendar does not know: plain Monday-Friday there.
+    known = selectors.statutory_day_kind(day)
+    if known is None:
         return day.weekday() < 5, "workday" if day.weekday() < 5 else "weekend", ""
-    if info.holiday:
-        return False, "holiday", info.name
-    if info.makeup:
-        return True, "makeup", info.name
-    if info.weekend:
-        return False, "weekend", ""
-    return True, "workday", ""
+    return known
 
 
 def bench_team(ctx: BenchContext) -> Team | None:

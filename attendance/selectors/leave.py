@@ -61,6 +61,7 @@ __all__ = [
     "leave_request_get",
     "leave_request_list",
     "leave_type_list",
+    "statutory_day_kind",
 ]
 
 # A bounded request: more than a year at once is an input mistake (maternity is 98-158 days).
@@ -221,6 +222,21 @@ class LeaveQuote:
         ]
 
 
+def statutory_day_kind(day: datetime.date) -> tuple[bool, str, str] | None:
+    """(is a working day, why, holiday name) from China's statutory calendar (LV-3); None for a
+    year the installed calendar does not know."""
+    info = calendar_day(day)
+    if info.unknown:
+        return None
+    if info.holiday:
+        return False, "holiday", info.name
+    if info.makeup:
+        return True, "makeup", info.name
+    if info.weekend:
+        return False, "weekend", ""
+    return True, "workday", ""
+
+
 def _day_kind_lookup(employee: Employee, start: datetime.date, end: datetime.date):
     """(is working day, why, holiday name) per day: the roster first, else the statutory calendar."""
     roster = {
@@ -236,8 +252,8 @@ def _day_kind_lookup(employee: Employee, start: datetime.date, end: datetime.dat
             return False, "roster_rest", ""
         if kind == DayKind.HOLIDAY:
             return False, "roster_holiday", calendar_day(day).name
-        info = calendar_day(day)
-        if info.unknown:
+        known = statutory_day_kind(day)
+        if known is None:
             raise ApplicationError(
                 _(
                     "The statutory calendar for %(year)d is not published in this version and no roster "
@@ -246,13 +262,7 @@ def _day_kind_lookup(employee: Employee, start: datetime.date, end: datetime.dat
                 % {"year": day.year, "day": day.isoformat()},
                 code="calendar_unknown",
             )
-        if info.holiday:
-            return False, "holiday", info.name
-        if info.makeup:
-            return True, "makeup", info.name
-        if info.weekend:
-            return False, "weekend", ""
-        return True, "workday", ""
+        return known
 
     return day_kind
 

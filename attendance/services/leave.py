@@ -338,15 +338,7 @@ def _leave_request_submit(
         ]
     )
     for facts, path in zip(checked, stored_paths, strict=True):
-        LeaveCertificate.objects.create(
-            request=request,
-            path=path,
-            original_name=facts["original_name"],
-            content_type=facts["content_type"],
-            size=facts["size"],
-            sha256=facts["sha256"],
-            uploaded_by=actor,
-        )
+        _certificate_create(actor=actor, request=request, facts=facts, path=path)
     audit_record(
         actor=actor,
         action="leave_request.submit",
@@ -369,6 +361,19 @@ def _leave_request_submit(
     return request
 
 
+def _certificate_create(*, actor, request: LeaveRequest, facts: dict, path: str) -> LeaveCertificate:
+    """The row of a certificate already checked (``leave_files.certificate_check``) and stored."""
+    return LeaveCertificate.objects.create(
+        request=request,
+        path=path,
+        original_name=facts["original_name"],
+        content_type=facts["content_type"],
+        size=facts["size"],
+        sha256=facts["sha256"],
+        uploaded_by=actor,
+    )
+
+
 @transaction.atomic
 def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCertificate:
     """The requester adds a certificate to their own pending or approved request (LV-2)."""
@@ -383,15 +388,7 @@ def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCerti
     facts = leave_files.certificate_check(upload)
     path = leave_files.certificate_store(checked=facts)
     try:
-        certificate = LeaveCertificate.objects.create(
-            request=request,
-            path=path,
-            original_name=facts["original_name"],
-            content_type=facts["content_type"],
-            size=facts["size"],
-            sha256=facts["sha256"],
-            uploaded_by=actor,
-        )
+        certificate = _certificate_create(actor=actor, request=request, facts=facts, path=path)
         audit_record(
             actor=actor,
             action="leave_certificate.add",
