@@ -290,6 +290,9 @@ class LeaveRequest(models.Model):
         indexes = [
             models.Index(fields=["employee", "status"], name="leave_request_emp_status_idx"),
             models.Index(fields=["status", "start_date"], name="leave_request_status_start_idx"),
+            # The request lists' order (newest first): page 1 of 20,000 requests walks 50 index
+            # entries instead of joining and sorting them all (bench leave: 101 ms -> 1 ms).
+            models.Index(fields=["-submitted_at", "-id"], name="leave_request_submitted_idx"),
         ]
 
     def __str__(self):
