@@ -21,7 +21,7 @@ supervisor sees" is exactly "the leave requests of the employees that supervisor
 
 import enum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Department, Employee, Team
 from .roles import Role, has_role
@@ -51,11 +51,24 @@ def user_scope(user) -> Scope:
     me = _employee_of(user)
     if me is None:
         return Scope.NONE
-    if me.managed_departments.exists() or me.led_departments.exists():
-        return Scope.DEPARTMENT
-    if me.supervised_teams.exists():
-        return Scope.TEAM
-    return Scope.SELF
+    cached = getattr(me, "_scope_cache", None)
+    if cached is not None:
+        return cached
+    # One query for both questions (every page's navigation asks it).
+    heads_department, supervises_team = (
+        Employee.objects.filter(pk=me.pk)
+        .annotate(
+            heads_department=Exists(
+                Department.objects.filter(Q(manager_id=OuterRef("pk")) | Q(leader_in_charge_id=OuterRef("pk")))
+            ),
+            supervises_team=Exists(Team.objects.filter(supervisor_id=OuterRef("pk"))),
+        )
+        .values_list("heads_department", "supervises_team")
+        .get()
+    )
+    scope = Scope.DEPARTMENT if heads_department else Scope.TEAM if supervises_team else Scope.SELF
+    me._scope_cache = scope
+    return scope
 
 
 def employee_visibility_q(user, prefix: str = "") -> Q | None:

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from attendance import services
-from attendance.models import DailyAttendance, LeaveRequest, LeaveStatus, LeaveType
-from attendance.tests.factories_leave import PDF_BYTES, roster_weeks
+from attendance.models import DailyAttendance, LeaveRequest, LeaveStatus
+from attendance.tests.factories_leave import PDF_BYTES, leave_type, roster_weeks
 from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def test_sick_leave_from_request_to_attendance(browser, live_server, org, past_d
     first, second = past_days
     certificate = tmp_path / "诊断证明.pdf"
     certificate.write_bytes(PDF_BYTES)
-    sick = LeaveType.objects.get(code="sick")
+    sick = leave_type("sick")  # installed again if a transactional test flushed the migration's rows
 
     # 1. The agent files the request and sees the quote before sending it
     agent = browser.new_context(viewport={"width": 1280, "height": 900})

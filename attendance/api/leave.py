@@ -714,10 +714,10 @@ class LeaveInboxApi(APIView):
         "per day (LV-4)",
     )
     def get(self, request):
-        rows = selectors.leave_inbox_rows(user=request.user)
         paginator = Pagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(LeaveInboxRowOutputSerializer(page, many=True).data)
+        page = paginator.paginate_queryset(selectors.leave_inbox(user=request.user), request, view=self)
+        rows = selectors.leave_inbox_rows(user=request.user, requests=page)
+        return paginator.get_paginated_response(LeaveInboxRowOutputSerializer(rows, many=True).data)
 
 
 class LeaveDecideInputSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,12 +89,20 @@ def delegators_of(employee: Employee | None, on: datetime.date | None = None) ->
     """Employees whose approvals ``employee`` holds as a delegate on ``on`` (LV-4)."""
     if employee is None:
         return []
-    on = on or timezone.localdate()
-    return list(
+    today = timezone.localdate()
+    on = on or today
+    cached = getattr(employee, "_delegators_cache", None)
+    if cached is not None and cached[0] == on:
+        return list(cached[1])
+    found = list(
         ApprovalDelegation.objects.filter(
             delegate=employee, start_date__lte=on, end_date__gte=on, cancelled_at__isnull=True
         ).values_list("delegator_id", flat=True)
     )
+    # Cached on the employee object (the request's ``user.employee``): the inbox, the visibility
+    # rule and the decision checks ask the same question several times per request.
+    employee._delegators_cache = (on, tuple(found))
+    return found
 
 
 def _visible_q(user) -> Q | None:
@@ -414,22 +422,25 @@ class InboxRow:
         return [day for day in self.coverage if day.below_minimum]
 
 
-def leave_inbox_rows(*, user, limit: int = 200) -> list[InboxRow]:
+def leave_inbox_rows(*, user, requests: list[LeaveRequest] | None = None, limit: int = 200) -> list[InboxRow]:
     """The approval inbox with everything an approver decides on: steps, certificates, the
-    requester's balance, the team's coverage per day (LV-4). A fixed number of queries whatever
-    the number of requests (asserted in the tests, measured by ``bench leave``)."""
+    requester's balance, the team's coverage per day (LV-4). ``requests``: one page of
+    :func:`leave_inbox` (the pages paginate); default its first ``limit``. A fixed number of
+    queries whatever the number of requests (asserted in the tests, measured by ``bench leave``)."""
     me = employee_of(user)
     if me is None:
         return []
     delegators = delegators_of(me)
-    requests = list(
-        leave_inbox(user=user, delegators=delegators).prefetch_related(
-            Prefetch("steps", queryset=LeaveApprovalStep.objects.select_related("approver").order_by("order")),
-            "certificates",
-        )[:limit]
-    )
+    if requests is None:
+        requests = list(leave_inbox(user=user, delegators=delegators)[:limit])
+    requests = list(requests)
     if not requests:
         return []
+    prefetch_related_objects(
+        requests,
+        Prefetch("steps", queryset=LeaveApprovalStep.objects.select_related("approver").order_by("order")),
+        "certificates",
+    )
     keys = {(r.employee_id, r.leave_type_id, r.start_date.year) for r in requests if r.leave_type.uses_balance}
     balances = {}
     if keys:

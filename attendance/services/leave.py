@@ -432,7 +432,11 @@ def leave_certificate_open(*, actor, pk: int):
 
 
 def _lock(*, actor, request: LeaveRequest) -> LeaveRequest:
-    """Reload with a row lock; NotFoundError when the actor may not see it (another team's)."""
+    """Reload with a row lock; NotFoundError when the actor may not see it (another team's).
+    Decisions read delegations afresh (never a copy cached earlier in the request)."""
+    me = employee_of(actor)
+    if me is not None:
+        me.__dict__.pop("_delegators_cache", None)
     visible = leave_request_list(user=actor).filter(pk=request.pk).values("pk")
     locked = (
         LeaveRequest.objects.select_for_update(of=("self",))

@@ -767,3 +767,23 @@ def test_navigation_entries(client, org, who, present, absent):
         assert f'data-nav-key="{key}"' in html
     for key in absent:
         assert f'data-nav-key="{key}"' not in html
+
+
+def test_inbox_paginates_fifty_a_page(client, org):
+    # given 55 one-day requests waiting for the supervisor (11 members x 5 weekdays)
+    monday = next_monday()
+    members = [f.EmployeeFactory(team=org.a1, department=org.dept_a) for _ in range(11)]
+    roster_weeks(members, monday, 7)
+    for member in members:
+        for n in range(5):
+            day = monday + datetime.timedelta(days=n)
+            services.leave_request_submit(
+                actor=member.user, leave_type=leave_type("sick"), start_date=day, end_date=day, certificates=[pdf()]
+            )
+    login(client, org, "supervisor")
+    # when the inbox is opened / then 50 on the first page, the total in the heading, 5 on page 2
+    first = client.get(reverse("attendance_leave_inbox")).content.decode()
+    assert first.count('name="ids"') == 50
+    assert re.search(r'id="leave-inbox-count">55<', first)
+    second = client.get(reverse("attendance_leave_inbox") + "?page=2").content.decode()
+    assert second.count('name="ids"') == 5
