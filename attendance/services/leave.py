@@ -838,6 +838,9 @@ def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
             )
         created = LeaveBalance.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         granted += len(created)
+    if not granted:
+        # The daily run usually has nothing to grant: the job's own record (JobRun) says it ran.
+        return {"year": year, "granted": 0}
     audit_record(
         actor=actor,
         action="leave_balance.grant_annual",

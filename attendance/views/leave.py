@@ -52,9 +52,9 @@ REQUEST_LIST_ROLES = (Role.HR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Rol
 QUOTE_FIELDS = ("leave_type", "start_date", "end_date", "starts_afternoon", "ends_at_noon", "extra_babies")
 PAGE_SIZE = 20
 LIST_PAGE_SIZE = 50
-# The inbox shows 50 requests a page: with 200 waiting, a page of all of them (coverage tables
-# and all) renders in ~400 ms; 50 in ~100 ms (docs/benchmarks.md, "Leave").
-INBOX_PAGE_SIZE = 50
+# The inbox shows 25 requests a page (each a card with its coverage table): with 200 waiting,
+# all at once rendered in ~400 ms, 50 a page in ~150 ms (docs/benchmarks.md, "Leave").
+INBOX_PAGE_SIZE = 25
 
 
 # --- Helpers (presentation only) ------------------------------------------------------------------
