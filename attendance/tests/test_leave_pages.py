@@ -790,3 +790,22 @@ def test_inbox_paginates(client, org):
     assert re.search(r'id="leave-inbox-count">55<', first)
     last = client.get(reverse("attendance_leave_inbox") + "?page=3").content.decode()
     assert last.count('name="ids"') == 5
+
+
+def test_request_page_speaks_the_readers_language(client, org):
+    # given a 1-day sick leave; when the requester reads it in English, then every label is
+    # English (labels are translated when the page renders, not when the module loads)
+    monday = next_monday()
+    roster_weeks([org.agent], monday, 7)
+    request = services.leave_request_submit(
+        actor=org.agent.user, leave_type=leave_type("sick"), start_date=monday, end_date=monday, certificates=[pdf()]
+    )
+    org.agent.user.preferred_language = "en"
+    org.agent.user.save(update_fields=["preferred_language"])
+    login(client, org, "agent")
+    html = client.get(reverse("attendance_leave_detail", args=[request.pk])).content.decode()
+    assert "whole day" in html and "全天" not in html
+    org.agent.user.preferred_language = "zh-hans"
+    org.agent.user.save(update_fields=["preferred_language"])
+    html = client.get(reverse("attendance_leave_detail", args=[request.pk])).content.decode()
+    assert "全天" in html

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -91,10 +91,11 @@ WEEKDAY_SHORT = [
     pgettext_lazy("weekday, two letters", "Su"),
 ]
 
+# Lazy: evaluated when a page renders, in the reader's language (not once at import).
 PART_LABELS = {
-    "full": _("whole day"),
-    "morning": _("morning"),
-    "afternoon": _("afternoon"),
+    "full": gettext_lazy("whole day"),
+    "morning": gettext_lazy("morning"),
+    "afternoon": gettext_lazy("afternoon"),
 }
 
 
