@@ -51,6 +51,7 @@ __all__ = [
     "delegators_of",
     "leave_balance_available",
     "leave_balance_list",
+    "leave_balance_summary",
     "leave_calendar",
     "leave_certificate_get",
     "leave_coverage",
@@ -656,6 +657,38 @@ def approval_delegate_candidates(*, delegator: Employee | None, user=None) -> Qu
         | Q(pk__in=Employee.objects.filter(user__groups__name__in=DELEGATE_ROLES).values("pk"))
     )
     return qs.order_by("employee_no")
+
+
+def leave_balance_summary(*, user, year: int) -> list[dict]:
+    """The user's own balances of ``year`` with the days pending requests hold and what is left,
+    each with how it was granted (LV-3). Two queries."""
+    me = employee_of(user)
+    if me is None:
+        return []
+    balances = list(leave_balance_list(user=user, filters={"mine": True, "year": year}))
+    pending = dict(
+        LeaveRequest.objects.filter(
+            employee_id=me.pk,
+            status=LeaveStatus.PENDING,
+            start_date__year=year,
+            leave_type_id__in=[b.leave_type_id for b in balances],
+        )
+        .values_list("leave_type_id")
+        .annotate(total=Sum("days"))
+        .order_by()
+    )
+    rows = []
+    for balance in balances:
+        held = pending.get(balance.leave_type_id) or Decimal("0")
+        rows.append(
+            {
+                "balance": balance,
+                "pending": held,
+                "left": balance.entitled_days - balance.used_days - held,
+                "explanation": leave_rules.explain_grant(balance.detail or {}),
+            }
+        )
+    return rows
 
 
 def approval_delegation_list(*, user) -> QuerySet[ApprovalDelegation]:

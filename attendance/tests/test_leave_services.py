@@ -536,3 +536,12 @@ def test_notifications_name_the_type_in_each_recipients_language(org, monday):
     submit(org, code="sick", start=monday, days="2")
     note = Notification.objects.get(recipient=org.supervisor.user, kind="leave.to_decide")
     assert "Sick leave" in note.body and "病假" not in note.body
+
+
+def test_balance_summary_counts_pending_days(org, monday, django_assert_max_num_queries):
+    annual_balance(org.agent, monday.year, entitled="5", used="1")
+    submit(org, start=monday, days="2")
+    with django_assert_max_num_queries(3):
+        (row,) = selectors.leave_balance_summary(user=org.agent.user, year=monday.year)
+    assert (row["pending"], row["left"]) == (D("2"), D("2"))
+    assert row["explanation"]

@@ -195,19 +195,7 @@ def leave_my(request):
     for leave in page.object_list:
         leave.route_rows = _stored_route_rows(leave)
     year = timezone.localdate().year
-    balances = []
-    for balance in selectors.leave_balance_list(user=user, filters={"mine": True, "year": year}):
-        _balance, pending = selectors.leave_balance_available(
-            employee_id=me.pk, leave_type=balance.leave_type, year=year
-        )
-        balances.append(
-            {
-                "balance": balance,
-                "pending": pending,
-                "left": balance.entitled_days - balance.used_days - pending,
-                "explanation": leave_rules.explain_grant(balance.detail or {}),
-            }
-        )
+    balances = selectors.leave_balance_summary(user=user, year=year)
     context.update({"page_obj": page, "balances": balances, "year": year})
     return render(request, "attendance/leave_my.html", context)
 
