@@ -665,7 +665,12 @@ def leave_balance_summary(*, user, year: int) -> list[dict]:
     me = employee_of(user)
     if me is None:
         return []
-    balances = list(leave_balance_list(user=user, filters={"mine": True, "year": year}))
+    # One's own balances: no visibility look-ups needed.
+    balances = list(
+        LeaveBalance.objects.filter(employee_id=me.pk, year=year)
+        .select_related("leave_type")
+        .order_by("leave_type__sort_order")
+    )
     pending = dict(
         LeaveRequest.objects.filter(
             employee_id=me.pk,
