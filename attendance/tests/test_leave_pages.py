@@ -296,7 +296,7 @@ def test_submit_with_a_bad_certificate_is_400_and_changes_nothing(client, org, m
     # when submitted; then 400 with the reason, no request, no certificate, no file stored
     response = client.post(reverse("attendance_leave_new"), data)
     assert response.status_code == 400
-    assert "is not a PDF, JPEG or PNG file" in response.content.decode()
+    assert "不是 PDF、JPEG 或 PNG 文件" in response.content.decode()  # the agent reads zh-Hans
     assert not LeaveRequest.objects.exists() and not LeaveCertificate.objects.exists()
     private = settings.PRIVATE_MEDIA_ROOT
     assert not private.exists() or not [p for p in private.rglob("*") if p.is_file()]
