@@ -32,6 +32,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("audit/", datasecurity_views.audit_event_list, name="audit_event_list"),
     path("attendance/", include("attendance.urls")),
+    path("complaints/", include("complaints.urls")),
     # API
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
@@ -46,5 +47,6 @@ urlpatterns = [
     path("api/v1/notifications/read/", core_api.NotificationReadApi.as_view(), name="api_notification_read"),
     path("api/v1/audit/events/", datasecurity_api.AuditEventListApi.as_view(), name="api_audit_event_list"),
     path("api/v1/attendance/", include("attendance.api.urls")),
+    path("api/v1/complaints/", include("complaints.api_urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

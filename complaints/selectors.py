@@ -1,0 +1,145 @@
+"""Reads of the complaints app (CMP-1..CMP-4). Visibility and contact masking live here.
+
+Who sees which complaint:
+
+==========================  ==========================================================
+complaint team (handlers),  every complaint
+company leaders, HR
+department manager          complaints concerning their department's teams or agents
+team supervisor             complaints concerning their team or its agents
+anyone                      complaints they recorded or that concern them
+==========================  ==========================================================
+
+Contact details (SEC-2) are masked for everyone in lists, search, ordering, filters and exports;
+only the complaint team and company leaders may reveal them, one complaint at a time, and each
+reveal is audited (:func:`complaints.services.complaint_contact_reveal`). There is no filter or
+ordering on phone or e-mail, so neither can be used to guess a hidden number.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.errors import NotFoundError
+from callcenter.models import Department, Team
+from callcenter.roles import Role, has_role
+from callcenter.selectors import employee_of
+
+from . import rules
+from .models import Channel, Complaint, ComplaintCategory, ComplaintStatus, Urgency
+
+__all__ = [
+    "ALL_COMPLAINTS_ROLES",
+    "CONTACT_REVEAL_ROLES",
+    "ORDERINGS",
+    "complaint_can_reveal_contact",
+    "complaint_category_list",
+    "complaint_get",
+    "complaint_list",
+    "complaint_masked_contact",
+]
+
+ALL_COMPLAINTS_ROLES = (Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER, Role.HR)
+CONTACT_REVEAL_ROLES = (Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER)
+# Orderings a list may ask for (never by a contact field).
+ORDERINGS = {
+    "received": ("-received_at", "-pk"),
+    "oldest": ("received_at", "pk"),
+    "due": ("first_response_due", "pk"),
+    "urgency": ("-urgency", "first_response_due", "pk"),
+}
+
+
+def complaint_category_list(*, active_only: bool = True) -> QuerySet[ComplaintCategory]:
+    qs = ComplaintCategory.objects.all()
+    return qs.filter(active=True) if active_only else qs
+
+
+def _visible_q(user) -> Q | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser or has_role(user, *ALL_COMPLAINTS_ROLES):
+        return None
+    q = Q(recorded_by=user)
+    me = employee_of(user)
+    if me is not None:
+        q |= Q(recorded_by_employee=me) | Q(concerned_employees=me)
+        teams = list(Team.objects.filter(supervisor=me).values_list("pk", flat=True))
+        departments = list(Department.objects.filter(manager=me).values_list("pk", flat=True))
+        if departments:
+            teams += list(Team.objects.filter(department_id__in=departments).values_list("pk", flat=True))
+        if teams:
+            q |= Q(concerned_team_id__in=teams) | Q(concerned_employees__team_id__in=teams)
+    return q
+
+
+def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
+    """Complaints ``user`` may see. Filters: ``status`` (or ``open``), ``urgency``, ``channel``,
+    ``category`` (code), ``owner`` (employee id, or ``me``), ``overdue``, ``team``,
+    ``date_from``/``date_to`` (received), ``q`` (reference or customer name), ``ordering``."""
+    filters = filters or {}
+    qs = Complaint.objects.select_related("category", "owner", "concerned_team")
+    q = _visible_q(user)
+    if q is not None:
+        qs = qs.filter(pk__in=Complaint.objects.filter(q).values("pk"))
+    status = filters.get("status")
+    if status == "open":
+        qs = qs.exclude(status=ComplaintStatus.CLOSED)
+    elif status in ComplaintStatus.values:
+        qs = qs.filter(status=status)
+    if (urgency := filters.get("urgency")) in Urgency.values:
+        qs = qs.filter(urgency=urgency)
+    if (channel := filters.get("channel")) in Channel.values:
+        qs = qs.filter(channel=channel)
+    if category := filters.get("category"):
+        qs = qs.filter(category__code=category)
+    if owner := filters.get("owner"):
+        if owner == "me":
+            me = employee_of(user)
+            qs = qs.filter(owner=me) if me else qs.none()
+        else:
+            qs = qs.filter(owner_id=owner)
+    if team := filters.get("team"):
+        qs = qs.filter(concerned_team_id=team)
+    if filters.get("overdue"):
+        now = timezone.now()
+        qs = qs.exclude(status=ComplaintStatus.CLOSED).filter(
+            Q(paused_since__isnull=True)
+            & (
+                Q(first_responded_at__isnull=True, first_response_due__lt=now)
+                | Q(resolved_at__isnull=True, resolution_due__lt=now)
+            )
+        )
+    if date_from := filters.get("date_from"):
+        qs = qs.filter(received_at__date__gte=date_from)
+    if date_to := filters.get("date_to"):
+        qs = qs.filter(received_at__date__lte=date_to)
+    if text := (filters.get("q") or "").strip():
+        # Reference or customer name only: never a contact field (SEC-2).
+        qs = qs.filter(Q(reference__iexact=text) | Q(customer_name__icontains=text))
+    ordering = ORDERINGS.get(filters.get("ordering") or "received", ORDERINGS["received"])
+    return qs.order_by(*ordering)
+
+
+def complaint_get(*, user, pk) -> Complaint:
+    complaint = (
+        complaint_list(user=user)
+        .select_related("recorded_by", "recorded_by_employee", "closed_by")
+        .prefetch_related("concerned_employees", "plans__responsible", "follow_ups", "events__by")
+        .filter(pk=pk)
+        .first()
+    )
+    if complaint is None:
+        raise NotFoundError(_("Complaint not found."))
+    return complaint
+
+
+def complaint_can_reveal_contact(*, user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and has_role(user, *CONTACT_REVEAL_ROLES)
+
+
+def complaint_masked_contact(complaint: Complaint) -> dict:
+    """What every list, page and export shows (SEC-2)."""
+    return {"phone": rules.mask_phone(complaint.phone), "email": rules.mask_email(complaint.email)}

@@ -1,0 +1,610 @@
+"""Writes of the complaints app (CMP-1..CMP-3). Every write is audited in the same transaction;
+the customer's contact details never enter the audit trail (SEC-2).
+
+Workflow (every other transition is refused with a clear error):
+
+    new ──(assign / first contact / plan)──> investigating ──(resolve: needs a plan)──> resolved
+    resolved ──(follow-up, satisfied)──> closed
+    resolved ──(follow-up, not satisfied: reopen, a new plan is needed)──> investigating
+    any open ──(a company leader closes it with a reason, CMP-3)──> closed
+    closed: final (a new complaint is recorded instead)
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.models import Employee, EmploymentStatus, User
+from callcenter.policy import policy_in_force
+from callcenter.roles import Role, has_role
+from callcenter.selectors import employee_of
+from datasecurity.audit import audit_record
+
+from . import rules
+from .models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintPolicy,
+    ComplaintStatus,
+    EventKind,
+    FollowUp,
+    ResolutionPlan,
+    Urgency,
+)
+from .selectors import complaint_can_reveal_contact, complaint_list
+
+__all__ = [
+    "CATEGORY_DEFAULTS",
+    "complaint_assign",
+    "complaint_categories_install",
+    "complaint_close",
+    "complaint_contact_reveal",
+    "complaint_escalate_overdue",
+    "complaint_follow_up",
+    "complaint_log",
+    "complaint_pause",
+    "complaint_plan",
+    "complaint_record",
+    "complaint_resolve",
+    "complaint_resume",
+]
+
+HANDLER_ROLES = (Role.COMPLAINT_HANDLER,)
+LOG_KINDS = (
+    EventKind.NOTE,
+    EventKind.EVIDENCE,
+    EventKind.CUSTOMER_CONTACT,
+    EventKind.DEPARTMENT_CONTACT,
+    EventKind.PROGRESS_SENT,
+)
+# Talking with the customer (or sending them an update) is the first response (CMP-2).
+RESPONSE_KINDS = (EventKind.CUSTOMER_CONTACT, EventKind.PROGRESS_SENT)
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+# CMP-4: the categories a new installation starts with; the complaint team adds more.
+CATEGORY_DEFAULTS = [
+    ("attitude", "服务态度", "Service attitude", 10),
+    ("accuracy", "业务差错", "Wrong information or handling", 20),
+    ("waiting", "等待时间过长", "Waiting too long", 30),
+    ("billing", "费用争议", "Billing dispute", 40),
+    ("system", "系统故障", "System failure", 50),
+    ("other", "其他", "Other", 90),
+]
+
+
+def complaint_categories_install() -> int:
+    created = 0
+    for code, name, name_en, order in CATEGORY_DEFAULTS:
+        _obj, made = ComplaintCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
+        )
+        created += made
+    return created
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _audit(actor, action: str, complaint: Complaint, changes: dict) -> None:
+    audit_record(actor=actor, action=action, obj=complaint, changes=changes)
+
+
+def _event(complaint: Complaint, kind: str, *, actor=None, text: str = "", call_reference: str = "", data=None):
+    return ComplaintEvent.objects.create(
+        complaint=complaint, kind=kind, text=text, call_reference=call_reference, by=actor, data=data or {}
+    )
+
+
+def _require_handler(actor) -> None:
+    if not has_role(actor, *HANDLER_ROLES):
+        raise PermissionDeniedError(_("Only the complaint team handles complaints (CMP-2)."))
+
+
+def _lock(*, actor, complaint: Complaint) -> Complaint:
+    locked = (
+        Complaint.objects.select_for_update(of=("self",))
+        .filter(pk__in=complaint_list(user=actor).filter(pk=complaint.pk).values("pk"))
+        .first()
+    )
+    if locked is None:
+        raise NotFoundError(_("Complaint not found."))
+    return locked
+
+
+def _refuse_closed(complaint: Complaint) -> None:
+    if complaint.status == ComplaintStatus.CLOSED:
+        raise ApplicationError(
+            _("This complaint is closed; record a new complaint if the customer complains again."),
+            code="closed",
+            status=409,
+        )
+
+
+def _alert_recipients(*, leaders: bool) -> list[User]:
+    roles = [Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER] if leaders else [Role.COMPLAINT_HANDLER]
+    return list(User.objects.filter(is_active=True, groups__name__in=roles).distinct())
+
+
+def _notify(users, kind: str, title, body, complaint: Complaint, extra: dict | None = None) -> None:
+    from callcenter.services import notification_send
+
+    if not users:
+        return
+    notification_send(
+        recipients=users,
+        kind=kind,
+        title=title,
+        body=body,
+        url=f"/complaints/{complaint.pk}/",
+        params={"reference": complaint.reference, "name": complaint.customer_name, **(extra or {})},
+    )
+
+
+def _text(value: str | None, *, field: str, required: bool = True, limit: int = 4000) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ApplicationError(_("Please fill in %(field)s.") % {"field": field}, code="required")
+    if len(value) > limit:
+        raise ApplicationError(
+            _("%(field)s is too long (at most %(limit)d characters).") % {"field": field, "limit": limit},
+            code="too_long",
+        )
+    return value
+
+
+# --- Intake (CMP-1) ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_record(
+    *,
+    actor,
+    customer_name: str,
+    matter: str,
+    channel: str,
+    received_at: datetime.datetime | None = None,
+    phone: str = "",
+    email: str = "",
+    category: ComplaintCategory | None = None,
+    urgency: str = Urgency.NORMAL,
+    concerned_team=None,
+    concerned_employees=(),
+    source: str = "staff",
+) -> Complaint:
+    """Record a complaint taken by phone, e-mail or online (any agent; the integration token for
+    the web form / CRM). An urgent complaint starts the emergency procedure at once: the complaint
+    team and the company leaders are alerted and its first response is due within the policy's
+    short deadline (CMP-1)."""
+    customer_name = _text(customer_name, field=_("the customer's name"), limit=100)
+    matter = _text(matter, field=_("the matter"))
+    try:
+        phone = rules.normalise_phone(phone)
+        email = rules.normalise_email(email)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code=exc.code or "contact_invalid") from exc
+    if not phone and not email:
+        raise ApplicationError(_("Give the customer's phone number or e-mail address."), code="contact_missing")
+    if channel not in ("phone", "email", "online"):
+        raise ApplicationError(_("Choose the channel: phone, e-mail or online."), code="channel_invalid")
+    if urgency not in Urgency.values:
+        raise ApplicationError(_("Choose the urgency."), code="urgency_invalid")
+    now = timezone.now()
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    if received_at > now + CLOCK_SKEW:
+        raise ApplicationError(_("The time received cannot be in the future."), code="received_in_future")
+    if received_at < now - datetime.timedelta(days=90):
+        raise ApplicationError(_("The time received is more than 90 days ago."), code="received_too_old")
+    concerned = list(concerned_employees or [])
+    if any(e.status != EmploymentStatus.ACTIVE for e in concerned):
+        raise ApplicationError(_("Only active employees can be named as concerned."), code="concerned_inactive")
+    policy = policy_in_force(ComplaintPolicy, timezone.localdate(received_at))
+    first_due, resolution_due = rules.deadlines(received_at=received_at, urgency=urgency, policy=policy)
+    me = employee_of(actor) if actor is not None else None
+    complaint = Complaint(
+        customer_name=customer_name,
+        phone=phone,
+        email=email,
+        matter=matter,
+        received_at=received_at,
+        channel=channel,
+        category=category,
+        urgency=urgency,
+        concerned_team=concerned_team,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by_employee=me,
+        source=source,
+        first_response_due=first_due,
+        resolution_due=resolution_due,
+    )
+    for _attempt in range(5):
+        complaint.reference = f"TS{timezone.localtime(received_at):%y%m%d}{secrets.randbelow(10**6):06d}"
+        try:
+            with transaction.atomic():
+                complaint.save()
+            break
+        except IntegrityError:
+            complaint.pk = None
+    else:  # pragma: no cover - a million references a day
+        raise ApplicationError(_("Could not allocate a reference; please try again."), code="reference_busy")
+    if concerned:
+        complaint.concerned_employees.set(concerned)
+    _event(
+        complaint,
+        EventKind.RECORDED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        data={"channel": channel, "urgency": urgency, "source": source},
+    )
+    _audit(
+        actor,
+        "complaint.record",
+        complaint,
+        {
+            # Never the contact itself (SEC-2): only whether one was given.
+            "customer_name": customer_name,
+            "reachable_by": [name for name, value in (("phone", phone), ("email", email)) if value],
+            "channel": channel,
+            "urgency": urgency,
+            "category": category.code if category else None,
+            "concerned_team": getattr(concerned_team, "pk", None),
+            "concerned_employees": [e.pk for e in concerned],
+            "received_at": received_at,
+            "first_response_due": first_due,
+            "resolution_due": resolution_due,
+            "source": source,
+        },
+    )
+    if urgency == Urgency.URGENT:
+        _notify(
+            _alert_recipients(leaders=True),
+            "complaint.urgent",
+            gettext_lazy("URGENT complaint %(reference)s: %(name)s"),
+            gettext_lazy("An urgent complaint was recorded; first response due by %(due)s (CMP-1)."),
+            complaint,
+            {"due": timezone.localtime(first_due).strftime("%Y-%m-%d %H:%M")},
+        )
+    return complaint
+
+
+# --- Investigation (CMP-2) ----------------------------------------------------------------------
+
+
+def _start_investigating(complaint: Complaint) -> list[str]:
+    if complaint.status == ComplaintStatus.NEW:
+        complaint.status = ComplaintStatus.INVESTIGATING
+        return ["status"]
+    return []
+
+
+@transaction.atomic
+def complaint_assign(*, actor, complaint: Complaint, owner: Employee) -> Complaint:
+    _require_handler(actor)
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    if owner is None or owner.status != EmploymentStatus.ACTIVE or not has_role(owner.user, *HANDLER_ROLES):
+        raise ApplicationError(_("The owner must be an active member of the complaint team."), code="owner_invalid")
+    before = complaint.owner_id
+    complaint.owner = owner
+    fields = ["owner", *_start_investigating(complaint)]
+    complaint.save(update_fields=fields)
+    _event(complaint, EventKind.ASSIGNED, actor=actor, data={"owner": owner.pk, "owner_name": owner.name})
+    _audit(actor, "complaint.assign", complaint, {"owner": [before, owner.pk], "status": complaint.status})
+    _notify(
+        [owner.user],
+        "complaint.assigned",
+        gettext_lazy("Complaint %(reference)s is yours"),
+        gettext_lazy("You own complaint %(reference)s (%(name)s)."),
+        complaint,
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_log(*, actor, complaint: Complaint, kind: str, text: str, call_reference: str = "") -> ComplaintEvent:
+    """A timeline entry: a note, evidence, a talk with the customer or a department, or a progress
+    update sent to the customer (CMP-2). Talking with the customer is the first response."""
+    _require_handler(actor)
+    if kind not in LOG_KINDS:
+        raise ApplicationError(_("Choose what to record."), code="kind_invalid")
+    text = _text(text, field=_("the text"))
+    call_reference = (call_reference or "").strip()[:100]
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    fields = _start_investigating(complaint)
+    now = timezone.now()
+    if kind in RESPONSE_KINDS and complaint.first_responded_at is None:
+        complaint.first_responded_at = now
+        fields.append("first_responded_at")
+    if fields:
+        complaint.save(update_fields=fields)
+    event = _event(complaint, kind, actor=actor, text=text, call_reference=call_reference)
+    _audit(actor, f"complaint.{kind}", complaint, {"event": event.pk, "text": text, "call_reference": call_reference})
+    return event
+
+
+@transaction.atomic
+def complaint_plan(
+    *, actor, complaint: Complaint, description: str, responsible: Employee, deadline: datetime.datetime
+) -> ResolutionPlan:
+    """A resolution plan with a responsible person and a deadline (CMP-2); a new version each
+    time (a reopened complaint needs a new one)."""
+    _require_handler(actor)
+    description = _text(description, field=_("the plan"))
+    if responsible is None or responsible.status != EmploymentStatus.ACTIVE:
+        raise ApplicationError(_("Choose an active employee as responsible."), code="responsible_invalid")
+    if deadline is None or deadline <= timezone.now():
+        raise ApplicationError(_("The plan's deadline must be in the future."), code="deadline_past")
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    if complaint.status == ComplaintStatus.RESOLVED:
+        raise ApplicationError(
+            _("The complaint is resolved and waits for the follow-up visit (CMP-3)."), code="resolved", status=409
+        )
+    fields = _start_investigating(complaint)
+    if fields:
+        complaint.save(update_fields=fields)
+    version = complaint.plans.count() + 1
+    plan = ResolutionPlan.objects.create(
+        complaint=complaint,
+        version=version,
+        description=description,
+        responsible=responsible,
+        deadline=deadline,
+        created_by=actor,
+    )
+    _event(
+        complaint,
+        EventKind.PLAN,
+        actor=actor,
+        text=description,
+        data={"version": version, "responsible": responsible.pk, "deadline": deadline.isoformat()},
+    )
+    _audit(
+        actor,
+        "complaint.plan",
+        complaint,
+        {"version": version, "responsible": responsible.pk, "deadline": deadline, "plan": description},
+    )
+    return plan
+
+
+def _current_plan(complaint: Complaint) -> ResolutionPlan | None:
+    """The plan made since the last reopening (a reopened complaint needs a new plan)."""
+    last_reopen = complaint.events.filter(kind=EventKind.REOPENED).order_by("-at").values_list("at", flat=True).first()
+    plans = complaint.plans.order_by("-version")
+    if last_reopen is not None:
+        plans = plans.filter(created_at__gt=last_reopen)
+    return plans.first()
+
+
+@transaction.atomic
+def complaint_resolve(*, actor, complaint: Complaint, text: str) -> Complaint:
+    _require_handler(actor)
+    text = _text(text, field=_("what was done"))
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    if complaint.status == ComplaintStatus.RESOLVED:
+        raise ApplicationError(_("This complaint is already resolved."), code="already_resolved", status=409)
+    if _current_plan(complaint) is None:
+        raise ApplicationError(
+            _("Write the resolution plan first: who is responsible and by when (CMP-2)."), code="plan_missing"
+        )
+    now = timezone.now()
+    complaint.status = ComplaintStatus.RESOLVED
+    complaint.resolved_at = now
+    fields = ["status", "resolved_at"]
+    if complaint.first_responded_at is None:
+        complaint.first_responded_at = now
+        fields.append("first_responded_at")
+    complaint.save(update_fields=fields)
+    _event(complaint, EventKind.RESOLVED, actor=actor, text=text)
+    _audit(actor, "complaint.resolve", complaint, {"status": ComplaintStatus.RESOLVED, "text": text})
+    return complaint
+
+
+# --- Follow-up and closing (CMP-3) -------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_follow_up(*, actor, complaint: Complaint, satisfaction: int, comment: str = "") -> FollowUp:
+    """The follow-up visit: satisfied → closed; not satisfied → reopened, a new plan needed."""
+    _require_handler(actor)
+    try:
+        satisfaction = int(satisfaction)
+    except (TypeError, ValueError):
+        satisfaction = 0
+    if not 1 <= satisfaction <= 5:
+        raise ApplicationError(_("Satisfaction is a score from 1 to 5."), code="satisfaction_invalid")
+    comment = _text(comment, field=_("the comment"), required=False, limit=2000)
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    if complaint.status != ComplaintStatus.RESOLVED:
+        raise ApplicationError(
+            _("The follow-up visit comes after the complaint is resolved (CMP-3)."), code="not_resolved", status=409
+        )
+    now = timezone.now()
+    follow_up = FollowUp.objects.create(complaint=complaint, satisfaction=satisfaction, comment=comment, by=actor)
+    policy = policy_in_force(ComplaintPolicy, timezone.localdate(now))
+    satisfied = satisfaction >= policy.satisfied_from_score
+    complaint.satisfaction = satisfaction
+    _event(complaint, EventKind.FOLLOW_UP, actor=actor, text=comment, data={"satisfaction": satisfaction})
+    if satisfied:
+        complaint.status = ComplaintStatus.CLOSED
+        complaint.closed_at = now
+        complaint.closed_by = actor
+        complaint.save(update_fields=["satisfaction", "status", "closed_at", "closed_by"])
+        _event(complaint, EventKind.CLOSED, actor=actor, data={"satisfied": True})
+    else:
+        # CMP-3: not satisfied → further analysis and action until satisfied.
+        _first, resolution_due = rules.deadlines(received_at=now, urgency=complaint.urgency, policy=policy)
+        complaint.status = ComplaintStatus.INVESTIGATING
+        complaint.resolved_at = None
+        complaint.resolution_due = resolution_due
+        complaint.escalation_level = min(complaint.escalation_level, 1)
+        complaint.reopen_count += 1
+        complaint.save(
+            update_fields=[
+                "satisfaction",
+                "status",
+                "resolved_at",
+                "resolution_due",
+                "escalation_level",
+                "reopen_count",
+            ]
+        )
+        _event(complaint, EventKind.REOPENED, actor=actor, data={"satisfaction": satisfaction})
+    _audit(
+        actor,
+        "complaint.follow_up",
+        complaint,
+        {"satisfaction": satisfaction, "satisfied": satisfied, "status": complaint.status, "comment": comment},
+    )
+    return follow_up
+
+
+@transaction.atomic
+def complaint_close(*, actor, complaint: Complaint, reason: str) -> Complaint:
+    """A company leader closes an open complaint with a reason (CMP-3: the customer stays
+    unsatisfied but nothing more can be done). Handlers close only through a satisfied follow-up."""
+    if not has_role(actor, Role.COMPANY_LEADER):
+        raise PermissionDeniedError(
+            _(
+                "A complaint closes after a satisfied follow-up visit; only a company leader closes it "
+                "otherwise (CMP-3)."
+            )
+        )
+    reason = _text(reason, field=_("the reason"), limit=500)
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    complaint.status = ComplaintStatus.CLOSED
+    complaint.closed_at = timezone.now()
+    complaint.closed_by = actor
+    complaint.close_reason = reason
+    complaint.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
+    _event(complaint, EventKind.CLOSED, actor=actor, text=reason, data={"by_leader": True})
+    _audit(actor, "complaint.close", complaint, {"status": ComplaintStatus.CLOSED, "reason": reason})
+    return complaint
+
+
+# --- SLA clock (CMP-1, CMP-2) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_pause(*, actor, complaint: Complaint, reason: str) -> Complaint:
+    """Pause the SLA clock while waiting for the customer."""
+    _require_handler(actor)
+    reason = _text(reason, field=_("the reason"), limit=500)
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    if complaint.paused_since is not None:
+        raise ApplicationError(_("The clock is already paused."), code="already_paused", status=409)
+    complaint.paused_since = timezone.now()
+    complaint.save(update_fields=["paused_since"])
+    _event(complaint, EventKind.PAUSED, actor=actor, text=reason)
+    _audit(actor, "complaint.pause", complaint, {"reason": reason})
+    return complaint
+
+
+@transaction.atomic
+def complaint_resume(*, actor, complaint: Complaint, now: datetime.datetime | None = None) -> Complaint:
+    """Resume the clock: the deadlines not yet met move forward by the time it was paused."""
+    _require_handler(actor)
+    complaint = _lock(actor=actor, complaint=complaint)
+    if complaint.paused_since is None:
+        raise ApplicationError(_("The clock is not paused."), code="not_paused", status=409)
+    now = now or timezone.now()
+    paused = rules.paused_for(complaint.paused_since, now)
+    fields = ["paused_since", "paused_seconds"]
+    if complaint.first_responded_at is None:
+        complaint.first_response_due += paused
+        fields.append("first_response_due")
+    if complaint.resolved_at is None:
+        complaint.resolution_due += paused
+        fields.append("resolution_due")
+    complaint.paused_since = None
+    complaint.paused_seconds += int(paused.total_seconds())
+    complaint.save(update_fields=fields)
+    _event(complaint, EventKind.RESUMED, actor=actor, data={"paused_seconds": int(paused.total_seconds())})
+    _audit(actor, "complaint.resume", complaint, {"paused_seconds": int(paused.total_seconds())})
+    return complaint
+
+
+@transaction.atomic
+def complaint_escalate_overdue(*, now: datetime.datetime | None = None) -> dict:
+    """The SLA job (every few minutes): raise each overdue open complaint to its escalation level
+    (1: first response overdue → the complaint team; 2: resolution overdue → and the company
+    leaders). A complaint is escalated once per level: running twice changes nothing."""
+    now = now or timezone.now()
+    candidates = list(
+        Complaint.objects.select_for_update(skip_locked=True)
+        .exclude(status=ComplaintStatus.CLOSED)
+        .filter(paused_since__isnull=True, escalation_level__lt=2)
+        .filter(
+            Q(first_responded_at__isnull=True, first_response_due__lt=now)
+            | Q(resolved_at__isnull=True, resolution_due__lt=now)
+        )
+    )
+    raised = {1: 0, 2: 0}
+    handlers = leaders = None
+    for complaint in candidates:
+        level = rules.escalation_level(
+            first_response_due=complaint.first_response_due,
+            first_responded_at=complaint.first_responded_at,
+            resolution_due=complaint.resolution_due,
+            resolved_at=complaint.resolved_at,
+            paused_since=complaint.paused_since,
+            now=now,
+        )
+        if level <= complaint.escalation_level:
+            continue
+        before = complaint.escalation_level
+        complaint.escalation_level = level
+        complaint.save(update_fields=["escalation_level"])
+        _event(complaint, EventKind.ESCALATED, data={"level": level, "from": before})
+        _audit(None, "complaint.escalate", complaint, {"escalation_level": [before, level]})
+        raised[level] += 1
+        if level == 2:
+            leaders = leaders if leaders is not None else _alert_recipients(leaders=True)
+            recipients = leaders
+        else:
+            handlers = handlers if handlers is not None else _alert_recipients(leaders=False)
+            recipients = handlers
+        _notify(
+            recipients,
+            "complaint.overdue",
+            gettext_lazy("Overdue complaint %(reference)s (level %(level)s)"),
+            gettext_lazy("Complaint %(reference)s (%(name)s) is past its deadline (CMP-2)."),
+            complaint,
+            {"level": level},
+        )
+    return {"checked": len(candidates), "level_1": raised[1], "level_2": raised[2]}
+
+
+# --- Contact details (SEC-2) -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_contact_reveal(*, actor, complaint: Complaint) -> dict:
+    """Show one complaint's phone and e-mail to someone whose role needs them; audited (the event
+    says who looked at whose contact, never the contact itself)."""
+    if not complaint_can_reveal_contact(user=actor):
+        raise PermissionDeniedError(_("Your role does not need the customer's contact details (SEC-2)."))
+    complaint = _lock(actor=actor, complaint=complaint)
+    _audit(
+        actor,
+        "complaint.contact_reveal",
+        complaint,
+        {"fields": [f for f in ("phone", "email") if getattr(complaint, f)]},
+    )
+    return {"phone": complaint.phone, "email": complaint.email}
