@@ -396,8 +396,9 @@ def leave_inbox(*, user, delegators: list[int] | None = None) -> QuerySet[LeaveR
     current = LeaveApprovalStep.objects.filter(
         request=OuterRef("pk"), status=StepStatus.PENDING, approver_id__in=approvers
     )
+    # Lighter than _base_qs(): the inbox shows the team, never the department or a revoker.
     return (
-        _base_qs()
+        LeaveRequest.objects.select_related("employee__team", "leave_type")
         .filter(status=LeaveStatus.PENDING)
         .exclude(employee_id=me.pk)
         .filter(Exists(current))
