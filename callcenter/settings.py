@@ -260,12 +260,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callcenter.tasks.sessions_clear",
         "schedule": crontab(hour=3, minute=0),
     },
+    # CMP-2: an urgent complaint's first response is due within hours; check every 5 minutes.
+    "complaint-sla-escalation": {
+        "task": "complaints.tasks.complaint_sla_escalation",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 PERIODIC_JOB_LABELS = {
     "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
+    "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
 }
 
 # --- E-mail and links in e-mails ------------------------------------------------------
