@@ -1,0 +1,61 @@
+"""Systems that file complaints through the API (CMP-1: the online web form, the CRM).
+
+Mirrors the time clocks (``attendance.services.device_create`` / ``device_authenticate``): a
+token is generated once and printed, only its SHA-256 is stored, and a deactivated integration is
+refused. Unlike a time clock, an unknown and a deactivated token both answer 401: the caller
+learns nothing about which tokens once existed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError
+from datasecurity.audit import audit_record
+
+from .models import IntegrationToken
+
+__all__ = ["integration_authenticate", "integration_source", "integration_token_create", "integration_token_hash"]
+
+_NAME = re.compile(r"^[a-z0-9_-]{1,8}$")
+
+
+def integration_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def integration_source(integration: IntegrationToken) -> str:
+    """What the complaint's ``source`` says about where it came from."""
+    return f"integration:{integration.name}"
+
+
+@transaction.atomic
+def integration_token_create(*, actor, name: str) -> tuple[IntegrationToken, str]:
+    """Register an integration; returns it and its token (shown once, never stored)."""
+    name = (name or "").strip().lower()
+    if not _NAME.match(name):
+        raise ApplicationError(
+            _("An integration's name is 1 to 8 lowercase letters, digits, '-' or '_' (e.g. webform, crm)."),
+            code="invalid_name",
+        )
+    if IntegrationToken.objects.filter(name=name).exists():
+        raise ApplicationError(_("An integration with this name already exists."), code="name_taken", status=409)
+    raw_token = secrets.token_urlsafe(32)
+    integration = IntegrationToken.objects.create(name=name, token_hash=integration_token_hash(raw_token))
+    audit_record(actor=actor, action="complaint.integration_create", obj=integration, changes={"name": name})
+    return integration, raw_token
+
+
+def integration_authenticate(*, token: str) -> IntegrationToken:
+    """The active integration holding ``token``; anything else is 401."""
+    if not token or not isinstance(token, str) or len(token) > 200:
+        raise ApplicationError(_("Invalid integration token."), code="integration_token_invalid", status=401)
+    integration = IntegrationToken.objects.filter(token_hash=integration_token_hash(token), active=True).first()
+    if integration is None:
+        raise ApplicationError(_("Invalid integration token."), code="integration_token_invalid", status=401)
+    return integration
