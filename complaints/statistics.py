@@ -1,0 +1,292 @@
+"""Complaint statistics (CMP-4): types, causes, distribution, trends, SLA, satisfaction, rate.
+
+Everything is aggregated in the database over the complaints the user may see
+(:func:`complaints.selectors.complaint_list`): a fixed handful of ``GROUP BY`` queries whatever
+the number of complaints, never a loop over rows. The date range is applied as a half-open range
+on ``received_at`` (local midnight to local midnight), which the ``complaint_received_idx`` index
+serves; the selector's ``date_from``/``date_to`` compare ``received_at::date`` instead.
+
+Durations are calendar time from receipt (what the customer lived through), paused time
+included; the SLA breaches use the due times, which already moved forward by the paused time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .models import Channel, ComplaintCategory, ComplaintStatus, FollowUp
+from .selectors import complaint_list
+
+__all__ = [
+    "TOP",
+    "complaint_satisfaction_by_agent",
+    "complaint_statistics",
+    "scrub_contacts",
+    "statistics_filters",
+]
+
+TOP = 20  # rows of the cause / team / agent tables (the total is always the full count)
+DEFAULT_MONTHS = 12
+NO_CALL_VOLUMES = _("no call volumes yet")
+
+
+# A cause is free text typed by staff: a phone number or e-mail address typed into it is masked
+# wherever statistics are shown or exported (SEC-2: contact details never leave masked).
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8})(?!\d)")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def scrub_contacts(text: str) -> str:
+    """``text`` with any phone number or e-mail address in it masked (138****5678, z***@x.com)."""
+    text = _EMAIL_IN_TEXT.sub(lambda m: rules.mask_email(m.group(0).lower()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: rules.mask_phone(re.sub(r"[\s-]", "", m.group(1))), text)
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _month_start(day: datetime.date, back: int = 0) -> datetime.date:
+    month = day.year * 12 + day.month - 1 - back
+    return datetime.date(month // 12, month % 12 + 1, 1)
+
+
+def _date(value) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def statistics_filters(params, *, today: datetime.date | None = None) -> dict:
+    """Clean filters from a query string: ``date_from``/``date_to`` (default: the last 12 months
+    up to today), ``channel``, ``category`` (code), ``team`` (id). Bad values are dropped."""
+    today = today or timezone.localdate()
+    date_to = _date(params.get("date_to")) or today
+    date_from = _date(params.get("date_from")) or _month_start(date_to, DEFAULT_MONTHS - 1)
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    filters = {"date_from": date_from, "date_to": date_to}
+    if (channel := params.get("channel")) in Channel.values:
+        filters["channel"] = channel
+    if category := (params.get("category") or "").strip():
+        filters["category"] = category[:30]
+    if (team := _int(params.get("team"))) is not None:
+        filters["team"] = team
+    return filters
+
+
+def _seconds(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    return float(value) / 1_000_000  # SQLite returns microseconds
+
+
+def _hours(value) -> float | None:
+    seconds = _seconds(value)
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def complaint_statistics(*, user, filters: dict | None = None, now: datetime.datetime | None = None) -> dict:
+    """The CMP-4 numbers for the complaints ``user`` may see, received in the filters' date range.
+
+    Returns a dict of plain values (the page, the API and the exports read the same): ``total``,
+    ``open``, ``closed``, ``urgent``, ``reopened``, ``escalated``; ``by_channel``,
+    ``by_category``, ``by_cause``, ``by_team``, ``by_agent`` (lists of ``{key, label, count}``,
+    the last three the top :data:`TOP`), ``by_month`` (``{month, count, closed, satisfaction}``
+    for every month of the range, zeros included); ``avg_first_response_hours``,
+    ``avg_resolution_hours``; ``first_response_late``, ``resolution_late``; ``satisfaction``
+    (``average``, ``count``, ``distribution`` 1..5); ``complaint_rate_per_1000_calls`` (None
+    until call volumes are imported) with ``complaint_rate_note``."""
+    now = now or timezone.now()
+    filters = statistics_filters(filters or {})
+    date_from, date_to = filters["date_from"], filters["date_to"]
+    selector_filters = {k: v for k, v in filters.items() if k in ("channel", "category", "team")}
+    qs = (
+        complaint_list(user=user, filters=selector_filters)
+        .filter(
+            received_at__gte=_start_of_day(date_from),
+            received_at__lt=_start_of_day(date_to + datetime.timedelta(days=1)),
+        )
+        .order_by()
+    )
+
+    # 1. Totals, channels, SLA, durations and the satisfaction distribution: one query.
+    clock_end = Coalesce(F("closed_at"), Value(now))
+    running = Q(paused_since__isnull=True)
+    first_late = Q(first_responded_at__gt=F("first_response_due")) | (
+        Q(first_responded_at__isnull=True, first_response_due__lt=clock_end) & running
+    )
+    resolution_late = Q(resolved_at__gt=F("resolution_due")) | (
+        Q(resolved_at__isnull=True, resolution_due__lt=clock_end) & running
+    )
+    duration = DurationField()
+    aggregates = {
+        "total": Count("pk"),
+        "open": Count("pk", filter=~Q(status=ComplaintStatus.CLOSED)),
+        "closed": Count("pk", filter=Q(status=ComplaintStatus.CLOSED)),
+        "urgent": Count("pk", filter=Q(urgency="urgent")),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+        "escalated": Count("pk", filter=Q(escalation_level__gt=0)),
+        "first_response_late": Count("pk", filter=first_late),
+        "resolution_late": Count("pk", filter=resolution_late),
+        "responded": Count("pk", filter=Q(first_responded_at__isnull=False)),
+        "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
+        "avg_first_response": Avg(
+            ExpressionWrapper(F("first_responded_at") - F("received_at"), output_field=duration),
+            filter=Q(first_responded_at__isnull=False),
+        ),
+        "avg_resolution": Avg(
+            ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=duration),
+            filter=Q(resolved_at__isnull=False),
+        ),
+        "satisfaction_avg": Avg("satisfaction"),
+        "satisfaction_count": Count("satisfaction"),
+    }
+    for channel in Channel.values:
+        aggregates[f"channel_{channel}"] = Count("pk", filter=Q(channel=channel))
+    for score in range(1, 6):
+        aggregates[f"score_{score}"] = Count("pk", filter=Q(satisfaction=score))
+    totals = qs.aggregate(**aggregates)
+
+    # 2. By category (type).
+    categories = {c.pk: c for c in ComplaintCategory.objects.all()}
+    by_category = [
+        {
+            "key": categories[row["category_id"]].code if row["category_id"] in categories else "",
+            "label": str(categories[row["category_id"]]) if row["category_id"] in categories else str(_("None")),
+            "count": row["n"],
+        }
+        for row in qs.values("category_id").annotate(n=Count("pk")).order_by("-n", "category_id")
+    ]
+    # 3. By cause (free text; top TOP).
+    by_cause = [
+        {
+            "key": scrub_contacts(row["cause"]),
+            "label": scrub_contacts(row["cause"]) or str(_("(not given)")),
+            "count": row["n"],
+        }
+        for row in qs.values("cause").annotate(n=Count("pk")).order_by("-n", "cause")[:TOP]
+    ]
+    # 4. By concerned team (top TOP).
+    by_team = [
+        {
+            "key": row["concerned_team_id"],
+            "label": row["concerned_team__name"] or str(_("No team named")),
+            "count": row["n"],
+        }
+        for row in qs.values("concerned_team_id", "concerned_team__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "concerned_team_id")[:TOP]
+    ]
+    # 5. By concerned agent (top TOP; a complaint may name several).
+    by_agent = [
+        {
+            "key": row["concerned_employees__id"],
+            "label": f"{row['concerned_employees__name']} ({row['concerned_employees__employee_no']})",
+            "count": row["n"],
+        }
+        for row in qs.filter(concerned_employees__isnull=False)
+        .values("concerned_employees__id", "concerned_employees__name", "concerned_employees__employee_no")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "concerned_employees__id")[:TOP]
+    ]
+    # 6. The monthly trend, every month of the range (zeros included).
+    monthly = {
+        (row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]): row
+        for row in qs.annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(
+            n=Count("pk"),
+            closed=Count("pk", filter=Q(status=ComplaintStatus.CLOSED)),
+            satisfaction=Avg("satisfaction"),
+        )
+        .order_by("month")
+    }
+    by_month = []
+    month = _month_start(date_from)
+    while month <= date_to:
+        row = monthly.get(month) or {}
+        avg = row.get("satisfaction")
+        by_month.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "count": row.get("n", 0),
+                "closed": row.get("closed", 0),
+                "satisfaction": None if avg is None else round(float(avg), 2),
+            }
+        )
+        month = _month_start(month, -1)
+
+    satisfaction_avg = totals["satisfaction_avg"]
+    return {
+        "filters": filters,
+        "total": totals["total"],
+        "open": totals["open"],
+        "closed": totals["closed"],
+        "urgent": totals["urgent"],
+        "reopened": totals["reopened"],
+        "escalated": totals["escalated"],
+        "by_channel": [
+            {"key": value, "label": str(label), "count": totals[f"channel_{value}"]} for value, label in Channel.choices
+        ],
+        "by_category": by_category,
+        "by_cause": by_cause,
+        "by_team": by_team,
+        "by_agent": by_agent,
+        "by_month": by_month,
+        "responded": totals["responded"],
+        "resolved": totals["resolved"],
+        "avg_first_response_hours": _hours(totals["avg_first_response"]),
+        "avg_resolution_hours": _hours(totals["avg_resolution"]),
+        "first_response_late": totals["first_response_late"],
+        "resolution_late": totals["resolution_late"],
+        "satisfaction": {
+            "average": None if satisfaction_avg is None else round(float(satisfaction_avg), 2),
+            "count": totals["satisfaction_count"],
+            "distribution": [{"score": s, "count": totals[f"score_{s}"]} for s in range(1, 6)],
+        },
+        # CMP-4 complaint rate: complaints per 1,000 calls. Call volumes come from the metrics
+        # import, which does not exist yet; until then the rate is unknown, not zero.
+        "complaint_rate_per_1000_calls": None,
+        "complaint_rate_note": str(NO_CALL_VOLUMES),
+    }
+
+
+def complaint_satisfaction_by_agent(*, month: datetime.date) -> dict[int, float]:
+    """{employee id: average follow-up satisfaction} for the appraisal month containing
+    ``month`` (PRF-1 customer-satisfaction indicator): every follow-up visit made in that month
+    (local time) on a complaint naming the agent as concerned counts once per agent, including a
+    dissatisfied visit that reopened the complaint. Agents with no follow-up are absent (no
+    score, rather than a zero). One query."""
+    start = _month_start(month)
+    end = _month_start(month, -1)
+    rows = (
+        FollowUp.objects.filter(
+            at__gte=_start_of_day(start),
+            at__lt=_start_of_day(end),
+            complaint__concerned_employees__isnull=False,
+        )
+        .values("complaint__concerned_employees")
+        .annotate(avg=Avg("satisfaction"))
+        .order_by()
+    )
+    return {row["complaint__concerned_employees"]: round(float(row["avg"]), 2) for row in rows}

@@ -1,0 +1,238 @@
+"""Complaint statistics (CMP-4): the numbers on a small hand-made set, visibility (a manager sees
+their area only), bounded queries, the audited export without contact details, the role matrix
+of the page and the API, and the appraisal's satisfaction per agent (PRF-1)."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from complaints import services
+from complaints.models import Complaint, ComplaintCategory, ComplaintStatus, FollowUp
+from complaints.statistics import complaint_satisfaction_by_agent, complaint_statistics, scrub_contacts
+from datasecurity.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+RANGE = {"date_from": "2026-09-01", "date_to": "2026-10-31"}
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 1, 12, 0))
+H = datetime.timedelta(hours=1)
+
+
+def at(*args) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+def make(org, n, *, received, channel="phone", category=None, team=None, concerned=(), urgency="normal", **kw):
+    """A complaint written straight to the table, so every time is exact (the services stamp now)."""
+    first_hours, resolution_hours = (2, 24) if urgency == "urgent" else (24, 120)
+    complaint = Complaint.objects.create(
+        reference=f"TS-STAT-{n}",
+        customer_name=f"客户{n}",
+        phone="13812345678",
+        email=f"kehu{n}@example.com",
+        matter="投诉内容",
+        received_at=received,
+        channel=channel,
+        category=category,
+        urgency=urgency,
+        concerned_team=team,
+        recorded_by=org.handler.user,
+        first_response_due=received + first_hours * H,
+        resolution_due=received + resolution_hours * H,
+        **kw,
+    )
+    complaint.concerned_employees.set(concerned)
+    return complaint
+
+
+@pytest.fixture
+def data(org):
+    services.complaint_categories_install()
+    cat = {c.code: c for c in ComplaintCategory.objects.all()}
+    r1, r2, r3, r4 = at(2026, 9, 10, 10), at(2026, 9, 20, 8), at(2026, 10, 5, 9), at(2026, 10, 15, 12)
+    c1 = make(
+        org, 1, received=r1, category=cat["attitude"], team=org.a1, concerned=[org.agent], cause="态度差",
+        first_responded_at=r1 + 2 * H, resolved_at=r1 + 10 * H, status=ComplaintStatus.CLOSED,
+        closed_at=r1 + 30 * H, satisfaction=5,
+    )  # fmt: skip
+    c2 = make(
+        org, 2, received=r2, channel="email", category=cat["billing"], team=org.a1, concerned=[org.agent, org.peer],
+        cause="态度差", first_responded_at=r2 + 30 * H, resolved_at=r2 + 130 * H, status=ComplaintStatus.CLOSED,
+        closed_at=r2 + 200 * H, satisfaction=3, reopen_count=1,
+    )  # fmt: skip
+    c3 = make(
+        org, 3, received=r3, channel="online", category=cat["billing"], team=org.b1, urgency="urgent",
+        cause="扣费 138 1234 5678 kehu3@example.com", escalation_level=2,
+    )  # fmt: skip
+    c4 = make(
+        org, 4, received=r4, concerned=[org.other_team], status=ComplaintStatus.INVESTIGATING,
+        paused_since=r4 + 1 * H,
+    )  # fmt: skip
+    # Received at 23:00 local time on 31 August: outside the range (local days, not UTC days).
+    make(org, 5, received=at(2026, 8, 31, 23), category=cat["attitude"], team=org.a1)
+    return [c1, c2, c3, c4]
+
+
+def test_numbers_on_a_hand_made_set(org, data):
+    # given four complaints in September–October and one on 31 August
+    # when a complaint handler (who sees all) asks for September–October
+    stats = complaint_statistics(user=org.handler.user, filters=RANGE, now=NOW)
+    # then every figure is the hand-counted one
+    assert (stats["total"], stats["open"], stats["closed"], stats["urgent"]) == (4, 2, 2, 1)
+    assert (stats["reopened"], stats["escalated"]) == (1, 1)
+    assert {r["key"]: r["count"] for r in stats["by_channel"]} == {"phone": 2, "email": 1, "online": 1}
+    assert {r["key"]: r["count"] for r in stats["by_category"]} == {"billing": 2, "attitude": 1, "": 1}
+    assert stats["by_category"][0]["key"] == "billing"
+    assert (stats["by_cause"][0]["label"], stats["by_cause"][0]["count"]) == ("态度差", 2)
+    assert {r["key"]: r["count"] for r in stats["by_team"]} == {org.a1.pk: 2, org.b1.pk: 1, None: 1}
+    assert {r["key"]: r["count"] for r in stats["by_agent"]} == {org.agent.pk: 2, org.peer.pk: 1, org.other_team.pk: 1}
+    assert stats["by_month"] == [
+        {"month": "2026-09", "count": 2, "closed": 2, "satisfaction": 4.0},
+        {"month": "2026-10", "count": 2, "closed": 0, "satisfaction": None},
+    ]
+    # (2 h + 30 h) / 2 and (10 h + 130 h) / 2
+    assert stats["avg_first_response_hours"] == 16.0 and stats["avg_resolution_hours"] == 70.0
+    # late: c2 answered and resolved late, c3 never answered; c4 is paused, so never late
+    assert (stats["first_response_late"], stats["resolution_late"]) == (2, 2)
+    assert stats["satisfaction"] == {
+        "average": 4.0,
+        "count": 2,
+        "distribution": [{"score": s, "count": {3: 1, 5: 1}.get(s, 0)} for s in range(1, 6)],
+    }
+    assert stats["complaint_rate_per_1000_calls"] is None and stats["complaint_rate_note"] == "no call volumes yet"
+
+
+def test_filters_channel_category_team(org, data):
+    by = lambda **f: complaint_statistics(user=org.handler.user, filters={**RANGE, **f}, now=NOW)["total"]  # noqa: E731
+    assert by(channel="phone") == 2 and by(category="billing") == 2 and by(team=str(org.a1.pk)) == 2
+    assert by(channel="fax") == 4  # an unknown channel is ignored, not an error
+    assert (
+        complaint_statistics(user=org.handler.user, filters={"date_from": "2026-10-01", "date_to": "2026-10-31"})[
+            "total"
+        ]
+        == 2
+    )
+
+
+def test_a_manager_sees_only_their_area(org, data):
+    # given the manager of department A (teams A1 and A2); c3 concerns team B1 only
+    stats = complaint_statistics(user=org.manager.user, filters=RANGE, now=NOW)
+    # then c1, c2 (team A1) and c4 (an agent of A2) count, c3 does not
+    assert stats["total"] == 3
+    assert {r["key"] for r in stats["by_team"]} == {org.a1.pk, None}
+    assert {r["key"]: r["count"] for r in stats["by_channel"]}["online"] == 0
+
+
+def test_cause_text_never_shows_a_contact():
+    assert scrub_contacts("扣费 138 1234 5678 kehu3@example.com") == "扣费 138****5678 k***@example.com"
+    assert scrub_contacts("订单号 20261128123456") == "订单号 20261128123456"
+
+
+def test_queries_are_bounded_whatever_the_number_of_complaints(org, data, client):
+    # given the statistics of 4 complaints, then of 34
+    def count(fn):
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        return len(ctx.captured_queries)
+
+    def fresh(user):  # a new User object, as in a new request (no cached employee or roles)
+        return type(user).objects.get(pk=user.pk)
+
+    client.force_login(org.manager.user)
+    url = reverse("complaint_statistics")
+    client.get(url, RANGE)  # warm-up: per-process caches (ContentType, policies) are not the point
+    small_selector = count(lambda: complaint_statistics(user=fresh(org.manager.user), filters=RANGE))
+    small_page = count(lambda: client.get(url, RANGE))
+    for n in range(30):
+        make(org, 100 + n, received=at(2026, 9, 1 + n % 28, 9), team=org.a1, concerned=[org.peer], cause=f"原因{n}")
+    # then the query counts do not grow
+    assert count(lambda: complaint_statistics(user=fresh(org.manager.user), filters=RANGE)) == small_selector <= 14
+    assert count(lambda: client.get(url, RANGE)) == small_page <= 25
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("handler", 200),
+        ("leader", 200),
+        ("manager", 200),
+        ("hr", 200),
+        ("agent", 403),
+        ("supervisor", 403),
+        ("auditor", 403),
+        ("other_dept", 403),
+    ],
+)
+def test_page_and_api_role_matrix(org, data, client, who, status):
+    client.force_login(getattr(org, who).user)
+    response = client.get(reverse("complaint_statistics"), RANGE)
+    assert response.status_code == status
+    api = APIClient()
+    api.force_authenticate(getattr(org, who).user)
+    assert api.get(reverse("api_complaint_statistics"), RANGE).status_code == status
+    if status == 200:
+        assert b'data-complaint-chart="line"' in response.content
+        assert b"vendor/chartjs/chart.umd.min.js" in response.content
+        assert b"13812345678" not in response.content and b"1234 5678" not in response.content
+        assert b"kehu" not in response.content  # no customer e-mail (the typed-in one is masked: k***@)
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("complaint_statistics"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_api_returns_the_same_numbers(org, data):
+    api = APIClient()
+    api.force_authenticate(org.handler.user)
+    body = api.get(reverse("api_complaint_statistics"), RANGE).json()
+    stats = complaint_statistics(user=org.handler.user, filters=RANGE)
+    assert body["total"] == stats["total"] == 4
+    assert body["by_month"] == stats["by_month"] and body["satisfaction"] == stats["satisfaction"]
+    assert body["complaint_rate_per_1000_calls"] is None
+    assert api.get(reverse("api_complaint_statistics"), {"date_from": "not-a-date"}).status_code == 400
+
+
+def test_export_is_audited_and_has_no_contact_details(org, data, client):
+    client.force_login(org.handler.user)
+    # when the handler exports CSV and XLSX
+    response = client.get(reverse("complaint_statistics"), {**RANGE, "format": "csv"})
+    xlsx = client.get(reverse("complaint_statistics"), {**RANGE, "format": "xlsx"})
+    # then the CSV holds the page's numbers and no phone number or e-mail address
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[6][2] == "4" and ["2026-09", "2"] in [row[1:] for row in rows]  # total; September
+    assert "13812345678" not in text and "1234 5678" not in text and "kehu" not in text
+    assert "138****5678" in text  # the phone typed into a cause, masked
+    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx["Content-Type"]
+    # and each export is one audit event naming the range, format and filters
+    events = AuditEvent.objects.filter(action="complaint.statistics_export").order_by("pk")
+    assert [e.changes["format"] for e in events] == ["csv", "xlsx"]
+    assert events[0].object_id == "2026-09-01..2026-10-31" and events[0].changes["filters"]["date_from"] == "2026-09-01"
+    assert "kehu" not in str(events[0].changes) and "138" not in str(events[0].changes)
+
+
+def test_export_refused_to_roles_without_the_page(org, data, client):
+    client.force_login(org.supervisor.user)
+    assert client.get(reverse("complaint_statistics"), {"format": "csv"}).status_code == 403
+    assert not AuditEvent.objects.filter(action="complaint.statistics_export").exists()
+
+
+def test_satisfaction_by_agent_for_the_appraisal_month(org, data):
+    c1, c2, *_ = data
+    FollowUp.objects.create(complaint=c1, satisfaction=5, at=at(2026, 9, 11, 10), by=org.handler.user)
+    FollowUp.objects.create(complaint=c2, satisfaction=2, at=at(2026, 9, 26, 10), by=org.handler.user)
+    FollowUp.objects.create(complaint=c2, satisfaction=3, at=at(2026, 9, 28, 10), by=org.handler.user)
+    FollowUp.objects.create(complaint=c2, satisfaction=1, at=at(2026, 10, 1, 10), by=org.handler.user)
+    # agent: 5, 2, 3 in September; peer: 2, 3; the October visit is another month
+    assert complaint_satisfaction_by_agent(month=datetime.date(2026, 9, 1)) == {org.agent.pk: 3.33, org.peer.pk: 2.5}
+    assert complaint_satisfaction_by_agent(month=datetime.date(2026, 10, 15)) == {org.agent.pk: 1.0, org.peer.pk: 1.0}
+    assert complaint_satisfaction_by_agent(month=datetime.date(2026, 8, 1)) == {}
