@@ -30,6 +30,7 @@ from callcenter.errors import ApplicationError
 from callcenter.models import Employee, EmploymentStatus, Team
 from callcenter.permissions import HasRole
 from callcenter.roles import Role
+from callcenter.selectors import employee_list
 
 from . import rules, selectors, services
 from .integrations import integration_authenticate, integration_source
@@ -157,7 +158,8 @@ class ComplaintSummaryOutputSerializer(serializers.Serializer):
         return selectors.complaint_masked_contact(complaint)
 
     def get_paused(self, complaint) -> bool:
-        return complaint.paused_since is not None
+        # A complaint closed while paused keeps ``paused_since`` (the services do not clear it).
+        return complaint.paused_since is not None and complaint.status != ComplaintStatus.CLOSED
 
     def _now(self):
         if "now" not in self.context:
@@ -296,9 +298,12 @@ def _team(pk):
     return team
 
 
-def _active_employees(ids: list[int], *, field: str) -> list[Employee]:
+def _active_employees(ids: list[int], *, field: str, user=None) -> list[Employee]:
+    """Active employees by id. With ``user``, only those the user may see: an id the caller
+    may not see answers like an unknown one, so recording cannot be used to look names up."""
     ids = list(dict.fromkeys(ids))
-    employees = list(Employee.objects.filter(pk__in=ids, status=EmploymentStatus.ACTIVE))
+    qs = Employee.objects.all() if user is None else employee_list(user=user)
+    employees = list(qs.filter(pk__in=ids, status=EmploymentStatus.ACTIVE))
     if len(employees) != len(ids):
         raise serializers.ValidationError({field: [_("Choose active employees.")]})
     return employees
@@ -382,7 +387,7 @@ class ComplaintListApi(APIView):
         data = serializer.validated_data
         category = _category(data["category"])
         team = _team(data["concerned_team"])
-        concerned = _active_employees(data["concerned_employees"], field="concerned_employees")
+        concerned = _active_employees(data["concerned_employees"], field="concerned_employees", user=request.user)
         try:
             complaint = services.complaint_record(
                 actor=request.user,
@@ -456,7 +461,7 @@ class ComplaintContactApi(APIView):
     @extend_schema(
         request=None,
         responses=ContactOutputSerializer,
-        summary="Reveal one complaint's phone and e-mail (complaint team, company leaders; SEC-2); audited",
+        summary="Reveal one complaint's phone and e-mail (CMP-1, SEC-2: complaint team, company leaders); audited",
     )
     def post(self, request, pk: int):
         contact = services.complaint_contact_reveal(actor=request.user, complaint=Complaint(pk=pk))

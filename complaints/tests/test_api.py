@@ -102,7 +102,7 @@ def test_any_employee_records_a_complaint_and_sees_it_masked(org):
         "category": "waiting",
         "urgency": "urgent",
         "concerned_team": org.a1.pk,
-        "concerned_employees": [org.peer.pk],
+        "concerned_employees": [org.agent.pk],
     }
     # when it is posted
     response = api_for(org.agent.user).post(LIST_URL, body, format="json")
@@ -113,7 +113,7 @@ def test_any_employee_records_a_complaint_and_sees_it_masked(org):
     assert PHONE not in response.content.decode() and EMAIL not in response.content.decode()
     assert data["status"] == "new" and data["reference"].startswith("TS") and data["source"] == "staff"
     assert data["category"] == "waiting" and data["urgency"] == "urgent"
-    assert data["concerned_employees"] == [{"id": org.peer.pk, "name": org.peer.name}]
+    assert data["concerned_employees"] == [{"id": org.agent.pk, "name": org.agent.name}]
     assert data["can_reveal_contact"] is False and data["timeline"][0]["kind"] == EventKind.RECORDED
     complaint = Complaint.objects.get(pk=data["id"])
     assert complaint.phone == PHONE and complaint.email == EMAIL.lower()
@@ -131,13 +131,18 @@ def test_any_employee_records_a_complaint_and_sees_it_masked(org):
         ({"customer_name": ""}, "invalid", "customer_name"),
         ({"received_at": "2099-01-01T10:00:00+08:00"}, "received_in_future", "received_at"),
         ({"concerned_employees": [999999]}, "invalid", "concerned_employees"),
+        # someone the agent may not see answers like an unknown id (no look-up of names)
+        ({"concerned_employees": ["$other_dept"]}, "invalid", "concerned_employees"),
     ],
 )
 def test_bad_input_is_a_400_on_the_field_and_nothing_is_saved(org, change, code, field):
+    if change.get("concerned_employees") == ["$other_dept"]:
+        change = {"concerned_employees": [org.other_dept.pk]}
     body = {"customer_name": "王先生", "phone": PHONE, "matter": "态度问题", "channel": "phone", **change}
     response = api_for(org.agent.user).post(LIST_URL, body, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == code and field in response.json()["errors"]
+    assert str(org.other_dept.name) not in response.content.decode()
     assert not Complaint.objects.exists()
     assert not AuditEvent.objects.filter(action="complaint.record").exists()
 
@@ -301,11 +306,13 @@ def test_the_whole_way_through_the_api(org):
     assert r.status_code == 200 and r.json()["status"] == "investigating" and r.json()["reopen_count"] == 1
     r = handler.post(url("api_complaint_resolve", complaint), {"text": "再次办理"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "plan_missing"
-    handler.post(
+    # the responsible person may be anyone active, also outside the handler's own employee view
+    r = handler.post(
         url("api_complaint_plan", complaint),
-        {"description": "经理出面", "responsible": org.handler.pk, "deadline": deadline},
+        {"description": "经理出面", "responsible": org.supervisor.pk, "deadline": deadline},
         format="json",
     )
+    assert [p["responsible_name"] for p in r.json()["plans"]] == [org.handler.name, org.supervisor.name]
     handler.post(url("api_complaint_resolve", complaint), {"text": "再次办理"}, format="json")
     r = handler.post(url("api_complaint_follow_up", complaint), {"satisfaction": 5}, format="json")
     data = r.json()
@@ -574,6 +581,25 @@ def test_role_endpoint_matrix(org, username, endpoint, which):
         assert snapshot(complaint) == before
     elif endpoint not in ("detail", "contact"):
         assert snapshot(complaint) != before
+
+
+@pytest.mark.parametrize("username", ROLE_USERS)
+def test_every_employee_may_record_and_then_sees_their_complaint(org, username):
+    user = getattr(org, username).user
+    body = {"customer_name": "王先生", "email": EMAIL, "matter": "态度问题", "channel": "email"}
+    response = api_for(user).post(LIST_URL, body, format="json")
+    assert response.status_code == 201
+    assert api_for(user).get(LIST_URL).json()["count"] == 1
+
+
+def test_anonymous_callers_get_nothing(org):
+    complaint = record(org)
+    api = APIClient()
+    assert api.get(LIST_URL).status_code in (401, 403)
+    assert api.post(LIST_URL, {"customer_name": "x"}, format="json").status_code in (401, 403)
+    for endpoint in ENDPOINTS:
+        assert _call(api, endpoint, complaint, org).status_code in (401, 403), endpoint
+    assert Complaint.objects.count() == 1
 
 
 # --- Queries and schema ----------------------------------------------------------------------------
