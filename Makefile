@@ -109,6 +109,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench foundation
 	$(BENCH_ENV) $(MANAGE) bench attendance
 	$(BENCH_ENV) $(MANAGE) bench leave
+	$(BENCH_ENV) $(MANAGE) bench complaints
 
 # Regenerate the catalogs after adding strings; then translate the new zh-Hans entries
 # (English: msgen copies the English source into msgstr). test_i18n fails while any is missing.

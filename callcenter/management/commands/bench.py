@@ -185,6 +185,7 @@ SUITES: dict[str, Callable[[BenchContext], list[BenchRow]] | str] = {
     "foundation": foundation_suite,
     "attendance": "attendance.bench.suite",
     "leave": "attendance.leave_bench.suite",
+    "complaints": "complaints.bench.suite",
 }
 
 
