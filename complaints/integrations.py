@@ -20,7 +20,13 @@ from datasecurity.audit import audit_record
 
 from .models import IntegrationToken
 
-__all__ = ["integration_authenticate", "integration_source", "integration_token_create", "integration_token_hash"]
+__all__ = [
+    "integration_authenticate",
+    "integration_source",
+    "integration_token_create",
+    "integration_token_deactivate",
+    "integration_token_hash",
+]
 
 _NAME = re.compile(r"^[a-z0-9_-]{1,8}$")
 
@@ -49,6 +55,22 @@ def integration_token_create(*, actor, name: str) -> tuple[IntegrationToken, str
     integration = IntegrationToken.objects.create(name=name, token_hash=integration_token_hash(raw_token))
     audit_record(actor=actor, action="complaint.integration_create", obj=integration, changes={"name": name})
     return integration, raw_token
+
+
+@transaction.atomic
+def integration_token_deactivate(*, actor, name: str) -> IntegrationToken:
+    """Retire an integration (a leaked token, a replaced CRM): its token is refused from now on;
+    the complaints it filed keep their source."""
+    integration = IntegrationToken.objects.select_for_update().filter(name=(name or "").strip().lower()).first()
+    if integration is None:
+        raise ApplicationError(_("No integration with this name."), code="not_found", status=404)
+    if integration.active:
+        integration.active = False
+        integration.save(update_fields=["active"])
+        audit_record(
+            actor=actor, action="complaint.integration_deactivate", obj=integration, changes={"name": integration.name}
+        )
+    return integration
 
 
 def integration_authenticate(*, token: str) -> IntegrationToken:

@@ -499,6 +499,19 @@ def test_integration_create_command_prints_the_token_once_and_stores_its_hash(db
     assert Complaint.objects.get().source == "integration:crm"
 
 
+def test_a_deactivated_integration_is_refused_from_then_on(db, webform):
+    from django.core.management.base import CommandError
+
+    api = APIClient()
+    assert api.post(INTAKE_URL, INTAKE, format="json", HTTP_AUTHORIZATION="Integration tok-web").status_code == 201
+    call_command("complaint_integration_deactivate", "webform")
+    assert api.post(INTAKE_URL, INTAKE, format="json", HTTP_AUTHORIZATION="Integration tok-web").status_code == 401
+    assert Complaint.objects.get().source == "integration:webform"
+    assert AuditEvent.objects.filter(action="complaint.integration_deactivate").count() == 1
+    with pytest.raises(CommandError):
+        call_command("complaint_integration_deactivate", "nobody")
+
+
 @pytest.mark.parametrize("name", ["", "much-too-long", "Bad Name", "crm"])
 def test_integration_create_command_refuses_bad_or_taken_names(db, name):
     from django.core.management.base import CommandError
