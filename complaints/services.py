@@ -280,6 +280,15 @@ def complaint_record(
 # --- Investigation (CMP-2) ----------------------------------------------------------------------
 
 
+def _stop_clock(complaint: Complaint, now: datetime.datetime) -> list[str]:
+    """A complaint that closes while paused: the pause ends with it (counted, not left open)."""
+    if complaint.paused_since is None:
+        return []
+    complaint.paused_seconds += int(rules.paused_for(complaint.paused_since, now).total_seconds())
+    complaint.paused_since = None
+    return ["paused_since", "paused_seconds"]
+
+
 def _start_investigating(complaint: Complaint) -> list[str]:
     if complaint.status == ComplaintStatus.NEW:
         complaint.status = ComplaintStatus.INVESTIGATING
@@ -443,7 +452,7 @@ def complaint_follow_up(*, actor, complaint: Complaint, satisfaction: int, comme
         complaint.status = ComplaintStatus.CLOSED
         complaint.closed_at = now
         complaint.closed_by = actor
-        complaint.save(update_fields=["satisfaction", "status", "closed_at", "closed_by"])
+        complaint.save(update_fields=["satisfaction", "status", "closed_at", "closed_by", *_stop_clock(complaint, now)])
         _event(complaint, EventKind.CLOSED, actor=actor, data={"satisfied": True})
     else:
         # CMP-3: not satisfied → further analysis and action until satisfied.
@@ -487,11 +496,12 @@ def complaint_close(*, actor, complaint: Complaint, reason: str) -> Complaint:
     reason = _text(reason, field=_("the reason"), limit=500)
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
+    now = timezone.now()
     complaint.status = ComplaintStatus.CLOSED
-    complaint.closed_at = timezone.now()
+    complaint.closed_at = now
     complaint.closed_by = actor
     complaint.close_reason = reason
-    complaint.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
+    complaint.save(update_fields=["status", "closed_at", "closed_by", "close_reason", *_stop_clock(complaint, now)])
     _event(complaint, EventKind.CLOSED, actor=actor, text=reason, data={"by_leader": True})
     _audit(actor, "complaint.close", complaint, {"status": ComplaintStatus.CLOSED, "reason": reason})
     return complaint
@@ -521,6 +531,7 @@ def complaint_resume(*, actor, complaint: Complaint, now: datetime.datetime | No
     """Resume the clock: the deadlines not yet met move forward by the time it was paused."""
     _require_handler(actor)
     complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
     if complaint.paused_since is None:
         raise ApplicationError(_("The clock is not paused."), code="not_paused", status=409)
     now = now or timezone.now()

@@ -170,3 +170,16 @@ def test_visibility(org):
         selectors.complaint_get(user=org.agent.user, pk=other.pk)
     # the search never looks at the phone: a filter cannot guess a hidden number
     assert not selectors.complaint_list(user=org.handler.user, filters={"q": "1390000"}).exists()
+
+
+def test_closing_while_paused_ends_the_pause_and_resume_is_refused(org):
+    complaint = record(org)
+    services.complaint_pause(actor=org.handler.user, complaint=complaint, reason="等待客户回复")
+    services.complaint_close(actor=org.leader.user, complaint=complaint, reason="客户已失联，经领导批准结案")
+    complaint.refresh_from_db()
+    assert complaint.paused_since is None and complaint.status == ComplaintStatus.CLOSED
+    due = complaint.resolution_due
+    with pytest.raises(ApplicationError) as exc:
+        services.complaint_resume(actor=org.handler.user, complaint=complaint)
+    assert exc.value.code == "closed"
+    assert Complaint.objects.get(pk=complaint.pk).resolution_due == due
