@@ -2,7 +2,7 @@
 
 import functools
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role, has_role, user_roles
@@ -80,6 +80,30 @@ def navigation(request):
                 "key": "shifts",
             }
         )
+    # CMP-1..CMP-4: everyone records complaints and sees those concerning them; the selector
+    # decides which.
+    is_employee = employee_of(user) is not None
+    if is_employee or has_role(user, Role.COMPLAINT_HANDLER):
+        items.append(
+            {"url": reverse("complaint_queue"), "label": _("Complaints"), "icon": "megaphone", "key": "complaints"}
+        )
+    if is_employee:
+        items.append(
+            {
+                "url": reverse("complaint_new"),
+                "label": _("New complaint"),
+                "icon": "plus-circle",
+                "key": "complaint_new",
+            }
+        )
+    if has_role(user, Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER, Role.HR):
+        try:
+            stats_url = reverse("complaint_statistics")
+        except NoReverseMatch:  # the statistics page is not installed
+            stats_url = None
+        if stats_url:
+            label = _("Complaint statistics")
+            items.append({"url": stats_url, "label": label, "icon": "bar-chart", "key": "complaint_statistics"})
     scope = user_scope(user)
     if scope >= Scope.TEAM:
         label = {Scope.TEAM: _("My team"), Scope.DEPARTMENT: _("My area"), Scope.COMPANY: _("Employees")}[scope]
