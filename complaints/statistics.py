@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.models import Employee, Team
 from callcenter.roles import has_role
 
 from . import rules
@@ -99,13 +100,13 @@ def statistics_filters(params, *, today: datetime.date | None = None) -> dict:
     return filters
 
 
-def _pk_in(ids: list[int]):
-    """``pk IN ids`` as one array parameter on PostgreSQL (``id = ANY(%s)``): thousands of ids as
+def _id_in(model, column: str, ids: list[int]):
+    """``column IN ids`` as one array parameter on PostgreSQL (``= ANY(%s)``): thousands of ids as
     separate parameters cost more to build in Python than the query costs to run."""
     if connection.vendor != "postgresql":
-        return Q(pk__in=ids)
-    table = Complaint._meta.db_table
-    return ExpressionWrapper(RawSQL(f'"{table}"."id" = ANY(%s)', [ids]), output_field=BooleanField())  # noqa: S611 - constant SQL, ids bound
+        return Q(**{f"{column}__in": ids})
+    sql = f'"{model._meta.db_table}"."{column}" = ANY(%s)'  # constant identifiers, ids bound
+    return ExpressionWrapper(RawSQL(sql, [ids]), output_field=BooleanField())  # noqa: S611
 
 
 def _seconds(value) -> float | None:
@@ -144,11 +145,13 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
         )
         .order_by()
     )
+    scoped_ids = None
     if not (user.is_superuser or has_role(user, *ALL_COMPLAINTS_ROLES)):
         # A scoped reader (a department manager): the visibility rule ORs conditions across the
         # concerned-agents join, which no index serves, so each aggregate below would scan and
         # join the whole table again. Read the visible ids once (one query), aggregate over them.
-        qs = Complaint.objects.filter(_pk_in(list(qs.values_list("pk", flat=True)))).order_by()
+        scoped_ids = list(qs.values_list("pk", flat=True))
+        qs = Complaint.objects.filter(_id_in(Complaint, "id", scoped_ids)).order_by()
 
     # 1. Totals, channels, categories, months, SLA, durations and the satisfaction distribution:
     #    one query, one pass over the rows (conditional aggregates over the known buckets).
@@ -216,28 +219,43 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
         }
         for row in qs.values("cause").annotate(n=Count("pk")).order_by("-n", "cause")[:TOP]
     ]
-    # 4. By concerned team (top TOP).
+    # 4. By concerned team (top TOP): grouped on the id alone, the names of the top rows after.
+    team_rows = list(qs.values("concerned_team_id").annotate(n=Count("pk")).order_by("-n", "concerned_team_id")[:TOP])
+    team_names = dict(
+        Team.objects.filter(pk__in=[r["concerned_team_id"] for r in team_rows if r["concerned_team_id"]]).values_list(
+            "pk", "name"
+        )
+    )
     by_team = [
         {
             "key": row["concerned_team_id"],
-            "label": row["concerned_team__name"] or str(_("No team named")),
+            "label": team_names.get(row["concerned_team_id"]) or str(_("No team named")),
             "count": row["n"],
         }
-        for row in qs.values("concerned_team_id", "concerned_team__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "concerned_team_id")[:TOP]
+        for row in team_rows
     ]
-    # 5. By concerned agent (top TOP; a complaint may name several).
+    # 5. By concerned agent (top TOP; a complaint may name several): the link table grouped on the
+    #    employee id, the names of the top rows after.
+    through = Complaint.concerned_employees.through
+    if scoped_ids is None:
+        links = through.objects.filter(complaint_id__in=qs.values("pk"))
+    else:
+        links = through.objects.filter(_id_in(through, "complaint_id", scoped_ids))
+    agent_rows = list(links.values("employee_id").annotate(n=Count("pk")).order_by("-n", "employee_id")[:TOP])
+    agents = {
+        e["pk"]: e
+        for e in Employee.objects.filter(pk__in=[r["employee_id"] for r in agent_rows]).values(
+            "pk", "name", "employee_no"
+        )
+    }
     by_agent = [
         {
-            "key": row["concerned_employees__id"],
-            "label": f"{row['concerned_employees__name']} ({row['concerned_employees__employee_no']})",
+            "key": row["employee_id"],
+            "label": f"{agents[row['employee_id']]['name']} ({agents[row['employee_id']]['employee_no']})",
             "count": row["n"],
         }
-        for row in qs.filter(concerned_employees__isnull=False)
-        .values("concerned_employees__id", "concerned_employees__name", "concerned_employees__employee_no")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "concerned_employees__id")[:TOP]
+        for row in agent_rows
+        if row["employee_id"] in agents
     ]
     # 6. The monthly trend, every month of the range (zeros included).
     by_month = []
