@@ -173,9 +173,9 @@ def complaint_detail(request, pk: int):
         context.update(
             {
                 "assign_form": ComplaintAssignForm(initial={"owner": complaint.owner_id}),
-                "log_form": ComplaintLogForm(),
+                "log_form": ComplaintLogForm(auto_id="id_log_%s"),
                 "plan_form": ComplaintPlanForm(),
-                "resolve_form": ComplaintResolveForm(),
+                "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s"),
                 "follow_up_form": ComplaintFollowUpForm(),
                 "pause_form": ComplaintReasonForm(auto_id="id_pause_%s"),
             }
