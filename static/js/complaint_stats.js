@@ -45,7 +45,7 @@
             borderColor: colour,
             borderRadius: type === "bar" ? 4 : 0,
             maxBarThickness: 40,
-            tension: 0.25,
+            tension: 0,
             fill: false,
             pointRadius: 3,
           },
