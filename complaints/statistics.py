@@ -1,10 +1,14 @@
 """Complaint statistics (CMP-4): types, causes, distribution, trends, SLA, satisfaction, rate.
 
 Everything is aggregated in the database over the complaints the user may see
-(:func:`complaints.selectors.complaint_list`): a fixed handful of ``GROUP BY`` queries whatever
-the number of complaints, never a loop over rows. The date range is applied as a half-open range
-on ``received_at`` (local midnight to local midnight), which the ``complaint_received_idx`` index
-serves; the selector's ``date_from``/``date_to`` compare ``received_at::date`` instead.
+(:func:`complaints.selectors.complaint_list`), never in a loop over rows: one pass for the totals,
+channels, categories, months, SLA breaches, durations and satisfaction scores (conditional
+aggregates over the known buckets), one ``GROUP BY`` each for causes, teams and agents (top
+:data:`TOP`, names read for those rows only): 6–8 queries for the complaint team, leaders and HR,
+11–13 for a department manager, whatever the number of complaints. A manager's visible ids are
+read once (the visibility rule ORs across the concerned-agents join, which no index serves) and
+the aggregates run over them. The date range is a half-open range on ``received_at`` (local
+midnight to local midnight), at most :data:`MAX_MONTHS` months.
 
 Durations are calendar time from receipt (what the customer lived through), paused time
 included; the SLA breaches use the due times, which already moved forward by the paused time.
