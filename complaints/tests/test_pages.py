@@ -274,7 +274,12 @@ def test_queue_filters(client, org, categories):
     assert f'id="complaint-row-{urgent.pk}" data-urgent="true"' in html
     assert "overdue by" in html and "left" in html
     # a stale or broken filter never becomes an error page
-    assert client.get(reverse("complaint_queue"), {"date_from": "nonsense", "team": "x"}).status_code == 200
+    assert (
+        client.get(
+            reverse("complaint_queue"), {"date_from": "nonsense", "team": "x", "owner": "abc", "status": "zzz"}
+        ).status_code
+        == 200
+    )
 
 
 def test_queue_orderings(client, org):
@@ -494,3 +499,25 @@ def test_navigation_entries(client, org):
     html = login(client, org, "handler").get(reverse("complaint_queue")).content.decode()
     assert 'data-nav-key="complaints"' in html
     assert 'data-nav-key="complaint_statistics"' in html  # the statistics page is installed
+
+
+def test_paused_clock_shows_on_the_page_and_in_the_queue(client, org):
+    # given a complaint whose clock the handler paused while waiting for the customer
+    complaint = record(org)
+    services.complaint_pause(actor=org.handler.user, complaint=complaint, reason="等客户回电")
+    login(client, org, "handler")
+    # then the page says since when, offers to resume, and no deadline runs
+    html = client.get(detail_url(complaint)).content.decode()
+    assert "paused since" in html and 'id="complaint-resume-form"' in html
+    assert 'data-due-state="paused"' in html and 'data-due-state="open"' not in html
+    queue = client.get(reverse("complaint_queue")).content.decode()
+    assert 'data-due-state="paused"' in queue
+
+
+def test_a_login_without_employee_record_cannot_record(client, db):
+    from callcenter.tests import factories as f
+
+    user = f.UserFactory(username="robot", roles=[])
+    client.force_login(user)
+    assert client.get(reverse("complaint_new")).status_code == 403
+    assert client.get(reverse("complaint_queue")).status_code == 200  # empty: the selector gives nothing
