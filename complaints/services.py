@@ -180,6 +180,7 @@ def complaint_record(
     concerned_team=None,
     concerned_employees=(),
     source: str = "staff",
+    cause: str = "",
 ) -> Complaint:
     """Record a complaint taken by phone, e-mail or online (any agent; the integration token for
     the web form / CRM). An urgent complaint starts the emergency procedure at once: the complaint
@@ -222,6 +223,7 @@ def complaint_record(
         category=category,
         urgency=urgency,
         concerned_team=concerned_team,
+        cause=_text(cause, field=_("the cause"), required=False, limit=200),
         recorded_by=actor if getattr(actor, "pk", None) else None,
         recorded_by_employee=me,
         source=source,
@@ -257,6 +259,7 @@ def complaint_record(
             "channel": channel,
             "urgency": urgency,
             "category": category.code if category else None,
+            "cause": complaint.cause,
             "concerned_team": getattr(concerned_team, "pk", None),
             "concerned_employees": [e.pk for e in concerned],
             "received_at": received_at,
@@ -398,9 +401,12 @@ def _current_plan(complaint: Complaint) -> ResolutionPlan | None:
 
 
 @transaction.atomic
-def complaint_resolve(*, actor, complaint: Complaint, text: str) -> Complaint:
+def complaint_resolve(*, actor, complaint: Complaint, text: str, cause: str = "") -> Complaint:
+    """Resolved under the current plan; ``cause`` records what the investigation found (CMP-4
+    statistics by cause), if not known at intake."""
     _require_handler(actor)
     text = _text(text, field=_("what was done"))
+    cause = _text(cause, field=_("the cause"), required=False, limit=200)
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
     if complaint.status == ComplaintStatus.RESOLVED:
@@ -413,12 +419,15 @@ def complaint_resolve(*, actor, complaint: Complaint, text: str) -> Complaint:
     complaint.status = ComplaintStatus.RESOLVED
     complaint.resolved_at = now
     fields = ["status", "resolved_at"]
+    if cause:
+        complaint.cause = cause
+        fields.append("cause")
     if complaint.first_responded_at is None:
         complaint.first_responded_at = now
         fields.append("first_responded_at")
     complaint.save(update_fields=fields)
     _event(complaint, EventKind.RESOLVED, actor=actor, text=text)
-    _audit(actor, "complaint.resolve", complaint, {"status": ComplaintStatus.RESOLVED, "text": text})
+    _audit(actor, "complaint.resolve", complaint, {"status": ComplaintStatus.RESOLVED, "text": text, "cause": cause})
     return complaint
 
 

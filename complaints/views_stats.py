@@ -140,6 +140,7 @@ def statistics(request):
             "categories": complaint_category_list(active_only=False),
             "teams": _teams(user),
             "query": query.urlencode(),
+            "nav_active": "complaint_statistics",
         },
     )
 

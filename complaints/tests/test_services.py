@@ -183,3 +183,33 @@ def test_closing_while_paused_ends_the_pause_and_resume_is_refused(org):
         services.complaint_resume(actor=org.handler.user, complaint=complaint)
     assert exc.value.code == "closed"
     assert Complaint.objects.get(pk=complaint.pk).resolution_due == due
+
+
+def test_cause_recorded_at_intake_or_resolution(org):
+    complaint = record(org, cause="坐席业务不熟")
+    assert complaint.cause == "坐席业务不熟"
+    other = record(org)
+    plan(org, other)
+    services.complaint_resolve(actor=org.handler.user, complaint=other, text="已处理", cause="系统故障导致")
+    assert Complaint.objects.get(pk=other.pk).cause == "系统故障导致"
+
+
+def test_date_filters_use_local_days(org):
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+    late = record(
+        org, received_at=timezone.now().astimezone(tz).replace(hour=23, minute=50) - datetime.timedelta(days=2)
+    )
+    day = timezone.localtime(late.received_at).date()
+    assert late in selectors.complaint_list(user=org.handler.user, filters={"date_from": day, "date_to": day})
+    assert late not in selectors.complaint_list(
+        user=org.handler.user, filters={"date_from": day + datetime.timedelta(days=1)}
+    )
+
+
+@pytest.mark.parametrize("filters", [{"owner": "abc"}, {"team": "x"}, {"date_from": "nonsense"}])
+def test_malformed_filters_are_a_clear_error(org, filters):
+    with pytest.raises(ApplicationError) as exc:
+        list(selectors.complaint_list(user=org.handler.user, filters=filters))
+    assert exc.value.code == "filter_invalid"
