@@ -15,12 +15,16 @@
   endpoint accepts integration tokens.
 """
 
+from django.http import FileResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import authentication, exceptions, serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -637,8 +641,65 @@ class ComplaintResumeApi(APIView):
         return Response(_complaint_detail(request, pk))
 
 
+class ComplaintAttachInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    text = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ComplaintAttachApi(APIView):
+    permission_classes = [HANDLER]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ComplaintAttachInputSerializer},
+        responses={201: ComplaintDetailOutputSerializer},
+        summary="Attach evidence (CMP-2): PDF, JPEG or PNG checked by content, stored privately",
+    )
+    def post(self, request, pk: int):
+        serializer = ComplaintAttachInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.complaint_attach(
+            actor=request.user,
+            complaint=Complaint(pk=pk),
+            upload=serializer.validated_data["file"],
+            text=serializer.validated_data["text"],
+        )
+        return Response(_complaint_detail(request, pk), status=status.HTTP_201_CREATED)
+
+
+class _IgnoreAccept(BaseContentNegotiation):
+    """A file download answers with the file whatever the Accept header asks for."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ComplaintAttachmentDownloadApi(APIView):
+    permission_classes = [IsAuthenticated]
+    content_negotiation_class = _IgnoreAccept
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download an evidence file: only for people who may see its complaint; every read is audited",
+    )
+    def get(self, request, pk: int):
+        attachment, handle = services.complaint_attachment_open(actor=request.user, pk=pk)
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
 urlpatterns = [
     path("", ComplaintListApi.as_view(), name="api_complaint_list"),
+    path("<int:pk>/attachments/", ComplaintAttachApi.as_view(), name="api_complaint_attach"),
+    path("attachments/<int:pk>/", ComplaintAttachmentDownloadApi.as_view(), name="api_complaint_attachment"),
     path("intake/", ComplaintIntakeApi.as_view(), name="api_complaint_intake"),
     path("<int:pk>/", ComplaintDetailApi.as_view(), name="api_complaint_detail"),
     path("<int:pk>/contact/", ComplaintContactApi.as_view(), name="api_complaint_contact"),

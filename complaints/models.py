@@ -297,3 +297,28 @@ class IntegrationToken(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ComplaintAttachment(models.Model):
+    """Evidence attached to a complaint (CMP-2): PDF, JPEG or PNG checked by content, stored
+    outside the public media path, downloaded only by people who may see the complaint (audited)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(
+        ComplaintEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    path = models.CharField(_("stored as"), max_length=300, editable=False)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complaint attachment")
+        verbose_name_plural = _("complaint attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

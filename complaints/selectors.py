@@ -156,7 +156,7 @@ def complaint_get(*, user, pk) -> Complaint:
     complaint = (
         complaint_list(user=user)
         .select_related("recorded_by", "recorded_by_employee", "closed_by")
-        .prefetch_related("concerned_employees", "plans__responsible", "follow_ups", "events__by")
+        .prefetch_related("concerned_employees", "plans__responsible", "follow_ups", "events__by", "attachments")
         .filter(pk=pk)
         .first()
     )

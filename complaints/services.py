@@ -32,6 +32,7 @@ from datasecurity.audit import audit_record
 from . import rules
 from .models import (
     Complaint,
+    ComplaintAttachment,
     ComplaintCategory,
     ComplaintEvent,
     ComplaintPolicy,
@@ -46,6 +47,8 @@ from .selectors import complaint_can_reveal_contact, complaint_list
 __all__ = [
     "CATEGORY_DEFAULTS",
     "complaint_assign",
+    "complaint_attach",
+    "complaint_attachment_open",
     "complaint_categories_install",
     "complaint_close",
     "complaint_contact_reveal",
@@ -429,6 +432,78 @@ def complaint_resolve(*, actor, complaint: Complaint, text: str, cause: str = ""
     _event(complaint, EventKind.RESOLVED, actor=actor, text=text)
     _audit(actor, "complaint.resolve", complaint, {"status": ComplaintStatus.RESOLVED, "text": text, "cause": cause})
     return complaint
+
+
+def complaint_attach(*, actor, complaint: Complaint, upload, text: str = "") -> ComplaintAttachment:
+    """Attach evidence (CMP-2): checked by content first, stored privately, removed again if
+    anything refuses it (files are not transactional)."""
+    from django.conf import settings
+
+    from datasecurity.uploads import private_storage, upload_check, upload_store
+
+    _require_handler(actor)
+    if not upload:
+        raise ApplicationError(_("Choose a file to attach."), code="attachment_missing")
+    facts = upload_check(upload, max_bytes=settings.COMPLAINT_ATTACHMENT_MAX_BYTES, code_prefix="attachment")
+    path = upload_store(checked=facts, prefix="complaints")
+    try:
+        return _attach(actor=actor, complaint=complaint, facts=facts, path=path, text=text)
+    except BaseException:
+        private_storage().delete(path)
+        raise
+
+
+@transaction.atomic
+def _attach(*, actor, complaint: Complaint, facts: dict, path: str, text: str) -> ComplaintAttachment:
+    text = _text(text, field=_("the text"), required=False)
+    complaint = _lock(actor=actor, complaint=complaint)
+    _refuse_closed(complaint)
+    fields = _start_investigating(complaint)
+    if fields:
+        complaint.save(update_fields=fields)
+    event = _event(
+        complaint, EventKind.EVIDENCE, actor=actor, text=text or facts["original_name"], data={"file": facts["sha256"]}
+    )
+    attachment = ComplaintAttachment.objects.create(
+        complaint=complaint,
+        event=event,
+        path=path,
+        original_name=facts["original_name"],
+        content_type=facts["content_type"],
+        size=facts["size"],
+        sha256=facts["sha256"],
+        uploaded_by=actor,
+    )
+    _audit(
+        actor,
+        "complaint.attach",
+        complaint,
+        {"attachment": attachment.pk, "sha256": facts["sha256"], "size": facts["size"], "text": text},
+    )
+    return attachment
+
+
+def complaint_attachment_open(*, actor, pk: int):
+    """Open an attachment for someone who may see its complaint; every read is audited.
+    Returns (attachment, open binary file); NotFoundError otherwise."""
+    from django.core.exceptions import SuspiciousFileOperation
+
+    from datasecurity.uploads import private_storage
+
+    attachment = ComplaintAttachment.objects.select_related("complaint").filter(pk=pk).first()
+    if attachment is None or not complaint_list(user=actor).filter(pk=attachment.complaint_id).exists():
+        raise NotFoundError(_("Attachment not found."))
+    try:
+        handle = private_storage().open(attachment.path, "rb")
+    except (OSError, SuspiciousFileOperation) as exc:
+        raise NotFoundError(_("Attachment not found.")) from exc
+    try:
+        with transaction.atomic():
+            _audit(actor, "complaint.attachment_view", attachment.complaint, {"attachment": attachment.pk})
+    except BaseException:
+        handle.close()
+        raise
+    return attachment, handle
 
 
 # --- Follow-up and closing (CMP-3) -------------------------------------------------------------

@@ -14,13 +14,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee, Team
@@ -161,6 +161,7 @@ def complaint_detail(request, pk: int):
         "complaint": complaint,
         "events": events,
         "plans": list(complaint.plans.all()),
+        "attachments": list(complaint.attachments.all()),
         "follow_ups": follow_ups,
         "concerned": list(complaint.concerned_employees.all()),
         "can_reveal": selectors.complaint_can_reveal_contact(user=user),
@@ -220,6 +221,43 @@ def _act(request, pk: int, form_class, action, **form_kwargs):
     else:
         messages.success(request, text)
     return redirect("complaint_detail", pk=complaint.pk)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_attach(request, pk: int):
+    """Evidence file (CMP-2): checked by content by the service, stored privately."""
+    complaint = _get(request.user, pk)
+    try:
+        attachment = services.complaint_attach(
+            actor=request.user,
+            complaint=complaint,
+            upload=request.FILES.get("file"),
+            text=(request.POST.get("text") or "")[:4000],
+        )
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Evidence %(name)s attached.") % {"name": attachment.original_name})
+    return redirect("complaint_detail", pk=complaint.pk)
+
+
+@login_only
+@require_GET
+def complaint_attachment_download(request, pk: int):
+    """An evidence file, only for people who may see its complaint; every read is audited."""
+    try:
+        attachment, handle = services.complaint_attachment_open(actor=request.user, pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @role_required(HANDLER)
@@ -325,6 +363,8 @@ urlpatterns = [
     path("<int:pk>/", complaint_detail, name="complaint_detail"),
     path("<int:pk>/contact/", complaint_contact, name="complaint_contact"),
     path("<int:pk>/assign/", complaint_assign, name="complaint_assign"),
+    path("<int:pk>/attachments/", complaint_attach, name="complaint_attach"),
+    path("attachments/<int:pk>/", complaint_attachment_download, name="complaint_attachment"),
     path("<int:pk>/log/", complaint_log, name="complaint_log"),
     path("<int:pk>/plan/", complaint_plan, name="complaint_plan"),
     path("<int:pk>/resolve/", complaint_resolve, name="complaint_resolve"),
