@@ -28,7 +28,7 @@ __all__ = [
     "integration_token_hash",
 ]
 
-_NAME = re.compile(r"^[a-z0-9_-]{1,8}$")
+_NAME = re.compile(r"^[a-z0-9_-]{1,30}$")
 
 
 def integration_token_hash(token: str) -> str:
@@ -46,7 +46,7 @@ def integration_token_create(*, actor, name: str) -> tuple[IntegrationToken, str
     name = (name or "").strip().lower()
     if not _NAME.match(name):
         raise ApplicationError(
-            _("An integration's name is 1 to 8 lowercase letters, digits, '-' or '_' (e.g. webform, crm)."),
+            _("An integration's name is 1 to 30 lowercase letters, digits, '-' or '_' (e.g. webform, crm)."),
             code="invalid_name",
         )
     if IntegrationToken.objects.filter(name=name).exists():

@@ -129,7 +129,7 @@ class Complaint(models.Model):
     recorded_by_employee = models.ForeignKey(
         Employee, verbose_name=_("recorded by (employee)"), on_delete=models.PROTECT, null=True, related_name="+"
     )
-    source = models.CharField(_("source"), max_length=20, default="staff", help_text=_("staff, or the integration"))
+    source = models.CharField(_("source"), max_length=50, default="staff", help_text=_("staff, or the integration"))
     status = models.CharField(_("status"), max_length=15, choices=ComplaintStatus.choices, default=ComplaintStatus.NEW)
     owner = models.ForeignKey(
         Employee, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -283,9 +283,9 @@ class IntegrationToken(models.Model):
     """A system that files complaints through the API (CMP-1: the online web form, the CRM),
     authenticated by ``Authorization: Integration <token>``. Only the token's SHA-256 is stored;
     the token itself is printed once by ``manage.py complaint_integration_create``. The name goes
-    into each complaint's ``source`` as ``integration:<name>`` (20 characters), hence at most 8."""
+    into each complaint's ``source`` as ``integration:<name>`` (50 characters), hence at most 30."""
 
-    name = models.SlugField(_("name"), max_length=8, unique=True)
+    name = models.SlugField(_("name"), max_length=30, unique=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
