@@ -16,11 +16,11 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.db_constraints import PostgresExclusionConstraint
-from callcenter.models import Employee
+from callcenter.models import BilingualNamed, Employee
 from callcenter.policy import VersionedPolicy, register_policy
 
 DAYS = {"max_digits": 5, "decimal_places": 1}
@@ -132,7 +132,7 @@ class DayCounting(models.TextChoices):
     CALENDAR = "calendar", _("Calendar days")
 
 
-class LeaveType(models.Model):
+class LeaveType(BilingualNamed, models.Model):
     """A kind of leave (LV-1). The seven of the regulation are installed; HR can add more."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -175,11 +175,6 @@ class LeaveType(models.Model):
 
     def __str__(self):
         return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        lang = translation.get_language() or ""
-        return self.name if lang.startswith("zh") or not self.name_en else self.name_en
 
 
 class LeaveBalance(models.Model):

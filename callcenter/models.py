@@ -7,10 +7,20 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .policy import VersionedPolicy, register_policy
+
+
+class BilingualNamed:
+    """Mixin for records HR names in both languages (``name`` in Chinese, ``name_en``): the name
+    in the reader's active language."""
+
+    @property
+    def display_name(self) -> str:
+        lang = translation.get_language() or ""
+        return self.name if lang.startswith("zh") or not self.name_en else self.name_en
 
 
 class User(AbstractUser):

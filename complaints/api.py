@@ -15,7 +15,6 @@
   endpoint accepts integration tokens.
 """
 
-from django.http import FileResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,18 +22,18 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import authentication, exceptions, serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
+from callcenter.api_support import IgnoreAcceptNegotiation, Pagination
 from callcenter.errors import ApplicationError
 from callcenter.models import Employee, EmploymentStatus, Team
 from callcenter.permissions import HasRole
 from callcenter.roles import Role
 from callcenter.selectors import employee_list
+from datasecurity.uploads import private_file_response
 
 from . import rules, selectors, services
 from .integrations import integration_authenticate, integration_source
@@ -667,19 +666,9 @@ class ComplaintAttachApi(APIView):
         return Response(_complaint_detail(request, pk), status=status.HTTP_201_CREATED)
 
 
-class _IgnoreAccept(BaseContentNegotiation):
-    """A file download answers with the file whatever the Accept header asks for."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class ComplaintAttachmentDownloadApi(APIView):
     permission_classes = [IsAuthenticated]
-    content_negotiation_class = _IgnoreAccept
+    content_negotiation_class = IgnoreAcceptNegotiation
 
     @extend_schema(
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
@@ -687,13 +676,7 @@ class ComplaintAttachmentDownloadApi(APIView):
     )
     def get(self, request, pk: int):
         attachment, handle = services.complaint_attachment_open(actor=request.user, pk=pk)
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 urlpatterns = [

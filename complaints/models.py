@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.models import Employee, Team
+from callcenter.models import BilingualNamed, Employee, Team
 from callcenter.policy import VersionedPolicy, register_policy
 
 
@@ -78,7 +78,7 @@ class ComplaintStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class ComplaintCategory(models.Model):
+class ComplaintCategory(BilingualNamed, models.Model):
     """What the complaint is about (CMP-4 statistics by type)."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -94,11 +94,6 @@ class ComplaintCategory(models.Model):
 
     def __str__(self):
         return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        lang = translation.get_language() or ""
-        return self.name if lang.startswith("zh") or not self.name_en else self.name_en
 
 
 class Complaint(models.Model):

@@ -486,23 +486,16 @@ def _attach(*, actor, complaint: Complaint, facts: dict, path: str, text: str) -
 def complaint_attachment_open(*, actor, pk: int):
     """Open an attachment for someone who may see its complaint; every read is audited.
     Returns (attachment, open binary file); NotFoundError otherwise."""
-    from django.core.exceptions import SuspiciousFileOperation
-
-    from datasecurity.uploads import private_storage
+    from datasecurity.uploads import private_open_audited
 
     attachment = ComplaintAttachment.objects.select_related("complaint").filter(pk=pk).first()
     if attachment is None or not complaint_list(user=actor).filter(pk=attachment.complaint_id).exists():
         raise NotFoundError(_("Attachment not found."))
-    try:
-        handle = private_storage().open(attachment.path, "rb")
-    except (OSError, SuspiciousFileOperation) as exc:
-        raise NotFoundError(_("Attachment not found.")) from exc
-    try:
-        with transaction.atomic():
-            _audit(actor, "complaint.attachment_view", attachment.complaint, {"attachment": attachment.pk})
-    except BaseException:
-        handle.close()
-        raise
+    handle = private_open_audited(
+        attachment.path,
+        audit=lambda: _audit(actor, "complaint.attachment_view", attachment.complaint, {"attachment": attachment.pk}),
+        not_found_message=_("Attachment not found."),
+    )
     return attachment, handle
 
 

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -27,6 +27,7 @@ from callcenter.models import Employee, Team
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of, team_list
+from datasecurity.uploads import private_file_response
 
 from . import selectors, services
 from .forms import (
@@ -252,12 +253,7 @@ def complaint_attachment_download(request, pk: int):
         attachment, handle = services.complaint_attachment_open(actor=request.user, pk=pk)
     except NotFoundError as exc:
         raise Http404(str(exc.message)) from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 @role_required(HANDLER)

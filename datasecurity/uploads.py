@@ -16,13 +16,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import BinaryIO
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.http import FileResponse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from callcenter.errors import ApplicationError
+from callcenter.errors import ApplicationError, NotFoundError
 
 # content type -> (magic prefix, stored extension)
 ALLOWED = {
@@ -98,3 +103,29 @@ def upload_store(*, checked: dict, prefix: str) -> str:
     today = datetime.date.today()
     path = f"{prefix}/{today:%Y/%m}/{secrets.token_hex(16)}.{checked['extension']}"
     return private_storage().save(path, ContentFile(checked["data"]))
+
+
+def private_open_audited(path: str, *, audit: Callable[[], None], not_found_message) -> BinaryIO:
+    """Open a private file for reading and record the read with ``audit()`` in its own
+    transaction (SEC-2: every read of sensitive files is audited). NotFoundError when the file
+    is gone; the file is closed again if the audit fails."""
+    try:
+        handle = private_storage().open(path, "rb")
+    except (OSError, SuspiciousFileOperation) as exc:
+        raise NotFoundError(not_found_message) from exc
+    try:
+        with transaction.atomic():
+            audit()
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def private_file_response(handle, *, filename: str, content_type: str) -> FileResponse:
+    """A private file as a download: an attachment, never sniffed, never cached, sandboxed."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -12,25 +12,24 @@
 
 from decimal import Decimal
 
-from django.http import FileResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
+from callcenter.api_support import IgnoreAcceptNegotiation, Pagination
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Employee, EmploymentStatus
 from callcenter.permissions import HasRole
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_get, employee_of
+from datasecurity.uploads import private_file_response
 
 from .. import leave_rules, selectors, services
 from ..models import DayCounting, LeaveRequest, LeaveStatus
@@ -921,16 +920,6 @@ class LeaveDelegationCancelApi(APIView):
 # --- Certificate download (LV-2) -------------------------------------------------------------------------
 
 
-class IgnoreAcceptNegotiation(BaseContentNegotiation):
-    """A download answers with the file whatever ``Accept`` says (errors stay JSON)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class LeaveCertificateDownloadApi(APIView):
     permission_classes = [IsAuthenticated]
     content_negotiation_class = IgnoreAcceptNegotiation
@@ -946,13 +935,7 @@ class LeaveCertificateDownloadApi(APIView):
     )
     def get(self, request, pk: int):
         certificate, handle = services.leave_certificate_open(actor=request.user, pk=pk)
-        response = FileResponse(
-            handle, as_attachment=True, filename=certificate.original_name, content_type=certificate.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return private_file_response(handle, filename=certificate.original_name, content_type=certificate.content_type)
 
 
 urlpatterns = [

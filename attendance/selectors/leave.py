@@ -68,6 +68,9 @@ __all__ = [
 # A bounded request: more than a year at once is an input mistake (maternity is 98-158 days).
 LEAVE_MAX_DAYS_PER_REQUEST = 366
 
+# What the team calendar shows.
+LEAVE_STATUSES_SHOWN = (LeaveStatus.APPROVED, LeaveStatus.PENDING)
+
 _TIER_CHAIN = {
     Role.SUPERVISOR: ApprovalTier.SUPERVISOR,
     Role.DEPARTMENT_MANAGER: ApprovalTier.MANAGER,
@@ -86,14 +89,14 @@ def leave_type_list(*, active_only: bool = True) -> QuerySet[LeaveType]:
 # --- Visibility --------------------------------------------------------------------------------
 
 
-def delegators_of(employee: Employee | None, on: datetime.date | None = None) -> list[int]:
-    """Employees whose approvals ``employee`` holds as a delegate on ``on`` (LV-4)."""
+def delegators_of(employee: Employee | None, on: datetime.date | None = None, *, fresh: bool = False) -> list[int]:
+    """Employees whose approvals ``employee`` holds as a delegate on ``on`` (LV-4). ``fresh``:
+    read the delegations again (decisions do), not the copy cached earlier in the request."""
     if employee is None:
         return []
-    today = timezone.localdate()
-    on = on or today
+    on = on or timezone.localdate()
     cached = getattr(employee, "_delegators_cache", None)
-    if cached is not None and cached[0] == on:
+    if not fresh and cached is not None and cached[0] == on:
         return list(cached[1])
     found = list(
         ApprovalDelegation.objects.filter(
@@ -613,9 +616,6 @@ def leave_calendar(*, user, team_id: int, month: datetime.date) -> dict:
         "rows": rows,
         "off_per_day": [off_per_day[day] for day in days],
     }
-
-
-LEAVE_STATUSES_SHOWN = (LeaveStatus.APPROVED, LeaveStatus.PENDING)
 
 
 # --- Balances and delegations ---------------------------------------------------------------------

@@ -405,26 +405,21 @@ def leave_certificate_open(*, actor, pk: int):
     """Open a certificate for ``actor`` (LV-2): only for people who may see its request; every
     read is audited (medical data). Returns (certificate, open binary file); the caller streams
     and closes it. NotFoundError for anyone else, or when the file is gone."""
-    from django.core.exceptions import SuspiciousFileOperation
+    from datasecurity.uploads import private_open_audited
 
     from ..selectors.leave import leave_certificate_get
 
     certificate = leave_certificate_get(user=actor, pk=pk)
-    try:
-        handle = leave_files.private_storage().open(certificate.path, "rb")
-    except (OSError, SuspiciousFileOperation) as exc:
-        raise NotFoundError(_("Certificate not found.")) from exc
-    try:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action="leave_certificate.view",
-                obj=certificate,
-                changes={"request": certificate.request_id, "sha256": certificate.sha256},
-            )
-    except BaseException:
-        handle.close()
-        raise
+    handle = private_open_audited(
+        certificate.path,
+        audit=lambda: audit_record(
+            actor=actor,
+            action="leave_certificate.view",
+            obj=certificate,
+            changes={"request": certificate.request_id, "sha256": certificate.sha256},
+        ),
+        not_found_message=_("Certificate not found."),
+    )
     return certificate, handle
 
 
@@ -434,9 +429,7 @@ def leave_certificate_open(*, actor, pk: int):
 def _lock(*, actor, request: LeaveRequest) -> LeaveRequest:
     """Reload with a row lock; NotFoundError when the actor may not see it (another team's).
     Decisions read delegations afresh (never a copy cached earlier in the request)."""
-    me = employee_of(actor)
-    if me is not None:
-        me.__dict__.pop("_delegators_cache", None)
+    delegators_of(employee_of(actor), fresh=True)
     visible = leave_request_list(user=actor).filter(pk=request.pk).values("pk")
     locked = (
         LeaveRequest.objects.select_for_update(of=("self",))

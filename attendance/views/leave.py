@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role, has_role
 from callcenter.selectors import department_list, employee_of, team_list
 from callcenter.visibility import employees_visible_to
+from datasecurity.uploads import private_file_response
 
 from .. import leave_rules, selectors, services
 from ..leave_forms import (
@@ -392,12 +393,7 @@ def leave_certificate_download(request, pk: int):
         certificate, handle = services.leave_certificate_open(actor=request.user, pk=pk)
     except NotFoundError as exc:
         raise Http404(str(exc.message)) from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=certificate.original_name, content_type=certificate.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, filename=certificate.original_name, content_type=certificate.content_type)
 
 
 # --- Approver: inbox, bulk decisions, delegation, calendar --------------------------------------------
