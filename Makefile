@@ -110,6 +110,8 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench attendance
 	$(BENCH_ENV) $(MANAGE) bench leave
 	$(BENCH_ENV) $(MANAGE) bench complaints
+	$(BENCH_ENV) $(MANAGE) bench appraisal
+	$(BENCH_ENV) $(MANAGE) bench bonus
 
 # Regenerate the catalogs after adding strings; then translate the new zh-Hans entries
 # (English: msgen copies the English source into msgstr). test_i18n fails while any is missing.

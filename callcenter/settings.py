@@ -266,6 +266,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.complaint_sla_escalation",
         "schedule": crontab(minute="*/5"),
     },
+    # PRF-2: daily, not only on the 1st: idempotent, so a missed or crashed run catches up.
+    "appraisal-month-end": {
+        "task": "performance.tasks.appraisal_month_end",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "appraisal-reminders": {
+        "task": "performance.tasks.appraisal_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 PERIODIC_JOB_LABELS = {
     "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
@@ -273,6 +282,8 @@ PERIODIC_JOB_LABELS = {
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
+    "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
+    "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),
 }
 
 # --- E-mail and links in e-mails ------------------------------------------------------

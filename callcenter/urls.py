@@ -33,6 +33,7 @@ urlpatterns = [
     path("audit/", datasecurity_views.audit_event_list, name="audit_event_list"),
     path("attendance/", include("attendance.urls")),
     path("complaints/", include("complaints.urls")),
+    path("performance/", include("performance.urls")),
     # API
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api_schema"),
     path(
@@ -48,5 +49,6 @@ urlpatterns = [
     path("api/v1/audit/events/", datasecurity_api.AuditEventListApi.as_view(), name="api_audit_event_list"),
     path("api/v1/attendance/", include("attendance.api.urls")),
     path("api/v1/complaints/", include("complaints.api_urls")),
+    path("api/v1/performance/", include("performance.api_urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

@@ -38,6 +38,7 @@ __all__ = [
     "ORDERINGS",
     "complaint_can_reveal_contact",
     "complaint_category_list",
+    "complaint_follow_ups_by_agent",
     "complaint_get",
     "complaint_list",
     "complaint_masked_contact",
@@ -172,3 +173,12 @@ def complaint_can_reveal_contact(*, user) -> bool:
 def complaint_masked_contact(complaint: Complaint) -> dict:
     """What every list, page and export shows (SEC-2)."""
     return {"phone": rules.mask_phone(complaint.phone), "email": rules.mask_email(complaint.email)}
+
+
+def complaint_follow_ups_by_agent(*, month: datetime.date) -> dict:
+    """{employee id: (average satisfaction 1–5, follow-up visits)} of the month containing
+    ``month``, for the appraisal's customer-satisfaction indicator (PRF-1). System read: no
+    visibility filter; the appraisal shows each employee only their own figure."""
+    from .statistics import complaint_follow_ups_by_agent as by_agent  # statistics imports this module
+
+    return by_agent(month=month)

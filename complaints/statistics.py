@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Avg, BooleanField, Count, DurationField, ExpressionWrapper, F, Q, Value
@@ -35,6 +36,7 @@ from .selectors import ALL_COMPLAINTS_ROLES, complaint_list
 
 __all__ = [
     "TOP",
+    "complaint_follow_ups_by_agent",
     "complaint_satisfaction_by_agent",
     "complaint_statistics",
     "scrub_contacts",
@@ -315,6 +317,12 @@ def complaint_satisfaction_by_agent(*, month: datetime.date) -> dict[int, float]
     (local time) on a complaint naming the agent as concerned counts once per agent, including a
     dissatisfied visit that reopened the complaint. Agents with no follow-up are absent (no
     score, rather than a zero). One query."""
+    return {pk: round(float(avg), 2) for pk, (avg, _count) in complaint_follow_ups_by_agent(month=month).items()}
+
+
+def complaint_follow_ups_by_agent(*, month: datetime.date) -> dict[int, tuple[Decimal, int]]:
+    """{employee id: (average satisfaction, number of follow-up visits)} of the month containing
+    ``month``: what the appraisal's customer-satisfaction indicator reads (PRF-1). One query."""
     start = _month_start(month)
     end = _month_start(month, -1)
     rows = (
@@ -324,7 +332,10 @@ def complaint_satisfaction_by_agent(*, month: datetime.date) -> dict[int, float]
             complaint__concerned_employees__isnull=False,
         )
         .values("complaint__concerned_employees")
-        .annotate(avg=Avg("satisfaction"))
+        .annotate(avg=Avg("satisfaction"), visits=Count("id"))
         .order_by()
     )
-    return {row["complaint__concerned_employees"]: round(float(row["avg"]), 2) for row in rows}
+    return {
+        row["complaint__concerned_employees"]: (Decimal(str(row["avg"])).quantize(Decimal("0.01")), row["visits"])
+        for row in rows
+    }

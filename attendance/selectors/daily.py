@@ -20,6 +20,7 @@ from ..rules import MonthResult, evaluate_month
 
 __all__ = [
     "PolicyTimeline",
+    "attendance_month_results",
     "daily_attendance_list",
     "month_bounds",
     "monthly_summary",
@@ -137,3 +138,11 @@ def monthly_summary_list(
     if employees is None:
         employees = list(summary_employees(user=user, team_id=team_id))
     return _summaries(list(employees), month, full_days=False)
+
+
+def attendance_month_results(*, employees: list[Employee], month: datetime.date) -> dict[int, MonthResult]:
+    """{employee id: the month's fines, absenteeism and deduction} for a system reader (the
+    month-end appraisal and the bonus sheet, PRF-1/PRF-4), without a user's visibility filter.
+    ``employees`` need ``pk``, ``team_id`` and ``monthly_base_pay``. Bounded queries (3 per call);
+    callers pass employees in chunks."""
+    return {s.employee.pk: s.result for s in _summaries(list(employees), month, full_days=False)}

@@ -186,6 +186,8 @@ SUITES: dict[str, Callable[[BenchContext], list[BenchRow]] | str] = {
     "attendance": "attendance.bench.suite",
     "leave": "attendance.leave_bench.suite",
     "complaints": "complaints.bench.suite",
+    "appraisal": "performance.bench.suite",
+    "bonus": "performance.bench_bonus.suite",
 }
 
 

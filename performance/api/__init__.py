@@ -1,0 +1,1 @@
+"""Performance REST API, one module per area (each declares its ``urlpatterns``)."""

@@ -1,0 +1,3 @@
+"""Performance API: appraisals (filled by its work package)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Performance API: cycles (filled by its work package)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Performance API: metrics (filled by its work package)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Performance API: setup (filled by its work package)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Performance selectors: appraisals."""
+
+__all__: list[str] = []

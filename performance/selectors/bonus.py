@@ -1,0 +1,3 @@
+"""Performance selectors: bonus."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Performance selectors: cycles."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Performance selectors: metrics."""
+
+__all__: list[str] = []

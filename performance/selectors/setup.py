@@ -1,0 +1,3 @@
+"""Performance selectors: setup."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Performance services: appraisals."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Performance services: bonus."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Performance services: cycles."""
+
+__all__: list[str] = []

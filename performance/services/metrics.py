@@ -1,0 +1,3 @@
+"""Performance services: metrics."""
+
+__all__: list[str] = []

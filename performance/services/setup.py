@@ -1,0 +1,3 @@
+"""Performance services: setup."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Performance pages, one module per area (each declares its ``urlpatterns``)."""

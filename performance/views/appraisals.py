@@ -1,0 +1,3 @@
+"""Performance pages: appraisals (filled by its work package)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Performance pages: bonus (filled by its work package)."""
+
+urlpatterns = []

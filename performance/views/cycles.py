@@ -1,0 +1,3 @@
+"""Performance pages: cycles (filled by its work package)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Performance pages: metrics (filled by its work package)."""
+
+urlpatterns = []

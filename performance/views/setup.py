@@ -1,0 +1,3 @@
+"""Performance pages: setup (filled by its work package)."""
+
+urlpatterns = []
