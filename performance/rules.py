@@ -366,6 +366,7 @@ def explain(item: dict) -> str:
         "band": _(
             "%(article)s score %(score)s → band %(band)s, coefficient %(coefficient)s × base %(base)s = %(amount)s"
         ),
+        "score_band": _("%(article)s score %(score)s → band %(band)s (bonus coefficient %(coefficient)s)"),
         "no_score": _("%(article)s no completed appraisal: band %(band)s, coefficient %(coefficient)s → %(amount)s"),
         "attendance_fines": _("%(article)s attendance fines of the month: −%(amount)s"),
         "absenteeism_deduction": _("%(article)s absenteeism deduction of the month: −%(amount)s"),
