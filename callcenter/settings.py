@@ -294,6 +294,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="callcenter-hr@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (a Celery worker has no request to build them from).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The company's name on printed documents (bonus sheet PDF, certificates).
+COMPANY_NAME = env.str("COMPANY_NAME", default="呼叫中心")
 
 # --- Security --------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/6.0/howto/deployment/checklist/
