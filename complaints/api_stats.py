@@ -25,6 +25,13 @@ class _MonthSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     closed = serializers.IntegerField()
     satisfaction = serializers.FloatField(allow_null=True)
+    calls = serializers.IntegerField(allow_null=True, help_text="Calls answered that month; null when none imported.")
+    rate = serializers.FloatField(allow_null=True, help_text="Complaints per 1,000 calls (CMP-4).")
+
+
+class _TeamCountSerializer(_CountSerializer):
+    calls = serializers.IntegerField(allow_null=True)
+    rate = serializers.FloatField(allow_null=True, help_text="Complaints per 1,000 calls (CMP-4).")
 
 
 class _ScoreSerializer(serializers.Serializer):
@@ -57,7 +64,7 @@ class StatisticsOutputSerializer(serializers.Serializer):
     by_channel = _CountSerializer(many=True)
     by_category = _CountSerializer(many=True)
     by_cause = _CountSerializer(many=True)
-    by_team = _CountSerializer(many=True)
+    by_team = _TeamCountSerializer(many=True)
     by_agent = _CountSerializer(many=True)
     by_month = _MonthSerializer(many=True)
     responded = serializers.IntegerField()
@@ -67,8 +74,11 @@ class StatisticsOutputSerializer(serializers.Serializer):
     first_response_late = serializers.IntegerField()
     resolution_late = serializers.IntegerField()
     satisfaction = _SatisfactionSerializer()
+    calls = serializers.IntegerField(
+        allow_null=True, help_text="Calls answered in the range (telephony metrics import); null when none."
+    )
     complaint_rate_per_1000_calls = serializers.FloatField(
-        allow_null=True, help_text="Null until call volumes are imported (see complaint_rate_note)."
+        allow_null=True, help_text="CMP-4: complaints per 1,000 calls answered; null without imported calls."
     )
     complaint_rate_note = serializers.CharField()
 

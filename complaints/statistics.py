@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.call_volumes import call_volumes_by_month, call_volumes_by_team
 from callcenter.models import Employee, Team
 from callcenter.roles import has_role
 
@@ -46,7 +47,8 @@ __all__ = [
 TOP = 20  # rows of the cause / team / agent tables (the total is always the full count)
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
-NO_CALL_VOLUMES = _("no call volumes yet")
+NO_CALL_VOLUMES = _("no call volumes imported for this period")
+RATE_NOTE = _("complaints received per 1,000 calls answered (calls from the telephony metrics import)")
 
 
 # A cause is free text typed by staff: a phone number or e-mail address typed into it is masked
@@ -263,16 +265,33 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
         for row in agent_rows
         if row["employee_id"] in agents
     ]
-    # 6. The monthly trend, every month of the range (zeros included).
+    # 6. CMP-4 complaint rate: complaints per 1,000 calls answered, from the telephony metrics
+    #    (registered by the metrics import, see callcenter.call_volumes). With a team filter the
+    #    calls are that team's; months (or teams) without imported calls have no rate, not zero.
+    calls_by_month = call_volumes_by_month(date_from=date_from, date_to=date_to)
+    team_month_calls = call_volumes_by_team(date_from=date_from, date_to=date_to) if calls_by_month else {}
+    team_calls: dict[int, int] = {}
+    for (_month, team_id), calls in team_month_calls.items():
+        team_calls[team_id] = team_calls.get(team_id, 0) + calls
+    if "team" in filters:
+        calls_by_month = {m: c for (m, t), c in team_month_calls.items() if t == filters["team"]}
+    calls_total = sum(calls_by_month.values())
+    for row in by_team:
+        row["calls"] = team_calls.get(row["key"]) if row["key"] else None
+        row["rate"] = _rate(row["count"], row["calls"])
+    # 7. The monthly trend, every month of the range (zeros included).
     by_month = []
     for month in months:
         avg = totals[f"month_{month:%Y%m}_satisfaction"]
+        calls = calls_by_month.get(month)
         by_month.append(
             {
                 "month": f"{month:%Y-%m}",
                 "count": totals[f"month_{month:%Y%m}"],
                 "closed": totals[f"month_{month:%Y%m}_closed"],
                 "satisfaction": None if avg is None else round(float(avg), 2),
+                "calls": calls,
+                "rate": _rate(totals[f"month_{month:%Y%m}"], calls),
             }
         )
 
@@ -304,11 +323,17 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
             "count": totals["satisfaction_count"],
             "distribution": [{"score": s, "count": totals[f"score_{s}"]} for s in range(1, 6)],
         },
-        # CMP-4 complaint rate: complaints per 1,000 calls. Call volumes come from the metrics
-        # import, which does not exist yet; until then the rate is unknown, not zero.
-        "complaint_rate_per_1000_calls": None,
-        "complaint_rate_note": str(NO_CALL_VOLUMES),
+        "calls": calls_total or None,
+        "complaint_rate_per_1000_calls": _rate(totals["total"], calls_total),
+        "complaint_rate_note": str(RATE_NOTE if calls_total else NO_CALL_VOLUMES),
     }
+
+
+def _rate(complaints: int, calls: int | None) -> float | None:
+    """Complaints per 1,000 calls (CMP-4), two decimals; None without calls."""
+    if not calls:
+        return None
+    return round(complaints * 1000 / calls, 2)
 
 
 def complaint_satisfaction_by_agent(*, month: datetime.date) -> dict[int, float]:

@@ -63,6 +63,8 @@ def export_rows(stats: dict) -> list[list]:
         ],
     ]
     rows += [[_("Per month"), m["month"], m["count"]] for m in stats["by_month"]]
+    rows += [[_("Calls answered per month"), m["month"], m["calls"]] for m in stats["by_month"] if m["calls"]]
+    rows += [[_("Complaints per 1,000 calls per month"), m["month"], m["rate"]] for m in stats["by_month"] if m["rate"]]
     rows += [
         [_("Average satisfaction per month"), m["month"], m["satisfaction"]]
         for m in stats["by_month"]
@@ -77,6 +79,11 @@ def export_rows(stats: dict) -> list[list]:
         ("by_agent", _("By agent concerned")),
     ):
         rows += [[section, row["label"], row["count"]] for row in stats[key]]
+    rows += [
+        [_("Complaints per 1,000 calls by team"), row["label"], row["rate"]]
+        for row in stats["by_team"]
+        if row.get("rate") is not None
+    ]
     return rows
 
 

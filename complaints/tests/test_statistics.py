@@ -94,8 +94,8 @@ def test_numbers_on_a_hand_made_set(org, data):
     assert {r["key"]: r["count"] for r in stats["by_team"]} == {org.a1.pk: 2, org.b1.pk: 1, None: 1}
     assert {r["key"]: r["count"] for r in stats["by_agent"]} == {org.agent.pk: 2, org.peer.pk: 1, org.other_team.pk: 1}
     assert stats["by_month"] == [
-        {"month": "2026-09", "count": 2, "closed": 2, "satisfaction": 4.0},
-        {"month": "2026-10", "count": 2, "closed": 0, "satisfaction": None},
+        {"month": "2026-09", "count": 2, "closed": 2, "satisfaction": 4.0, "calls": None, "rate": None},
+        {"month": "2026-10", "count": 2, "closed": 0, "satisfaction": None, "calls": None, "rate": None},
     ]
     # (2 h + 30 h) / 2 and (10 h + 130 h) / 2
     assert stats["avg_first_response_hours"] == 16.0 and stats["avg_resolution_hours"] == 70.0
@@ -106,8 +106,31 @@ def test_numbers_on_a_hand_made_set(org, data):
         "count": 2,
         "distribution": [{"score": s, "count": {3: 1, 5: 1}.get(s, 0)} for s in range(1, 6)],
     }
-    assert stats["complaint_rate_per_1000_calls"] is None
-    assert str(stats["complaint_rate_note"]) in ("no call volumes yet", "暂无话务量数据")  # the reader's language
+    # No calls imported: the rate is unknown, not zero.
+    assert stats["complaint_rate_per_1000_calls"] is None and stats["calls"] is None
+    assert str(stats["complaint_rate_note"]) == "本期未导入话务量"  # the reader's language
+
+
+def test_complaint_rate_per_1000_calls_from_the_metrics_import(org, data):
+    """Given calls answered imported by the telephony metrics (PRF-1) for September and October,
+    when the statistics are read (CMP-4), then complaints ÷ calls × 1,000 overall, per month and
+    per team; a team filter uses that team's calls."""
+    from performance.tests.factories import metric_days
+
+    metric_days(org.agent, datetime.date(2026, 9, 1), days=10, answered=100, resolved=90)  # A1: 1,000 calls
+    metric_days(org.peer, datetime.date(2026, 10, 1), days=10, answered=100, resolved=90)  # A1: 1,000 calls
+    metric_days(org.other_dept, datetime.date(2026, 10, 1), days=20, answered=100, resolved=90)  # B1: 2,000
+    stats = complaint_statistics(user=org.handler.user, filters=RANGE, now=NOW)
+    assert stats["calls"] == 4000
+    assert stats["complaint_rate_per_1000_calls"] == 1.0  # 4 complaints ÷ 4,000 calls × 1,000
+    assert [(m["month"], m["calls"], m["rate"]) for m in stats["by_month"]] == [
+        ("2026-09", 1000, 2.0),
+        ("2026-10", 3000, 0.67),
+    ]
+    teams = {r["key"]: (r["calls"], r["rate"]) for r in stats["by_team"]}
+    assert teams[org.a1.pk] == (2000, 1.0) and teams[org.b1.pk] == (2000, 0.5)
+    only_a1 = complaint_statistics(user=org.handler.user, filters={**RANGE, "team": str(org.a1.pk)}, now=NOW)
+    assert (only_a1["total"], only_a1["calls"], only_a1["complaint_rate_per_1000_calls"]) == (2, 2000, 1.0)
 
 
 def test_filters_channel_category_team(org, data):
