@@ -61,6 +61,9 @@ def complaint_category_list(*, active_only: bool = True) -> QuerySet[ComplaintCa
 
 
 def _visible_q(user) -> Q | None:
+    """Who sees which complaint (None: everything). Each way of seeing is its own ``pk IN
+    (subquery)`` over an indexed column, ORed: never an OR across the concerned-agents join,
+    which multiplies rows and served no index (a manager's queue read the whole table)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser or has_role(user, *ALL_COMPLAINTS_ROLES):
@@ -68,13 +71,16 @@ def _visible_q(user) -> Q | None:
     q = Q(recorded_by=user)
     me = employee_of(user)
     if me is not None:
-        q |= Q(recorded_by_employee=me) | Q(concerned_employees=me)
+        concerned = Complaint.concerned_employees.through.objects
+        q |= Q(recorded_by_employee=me) | Q(pk__in=concerned.filter(employee=me).values("complaint_id"))
         teams = list(Team.objects.filter(supervisor=me).values_list("pk", flat=True))
         departments = list(Department.objects.filter(manager=me).values_list("pk", flat=True))
         if departments:
             teams += list(Team.objects.filter(department_id__in=departments).values_list("pk", flat=True))
         if teams:
-            q |= Q(concerned_team_id__in=teams) | Q(concerned_employees__team_id__in=teams)
+            q |= Q(concerned_team_id__in=teams) | Q(
+                pk__in=concerned.filter(employee__team_id__in=teams).values("complaint_id")
+            )
     return q
 
 
@@ -112,7 +118,7 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     qs = Complaint.objects.select_related("category", "owner", "concerned_team")
     q = _visible_q(user)
     if q is not None:
-        qs = qs.filter(pk__in=Complaint.objects.filter(q).values("pk"))
+        qs = qs.filter(q)  # no join in q: no duplicate rows to remove
     status = filters.get("status")
     if status == "open":
         qs = qs.exclude(status=ComplaintStatus.CLOSED)

@@ -11,11 +11,8 @@ class PerformanceConfig(AppConfig):
         # offered through the core app so complaints never imports performance.
         from callcenter.call_volumes import CallVolumeProvider, call_volume_provider_register
 
-        from . import selectors
+        from . import call_volumes
 
         call_volume_provider_register(
-            CallVolumeProvider(
-                by_month=lambda **kw: selectors.metric_call_volumes(**kw),
-                by_team=lambda **kw: selectors.metric_call_volumes_by_team(**kw),
-            )
+            CallVolumeProvider(by_month=call_volumes.call_volumes_by_month, by_team=call_volumes.call_volumes_by_team)
         )
