@@ -1,3 +1,161 @@
-"""Performance selectors: metrics."""
+"""Performance selectors: call-center metrics (PRF-1 work results).
 
-__all__: list[str] = []
+- :func:`metric_import_list` / :func:`metric_import_get`: the imports (HR).
+- :func:`metric_month` : one month's totals per agent and per team, for whoever may see them
+  (an agent their own, a supervisor their team, a manager their department, HR everyone — the
+  rule of :mod:`callcenter.visibility`); totals come from :func:`performance.scoring.metric_totals`.
+- :func:`metric_days_list` : one agent's days of a month.
+- :func:`metric_call_volumes` / :func:`metric_call_volumes_by_team` : calls answered per month
+  (and team) for the complaint rate per 1,000 calls (CMP-4); registered with
+  :mod:`callcenter.call_volumes` by the app config.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from callcenter.errors import NotFoundError
+from callcenter.models import Employee, Team
+from callcenter.roles import Role, has_role
+from callcenter.visibility import Scope, employees_visible_to, filter_by_employee, user_scope
+
+from .. import rules
+from ..models import AgentDailyMetric, MetricImport
+from ..scoring import metric_totals, month_last_day
+
+__all__ = [
+    "MetricMonth",
+    "MetricMonthRow",
+    "metric_call_volumes",
+    "metric_call_volumes_by_team",
+    "metric_days_list",
+    "metric_import_get",
+    "metric_import_list",
+    "metric_month",
+    "metric_teams",
+]
+
+
+def metric_import_list(*, user) -> QuerySet[MetricImport]:
+    """Every accepted import, newest first, with who imported it (HR only: the figures of every
+    agent are in them)."""
+    if not has_role(user, Role.HR):
+        return MetricImport.objects.none()
+    return MetricImport.objects.select_related("imported_by__employee").order_by("-imported_at", "-id")
+
+
+def metric_import_get(*, user, pk) -> MetricImport:
+    record = metric_import_list(user=user).filter(pk=pk).first()
+    if record is None:
+        raise NotFoundError("No such import.")
+    return record
+
+
+@dataclass
+class MetricMonthRow:
+    employee_id: int
+    employee_no: str
+    name: str
+    team_id: int | None
+    team_name: str
+    totals: rules.MetricTotals
+
+
+@dataclass
+class MetricMonth:
+    month: datetime.date
+    rows: list[MetricMonthRow]  # agents with figures in the month, by team then number
+    teams: list[MetricMonthRow] = field(default_factory=list)  # one per team (employee fields empty)
+    overall: rules.MetricTotals = field(default_factory=rules.MetricTotals)
+
+
+def _add(a: rules.MetricTotals, b: rules.MetricTotals) -> rules.MetricTotals:
+    return rules.MetricTotals(
+        days=a.days + b.days,
+        calls_answered=a.calls_answered + b.calls_answered,
+        calls_resolved=a.calls_resolved + b.calls_resolved,
+        handle_seconds_total=a.handle_seconds_total + b.handle_seconds_total,
+        qa_weighted=a.qa_weighted + b.qa_weighted,
+        qa_calls=a.qa_calls + b.qa_calls,
+    )
+
+
+def metric_month(*, user, month: datetime.date, team_id: int | None = None) -> MetricMonth:
+    """The month's totals of every agent ``user`` may see (and of their teams): calls answered,
+    resolved, resolution rate, call-weighted average handling time and QA accuracy. Two queries
+    whatever the size: the visible employees, and one aggregate (``metric_totals``)."""
+    month = month.replace(day=1)
+    employees = employees_visible_to(user).order_by("team__code", "employee_no")
+    if team_id is not None:
+        employees = employees.filter(team_id=team_id)
+    people = list(employees.values_list("pk", "employee_no", "name", "team_id", "team__name"))
+    if not people:
+        return MetricMonth(month=month, rows=[])
+    everyone = user_scope(user) == Scope.COMPANY and team_id is None
+    totals = metric_totals(month=month, employee_ids=None if everyone else [p[0] for p in people])
+    rows = [
+        MetricMonthRow(pk, number, name, team, team_name or "", totals[pk])
+        for pk, number, name, team, team_name in people
+        if pk in totals
+    ]
+    by_team: dict[int | None, MetricMonthRow] = {}
+    overall = rules.MetricTotals()
+    for row in rows:
+        overall = _add(overall, row.totals)
+        team = by_team.get(row.team_id)
+        if team is None:
+            by_team[row.team_id] = MetricMonthRow(0, "", "", row.team_id, row.team_name, row.totals)
+        else:
+            team.totals = _add(team.totals, row.totals)
+    return MetricMonth(month=month, rows=rows, teams=list(by_team.values()), overall=overall)
+
+
+def metric_days_list(*, user, employee: Employee, month: datetime.date) -> QuerySet[AgentDailyMetric]:
+    """One agent's days of the month, if ``user`` may see that agent (else nothing)."""
+    first = month.replace(day=1)
+    qs = AgentDailyMetric.objects.filter(employee=employee, day__range=(first, month_last_day(first)))
+    return filter_by_employee(qs, user).order_by("day")
+
+
+def metric_call_volumes(*, date_from: datetime.date, date_to: datetime.date) -> dict[datetime.date, int]:
+    """Calls answered per month in the range: ``{first day of month: calls}`` (CMP-4's complaint
+    rate per 1,000 calls). Months without imported figures are absent. One query."""
+    rows = (
+        AgentDailyMetric.objects.filter(day__range=(date_from, date_to))
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(calls=Sum("calls_answered"))
+        .order_by()
+    )
+    return {_as_date(r["month"]): int(r["calls"] or 0) for r in rows}
+
+
+def metric_call_volumes_by_team(
+    *, date_from: datetime.date, date_to: datetime.date
+) -> dict[tuple[datetime.date, int | None], int]:
+    """Calls answered per (month, team), the team being the agent's current team (agents without
+    a team under ``None``). One query."""
+    rows = (
+        AgentDailyMetric.objects.filter(day__range=(date_from, date_to))
+        .annotate(month=TruncMonth("day"))
+        .values("month", "employee__team_id")
+        .annotate(calls=Sum("calls_answered"))
+        .order_by()
+    )
+    return {(_as_date(r["month"]), r["employee__team_id"]): int(r["calls"] or 0) for r in rows}
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def metric_teams(*, user) -> list[Team]:
+    """Teams to filter the month view by (those with members the user may see)."""
+    if user_scope(user) == Scope.COMPANY:
+        return list(Team.objects.order_by("code"))
+    ids = employees_visible_to(user).exclude(team_id=None).values("team_id")
+    return list(Team.objects.filter(pk__in=ids).order_by("code"))

@@ -1,3 +1,201 @@
-"""Performance services: metrics."""
+"""Performance services: the call-center metrics import (PRF-1 work results).
 
-__all__: list[str] = []
+Agents' daily figures (calls answered, resolved, average handling time, QA accuracy) come from
+the telephony/ACD system, either as a CSV file HR uploads or as a JSON push to the API. Both go
+through :func:`performance.metrics_csv.clean_rows` and :func:`_metric_rows_import`:
+
+- all or nothing: one bad row (unknown employee number, bad date, future day, negative figure,
+  resolved > answered, QA outside 0..100, the same employee and day twice) refuses the whole
+  import with every row error, and nothing is written;
+- re-importing an employee's day replaces it (one row per employee and day, an upsert), so an
+  import can run twice and the second run changes nothing but the counts of its record;
+- one :class:`~performance.models.MetricImport` per accepted import (who, when, rows, new and
+  replaced days, date range, SHA-256 of the file) and one audit event with those counts — not
+  one per row (the audit chain serialises on one lock);
+- imports run one at a time (a transaction-scoped advisory lock), so "new" and "replaced" are
+  exact even when two uploads race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.models import Employee
+from callcenter.roles import Role, has_role
+from datasecurity.audit import audit_record
+
+from .. import metrics_csv
+from ..metrics_csv import MAX_ERRORS_SHOWN, MetricRow, RowError
+from ..models import AgentDailyMetric, MetricImport, MetricSource
+
+__all__ = ["METRIC_IMPORT_ROLES", "metric_import_file", "metric_import_push"]
+
+METRIC_IMPORT_ROLES = (Role.HR,)
+UPSERT_BATCH = 5_000
+# pg_advisory_xact_lock key: one metrics import at a time.
+_IMPORT_LOCK = zlib.crc32(b"performance.metric_import")
+_UPDATE_FIELDS = [
+    "calls_answered",
+    "calls_resolved",
+    "avg_handle_seconds",
+    "qa_accuracy",
+    "source_import",
+    "updated_at",
+]
+
+
+def _require_importer(actor) -> None:
+    if not has_role(actor, *METRIC_IMPORT_ROLES):
+        raise PermissionDeniedError(_("Only HR imports call-center metrics (PRF-1)."))
+
+
+def _refuse(errors: list[RowError]) -> ApplicationError:
+    errors = sorted(errors, key=lambda e: e.row)
+    count = len(errors)
+    return ApplicationError(
+        _("Nothing was imported: %(count)s error(s) in the rows. Correct them and import the whole file again.")
+        % {"count": count},
+        code="rows_invalid",
+        extra={"error_count": count, "errors": [e.as_dict() for e in errors[:MAX_ERRORS_SHOWN]]},
+    )
+
+
+def _metric_rows_import(
+    *,
+    actor,
+    source: str,
+    rows: list[MetricRow],
+    errors: list[RowError],
+    employee_column: str = "employee_no",
+    filename: str = "",
+    checksum: str = "",
+) -> MetricImport:
+    numbers = {r.employee_no for r in rows}
+    # One query for every employee number of the import.
+    employee_ids = dict(Employee.objects.filter(employee_no__in=numbers).values_list("employee_no", "pk"))
+    for r in rows:
+        if r.employee_no not in employee_ids:
+            errors.append(
+                RowError(
+                    r.row,
+                    employee_column,
+                    _("No employee has the number %(employee_no)s.") % {"employee_no": r.employee_no},
+                )
+            )
+    if errors:
+        raise _refuse(errors)
+    if not rows:
+        raise ApplicationError(_("There are no rows to import."), code="rows_empty")
+    date_from = min(r.day for r in rows)
+    date_to = max(r.day for r in rows)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+        ids = set(employee_ids.values())
+        existing = set(
+            AgentDailyMetric.objects.filter(day__range=(date_from, date_to), employee_id__in=ids).values_list(
+                "employee_id", "day"
+            )
+        )
+        replaced = sum(1 for r in rows if (employee_ids[r.employee_no], r.day) in existing)
+        record = MetricImport.objects.create(
+            source=source,
+            filename=filename[:255],
+            checksum=checksum,
+            imported_by=actor,
+            rows=len(rows),
+            created=len(rows) - replaced,
+            replaced=replaced,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        now = timezone.now()
+        for start in range(0, len(rows), UPSERT_BATCH):
+            # Re-imported days replace the stored row (one per employee and day).
+            AgentDailyMetric.objects.bulk_create(
+                [
+                    AgentDailyMetric(
+                        employee_id=employee_ids[r.employee_no],
+                        day=r.day,
+                        calls_answered=r.calls_answered,
+                        calls_resolved=r.calls_resolved,
+                        avg_handle_seconds=r.avg_handle_seconds,
+                        qa_accuracy=r.qa_accuracy,
+                        source_import=record,
+                        updated_at=now,
+                    )
+                    for r in rows[start : start + UPSERT_BATCH]
+                ],
+                update_conflicts=True,
+                unique_fields=["employee", "day"],
+                update_fields=_UPDATE_FIELDS,
+            )
+        audit_record(
+            actor=actor,
+            action="metric_import.create",
+            obj=record,
+            changes={
+                "source": source,
+                "filename": record.filename,
+                "checksum": checksum,
+                "rows": record.rows,
+                "created": record.created,
+                "replaced": record.replaced,
+                "date_from": date_from.isoformat(),
+                "date_to": date_to.isoformat(),
+                "employees": len(ids),
+            },
+        )
+    return record
+
+
+def metric_import_file(*, actor, data: bytes, filename: str) -> MetricImport:
+    """A CSV file uploaded by HR (PRF-1). Refused whole with row errors in
+    ``ApplicationError.extra`` (``errors``: the first 100 as ``{row, column, message}``;
+    ``error_count``) when any row is wrong; nothing is written then."""
+    _require_importer(actor)
+    records, columns = metrics_csv.read_csv(data)
+    rows, errors = metrics_csv.clean_rows(records, today=timezone.localdate(), columns=columns)
+    return _metric_rows_import(
+        actor=actor,
+        source=MetricSource.CSV,
+        rows=rows,
+        errors=errors,
+        employee_column=columns.get("employee_no", "employee_no"),
+        filename=filename,
+        checksum=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def metric_import_push(*, actor, rows: list[dict]) -> MetricImport:
+    """Rows pushed to the API by the telephony system or an HR tool (PRF-1): the same fields and
+    checks as the CSV file, the same all-or-nothing rule. Row numbers in errors start at 1.
+    The checksum is the SHA-256 of the rows as received (canonical JSON)."""
+    _require_importer(actor)
+    if not isinstance(rows, list) or any(not isinstance(r, dict) for r in rows):
+        raise ApplicationError(_("“rows” must be a list of objects."), code="rows_invalid_shape")
+    if not rows:
+        raise ApplicationError(_("There are no rows to import."), code="rows_empty")
+    if len(rows) > metrics_csv.MAX_ROWS:
+        raise ApplicationError(
+            _("At most %(limit)s rows can be imported at once; split them by date.")
+            % {"limit": f"{metrics_csv.MAX_ROWS:,}"},
+            code="too_many_rows",
+        )
+    records = [(i, {f: r.get(f) for f in metrics_csv.FIELDS}) for i, r in enumerate(rows, start=1)]
+    cleaned, errors = metrics_csv.clean_rows(records, today=timezone.localdate())
+    canonical = json.dumps([rec for _i, rec in records], sort_keys=True, default=str, separators=(",", ":"))
+    return _metric_rows_import(
+        actor=actor,
+        source=MetricSource.API,
+        rows=cleaned,
+        errors=errors,
+        checksum=hashlib.sha256(canonical.encode()).hexdigest(),
+    )
