@@ -172,7 +172,9 @@ def appraisal_mine(*, user, history_limit: int = 24) -> dict:
     if me is None:
         return {"employee": None, "current": None, "history": [], "open_actions": []}
     history = list(
-        Appraisal.objects.filter(employee=me).select_related("cycle", "evaluator").order_by("-month")[:history_limit]
+        Appraisal.objects.filter(employee=me)
+        .select_related("cycle", "evaluator", "employee", "team")
+        .order_by("-month")[:history_limit]
     )
     current = next(
         (a for a in history if a.status != AppraisalStatus.LOCKED and a.cycle.status != CycleStatus.LOCKED), None
