@@ -1,3 +1,196 @@
-"""Performance selectors: bonus."""
+"""Performance selectors: bonus sheets (PRF-4).
 
-__all__: list[str] = []
+Only HR and company leaders read bonus sheets (pay data): for anyone else the lists are empty and
+a single sheet is "not found". Every list here is bounded in queries.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from callcenter.errors import NotFoundError
+from callcenter.roles import Role, has_role
+
+from .. import rules
+from ..models import BonusLine, BonusSheet, BonusSheetFile
+
+__all__ = [
+    "BonusTotals",
+    "bonus_line_list",
+    "bonus_sheet_department_totals",
+    "bonus_sheet_file_get",
+    "bonus_sheet_file_list",
+    "bonus_sheet_get",
+    "bonus_sheet_list",
+    "bonus_sheet_readable",
+    "bonus_sheet_table",
+    "bonus_sheet_versions",
+]
+
+READ_ROLES = (Role.HR, Role.COMPANY_LEADER)
+MONEY_FIELDS = (
+    "bonus_base",
+    "performance_amount",
+    "attendance_fines",
+    "absenteeism_deduction",
+    "rewards",
+    "penalties",
+    "total",
+)
+
+
+def bonus_sheet_readable(user) -> bool:
+    return has_role(user, *READ_ROLES)
+
+
+def bonus_sheet_list(*, user, filters: dict | None = None) -> QuerySet[BonusSheet]:
+    """Every version of every month's sheet, newest month first (HR and company leaders)."""
+    if not bonus_sheet_readable(user):
+        return BonusSheet.objects.none()
+    filters = filters or {}
+    qs = BonusSheet.objects.select_related("prepared_by__employee", "approved_by__employee", "cycle")
+    if month := filters.get("month"):
+        qs = qs.filter(month=month.replace(day=1))
+    if year := filters.get("year"):
+        qs = qs.filter(month__year=year)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    return qs.order_by("-month", "-version")
+
+
+def bonus_sheet_get(*, user, pk: int) -> BonusSheet:
+    sheet = bonus_sheet_list(user=user).select_related("supersedes").filter(pk=pk).first()
+    if sheet is None:
+        raise NotFoundError(_("Bonus sheet not found."))
+    return sheet
+
+
+def bonus_sheet_versions(*, sheet: BonusSheet) -> list[BonusSheet]:
+    """All versions of the sheet's month (the correction history), newest first."""
+    return list(
+        BonusSheet.objects.filter(month=sheet.month)
+        .only("pk", "month", "version", "status", "correction_reason", "prepared_at", "approved_at", "total_amount")
+        .order_by("-version")
+    )
+
+
+def bonus_line_list(*, user, sheet: BonusSheet, filters: dict | None = None) -> QuerySet[BonusLine]:
+    if not bonus_sheet_readable(user):
+        return BonusLine.objects.none()
+    filters = filters or {}
+    qs = BonusLine.objects.filter(sheet=sheet)
+    if department := filters.get("department"):
+        qs = qs.filter(department_id=department)
+    if q := (filters.get("q") or "").strip():
+        from django.db.models import Q
+
+        qs = qs.filter(Q(employee_no__icontains=q) | Q(employee_name__icontains=q))
+    if band := filters.get("band"):
+        qs = qs.filter(band=band)
+    return qs.order_by("department_name", "employee_no")
+
+
+class BonusTotals:
+    """Headcount and money sums of a group of lines (a department or the whole sheet)."""
+
+    def __init__(self, row: dict | None = None, *, department_id=None, department_name=""):
+        row = row or {}
+        self.department_id = department_id
+        self.department_name = department_name
+        self.employees = row.get("employees") or 0
+        for name in MONEY_FIELDS:
+            setattr(self, name, row.get(name) or Decimal("0.00"))
+
+    def add(self, other: BonusTotals) -> None:
+        self.employees += other.employees
+        for name in MONEY_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        return {
+            "department_id": self.department_id,
+            "department_name": self.department_name,
+            "employees": self.employees,
+            **{name: getattr(self, name) for name in MONEY_FIELDS},
+        }
+
+
+def bonus_sheet_department_totals(*, sheet: BonusSheet) -> tuple[list[BonusTotals], BonusTotals]:
+    """(per department, overall) sums of the sheet's lines, in one aggregate query."""
+    rows = (
+        BonusLine.objects.filter(sheet=sheet)
+        .values("department_id", "department_name")
+        .annotate(employees=Count("id"), **{name: Sum(name) for name in MONEY_FIELDS})
+        .order_by("department_name", "department_id")
+    )
+    departments = [BonusTotals(r, department_id=r["department_id"], department_name=r["department_name"]) for r in rows]
+    overall = BonusTotals(department_name=_("All departments"))
+    for d in departments:
+        overall.add(d)
+    return departments, overall
+
+
+def bonus_sheet_file_list(*, user, sheet: BonusSheet) -> list[BonusSheetFile]:
+    if not bonus_sheet_readable(user):
+        return []
+    return list(
+        BonusSheetFile.objects.filter(sheet=sheet).select_related("requested_by").order_by("-requested_at")[:20]
+    )
+
+
+def bonus_sheet_file_get(*, user, pk: int) -> BonusSheetFile:
+    file = None
+    if bonus_sheet_readable(user):
+        file = BonusSheetFile.objects.select_related("sheet").filter(pk=pk).first()
+    if file is None:
+        raise NotFoundError(_("Export not found."))
+    return file
+
+
+def bonus_sheet_table(*, sheet: BonusSheet):
+    """(headers, rows) of the sheet for XLSX/CSV, in the active language: one row per line with
+    its explanation as text. Rows are streamed from one query."""
+    headers = [
+        _("Department"),
+        _("Team"),
+        _("Employee number"),
+        _("Name"),
+        _("Score"),
+        _("Band"),
+        _("Coefficient"),
+        _("Bonus base"),
+        _("Performance bonus"),
+        _("Attendance fines"),
+        _("Absenteeism deduction"),
+        _("Rewards"),
+        _("Fines"),
+        _("Payable"),
+        _("Explanation"),
+    ]
+
+    def rows():
+        for line in (
+            BonusLine.objects.filter(sheet=sheet).order_by("department_name", "employee_no").iterator(chunk_size=2000)
+        ):
+            yield [
+                line.department_name,
+                line.team_name,
+                line.employee_no,
+                line.employee_name,
+                line.score,
+                line.band,
+                line.coefficient,
+                line.bonus_base,
+                line.performance_amount,
+                line.attendance_fines,
+                line.absenteeism_deduction,
+                line.rewards,
+                line.penalties,
+                line.total,
+                "; ".join(rules.explain(e) for e in line.explanation),
+            ]
+
+    return headers, rows()

@@ -1,3 +1,681 @@
-"""Performance services: bonus."""
+"""Performance services: the monthly bonus sheet (PRF-4) and its exports.
 
-__all__: list[str] = []
+Life of a sheet (every other step is refused with a clear, translated error)::
+
+    prepare ──> draft ──(recompute, adjust: rewards RWD-2 / fines PEN-1)──> draft
+    draft ──(approve: the month's cycle is locked)──> approved (read-only, also in the database)
+    approved ──(correct, with a reason)──> superseded  +  a new draft version N+1
+
+- One line per employee appraised in the month's cycle: bonus base × the coefficient of the score
+  band (policy in force for the month, kept on the sheet as a snapshot) − attendance fines (ATT-4)
+  − absenteeism deduction (ATT-5) + rewards (RWD-2) − fines (PEN-1), with its explanation.
+- Preparing 5,000 lines is a handful of queries: appraisals and employees in one query,
+  attendance in chunks of :data:`ATTENDANCE_CHUNK`, lines with ``bulk_create``, one audit event.
+- Adjustments (rewards and fines decided by HR; the discipline app will feed them later) are
+  stored as explanation entries of the line ``{"rule": "reward"|"penalty", ...}``; a recompute
+  and a correction carry them over.
+- Exports (PDF, XLSX, CSV) are rendered by a Celery task into private storage with a SHA-256,
+  progress kept on the file row; every download is audited and its checksum verified.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import secrets
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.models import Employee
+from callcenter.roles import Role, has_role
+from datasecurity.audit import audit_record
+
+from .. import rules
+from ..models import (
+    Appraisal,
+    AppraisalCycle,
+    BonusLine,
+    BonusSheet,
+    BonusSheetFile,
+    BonusSheetStatus,
+    CycleStatus,
+    FileFormat,
+    FileStatus,
+)
+from ..scoring import policy_for_month, policy_from_snapshot, policy_snapshot
+
+__all__ = [
+    "ADJUSTMENT_ARTICLES",
+    "BONUS_READ_ROLES",
+    "BONUS_WRITE_ROLES",
+    "bonus_line_adjust",
+    "bonus_line_adjustment_remove",
+    "bonus_sheet_approve",
+    "bonus_sheet_correct",
+    "bonus_sheet_file_open",
+    "bonus_sheet_file_render",
+    "bonus_sheet_file_request",
+    "bonus_sheet_prepare",
+    "bonus_sheet_recompute",
+]
+
+logger = logging.getLogger(__name__)
+
+BONUS_WRITE_ROLES = (Role.HR,)
+BONUS_READ_ROLES = (Role.HR, Role.COMPANY_LEADER)
+ATTENDANCE_CHUNK = 500
+LINE_BATCH = 1000
+# RWD-2: money rewards flow into the bonus sheet; PEN-1: fines are deducted from that month's pay.
+ADJUSTMENT_ARTICLES = {"reward": "RWD-2", "penalty": "PEN-1"}
+ADJUSTMENT_MAX = Decimal("100000.00")
+TITLE_MAX = 200
+REASON_MAX = 2000
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+
+def _require_hr(actor) -> None:
+    if not has_role(actor, *BONUS_WRITE_ROLES):
+        raise PermissionDeniedError(_("Only HR prepares, adjusts, approves and corrects bonus sheets (PRF-4)."))
+
+
+def _require_reader(actor) -> None:
+    if not has_role(actor, *BONUS_READ_ROLES):
+        raise PermissionDeniedError(_("Only HR and company leaders may read bonus sheets (PRF-4)."))
+
+
+def _first_of_month(month) -> datetime.date:
+    if isinstance(month, datetime.datetime):
+        month = month.date()
+    if not isinstance(month, datetime.date):
+        raise ApplicationError(_("Choose a month."), code="month_invalid")
+    return month.replace(day=1)
+
+
+def _lock_sheet(sheet: BonusSheet | int) -> BonusSheet:
+    pk = sheet.pk if isinstance(sheet, BonusSheet) else sheet
+    locked = BonusSheet.objects.select_for_update(of=("self",)).select_related("cycle").filter(pk=pk).first()
+    if locked is None:
+        raise NotFoundError(_("Bonus sheet not found."))
+    return locked
+
+
+def _refuse_locked(sheet: BonusSheet) -> None:
+    if sheet.status == BonusSheetStatus.APPROVED:
+        raise ApplicationError(
+            _(
+                "This bonus sheet is approved and locked (PRF-4); it cannot be changed. "
+                "Correct it to make a new version."
+            ),
+            code="sheet_locked",
+            status=409,
+        )
+    if sheet.status == BonusSheetStatus.SUPERSEDED:
+        raise ApplicationError(
+            _("This version was superseded by a correction; it is kept as it was and cannot be changed."),
+            code="sheet_superseded",
+            status=409,
+        )
+
+
+def _adjustments_of(explanation: list) -> list[dict]:
+    return [e for e in explanation or [] if e.get("rule") in ADJUSTMENT_ARTICLES]
+
+
+def _adjustment_sums(adjustments: list[dict]) -> tuple[Decimal, Decimal]:
+    rewards = sum((Decimal(a["amount"]) for a in adjustments if a["rule"] == "reward"), Decimal("0"))
+    penalties = sum((Decimal(a["amount"]) for a in adjustments if a["rule"] == "penalty"), Decimal("0"))
+    return rewards, penalties
+
+
+def _compute_lines(
+    *, sheet: BonusSheet, policy, adjustments_by_employee: dict[int, list[dict]] | None = None
+) -> list[BonusLine]:
+    """The sheet's lines from the cycle's appraisals (unsaved). Bounded queries: one for the
+    appraisals with their employees, three per chunk of attendance (ATT-4, ATT-5)."""
+    from attendance.selectors import attendance_month_results
+
+    adjustments_by_employee = adjustments_by_employee or {}
+    appraisals = list(
+        Appraisal.objects.filter(cycle=sheet.cycle)
+        .select_related("employee", "department", "team")
+        .only(
+            "total_score",
+            "employee__id",
+            "employee__employee_no",
+            "employee__name",
+            "employee__team_id",
+            "employee__monthly_base_pay",
+            "employee__bonus_base",
+            "department__id",
+            "department__name",
+            "team__id",
+            "team__name",
+        )
+        .order_by("department__name", "employee__employee_no")
+    )
+    attendance = {}
+    employees = [a.employee for a in appraisals]
+    for start in range(0, len(employees), ATTENDANCE_CHUNK):
+        attendance.update(
+            attendance_month_results(employees=employees[start : start + ATTENDANCE_CHUNK], month=sheet.month)
+        )
+    lines = []
+    for appraisal in appraisals:
+        employee: Employee = appraisal.employee
+        month_result = attendance.get(employee.pk)
+        adjustments = adjustments_by_employee.get(employee.pk, [])
+        rewards, penalties = _adjustment_sums(adjustments)
+        figures = rules.bonus_line(
+            score=appraisal.total_score,
+            bonus_base=employee.bonus_base,
+            policy=policy,
+            attendance_fines=month_result.fines if month_result else Decimal("0"),
+            absenteeism_deduction=month_result.deduction if month_result else Decimal("0"),
+            rewards=rewards,
+            penalties=penalties,
+            adjustments=adjustments,
+        )
+        lines.append(
+            BonusLine(
+                sheet=sheet,
+                employee=employee,
+                appraisal=appraisal,
+                employee_no=employee.employee_no,
+                employee_name=employee.name,
+                department=appraisal.department,
+                department_name=appraisal.department.name,
+                team_name=appraisal.team.name if appraisal.team_id else "",
+                score=figures.score,
+                band=figures.band,
+                coefficient=figures.coefficient,
+                bonus_base=figures.bonus_base,
+                performance_amount=figures.performance_amount,
+                attendance_fines=figures.attendance_fines,
+                absenteeism_deduction=figures.absenteeism_deduction,
+                rewards=figures.rewards,
+                penalties=figures.penalties,
+                total=figures.total,
+                explanation=figures.explanation,
+            )
+        )
+    return lines
+
+
+def _store_lines(sheet: BonusSheet, lines: list[BonusLine]) -> None:
+    BonusLine.objects.bulk_create(lines, batch_size=LINE_BATCH)
+    sheet.employees = len(lines)
+    sheet.total_base = sum((line.bonus_base for line in lines), Decimal("0.00"))
+    sheet.total_amount = sum((line.total for line in lines), Decimal("0.00"))
+
+
+def _adjustments_by_employee(sheet: BonusSheet) -> dict[int, list[dict]]:
+    """HR's rewards and fines on a sheet's lines, to carry into a recompute or a correction."""
+    carried = defaultdict(list)
+    for employee_id, explanation in BonusLine.objects.filter(sheet=sheet).values_list("employee_id", "explanation"):
+        carried[employee_id].extend(_adjustments_of(explanation))
+    return {k: v for k, v in carried.items() if v}
+
+
+def _lock_cycle(month: datetime.date) -> AppraisalCycle:
+    cycle = AppraisalCycle.objects.select_for_update().filter(month=month).first()
+    if cycle is None:
+        raise ApplicationError(
+            _("There is no appraisal cycle for %(month)s yet; the bonus sheet is made from its appraisals (PRF-4).")
+            % {"month": f"{month:%Y-%m}"},
+            code="no_cycle",
+            status=409,
+        )
+    if cycle.status == CycleStatus.OPENING:
+        raise ApplicationError(
+            _("The appraisal cycle for %(month)s is still being opened; prepare the bonus sheet when it is open.")
+            % {"month": f"{month:%Y-%m}"},
+            code="cycle_opening",
+            status=409,
+        )
+    return cycle
+
+
+def _new_sheet(*, actor, cycle: AppraisalCycle, version: int, supersedes=None, reason: str = "") -> BonusSheet:
+    policy = policy_for_month(cycle.month)
+    sheet = BonusSheet(
+        month=cycle.month,
+        version=version,
+        cycle=cycle,
+        policy=policy if policy.pk else None,
+        policy_snapshot=policy_snapshot(policy),
+        supersedes=supersedes,
+        correction_reason=reason,
+        prepared_by=actor,
+        prepared_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            sheet.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("A current bonus sheet for %(month)s already exists; open it instead.")
+            % {"month": f"{cycle.month:%Y-%m}"},
+            code="sheet_exists",
+            status=409,
+        ) from exc
+    return sheet
+
+
+def _audit(actor, action: str, sheet: BonusSheet, changes: dict) -> None:
+    audit_record(actor=actor, action=action, obj=sheet, changes=changes)
+
+
+# --- The sheet ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bonus_sheet_prepare(*, actor, month: datetime.date) -> BonusSheet:
+    """HR prepares the month's bonus sheet (PRF-4) as a draft: one line per appraised employee."""
+    _require_hr(actor)
+    month = _first_of_month(month)
+    cycle = _lock_cycle(month)  # serialises two HR users preparing the same month
+    current = BonusSheet.objects.filter(month=month).exclude(status=BonusSheetStatus.SUPERSEDED).first()
+    if current is not None:
+        raise ApplicationError(
+            _("The bonus sheet for %(month)s already exists (version %(version)s, %(status)s); open it instead.")
+            % {"month": f"{month:%Y-%m}", "version": current.version, "status": current.get_status_display()},
+            code="sheet_exists",
+            status=409,
+        )
+    last = BonusSheet.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0
+    sheet = _new_sheet(actor=actor, cycle=cycle, version=last + 1)
+    lines = _compute_lines(sheet=sheet, policy=policy_from_snapshot(sheet.policy_snapshot))
+    _store_lines(sheet, lines)
+    sheet.save(update_fields=["employees", "total_base", "total_amount"])
+    _audit(
+        actor,
+        "bonus_sheet.prepare",
+        sheet,
+        {"month": f"{month:%Y-%m}", "version": sheet.version, "lines": sheet.employees, "total": sheet.total_amount},
+    )
+    return sheet
+
+
+@transaction.atomic
+def bonus_sheet_recompute(*, actor, sheet: BonusSheet) -> BonusSheet:
+    """Recompute a draft from the current appraisals, attendance and bonus bases, under the policy
+    snapshot the sheet was prepared with; HR's adjustments are kept."""
+    _require_hr(actor)
+    sheet = _lock_sheet(sheet)
+    _refuse_locked(sheet)
+    before = {"lines": sheet.employees, "total": str(sheet.total_amount)}
+    carried = _adjustments_by_employee(sheet)
+    BonusLine.objects.filter(sheet=sheet).delete()
+    lines = _compute_lines(
+        sheet=sheet, policy=policy_from_snapshot(sheet.policy_snapshot), adjustments_by_employee=carried
+    )
+    _store_lines(sheet, lines)
+    sheet.prepared_by = actor
+    sheet.prepared_at = timezone.now()
+    sheet.save(update_fields=["employees", "total_base", "total_amount", "prepared_by", "prepared_at"])
+    dropped = sorted(set(carried) - {line.employee_id for line in lines})
+    _audit(
+        actor,
+        "bonus_sheet.recompute",
+        sheet,
+        {
+            "lines": [before["lines"], sheet.employees],
+            "total": [before["total"], str(sheet.total_amount)],
+            "adjustments_dropped_for": dropped,
+        },
+    )
+    return sheet
+
+
+@transaction.atomic
+def bonus_sheet_approve(*, actor, sheet: BonusSheet) -> BonusSheet:
+    """HR approves and locks a draft (PRF-4): only once the month's appraisal cycle is locked, so
+    no score can change under an approved sheet. Approved lines are read-only in the database."""
+    _require_hr(actor)
+    sheet = _lock_sheet(sheet)
+    if sheet.status == BonusSheetStatus.APPROVED:
+        raise ApplicationError(_("This bonus sheet is already approved."), code="already_approved", status=409)
+    _refuse_locked(sheet)
+    cycle = AppraisalCycle.objects.select_for_update().get(pk=sheet.cycle_id)
+    if cycle.status != CycleStatus.LOCKED:
+        raise ApplicationError(
+            _(
+                "The appraisal cycle for %(month)s is not locked yet; HR locks it when every appraisal is "
+                "final, then the bonus sheet can be approved (PRF-2, PRF-4)."
+            )
+            % {"month": f"{sheet.month:%Y-%m}"},
+            code="cycle_not_locked",
+            status=409,
+        )
+    if not sheet.employees:
+        raise ApplicationError(_("This bonus sheet has no lines; there is nothing to approve."), code="sheet_empty")
+    sheet.status = BonusSheetStatus.APPROVED
+    sheet.approved_by = actor
+    sheet.approved_at = timezone.now()
+    sheet.save(update_fields=["status", "approved_by", "approved_at"])
+    _audit(
+        actor,
+        "bonus_sheet.approve",
+        sheet,
+        {"status": [BonusSheetStatus.DRAFT, BonusSheetStatus.APPROVED], "total": sheet.total_amount},
+    )
+    return sheet
+
+
+@transaction.atomic
+def bonus_sheet_correct(*, actor, sheet: BonusSheet, reason: str) -> BonusSheet:
+    """A correction after approval (PRF-4): the approved version is kept, marked superseded (its
+    files stay downloadable), and a new draft version N+1 is computed afresh under the policy in
+    force for the month; HR's adjustments are carried over. Returns the new draft."""
+    _require_hr(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason for the correction."), code="reason_missing")
+    if len(reason) > REASON_MAX:
+        raise ApplicationError(
+            _("The reason is too long (at most %(max)s characters).") % {"max": REASON_MAX}, code="reason_too_long"
+        )
+    old = _lock_sheet(sheet)
+    if old.status == BonusSheetStatus.DRAFT:
+        raise ApplicationError(
+            _("A draft is not corrected: recompute it or change its adjustments, then approve it."),
+            code="correct_draft",
+            status=409,
+        )
+    if old.status == BonusSheetStatus.SUPERSEDED:
+        raise ApplicationError(
+            _("This version was already corrected; correct the current version instead."),
+            code="sheet_superseded",
+            status=409,
+        )
+    carried = _adjustments_by_employee(old)
+    old.status = BonusSheetStatus.SUPERSEDED
+    old.save(update_fields=["status"])
+    cycle = AppraisalCycle.objects.get(pk=old.cycle_id)
+    last = BonusSheet.objects.filter(month=old.month).aggregate(v=Max("version"))["v"] or old.version
+    new = _new_sheet(actor=actor, cycle=cycle, version=last + 1, supersedes=old, reason=reason)
+    lines = _compute_lines(sheet=new, policy=policy_from_snapshot(new.policy_snapshot), adjustments_by_employee=carried)
+    _store_lines(new, lines)
+    new.save(update_fields=["employees", "total_base", "total_amount"])
+    _audit(
+        actor,
+        "bonus_sheet.correct",
+        old,
+        {
+            "status": [BonusSheetStatus.APPROVED, BonusSheetStatus.SUPERSEDED],
+            "new_version": new.version,
+            "reason": reason,
+        },
+    )
+    _audit(
+        actor,
+        "bonus_sheet.prepare",
+        new,
+        {"month": f"{new.month:%Y-%m}", "version": new.version, "lines": new.employees, "corrects": old.version},
+    )
+    return new
+
+
+# --- Adjustments (RWD-2, PEN-1) --------------------------------------------------------------------
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(rules.CENT)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise ApplicationError(_("Enter the amount as a number, e.g. 200.00."), code="amount_invalid") from exc
+    if amount <= 0 or amount > ADJUSTMENT_MAX:
+        raise ApplicationError(
+            _("The amount must be more than 0 and at most %(max)s.") % {"max": ADJUSTMENT_MAX}, code="amount_invalid"
+        )
+    return amount
+
+
+def _lock_line(*, sheet_id: int | None, line: BonusLine | int) -> tuple[BonusSheet, BonusLine]:
+    pk = line.pk if isinstance(line, BonusLine) else line
+    found = BonusLine.objects.filter(pk=pk).values_list("sheet_id", flat=True).first()
+    if found is None or (sheet_id is not None and found != sheet_id):
+        raise NotFoundError(_("Bonus line not found."))
+    sheet = _lock_sheet(found)  # the sheet's lock first, as every other writer of the sheet
+    _refuse_locked(sheet)
+    return sheet, BonusLine.objects.select_for_update().get(pk=pk)
+
+
+def _refigure(line: BonusLine, sheet: BonusSheet, adjustments: list[dict]) -> Decimal:
+    """Apply the line's adjustments again (the computed part stays as prepared); returns the
+    change of the line's total."""
+    rewards, penalties = _adjustment_sums(adjustments)
+    old_total = line.total
+    line.rewards = rules.q2(rewards)
+    line.penalties = rules.q2(penalties)
+    line.total = rules.q2(
+        line.performance_amount - line.attendance_fines - line.absenteeism_deduction + line.rewards - line.penalties
+    )
+    line.explanation = [e for e in line.explanation if e.get("rule") not in ADJUSTMENT_ARTICLES] + adjustments
+    line.save(update_fields=["rewards", "penalties", "total", "explanation"])
+    delta = line.total - old_total
+    sheet.total_amount += delta
+    sheet.save(update_fields=["total_amount"])
+    return delta
+
+
+@transaction.atomic
+def bonus_line_adjust(
+    *, actor, line: BonusLine | int, kind: str, title: str, amount, sheet_id: int | None = None
+) -> BonusLine:
+    """Add a reward (RWD-2, money that flows into the bonus sheet) or a fine (PEN-1, deducted from
+    that month's pay) to one line of a draft, with a title that explains it."""
+    _require_hr(actor)
+    if kind not in ADJUSTMENT_ARTICLES:
+        raise ApplicationError(_("Choose a reward or a fine."), code="kind_invalid")
+    title = " ".join((title or "").split())
+    if not title:
+        raise ApplicationError(_("Give the reward or fine a title (what it is for)."), code="title_missing")
+    if len(title) > TITLE_MAX:
+        raise ApplicationError(
+            _("The title is too long (at most %(max)s characters).") % {"max": TITLE_MAX}, code="title_too_long"
+        )
+    amount = _amount(amount)
+    sheet, line = _lock_line(sheet_id=sheet_id, line=line)
+    entry = {"rule": kind, "article": ADJUSTMENT_ARTICLES[kind], "amount": str(amount), "title": title}
+    adjustments = [*_adjustments_of(line.explanation), entry]
+    delta = _refigure(line, sheet, adjustments)
+    _audit(
+        actor,
+        "bonus_sheet.adjust",
+        sheet,
+        {"line": line.pk, "employee_no": line.employee_no, "added": entry, "total_change": str(delta)},
+    )
+    return line
+
+
+@transaction.atomic
+def bonus_line_adjustment_remove(
+    *, actor, line: BonusLine | int, position: int, sheet_id: int | None = None
+) -> BonusLine:
+    """Remove one of a draft line's adjustments (``position``: its place among them, from 0)."""
+    _require_hr(actor)
+    sheet, line = _lock_line(sheet_id=sheet_id, line=line)
+    adjustments = _adjustments_of(line.explanation)
+    if not 0 <= position < len(adjustments):
+        raise NotFoundError(_("That reward or fine is not on this line (any more)."))
+    removed = adjustments.pop(position)
+    delta = _refigure(line, sheet, adjustments)
+    _audit(
+        actor,
+        "bonus_sheet.adjustment_remove",
+        sheet,
+        {"line": line.pk, "employee_no": line.employee_no, "removed": removed, "total_change": str(delta)},
+    )
+    return line
+
+
+# --- Exports -------------------------------------------------------------------------------------------
+
+
+def bonus_sheet_file_request(*, actor, sheet: BonusSheet | int, file_format: str, language: str = "") -> BonusSheetFile:
+    """Queue an export of a sheet (any version, any status) for HR or a company leader; rendered by
+    the Celery task after commit. The file is rendered in ``language`` (the requester's)."""
+    from django.conf import settings
+
+    _require_reader(actor)
+    if file_format not in FileFormat.values:
+        raise ApplicationError(_("Choose PDF, XLSX or CSV."), code="format_invalid")
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+    if language not in languages:
+        language = settings.LANGUAGE_CODE
+    pk = sheet.pk if isinstance(sheet, BonusSheet) else sheet
+    with transaction.atomic():
+        found = BonusSheet.objects.filter(pk=pk).first()
+        if found is None:
+            raise NotFoundError(_("Bonus sheet not found."))
+        file = BonusSheetFile.objects.create(
+            sheet=found, file_format=file_format, language=language, requested_by=actor
+        )
+        _audit(
+            actor, "bonus_sheet.export_request", found, {"file": file.pk, "format": file_format, "language": language}
+        )
+
+        def enqueue():
+            from ..tasks import bonus_sheet_file_render as task
+
+            task.delay(file.pk)
+
+        transaction.on_commit(enqueue)
+    return file
+
+
+def _file_update(file_id: int, **fields) -> None:
+    """One short transaction per update, so the page polling the row sees the progress."""
+    with transaction.atomic():
+        BonusSheetFile.objects.filter(pk=file_id).update(**fields)
+
+
+FILE_CONTENT_TYPES = {
+    FileFormat.PDF: "application/pdf",
+    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    FileFormat.CSV: "text/csv; charset=utf-8",
+}
+
+
+def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:
+    """Render a queued export (the Celery task): queued → running (progress 0..100) → done, with the
+    file in private storage and its SHA-256; failed with the error. Idempotent: a finished file is
+    returned as it is (at-least-once delivery)."""
+    from datasecurity.uploads import private_storage
+
+    from ..pdf import bonus_sheet_pdf
+    from ..selectors.bonus import bonus_sheet_table
+
+    with transaction.atomic():
+        file = BonusSheetFile.objects.select_for_update().select_related("sheet").filter(pk=file_id).first()
+        if file is None:
+            raise NotFoundError(_("Export not found."))
+        if file.status == FileStatus.DONE:
+            return file
+        file.status, file.progress, file.error = FileStatus.RUNNING, 0, ""
+        file.save(update_fields=["status", "progress", "error"])
+    path = ""
+    try:
+
+        def progress(percent: int) -> None:
+            _file_update(file_id, progress=max(0, min(99, int(percent))))
+
+        with translation.override(file.language):
+            if file.file_format == FileFormat.PDF:
+                data = bonus_sheet_pdf(sheet=file.sheet, progress=progress)
+            else:
+                data = _table_file(file, bonus_sheet_table(sheet=file.sheet), progress)
+        path = f"bonus/{file.sheet.month:%Y/%m}/{secrets.token_hex(16)}.{file.file_format}"
+        from django.core.files.base import ContentFile
+
+        path = private_storage().save(path, ContentFile(data))
+        _file_update(
+            file_id,
+            status=FileStatus.DONE,
+            progress=100,
+            stored_name=path,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        logger.exception("bonus sheet file %s failed", file_id)
+        if path:
+            private_storage().delete(path)
+        _file_update(
+            file_id, status=FileStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+    file.refresh_from_db()
+    return file
+
+
+def _table_file(file: BonusSheetFile, table, progress) -> bytes:
+    """XLSX or CSV bytes of the sheet's lines (formula injection neutralised by callcenter.exports)."""
+    from callcenter.exports import csv_response, xlsx_response
+
+    headers, rows = table
+    progress(10)
+    rows = list(rows)
+    progress(60)
+    name = f"bonus-{file.sheet.month:%Y-%m}-v{file.sheet.version}"
+    if file.file_format == FileFormat.CSV:
+        return csv_response(filename=name, headers=headers, rows=rows).content
+    return xlsx_response(filename=name, headers=headers, rows=rows, sheet_title=name).content
+
+
+def bonus_sheet_file_open(*, actor, file_id: int):
+    """Open a finished export for HR or a company leader (others: PermissionDeniedError), after
+    checking its SHA-256 (a changed file is refused); every download is audited (SEC-2).
+    Returns (file, open binary handle)."""
+    from django.core.exceptions import SuspiciousFileOperation
+
+    from datasecurity.uploads import private_storage
+
+    _require_reader(actor)
+    file = BonusSheetFile.objects.select_related("sheet").filter(pk=file_id).first()
+    if file is None:
+        raise NotFoundError(_("Export not found."))
+    if file.status != FileStatus.DONE:
+        raise ApplicationError(_("This export is not ready yet."), code="file_not_ready", status=409)
+    try:
+        handle = private_storage().open(file.stored_name, "rb")
+    except (OSError, SuspiciousFileOperation) as exc:
+        raise NotFoundError(_("The exported file is missing; request the export again.")) from exc
+    try:
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+        if digest.hexdigest() != file.sha256:
+            with transaction.atomic():
+                _audit(actor, "bonus_sheet.export_tampered", file.sheet, {"file": file.pk, "expected": file.sha256})
+            raise ApplicationError(
+                _(
+                    "The stored file does not match its checksum: it was changed after it was made. "
+                    "It is not served; request the export again and tell the security auditor."
+                ),
+                code="file_tampered",
+                status=409,
+            )
+        handle.seek(0)
+        with transaction.atomic():
+            _audit(
+                actor,
+                "bonus_sheet.export",
+                file.sheet,
+                {"file": file.pk, "format": file.file_format, "sha256": file.sha256},
+            )
+    except BaseException:
+        handle.close()
+        raise
+    return file, handle
