@@ -38,6 +38,7 @@ __all__ = [
     "INDICATOR_DEFAULTS",
     "METRIC_SOURCES",
     "SETUP_ROLES",
+    "TEMPLATE_ITEMS_MAX",
     "appraisal_template_create",
     "appraisal_template_update",
     "indicator_create",

@@ -1,3 +1,246 @@
-"""Performance pages: setup (filled by its work package)."""
+"""Performance pages: indicators and per-post templates (PRF-1), HR only. Thin: parse, call one
+service or selector, render; the services explain every refusal."""
 
-urlpatterns = []
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.models import Position
+from callcenter.permissions import role_required
+
+from .. import selectors, services
+from ..forms_setup import ROWS_MIN, IndicatorForm, TemplateForm
+from ..models import IndicatorGroup
+
+PAGE_SIZE = 25
+HR = services.SETUP_ROLES
+NAV = "performance_setup"
+
+
+def _indicator(pk):
+    try:
+        return selectors.indicator_get(pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def _template(pk):
+    try:
+        return selectors.appraisal_template_get(pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+# --- Indicators ------------------------------------------------------------------------------------
+
+
+@role_required(*HR)
+def indicator_list(request):
+    groups = selectors.indicators_by_group()
+    context = {
+        "groups": groups,
+        "count": sum(len(items) for _g, _l, items in groups),
+        "nav_active": NAV,
+    }
+    return render(request, "performance/setup/indicator_list.html", context)
+
+
+@role_required(*HR)
+@require_http_methods(["GET", "POST"])
+def indicator_create(request):
+    form = IndicatorForm(request.POST or None, initial={"group": request.GET.get("group") or IndicatorGroup.RESULTS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.indicator_create(actor=request.user, **form.service_arguments())
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Indicator %(name)s created.") % {"name": indicator.display_name})
+            return redirect("performance_indicator_list")
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "indicator": None, "nav_active": NAV}
+    return render(request, "performance/setup/indicator_form.html", context, status=status)
+
+
+@role_required(*HR)
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, pk: int):
+    indicator = _indicator(pk)
+    initial = {
+        f: getattr(indicator, f)
+        for f in ("code", "name", "name_en", "group", "method", "scale_max", "auto_source", "target", "description")
+    }
+    initial["active"] = indicator.active
+    form = IndicatorForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.indicator_update(actor=request.user, indicator=indicator, **form.service_arguments())
+        except NotFoundError as exc:
+            raise Http404(str(exc.message)) from exc
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Indicator %(name)s saved.") % {"name": indicator.display_name})
+            return redirect("performance_indicator_list")
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "indicator": indicator, "nav_active": NAV}
+    return render(request, "performance/setup/indicator_form.html", context, status=status)
+
+
+@role_required(*HR)
+@require_POST
+def indicator_deactivate(request, pk: int):
+    indicator = _indicator(pk)
+    try:
+        services.indicator_deactivate(actor=request.user, indicator=indicator)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Indicator %(name)s deactivated.") % {"name": indicator.display_name})
+    return redirect("performance_indicator_list")
+
+
+@role_required(*HR)
+@require_POST
+def indicator_defaults(request):
+    created = services.indicator_defaults_install(actor=request.user)
+    if created:
+        messages.success(request, _("%(count)s default indicator(s) of PRF-1 installed.") % {"count": created})
+    else:
+        messages.info(request, _("All default indicators of PRF-1 are installed already."))
+    return redirect("performance_indicator_list")
+
+
+# --- Templates -----------------------------------------------------------------------------------
+
+
+@role_required(*HR)
+def template_list(request):
+    """Every post with its active template (sum, split by group) and its replaced versions."""
+    overview = selectors.position_template_overview()
+    page = Paginator(overview, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"position": p, "template": t, "summary": selectors.template_summary(t) if t else None}
+        for p, t in page.object_list
+    ]
+    context = {
+        "page_obj": page,
+        "rows": rows,
+        "missing": sum(1 for _p, t in overview if t is None),
+        "nav_active": NAV,
+    }
+    return render(request, "performance/setup/template_list.html", context)
+
+
+def _editor_context(form, *, template, rows, position=None):
+    indicators = list(selectors.indicator_list(filters={"active": True}))
+    rows = list(rows)
+    rows += [{"indicator": "", "weight": ""}] * max(0, ROWS_MIN - len(rows))
+    history = []
+    if template is not None:
+        history = list(
+            selectors.appraisal_template_list(filters={"position": template.position_id, "active": False})[:10]
+        )
+    return {
+        "form": form,
+        "template": template,
+        "readonly": template is not None and not template.active,
+        "position": position or (template.position if template else None),
+        "rows": rows,
+        "indicators": indicators,
+        "groups": IndicatorGroup.choices,
+        "history": history,
+        "summary": selectors.template_summary(template) if template else None,
+        "nav_active": NAV,
+    }
+
+
+def _rows_of(template) -> list[dict]:
+    return [{"indicator": str(item.indicator_id), "weight": item.weight} for item in template.items.all()]
+
+
+@role_required(*HR)
+@require_http_methods(["GET", "POST"])
+def template_create(request):
+    position = Position.objects.filter(pk=_int(request.GET.get("position"))).first()
+    based_on = None
+    if position is not None:
+        based_on = selectors.appraisal_template_list(filters={"position": position.pk, "active": True}).first()
+    form = TemplateForm(request.POST or None, initial={"position": position})
+    rows = form.items() if form.is_bound else (_rows_of(based_on) if based_on else [])
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.appraisal_template_create(
+                actor=request.user,
+                position=form.cleaned_data["position"],
+                name=form.cleaned_data["name"],
+                items=rows,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Template %(name)s is now the active template of %(position)s.")
+                % {"name": template.name, "position": template.position.name},
+            )
+            return redirect("performance_template_list")
+    context = _editor_context(form, template=None, rows=rows, position=position)
+    context["based_on"] = based_on
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "performance/setup/template_form.html", context, status=status)
+
+
+@role_required(*HR)
+@require_http_methods(["GET", "POST"])
+def template_edit(request, pk: int):
+    template = _template(pk)
+    form = TemplateForm(
+        request.POST or None, initial={"position": template.position, "name": template.name}, editing=True
+    )
+    rows = form.items() if form.is_bound else _rows_of(template)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appraisal_template_update(
+                actor=request.user, template=template, name=form.cleaned_data["name"], items=rows
+            )
+        except NotFoundError as exc:
+            raise Http404(str(exc.message)) from exc
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
+            return redirect("performance_template_list")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "performance/setup/template_form.html",
+        _editor_context(form, template=template, rows=rows),
+        status=status,
+    )
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+urlpatterns = [
+    path("setup/indicators/", indicator_list, name="performance_indicator_list"),
+    path("setup/indicators/new/", indicator_create, name="performance_indicator_create"),
+    path("setup/indicators/defaults/", indicator_defaults, name="performance_indicator_defaults"),
+    path("setup/indicators/<int:pk>/", indicator_edit, name="performance_indicator_edit"),
+    path("setup/indicators/<int:pk>/deactivate/", indicator_deactivate, name="performance_indicator_deactivate"),
+    path("setup/templates/", template_list, name="performance_template_list"),
+    path("setup/templates/new/", template_create, name="performance_template_create"),
+    path("setup/templates/<int:pk>/", template_edit, name="performance_template_edit"),
+]
