@@ -1,3 +1,154 @@
-"""Performance API: metrics (filled by its work package)."""
+"""Performance API: call-center metrics (PRF-1 work results).
 
-urlpatterns = []
+- ``POST metrics/imports/`` — the telephony/ACD system or an HR tool pushes
+  ``{"rows": [{employee_no, date, calls_answered, calls_resolved, avg_handle_seconds,
+  qa_accuracy?}, ...]}`` as a user with the HR role (session or ``Authorization: Token ...``).
+  The same checks as the CSV upload; all or nothing: a 400 ``{detail, code: "rows_invalid",
+  error_count, errors: [{row, column, message}]}`` (first 100, rows numbered from 1) and nothing
+  written. Re-pushed days replace the stored ones. Any other key of the body (``imported_by``,
+  ``id``, ``source``...) is ignored: the importer is the caller.
+- ``GET metrics/imports/`` and ``GET metrics/imports/<id>/`` — the accepted imports (HR).
+- ``GET metrics/month/?month=YYYY-MM&team=<id>`` — totals per agent for the month, for whoever
+  may see them (agent: own; supervisor: team; manager: department; HR: everyone).
+"""
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from callcenter.api_support import Pagination
+from callcenter.errors import ApplicationError
+from callcenter.permissions import HasRole
+from callcenter.visibility import Scope, user_scope
+
+from .. import metrics_csv, selectors, services
+from ..forms_metrics import parse_id, parse_month
+
+HR = HasRole(*services.METRIC_IMPORT_ROLES)
+
+
+class MetricImportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = serializers.CharField()
+    filename = serializers.CharField()
+    checksum = serializers.CharField(help_text="SHA-256 of the file (CSV) or of the rows as received (API).")
+    imported_by = serializers.CharField(source="imported_by.username")
+    imported_at = serializers.DateTimeField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField(help_text="Employee-days that were new.")
+    replaced = serializers.IntegerField(help_text="Employee-days that replaced earlier figures.")
+    date_from = serializers.DateField(allow_null=True)
+    date_to = serializers.DateField(allow_null=True)
+
+
+class MetricRowInputSerializer(serializers.Serializer):
+    """Documentation of one row; the rows are checked by the service (the CSV rules)."""
+
+    employee_no = serializers.CharField()
+    date = serializers.DateField()
+    calls_answered = serializers.IntegerField(min_value=0)
+    calls_resolved = serializers.IntegerField(min_value=0, help_text="At most calls_answered.")
+    avg_handle_seconds = serializers.IntegerField(min_value=0)
+    qa_accuracy = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+
+
+class MetricPushInputSerializer(serializers.Serializer):
+    # Each row is checked by performance.metrics_csv.clean_rows (one rule for CSV and API, every
+    # error with its row number); here only the envelope: a list of objects, not too long.
+    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=metrics_csv.MAX_ROWS)
+
+
+class MetricPushDocSerializer(serializers.Serializer):
+    """What the push looks like (for the schema)."""
+
+    rows = MetricRowInputSerializer(many=True)
+
+
+class MetricImportListApi(APIView):
+    permission_classes = [HR]
+    parser_classes = [JSONParser]
+
+    @extend_schema(parameters=[OpenApiParameter("page", int)], responses=MetricImportOutputSerializer(many=True))
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.metric_import_list(user=request.user), request, view=self)
+        return paginator.get_paginated_response(MetricImportOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=MetricPushDocSerializer, responses={201: MetricImportOutputSerializer})
+    def post(self, request):
+        data = MetricPushInputSerializer(data=request.data)
+        if not data.is_valid():
+            raise ApplicationError(
+                _('Send {"rows": [...]}: a list of at most %(limit)s objects.') % {"limit": metrics_csv.MAX_ROWS},
+                code="rows_invalid_shape",
+                extra={"errors": data.errors},
+            )
+        record = services.metric_import_push(actor=request.user, rows=data.validated_data["rows"])
+        return Response(MetricImportOutputSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class MetricImportDetailApi(APIView):
+    permission_classes = [HR]
+
+    @extend_schema(responses=MetricImportOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(MetricImportOutputSerializer(selectors.metric_import_get(user=request.user, pk=pk)).data)
+
+
+class MetricMonthRowOutputSerializer(serializers.Serializer):
+    employee_id = serializers.IntegerField()
+    employee_no = serializers.CharField()
+    name = serializers.CharField()
+    team_id = serializers.IntegerField(allow_null=True)
+    team_name = serializers.CharField()
+    days = serializers.IntegerField(source="totals.days")
+    calls_answered = serializers.IntegerField(source="totals.calls_answered")
+    calls_resolved = serializers.IntegerField(source="totals.calls_resolved")
+    resolution_rate = serializers.DecimalField(
+        source="totals.resolution_rate", max_digits=6, decimal_places=2, allow_null=True
+    )
+    avg_handle_seconds = serializers.DecimalField(
+        source="totals.avg_handle_seconds",
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Call-weighted average of the month.",
+    )
+    qa_accuracy = serializers.DecimalField(source="totals.qa_accuracy", max_digits=6, decimal_places=2, allow_null=True)
+
+
+class MetricMonthApi(APIView):
+    """The month's totals per agent the caller may see (paginated)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
+            OpenApiParameter("team", int),
+            OpenApiParameter("page", int),
+        ],
+        responses=MetricMonthRowOutputSerializer(many=True),
+    )
+    def get(self, request):
+        month = parse_month(request.query_params.get("month"), timezone.localdate())
+        team_id = parse_id(request.query_params.get("team"))
+        if team_id is not None and user_scope(request.user) < Scope.TEAM:
+            team_id = None
+        data = selectors.metric_month(user=request.user, month=month, team_id=team_id)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(data.rows, request, view=self)
+        return paginator.get_paginated_response(MetricMonthRowOutputSerializer(page, many=True).data)
+
+
+urlpatterns = [
+    path("metrics/imports/", MetricImportListApi.as_view(), name="performance_api_metric_import_list"),
+    path("metrics/imports/<int:pk>/", MetricImportDetailApi.as_view(), name="performance_api_metric_import_detail"),
+    path("metrics/month/", MetricMonthApi.as_view(), name="performance_api_metric_month"),
+]

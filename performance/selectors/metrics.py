@@ -35,6 +35,7 @@ __all__ = [
     "metric_days_list",
     "metric_import_get",
     "metric_import_list",
+    "metric_import_rows",
     "metric_month",
     "metric_teams",
 ]
@@ -53,6 +54,17 @@ def metric_import_get(*, user, pk) -> MetricImport:
     if record is None:
         raise NotFoundError("No such import.")
     return record
+
+
+def metric_import_rows(*, user, record: MetricImport) -> QuerySet[AgentDailyMetric]:
+    """The days an import wrote that no later import has replaced, with their employee."""
+    if not has_role(user, Role.HR):
+        return AgentDailyMetric.objects.none()
+    return (
+        AgentDailyMetric.objects.filter(source_import=record)
+        .select_related("employee")
+        .order_by("day", "employee__employee_no")
+    )
 
 
 @dataclass
