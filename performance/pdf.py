@@ -201,7 +201,8 @@ class Block:
 
     @property
     def text(self) -> str:
-        return "\n".join(self.lines)
+        # An empty line would collapse to no height: a no-break space keeps the line's height.
+        return "\n".join(line or "\u00a0" for line in self.lines)
 
 
 @dataclass
