@@ -4,11 +4,9 @@ with progress, checksum-verified and audited downloads, query-count bounds, Open
 from __future__ import annotations
 
 import hashlib
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from callcenter.celery import app as celery_app
@@ -28,9 +26,6 @@ WRITERS = {"hr"}
 @pytest.fixture(autouse=True)
 def _setup(db, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    migration = importlib.import_module("performance.migrations._0005_bonus_locked_sheets")
-    with connection.schema_editor() as editor:
-        migration.forwards(None, editor)
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True

@@ -4,11 +4,10 @@ clear error and changes nothing; approved sheets are read-only in the database t
 from __future__ import annotations
 
 import datetime
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from attendance.models import DailyAttendance
 from attendance.selectors import attendance_month_results
@@ -20,15 +19,6 @@ from performance.models import AppraisalPolicy, BonusLine, BonusSheet
 from performance.tests.factories_bonus import MONTH, appraisal_for, cycle_for, lock_cycle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _locked_sheet_triggers(db):
-    """The database triggers of migration 0005 (installed here too until the migrations are
-    linearised; the SQL is idempotent)."""
-    migration = importlib.import_module("performance.migrations._0005_bonus_locked_sheets")
-    with connection.schema_editor() as editor:
-        migration.forwards(None, editor)
 
 
 @pytest.fixture
