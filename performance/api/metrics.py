@@ -5,13 +5,16 @@
   qa_accuracy?}, ...]}`` as a user with the HR role (session or ``Authorization: Token ...``).
   The same checks as the CSV upload; all or nothing: a 400 ``{detail, code: "rows_invalid",
   error_count, errors: [{row, column, message}]}`` (first 100, rows numbered from 1) and nothing
-  written. Re-pushed days replace the stored ones. Any other key of the body (``imported_by``,
+  written. A body is at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB: about 17,000 rows, three
+  days of 5,000 agents); larger pushes get a 413 ``body_too_large`` — push day by day, or upload
+  the month as a CSV file (10 MB). Re-pushed days replace the stored ones. Any other key of the body (``imported_by``,
   ``id``, ``source``...) is ignored: the importer is the caller.
 - ``GET metrics/imports/`` and ``GET metrics/imports/<id>/`` — the accepted imports (HR).
 - ``GET metrics/month/?month=YYYY-MM&team=<id>`` — totals per agent for the month, for whoever
   may see them (agent: own; supervisor: team; manager: department; HR: everyone).
 """
 
+from django.conf import settings
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,6 +85,20 @@ class MetricImportListApi(APIView):
 
     @extend_schema(request=MetricPushDocSerializer, responses={201: MetricImportOutputSerializer})
     def post(self, request):
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default, about 17,000
+        # rows) with a bare 400 page; say it in JSON, with what to do (resource consumption, API4).
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            raise ApplicationError(
+                _("The request is %(size)s MB; at most %(limit)s MB per push. Push a day or a few days at a time.")
+                % {"size": f"{length / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.1f}"},
+                code="body_too_large",
+                status=413,
+            )
         data = MetricPushInputSerializer(data=request.data)
         if not data.is_valid():
             raise ApplicationError(

@@ -317,3 +317,15 @@ def test_call_volumes_per_month_and_team_one_query_each(org, figures, month, dja
     assert by_team == {(month, org.a1.pk): 1500, (month, org.a2.pk): 400, (month, org.b1.pk): 300}
     assert call_volumes_by_month(date_from=date_from, date_to=date_to) == volumes
     assert call_volumes_by_team(date_from=date_from, date_to=date_to) == by_team
+
+
+def test_push_over_the_body_limit_is_a_json_413(org, month, settings):
+    """Given a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, when pushed, then a JSON 413 says to
+    push fewer days, and nothing is written."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    api = APIClient()
+    api.force_authenticate(org.hr.user)
+    rows = [push_row(org.agent, month.replace(day=d)) for d in range(1, 21)]
+    response = api.post(reverse("performance_api_metric_import_list"), {"rows": rows}, format="json")
+    assert response.status_code == 413 and response.json()["code"] == "body_too_large"
+    assert not MetricImport.objects.exists()
