@@ -285,9 +285,8 @@ def test_files_card_polls_while_pending_and_stops_when_done(client, org, sheet):
 
 
 def test_superseded_version_keeps_its_files(client, org, sheet, django_capture_on_commit_callbacks):
-    from performance.models import AppraisalCycle
-
-    AppraisalCycle.objects.filter(pk=sheet.cycle_id).update(status="locked")
+    """Given an export of v1 (its cycle is locked), when v1 is approved and corrected, then v1's
+    file still downloads and v1's page still opens."""
     file = _export(org, sheet, django_capture_on_commit_callbacks, "csv")
     services.bonus_sheet_approve(actor=org.hr.user, sheet=sheet)
     services.bonus_sheet_correct(actor=org.hr.user, sheet=sheet, reason="更正")
