@@ -11,8 +11,8 @@ class PerformanceConfig(AppConfig):
         # offered through the core app so complaints never imports performance.
         from callcenter.call_volumes import CallVolumeProvider, call_volume_provider_register
 
-        from . import call_volumes
+        from .selectors import metric_call_volumes, metric_call_volumes_by_team
 
         call_volume_provider_register(
-            CallVolumeProvider(by_month=call_volumes.call_volumes_by_month, by_team=call_volumes.call_volumes_by_team)
+            CallVolumeProvider(by_month=metric_call_volumes, by_team=metric_call_volumes_by_team)
         )
