@@ -1,3 +1,754 @@
-"""Performance services: cycles."""
+"""Performance services: the monthly appraisal cycle (PRF-2) and HR's review actions.
 
-__all__: list[str] = []
+    (none) ──open──> opening ──(every employee with a template has an appraisal)──> open ──lock──> locked
+
+- :func:`appraisal_cycle_open` — the month-end job (``performance.tasks.appraisal_month_end``,
+  daily for the previous month) and HR's "open" button: the cycle with the policy in force on the
+  month's last day and its deadlines, then one appraisal per employee employed at month end, in
+  chunks of :data:`CHUNK` employees, each chunk its own transaction. Idempotent (a rerun creates
+  nothing twice: the unique (employee, month) key, and each chunk re-reads who already has an
+  appraisal under the cycle's row lock) and resumable (after a crash, the next run continues with
+  the employees still missing; the cycle stays ``opening`` until then).
+- :func:`appraisal_cycle_refresh_auto` — HR re-fills the automatic indicators of every unlocked
+  appraisal (after a late metrics import) and recomputes their totals; picks up new employees.
+- :func:`appraisal_reminders_send` — the daily reminder job; :func:`appraisal_cycle_remind` —
+  HR's "send reminders now" for one cycle. At most one reminder per person per day.
+- :func:`appraisal_cycle_lock` — HR closes the month: every appraisal becomes ``locked``
+  (read-only, also in the database: migration 0003); refused while appraisals are unfinished
+  unless forced (their bonus band is then E, PRF-4).
+
+Who is appraised (PRF-2, scoring at month end): everyone employed on the month's last day, i.e.
+hired on or before it and either still active or left *after* it (they worked the whole month,
+and that month's bonus is still theirs). Employees whose post has no active template get no
+appraisal; the review page lists them so HR can add the template and open again. The evaluator
+is the first *active* person of the reporting line (``approval_chain``: team supervisor, else
+department manager, else leader in charge); none → the review page lists them.
+
+Bulk writes: one audit event per chunk (``appraisal_cycle.open_chunk`` with counts), never one
+per appraisal (the audit chain serialises on its head row); the "your self-evaluation is open"
+notice is in-app only (``email=False``: 5,000 e-mails at month end help nobody); reminders are
+e-mailed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.models import Employee, EmploymentStatus, Notification
+from callcenter.roles import Role, has_role
+from callcenter.selectors import approval_chain
+from datasecurity.audit import audit_record
+
+from .. import rules, scoring
+from ..models import (
+    Appraisal,
+    AppraisalCycle,
+    AppraisalItem,
+    AppraisalStatus,
+    AppraisalTemplate,
+    AutoSource,
+    CycleStatus,
+    ScoringMethod,
+    TemplateIndicator,
+)
+
+__all__ = [
+    "CYCLE_CHUNK",
+    "REMINDER_KIND",
+    "appraisal_cycle_lock",
+    "appraisal_cycle_open",
+    "appraisal_cycle_refresh_auto",
+    "appraisal_cycle_remind",
+    "appraisal_reminders_send",
+    "cycle_eligible_employees",
+]
+
+CYCLE_CHUNK = 500
+CHUNK = CYCLE_CHUNK
+OPEN_KIND = "appraisal.open"
+REMINDER_KIND = "appraisal.reminder"
+METRIC_SOURCES = {
+    AutoSource.CALLS_ANSWERED,
+    AutoSource.RESOLUTION_RATE,
+    AutoSource.AVG_HANDLE_TIME,
+    AutoSource.QA_ACCURACY,
+}
+PENDING = (AppraisalStatus.SELF, AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW)
+AUTO_FIELDS = ["auto_value", "auto_score", "explanation"]
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+
+def _first_of_month(month) -> datetime.date:
+    if isinstance(month, datetime.datetime):
+        month = month.date()
+    if not isinstance(month, datetime.date):
+        raise ApplicationError(_("Give the month as a date (YYYY-MM-01)."), code="invalid_month")
+    return month.replace(day=1)
+
+
+def _require_hr(actor) -> None:
+    if not has_role(actor, Role.HR):
+        raise PermissionDeniedError(_("Only HR manages the appraisal cycles (PRF-2)."), code="hr_only")
+
+
+def _actor_user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def cycle_eligible_employees(month: datetime.date):
+    """Employees appraised for ``month`` (PRF-2): employed on its last day — hired on or before
+    it, and still active or left after it."""
+    last = scoring.month_last_day(month)
+    return Employee.objects.filter(hire_date__lte=last).filter(
+        Q(status=EmploymentStatus.ACTIVE) | Q(status=EmploymentStatus.LEFT, left_on__gt=last)
+    )
+
+
+def _templates() -> dict[int, tuple[AppraisalTemplate, list[TemplateIndicator]]]:
+    """{position id: (active template, its indicators in order)}. Two queries."""
+    templates = {t.pk: t for t in AppraisalTemplate.objects.filter(active=True)}
+    items = defaultdict(list)
+    for ti in (
+        TemplateIndicator.objects.filter(template_id__in=list(templates))
+        .select_related("indicator")
+        .order_by("template_id", "order", "id")
+    ):
+        items[ti.template_id].append(ti)
+    return {t.position_id: (t, items[t.pk]) for t in templates.values() if items[t.pk]}
+
+
+def _evaluator(employee: Employee) -> Employee | None:
+    """PRF-3 "the direct superior": the first active person of the reporting line."""
+    for _role, person in approval_chain(employee):
+        if person.status == EmploymentStatus.ACTIVE:
+            return person
+    return None
+
+
+class _AutoData:
+    """What the automatic indicators read for one chunk of employees (bounded queries)."""
+
+    def __init__(self, *, month: datetime.date, employees: list[Employee], sources: set[str], satisfaction: dict):
+        ids = [e.pk for e in employees]
+        self.metrics = scoring.metric_totals(month=month, employee_ids=ids) if sources & METRIC_SOURCES else {}
+        self.attendance = {}
+        if AutoSource.ATTENDANCE in sources:
+            from attendance.selectors import attendance_month_results
+
+            self.attendance = attendance_month_results(employees=employees, month=month)
+        self.satisfaction = satisfaction
+
+    def score(self, *, employee_id: int, indicator, policy) -> rules.AutoResult:
+        attendance = None
+        result = self.attendance.get(employee_id)
+        if result is not None:
+            attendance = rules.AttendanceFigures(
+                lateness=result.occurrences,
+                absence_days=result.absence_days,
+                fines=result.fines,
+                deduction=result.deduction,
+            )
+        return rules.auto_score(
+            source=indicator.auto_source,
+            target=indicator.target,
+            metrics=self.metrics.get(employee_id),
+            attendance=attendance,
+            satisfaction=self.satisfaction.get(employee_id),
+            policy=policy,
+        )
+
+
+def _satisfaction(month: datetime.date, sources: set[str]) -> dict:
+    if AutoSource.COMPLAINT_SATISFACTION not in sources:
+        return {}
+    from complaints.selectors import complaint_follow_ups_by_agent
+
+    return complaint_follow_ups_by_agent(month=month)
+
+
+def _totals(appraisal: Appraisal, items: list[AppraisalItem]) -> list[str]:
+    """Partial scores, and the combined score once the superior has submitted — the same rule as
+    the evaluation workflow (PRF-3: a total only after the superior's evaluation)."""
+    from .appraisals import _apply_totals
+
+    final = appraisal.superior_submitted_at is not None
+    return _apply_totals(appraisal, items, final=final, self_missing=final and appraisal.self_submitted_at is None)
+
+
+def _lock_cycle(pk: int) -> AppraisalCycle:
+    return AppraisalCycle.objects.select_for_update().get(pk=pk)
+
+
+# --- Opening the month (PRF-2) ----------------------------------------------------------------------
+
+
+def _cycle_for(month: datetime.date, actor) -> tuple[AppraisalCycle, bool]:
+    """The month's cycle, created with the policy in force on its last day if missing."""
+    with transaction.atomic():
+        cycle = AppraisalCycle.objects.select_for_update().filter(month=month).first()
+        if cycle is not None:
+            return cycle, False
+        policy = scoring.policy_for_month(month)
+        last = scoring.month_last_day(month)
+        try:
+            with transaction.atomic():
+                cycle = AppraisalCycle.objects.create(
+                    month=month,
+                    status=CycleStatus.OPENING,
+                    policy=policy if policy.pk else None,
+                    policy_snapshot=scoring.policy_snapshot(policy),
+                    # PRF-2: deadlines count from the month's last day (December → January).
+                    self_deadline=last + datetime.timedelta(days=policy.self_evaluation_days),
+                    superior_deadline=last + datetime.timedelta(days=policy.superior_evaluation_days),
+                    opened_by=_actor_user(actor),
+                )
+        except IntegrityError:  # another run created it a moment ago: continue with theirs
+            return AppraisalCycle.objects.select_for_update().get(month=month), False
+        audit_record(
+            actor=actor,
+            action="appraisal_cycle.create",
+            obj=cycle,
+            changes={
+                "month": month.isoformat(),
+                "policy_version": policy.pk,
+                "self_deadline": cycle.self_deadline.isoformat(),
+                "superior_deadline": cycle.superior_deadline.isoformat(),
+            },
+        )
+        return cycle, True
+
+
+def _build_items(
+    *, employee: Employee, indicators: list[TemplateIndicator], auto: _AutoData, policy
+) -> list[AppraisalItem]:
+    items = []
+    for ti in indicators:
+        indicator = ti.indicator
+        item = AppraisalItem(
+            indicator=indicator,
+            group=indicator.group,
+            method=indicator.method,
+            weight=ti.weight,
+            scale_max=indicator.scale_max,
+            order=ti.order,
+        )
+        if indicator.method == ScoringMethod.AUTOMATIC:
+            result = auto.score(employee_id=employee.pk, indicator=indicator, policy=policy)
+            item.auto_value, item.auto_score, item.explanation = result.value, result.score, result.explanation
+        items.append(item)
+    return items
+
+
+def _open_chunk(*, cycle_pk: int, employee_ids: list[int], templates, satisfaction, actor, number: int) -> int:
+    """Create the missing appraisals of one chunk in one transaction. Returns how many."""
+    with transaction.atomic():
+        cycle = _lock_cycle(cycle_pk)  # serialises two runs of the same month, chunk by chunk
+        if cycle.status == CycleStatus.LOCKED:
+            return 0
+        month = cycle.month
+        done = set(
+            Appraisal.objects.filter(month=month, employee_id__in=employee_ids).values_list("employee_id", flat=True)
+        )
+        employees = list(
+            Employee.objects.filter(pk__in=[i for i in employee_ids if i not in done])
+            .select_related("team__supervisor", "department__manager", "department__leader_in_charge")
+            .order_by("pk")
+        )
+        employees = [e for e in employees if e.position_id in templates]
+        if not employees:
+            return 0
+        policy = scoring.policy_from_snapshot(cycle.policy_snapshot or {})
+        sources = {
+            ti.indicator.auto_source
+            for e in employees
+            for ti in templates[e.position_id][1]
+            if ti.indicator.method == ScoringMethod.AUTOMATIC
+        }
+        auto = _AutoData(month=month, employees=employees, sources=sources, satisfaction=satisfaction)
+        now = timezone.now()
+        pairs = []
+        for employee in employees:
+            template, indicators = templates[employee.position_id]
+            evaluator = _evaluator(employee)
+            appraisal = Appraisal(
+                cycle=cycle,
+                month=month,
+                employee=employee,
+                department_id=employee.department_id,
+                team_id=employee.team_id,
+                position_id=employee.position_id,
+                template=template,
+                evaluator=evaluator,
+                status=AppraisalStatus.SELF,
+                created_at=now,
+                updated_at=now,
+            )
+            items = _build_items(employee=employee, indicators=indicators, auto=auto, policy=policy)
+            _totals(appraisal, items)
+            pairs.append((appraisal, items))
+        Appraisal.objects.bulk_create([a for a, _items in pairs], batch_size=CHUNK)
+        _open_chunk_items(pairs)
+        _open_notify(cycle, [a.employee for a, _items in pairs])
+        audit_record(
+            actor=actor,
+            action="appraisal_cycle.open_chunk",
+            obj=cycle,
+            changes={
+                "chunk": number,
+                "appraisals_created": len(pairs),
+                "without_evaluator": sum(1 for a, _items in pairs if a.evaluator_id is None),
+                "employee_ids": [employees[0].pk, employees[-1].pk],
+            },
+        )
+        return len(pairs)
+
+
+def _open_chunk_items(pairs: list[tuple[Appraisal, list[AppraisalItem]]]) -> None:
+    rows = []
+    for appraisal, items in pairs:
+        for item in items:
+            item.appraisal = appraisal
+            rows.append(item)
+    AppraisalItem.objects.bulk_create(rows, batch_size=2000)
+
+
+def _open_notify(cycle: AppraisalCycle, employees: list[Employee]) -> None:
+    from callcenter.services import notification_send
+
+    notification_send(
+        recipients=[e.user_id for e in employees if e.status == EmploymentStatus.ACTIVE],
+        kind=OPEN_KIND,
+        title=gettext_lazy("Your appraisal for %(month)s is open"),
+        body=gettext_lazy(
+            "Please complete your self-evaluation by %(deadline)s; your superior evaluates next (PRF-2, PRF-3)."
+        ),
+        url=reverse("performance_my_appraisal"),
+        params={"month": cycle.month.strftime("%Y-%m"), "deadline": cycle.self_deadline.isoformat()},
+        email=False,  # in-app only: the reminders near the deadline are e-mailed
+    )
+
+
+def _missing_ids(month: datetime.date, templates) -> tuple[list[int], int]:
+    """(eligible employees with a template and no appraisal yet, eligible employees with a
+    template). Two queries."""
+    eligible = list(
+        cycle_eligible_employees(month)
+        .filter(position_id__in=list(templates))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = set(Appraisal.objects.filter(month=month).values_list("employee_id", flat=True))
+    return [pk for pk in eligible if pk not in done], len(eligible)
+
+
+def appraisal_cycle_open(*, month: datetime.date, actor=None) -> tuple[AppraisalCycle, int]:
+    """PRF-2: open (or continue opening) the appraisal cycle of ``month``. Returns the cycle and
+    how many appraisals this run created (0 on a rerun). A locked cycle is left alone."""
+    month = _first_of_month(month)
+    if scoring.month_last_day(month) >= timezone.localdate():
+        raise ApplicationError(
+            _("%(month)s has not ended yet; a month is appraised at its end (PRF-2).")
+            % {"month": month.strftime("%Y-%m")},
+            code="month_not_ended",
+        )
+    cycle, _created = _cycle_for(month, actor)
+    if cycle.status == CycleStatus.LOCKED:
+        return cycle, 0
+    templates = _templates()
+    missing, expected = _missing_ids(month, templates)
+    sources = {ti.indicator.auto_source for _t, items in templates.values() for ti in items}
+    satisfaction = _satisfaction(month, sources) if missing else {}
+    created = 0
+    for number, start in enumerate(range(0, len(missing), CHUNK), start=1):
+        created += _open_chunk(
+            cycle_pk=cycle.pk,
+            employee_ids=missing[start : start + CHUNK],
+            templates=templates,
+            satisfaction=satisfaction,
+            actor=actor,
+            number=number,
+        )
+    return _open_finish(cycle_pk=cycle.pk, expected=expected, created=created, actor=actor), created
+
+
+def _open_finish(*, cycle_pk: int, expected: int, created: int, actor) -> AppraisalCycle:
+    with transaction.atomic():
+        cycle = _lock_cycle(cycle_pk)
+        if cycle.status == CycleStatus.LOCKED:
+            return cycle
+        appraised = Appraisal.objects.filter(cycle=cycle).count()
+        fields = []
+        if cycle.employees_expected != max(expected, appraised):
+            cycle.employees_expected = max(expected, appraised)
+            fields.append("employees_expected")
+        if cycle.status == CycleStatus.OPENING and appraised >= expected:
+            cycle.status = CycleStatus.OPEN
+            fields.append("status")
+        if fields:
+            cycle.save(update_fields=fields)
+        if created or "status" in fields:
+            audit_record(
+                actor=actor,
+                action="appraisal_cycle.open",
+                obj=cycle,
+                changes={
+                    "status": cycle.status,
+                    "appraisals_created": created,
+                    "appraisals": appraised,
+                    "expected": cycle.employees_expected,
+                },
+            )
+        return cycle
+
+
+# --- Refreshing the automatic indicators -------------------------------------------------------------
+
+
+def appraisal_cycle_refresh_auto(*, actor, cycle: AppraisalCycle) -> dict:
+    """HR re-fills the automatic indicators (metrics, attendance, complaint satisfaction) of every
+    unlocked appraisal of ``cycle`` and recomputes their scores (PRF-1, PRF-3), after opening the
+    appraisals of employees added since. Idempotent: a second run changes nothing. Returns the
+    counts {"created", "items_changed", "appraisals_changed"}."""
+    _require_hr(actor)
+    cycle = AppraisalCycle.objects.get(pk=cycle.pk)
+    if cycle.status == CycleStatus.LOCKED:
+        raise ApplicationError(
+            _("The %(month)s cycle is locked; its appraisals can no longer change (PRF-2).")
+            % {"month": cycle.month.strftime("%Y-%m")},
+            code="cycle_locked",
+            status=409,
+        )
+    cycle, created = appraisal_cycle_open(month=cycle.month, actor=actor)
+    ids = list(
+        Appraisal.objects.filter(cycle=cycle)
+        .exclude(status=AppraisalStatus.LOCKED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    sources = set(
+        AppraisalItem.objects.filter(appraisal__cycle=cycle, method=ScoringMethod.AUTOMATIC)
+        .values_list("indicator__auto_source", flat=True)
+        .distinct()
+    )
+    satisfaction = _satisfaction(cycle.month, sources)
+    items_changed = appraisals_changed = 0
+    for start in range(0, len(ids), CHUNK):
+        a, i = _refresh_chunk(cycle_pk=cycle.pk, ids=ids[start : start + CHUNK], satisfaction=satisfaction)
+        appraisals_changed += a
+        items_changed += i
+    counts = {"created": created, "items_changed": items_changed, "appraisals_changed": appraisals_changed}
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="appraisal_cycle.refresh_auto",
+            obj=cycle,
+            changes={**counts, "appraisals": len(ids)},
+        )
+    return counts
+
+
+def _refresh_chunk(*, cycle_pk: int, ids: list[int], satisfaction: dict) -> tuple[int, int]:
+    with transaction.atomic():
+        cycle = _lock_cycle(cycle_pk)
+        if cycle.status == CycleStatus.LOCKED:
+            return 0, 0
+        appraisals = list(
+            Appraisal.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .exclude(status=AppraisalStatus.LOCKED)
+            .select_related("employee")
+            .order_by("pk")
+        )
+        for appraisal in appraisals:
+            appraisal.cycle = cycle
+        items_by = defaultdict(list)
+        for item in (
+            AppraisalItem.objects.select_for_update(of=("self",))
+            .filter(appraisal_id__in=[a.pk for a in appraisals])
+            .select_related("indicator")
+            .order_by("appraisal_id", "order", "id")
+        ):
+            items_by[item.appraisal_id].append(item)
+        sources = {i.indicator.auto_source for items in items_by.values() for i in items if i.method == "automatic"}
+        policy = scoring.policy_from_snapshot(cycle.policy_snapshot or {})
+        auto = _AutoData(
+            month=cycle.month, employees=[a.employee for a in appraisals], sources=sources, satisfaction=satisfaction
+        )
+        changed_items, changed_appraisals = [], []
+        for appraisal in appraisals:
+            items = items_by[appraisal.pk]
+            for item in items:
+                if item.method != ScoringMethod.AUTOMATIC:
+                    continue
+                result = auto.score(employee_id=appraisal.employee_id, indicator=item.indicator, policy=policy)
+                if (item.auto_value, item.auto_score, item.explanation) != (
+                    result.value,
+                    result.score,
+                    result.explanation,
+                ):
+                    item.auto_value, item.auto_score, item.explanation = result.value, result.score, result.explanation
+                    changed_items.append(item)
+            before = _score_state(appraisal)
+            fields = _totals(appraisal, items)
+            if _score_state(appraisal) != before:
+                changed_appraisals.append(appraisal)
+        AppraisalItem.objects.bulk_update(changed_items, AUTO_FIELDS, batch_size=2000)
+        if changed_appraisals:
+            Appraisal.objects.bulk_update(changed_appraisals, fields, batch_size=CHUNK)
+            audit_record(
+                actor=None,
+                action="appraisal_cycle.refresh_chunk",
+                obj=cycle,
+                changes={"appraisals_changed": len(changed_appraisals), "items_changed": len(changed_items)},
+            )
+        return len(changed_appraisals), len(changed_items)
+
+
+def _score_state(appraisal: Appraisal) -> tuple:
+    def d(value):
+        return None if value is None else Decimal(value)
+
+    return (
+        d(appraisal.self_score),
+        d(appraisal.superior_score),
+        d(appraisal.auto_score),
+        d(appraisal.total_score),
+        appraisal.band,
+        appraisal.explanation,
+    )
+
+
+# --- Reminders (PRF-2) ------------------------------------------------------------------------------
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def _acting_evaluator(appraisal: Appraisal) -> Employee | None:
+    """Who evaluates now (the rule of the evaluation workflow: the evaluator copied at opening
+    while still employed, else the department manager)."""
+    evaluator = appraisal.evaluator
+    if evaluator is not None and evaluator.status == EmploymentStatus.ACTIVE and evaluator.pk != appraisal.employee_id:
+        return evaluator
+    manager = appraisal.department.manager
+    if manager is not None and manager.status == EmploymentStatus.ACTIVE and manager.pk != appraisal.employee_id:
+        return manager
+    return None
+
+
+def _remind(*, today: datetime.date, cycles: Iterable[AppraisalCycle], window: bool) -> int:
+    """Send the reminders of ``cycles`` (within ``reminder_days_before`` of a deadline or after it
+    when ``window``; always otherwise). One per person per day. Returns how many were sent."""
+    from callcenter.services import notification_send
+
+    # Notifications are stamped with the clock: "today" for the once-a-day rule is the local date.
+    start, end = _day_bounds(timezone.localdate())
+    already = set(
+        Notification.objects.filter(kind=REMINDER_KIND, created_at__gte=start, created_at__lt=end).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    self_due: dict[int, AppraisalCycle] = {}  # employee user id -> the cycle to remind about
+    evaluator_counts: dict[int, int] = defaultdict(int)  # evaluator user id -> pending evaluations
+    for cycle in sorted(cycles, key=lambda c: c.month):
+        policy = scoring.policy_from_snapshot(cycle.policy_snapshot or {})
+        days = datetime.timedelta(days=policy.reminder_days_before)
+        remind_self = not window or today >= cycle.self_deadline - days
+        remind_superior = not window or today >= cycle.superior_deadline - days
+        if remind_self:
+            for user_id in (
+                Appraisal.objects.filter(
+                    cycle=cycle, status=AppraisalStatus.SELF, employee__status=EmploymentStatus.ACTIVE
+                )
+                .values_list("employee__user_id", flat=True)
+                .order_by()
+            ):
+                self_due.setdefault(user_id, cycle)
+        if remind_superior:
+            stages = [AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW]
+            if today > cycle.self_deadline:
+                stages.append(AppraisalStatus.SELF)  # PRF-3: the superior may evaluate without it now
+            pending = (
+                Appraisal.objects.filter(cycle=cycle, status__in=stages)
+                .select_related("evaluator", "department__manager")
+                .order_by("pk")
+            )
+            for appraisal in pending:
+                evaluator = _acting_evaluator(appraisal)
+                if evaluator is not None:
+                    evaluator_counts[evaluator.user_id] += 1
+    sent = 0
+    # One notice per person: the self-evaluation reminder, the evaluator's count, or both in one.
+    self_only: dict[int, list[int]] = defaultdict(list)  # cycle pk -> user ids
+    both: dict[tuple[int, int], list[int]] = defaultdict(list)  # (cycle pk, count) -> user ids
+    evaluator_only: dict[int, list[int]] = defaultdict(list)  # count -> user ids
+    cycle_of = {}
+    for user_id, cycle in self_due.items():
+        if user_id in already:
+            continue
+        cycle_of[cycle.pk] = cycle
+        if user_id in evaluator_counts:
+            both[(cycle.pk, evaluator_counts[user_id])].append(user_id)
+        else:
+            self_only[cycle.pk].append(user_id)
+    for user_id, count in evaluator_counts.items():
+        if user_id not in already and user_id not in self_due:
+            evaluator_only[count].append(user_id)
+
+    def send(user_ids, title, body, url, params) -> int:
+        return len(
+            notification_send(recipients=user_ids, kind=REMINDER_KIND, title=title, body=body, url=url, params=params)
+        )
+
+    def month_params(cycle) -> dict:
+        return {"month": cycle.month.strftime("%Y-%m"), "deadline": cycle.self_deadline.isoformat()}
+
+    with transaction.atomic():
+        for cycle_pk, user_ids in self_only.items():
+            sent += send(
+                user_ids,
+                gettext_lazy("Reminder: your self-evaluation for %(month)s"),
+                gettext_lazy(
+                    "Your self-evaluation for %(month)s is due on %(deadline)s (PRF-2). After that date your "
+                    "superior evaluates without it."
+                ),
+                reverse("performance_my_appraisal"),
+                month_params(cycle_of[cycle_pk]),
+            )
+        for (cycle_pk, count), user_ids in both.items():
+            sent += send(
+                user_ids,
+                gettext_lazy("Reminder: %(count)s appraisals wait for you, and your own self-evaluation"),
+                gettext_lazy(
+                    "%(count)s appraisals of your team wait for your evaluation or feedback interview, and your own "
+                    "self-evaluation for %(month)s is due on %(deadline)s (PRF-2, PRF-3)."
+                ),
+                reverse("performance_team_appraisals"),
+                {**month_params(cycle_of[cycle_pk]), "count": count},
+            )
+        for count, user_ids in sorted(evaluator_only.items()):
+            sent += send(
+                user_ids,
+                gettext_lazy("Reminder: %(count)s appraisals wait for your evaluation"),
+                gettext_lazy(
+                    "%(count)s appraisals of your team wait for your evaluation or feedback interview (PRF-2, "
+                    "PRF-3). Please complete them before the deadline."
+                ),
+                reverse("performance_team_appraisals"),
+                {"count": count},
+            )
+    return sent
+
+
+def appraisal_reminders_send(*, today: datetime.date) -> int:
+    """The daily reminder job (PRF-2): for every cycle not yet locked, within the policy's
+    ``reminder_days_before`` of a deadline or after it, remind the employees whose
+    self-evaluation is pending and, once per evaluator with the count, the superiors whose
+    evaluations or interviews are pending. At most one reminder per person per day (a rerun the
+    same day sends nothing). Returns how many were sent."""
+    cycles = list(AppraisalCycle.objects.exclude(status=CycleStatus.LOCKED))
+    return _remind(today=today, cycles=cycles, window=True)
+
+
+def appraisal_cycle_remind(*, actor, cycle: AppraisalCycle) -> int:
+    """HR's "send reminders now" for one cycle, whatever the deadlines (still at most one per
+    person per day). Audited with the count."""
+    _require_hr(actor)
+    cycle = AppraisalCycle.objects.get(pk=cycle.pk)
+    if cycle.status == CycleStatus.LOCKED:
+        raise ApplicationError(
+            _("The %(month)s cycle is locked; there is nothing left to remind about.")
+            % {"month": cycle.month.strftime("%Y-%m")},
+            code="cycle_locked",
+            status=409,
+        )
+    with transaction.atomic():
+        sent = _remind(today=timezone.localdate(), cycles=[cycle], window=False)
+        audit_record(actor=actor, action="appraisal_cycle.remind", obj=cycle, changes={"reminders_sent": sent})
+    return sent
+
+
+# --- Locking the month --------------------------------------------------------------------------------
+
+
+def appraisal_cycle_lock(*, actor, cycle: AppraisalCycle, force: bool = False) -> AppraisalCycle:
+    """HR closes the month (PRF-2): every appraisal of the cycle becomes ``locked`` and read-only
+    (the services refuse changes, and a database trigger refuses any UPDATE of a locked appraisal
+    or its items). Refused while appraisals are not completed, naming how many at which stage,
+    unless ``force`` — then they are locked as they are and earn band E on the bonus sheet
+    (PRF-4: no completed appraisal, no performance bonus)."""
+    _require_hr(actor)
+    with transaction.atomic():
+        cycle = _lock_cycle(cycle.pk)
+        month = cycle.month.strftime("%Y-%m")
+        if cycle.status == CycleStatus.LOCKED:
+            raise ApplicationError(
+                _("The %(month)s cycle is already locked.") % {"month": month}, code="already_locked", status=409
+            )
+        if cycle.status == CycleStatus.OPENING:
+            raise ApplicationError(
+                _("The %(month)s cycle is still being opened; open it again to finish, then lock it.")
+                % {"month": month},
+                code="cycle_opening",
+                status=409,
+            )
+        # Row locks on every appraisal: a save in progress finishes first, a later one sees "locked".
+        list(Appraisal.objects.select_for_update().filter(cycle=cycle).values_list("pk", flat=True))
+        counts = dict(Appraisal.objects.filter(cycle=cycle).values_list("status").annotate(n=Count("pk")).order_by())
+        unfinished = {s: counts.get(s, 0) for s in PENDING}
+        total_unfinished = sum(unfinished.values())
+        if total_unfinished and not force:
+            raise ApplicationError(
+                _(
+                    "%(count)s appraisals are not completed: %(self)s awaiting the self-evaluation, %(superior)s "
+                    "awaiting the superior's evaluation, %(interview)s awaiting the feedback interview. Finish them, "
+                    "or lock anyway: they will be locked as they are and earn band E (no performance bonus, PRF-4)."
+                )
+                % {
+                    "count": total_unfinished,
+                    "self": unfinished[AppraisalStatus.SELF],
+                    "superior": unfinished[AppraisalStatus.SUPERIOR],
+                    "interview": unfinished[AppraisalStatus.INTERVIEW],
+                },
+                code="incomplete",
+                status=409,
+                extra={"unfinished": {str(k): v for k, v in unfinished.items()}},
+            )
+        now = timezone.now()
+        locked = (
+            Appraisal.objects.filter(cycle=cycle)
+            .exclude(status=AppraisalStatus.LOCKED)
+            .update(status=AppraisalStatus.LOCKED, locked_at=now, updated_at=now)
+        )
+        cycle.status = CycleStatus.LOCKED
+        cycle.locked_at = now
+        cycle.locked_by = _actor_user(actor)
+        cycle.save(update_fields=["status", "locked_at", "locked_by"])
+        audit_record(
+            actor=actor,
+            action="appraisal_cycle.lock",
+            obj=cycle,
+            changes={
+                "status": [CycleStatus.OPEN, CycleStatus.LOCKED],
+                "appraisals_locked": locked,
+                "completed": counts.get(AppraisalStatus.COMPLETED, 0),
+                "forced": bool(force and total_unfinished),
+                "unfinished": {str(k): v for k, v in unfinished.items()},
+            },
+        )
+    return cycle
