@@ -1,3 +1,164 @@
-"""Performance pages: cycles (filled by its work package)."""
+"""Performance pages: the monthly cycles (PRF-2), mounted at /performance/. Thin: parse, check,
+call one service or selector, render.
 
-urlpatterns = []
+- ``/performance/cycles/`` — every month's cycle with its status and progress; HR opens a month;
+- ``/performance/cycles/<pk>/`` — HR's review of a month: progress by stage, who is missing
+  (filter by step, department, team; paginated), employees without a template or an evaluator,
+  bands A–E per team with the average score (chart + table); HR's buttons: refresh the automatic
+  indicators, send reminders now, lock (with force);
+- POST ``cycles/open/``, ``cycles/<pk>/refresh/``, ``cycles/<pk>/remind/``, ``cycles/<pk>/lock/``
+  — HR only.
+
+Readers: HR; company leaders and department managers read-only, over the appraisals in their
+remit (the selectors count only what the reader may see).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.permissions import role_required
+from callcenter.roles import Role
+
+from .. import selectors, services
+from ..forms_cycles import CycleLockForm, CycleOpenForm, CycleReviewFilterForm
+
+PAGE_SIZE = 25
+READERS = (Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER)
+
+
+def _get(user, pk: int):
+    try:
+        return selectors.appraisal_cycle_get(user=user, pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def _list_context(request, open_form=None) -> dict:
+    page_obj = Paginator(selectors.appraisal_cycle_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    progress = selectors.appraisal_cycle_list_progress(user=request.user, cycles=list(page_obj.object_list))
+    can_manage = selectors.can_manage_cycles(request.user)
+    return {
+        "nav_active": "performance",
+        "page_obj": page_obj,
+        "rows": [(cycle, progress[cycle.pk]) for cycle in page_obj.object_list],
+        "can_manage": can_manage,
+        "open_form": (open_form or CycleOpenForm()) if can_manage else None,
+    }
+
+
+@role_required(*READERS)
+def cycle_list(request):
+    return render(request, "performance/cycles/list.html", _list_context(request))
+
+
+@role_required(Role.HR)
+@require_POST
+def cycle_open(request):
+    form = CycleOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            cycle, created = services.appraisal_cycle_open(month=form.cleaned_data["month"], actor=request.user)
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            if cycle.status == "locked":
+                messages.warning(request, _("This month's cycle is locked; nothing was changed."))
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s appraisals opened for %(month)s.")
+                    % {"count": created, "month": cycle.month.strftime("%Y-%m")},
+                )
+            return redirect("performance_cycle_review", pk=cycle.pk)
+    return render(request, "performance/cycles/list.html", _list_context(request, open_form=form), status=400)
+
+
+@role_required(*READERS)
+def cycle_review(request, pk: int):
+    cycle = _get(request.user, pk)
+    form = CycleReviewFilterForm(request.GET or None)
+    filters = form.filters()
+    review = selectors.appraisal_cycle_review(user=request.user, cycle=cycle, filters=filters)
+    form.set_options(departments=review["departments"], teams=review["teams"])
+    page_obj = Paginator(review["missing"], PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "performance/cycles/review.html",
+        {
+            **review,
+            "nav_active": "performance",
+            "form": form,
+            "filters": filters,
+            "page_obj": page_obj,
+            "can_manage": selectors.can_manage_cycles(request.user),
+            "lock_form": CycleLockForm(),
+        },
+    )
+
+
+def _action(request, pk: int, run) -> None:
+    cycle = _get(request.user, pk)
+    try:
+        text = run(cycle)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, text)
+    return redirect("performance_cycle_review", pk=pk)
+
+
+@role_required(Role.HR)
+@require_POST
+def cycle_refresh(request, pk: int):
+    def run(cycle):
+        counts = services.appraisal_cycle_refresh_auto(actor=request.user, cycle=cycle)
+        return _(
+            "Automatic indicators refreshed: %(items)s items and %(appraisals)s scores changed, %(created)s "
+            "appraisals opened."
+        ) % {"items": counts["items_changed"], "appraisals": counts["appraisals_changed"], "created": counts["created"]}
+
+    return _action(request, pk, run)
+
+
+@role_required(Role.HR)
+@require_POST
+def cycle_remind(request, pk: int):
+    def run(cycle):
+        sent = services.appraisal_cycle_remind(actor=request.user, cycle=cycle)
+        return _("%(count)s reminders sent (at most one per person a day).") % {"count": sent}
+
+    return _action(request, pk, run)
+
+
+@role_required(Role.HR)
+@require_POST
+def cycle_lock(request, pk: int):
+    form = CycleLockForm(request.POST)
+    force = form.is_valid() and form.cleaned_data["force"]
+
+    def run(cycle):
+        services.appraisal_cycle_lock(actor=request.user, cycle=cycle, force=force)
+        return _("The cycle is locked; its appraisals are read-only.")
+
+    return _action(request, pk, run)
+
+
+urlpatterns = [
+    path("cycles/", cycle_list, name="performance_cycle_list"),
+    path("cycles/open/", cycle_open, name="performance_cycle_open"),
+    path("cycles/<int:pk>/", cycle_review, name="performance_cycle_review"),
+    path("cycles/<int:pk>/refresh/", cycle_refresh, name="performance_cycle_refresh"),
+    path("cycles/<int:pk>/remind/", cycle_remind, name="performance_cycle_remind"),
+    path("cycles/<int:pk>/lock/", cycle_lock, name="performance_cycle_lock"),
+]

@@ -1,0 +1,248 @@
+"""Cycle pages (PRF-2): who may open what (role × page × own/other department), HR's actions
+(open with clear form errors, refresh, remind, lock refused then forced), the review's figures
+(progress, missing list with filters, gaps, bands per team), Chinese by default, bounded queries."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from callcenter.tests.factories import EmployeeFactory
+from performance import services
+from performance.models import Appraisal, AppraisalCycle, AppraisalStatus, CycleStatus
+from performance.tests.factories_cycles import MONTH, agent_template, employee
+
+ROLE_USERS = [
+    *("agent", "peer", "supervisor", "manager", "leader"),
+    *("hr", "handler", "auditor", "other_team", "other_dept"),
+]
+READERS = {"manager", "leader", "hr"}
+
+
+@pytest.fixture(autouse=True)
+def _eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def client():
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+def login(client, org, who, language="en"):
+    user = getattr(org, who).user
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def cycle(org):
+    agent_template(org)
+    cycle, _created = services.appraisal_cycle_open(month=MONTH)
+    return cycle
+
+
+def review_url(cycle, name="performance_cycle_review"):
+    return reverse(name, args=[cycle.pk])
+
+
+# --- Permission matrix -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ROLE_USERS)
+def test_pages_role_matrix(client, org, cycle, who):
+    """Given an opened cycle, when each role opens the list and the review, then HR, the
+    company leader and the department manager may read (200); everyone else is refused (403);
+    only HR may act (every POST of another role is refused and changes nothing)."""
+    login(client, org, who)
+    expected = 200 if who in READERS else 403
+    assert client.get(reverse("performance_cycle_list")).status_code == expected
+    assert client.get(review_url(cycle)).status_code == expected
+    posts = [
+        (reverse("performance_cycle_open"), {"month": "2025-04"}),
+        (review_url(cycle, "performance_cycle_refresh"), {}),
+        (review_url(cycle, "performance_cycle_remind"), {}),
+        (review_url(cycle, "performance_cycle_lock"), {"force": "on"}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        if who == "hr":
+            assert response.status_code in (302, 400)
+        else:
+            assert response.status_code == 403, url
+    if who != "hr":
+        cycle.refresh_from_db()
+        assert cycle.status == CycleStatus.OPEN
+        assert not AppraisalCycle.objects.filter(month=datetime.date(2025, 4, 1)).exists()
+
+
+def test_manager_sees_only_their_department(client, org, cycle):
+    """Given appraisals in departments A and B, when the manager of A opens the review, then the
+    figures and the missing list hold department A only; HR sees both."""
+    login(client, org, "manager")
+    response = client.get(review_url(cycle))
+    names = {a.employee.name for a in response.context["page_obj"]}
+    assert org.agent.name in names and org.other_team.name in names
+    assert org.other_dept.name not in names and org.hr.name not in names
+    assert response.context["progress"].total == 6  # A1: agent, peer, supervisor, manager, leader; A2: other_team
+    assert "cycle-actions" not in response.content.decode()  # read-only
+
+    login(client, org, "hr")
+    response = client.get(review_url(cycle))
+    assert response.context["progress"].total == 10
+    assert "cycle-actions" in response.content.decode()
+
+
+def test_list_shows_progress_and_unknown_cycle_is_404(client, org, cycle):
+    Appraisal.objects.filter(employee__in=[org.agent, org.peer]).update(status=AppraisalStatus.COMPLETED)
+    login(client, org, "hr")
+    html = client.get(reverse("performance_cycle_list")).content.decode()
+    assert "2025-05" in html and 'data-done-percent="20"' in html
+    assert client.get(reverse("performance_cycle_review", args=[cycle.pk + 999])).status_code == 404
+
+
+# --- HR's actions ------------------------------------------------------------------------------------
+
+
+def test_hr_opens_a_month_from_the_form(client, org):
+    """Given the AGENT template, when HR opens April 2025 from the list page, then the cycle is
+    created and HR lands on its review with the count."""
+    agent_template(org)
+    login(client, org, "hr")
+    response = client.post(reverse("performance_cycle_open"), {"month": "2025-04"}, follow=True)
+    cycle = AppraisalCycle.objects.get(month=datetime.date(2025, 4, 1))
+    assert response.redirect_chain[-1][0] == review_url(cycle)
+    assert "10 appraisals opened for 2025-04." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("2025-13", "Enter a month as YYYY-MM."),
+        ("", "This field is required."),
+        ("2999-01", "has not ended yet"),
+    ],
+)
+def test_open_form_errors_are_clear_and_change_nothing(client, org, month, message):
+    login(client, org, "hr")
+    response = client.post(reverse("performance_cycle_open"), {"month": month})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not AppraisalCycle.objects.exists()
+
+
+def test_hr_refreshes_and_reminds(client, org, cycle):
+    login(client, org, "hr")
+    response = client.post(review_url(cycle, "performance_cycle_refresh"), follow=True)
+    assert "Automatic indicators refreshed" in response.content.decode()
+    response = client.post(review_url(cycle, "performance_cycle_remind"), follow=True)
+    assert "reminders sent" in response.content.decode()
+
+
+def test_lock_refused_then_forced(client, org, cycle):
+    """Given unfinished appraisals, when HR locks without ticking force, then the page says how
+    many wait at which step and nothing is locked; with force, the month is locked and the
+    actions disappear."""
+    login(client, org, "hr")
+    html = client.get(review_url(cycle)).content.decode()
+    assert "cycle-lock-warning" in html and "band E" in html
+    response = client.post(review_url(cycle, "performance_cycle_lock"), {}, follow=True)
+    html = response.content.decode()
+    assert "10 appraisals are not completed: 10 awaiting the self-evaluation" in html
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.OPEN
+
+    response = client.post(review_url(cycle, "performance_cycle_lock"), {"force": "on"}, follow=True)
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.LOCKED
+    html = response.content.decode()
+    assert "The cycle is locked" in html and "cycle-actions" not in html
+    response = client.post(review_url(cycle, "performance_cycle_lock"), {"force": "on"}, follow=True)
+    assert "already locked" in response.content.decode()
+
+
+# --- The review's content ---------------------------------------------------------------------------
+
+
+def test_review_lists_gaps_filters_and_bands(client, org, cycle):
+    """Given an employee whose post has no template, appraisals without an evaluator, and two
+    completed appraisals in A1 (bands A and C), when HR opens the review, then the gaps are
+    listed, the stage / team filters narrow the missing list, and the bands table counts A1's
+    bands with their average."""
+    qa = employee(org.a2, position_code="QA", name="质检员甲")
+    Appraisal.objects.filter(employee=org.agent).update(status=AppraisalStatus.COMPLETED, total_score="92.00", band="A")
+    Appraisal.objects.filter(employee=org.peer).update(status=AppraisalStatus.COMPLETED, total_score="74.00", band="C")
+    login(client, org, "hr")
+    response = client.get(review_url(cycle))
+    ctx = response.context
+    html = response.content.decode()
+    # Employed at month end (hired 2024), post without a template: listed, not appraised.
+    assert ctx["without_template"][0] == 1 and qa.name in html
+    assert ctx["without_evaluator"][0] == 4  # other_dept, hr, handler, auditor (department B: nobody above)
+    rows = {r["name"]: r for r in ctx["distribution"]["rows"]}
+    a1 = rows[org.a1.name]
+    assert a1["bands"]["A"] == 1 and a1["bands"]["C"] == 1 and a1["average"] == 83
+    assert "data-review-chart" in html and "chart-cycle-bands" in html
+
+    filtered = client.get(review_url(cycle), {"stage": "self", "team": org.a2.pk})
+    assert [a.employee for a in filtered.context["page_obj"]] == [org.other_team]
+    bad = client.get(review_url(cycle), {"stage": "nonsense", "team": "x"})
+    assert bad.status_code == 200 and bad.context["page_obj"].paginator.count == 8
+
+
+def test_employee_without_template_listed(client, org):
+    """Given a QA employee and no QA template, when the month opens, then the review lists them
+    under "without an appraisal" with "none" as template."""
+    agent_template(org)
+    qa = employee(org.a2, position_code="QA", name="质检员甲")
+    cycle, _created = services.appraisal_cycle_open(month=MONTH)
+    login(client, org, "hr")
+    response = client.get(review_url(cycle))
+    assert response.context["without_template"][0] == 1
+    assert f'data-employee="{qa.pk}"' in response.content.decode()
+
+
+def test_review_in_chinese_by_default(org, cycle):
+    """Given the default language, when HR opens the review, then the page speaks Chinese."""
+    client = Client()
+    login(client, org, "hr", language="zh-hans")
+    html = client.get(review_url(cycle)).content.decode()
+    assert 'lang="zh-hans"' in html or 'lang="zh-Hans"' in html
+
+
+# --- Queries -----------------------------------------------------------------------------------------
+
+
+def test_review_queries_are_bounded_and_paginated(client, org, cycle, django_assert_max_num_queries):
+    """Given the review with 10 appraisals, when 40 more employees are appraised, then the page
+    costs the same number of queries and shows 25 a page."""
+    login(client, org, "hr")
+    client.get(review_url(cycle))
+    with django_assert_max_num_queries(30) as few:
+        client.get(review_url(cycle))
+    for _ in range(40):
+        EmployeeFactory(team=org.a2, department=org.dept_a, position=org.agent.position)
+    services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=cycle)
+    with django_assert_max_num_queries(30) as many:
+        response = client.get(review_url(cycle))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(response.context["page_obj"]) == 25
+
+
+@pytest.mark.parametrize("who", ["hr", "manager"])
+def test_list_queries_are_bounded(client, org, who, django_assert_max_num_queries):
+    agent_template(org)
+    services.appraisal_cycle_open(month=MONTH)
+    login(client, org, who)
+    client.get(reverse("performance_cycle_list"))
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("performance_cycle_list"))
+    for month in (datetime.date(2025, m, 1) for m in (1, 2, 3, 4)):
+        services.appraisal_cycle_open(month=month)
+    with django_assert_max_num_queries(20) as many:
+        client.get(reverse("performance_cycle_list"))
+    assert len(many.captured_queries) == len(few.captured_queries)
