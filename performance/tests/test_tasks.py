@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from callcenter.celery import app as celery_app
 from callcenter.models import JobRun
 from performance import tasks
 from performance.models import Appraisal, AppraisalCycle
@@ -12,8 +13,13 @@ from performance.tests.factories_cycles import agent_template
 
 
 @pytest.fixture(autouse=True)
-def _eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def _eager():
+    """Run the jobs in-process (the Celery app's own switch: the setting is read once)."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture
