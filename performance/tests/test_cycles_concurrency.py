@@ -1,0 +1,80 @@
+"""The month-end opening and HR's lock under real parallel connections (PRF-2): two openings of
+the same month at once (the daily job and HR's button) create one cycle and each appraisal
+once; a lock racing a self-evaluation either waits for it or makes it fail with "locked"."""
+
+import threading
+
+import pytest
+from django.db import connections
+
+from callcenter.errors import ApplicationError
+from performance import services
+from performance.models import Appraisal, AppraisalCycle, AppraisalItem, AppraisalStatus
+from performance.services import cycles
+from performance.tests.factories_appraisals import scores
+from performance.tests.factories_cycles import MONTH, agent_template
+
+
+def _run_parallel(targets):
+    barrier = threading.Barrier(len(targets))
+    outcomes = []
+
+    def wrap(fn):
+        try:
+            barrier.wait()
+            outcomes.append(fn())
+        except ApplicationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_openings_at_once_create_everything_once(org, monkeypatch):
+    """Given chunks of 3, when two openings of May run at the same moment, then there is one
+    cycle, each employee has one appraisal with its 7 items, and the two runs' counts add up."""
+    agent_template(org)
+    monkeypatch.setattr(cycles, "CHUNK", 3)
+
+    def open_may():
+        return services.appraisal_cycle_open(month=MONTH)[1]
+
+    created = _run_parallel([open_may, open_may])
+    assert sum(created) == 10
+    assert AppraisalCycle.objects.get(month=MONTH).status == "open"
+    ids = list(Appraisal.objects.values_list("employee_id", flat=True))
+    assert len(ids) == len(set(ids)) == 10
+    assert AppraisalItem.objects.count() == 70
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_racing_a_self_evaluation(org):
+    """Given an open May, when the employee submits while HR force-locks, then either the
+    submission landed before the lock (and is locked with it) or it is refused as locked; the
+    appraisal ends locked either way."""
+    agent_template(org)
+    cycle, _created = services.appraisal_cycle_open(month=MONTH)
+    appraisal = Appraisal.objects.get(employee=org.agent)
+
+    def submit():
+        services.appraisal_self_save(
+            actor=org.agent.user, appraisal=Appraisal(pk=appraisal.pk), items=scores(appraisal, "80"), submit=True
+        )
+        return "submitted"
+
+    def lock():
+        services.appraisal_cycle_lock(actor=org.hr.user, cycle=cycle, force=True)
+        return "locked"
+
+    outcomes = sorted(_run_parallel([submit, lock]))
+    assert outcomes in (["locked", "submitted"], ["locked", "locked"])
+    a = Appraisal.objects.get(pk=appraisal.pk)
+    assert a.status == AppraisalStatus.LOCKED and a.locked_at is not None
+    assert (a.self_submitted_at is not None) == ("submitted" in outcomes)
