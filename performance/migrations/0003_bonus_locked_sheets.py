@@ -79,8 +79,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    # After the only other committed migration, so the shared tree keeps one leaf; the lead
-    # linearises the numbering of the work packages (0002..0005) when merging.
     dependencies = [("performance", "0002_setup_default_indicators")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -7,9 +7,6 @@ are append-only), not only in the services:
 
 PostgreSQL only (SQLite try-it-out mode relies on the services). Row triggers do not fire on
 TRUNCATE, so the test database's flush still works.
-
-Numbered 0003 (the cycles work package) but placed after 0005 so the graph stays linear while the
-work packages land; the lead may reorder the dependencies.
 """
 
 from django.db import migrations
@@ -95,6 +92,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("performance", "0005_bonus_locked_sheets")]
+    dependencies = [("performance", "0003_bonus_locked_sheets")]
 
     operations = [migrations.RunPython(forwards, backwards)]
