@@ -104,6 +104,55 @@ def navigation(request):
         if stats_url:
             label = _("Complaint statistics")
             items.append({"url": stats_url, "label": label, "icon": "bar-chart", "key": "complaint_statistics"})
+    # PRF-1..PRF-4: the appraisal pages. "performance*" keys match the nav_active of the views.
+    team_reader = has_role(user, Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
+    if is_employee or team_reader:
+        url = reverse("performance_my_appraisal" if is_employee else "performance_team_appraisals")
+        items.append({"url": url, "label": _("Appraisals"), "icon": "award", "key": "performance"})
+    if team_reader:
+        items.append(
+            {
+                "url": reverse("performance_metric_month"),
+                "label": _("Call metrics"),
+                "icon": "headset",
+                "key": "performance_metrics",
+            }
+        )
+    if has_role(user, Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER):
+        items.append(
+            {
+                "url": reverse("performance_cycle_list"),
+                "label": _("Appraisal cycles"),
+                "icon": "arrow-repeat",
+                "key": "performance_cycles",
+            }
+        )
+    if has_role(user, Role.HR):
+        items.append(
+            {
+                "url": reverse("performance_indicator_list"),
+                "label": _("Indicators and templates"),
+                "icon": "list-check",
+                "key": "performance_setup",
+            }
+        )
+        items.append(
+            {
+                "url": reverse("performance_metric_imports"),
+                "label": _("Metrics import"),
+                "icon": "upload",
+                "key": "performance_metrics_imports",
+            }
+        )
+    if has_role(user, Role.HR, Role.COMPANY_LEADER):
+        items.append(
+            {
+                "url": reverse("performance_bonus_sheet_list"),
+                "label": _("Bonus sheets"),
+                "icon": "cash-stack",
+                "key": "performance_bonus",
+            }
+        )
     scope = user_scope(user)
     if scope >= Scope.TEAM:
         label = {Scope.TEAM: _("My team"), Scope.DEPARTMENT: _("My area"), Scope.COMPANY: _("Employees")}[scope]

@@ -41,6 +41,49 @@ def test_navigation_is_role_aware(client, org):
     assert reverse("audit_event_list") in client.get(reverse("dashboard")).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("who", "shown", "hidden"),
+    [
+        (
+            "agent",
+            ["performance_my_appraisal"],
+            [
+                "performance_metric_month",
+                "performance_cycle_list",
+                "performance_indicator_list",
+                "performance_bonus_sheet_list",
+            ],
+        ),
+        (
+            "supervisor",
+            ["performance_my_appraisal", "performance_metric_month"],
+            ["performance_cycle_list", "performance_bonus_sheet_list"],
+        ),
+        ("manager", ["performance_cycle_list"], ["performance_indicator_list", "performance_bonus_sheet_list"]),
+        ("leader", ["performance_cycle_list", "performance_bonus_sheet_list"], ["performance_indicator_list"]),
+        (
+            "hr",
+            [
+                "performance_cycle_list",
+                "performance_indicator_list",
+                "performance_metric_imports",
+                "performance_bonus_sheet_list",
+            ],
+            [],
+        ),
+    ],
+)
+def test_navigation_shows_the_appraisal_pages_each_role_may_open(client, org, who, shown, hidden):
+    """PRF-1..PRF-4: each role sees the appraisal entries it may open, and every one opens."""
+    client.force_login(getattr(org, who).user)
+    html = client.get(reverse("dashboard")).content.decode()
+    for name in shown:
+        assert f'href="{reverse(name)}"' in html, name
+        assert client.get(reverse(name)).status_code == 200, name
+    for name in hidden:
+        assert f'href="{reverse(name)}"' not in html, name
+
+
 def test_english_dashboard(client, org):
     org.supervisor.user.preferred_language = "en"
     org.supervisor.user.save()

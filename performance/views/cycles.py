@@ -47,7 +47,7 @@ def _list_context(request, open_form=None) -> dict:
     progress = selectors.appraisal_cycle_list_progress(user=request.user, cycles=list(page_obj.object_list))
     can_manage = selectors.can_manage_cycles(request.user)
     return {
-        "nav_active": "performance",
+        "nav_active": "performance_cycles",
         "page_obj": page_obj,
         "rows": [(cycle, progress[cycle.pk]) for cycle in page_obj.object_list],
         "can_manage": can_manage,
@@ -95,7 +95,7 @@ def cycle_review(request, pk: int):
         "performance/cycles/review.html",
         {
             **review,
-            "nav_active": "performance",
+            "nav_active": "performance_cycles",
             "form": form,
             "filters": filters,
             "page_obj": page_obj,
