@@ -83,5 +83,6 @@ def policy_version_form_class(model):
     return modelform_factory(
         model,
         fields=fields,
-        widgets={"effective_from": forms.DateInput(attrs={"type": "date"})},
+        # ISO: <input type="date"> accepts nothing else (the locale format 2026/12/06 shows empty).
+        widgets={"effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
     )

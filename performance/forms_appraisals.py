@@ -75,11 +75,16 @@ def scores_initial(items, side: str, summary: str) -> dict:
     return initial
 
 
+# <input type="date"> accepts only ISO dates: without it the Chinese format (2026/12/06) of the
+# "today" default renders as an empty field.
+ISO_DATE = "%Y-%m-%d"
+
+
 class AppraisalInterviewForm(forms.Form):
     """The feedback interview (PRF-3): up to three new actions, and a review of each action
     still open from earlier months."""
 
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     strengths = forms.CharField(
         label=_("Strengths"), max_length=APPRAISAL_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -104,7 +109,7 @@ class AppraisalInterviewForm(forms.Form):
             )
             self.fields[f"owner_{n}"] = forms.ChoiceField(label=_("Owner"), required=False, choices=owner_choices)
             self.fields[f"due_on_{n}"] = forms.DateField(
-                label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
             )
             self.action_rows.append(n)
         review_choices = [("", _("Not reviewed")), *ActionStatus.choices]

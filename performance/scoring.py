@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
@@ -125,3 +126,67 @@ def appraisal_totals_apply(appraisal: Appraisal, items: list[AppraisalItem], pol
     appraisal.explanation = explanation
     appraisal.updated_at = timezone.now()
     return TOTAL_FIELDS
+
+
+@dataclass
+class ScoredItem:
+    """What the combination reads of one item (an AppraisalItem, or a substitute)."""
+
+    weight: Decimal
+    method: str
+    scale_max: int
+    self_score: Decimal | None
+    superior_score: Decimal | None
+    auto_score: Decimal | None
+
+
+def appraisal_scores_apply(
+    appraisal: Appraisal, items: list[AppraisalItem], *, final: bool, self_missing: bool = False
+) -> list[str]:
+    """Partial scores always; the combined score and band only once the superior has submitted
+    (``final``), so a half-done appraisal never shows a total (PRF-3, PRF-4). Shared by the
+    evaluation workflow and the cycle's refresh. Returns the changed fields; the caller saves.
+    The policy is the one the cycle was opened with (a later policy change never rewrites it)."""
+    policy = policy_from_snapshot(appraisal.cycle.policy_snapshot or {})
+    if self_missing:
+        # PRF-3, self-evaluation not submitted by the deadline: the superior's score stands for
+        # both parts, i.e. the superior's weight is 100 % (explained by the "self_missing" entry).
+        policy.self_weight, policy.superior_weight = 0, 100
+    # A side's drafts are neither counted nor shown until that side submits.
+    with_self = appraisal.self_submitted_at is not None
+    scored = [
+        ScoredItem(
+            weight=i.weight,
+            method=i.method,
+            scale_max=i.scale_max,
+            self_score=i.superior_score if self_missing else i.self_score if with_self else None,
+            superior_score=i.superior_score if final else None,
+            auto_score=i.auto_score,
+        )
+        for i in items
+    ]
+    fields = appraisal_totals_apply(appraisal, scored, policy)
+    if self_missing:
+        appraisal.self_score = None
+        snapshot = appraisal.cycle.policy_snapshot or {}
+        for entry in appraisal.explanation:
+            if entry.get("rule") == "combined":
+                entry["self"] = None
+        appraisal.explanation.insert(
+            0,
+            {
+                "rule": "self_missing",
+                "article": "PRF-3",
+                "deadline": appraisal.cycle.self_deadline.isoformat(),
+                "self_weight": int(snapshot.get("self_weight", 30)),
+                "superior_weight": int(snapshot.get("superior_weight", 70)),
+            },
+        )
+    if not final:
+        appraisal.total_score = None
+        appraisal.band = ""
+        appraisal.explanation = [e for e in appraisal.explanation if e.get("rule") != "score_band"]
+        for entry in appraisal.explanation:
+            if entry.get("rule") == "combined":
+                entry["total"] = None
+    return fields

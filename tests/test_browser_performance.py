@@ -139,9 +139,8 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     page.wait_for_selector("#interview-form")
     today = timezone.localdate()
     due = today + datetime.timedelta(days=14)
-    # Typed in: the form's "today" default is rendered as 2026/12/06 in Chinese, which a date input
-    # does not accept, so the field shows empty (performance/forms_appraisals.py, no ISO format).
-    page.fill("#id_held_on", today.isoformat())
+    # the interview date defaults to today, shown in the date input (ISO, whatever the language)
+    assert page.input_value("#id_held_on") == today.isoformat()
     page.fill("#id_strengths", "服务态度好，接听量高")
     page.fill("#id_problems", "复杂业务一次解决率偏低")
     page.fill("#id_action_0", "每周学习两个复杂业务案例")

@@ -25,9 +25,14 @@ def board(request):
     return render(request, template, {"board": selectors.team_board(user=request.user), "nav_active": "board"})
 
 
+DATE_ATTRS = {"type": "date"}
+ISO = "%Y-%m-%d"
+
+
 class ProxyPunchFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO: <input type="date"> accepts nothing else (the locale format 2026/12/06 shows empty).
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(DATE_ATTRS, format=ISO))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(DATE_ATTRS, format=ISO))
     window_minutes = forms.IntegerField(label=_("Window (minutes)"), min_value=1, max_value=30, required=False)
 
     def clean(self):

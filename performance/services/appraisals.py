@@ -23,7 +23,6 @@ the combined score says so (rule ``self_missing``). See docs/performance-apprais
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -170,71 +169,6 @@ def _parse_scores(items: list[AppraisalItem], entries: dict | None) -> dict[int,
     return parsed
 
 
-def _policy(appraisal: Appraisal):
-    """The policy the cycle was opened with (a later policy change never rewrites it)."""
-    return scoring.policy_from_snapshot(appraisal.cycle.policy_snapshot or {})
-
-
-@dataclass
-class _Scored:
-    """What the combination reads of one item (an AppraisalItem, or a substitute)."""
-
-    weight: Decimal
-    method: str
-    scale_max: int
-    self_score: Decimal | None
-    superior_score: Decimal | None
-    auto_score: Decimal | None
-
-
-def _apply_totals(appraisal: Appraisal, items: list[AppraisalItem], *, final: bool, self_missing: bool = False):
-    """Partial scores always; the combined score and band only once the superior has submitted
-    (``final``), so a half-done appraisal never shows a total (PRF-3, PRF-4)."""
-    policy = _policy(appraisal)
-    if self_missing:
-        # PRF-3, self-evaluation not submitted by the deadline: the superior's score stands for
-        # both parts, i.e. the superior's weight is 100 % (explained by the "self_missing" entry).
-        policy.self_weight, policy.superior_weight = 0, 100
-    # A side's drafts are neither counted nor shown until that side submits.
-    with_self = appraisal.self_submitted_at is not None
-    scored = [
-        _Scored(
-            weight=i.weight,
-            method=i.method,
-            scale_max=i.scale_max,
-            self_score=i.superior_score if self_missing else i.self_score if with_self else None,
-            superior_score=i.superior_score if final else None,
-            auto_score=i.auto_score,
-        )
-        for i in items
-    ]
-    fields = scoring.appraisal_totals_apply(appraisal, scored, policy)
-    if self_missing:
-        appraisal.self_score = None
-        snapshot = appraisal.cycle.policy_snapshot or {}
-        for entry in appraisal.explanation:
-            if entry.get("rule") == "combined":
-                entry["self"] = None
-        appraisal.explanation.insert(
-            0,
-            {
-                "rule": "self_missing",
-                "article": "PRF-3",
-                "deadline": appraisal.cycle.self_deadline.isoformat(),
-                "self_weight": int(snapshot.get("self_weight", 30)),
-                "superior_weight": int(snapshot.get("superior_weight", 70)),
-            },
-        )
-    if not final:
-        appraisal.total_score = None
-        appraisal.band = ""
-        appraisal.explanation = [e for e in appraisal.explanation if e.get("rule") != "score_band"]
-        for entry in appraisal.explanation:
-            if entry.get("rule") == "combined":
-                entry["total"] = None
-    return fields
-
-
 def _notify(recipients, kind: str, title, body, appraisal: Appraisal, extra: dict | None = None) -> None:
     from callcenter.services import notification_send
 
@@ -324,7 +258,7 @@ def appraisal_self_save(
         if submit:
             appraisal.status = AppraisalStatus.SUPERIOR
             appraisal.self_submitted_at = now
-        fields = _apply_totals(appraisal, rows, final=False)
+        fields = scoring.appraisal_scores_apply(appraisal, rows, final=False)
         appraisal.save(update_fields=[*fields, "self_summary", "status", "self_submitted_at"])
         audit_record(
             actor=actor,
@@ -425,7 +359,7 @@ def appraisal_superior_save(
             appraisal.status = AppraisalStatus.INTERVIEW
             appraisal.superior_submitted_at = timezone.now()
             appraisal.superior_by = me
-        fields = _apply_totals(appraisal, rows, final=submit, self_missing=self_missing and submit)
+        fields = scoring.appraisal_scores_apply(appraisal, rows, final=submit, self_missing=self_missing and submit)
         appraisal.save(update_fields=[*fields, *extra_fields])
         audit_record(
             actor=actor,
@@ -628,7 +562,7 @@ def appraisal_send_back(*, actor, appraisal: Appraisal, reason: str, stage: str)
         else:
             appraisal.status = AppraisalStatus.SUPERIOR
         rows = _items(appraisal)
-        fields = _apply_totals(appraisal, rows, final=False)
+        fields = scoring.appraisal_scores_apply(appraisal, rows, final=False)
         appraisal.save(
             update_fields=[
                 *fields,

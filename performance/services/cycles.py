@@ -182,10 +182,9 @@ def _satisfaction(month: datetime.date, sources: set[str]) -> dict:
 def _totals(appraisal: Appraisal, items: list[AppraisalItem]) -> list[str]:
     """Partial scores, and the combined score once the superior has submitted — the same rule as
     the evaluation workflow (PRF-3: a total only after the superior's evaluation)."""
-    from .appraisals import _apply_totals
-
     final = appraisal.superior_submitted_at is not None
-    return _apply_totals(appraisal, items, final=final, self_missing=final and appraisal.self_submitted_at is None)
+    self_missing = final and appraisal.self_submitted_at is None
+    return scoring.appraisal_scores_apply(appraisal, items, final=final, self_missing=self_missing)
 
 
 def _lock_cycle(pk: int) -> AppraisalCycle:

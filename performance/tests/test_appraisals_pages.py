@@ -250,6 +250,22 @@ def test_interview_form_records_and_completes(client, org):
     assert "业务熟练" in html and "学习知识库" in html
 
 
+def test_interview_dates_render_as_iso_in_chinese(client, org):
+    """A date input accepts only YYYY-MM-DD: the "today" default and a date sent back with an error
+    must not come out in the Chinese format (2026/12/06), which the browser shows as empty."""
+    from django.utils import timezone
+
+    appraisal = submitted(org, appraisal_for(org.agent))
+    login(client, org, "supervisor")
+    url = detail_url(appraisal, "performance_appraisal_interview")
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in html
+    response = client.post(url, {"held_on": "2025-06-12", "strengths": "", "problems": "", "due_on_0": "2025-06-30"})
+    html = response.content.decode()
+    assert response.status_code == 400  # the form again, with its errors
+    assert 'value="2025-06-12"' in html and 'value="2025-06-30"' in html
+
+
 def test_interview_form_half_filled_action_row_is_an_error(client, org):
     appraisal = submitted(org, appraisal_for(org.agent))
     response = login(client, org, "supervisor").post(

@@ -66,9 +66,9 @@ def test_pdf_has_names_subtotals_grand_total_pages_and_the_cjk_font(org, sheet):
     for name in ("张伟", "王芳", "刘洋", "赵敏", "客服一部", "客服二部", "服务明星奖", "RWD-2", "PRF-4"):
         assert name in text
     # 客服一部: 1,200 + 1,000 + 800 + 300 reward = 3,300.00; 客服二部: 0.00; all: 3,300.00
-    assert re.search(r"客服一部.*\(3\).*3,300\.00", text)
-    assert re.search(r"客服二部.*\(1\).*0\.00", text)
-    assert re.search(r"\(4\b[^)]*\).*4,000\.00.*3,300\.00", text)
+    assert re.search(r"小计：客服一部（3 人）.*3,300\.00", text)
+    assert re.search(r"小计：客服二部（1 人）.*0\.00", text)
+    assert re.search(r"总计（4 名员工）.*4,000\.00.*3,300\.00", text)
     assert "1 / 1" in text
     assert org.hr.name in text  # prepared by
     assert "____" in text  # signature lines
