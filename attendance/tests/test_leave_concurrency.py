@@ -1,16 +1,14 @@
 """Leave under real parallel connections (LV-4): one decision, one deduction, one audit event."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from attendance import services
 from attendance.models import LeaveBalance, LeaveRequest, LeaveStatus
 from attendance.tests.factories_leave import annual_balance, leave_type, next_monday, roster_weeks
-from callcenter.errors import ApplicationError
+from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 
 
@@ -18,28 +16,6 @@ from datasecurity.models import AuditEvent
 def _eager(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.CELERY_TASK_ALWAYS_EAGER = True
-
-
-def _run_parallel(targets):
-    barrier = threading.Barrier(len(targets))
-    outcomes = []
-
-    def wrap(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("ok")
-        except ApplicationError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,7 +32,7 @@ def test_two_approvers_at_once_one_wins(org):
     services.approval_delegation_create(
         actor=org.supervisor.user, delegate=org.peer, start_date=timezone.localdate(), end_date=monday
     )
-    outcomes = _run_parallel(
+    outcomes = run_parallel(
         [
             lambda: services.leave_request_approve(actor=org.supervisor.user, request=request),
             lambda: services.leave_request_approve(actor=org.peer.user, request=request),
@@ -84,6 +60,6 @@ def test_two_overlapping_submissions_at_once_one_is_filed(org):
             end_date=monday,
         )
 
-    outcomes = _run_parallel([file, file])
+    outcomes = run_parallel([file, file])
     assert outcomes == ["ok", "overlap"]
     assert LeaveRequest.objects.filter(employee=org.agent).count() == 1

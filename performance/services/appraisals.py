@@ -169,6 +169,41 @@ def _parse_scores(items: list[AppraisalItem], entries: dict | None) -> dict[int,
     return parsed
 
 
+def _write_side(
+    appraisal: Appraisal, side: str, items: dict | None, summary: str | None, *, submit: bool
+) -> tuple[list[AppraisalItem], list[AppraisalItem], str]:
+    """Write one side's scores and comments (``self`` or ``superior``; only that side's fields) and
+    return the items, the changed ones and the summary to store. On submit every people-scored
+    item needs that side's score (PRF-3). The caller holds the appraisal's row lock."""
+    score_field, comment_field = f"{side}_score", f"{side}_comment"
+    rows = _items(appraisal)
+    parsed = _parse_scores(rows, items)
+    summary_text = (
+        getattr(appraisal, f"{side}_summary")
+        if summary is None
+        else _text(summary, field=_("the summary"), limit=APPRAISAL_TEXT_MAX)
+    )
+    changed = []
+    for item in rows:
+        if item.pk in parsed and (getattr(item, score_field), getattr(item, comment_field)) != parsed[item.pk]:
+            setattr(item, score_field, parsed[item.pk][0])
+            setattr(item, comment_field, parsed[item.pk][1])
+            changed.append(item)
+    if submit:
+        missing = [
+            i.indicator.display_name
+            for i in rows
+            if i.method == ScoringMethod.MANUAL and getattr(i, score_field) is None
+        ]
+        if missing:
+            raise ApplicationError(
+                _("Score every item before you submit; missing: %(items)s.") % {"items": "、".join(missing)},
+                code="incomplete",
+            )
+    AppraisalItem.objects.bulk_update(changed, [score_field, comment_field])
+    return rows, changed, summary_text
+
+
 def _notify(recipients, kind: str, title, body, appraisal: Appraisal, extra: dict | None = None) -> None:
     from callcenter.services import notification_send
 
@@ -228,30 +263,7 @@ def appraisal_self_save(
                 code="self_submitted",
                 status=409,
             )
-        rows = _items(appraisal)
-        parsed = _parse_scores(rows, items)
-        summary_text = (
-            appraisal.self_summary
-            if summary is None
-            else _text(summary, field=_("the summary"), limit=APPRAISAL_TEXT_MAX)
-        )
-        changed = []
-        for item in rows:
-            if item.pk in parsed:
-                score, comment = parsed[item.pk]
-                if (item.self_score, item.self_comment) != (score, comment):
-                    item.self_score, item.self_comment = score, comment
-                    changed.append(item)
-        if submit:
-            missing = [
-                i.indicator.display_name for i in rows if i.method == ScoringMethod.MANUAL and i.self_score is None
-            ]
-            if missing:
-                raise ApplicationError(
-                    _("Score every item before you submit; missing: %(items)s.") % {"items": "、".join(missing)},
-                    code="incomplete",
-                )
-        AppraisalItem.objects.bulk_update(changed, ["self_score", "self_comment"])
+        rows, changed, summary_text = _write_side(appraisal, "self", items, summary, submit=submit)
         old_status = appraisal.status
         appraisal.self_summary = summary_text
         now = timezone.now()
@@ -328,30 +340,7 @@ def appraisal_superior_save(
             )
         # No self-evaluation submitted (the deadline passed): the superior's score counts 100 %.
         self_missing = appraisal.self_submitted_at is None
-        rows = _items(appraisal)
-        parsed = _parse_scores(rows, items)
-        summary_text = (
-            appraisal.superior_summary
-            if summary is None
-            else _text(summary, field=_("the summary"), limit=APPRAISAL_TEXT_MAX)
-        )
-        changed = []
-        for item in rows:
-            if item.pk in parsed:
-                score, comment = parsed[item.pk]
-                if (item.superior_score, item.superior_comment) != (score, comment):
-                    item.superior_score, item.superior_comment = score, comment
-                    changed.append(item)
-        if submit:
-            missing = [
-                i.indicator.display_name for i in rows if i.method == ScoringMethod.MANUAL and i.superior_score is None
-            ]
-            if missing:
-                raise ApplicationError(
-                    _("Score every item before you submit; missing: %(items)s.") % {"items": "、".join(missing)},
-                    code="incomplete",
-                )
-        AppraisalItem.objects.bulk_update(changed, ["superior_score", "superior_comment"])
+        rows, changed, summary_text = _write_side(appraisal, "superior", items, summary, submit=submit)
         old_status = appraisal.status
         appraisal.superior_summary = summary_text
         extra_fields = ["superior_summary", "status", "superior_submitted_at", "superior_by"]

@@ -2,13 +2,11 @@
 two submissions at once one state change, one audit event and one notification."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connections
 
-from callcenter.errors import ApplicationError
 from callcenter.models import Notification
+from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 from performance import services
 from performance.models import Appraisal, FeedbackInterview, ImprovementAction
@@ -18,28 +16,6 @@ from performance.tests.factories_appraisals import appraisal_for, scores
 @pytest.fixture(autouse=True)
 def _eager(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-
-
-def _run_parallel(targets):
-    barrier = threading.Barrier(len(targets))
-    outcomes = []
-
-    def wrap(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("ok")
-        except ApplicationError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,7 +31,7 @@ def test_two_superior_submissions_at_once_one_wins(org):
             actor=org.supervisor.user, appraisal=Appraisal(pk=appraisal.pk), items=scores(appraisal, value), submit=True
         )
 
-    assert _run_parallel([submit("90"), submit("60")]) == ["ok", "superior_submitted"]
+    assert run_parallel([submit("90"), submit("60")]) == ["ok", "superior_submitted"]
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert a.status == "interview" and a.total_score is not None
     assert AuditEvent.objects.filter(action="appraisal.superior_submit").count() == 1
@@ -80,5 +56,5 @@ def test_two_interviews_at_once_record_one(org):
             actions=[{"action": "练习", "owner_id": org.agent.pk, "due_on": "2025-06-30"}],
         )
 
-    assert _run_parallel([record, record]) == ["interview_not_ready", "ok"]
+    assert run_parallel([record, record]) == ["interview_not_ready", "ok"]
     assert FeedbackInterview.objects.count() == 1 and ImprovementAction.objects.count() == 1

@@ -2,38 +2,14 @@
 the same month at once (the daily job and HR's button) create one cycle and each appraisal
 once; a lock racing a self-evaluation either waits for it or makes it fail with "locked"."""
 
-import threading
-
 import pytest
-from django.db import connections
 
-from callcenter.errors import ApplicationError
+from callcenter.tests.parallel import run_parallel
 from performance import services
 from performance.models import Appraisal, AppraisalCycle, AppraisalItem, AppraisalStatus
 from performance.services import cycles
 from performance.tests.factories_appraisals import scores
 from performance.tests.factories_cycles import MONTH, agent_template
-
-
-def _run_parallel(targets):
-    barrier = threading.Barrier(len(targets))
-    outcomes = []
-
-    def wrap(fn):
-        try:
-            barrier.wait()
-            outcomes.append(fn())
-        except ApplicationError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,7 +22,7 @@ def test_two_openings_at_once_create_everything_once(org, monkeypatch):
     def open_may():
         return services.appraisal_cycle_open(month=MONTH)[1]
 
-    created = _run_parallel([open_may, open_may])
+    created = run_parallel([open_may, open_may], results=True)
     assert sum(created) == 10
     assert AppraisalCycle.objects.get(month=MONTH).status == "open"
     ids = list(Appraisal.objects.values_list("employee_id", flat=True))
@@ -73,7 +49,7 @@ def test_lock_racing_a_self_evaluation(org):
         services.appraisal_cycle_lock(actor=org.hr.user, cycle=cycle, force=True)
         return "locked"
 
-    outcomes = sorted(_run_parallel([submit, lock]))
+    outcomes = sorted(run_parallel([submit, lock], results=True))
     assert outcomes in (["locked", "submitted"], ["locked", "locked"])
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert a.status == AppraisalStatus.LOCKED and a.locked_at is not None
