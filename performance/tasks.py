@@ -32,6 +32,19 @@ def appraisal_reminders():
     return f"{sent} reminders sent"
 
 
+@shared_task(name="performance.tasks.appraisal_cycle_open_run", acks_late=True)
+def appraisal_cycle_open_run(month: str, user_id: int | None = None) -> str:
+    """Open (or continue opening) a month that HR started from the page (PRF-2); idempotent, so a
+    redelivered task creates nothing twice."""
+    from django.contrib.auth import get_user_model
+
+    from .services import appraisal_cycle_open
+
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    cycle, created = appraisal_cycle_open(month=datetime.date.fromisoformat(month), actor=actor)
+    return f"{cycle.month:%Y-%m}: {created} appraisals opened, {cycle.employees_expected} expected"
+
+
 @shared_task(name="performance.tasks.bonus_sheet_file_render", acks_late=True)
 def bonus_sheet_file_render(file_id: int) -> int:
     """Render one requested bonus sheet export (PDF/XLSX/CSV) with progress (PRF-4)."""

@@ -34,6 +34,7 @@ __all__ = [
     "appraisal_cycle_get",
     "appraisal_cycle_list",
     "appraisal_cycle_list_progress",
+    "appraisal_cycle_opening_progress",
     "appraisal_cycle_review",
     "can_manage_cycles",
 ]
@@ -125,6 +126,15 @@ def appraisal_cycle_list_progress(*, user, cycles: list[AppraisalCycle]) -> dict
         progress[cycle_id].counts[status] = n
         progress[cycle_id].total += n
     return progress
+
+
+def appraisal_cycle_opening_progress(*, cycle: AppraisalCycle) -> dict:
+    """How far the opening of ``cycle`` has come (PRF-2): appraisals created of those expected, for
+    the progress bar HR watches while the task runs. One query."""
+    created = Appraisal.objects.filter(cycle=cycle).count()
+    expected = max(cycle.employees_expected, created)
+    percent = 100 if expected == 0 else min(100, created * 100 // expected)
+    return {"created": created, "expected": expected, "percent": percent}
 
 
 def appraisal_cycle_get(*, user, pk) -> AppraisalCycle:

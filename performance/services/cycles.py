@@ -70,6 +70,7 @@ __all__ = [
     "appraisal_cycle_open",
     "appraisal_cycle_refresh_auto",
     "appraisal_cycle_remind",
+    "appraisal_cycle_start",
     "appraisal_reminders_send",
     "cycle_eligible_employees",
 ]
@@ -353,9 +354,7 @@ def _missing_ids(month: datetime.date, templates) -> tuple[list[int], int]:
     return [pk for pk in eligible if pk not in done], len(eligible)
 
 
-def appraisal_cycle_open(*, month: datetime.date, actor=None) -> tuple[AppraisalCycle, int]:
-    """PRF-2: open (or continue opening) the appraisal cycle of ``month``. Returns the cycle and
-    how many appraisals this run created (0 on a rerun). A locked cycle is left alone."""
+def _ended_month(month) -> datetime.date:
     month = _first_of_month(month)
     if scoring.month_last_day(month) >= timezone.localdate():
         raise ApplicationError(
@@ -363,6 +362,45 @@ def appraisal_cycle_open(*, month: datetime.date, actor=None) -> tuple[Appraisal
             % {"month": month.strftime("%Y-%m")},
             code="month_not_ended",
         )
+    return month
+
+
+def appraisal_cycle_start(*, month: datetime.date, actor) -> AppraisalCycle:
+    """HR opens a month from the page (PRF-2): the cycle is created now, in status ``opening``
+    with the number of employees to appraise, and the appraisals are created by a Celery task
+    after commit (``appraisal_cycle_open`` in chunks; 5,000 employees take seconds), while the
+    review page shows the progress. Starting again continues an interrupted opening; a locked or
+    fully opened month is returned unchanged."""
+    _require_hr(actor)
+    month = _ended_month(month)
+    with transaction.atomic():
+        cycle, _created = _cycle_for(month, actor)
+        cycle = _lock_cycle(cycle.pk)
+        if cycle.status == CycleStatus.LOCKED:
+            return cycle
+        missing, expected = _missing_ids(month, _templates())
+        appraised = Appraisal.objects.filter(cycle=cycle).count()
+        if cycle.employees_expected != max(expected, appraised):
+            cycle.employees_expected = max(expected, appraised)
+            cycle.save(update_fields=["employees_expected"])
+        if missing:
+            actor_id = _actor_user(actor).pk
+
+            def enqueue():
+                from ..tasks import appraisal_cycle_open_run
+
+                appraisal_cycle_open_run.delay(month.isoformat(), actor_id)
+
+            transaction.on_commit(enqueue)
+    if not missing and cycle.status == CycleStatus.OPENING:  # nobody left to appraise: open it now
+        cycle = _open_finish(cycle_pk=cycle.pk, expected=expected, created=0, actor=actor)
+    return cycle
+
+
+def appraisal_cycle_open(*, month: datetime.date, actor=None) -> tuple[AppraisalCycle, int]:
+    """PRF-2: open (or continue opening) the appraisal cycle of ``month``. Returns the cycle and
+    how many appraisals this run created (0 on a rerun). A locked cycle is left alone."""
+    month = _ended_month(month)
     cycle, _created = _cycle_for(month, actor)
     if cycle.status == CycleStatus.LOCKED:
         return cycle, 0

@@ -108,15 +108,58 @@ def test_list_shows_progress_and_unknown_cycle_is_404(client, org, cycle):
 # --- HR's actions ------------------------------------------------------------------------------------
 
 
-def test_hr_opens_a_month_from_the_form(client, org):
+def test_hr_opens_a_month_from_the_form(client, org, django_capture_on_commit_callbacks):
     """Given the AGENT template, when HR opens April 2025 from the list page, then the cycle is
-    created and HR lands on its review with the count."""
+    created at once with the number to appraise, HR lands on its review, and the appraisals are
+    created by the Celery task queued after commit."""
     agent_template(org)
     login(client, org, "hr")
-    response = client.post(reverse("performance_cycle_open"), {"month": "2025-04"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("performance_cycle_open"), {"month": "2025-04"}, follow=True)
     cycle = AppraisalCycle.objects.get(month=datetime.date(2025, 4, 1))
     assert response.redirect_chain[-1][0] == review_url(cycle)
-    assert "10 appraisals opened for 2025-04." in response.content.decode()
+    assert "Opening 2025-04 for 10 employees" in response.content.decode()
+    assert len(callbacks) == 1  # the task, queued once
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.OPEN and Appraisal.objects.filter(cycle=cycle).count() == 10
+    html = client.get(review_url(cycle)).content.decode()
+    assert 'id="cycle-opening"' not in html
+
+
+def test_an_opening_month_shows_its_progress_until_it_is_open(client, org):
+    """Given HR started April (the task not run yet), then the review shows a progress card that
+    polls its own URL with "0 of 10"; a manager sees the card without HR's figures and button; once
+    the task has run, the card's URL tells the page to reload."""
+    from performance.tasks import appraisal_cycle_open_run
+
+    agent_template(org)
+    cycle = services.appraisal_cycle_start(month=datetime.date(2025, 4, 1), actor=org.hr.user)
+    assert (cycle.status, cycle.employees_expected) == (CycleStatus.OPENING, 10)
+    assert not Appraisal.objects.filter(cycle=cycle).exists()
+    login(client, org, "hr")
+    html = client.get(review_url(cycle)).content.decode()
+    assert 'id="cycle-opening"' in html and f'hx-get="{review_url(cycle, "performance_cycle_opening")}"' in html
+    card = client.get(review_url(cycle, "performance_cycle_opening")).content.decode()
+    assert "0 of 10 appraisals created" in card and "Continue opening" in card
+    manager_card = login(Client(HTTP_ACCEPT_LANGUAGE="en"), org, "manager").get(
+        review_url(cycle, "performance_cycle_opening")
+    )
+    assert manager_card.status_code == 200 and "0 of 10" not in manager_card.content.decode()
+    agent = login(Client(HTTP_ACCEPT_LANGUAGE="en"), org, "agent")
+    assert agent.get(review_url(cycle, "performance_cycle_opening")).status_code == 403
+
+    appraisal_cycle_open_run(cycle.month.isoformat(), org.hr.user.pk)
+    done = client.get(review_url(cycle, "performance_cycle_opening"))
+    assert done.status_code == 200 and done.headers["HX-Refresh"] == "true"
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.OPEN and Appraisal.objects.filter(cycle=cycle).count() == 10
+
+
+def test_starting_a_month_nobody_is_appraised_in_opens_it_at_once(client, org):
+    """Given no template at all, when HR starts April, then the cycle is open with 0 expected and
+    no task is needed."""
+    cycle = services.appraisal_cycle_start(month=datetime.date(2025, 4, 1), actor=org.hr.user)
+    assert (cycle.status, cycle.employees_expected) == (CycleStatus.OPEN, 0)
 
 
 @pytest.mark.parametrize(

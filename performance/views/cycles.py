@@ -6,6 +6,8 @@ call one service or selector, render.
   (filter by step, department, team; paginated), employees without a template or an evaluator,
   bands A–E per team with the average score (chart + table); HR's buttons: refresh the automatic
   indicators, send reminders now, lock (with force);
+- ``/performance/cycles/<pk>/opening/`` — the progress card of a month being opened, polled by the
+  review page (htmx) until the Celery task has created every appraisal, then the page reloads;
 - POST ``cycles/open/``, ``cycles/<pk>/refresh/``, ``cycles/<pk>/remind/``, ``cycles/<pk>/lock/``
   — HR only.
 
@@ -22,7 +24,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.permissions import role_required
@@ -66,17 +69,27 @@ def cycle_open(request):
     form = CycleOpenForm(request.POST)
     if form.is_valid():
         try:
-            cycle, created = services.appraisal_cycle_open(month=form.cleaned_data["month"], actor=request.user)
+            cycle = services.appraisal_cycle_start(month=form.cleaned_data["month"], actor=request.user)
         except ApplicationError as exc:
             form.add_error(None, str(exc.message))
         else:
+            cycle.refresh_from_db()  # the task may already have run (eager mode, a fast worker)
+            month = cycle.month.strftime("%Y-%m")
             if cycle.status == "locked":
                 messages.warning(request, _("This month's cycle is locked; nothing was changed."))
+            elif cycle.status == "opening":
+                messages.info(
+                    request,
+                    _(
+                        "Opening %(month)s for %(count)s employees: the appraisals are created in the "
+                        "background; this page shows the progress."
+                    )
+                    % {"count": cycle.employees_expected, "month": month},
+                )
             else:
                 messages.success(
                     request,
-                    _("%(count)s appraisals opened for %(month)s.")
-                    % {"count": created, "month": cycle.month.strftime("%Y-%m")},
+                    _("%(month)s is open: %(count)s appraisals.") % {"count": cycle.employees_expected, "month": month},
                 )
             return redirect("performance_cycle_review", pk=cycle.pk)
     return render(request, "performance/cycles/list.html", _list_context(request, open_form=form), status=400)
@@ -101,8 +114,24 @@ def cycle_review(request, pk: int):
             "page_obj": page_obj,
             "can_manage": selectors.can_manage_cycles(request.user),
             "lock_form": CycleLockForm(),
+            "opening": selectors.appraisal_cycle_opening_progress(cycle=cycle) if cycle.status == "opening" else None,
         },
     )
+
+
+@role_required(*READERS)
+@require_GET
+def cycle_opening(request, pk: int):
+    """The progress card of an opening month (polled); once opened, the whole page reloads."""
+    cycle = _get(request.user, pk)
+    if cycle.status != "opening":
+        return HttpResponseClientRefresh()
+    context = {
+        "cycle": cycle,
+        "opening": selectors.appraisal_cycle_opening_progress(cycle=cycle),
+        "can_manage": selectors.can_manage_cycles(request.user),
+    }
+    return render(request, "performance/cycles/opening.html", context)
 
 
 def _action(request, pk: int, run) -> None:
@@ -158,6 +187,7 @@ urlpatterns = [
     path("cycles/", cycle_list, name="performance_cycle_list"),
     path("cycles/open/", cycle_open, name="performance_cycle_open"),
     path("cycles/<int:pk>/", cycle_review, name="performance_cycle_review"),
+    path("cycles/<int:pk>/opening/", cycle_opening, name="performance_cycle_opening"),
     path("cycles/<int:pk>/refresh/", cycle_refresh, name="performance_cycle_refresh"),
     path("cycles/<int:pk>/remind/", cycle_remind, name="performance_cycle_remind"),
     path("cycles/<int:pk>/lock/", cycle_lock, name="performance_cycle_lock"),
