@@ -49,6 +49,10 @@ DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
 NO_CALL_VOLUMES = _("no call volumes imported for this period")
 RATE_NOTE = _("complaints received per 1,000 calls answered (calls from the telephony metrics import)")
+RATE_PARTIAL_NOTE = _(
+    "complaints per 1,000 calls answered over the %(covered)s of %(months)s months with imported call volumes; "
+    "rates per team need call volumes for every month of the range"
+)
 
 
 # A cause is free text typed by staff: a phone number or e-mail address typed into it is masked
@@ -295,9 +299,15 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
     if "team" in filters:
         calls_by_month = {m: c for (m, t), c in team_month_calls.items() if t == filters["team"]}
     calls_total = sum(calls_by_month.values())
+    # Only months with imported calls count on both sides of the rate: complaints of a month
+    # without figures over calls of the others would overstate it. Team counts span the whole
+    # range, so a team's rate needs every month covered.
+    covered = [m for m in months if calls_by_month.get(m)]
+    complaints_covered = sum(per_month[m]["count"] for m in covered)
+    fully_covered = bool(covered) and len(covered) == len(months)
     for row in by_team:
         row["calls"] = team_calls.get(row["key"]) if row["key"] else None
-        row["rate"] = _rate(row["count"], row["calls"])
+        row["rate"] = _rate(row["count"], row["calls"]) if fully_covered else None
     # 7. The monthly trend, every month of the range (zeros included).
     by_month = []
     for month in months:
@@ -342,9 +352,17 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
             "distribution": [{"score": s, "count": per_score.get(s, 0)} for s in range(1, 6)],
         },
         "calls": calls_total or None,
-        "complaint_rate_per_1000_calls": _rate(totals["total"], calls_total),
-        "complaint_rate_note": str(RATE_NOTE if calls_total else NO_CALL_VOLUMES),
+        "complaint_rate_per_1000_calls": _rate(complaints_covered, calls_total),
+        "complaint_rate_note": _rate_note(len(covered), len(months)),
     }
+
+
+def _rate_note(covered: int, months: int) -> str:
+    if not covered:
+        return str(NO_CALL_VOLUMES)
+    if covered < months:
+        return str(RATE_PARTIAL_NOTE) % {"covered": covered, "months": months}
+    return str(RATE_NOTE)
 
 
 def _rate(complaints: int, calls: int | None) -> float | None:

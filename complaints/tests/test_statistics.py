@@ -133,6 +133,23 @@ def test_complaint_rate_per_1000_calls_from_the_metrics_import(org, data):
     assert (only_a1["total"], only_a1["calls"], only_a1["complaint_rate_per_1000_calls"]) == (2, 2000, 1.0)
 
 
+def test_complaint_rate_counts_only_the_months_with_imported_calls(org, data):
+    """Given calls imported for October only, when September and October are read (CMP-4), then the
+    overall rate is October's complaints over October's calls (September's complaints are not put
+    over October's calls), the note says so, September has no rate, and no team gets a rate
+    (a team's complaints span both months)."""
+    from performance.tests.factories import metric_days
+
+    metric_days(org.peer, datetime.date(2026, 10, 1), days=10, answered=100, resolved=90)  # A1: 1,000
+    metric_days(org.other_dept, datetime.date(2026, 10, 1), days=10, answered=100, resolved=90)  # B1: 1,000
+    stats = complaint_statistics(user=org.handler.user, filters=RANGE, now=NOW)
+    assert stats["calls"] == 2000
+    assert stats["complaint_rate_per_1000_calls"] == 1.0  # October: 2 complaints ÷ 2,000 calls
+    assert "1 of 2 months" in stats["complaint_rate_note"] or "2 个月中" in stats["complaint_rate_note"]
+    assert [(m["month"], m["rate"]) for m in stats["by_month"]] == [("2026-09", None), ("2026-10", 1.0)]
+    assert all(row["rate"] is None for row in stats["by_team"])
+
+
 def test_filters_channel_category_team(org, data):
     by = lambda **f: complaint_statistics(user=org.handler.user, filters={**RANGE, **f}, now=NOW)["total"]  # noqa: E731
     assert by(channel="phone") == 2 and by(category="billing") == 2 and by(team=str(org.a1.pk)) == 2
