@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.call_volumes import call_volumes_by_month, call_volumes_by_team
+from callcenter.call_volumes import call_volumes_by_team
 from callcenter.models import Employee, Team
 from callcenter.roles import has_role
 
@@ -291,13 +291,14 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
     # 6. CMP-4 complaint rate: complaints per 1,000 calls answered, from the telephony metrics
     #    (registered by the metrics import, see callcenter.call_volumes). With a team filter the
     #    calls are that team's; months (or teams) without imported calls have no rate, not zero.
-    calls_by_month = call_volumes_by_month(date_from=date_from, date_to=date_to)
-    team_month_calls = call_volumes_by_team(date_from=date_from, date_to=date_to) if calls_by_month else {}
+    #    One query: calls per (month, team); the months' totals are their sums.
+    team_month_calls = call_volumes_by_team(date_from=date_from, date_to=date_to)
     team_calls: dict[int, int] = {}
-    for (_month, team_id), calls in team_month_calls.items():
+    calls_by_month: dict[datetime.date, int] = {}
+    for (month, team_id), calls in team_month_calls.items():
         team_calls[team_id] = team_calls.get(team_id, 0) + calls
-    if "team" in filters:
-        calls_by_month = {m: c for (m, t), c in team_month_calls.items() if t == filters["team"]}
+        if "team" not in filters or team_id == filters["team"]:
+            calls_by_month[month] = calls_by_month.get(month, 0) + calls
     calls_total = sum(calls_by_month.values())
     # Only months with imported calls count on both sides of the rate: complaints of a month
     # without figures over calls of the others would overstate it. Team counts span the whole

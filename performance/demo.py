@@ -161,6 +161,9 @@ def _metrics(rng: random.Random, agents: list[Employee], month: datetime.date) -
                 )
             )
     AgentDailyMetric.objects.bulk_create(rows, batch_size=5000)
+    from .services import metric_call_volumes_rebuild
+
+    metric_call_volumes_rebuild(date_from=month, date_to=last)  # written directly: keep the roll-up
     batch.rows = batch.created = len(rows)
     batch.save(update_fields=["rows", "created"])
     return len(rows)

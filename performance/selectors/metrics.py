@@ -24,7 +24,7 @@ from callcenter.roles import Role, has_role
 from callcenter.visibility import Scope, employees_visible_to, filter_by_employee, user_scope
 
 from .. import rules
-from ..models import AgentDailyMetric, MetricImport
+from ..models import AgentDailyMetric, MetricImport, TeamDailyCallVolume
 from ..scoring import metric_totals, month_last_day
 
 __all__ = [
@@ -135,9 +135,10 @@ def metric_days_list(*, user, employee: Employee, month: datetime.date) -> Query
 
 def metric_call_volumes(*, date_from: datetime.date, date_to: datetime.date) -> dict[datetime.date, int]:
     """Calls answered per month in the range: ``{first day of month: calls}`` (CMP-4's complaint
-    rate per 1,000 calls). Months without imported figures are absent. One query."""
+    rate per 1,000 calls), from the team-day roll-up. Months without imported figures are absent.
+    One query."""
     rows = (
-        AgentDailyMetric.objects.filter(day__range=(date_from, date_to))
+        TeamDailyCallVolume.objects.filter(day__range=(date_from, date_to))
         .annotate(month=TruncMonth("day"))
         .values("month")
         .annotate(calls=Sum("calls_answered"))
@@ -149,16 +150,16 @@ def metric_call_volumes(*, date_from: datetime.date, date_to: datetime.date) -> 
 def metric_call_volumes_by_team(
     *, date_from: datetime.date, date_to: datetime.date
 ) -> dict[tuple[datetime.date, int | None], int]:
-    """Calls answered per (month, team), the team being the agent's current team (agents without
-    a team under ``None``). One query."""
+    """Calls answered per (month, team), the team being the agent's team when the day was imported
+    (agents without a team under ``None``), from the team-day roll-up. One query."""
     rows = (
-        AgentDailyMetric.objects.filter(day__range=(date_from, date_to))
+        TeamDailyCallVolume.objects.filter(day__range=(date_from, date_to))
         .annotate(month=TruncMonth("day"))
-        .values("month", "employee__team_id")
+        .values("month", "team_id")
         .annotate(calls=Sum("calls_answered"))
         .order_by()
     )
-    return {(_as_date(r["month"]), r["employee__team_id"]): int(r["calls"] or 0) for r in rows}
+    return {(_as_date(r["month"]), r["team_id"]): int(r["calls"] or 0) for r in rows}
 
 
 def _as_date(value) -> datetime.date:

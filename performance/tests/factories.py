@@ -14,6 +14,7 @@ from performance.models import (
     MetricImport,
     TemplateIndicator,
 )
+from performance.services import metric_call_volumes_rebuild
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):
@@ -95,4 +96,7 @@ def metric_days(
         )
         for i in range(days)
     )
+    # Written directly, as the import writes them: keep the team-day roll-up (CMP-4) in step.
+    first = month.replace(day=1)
+    metric_call_volumes_rebuild(date_from=first, date_to=first + datetime.timedelta(days=days - 1))
     return batch

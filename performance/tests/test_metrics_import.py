@@ -277,6 +277,36 @@ def test_push_accepts_numbers_or_strings_and_upserts(org):
     assert AgentDailyMetric.objects.count() == 2
 
 
+def test_imports_keep_the_calls_per_team_and_day_for_the_complaint_rate(org):
+    """Given agents of teams A1 (张伟, 王芳) and A2 (刘洋), when a day is pushed and then pushed
+    again with other figures, then the calls per team and day (CMP-4's roll-up) are the sums of
+    the agents' days, replaced, never added twice; the other days are left alone."""
+    from performance.models import TeamDailyCallVolume
+    from performance.selectors import metric_call_volumes_by_team
+
+    day, other_day = last_month_day(4), last_month_day(5)
+    services.metric_import_push(
+        actor=org.hr.user,
+        rows=[
+            push_row(org.agent, day, answered=80),
+            push_row(org.peer, day, answered=60, resolved=50),
+            push_row(org.other_team, day, answered=40, resolved=30),
+            push_row(org.agent, other_day, answered=10, resolved=5),
+        ],
+    )
+
+    def volumes():
+        return dict(TeamDailyCallVolume.objects.filter(day=day).values_list("team_id", "calls_answered"))
+
+    assert volumes() == {org.a1.pk: 140, org.a2.pk: 40}
+    services.metric_import_push(actor=org.hr.user, rows=[push_row(org.agent, day, answered=100, resolved=90)])
+    assert volumes() == {org.a1.pk: 160, org.a2.pk: 40}
+    assert TeamDailyCallVolume.objects.get(day=other_day).calls_answered == 10
+    month = day.replace(day=1)
+    by_team = metric_call_volumes_by_team(date_from=month, date_to=day)
+    assert by_team == {(month, org.a1.pk): 160, (month, org.a2.pk): 40}
+
+
 def test_push_with_a_bad_row_writes_nothing_and_numbers_rows_from_one(org):
     """Given a push whose second row has resolved > answered, when pushed, then nothing is written
     and the error names row 2."""
