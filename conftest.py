@@ -20,6 +20,20 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def celery_eager():
+    """Tasks run in this process and their exceptions propagate. Set on the Celery app itself:
+    it reads ``CELERY_TASK_ALWAYS_EAGER`` once, so overriding the setting later has no effect
+    (with REDIS_URL set, ``.delay`` would go to the broker and no worker would run it)."""
+    from callcenter.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture(autouse=True)
 def _reset_axes_cache():
     from django.core.cache import cache

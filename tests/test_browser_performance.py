@@ -15,7 +15,6 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from callcenter.celery import app as celery_app
 from callcenter.models import Employee
 from datasecurity.models import AuditEvent
 from performance.models import (
@@ -36,15 +35,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def _eager(settings, tmp_path):
-    # The Celery app reads its settings once: switch eager on the app itself too.
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def _eager(settings, tmp_path, celery_eager):
+    """The opening of the month and the PDF export run in this process (no worker here)."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 def shot(page, name):

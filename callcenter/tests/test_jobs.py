@@ -33,13 +33,8 @@ def failing_job():
 
 
 @pytest.fixture(autouse=True)
-def eager():
+def eager(celery_eager):
     """Tasks run in this process, exceptions propagate (whatever REDIS_URL made the default)."""
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 def _session(key: str, expires_in: datetime.timedelta) -> Session:

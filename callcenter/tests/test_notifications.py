@@ -24,15 +24,8 @@ def _site_url(settings):
 
 
 @pytest.fixture
-def eager_celery():
+def eager_celery(celery_eager):
     """Run tasks in-process (the test settings may point Celery at Redis)."""
-    from callcenter.celery import app as celery_app
-
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

@@ -138,7 +138,11 @@ def appraisal_cycle_opening_progress(*, cycle: AppraisalCycle) -> dict:
 
 
 def appraisal_cycle_get(*, user, pk) -> AppraisalCycle:
-    cycle = AppraisalCycle.objects.select_related("opened_by", "locked_by", "policy").filter(pk=pk).first()
+    cycle = (
+        AppraisalCycle.objects.select_related("opened_by__employee", "locked_by__employee", "policy")
+        .filter(pk=pk)
+        .first()
+    )
     if cycle is None:
         raise NotFoundError(_("Appraisal cycle not found."))
     return cycle

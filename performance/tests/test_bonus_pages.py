@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from callcenter.celery import app as celery_app
 from datasecurity.models import AuditEvent
 from datasecurity.uploads import private_storage
 from performance import services
@@ -24,13 +23,8 @@ WRITERS = {"hr"}
 
 
 @pytest.fixture(autouse=True)
-def _setup(db, settings, tmp_path):
+def _setup(db, settings, tmp_path, celery_eager):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ READERS = {"manager", "leader", "hr"}
 
 
 @pytest.fixture(autouse=True)
-def _eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def _eager(celery_eager):
+    """HR's "open a month" queues a task: run it here."""
 
 
 @pytest.fixture
@@ -139,6 +139,7 @@ def test_an_opening_month_shows_its_progress_until_it_is_open(client, org):
     login(client, org, "hr")
     html = client.get(review_url(cycle)).content.decode()
     assert 'id="cycle-opening"' in html and f'hx-get="{review_url(cycle, "performance_cycle_opening")}"' in html
+    assert f"by {org.hr.name}." in html  # the person, not the login name
     card = client.get(review_url(cycle, "performance_cycle_opening")).content.decode()
     assert "0 of 10 appraisals created" in card and "Continue opening" in card
     manager_card = login(Client(HTTP_ACCEPT_LANGUAGE="en"), org, "manager").get(
