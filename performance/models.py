@@ -383,8 +383,15 @@ class TeamDailyCallVolume(models.Model):
         verbose_name = _("team daily call volume")
         verbose_name_plural = _("team daily call volumes")
         ordering = ["-day", "team_id"]
+        # One row per team and day, and one for the agents without a team (two partial unique
+        # indexes: portable, where NULLS NOT DISTINCT is PostgreSQL-only).
         constraints = [
-            models.UniqueConstraint(fields=["day", "team"], name="team_call_volume_one_per_day", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["day", "team"], condition=Q(team__isnull=False), name="team_call_volume_one_per_day"
+            ),
+            models.UniqueConstraint(
+                fields=["day"], condition=Q(team__isnull=True), name="team_call_volume_one_teamless_per_day"
+            ),
         ]
 
     def __str__(self):

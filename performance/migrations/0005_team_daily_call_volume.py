@@ -35,8 +35,15 @@ class Migration(migrations.Migration):
                 "ordering": ["-day", "team_id"],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("day", "team"), name="team_call_volume_one_per_day", nulls_distinct=False
-                    )
+                        condition=models.Q(("team__isnull", False)),
+                        fields=("day", "team"),
+                        name="team_call_volume_one_per_day",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("team__isnull", True)),
+                        fields=("day",),
+                        name="team_call_volume_one_teamless_per_day",
+                    ),
                 ],
             },
         ),

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.tests.factories import EmployeeFactory
 from datasecurity.models import AuditEvent
 from performance import metrics_csv, services
 from performance.models import AgentDailyMetric, MetricImport
@@ -302,9 +303,14 @@ def test_imports_keep_the_calls_per_team_and_day_for_the_complaint_rate(org):
     services.metric_import_push(actor=org.hr.user, rows=[push_row(org.agent, day, answered=100, resolved=90)])
     assert volumes() == {org.a1.pk: 160, org.a2.pk: 40}
     assert TeamDailyCallVolume.objects.get(day=other_day).calls_answered == 10
+    # agents without a team count under one "no team" row a day, replaced like the others
+    teamless = EmployeeFactory(team=None, department=org.dept_a)
+    for answered in (30, 35):
+        services.metric_import_push(actor=org.hr.user, rows=[push_row(teamless, day, answered=answered, resolved=20)])
+    assert TeamDailyCallVolume.objects.get(day=day, team=None).calls_answered == 35
     month = day.replace(day=1)
     by_team = metric_call_volumes_by_team(date_from=month, date_to=day)
-    assert by_team == {(month, org.a1.pk): 160, (month, org.a2.pk): 40}
+    assert by_team == {(month, org.a1.pk): 160, (month, org.a2.pk): 40, (month, None): 35}
 
 
 def test_push_with_a_bad_row_writes_nothing_and_numbers_rows_from_one(org):
