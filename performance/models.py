@@ -444,6 +444,10 @@ class AppraisalCycle(models.Model):
         blank=True,
         related_name="+",
     )
+    # HR's "refresh automatic indicators" runs in the worker: queued → done, with its counts.
+    refresh_queued_at = models.DateTimeField(_("refresh queued at"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("automatic indicators refreshed at"), null=True, blank=True)
+    refresh_counts = models.JSONField(_("last refresh"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("appraisal cycle")
@@ -460,6 +464,13 @@ class AppraisalCycle(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
+
+    @property
+    def refresh_pending(self) -> bool:
+        """A refresh was queued and has not finished since."""
+        return self.refresh_queued_at is not None and (
+            self.refreshed_at is None or self.refreshed_at < self.refresh_queued_at
+        )
 
 
 class AppraisalStatus(models.TextChoices):

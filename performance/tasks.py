@@ -45,6 +45,17 @@ def appraisal_cycle_open_run(month: str, user_id: int | None = None) -> str:
     return f"{cycle.month:%Y-%m}: {created} appraisals opened, {cycle.employees_expected} expected"
 
 
+@shared_task(name="performance.tasks.appraisal_cycle_refresh_run", acks_late=True)
+def appraisal_cycle_refresh_run(cycle_id: int, user_id: int) -> str:
+    """Refresh the automatic indicators of a cycle as HR asked from the page (PRF-1, PRF-2)."""
+    from django.contrib.auth import get_user_model
+
+    from .services import appraisal_cycle_refresh_queued
+
+    counts = appraisal_cycle_refresh_queued(cycle_id=cycle_id, actor=get_user_model().objects.get(pk=user_id))
+    return f"cycle {cycle_id}: {counts}"
+
+
 @shared_task(name="performance.tasks.bonus_sheet_file_render", acks_late=True)
 def bonus_sheet_file_render(file_id: int) -> int:
     """Render one requested bonus sheet export (PDF/XLSX/CSV) with progress (PRF-4)."""

@@ -69,6 +69,8 @@ __all__ = [
     "appraisal_cycle_lock",
     "appraisal_cycle_open",
     "appraisal_cycle_refresh_auto",
+    "appraisal_cycle_refresh_queued",
+    "appraisal_cycle_refresh_start",
     "appraisal_cycle_remind",
     "appraisal_cycle_start",
     "appraisal_reminders_send",
@@ -461,13 +463,7 @@ def appraisal_cycle_refresh_auto(*, actor, cycle: AppraisalCycle) -> dict:
     counts {"created", "items_changed", "appraisals_changed"}."""
     _require_hr(actor)
     cycle = AppraisalCycle.objects.get(pk=cycle.pk)
-    if cycle.status == CycleStatus.LOCKED:
-        raise ApplicationError(
-            _("The %(month)s cycle is locked; its appraisals can no longer change (PRF-2).")
-            % {"month": cycle.month.strftime("%Y-%m")},
-            code="cycle_locked",
-            status=409,
-        )
+    _refuse_locked_cycle(cycle)
     cycle, created = appraisal_cycle_open(month=cycle.month, actor=actor)
     ids = list(
         Appraisal.objects.filter(cycle=cycle)
@@ -488,12 +484,77 @@ def appraisal_cycle_refresh_auto(*, actor, cycle: AppraisalCycle) -> dict:
         items_changed += i
     counts = {"created": created, "items_changed": items_changed, "appraisals_changed": appraisals_changed}
     with transaction.atomic():
+        cycle = _lock_cycle(cycle.pk)
+        if cycle.status != CycleStatus.LOCKED:  # locked meanwhile: the cycle row is read-only
+            cycle.refreshed_at = timezone.now()
+            cycle.refresh_counts = counts
+            cycle.save(update_fields=["refreshed_at", "refresh_counts"])
         audit_record(
             actor=actor,
             action="appraisal_cycle.refresh_auto",
             obj=cycle,
             changes={**counts, "appraisals": len(ids)},
         )
+    return counts
+
+
+def _refuse_locked_cycle(cycle: AppraisalCycle) -> None:
+    if cycle.status == CycleStatus.LOCKED:
+        raise ApplicationError(
+            _("The %(month)s cycle is locked; its appraisals can no longer change (PRF-2).")
+            % {"month": cycle.month.strftime("%Y-%m")},
+            code="cycle_locked",
+            status=409,
+        )
+
+
+def appraisal_cycle_refresh_start(*, actor, cycle: AppraisalCycle) -> AppraisalCycle:
+    """HR's "refresh automatic indicators" from the page (PRF-1, PRF-2): the refresh runs in the
+    worker (``appraisal_cycle_refresh_auto``, seconds for 5,000 employees); the cycle records
+    when it was queued, and when it finished with its counts, so the review page shows it.
+    Queuing again while one is pending queues nothing more. HR is notified with the counts."""
+    _require_hr(actor)
+    with transaction.atomic():
+        cycle = _lock_cycle(cycle.pk)
+        _refuse_locked_cycle(cycle)
+        if cycle.refresh_pending:
+            return cycle
+        cycle.refresh_queued_at = timezone.now()
+        cycle.save(update_fields=["refresh_queued_at"])
+        cycle_pk, actor_id = cycle.pk, _actor_user(actor).pk
+
+        def enqueue():
+            from ..tasks import appraisal_cycle_refresh_run
+
+            appraisal_cycle_refresh_run.delay(cycle_pk, actor_id)
+
+        transaction.on_commit(enqueue)
+    return cycle
+
+
+def appraisal_cycle_refresh_queued(*, cycle_id: int, actor) -> dict:
+    """The queued refresh HR started from the page (run by the worker): refresh, then tell HR the
+    counts in the app. Returns the counts."""
+    from callcenter.services import notification_send
+
+    cycle = AppraisalCycle.objects.get(pk=cycle_id)
+    counts = appraisal_cycle_refresh_auto(actor=actor, cycle=cycle)
+    notification_send(
+        recipients=[actor],
+        kind="appraisal.refresh_done",
+        title=gettext_lazy("Automatic indicators of %(month)s refreshed"),
+        body=gettext_lazy(
+            "%(items)s items and %(appraisals)s scores changed, %(created)s appraisals opened (PRF-1, PRF-2)."
+        ),
+        url=reverse("performance_cycle_review", args=[cycle.pk]),
+        params={
+            "month": cycle.month.strftime("%Y-%m"),
+            "items": counts["items_changed"],
+            "appraisals": counts["appraisals_changed"],
+            "created": counts["created"],
+        },
+        email=False,
+    )
     return counts
 
 

@@ -179,12 +179,44 @@ def test_open_form_errors_are_clear_and_change_nothing(client, org, month, messa
     assert not AppraisalCycle.objects.exists()
 
 
-def test_hr_refreshes_and_reminds(client, org, cycle):
+def test_hr_refreshes_in_the_background_and_reminds(client, org, cycle, django_capture_on_commit_callbacks):
+    """When HR refreshes the automatic indicators, then a task is queued (once, however often HR
+    clicks while it is pending), the review shows it running and polls; when the worker has run
+    it, the page reloads to the counts and HR gets a notification. Reminders go at once."""
+    from callcenter.models import Notification
+
     login(client, org, "hr")
-    response = client.post(review_url(cycle, "performance_cycle_refresh"), follow=True)
-    assert "Automatic indicators refreshed" in response.content.decode()
+    refresh = review_url(cycle, "performance_cycle_refresh")
+    refreshing = review_url(cycle, "performance_cycle_refreshing")
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(refresh, follow=True)
+    html = response.content.decode()
+    assert "Refreshing the automatic indicators in the background" in html
+    assert 'id="cycle-refresh-status"' in html and f'hx-get="{refreshing}"' in html
+    with django_capture_on_commit_callbacks() as again:
+        client.post(refresh)
+    assert (len(queued), len(again)) == (1, 0)
+    assert "Refreshing in the background" in client.get(refreshing).content.decode()
+
+    queued[0]()  # the worker runs the task
+    cycle.refresh_from_db()
+    assert not cycle.refresh_pending
+    assert cycle.refresh_counts == {"created": 0, "items_changed": 0, "appraisals_changed": 0}
+    assert client.get(refreshing).headers["HX-Refresh"] == "true"
+    assert "Last refreshed" in client.get(review_url(cycle)).content.decode()
+    assert Notification.objects.filter(recipient=org.hr.user, kind="appraisal.refresh_done").count() == 1
+
     response = client.post(review_url(cycle, "performance_cycle_remind"), follow=True)
     assert "reminders sent" in response.content.decode()
+
+
+def test_a_locked_cycle_is_not_refreshed(client, org, cycle):
+    services.appraisal_cycle_lock(actor=org.hr.user, cycle=cycle, force=True)
+    login(client, org, "hr")
+    response = client.post(review_url(cycle, "performance_cycle_refresh"), follow=True)
+    assert "is locked" in response.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.refresh_queued_at is None
 
 
 def test_lock_refused_then_forced(client, org, cycle):

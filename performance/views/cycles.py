@@ -8,6 +8,7 @@ call one service or selector, render.
   indicators, send reminders now, lock (with force);
 - ``/performance/cycles/<pk>/opening/`` — the progress card of a month being opened, polled by the
   review page (htmx) until the Celery task has created every appraisal, then the page reloads;
+- ``/performance/cycles/<pk>/refreshing/`` — the same for HR's refresh of the automatic indicators;
 - POST ``cycles/open/``, ``cycles/<pk>/refresh/``, ``cycles/<pk>/remind/``, ``cycles/<pk>/lock/``
   — HR only.
 
@@ -151,13 +152,23 @@ def _action(request, pk: int, run) -> None:
 @require_POST
 def cycle_refresh(request, pk: int):
     def run(cycle):
-        counts = services.appraisal_cycle_refresh_auto(actor=request.user, cycle=cycle)
+        services.appraisal_cycle_refresh_start(actor=request.user, cycle=cycle)
         return _(
-            "Automatic indicators refreshed: %(items)s items and %(appraisals)s scores changed, %(created)s "
-            "appraisals opened."
-        ) % {"items": counts["items_changed"], "appraisals": counts["appraisals_changed"], "created": counts["created"]}
+            "Refreshing the automatic indicators in the background; this page shows when it is done, and you "
+            "get a notification with the counts."
+        )
 
     return _action(request, pk, run)
+
+
+@role_required(Role.HR)
+@require_GET
+def cycle_refreshing(request, pk: int):
+    """The refresh status of a cycle (polled while pending); once done, the page reloads."""
+    cycle = _get(request.user, pk)
+    if not cycle.refresh_pending:
+        return HttpResponseClientRefresh()
+    return render(request, "performance/cycles/refresh_status.html", {"cycle": cycle})
 
 
 @role_required(Role.HR)
@@ -188,6 +199,7 @@ urlpatterns = [
     path("cycles/open/", cycle_open, name="performance_cycle_open"),
     path("cycles/<int:pk>/", cycle_review, name="performance_cycle_review"),
     path("cycles/<int:pk>/opening/", cycle_opening, name="performance_cycle_opening"),
+    path("cycles/<int:pk>/refreshing/", cycle_refreshing, name="performance_cycle_refreshing"),
     path("cycles/<int:pk>/refresh/", cycle_refresh, name="performance_cycle_refresh"),
     path("cycles/<int:pk>/remind/", cycle_remind, name="performance_cycle_remind"),
     path("cycles/<int:pk>/lock/", cycle_lock, name="performance_cycle_lock"),
