@@ -55,7 +55,14 @@ class IndicatorForm(forms.Form):
         ),
     )
     description = forms.CharField(
-        label=_("How it is scored"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+        label=_("How it is scored (Chinese)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+    description_en = forms.CharField(
+        label=_("How it is scored (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+        help_text=_("Shown to readers of the English interface; empty: the Chinese text is shown."),
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

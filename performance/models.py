@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.models import BilingualNamed, Department, Employee, Position, Team
@@ -194,7 +194,8 @@ class Indicator(BilingualNamed, models.Model):
     )
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    description = models.TextField(_("how it is scored"), blank=True)
+    description = models.TextField(_("how it is scored (Chinese)"), blank=True)
+    description_en = models.TextField(_("how it is scored (English)"), blank=True)
     group = models.CharField(_("group"), max_length=20, choices=IndicatorGroup.choices)
     method = models.CharField(_("scoring"), max_length=20, choices=ScoringMethod.choices)
     scale_max = models.PositiveSmallIntegerField(
@@ -239,6 +240,12 @@ class Indicator(BilingualNamed, models.Model):
 
     def __str__(self):
         return f"{self.display_name} ({self.code})"
+
+    @property
+    def display_description(self) -> str:
+        """How it is scored in the reader's language (Chinese when there is no English text)."""
+        lang = translation.get_language() or ""
+        return self.description if lang.startswith("zh") or not self.description_en else self.description_en
 
 
 class AppraisalTemplate(models.Model):

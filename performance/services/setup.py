@@ -36,6 +36,7 @@ from ..models import (
 
 __all__ = [
     "INDICATOR_DEFAULTS",
+    "INDICATOR_FIELDS",
     "METRIC_SOURCES",
     "SETUP_ROLES",
     "TEMPLATE_ITEMS_MAX",
@@ -57,10 +58,22 @@ METRIC_SOURCES = (
     AutoSource.AVG_HANDLE_TIME,
     AutoSource.QA_ACCURACY,
 )
-INDICATOR_FIELDS = ["name", "name_en", "description", "group", "method", "scale_max", "auto_source", "target", "active"]
+INDICATOR_FIELDS = [
+    "name",
+    "name_en",
+    "description",
+    "description_en",
+    "group",
+    "method",
+    "scale_max",
+    "auto_source",
+    "target",
+    "active",
+]
 
 # PRF-1: the regulation's items as a new installation's indicators. Migration 0002 writes the
-# same rows (a copy: migrations never import app code); keep the two in step.
+# same rows (a copy: migrations never import app code; 0007 split the English descriptions off);
+# keep the two in step.
 INDICATOR_DEFAULTS = [
     {
         "code": "calls_answered",
@@ -70,8 +83,8 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.AUTOMATIC,
         "auto_source": AutoSource.CALLS_ANSWERED,
         "target": Decimal("1500"),
-        "description": "当月接听量 ÷ 目标 × 100，最高 100 分（话务数据导入）。"
-        " / Calls answered in the month ÷ target × 100, at most 100 (metrics import).",
+        "description": "当月接听量 ÷ 目标 × 100，最高 100 分（话务数据导入）。",
+        "description_en": "Calls answered in the month ÷ target × 100, at most 100 (metrics import).",
     },
     {
         "code": "resolution_rate",
@@ -81,8 +94,8 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.AUTOMATIC,
         "auto_source": AutoSource.RESOLUTION_RATE,
         "target": Decimal("90"),
-        "description": "解决量 ÷ 接听量（%）÷ 目标 × 100，最高 100 分。"
-        " / Calls resolved ÷ calls answered (%) ÷ target × 100, at most 100.",
+        "description": "解决量 ÷ 接听量（%）÷ 目标 × 100，最高 100 分。",
+        "description_en": "Calls resolved ÷ calls answered (%) ÷ target × 100, at most 100.",
     },
     {
         "code": "qa_accuracy",
@@ -92,8 +105,8 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.AUTOMATIC,
         "auto_source": AutoSource.QA_ACCURACY,
         "target": Decimal("98"),
-        "description": "质检业务准确率（按接听量加权）÷ 目标 × 100，最高 100 分。"
-        " / QA business accuracy (weighted by calls) ÷ target × 100, at most 100.",
+        "description": "质检业务准确率（按接听量加权）÷ 目标 × 100，最高 100 分。",
+        "description_en": "QA business accuracy (weighted by calls) ÷ target × 100, at most 100.",
     },
     {
         "code": "avg_handle_time",
@@ -103,8 +116,8 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.AUTOMATIC,
         "auto_source": AutoSource.AVG_HANDLE_TIME,
         "target": Decimal("300"),
-        "description": "越短越好：目标秒数 ÷ 实际平均处理时长 × 100，最高 100 分。"
-        " / Lower is better: target seconds ÷ actual average handling time × 100, at most 100.",
+        "description": "越短越好：目标秒数 ÷ 实际平均处理时长 × 100，最高 100 分。",
+        "description_en": "Lower is better: target seconds ÷ actual average handling time × 100, at most 100.",
     },
     {
         "code": "attendance",
@@ -114,8 +127,8 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.AUTOMATIC,
         "auto_source": AutoSource.ATTENDANCE,
         "target": None,
-        "description": "100 分，每次迟到/早退、每天旷工按考核政策扣分（ATT-4、ATT-5）。"
-        " / 100 points less the policy's points per lateness or early leave and per day of absenteeism.",
+        "description": "100 分，每次迟到/早退、每天旷工按考核政策扣分（ATT-4、ATT-5）。",
+        "description_en": "100 points less the policy's points per lateness or early leave and per day of absenteeism.",
     },
     {
         "code": "initiative",
@@ -125,8 +138,8 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.MANUAL,
         "auto_source": "",
         "target": None,
-        "description": "主动发现并解决问题、主动学习。员工自评、上级评分。"
-        " / Finds and solves problems, learns on their own. Scored by the employee and the superior.",
+        "description": "主动发现并解决问题、主动学习。员工自评、上级评分。",
+        "description_en": "Finds and solves problems, learns on their own. Scored by the employee and the superior.",
     },
     {
         "code": "responsibility",
@@ -136,8 +149,9 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.MANUAL,
         "auto_source": "",
         "target": None,
-        "description": "对客户问题负责到底、按时跟进。员工自评、上级评分。"
-        " / Owns customers' problems to the end, follows up on time. Scored by the employee and the superior.",
+        "description": "对客户问题负责到底、按时跟进。员工自评、上级评分。",
+        "description_en": "Owns customers' problems to the end, follows up on time."
+        " Scored by the employee and the superior.",
     },
     {
         "code": "cooperation",
@@ -147,8 +161,9 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.MANUAL,
         "auto_source": "",
         "target": None,
-        "description": "与同事配合、分享经验、互相支持。员工自评、上级评分。"
-        " / Works with colleagues, shares experience, helps out. Scored by the employee and the superior.",
+        "description": "与同事配合、分享经验、互相支持。员工自评、上级评分。",
+        "description_en": "Works with colleagues, shares experience, helps out."
+        " Scored by the employee and the superior.",
     },
     {
         "code": "participation",
@@ -158,8 +173,9 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.MANUAL,
         "auto_source": "",
         "target": None,
-        "description": "参加班前会、培训与团队活动。员工自评、上级评分。"
-        " / Takes part in briefings, training and team activities. Scored by the employee and the superior.",
+        "description": "参加班前会、培训与团队活动。员工自评、上级评分。",
+        "description_en": "Takes part in briefings, training and team activities."
+        " Scored by the employee and the superior.",
     },
     {
         "code": "complaint_satisfaction",
@@ -169,8 +185,8 @@ INDICATOR_DEFAULTS = [
         "method": ScoringMethod.AUTOMATIC,
         "auto_source": AutoSource.COMPLAINT_SATISFACTION,
         "target": None,
-        "description": "投诉回访满意度（1–5 分）÷ 5 × 100；当月无回访得满分（CMP-3）。"
-        " / Complaint follow-up satisfaction (1–5) ÷ 5 × 100; no follow-up in the month: full score.",
+        "description": "投诉回访满意度（1–5 分）÷ 5 × 100；当月无回访得满分（CMP-3）。",
+        "description_en": "Complaint follow-up satisfaction (1–5) ÷ 5 × 100; no follow-up in the month: full score.",
     },
 ]
 
@@ -232,6 +248,7 @@ def _clean_indicator(values: dict) -> dict:
         "name": name,
         "name_en": (values.get("name_en") or "").strip(),
         "description": (values.get("description") or "").strip()[:4000],
+        "description_en": (values.get("description_en") or "").strip()[:4000],
         "group": group,
         "method": method,
         "scale_max": scale_max,
@@ -272,6 +289,7 @@ def indicator_create(
     method: str,
     name_en: str = "",
     description: str = "",
+    description_en: str = "",
     scale_max: int = 100,
     auto_source: str = "",
     target=None,
@@ -292,6 +310,7 @@ def indicator_create(
             "name": name,
             "name_en": name_en,
             "description": description,
+            "description_en": description_en,
             "group": group,
             "method": method,
             "scale_max": scale_max,

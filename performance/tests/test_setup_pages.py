@@ -184,6 +184,22 @@ def test_edit_keeps_the_code(client, org, setup):
     assert indicator.code == "p_initiative" and indicator.name == "主动性" and indicator.scale_max == 5
 
 
+def test_hr_writes_the_description_in_both_languages(client, org, setup):
+    """When HR gives an indicator a Chinese and an English description on its form, then both are
+    stored, the edit form shows them again, and the list shows the reader's language."""
+    login(client, org, "hr")
+    url = reverse("performance_indicator_edit", args=[setup["a"].pk])
+    data = {"name": "主动性", "group": "attitude", "method": "manual", "scale_max": 100, "active": "on"}
+    data |= {"description": "主动发现问题", "description_en": "Spots problems first"}
+    assert client.post(url, data).status_code == 302
+    indicator = Indicator.objects.get(pk=setup["a"].pk)
+    assert (indicator.description, indicator.description_en) == ("主动发现问题", "Spots problems first")
+    form = client.get(url).content.decode()
+    assert "主动发现问题" in form and "Spots problems first" in form
+    listing = client.get(reverse("performance_indicator_list")).content.decode()
+    assert "Spots problems first" in listing  # the test client reads English
+
+
 def test_deactivate_in_use_shows_message(client, org, setup):
     login(client, org, "hr")
     response = client.post(reverse("performance_indicator_deactivate", args=[setup["a"].pk]), follow=True)

@@ -61,6 +61,45 @@ def test_migration_installed_the_prf1_defaults_and_install_is_idempotent(org):
     assert services.indicator_defaults_install() == 0
 
 
+def test_descriptions_are_shown_in_the_readers_language(org):
+    """Given the defaults (migrated, or installed after a flush), then each has a Chinese and an
+    English description; a reader sees the one of their language, Chinese when no English."""
+    services.indicator_defaults_install()
+    calls = Indicator.objects.get(code="calls_answered")
+    assert "最高 100 分" in calls.description and " / " not in calls.description
+    assert calls.description_en.startswith("Calls answered in the month")
+    assert calls.display_description == calls.description_en  # the fixture reads English
+    with translation.override("zh-hans"):
+        assert calls.display_description == calls.description
+    calls.description_en = ""
+    assert calls.display_description == calls.description
+
+
+def test_migration_0007_splits_the_combined_default_descriptions_only(org):
+    """Given descriptions as migration 0002 wrote them ("中文 / English"), one HR rewrote in Chinese
+    only, and a company indicator, when 0007's data step runs, then only the defaults in the old
+    form are split; signs like ÷ × – stay in the English half."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("performance.migrations.0007_indicator_description_en")
+    services.indicator_defaults_install()
+    Indicator.objects.filter(code="calls_answered").update(
+        description="当月接听量 ÷ 目标 × 100。 / Calls answered ÷ target × 100 (1–5).", description_en=""
+    )
+    Indicator.objects.filter(code="initiative").update(description="主动性：HR 的新说明 / 无英文", description_en="")
+    company = manual_indicator("c_courtesy")
+    Indicator.objects.filter(pk=company.pk).update(description="礼貌 / Courtesy")
+    migration.split_default_descriptions(apps, None)
+    calls = Indicator.objects.get(code="calls_answered")
+    assert calls.description == "当月接听量 ÷ 目标 × 100。"
+    assert calls.description_en == "Calls answered ÷ target × 100 (1–5)."
+    initiative = Indicator.objects.get(code="initiative")
+    assert (initiative.description, initiative.description_en) == ("主动性：HR 的新说明 / 无英文", "")
+    assert Indicator.objects.get(pk=company.pk).description == "礼貌 / Courtesy"
+
+
 def test_install_recreates_a_missing_default_and_keeps_hr_edits(org):
     """Given HR renamed one default and another is missing, when the defaults are installed, then
     the missing one comes back and the edit stays."""

@@ -73,11 +73,7 @@ def indicator_create(request):
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request, pk: int):
     indicator = _indicator(pk)
-    initial = {
-        f: getattr(indicator, f)
-        for f in ("code", "name", "name_en", "group", "method", "scale_max", "auto_source", "target", "description")
-    }
-    initial["active"] = indicator.active
+    initial = {f: getattr(indicator, f) for f in ("code", *services.INDICATOR_FIELDS)}
     form = IndicatorForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
