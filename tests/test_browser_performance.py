@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from callcenter.models import Employee
 from datasecurity.models import AuditEvent
+from performance import services
 from performance.models import (
     Appraisal,
     AppraisalCycle,
@@ -26,8 +27,9 @@ from performance.models import (
     BonusSheetFile,
     CycleStatus,
     FeedbackInterview,
+    Indicator,
 )
-from performance.tests.factories import metric_days, standard_template
+from performance.tests.factories import metric_days
 from performance.tests.factories_cycles import attendance_days
 from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
@@ -53,7 +55,18 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     label = f"{month:%Y-%m}"
     # Every org employee holds the same post (AGENT): one template appraises all ten of them.
     assert Employee.objects.exclude(position=org.agent.position).count() == 0
-    standard_template(org.agent.position)
+    # HR's set-up as a new installation has it: the PRF-1 default indicators (flushed by the
+    # transactional test, so installed again) and a template of the post from them.
+    services.indicator_defaults_install()
+    weights = {"calls_answered": 20, "resolution_rate": 15, "qa_accuracy": 15, "attendance": 10}
+    weights |= {"responsibility": 15, "cooperation": 15, "complaint_satisfaction": 10}
+    indicators = dict(Indicator.objects.filter(code__in=weights).values_list("code", "pk"))
+    services.appraisal_template_create(
+        actor=org.hr.user,
+        position=org.agent.position,
+        name="话务员月度考核",
+        items=[{"indicator": indicators[code], "weight": weight} for code, weight in weights.items()],
+    )
     metric_days(org.agent, month, by=org.hr.user)
     attendance_days(org.agent, month, late=1, normal=19)
 
