@@ -112,5 +112,11 @@ def test_urgent_complaint_from_intake_to_reopened(browser, live_server, org, _ea
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.INVESTIGATING and complaint.reopen_count == 1
     assert complaint.satisfaction == 2 and complaint.owner == org.handler
+
+    # 6. The statistics (CMP-4) count it, with their charts drawn
+    page.click('[data-nav-key="complaint_statistics"]')
+    page.wait_for_selector('canvas[data-complaint-chart="line"][data-chart-ready]')
+    assert page.locator("canvas[data-complaint-chart][data-chart-ready]").count() == 3
+    shot(page, "11-statistics")
     for context in (agent, handler):
         context.close()

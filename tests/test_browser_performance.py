@@ -166,6 +166,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     page = hr.pages[0]
     page.goto(f"{live_server.url}/performance/cycles/{cycle.pk}/")
     page.wait_for_selector("#cycle-lock-warning")
+    page.wait_for_selector("canvas[data-review-chart][data-chart-ready]")  # bands per team, drawn
     pending = Appraisal.objects.filter(cycle=cycle, status=AppraisalStatus.SELF).count()
     assert pending == 9  # everyone but the agent
     page.click("#cycle-lock-submit")
@@ -190,6 +191,10 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     assert page.locator("#appraisal-self-form, #appraisal-superior-form, #appraisal-save").count() == 0
     assert page.locator('#appraisal-status [data-status="locked"]').count() == 1
     shot(page, "11-agent-read-only")
+    # the agent's history: the locked month's combined score, drawn as a chart
+    page.goto(f"{live_server.url}/performance/")
+    page.wait_for_selector("canvas[data-appraisal-chart][data-chart-ready]")
+    shot(page, "11b-agent-history")
 
     # 5. HR prepares the month's bonus sheet, opens it and reads the agent's line
     page = hr.pages[0]

@@ -3,7 +3,7 @@
  * team, the team's average combined score in the tooltip. The
  * <canvas data-review-chart data-chart-json="ID"> reads {labels, datasets: [{band, label, data}],
  * averages, average_label} from a {{ chart|json_script:"ID" }} element; the table below the chart
- * shows the same numbers (the accessible alternative). No inline script (strict CSP).
+ * shows the same numbers (the accessible alternative). Drawn by charts.js.
  */
 (function () {
   "use strict";
@@ -17,27 +17,9 @@
     "-": "#adb5bd",
   };
 
-  function draw(canvas) {
-    if (canvas.getAttribute("data-chart-ready") || typeof window.Chart === "undefined") {
-      return;
-    }
-    var source = document.getElementById(canvas.getAttribute("data-chart-json"));
-    var data;
-    try {
-      data = JSON.parse(source.textContent);
-    } catch (e) {
-      return;
-    }
-    if (!data || !data.labels || data.labels.length === 0) {
-      return;
-    }
-    canvas.setAttribute("data-chart-ready", "1");
-    var box = canvas.parentElement;
-    if (box && box.getAttribute("data-chart-height")) {
-      box.style.height = box.getAttribute("data-chart-height") + "px";
-    }
+  window.AppCharts.register("canvas[data-review-chart]", function (canvas, data) {
     var averages = data.averages || [];
-    new window.Chart(canvas, {
+    return {
       type: "bar",
       data: {
         labels: data.labels,
@@ -51,9 +33,6 @@
         }),
       },
       options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
         indexAxis: data.labels.length > 12 ? "y" : "x",
         plugins: {
           legend: { position: "bottom" },
@@ -75,16 +54,6 @@
           y: { stacked: true, ticks: { precision: 0 } },
         },
       },
-    });
-  }
-
-  function drawAll() {
-    document.querySelectorAll("canvas[data-review-chart]").forEach(draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
-  } else {
-    drawAll();
-  }
+    };
+  });
 })();
