@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
@@ -128,18 +127,6 @@ def appraisal_totals_apply(appraisal: Appraisal, items: list[AppraisalItem], pol
     return TOTAL_FIELDS
 
 
-@dataclass
-class ScoredItem:
-    """What the combination reads of one item (an AppraisalItem, or a substitute)."""
-
-    weight: Decimal
-    method: str
-    scale_max: int
-    self_score: Decimal | None
-    superior_score: Decimal | None
-    auto_score: Decimal | None
-
-
 def appraisal_scores_apply(
     appraisal: Appraisal, items: list[AppraisalItem], *, final: bool, self_missing: bool = False
 ) -> list[str]:
@@ -155,7 +142,7 @@ def appraisal_scores_apply(
     # A side's drafts are neither counted nor shown until that side submits.
     with_self = appraisal.self_submitted_at is not None
     scored = [
-        ScoredItem(
+        rules.ItemInput(
             weight=i.weight,
             method=i.method,
             scale_max=i.scale_max,

@@ -135,16 +135,12 @@ def metric_days_list(*, user, employee: Employee, month: datetime.date) -> Query
 
 def metric_call_volumes(*, date_from: datetime.date, date_to: datetime.date) -> dict[datetime.date, int]:
     """Calls answered per month in the range: ``{first day of month: calls}`` (CMP-4's complaint
-    rate per 1,000 calls), from the team-day roll-up. Months without imported figures are absent.
-    One query."""
-    rows = (
-        TeamDailyCallVolume.objects.filter(day__range=(date_from, date_to))
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(calls=Sum("calls_answered"))
-        .order_by()
-    )
-    return {_as_date(r["month"]): int(r["calls"] or 0) for r in rows}
+    rate per 1,000 calls), the sums of :func:`metric_call_volumes_by_team`. Months without
+    imported figures are absent. One query."""
+    months: dict[datetime.date, int] = {}
+    for (month, _team), calls in metric_call_volumes_by_team(date_from=date_from, date_to=date_to).items():
+        months[month] = months.get(month, 0) + calls
+    return months
 
 
 def metric_call_volumes_by_team(
