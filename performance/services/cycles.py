@@ -376,15 +376,12 @@ def appraisal_cycle_start(*, month: datetime.date, actor) -> AppraisalCycle:
     _require_hr(actor)
     month = _ended_month(month)
     with transaction.atomic():
-        cycle, _created = _cycle_for(month, actor)
-        cycle = _lock_cycle(cycle.pk)
+        cycle, _created = _cycle_for(month, actor)  # row-locked until commit
         if cycle.status == CycleStatus.LOCKED:
             return cycle
         missing, expected = _missing_ids(month, _templates())
-        appraised = Appraisal.objects.filter(cycle=cycle).count()
-        if cycle.employees_expected != max(expected, appraised):
-            cycle.employees_expected = max(expected, appraised)
-            cycle.save(update_fields=["employees_expected"])
+        # The number to appraise now (the progress bar's denominator); nobody missing: open now.
+        cycle = _open_finish(cycle_pk=cycle.pk, expected=expected, created=0, actor=actor)
         if missing:
             actor_id = _actor_user(actor).pk
 
@@ -394,8 +391,6 @@ def appraisal_cycle_start(*, month: datetime.date, actor) -> AppraisalCycle:
                 appraisal_cycle_open_run.delay(month.isoformat(), actor_id)
 
             transaction.on_commit(enqueue)
-    if not missing and cycle.status == CycleStatus.OPENING:  # nobody left to appraise: open it now
-        cycle = _open_finish(cycle_pk=cycle.pk, expected=expected, created=0, actor=actor)
     return cycle
 
 
