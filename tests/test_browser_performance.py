@@ -42,6 +42,14 @@ def _eager(settings, tmp_path, celery_eager):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+def signed_in(browser, live_server, who: str):  # noqa: F811
+    """A browser context of its own for ``who``, logged in: (context, page)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, live_server.url, who)
+    return context, page
+
+
 def shot(page, name):
     page.screenshot(path=ARTIFACTS / f"performance-{name}.png", full_page=True)
 
@@ -71,9 +79,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     attendance_days(org.agent, month, late=1, normal=19)
 
     # 1. HR opens last month's cycle on the cycles page
-    hr = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = hr.new_page()
-    _login(page, live_server.url, "hr")
+    hr, page = signed_in(browser, live_server, "hr")
     page.click('[data-nav-key="performance_cycles"]')
     page.wait_for_selector("#cycle-list-title")
     page.fill("#id_month", label)
@@ -89,9 +95,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     shot(page, "02-cycle-opened")
 
     # 2. The agent fills in and submits the self-evaluation
-    agent = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = agent.new_page()
-    _login(page, live_server.url, "agent")
+    agent, page = signed_in(browser, live_server, "agent")
     page.click('[data-nav-key="performance"]')
     page.wait_for_selector("#my-appraisal-title")
     page.click("#open-current")
@@ -113,9 +117,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     shot(page, "04-self-submitted")
 
     # 3. The supervisor evaluates from the team appraisals
-    supervisor = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = supervisor.new_page()
-    _login(page, live_server.url, "supervisor")
+    supervisor, page = signed_in(browser, live_server, "supervisor")
     page.click('[data-nav-key="performance"]')
     page.wait_for_selector("#my-appraisal-title")
     page.click('#appraisal-tabs a[href$="/performance/team/"]')
