@@ -1,9 +1,15 @@
 """Suite-wide fixtures. Tests run against PostgreSQL and Redis (see Makefile `test`)."""
 
 import os
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+
+from callcenter.celery import app as celery_app
+from callcenter.roles import Role
+from callcenter.tests import factories as f
 
 
 def pytest_configure(config):
@@ -25,7 +31,6 @@ def celery_eager():
     """Tasks run in this process and their exceptions propagate. Set on the Celery app itself:
     it reads ``CELERY_TASK_ALWAYS_EAGER`` once, so overriding the setting later has no effect
     (with REDIS_URL set, ``.delay`` would go to the broker and no worker would run it)."""
-    from callcenter.celery import app as celery_app
 
     previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = True
@@ -36,8 +41,6 @@ def celery_eager():
 
 @pytest.fixture(autouse=True)
 def _reset_axes_cache():
-    from django.core.cache import cache
-
     cache.clear()
     yield
 
@@ -51,10 +54,6 @@ def org(db):
     team B1 (member ``other_dept``). ``hr``, ``handler`` (complaints) and ``auditor`` sit in B.
     Every login's password is ``factories.TEST_PASSWORD``.
     """
-    from types import SimpleNamespace
-
-    from callcenter.roles import Role
-    from callcenter.tests import factories as f
 
     dept_a = f.DepartmentFactory(code="A", name="客服一部")
     dept_b = f.DepartmentFactory(code="B", name="客服二部")

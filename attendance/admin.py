@@ -2,9 +2,7 @@
 
 from django.contrib import admin
 
-from callcenter.admin import ReadOnlyAdmin
-
-from .models import (
+from attendance.models import (
     ApprovalDelegation,
     AttendancePolicy,
     DailyAttendance,
@@ -18,6 +16,7 @@ from .models import (
     PunchCorrection,
     ShiftType,
 )
+from callcenter.admin import ReadOnlyAdmin
 
 
 @admin.register(Punch)

@@ -5,3 +5,41 @@ from django.utils.translation import gettext_lazy as _
 class AttendanceConfig(AppConfig):
     name = "attendance"
     verbose_name = _("Attendance and leave")
+
+    def ready(self):
+        # Imported here: Django imports apps.py before the models are ready.
+        from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
+        from callcenter.roles import Role
+
+        approvers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
+        team_readers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
+        navigation_register(
+            NavEntry("clock", _("Clock in / out"), "attendance:clock", "fingerprint", 100, is_employee),
+            NavEntry("my_attendance", _("My attendance"), "attendance:my_month", "calendar-check", 110, is_employee),
+            NavEntry("corrections", _("Corrections"), "attendance:corrections", "pencil-square", 120, is_employee),
+            NavEntry("leave", _("My leave"), "attendance:leave", "airplane", 130, is_employee),
+            NavEntry("leave_inbox", _("Leave inbox"), "attendance:leave_inbox", "inbox", 140, approvers),
+            NavEntry("board", _("Team board"), "attendance:board", "people-fill", 150, team_readers),
+            NavEntry("roster", _("Roster"), "attendance:roster", "calendar3", 160, team_readers),
+            NavEntry("attendance_summary", _("Monthly attendance"), "attendance:summary", "table", 170, team_readers),
+            NavEntry(
+                "leave_calendar", _("Leave calendar"), "attendance:leave_calendar", "calendar-range", 180, team_readers
+            ),
+            # Types and balances are tabs of the leave pages, so HR gets one entry for all three.
+            NavEntry(
+                "leave_requests",
+                _("Leave administration"),
+                "attendance:leave_requests",
+                "journal-text",
+                190,
+                has_any_role(Role.HR),
+            ),
+            NavEntry(
+                "shifts",
+                _("Shift types"),
+                "attendance:shift_types",
+                "clock-history",
+                195,
+                has_any_role(Role.HR, Role.SUPERVISOR),
+            ),
+        )

@@ -10,12 +10,16 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.management.commands.bench import BenchContext, BenchRow, fresh_user, measure
+from attendance import (
+    leave_bench,  # noqa: F401 - registers the leave suite (until attendance/bench/)
+    selectors,
+    services,
+)
+from attendance.models import DailyAttendance, Punch
+from callcenter.bench import BenchContext, BenchRow, fresh_user, measure, register_bench_suite
 
-from . import selectors, services
-from .models import DailyAttendance, Punch
 
-
+@register_bench_suite("attendance")
 def suite(ctx: BenchContext) -> list[BenchRow]:
     rows: list[BenchRow] = []
     yesterday = timezone.localdate() - datetime.timedelta(days=1)

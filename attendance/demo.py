@@ -8,10 +8,9 @@ import random
 
 from django.utils import timezone
 
+from attendance.models import DayKind, Punch, PunchSource, RosterEntry
+from attendance.services import daily_attendance_compute_all, shift_types_defaults_install
 from callcenter.demo import BATCH_SIZE, register_demo_seeder
-
-from .models import DayKind, Punch, PunchSource, RosterEntry
-from .services import daily_attendance_compute_all, shift_types_defaults_install
 
 
 def _is_workday(day: datetime.date) -> tuple[bool, bool]:
@@ -44,12 +43,12 @@ def _punch_times(rng: random.Random, start: datetime.datetime, end: datetime.dat
 
 @register_demo_seeder(order=10)
 def seed_attendance(rng: random.Random, employees, months: int, stdout) -> dict:
-    from .rules import shift_window
+    from attendance.rules import shift_window
 
     if months <= 0:
         return {}
     shift_types_defaults_install()
-    from .models import ShiftType
+    from attendance.models import ShiftType
 
     shifts = {s.code: s for s in ShiftType.objects.filter(code__in=["D", "E", "N"])}
     tz = timezone.get_current_timezone()
@@ -105,4 +104,4 @@ def seed_attendance(rng: random.Random, employees, months: int, stdout) -> dict:
 
 
 # The leave seeder (balances and requests through the services) registers itself on import.
-from . import leave_demo  # noqa: E402, F401
+from attendance import leave_demo  # noqa: E402, F401

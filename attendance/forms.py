@@ -4,9 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from attendance.models import ShiftType
 from callcenter.models import Employee
-
-from .models import ShiftType
 
 WEEKDAY_LABELS = [
     _("Monday"),

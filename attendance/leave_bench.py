@@ -40,13 +40,9 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from callcenter.management.commands.bench import BenchContext, BenchRow, QueryCounter, fresh_user
-from callcenter.models import Employee, EmploymentStatus, Team, User
-from callcenter.policy import policy_in_force
-
-from . import leave_files, leave_rules, selectors, services
-from .leave_demo import certificate_pdf
-from .models import (
+from attendance import leave_files, leave_rules, selectors, services
+from attendance.leave_demo import certificate_pdf
+from attendance.models import (
     DayKind,
     LeaveApprovalStep,
     LeaveBalance,
@@ -58,7 +54,10 @@ from .models import (
     RosterEntry,
     StepStatus,
 )
-from .selectors.roster import calendar_day
+from attendance.selectors.roster import calendar_day
+from callcenter.bench import BenchContext, BenchRow, QueryCounter, fresh_user, register_bench_suite
+from callcenter.models import Employee, EmploymentStatus, Team, User
+from callcenter.selectors import policy_in_force
 
 BENCH_REASON = "[bench]"
 TOTAL_REQUESTS = 20_000
@@ -550,6 +549,7 @@ def _submit_candidates(today: datetime.date, count: int) -> tuple[datetime.date 
     return day, employees
 
 
+@register_bench_suite("leave")
 def suite(ctx: BenchContext) -> list[BenchRow]:
     rows: list[BenchRow] = []
     out = ctx.stdout
@@ -598,7 +598,7 @@ def suite(ctx: BenchContext) -> list[BenchRow]:
     # 2. The inbox page (25 requests a page), rendered through the whole stack (middleware,
     #    session, context processors, template).
     try:
-        url = reverse("attendance_leave_inbox")
+        url = reverse("attendance:leave_inbox")
     except NoReverseMatch:
         url = None
     if url is None:

@@ -30,13 +30,12 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from attendance import services
+from attendance.models import DailyAttendance, DayKind, LeaveBalance, LeaveStatus, LeaveType, RosterEntry
+from attendance.services.leave import LEAVE_PAST_DAYS
 from callcenter.demo import register_demo_seeder
 from callcenter.errors import ApplicationError
 from callcenter.models import Employee, EmploymentStatus, Notification
-
-from . import services
-from .models import DailyAttendance, DayKind, LeaveBalance, LeaveStatus, LeaveType, RosterEntry
-from .services.leave import LEAVE_PAST_DAYS
 
 # --- A small, valid PDF: the "hospital certificate" of a demo sick leave (LV-2) ---------------------
 

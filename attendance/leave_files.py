@@ -4,13 +4,24 @@ must agree; at most ``LEAVE_CERTIFICATE_MAX_BYTES``; random names under ``PRIVAT
 
 from django.conf import settings
 
-from datasecurity.uploads import private_storage, sniff, upload_check, upload_store
+from attendance.errors import AttendanceErrorCode
+from datasecurity.rules import sniff
+from datasecurity.services import UploadErrorCodes, private_storage, upload_check, upload_store
+
+CERTIFICATE_CODES = UploadErrorCodes(
+    too_large=AttendanceErrorCode.CERTIFICATE_TOO_LARGE,
+    empty=AttendanceErrorCode.CERTIFICATE_EMPTY,
+    type=AttendanceErrorCode.CERTIFICATE_TYPE,
+    type_mismatch=AttendanceErrorCode.CERTIFICATE_TYPE_MISMATCH,
+)
 
 __all__ = ["certificate_check", "certificate_store", "private_storage", "sniff"]
 
 
 def certificate_check(upload) -> dict:
-    return upload_check(upload, max_bytes=settings.LEAVE_CERTIFICATE_MAX_BYTES, code_prefix="certificate")
+    return upload_check(
+        upload, max_bytes=settings.LEAVE_CERTIFICATE_MAX_BYTES, codes=CERTIFICATE_CODES, name="certificate"
+    )
 
 
 def certificate_store(*, checked: dict) -> str:

@@ -12,10 +12,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from attendance.models import LeaveStatus, LeaveType
+from attendance.selectors.leave import approval_delegate_candidates, leave_type_list
 from callcenter.models import Employee
-
-from .models import LeaveStatus, LeaveType
-from .selectors.leave import approval_delegate_candidates, leave_type_list
 
 DATE_WIDGET = {"type": "date"}
 # <input type="date"> only takes ISO dates, whatever the language's date format (zh: 2026/11/28).

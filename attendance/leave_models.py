@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.db_constraints import PostgresExclusionConstraint
-from callcenter.models import BilingualNamed, Employee
-from callcenter.policy import VersionedPolicy, register_policy
+from callcenter.models import BilingualNamed, Employee, VersionedPolicy, register_policy
 
 DAYS = {"max_digits": 5, "decimal_places": 1}
 

@@ -16,8 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.models import Employee, Team
-from callcenter.policy import VersionedPolicy, register_policy
+from callcenter.models import Employee, Team, VersionedPolicy, register_policy
 
 
 @register_policy
@@ -351,4 +350,4 @@ class MonthVerification(models.Model):
 
 
 # Leave (ATT-3, LV-*) lives in its own module; imported here so Django registers the models.
-from .leave_models import *  # noqa: E402, F403
+from attendance.leave_models import *  # noqa: E402, F403

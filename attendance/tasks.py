@@ -4,9 +4,8 @@ import datetime
 
 from django.utils import timezone
 
+from attendance.services import daily_attendance_compute_all, leave_balance_grant_annual
 from callcenter.jobs import periodic_job
-
-from .services import daily_attendance_compute_all, leave_balance_grant_annual
 
 
 @periodic_job("attendance-daily")

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from . import services
-from .models import AccountPolicy, Department, Employee, JobRun, Notification, Position, Team, User
+from callcenter import services
+from callcenter.models import AccountPolicy, Department, Employee, JobRun, Notification, Position, Team, User
 
 
 @admin.register(User)

@@ -7,6 +7,7 @@ try-out behaves the same; only the race-proof guarantee needs PostgreSQL).
 """
 
 from django.contrib.postgres.constraints import ExclusionConstraint
+from django.db import connections
 
 
 class PostgresExclusionConstraint(ExclusionConstraint):
@@ -24,7 +25,5 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         return super().remove_sql(model, schema_editor) if self._postgres(schema_editor) else None
 
     def validate(self, model, instance, exclude=None, using="default"):
-        from django.db import connections
-
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)

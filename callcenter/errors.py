@@ -1,28 +1,106 @@
-"""The one application error type.
+"""The one application error type, and the error codes every app declares.
 
-Services raise :class:`ApplicationError` with a translatable message; the API exception handler
-turns it into ``{"detail": ..., "code": ...}`` with a 4xx status and the HTML views into a form
-error or a message. Bad input never becomes a 500.
+Services raise :class:`ApplicationError` with a translatable message and a code from their app's
+``errors.py`` (``raise ApplicationError(_("…"), code=LeaveErrorCode.OVERLAP)``). The API's
+exception handler (:mod:`callcenter.rest`) answers ``{"detail": ..., "code": ...}`` with a 4xx
+status; the pages (:mod:`callcenter.pages`) turn it into a form error or a message. Bad input never
+becomes a 500.
+
+Error codes (Saleor's ``error_codes.py``): each app declares one :class:`ErrorCode` enum in its
+``errors.py``; the enums register themselves here, the OpenAPI schema lists every app's codes
+(``callcenter.rest.error_codes_schema_hook``), and a test refuses a code that is not declared.
 """
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+
+__all__ = [
+    "ERROR_CODE_ENUMS",
+    "ApplicationError",
+    "CoreErrorCode",
+    "ErrorCode",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "validation_message",
+]
+
+# Every declared enum, in import order (one per app); read by the schema hook and the tests.
+ERROR_CODE_ENUMS: list[type[ErrorCode]] = []
+
+
+class ErrorCode(StrEnum):
+    """Base of an app's error codes. Subclass it once per app in ``<app>/errors.py``; the values
+    are the ``code`` strings clients see, so never rename one that has shipped."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        ERROR_CODE_ENUMS.append(cls)
+
+    @classmethod
+    def app_label(cls) -> str:
+        return cls.__module__.split(".")[0]
+
+
+class CoreErrorCode(ErrorCode):
+    """Codes every app may raise (the core's own refusals are here too)."""
+
+    ALREADY_LEFT = "already_left"
+    DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
+    INVALID = "invalid"
+    INVALID_DATE = "invalid_date"
+    INVALID_KIND = "invalid_kind"
+    INVALID_LANGUAGE = "invalid_language"
+    INVALID_URL = "invalid_url"
+    NOT_EMPTY = "not_empty"
+    NOT_FOUND = "not_found"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"
+    PASSWORD_REUSED = "password_reused"
+    PERMISSION_DENIED = "permission_denied"
+    RETROACTIVE_POLICY = "retroactive_policy"
+    SELF_DEACTIVATION = "self_deactivation"
+    TEAM_DEPARTMENT_MISMATCH = "team_department_mismatch"
+    TOO_SMALL = "too_small"
+    USERNAME_TAKEN = "username_taken"
+    WEAK_PASSWORD = "weak_password"
 
 
 class ApplicationError(Exception):
-    def __init__(self, message, *, code: str = "invalid", status: int = 400, extra: dict | None = None):
+    def __init__(
+        self,
+        message,
+        *,
+        code: ErrorCode = CoreErrorCode.INVALID,
+        status: int = 400,
+        extra: dict | None = None,
+        field: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
         self.extra = extra or {}
+        # The form field the refusal is about, when there is one: the pages show it there.
+        self.field = field
 
     def __str__(self) -> str:
         return str(self.message)
 
 
 class PermissionDeniedError(ApplicationError):
-    def __init__(self, message, *, code: str = "permission_denied"):
+    def __init__(self, message, *, code: ErrorCode = CoreErrorCode.PERMISSION_DENIED):
         super().__init__(message, code=code, status=403)
 
 
 class NotFoundError(ApplicationError):
-    def __init__(self, message, *, code: str = "not_found"):
+    def __init__(self, message, *, code: ErrorCode = CoreErrorCode.NOT_FOUND):
         super().__init__(message, code=code, status=404)
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A model's ``ValidationError`` as one readable line (``field: message; …``)."""
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.message_dict.items())
+    return " ".join(str(m) for m in exc.messages)

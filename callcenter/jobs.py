@@ -15,6 +15,10 @@ import logging
 
 from celery import shared_task
 
+from callcenter.services import job_run_finish, job_run_start
+
+__all__ = ["periodic_job"]
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,8 +27,6 @@ def periodic_job(job_name: str, **task_options):
         @shared_task(name=f"{func.__module__}.{func.__name__}", bind=True, **task_options)
         @functools.wraps(func)
         def task(self, *args, **kwargs):
-            from .services import job_run_finish, job_run_start
-
             run = job_run_start(job=job_name, task_id=self.request.id or "")
             try:
                 summary = func(*args, **kwargs)

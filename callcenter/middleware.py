@@ -1,12 +1,17 @@
-"""Request middleware: the user's language, forced password change (SEC-2), audit context."""
+"""Request middleware: the user's language, forced password change (SEC-2), audit context, and the
+services' refusals a page left unhandled."""
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 
-from .request_context import client_ip_context
+from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
+from callcenter.request_context import client_ip_context
+from callcenter.selectors import password_change_required
 
 
 class UserLanguageMiddleware:
@@ -27,7 +32,7 @@ class PasswordChangeRequiredMiddleware:
     """First login and password older than ``password_max_age_days`` force a change (SEC-2)."""
 
     EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon")
-    EXEMPT_NAMES = ("password_change", "logout", "language_set", "healthz")
+    EXEMPT_NAMES = ("callcenter:password_change", "callcenter:logout", "callcenter:language_set", "callcenter:healthz")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,13 +40,13 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not self._exempt(request.path):
-            from .selectors import password_change_required
-
             reason = password_change_required(user=user, session=request.session)
             if reason:
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": str(reason), "code": "password_change_required"}, status=403)
-                return redirect(reverse("password_change"))
+                    return JsonResponse(
+                        {"detail": str(reason), "code": CoreErrorCode.PASSWORD_CHANGE_REQUIRED}, status=403
+                    )
+                return redirect(reverse("callcenter:password_change"))
         return self.get_response(request)
 
     def _exempt(self, path):
@@ -63,3 +68,24 @@ class AuditContextMiddleware:
             ip = request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
         with client_ip_context(ip):
             return self.get_response(request)
+
+
+class ApplicationErrorMiddleware:
+    """A service's refusal that a page did not handle is still answered as the user's error, never
+    a 500: not found → the 404 page, not allowed → the 403 page, anything else → 400 with the
+    message. (The API answers its own: :func:`callcenter.rest.exception_handler`.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFoundError):
+            return response_for_exception(request, Http404(str(exception.message)))
+        if isinstance(exception, PermissionDeniedError):
+            return response_for_exception(request, PermissionDenied(str(exception.message)))
+        if isinstance(exception, ApplicationError):
+            return render(request, "400.html", {"message": exception.message}, status=400)
+        return None

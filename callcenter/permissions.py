@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from .roles import has_role
+from callcenter.roles import has_role
 
 
 def _mark(view, rule):

@@ -3,25 +3,21 @@
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.contrib.sessions.models import Session
-from django.utils import timezone
+from django.db import connection
 
-from . import services
-from .jobs import periodic_job
+from callcenter import services
+from callcenter.jobs import periodic_job
 
 
 @periodic_job("sessions-clear")
 def sessions_clear():
     """Delete expired sessions (idempotent)."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return f"{deleted} expired sessions deleted"
+    return f"{services.sessions_expired_clear()} expired sessions deleted"
 
 
 @shared_task(name="callcenter.tasks.ping")
 def ping(value: int) -> dict:
     """A round trip through broker and worker, used by the health page and the tests."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"pong": value}

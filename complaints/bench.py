@@ -31,15 +31,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance.leave_bench import p95, timed
-from callcenter.management.commands.bench import BenchContext, BenchRow, fresh_user
+from callcenter.bench import BenchContext, BenchRow, fresh_user, register_bench_suite
 from callcenter.models import Employee, EmploymentStatus, Team, User
-from callcenter.policy import policy_in_force
 from callcenter.roles import Role
-
-from . import rules, services
-from .models import Complaint, ComplaintCategory, ComplaintEvent, ComplaintPolicy, ComplaintStatus, EventKind, FollowUp
-from .selectors import complaint_list
-from .statistics import complaint_statistics
+from callcenter.selectors import policy_in_force
+from complaints import rules, services
+from complaints.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintPolicy,
+    ComplaintStatus,
+    EventKind,
+    FollowUp,
+)
+from complaints.selectors import complaint_list
+from complaints.statistics import complaint_statistics
 
 TOTAL = 50_000
 PREFIX = "BN"
@@ -184,6 +191,7 @@ def ensure_complaint_data(stdout=None) -> str:
     )
 
 
+@register_bench_suite("complaints")
 def suite(ctx: BenchContext) -> list[BenchRow]:
     rows: list[BenchRow] = []
     repeat = max(MIN_REPEAT, ctx.repeat)
@@ -251,7 +259,7 @@ def suite(ctx: BenchContext) -> list[BenchRow]:
         )
 
     # 3. The page, through the whole stack (middleware, session, context processors, template).
-    url = reverse("complaint_statistics")
+    url = reverse("complaints:statistics")
     for name, user in readers:
         client = Client()
         client.force_login(user)
@@ -269,7 +277,7 @@ def suite(ctx: BenchContext) -> list[BenchRow]:
     if handler is not None:
         client = Client()
         client.force_login(handler)
-        api = reverse("api_complaint_statistics")
+        api = reverse("api:complaints:statistics")
         timings, queries, response = timed(lambda _: client.get(api), repeat=repeat)
         rows.append(_row(f"statistics API GET {api}, handler", f"HTTP {response.status_code}", timings, queries))
     return rows

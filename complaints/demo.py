@@ -27,9 +27,8 @@ from django.utils import timezone
 from callcenter.demo import register_demo_seeder
 from callcenter.models import Employee, EmploymentStatus, Notification, User
 from callcenter.roles import Role
-
-from . import services
-from .models import Complaint, ComplaintCategory, ComplaintStatus, EventKind, FollowUp
+from complaints import services
+from complaints.models import Complaint, ComplaintCategory, ComplaintStatus, EventKind, FollowUp
 
 COMPLAINTS = 40
 H = datetime.timedelta(hours=1)

@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from callcenter.models import Employee, EmploymentStatus, Team
 from callcenter.roles import Role
 from callcenter.selectors import employee_list
-
-from .models import Channel, ComplaintStatus, Urgency
-from .selectors import ORDERINGS, complaint_category_list
-from .services import LOG_KINDS
+from complaints.models import Channel, ComplaintStatus, Urgency
+from complaints.selectors import ORDERINGS, complaint_category_list
+from complaints.services import LOG_KINDS
 
 DATE_WIDGET = {"type": "date"}
 DATETIME_WIDGET = {"type": "datetime-local"}

@@ -15,10 +15,10 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from callcenter.errors import ApplicationError
-from datasecurity.audit import audit_record
-
-from .models import IntegrationToken
+from callcenter.errors import ApplicationError, CoreErrorCode
+from complaints.errors import ComplaintErrorCode
+from complaints.models import IntegrationToken
+from datasecurity.services import audit_record
 
 __all__ = [
     "integration_authenticate",
@@ -47,10 +47,12 @@ def integration_token_create(*, actor, name: str) -> tuple[IntegrationToken, str
     if not _NAME.match(name):
         raise ApplicationError(
             _("An integration's name is 1 to 30 lowercase letters, digits, '-' or '_' (e.g. webform, crm)."),
-            code="invalid_name",
+            code=ComplaintErrorCode.INVALID_NAME,
         )
     if IntegrationToken.objects.filter(name=name).exists():
-        raise ApplicationError(_("An integration with this name already exists."), code="name_taken", status=409)
+        raise ApplicationError(
+            _("An integration with this name already exists."), code=ComplaintErrorCode.NAME_TAKEN, status=409
+        )
     raw_token = secrets.token_urlsafe(32)
     integration = IntegrationToken.objects.create(name=name, token_hash=integration_token_hash(raw_token))
     audit_record(actor=actor, action="complaint.integration_create", obj=integration, changes={"name": name})
@@ -63,7 +65,7 @@ def integration_token_deactivate(*, actor, name: str) -> IntegrationToken:
     the complaints it filed keep their source."""
     integration = IntegrationToken.objects.select_for_update().filter(name=(name or "").strip().lower()).first()
     if integration is None:
-        raise ApplicationError(_("No integration with this name."), code="not_found", status=404)
+        raise ApplicationError(_("No integration with this name."), code=CoreErrorCode.NOT_FOUND, status=404)
     if integration.active:
         integration.active = False
         integration.save(update_fields=["active"])
@@ -76,8 +78,12 @@ def integration_token_deactivate(*, actor, name: str) -> IntegrationToken:
 def integration_authenticate(*, token: str) -> IntegrationToken:
     """The active integration holding ``token``; anything else is 401."""
     if not token or not isinstance(token, str) or len(token) > 200:
-        raise ApplicationError(_("Invalid integration token."), code="integration_token_invalid", status=401)
+        raise ApplicationError(
+            _("Invalid integration token."), code=ComplaintErrorCode.INTEGRATION_TOKEN_INVALID, status=401
+        )
     integration = IntegrationToken.objects.filter(token_hash=integration_token_hash(token), active=True).first()
     if integration is None:
-        raise ApplicationError(_("Invalid integration token."), code="integration_token_invalid", status=401)
+        raise ApplicationError(
+            _("Invalid integration token."), code=ComplaintErrorCode.INTEGRATION_TOKEN_INVALID, status=401
+        )
     return integration

@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.models import BilingualNamed, Employee, Team
-from callcenter.policy import VersionedPolicy, register_policy
+from callcenter.models import BilingualNamed, Employee, Team, VersionedPolicy, register_policy
 
 
 @register_policy

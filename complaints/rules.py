@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from complaints.errors import ComplaintErrorCode
+
 # --- SLA --------------------------------------------------------------------------------------
 
 
@@ -93,7 +95,7 @@ def normalise_phone(raw: str | None) -> str:
         raise ValidationError(
             _("%(value)s is not a valid phone number (a mobile like 138 1234 5678 or a landline with its area code).")
             % {"value": raw[:30]},
-            code="phone_invalid",
+            code=ComplaintErrorCode.PHONE_INVALID,
         )
     return digits
 
@@ -107,7 +109,7 @@ def normalise_email(raw: str | None) -> str:
         validate_email(value)
     except ValidationError as exc:
         raise ValidationError(
-            _("%(value)s is not a valid e-mail address.") % {"value": raw[:60]}, code="email_invalid"
+            _("%(value)s is not a valid e-mail address.") % {"value": raw[:60]}, code=ComplaintErrorCode.EMAIL_INVALID
         ) from exc
     return value
 

@@ -28,9 +28,9 @@ from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Department, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of
-
-from . import rules
-from .models import Channel, Complaint, ComplaintCategory, ComplaintStatus, Urgency
+from complaints import rules
+from complaints.errors import ComplaintErrorCode
+from complaints.models import Channel, Complaint, ComplaintCategory, ComplaintStatus, Urgency
 
 __all__ = [
     "ALL_COMPLAINTS_ROLES",
@@ -94,7 +94,9 @@ def _clean_filters(filters: dict) -> dict:
         try:
             cleaned[key] = int(value)
         except (TypeError, ValueError) as exc:
-            raise ApplicationError(_("Invalid filter: %(name)s.") % {"name": key}, code="filter_invalid") from exc
+            raise ApplicationError(
+                _("Invalid filter: %(name)s.") % {"name": key}, code=ComplaintErrorCode.FILTER_INVALID
+            ) from exc
     for key in ("date_from", "date_to"):
         value = cleaned.get(key)
         if value in (None, "") or isinstance(value, datetime.date):
@@ -102,7 +104,9 @@ def _clean_filters(filters: dict) -> dict:
         try:
             cleaned[key] = datetime.date.fromisoformat(str(value))
         except ValueError as exc:
-            raise ApplicationError(_("Invalid filter: %(name)s.") % {"name": key}, code="filter_invalid") from exc
+            raise ApplicationError(
+                _("Invalid filter: %(name)s.") % {"name": key}, code=ComplaintErrorCode.FILTER_INVALID
+            ) from exc
     return cleaned
 
 
@@ -185,6 +189,6 @@ def complaint_follow_ups_by_agent(*, month: datetime.date) -> dict:
     """{employee id: (average satisfaction 1–5, follow-up visits)} of the month containing
     ``month``, for the appraisal's customer-satisfaction indicator (PRF-1). System read: no
     visibility filter; the appraisal shows each employee only their own figure."""
-    from .statistics import complaint_follow_ups_by_agent as by_agent  # statistics imports this module
+    from complaints.statistics import complaint_follow_ups_by_agent as by_agent  # statistics imports this module
 
     return by_agent(month=month)

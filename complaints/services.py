@@ -24,13 +24,11 @@ from django.utils.translation import gettext_lazy
 
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee, EmploymentStatus, User
-from callcenter.policy import policy_in_force
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of
-from datasecurity.audit import audit_record
-
-from . import rules
-from .models import (
+from callcenter.selectors import employee_of, policy_in_force
+from complaints import rules
+from complaints.errors import ComplaintErrorCode
+from complaints.models import (
     Complaint,
     ComplaintAttachment,
     ComplaintCategory,
@@ -42,7 +40,15 @@ from .models import (
     ResolutionPlan,
     Urgency,
 )
-from .selectors import complaint_can_reveal_contact, complaint_list
+from complaints.selectors import complaint_can_reveal_contact, complaint_list
+from datasecurity.services import UploadErrorCodes, audit_record, private_storage, upload_check, upload_store
+
+ATTACHMENT_CODES = UploadErrorCodes(
+    too_large=ComplaintErrorCode.ATTACHMENT_TOO_LARGE,
+    empty=ComplaintErrorCode.ATTACHMENT_EMPTY,
+    type=ComplaintErrorCode.ATTACHMENT_TYPE,
+    type_mismatch=ComplaintErrorCode.ATTACHMENT_TYPE_MISMATCH,
+)
 
 __all__ = [
     "CATEGORY_DEFAULTS",
@@ -128,7 +134,7 @@ def _refuse_closed(complaint: Complaint) -> None:
     if complaint.status == ComplaintStatus.CLOSED:
         raise ApplicationError(
             _("This complaint is closed; record a new complaint if the customer complains again."),
-            code="closed",
+            code=ComplaintErrorCode.CLOSED,
             status=409,
         )
 
@@ -156,11 +162,11 @@ def _notify(users, kind: str, title, body, complaint: Complaint, extra: dict | N
 def _text(value: str | None, *, field: str, required: bool = True, limit: int = 4000) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ApplicationError(_("Please fill in %(field)s.") % {"field": field}, code="required")
+        raise ApplicationError(_("Please fill in %(field)s.") % {"field": field}, code=ComplaintErrorCode.REQUIRED)
     if len(value) > limit:
         raise ApplicationError(
             _("%(field)s is too long (at most %(limit)d characters).") % {"field": field, "limit": limit},
-            code="too_long",
+            code=ComplaintErrorCode.TOO_LONG,
         )
     return value
 
@@ -195,24 +201,34 @@ def complaint_record(
         phone = rules.normalise_phone(phone)
         email = rules.normalise_email(email)
     except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], code=exc.code or "contact_invalid") from exc
+        raise ApplicationError(exc.messages[0], code=ComplaintErrorCode(exc.code)) from exc
     if not phone and not email:
-        raise ApplicationError(_("Give the customer's phone number or e-mail address."), code="contact_missing")
+        raise ApplicationError(
+            _("Give the customer's phone number or e-mail address."), code=ComplaintErrorCode.CONTACT_MISSING
+        )
     if channel not in ("phone", "email", "online"):
-        raise ApplicationError(_("Choose the channel: phone, e-mail or online."), code="channel_invalid")
+        raise ApplicationError(
+            _("Choose the channel: phone, e-mail or online."), code=ComplaintErrorCode.CHANNEL_INVALID
+        )
     if urgency not in Urgency.values:
-        raise ApplicationError(_("Choose the urgency."), code="urgency_invalid")
+        raise ApplicationError(_("Choose the urgency."), code=ComplaintErrorCode.URGENCY_INVALID)
     now = timezone.now()
     received_at = received_at or now
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
     if received_at > now + CLOCK_SKEW:
-        raise ApplicationError(_("The time received cannot be in the future."), code="received_in_future")
+        raise ApplicationError(
+            _("The time received cannot be in the future."), code=ComplaintErrorCode.RECEIVED_IN_FUTURE
+        )
     if received_at < now - datetime.timedelta(days=90):
-        raise ApplicationError(_("The time received is more than 90 days ago."), code="received_too_old")
+        raise ApplicationError(
+            _("The time received is more than 90 days ago."), code=ComplaintErrorCode.RECEIVED_TOO_OLD
+        )
     concerned = list(concerned_employees or [])
     if any(e.status != EmploymentStatus.ACTIVE for e in concerned):
-        raise ApplicationError(_("Only active employees can be named as concerned."), code="concerned_inactive")
+        raise ApplicationError(
+            _("Only active employees can be named as concerned."), code=ComplaintErrorCode.CONCERNED_INACTIVE
+        )
     policy = policy_in_force(ComplaintPolicy, timezone.localdate(received_at))
     first_due, resolution_due = rules.deadlines(received_at=received_at, urgency=urgency, policy=policy)
     me = employee_of(actor) if actor is not None else None
@@ -242,7 +258,9 @@ def complaint_record(
         except IntegrityError:
             complaint.pk = None
     else:  # pragma: no cover - a million references a day
-        raise ApplicationError(_("Could not allocate a reference; please try again."), code="reference_busy")
+        raise ApplicationError(
+            _("Could not allocate a reference; please try again."), code=ComplaintErrorCode.REFERENCE_BUSY
+        )
     if concerned:
         complaint.concerned_employees.set(concerned)
     _event(
@@ -308,7 +326,9 @@ def complaint_assign(*, actor, complaint: Complaint, owner: Employee) -> Complai
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
     if owner is None or owner.status != EmploymentStatus.ACTIVE or not has_role(owner.user, *HANDLER_ROLES):
-        raise ApplicationError(_("The owner must be an active member of the complaint team."), code="owner_invalid")
+        raise ApplicationError(
+            _("The owner must be an active member of the complaint team."), code=ComplaintErrorCode.OWNER_INVALID
+        )
     before = complaint.owner_id
     complaint.owner = owner
     fields = ["owner", *_start_investigating(complaint)]
@@ -331,7 +351,7 @@ def complaint_log(*, actor, complaint: Complaint, kind: str, text: str, call_ref
     update sent to the customer (CMP-2). Talking with the customer is the first response."""
     _require_handler(actor)
     if kind not in LOG_KINDS:
-        raise ApplicationError(_("Choose what to record."), code="kind_invalid")
+        raise ApplicationError(_("Choose what to record."), code=ComplaintErrorCode.KIND_INVALID)
     text = _text(text, field=_("the text"))
     call_reference = (call_reference or "").strip()[:100]
     complaint = _lock(actor=actor, complaint=complaint)
@@ -357,14 +377,18 @@ def complaint_plan(
     _require_handler(actor)
     description = _text(description, field=_("the plan"))
     if responsible is None or responsible.status != EmploymentStatus.ACTIVE:
-        raise ApplicationError(_("Choose an active employee as responsible."), code="responsible_invalid")
+        raise ApplicationError(
+            _("Choose an active employee as responsible."), code=ComplaintErrorCode.RESPONSIBLE_INVALID
+        )
     if deadline is None or deadline <= timezone.now():
-        raise ApplicationError(_("The plan's deadline must be in the future."), code="deadline_past")
+        raise ApplicationError(_("The plan's deadline must be in the future."), code=ComplaintErrorCode.DEADLINE_PAST)
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
     if complaint.status == ComplaintStatus.RESOLVED:
         raise ApplicationError(
-            _("The complaint is resolved and waits for the follow-up visit (CMP-3)."), code="resolved", status=409
+            _("The complaint is resolved and waits for the follow-up visit (CMP-3)."),
+            code=ComplaintErrorCode.RESOLVED,
+            status=409,
         )
     fields = _start_investigating(complaint)
     if fields:
@@ -413,10 +437,13 @@ def complaint_resolve(*, actor, complaint: Complaint, text: str, cause: str = ""
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
     if complaint.status == ComplaintStatus.RESOLVED:
-        raise ApplicationError(_("This complaint is already resolved."), code="already_resolved", status=409)
+        raise ApplicationError(
+            _("This complaint is already resolved."), code=ComplaintErrorCode.ALREADY_RESOLVED, status=409
+        )
     if _current_plan(complaint) is None:
         raise ApplicationError(
-            _("Write the resolution plan first: who is responsible and by when (CMP-2)."), code="plan_missing"
+            _("Write the resolution plan first: who is responsible and by when (CMP-2)."),
+            code=ComplaintErrorCode.PLAN_MISSING,
         )
     now = timezone.now()
     complaint.status = ComplaintStatus.RESOLVED
@@ -439,12 +466,12 @@ def complaint_attach(*, actor, complaint: Complaint, upload, text: str = "") -> 
     anything refuses it (files are not transactional)."""
     from django.conf import settings
 
-    from datasecurity.uploads import private_storage, upload_check, upload_store
-
     _require_handler(actor)
     if not upload:
-        raise ApplicationError(_("Choose a file to attach."), code="attachment_missing")
-    facts = upload_check(upload, max_bytes=settings.COMPLAINT_ATTACHMENT_MAX_BYTES, code_prefix="attachment")
+        raise ApplicationError(_("Choose a file to attach."), code=ComplaintErrorCode.ATTACHMENT_MISSING)
+    facts = upload_check(
+        upload, max_bytes=settings.COMPLAINT_ATTACHMENT_MAX_BYTES, codes=ATTACHMENT_CODES, name="attachment"
+    )
     path = upload_store(checked=facts, prefix="complaints")
     try:
         return _attach(actor=actor, complaint=complaint, facts=facts, path=path, text=text)
@@ -486,7 +513,7 @@ def _attach(*, actor, complaint: Complaint, facts: dict, path: str, text: str) -
 def complaint_attachment_open(*, actor, pk: int):
     """Open an attachment for someone who may see its complaint; every read is audited.
     Returns (attachment, open binary file); NotFoundError otherwise."""
-    from datasecurity.uploads import private_open_audited
+    from datasecurity.services import private_open_audited
 
     attachment = ComplaintAttachment.objects.select_related("complaint").filter(pk=pk).first()
     if attachment is None or not complaint_list(user=actor).filter(pk=attachment.complaint_id).exists():
@@ -511,13 +538,15 @@ def complaint_follow_up(*, actor, complaint: Complaint, satisfaction: int, comme
     except (TypeError, ValueError):
         satisfaction = 0
     if not 1 <= satisfaction <= 5:
-        raise ApplicationError(_("Satisfaction is a score from 1 to 5."), code="satisfaction_invalid")
+        raise ApplicationError(_("Satisfaction is a score from 1 to 5."), code=ComplaintErrorCode.SATISFACTION_INVALID)
     comment = _text(comment, field=_("the comment"), required=False, limit=2000)
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
     if complaint.status != ComplaintStatus.RESOLVED:
         raise ApplicationError(
-            _("The follow-up visit comes after the complaint is resolved (CMP-3)."), code="not_resolved", status=409
+            _("The follow-up visit comes after the complaint is resolved (CMP-3)."),
+            code=ComplaintErrorCode.NOT_RESOLVED,
+            status=409,
         )
     now = timezone.now()
     follow_up = FollowUp.objects.create(complaint=complaint, satisfaction=satisfaction, comment=comment, by=actor)
@@ -595,7 +624,7 @@ def complaint_pause(*, actor, complaint: Complaint, reason: str) -> Complaint:
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
     if complaint.paused_since is not None:
-        raise ApplicationError(_("The clock is already paused."), code="already_paused", status=409)
+        raise ApplicationError(_("The clock is already paused."), code=ComplaintErrorCode.ALREADY_PAUSED, status=409)
     complaint.paused_since = timezone.now()
     complaint.save(update_fields=["paused_since"])
     _event(complaint, EventKind.PAUSED, actor=actor, text=reason)
@@ -610,7 +639,7 @@ def complaint_resume(*, actor, complaint: Complaint, now: datetime.datetime | No
     complaint = _lock(actor=actor, complaint=complaint)
     _refuse_closed(complaint)
     if complaint.paused_since is None:
-        raise ApplicationError(_("The clock is not paused."), code="not_paused", status=409)
+        raise ApplicationError(_("The clock is not paused."), code=ComplaintErrorCode.NOT_PAUSED, status=409)
     now = now or timezone.now()
     paused = rules.paused_for(complaint.paused_since, now)
     fields = ["paused_since", "paused_seconds"]

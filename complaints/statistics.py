@@ -27,15 +27,19 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.call_volumes import call_volumes_by_team
 from callcenter.models import Employee, Team
-from callcenter.roles import has_role
+from callcenter.providers import call_volumes_by_team
+from callcenter.roles import Role, has_role
+from complaints import rules
+from complaints.models import Channel, Complaint, ComplaintCategory, ComplaintStatus, FollowUp
+from complaints.selectors import ALL_COMPLAINTS_ROLES, complaint_list
 
-from . import rules
-from .models import Channel, Complaint, ComplaintCategory, ComplaintStatus, FollowUp
-from .selectors import ALL_COMPLAINTS_ROLES, complaint_list
+# Who reads the statistics (CMP-4): the complaint team, the company leaders, HR and the
+# department managers (who see their own area only: the selector's visibility rules).
+STATS_ROLES = (Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER, Role.HR)
 
 __all__ = [
+    "STATS_ROLES",
     "TOP",
     "complaint_follow_ups_by_agent",
     "complaint_satisfaction_by_agent",

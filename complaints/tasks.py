@@ -1,8 +1,7 @@
 """Complaint periodic jobs (thin): each calls one service."""
 
 from callcenter.jobs import periodic_job
-
-from .services import complaint_escalate_overdue
+from complaints.services import complaint_escalate_overdue
 
 
 @periodic_job("complaint-sla-escalation")

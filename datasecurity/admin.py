@@ -1,8 +1,7 @@
 from django.contrib import admin
 
 from callcenter.admin import ReadOnlyAdmin
-
-from .models import AuditEvent, AuditPolicy
+from datasecurity.models import AuditEvent, AuditPolicy
 
 
 @admin.register(AuditEvent)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.policy import VersionedPolicy, register_policy
+from callcenter.models import VersionedPolicy, register_policy
 
 GENESIS_HASH = "0" * 64
 

@@ -1,8 +1,7 @@
 """Data-security periodic jobs."""
 
 from callcenter.jobs import periodic_job
-
-from .audit import audit_chain_verify as verify
+from datasecurity.selectors import audit_chain_verify as verify
 
 
 @periodic_job("audit-chain-verify")

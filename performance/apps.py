@@ -7,12 +7,67 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("Performance appraisal")
 
     def ready(self):
+        # Imported here: Django imports apps.py before the models are ready.
+        from callcenter.navigation import NavEntry, has_any_role, navigation_register
+        from callcenter.providers import CallVolumeProvider, call_volume_provider_register
+        from callcenter.roles import Role
+        from performance.selectors import metric_call_volumes, metric_call_volumes_by_team
+
         # The telephony metrics imported here are the call volumes of the complaint rate (CMP-4):
         # offered through the core app so complaints never imports performance.
-        from callcenter.call_volumes import CallVolumeProvider, call_volume_provider_register
-
-        from .selectors import metric_call_volumes, metric_call_volumes_by_team
-
         call_volume_provider_register(
             CallVolumeProvider(by_month=metric_call_volumes, by_team=metric_call_volumes_by_team)
+        )
+
+        # PRF-1..PRF-4: the appraisal pages. The "performance*" keys match the views' nav_active.
+        team_readers = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
+        navigation_register(
+            NavEntry(
+                "performance",
+                _("Appraisals"),
+                lambda viewer: "performance:my_appraisal" if viewer.is_employee else "performance:team_appraisals",
+                "award",
+                300,
+                lambda viewer: viewer.is_employee or viewer.has_role(*team_readers),
+            ),
+            NavEntry(
+                "performance_metrics",
+                _("Call metrics"),
+                "performance:metric_month",
+                "headset",
+                310,
+                has_any_role(*team_readers),
+            ),
+            NavEntry(
+                "performance_cycles",
+                _("Appraisal cycles"),
+                "performance:cycle_list",
+                "arrow-repeat",
+                320,
+                has_any_role(Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER),
+            ),
+            NavEntry(
+                "performance_setup",
+                _("Indicators and templates"),
+                "performance:indicator_list",
+                "list-check",
+                330,
+                has_any_role(Role.HR),
+            ),
+            NavEntry(
+                "performance_metrics_imports",
+                _("Metrics import"),
+                "performance:metric_imports",
+                "upload",
+                340,
+                has_any_role(Role.HR),
+            ),
+            NavEntry(
+                "performance_bonus",
+                _("Bonus sheets"),
+                "performance:bonus_sheet_list",
+                "cash-stack",
+                350,
+                has_any_role(Role.HR, Role.COMPANY_LEADER),
+            ),
         )

@@ -32,12 +32,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from callcenter.management.commands.bench import BenchContext, BenchRow, measure
+from callcenter.bench import BenchContext, BenchRow, measure, register_bench_suite
 from callcenter.models import Employee
-
-from . import rules, services
-from .models import Appraisal, AppraisalCycle, AppraisalPolicy, BonusSheet, BonusSheetFile, BonusSheetStatus
-from .scoring import month_last_day, policy_for_month, policy_snapshot
+from performance import rules, services
+from performance.models import Appraisal, AppraisalCycle, AppraisalPolicy, BonusSheet, BonusSheetFile, BonusSheetStatus
+from performance.scoring import month_last_day, policy_for_month, policy_snapshot
 
 BAR_PDF_SECONDS = 15.0
 BAR_PDF_MB = 500.0
@@ -96,7 +95,7 @@ def ensure_cycle(month: datetime.date) -> str:
 
 def _drop_draft(month: datetime.date) -> None:
     """Delete the month's bench draft (and its export rows/files) so prepare can run again."""
-    from datasecurity.uploads import private_storage
+    from datasecurity.services import private_storage
 
     for sheet in BonusSheet.objects.filter(month=month, status=BonusSheetStatus.DRAFT):
         for file in BonusSheetFile.objects.filter(sheet=sheet):
@@ -178,6 +177,7 @@ def render_in_child(file_id: int) -> dict:
     return report
 
 
+@register_bench_suite("bonus")
 def suite(ctx: BenchContext) -> list[BenchRow]:
     rows: list[BenchRow] = []
     hr = ctx.users.get("hr")

@@ -30,8 +30,7 @@ from django.utils import timezone
 from callcenter.demo import register_demo_seeder
 from callcenter.models import Employee, EmploymentStatus, Position, User
 from callcenter.roles import Role
-
-from .models import (
+from performance.models import (
     AgentDailyMetric,
     Appraisal,
     AppraisalStatus,
@@ -40,7 +39,7 @@ from .models import (
     MetricImport,
     TemplateIndicator,
 )
-from .scoring import month_last_day
+from performance.scoring import month_last_day
 
 AGENT_POSTS = ("AGENT", "SENIOR_AGENT")
 NO_TEMPLATE_POSTS = ("VP",)
@@ -86,7 +85,7 @@ COMMENTS = ["按要求完成本月工作", "接听质量稳定，需加强业务
 
 
 def _indicators() -> dict[str, Indicator]:
-    from . import services
+    from performance import services
 
     install = getattr(services, "indicator_defaults_install", None)
     if install is not None:
@@ -161,7 +160,7 @@ def _metrics(rng: random.Random, agents: list[Employee], month: datetime.date) -
                 )
             )
     AgentDailyMetric.objects.bulk_create(rows, batch_size=5000)
-    from .services import metric_call_volumes_rebuild
+    from performance.services import metric_call_volumes_rebuild
 
     metric_call_volumes_rebuild(date_from=month, date_to=last)  # written directly: keep the roll-up
     batch.rows = batch.created = len(rows)
@@ -183,7 +182,7 @@ def _scores(appraisal: Appraisal, rng: random.Random, base: float) -> dict:
 def _evaluate(rng: random.Random, cycle) -> dict:
     """Self-evaluations, superiors' evaluations and interviews through the services, for a
     sample: the demo supervisor's team first, then others, at most :data:`SAMPLE`."""
-    from . import services
+    from performance import services
 
     appraisals = list(
         Appraisal.objects.filter(
@@ -252,7 +251,7 @@ def seed_appraisals(rng: random.Random, employees, months: int, stdout) -> dict:
     """Last month's appraisal cycle with some evaluations under way (PRF-1..PRF-3)."""
     if months <= 0 or not employees:
         return {}
-    from . import services
+    from performance import services
 
     started = time.perf_counter()
     month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)

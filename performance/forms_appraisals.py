@@ -11,8 +11,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionStatus, AppraisalStatus, ScoringMethod
-from .services.appraisals import APPRAISAL_COMMENT_MAX, APPRAISAL_TEXT_MAX
+from performance.models import ActionStatus, AppraisalStatus, ScoringMethod
+from performance.services.appraisals import APPRAISAL_COMMENT_MAX, APPRAISAL_TEXT_MAX
 
 ACTION_ROWS = 3
 

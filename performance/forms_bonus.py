@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import BonusSheetStatus, FileFormat, ScoreBand
+from performance.models import BonusSheetStatus, FileFormat, ScoreBand
 
 
 class MonthField(forms.DateField):

@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AppraisalStatus
-from .scoring import month_last_day
+from performance.models import AppraisalStatus
+from performance.scoring import month_last_day
 
 
 class CycleOpenForm(forms.Form):

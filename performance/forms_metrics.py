@@ -6,7 +6,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .metrics_csv import MAX_FILE_BYTES
+from performance.metrics_csv import MAX_FILE_BYTES
 
 
 class MetricUploadForm(forms.Form):

@@ -12,8 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.models import Position
-
-from .models import AutoSource, IndicatorGroup, ScoringMethod
+from performance.models import AutoSource, IndicatorGroup, ScoringMethod
 
 ROWS_MIN = 6  # empty rows offered by the template editor (more are added in the browser)
 

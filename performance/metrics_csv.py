@@ -28,6 +28,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError
+from performance.errors import PerformanceErrorCode
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a month of 5,000 agents is about 4 MB
 MAX_ROWS = 150_000  # 5,000 agents × 23 working days with room to spare
@@ -95,7 +96,7 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         raise ApplicationError(
             _("The file is neither UTF-8 nor GB18030 text. Save it from Excel as “CSV UTF-8” or plain “CSV”."),
-            code="encoding_invalid",
+            code=PerformanceErrorCode.ENCODING_INVALID,
         ) from None
 
 
@@ -107,7 +108,7 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict]], dict[str, str]]:
         raise ApplicationError(
             _("The file is %(size)s MB; at most %(limit)s MB can be imported at once. Split it by date.")
             % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_FILE_BYTES // 1024 // 1024},
-            code="file_too_large",
+            code=PerformanceErrorCode.FILE_TOO_LARGE,
         )
     text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -116,7 +117,7 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict]], dict[str, str]]:
         while header is not None and not any(cell.strip() for cell in header):
             header = next(reader, None)
         if header is None:
-            raise ApplicationError(_("The file is empty."), code="file_empty")
+            raise ApplicationError(_("The file is empty."), code=PerformanceErrorCode.FILE_EMPTY)
         positions: dict[str, int] = {}
         columns: dict[str, str] = {}
         for index, cell in enumerate(header):
@@ -126,7 +127,7 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict]], dict[str, str]]:
             if field in positions:
                 raise ApplicationError(
                     _("The column “%(column)s” appears twice in the header.") % {"column": cell.strip()},
-                    code="header_duplicate",
+                    code=PerformanceErrorCode.HEADER_DUPLICATE,
                 )
             positions[field] = index
             columns[field] = cell.strip()
@@ -138,7 +139,7 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict]], dict[str, str]]:
                     "(Chinese headers are accepted too; download the template)."
                 )
                 % {"missing": ", ".join(missing), "expected": ", ".join(FIELDS)},
-                code="header_invalid",
+                code=PerformanceErrorCode.HEADER_INVALID,
             )
         records = []
         for line in reader:
@@ -147,17 +148,17 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict]], dict[str, str]]:
             if len(records) >= MAX_ROWS:
                 raise ApplicationError(
                     _("The file has more than %(limit)s rows; split it by date.") % {"limit": f"{MAX_ROWS:,}"},
-                    code="too_many_rows",
+                    code=PerformanceErrorCode.TOO_MANY_ROWS,
                 )
             record = {f: (line[i] if i < len(line) else "") for f, i in positions.items()}
             records.append((reader.line_num, record))
     except csv.Error as exc:
         raise ApplicationError(
             _("The file is not valid CSV (line %(line)s): %(error)s") % {"line": reader.line_num, "error": exc},
-            code="csv_invalid",
+            code=PerformanceErrorCode.CSV_INVALID,
         ) from None
     if not records:
-        raise ApplicationError(_("The file has a header but no rows."), code="file_empty")
+        raise ApplicationError(_("The file has a header but no rows."), code=PerformanceErrorCode.FILE_EMPTY)
     return records, columns
 
 

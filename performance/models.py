@@ -26,8 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.models import BilingualNamed, Department, Employee, Position, Team
-from callcenter.policy import VersionedPolicy, register_policy
+from callcenter.models import BilingualNamed, Department, Employee, Position, Team, VersionedPolicy, register_policy
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .models import BonusLine, BonusSheet, BonusSheetStatus
+from performance.models import BonusLine, BonusSheet, BonusSheetStatus
 
 # --- Page geometry (all in points; keep in step with performance/bonus/pdf.css) ---------------------
 FONT_SIZE = 8.5
@@ -412,7 +412,7 @@ def build_blocks(sheet: BonusSheet, lines: Iterable[BonusLine]) -> tuple[list[Bl
 
 
 def _notes_block(sheet: BonusSheet) -> Block:
-    from .scoring import policy_from_snapshot
+    from performance.scoring import policy_from_snapshot
 
     policy = policy_from_snapshot(sheet.policy_snapshot or {})
     formula = _(

@@ -15,10 +15,9 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 
-from callcenter.policy import policy_in_force
-
-from . import rules
-from .models import AgentDailyMetric, Appraisal, AppraisalItem, AppraisalPolicy
+from callcenter.selectors import policy_in_force
+from performance import rules
+from performance.models import AgentDailyMetric, Appraisal, AppraisalItem, AppraisalPolicy
 
 
 def month_last_day(month: datetime.date) -> datetime.date:

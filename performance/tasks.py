@@ -17,7 +17,7 @@ def appraisal_month_end():
     """PRF-2: on the 1st (and daily after, harmlessly) open last month's cycle: one appraisal per
     active employee with automatic indicators filled. Idempotent and resumable: employees who
     already have their appraisal are skipped."""
-    from .services import appraisal_cycle_open
+    from performance.services import appraisal_cycle_open
 
     cycle, created = appraisal_cycle_open(month=_previous_month(timezone.localdate()), actor=None)
     return f"{cycle.month:%Y-%m}: {created} appraisals opened, {cycle.employees_expected} expected"
@@ -26,7 +26,7 @@ def appraisal_month_end():
 @periodic_job("appraisal-reminders")
 def appraisal_reminders():
     """PRF-2: remind employees and superiors whose evaluation is due soon or overdue."""
-    from .services import appraisal_reminders_send
+    from performance.services import appraisal_reminders_send
 
     sent = appraisal_reminders_send(today=timezone.localdate())
     return f"{sent} reminders sent"
@@ -38,7 +38,7 @@ def appraisal_cycle_open_run(month: str, user_id: int | None = None) -> str:
     redelivered task creates nothing twice."""
     from django.contrib.auth import get_user_model
 
-    from .services import appraisal_cycle_open
+    from performance.services import appraisal_cycle_open
 
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     cycle, created = appraisal_cycle_open(month=datetime.date.fromisoformat(month), actor=actor)
@@ -50,7 +50,7 @@ def appraisal_cycle_refresh_run(cycle_id: int, user_id: int) -> str:
     """Refresh the automatic indicators of a cycle as HR asked from the page (PRF-1, PRF-2)."""
     from django.contrib.auth import get_user_model
 
-    from .services import appraisal_cycle_refresh_queued
+    from performance.services import appraisal_cycle_refresh_queued
 
     counts = appraisal_cycle_refresh_queued(cycle_id=cycle_id, actor=get_user_model().objects.get(pk=user_id))
     return f"cycle {cycle_id}: {counts}"
@@ -59,6 +59,6 @@ def appraisal_cycle_refresh_run(cycle_id: int, user_id: int) -> str:
 @shared_task(name="performance.tasks.bonus_sheet_file_render", acks_late=True)
 def bonus_sheet_file_render(file_id: int) -> int:
     """Render one requested bonus sheet export (PDF/XLSX/CSV) with progress (PRF-4)."""
-    from .services import bonus_sheet_file_render as render
+    from performance.services import bonus_sheet_file_render as render
 
     return render(file_id=file_id).pk

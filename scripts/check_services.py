@@ -15,6 +15,10 @@ import sys
 import time
 from urllib.parse import SplitResult, urlsplit
 
+import psycopg
+import redis
+from psycopg.conninfo import make_conninfo
+
 START_TIMEOUT_S = 20.0
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
@@ -82,8 +86,6 @@ def postgres_error(database_url: str) -> str | None:
     The target database may not exist yet (pytest-django creates test_<name> from the server's
     maintenance database), so "database does not exist" is retried on ``postgres``.
     """
-    import psycopg
-    from psycopg.conninfo import make_conninfo
 
     url = libpq_url(database_url)
     try:
@@ -119,8 +121,6 @@ def start_postgres() -> str:
 
 
 def redis_error(redis_url: str) -> str | None:
-    import redis
-
     try:
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
         client.ping()

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.conf import settings
 
@@ -35,7 +36,6 @@ def _redis_url() -> str:
     url = os.environ.get("REDIS_URL", "")
     if not url:
         pytest.fail("REDIS_URL is not set: the worker tests need Redis (run `make test`).")
-    import redis
 
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
@@ -79,7 +79,6 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _forget_queue(redis_url: str, queue: str) -> None:
     """Drop what kombu keeps in Redis for the one-off queue."""
-    import redis
 
     client = redis.Redis.from_url(redis_url, socket_connect_timeout=3, socket_timeout=3)
     client.delete(queue, f"_kombu.binding.{queue}")

@@ -7,10 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
-
-from .. import selectors, services
-from ..models import CorrectionStatus
+from attendance import selectors, services
+from attendance.models import CorrectionStatus
+from callcenter.rest import Pagination
 
 
 class CorrectionOutputSerializer(serializers.Serializer):
@@ -109,8 +108,8 @@ class CorrectionWithdrawApi(APIView):
 
 
 urlpatterns = [
-    path("corrections/", CorrectionListApi.as_view(), name="api_attendance_corrections"),
-    path("corrections/<int:pk>/approve/", CorrectionApproveApi.as_view(), name="api_attendance_correction_approve"),
-    path("corrections/<int:pk>/reject/", CorrectionRejectApi.as_view(), name="api_attendance_correction_reject"),
-    path("corrections/<int:pk>/withdraw/", CorrectionWithdrawApi.as_view(), name="api_attendance_correction_withdraw"),
+    path("corrections/", CorrectionListApi.as_view(), name="corrections"),
+    path("corrections/<int:pk>/approve/", CorrectionApproveApi.as_view(), name="correction_approve"),
+    path("corrections/<int:pk>/reject/", CorrectionRejectApi.as_view(), name="correction_reject"),
+    path("corrections/<int:pk>/withdraw/", CorrectionWithdrawApi.as_view(), name="correction_withdraw"),
 ]

@@ -10,12 +10,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
+from attendance import selectors
+from attendance.rules import explain
 from callcenter.permissions import HasRole
+from callcenter.rest import Pagination
 from callcenter.roles import Role
-
-from .. import selectors
-from ..rules import explain
 
 
 @extend_schema_field(
@@ -129,6 +128,6 @@ class SummaryListApi(APIView):
 
 
 urlpatterns = [
-    path("daily/", DailyListApi.as_view(), name="api_attendance_daily"),
-    path("summaries/", SummaryListApi.as_view(), name="api_attendance_summaries"),
+    path("daily/", DailyListApi.as_view(), name="daily"),
+    path("summaries/", SummaryListApi.as_view(), name="summaries"),
 ]

@@ -23,16 +23,16 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import IgnoreAcceptNegotiation, Pagination
+from attendance import leave_rules, selectors, services
+from attendance.errors import AttendanceErrorCode
+from attendance.models import DayCounting, LeaveRequest, LeaveStatus
 from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.exports import private_file_response
 from callcenter.models import Employee, EmploymentStatus
 from callcenter.permissions import HasRole
+from callcenter.rest import IgnoreAcceptNegotiation, Pagination
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_get, employee_of
-from datasecurity.uploads import private_file_response
-
-from .. import leave_rules, selectors, services
-from ..models import DayCounting, LeaveRequest, LeaveStatus
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 CERTIFICATES_PER_UPLOAD = 5
@@ -112,7 +112,7 @@ class LeaveCertificateOutputSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, certificate) -> str:
-        return reverse("api_attendance_leave_certificate", args=[certificate.pk])
+        return reverse("api:attendance:leave_certificate", args=[certificate.pk])
 
 
 class LeaveRequestSummaryOutputSerializer(serializers.Serializer):
@@ -512,7 +512,9 @@ class LeaveRequestQuoteApi(APIView):
         leave_type = _active_leave_type(data["leave_type"])
         me = employee_of(request.user)
         if me is None:
-            raise ApplicationError(_("Only active employees can request leave."), code="not_an_employee")
+            raise ApplicationError(
+                _("Only active employees can request leave."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE
+            )
         quote = selectors.leave_quote(
             employee=me,
             leave_type=leave_type,
@@ -939,34 +941,34 @@ class LeaveCertificateDownloadApi(APIView):
 
 
 urlpatterns = [
-    path("leave/types/", LeaveTypeListApi.as_view(), name="api_attendance_leave_types"),
-    path("leave/types/<int:pk>/", LeaveTypeUpdateApi.as_view(), name="api_attendance_leave_type"),
-    path("leave/requests/", LeaveRequestListApi.as_view(), name="api_attendance_leave_requests"),
-    path("leave/requests/quote/", LeaveRequestQuoteApi.as_view(), name="api_attendance_leave_quote"),
-    path("leave/requests/decide/", LeaveRequestsDecideApi.as_view(), name="api_attendance_leave_decide"),
-    path("leave/requests/<int:pk>/", LeaveRequestDetailApi.as_view(), name="api_attendance_leave_request"),
-    path("leave/requests/<int:pk>/approve/", LeaveRequestApproveApi.as_view(), name="api_attendance_leave_approve"),
-    path("leave/requests/<int:pk>/reject/", LeaveRequestRejectApi.as_view(), name="api_attendance_leave_reject"),
-    path("leave/requests/<int:pk>/withdraw/", LeaveRequestWithdrawApi.as_view(), name="api_attendance_leave_withdraw"),
-    path("leave/requests/<int:pk>/revoke/", LeaveRequestRevokeApi.as_view(), name="api_attendance_leave_revoke"),
+    path("leave/types/", LeaveTypeListApi.as_view(), name="leave_types"),
+    path("leave/types/<int:pk>/", LeaveTypeUpdateApi.as_view(), name="leave_type"),
+    path("leave/requests/", LeaveRequestListApi.as_view(), name="leave_requests"),
+    path("leave/requests/quote/", LeaveRequestQuoteApi.as_view(), name="leave_quote"),
+    path("leave/requests/decide/", LeaveRequestsDecideApi.as_view(), name="leave_decide"),
+    path("leave/requests/<int:pk>/", LeaveRequestDetailApi.as_view(), name="leave_request"),
+    path("leave/requests/<int:pk>/approve/", LeaveRequestApproveApi.as_view(), name="leave_approve"),
+    path("leave/requests/<int:pk>/reject/", LeaveRequestRejectApi.as_view(), name="leave_reject"),
+    path("leave/requests/<int:pk>/withdraw/", LeaveRequestWithdrawApi.as_view(), name="leave_withdraw"),
+    path("leave/requests/<int:pk>/revoke/", LeaveRequestRevokeApi.as_view(), name="leave_revoke"),
     path(
         "leave/requests/<int:pk>/certificates/",
         LeaveRequestCertificateApi.as_view(),
-        name="api_attendance_leave_certificates",
+        name="leave_certificates",
     ),
-    path("leave/inbox/", LeaveInboxApi.as_view(), name="api_attendance_leave_inbox"),
-    path("leave/balances/", LeaveBalanceListApi.as_view(), name="api_attendance_leave_balances"),
-    path("leave/balances/set/", LeaveBalanceSetApi.as_view(), name="api_attendance_leave_balance_set"),
-    path("leave/balances/grant/", LeaveBalanceGrantApi.as_view(), name="api_attendance_leave_balance_grant"),
-    path("leave/delegations/", LeaveDelegationListApi.as_view(), name="api_attendance_leave_delegations"),
+    path("leave/inbox/", LeaveInboxApi.as_view(), name="leave_inbox"),
+    path("leave/balances/", LeaveBalanceListApi.as_view(), name="leave_balances"),
+    path("leave/balances/set/", LeaveBalanceSetApi.as_view(), name="leave_balance_set"),
+    path("leave/balances/grant/", LeaveBalanceGrantApi.as_view(), name="leave_balance_grant"),
+    path("leave/delegations/", LeaveDelegationListApi.as_view(), name="leave_delegations"),
     path(
         "leave/delegations/<int:pk>/cancel/",
         LeaveDelegationCancelApi.as_view(),
-        name="api_attendance_leave_delegation_cancel",
+        name="leave_delegation_cancel",
     ),
     path(
         "leave/certificates/<int:pk>/",
         LeaveCertificateDownloadApi.as_view(),
-        name="api_attendance_leave_certificate",
+        name="leave_certificate",
     ),
 ]

@@ -16,10 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attendance import selectors, services
+from attendance.errors import AttendanceErrorCode
 from attendance.models import Device
-from callcenter.api_support import Pagination
 from callcenter.errors import ApplicationError
 from callcenter.request_context import current_client_ip
+from callcenter.rest import Pagination
 from callcenter.selectors import employee_of
 
 
@@ -100,7 +101,9 @@ class PunchMeApi(APIView):
         data.is_valid(raise_exception=True)
         me = employee_of(request.user)
         if me is None:
-            raise ApplicationError(_("Your account has no employee record."), code="no_employee", status=403)
+            raise ApplicationError(
+                _("Your account has no employee record."), code=AttendanceErrorCode.NO_EMPLOYEE, status=403
+            )
         punch, created = services.punch_record(
             actor=request.user,
             employee=me,
@@ -185,6 +188,6 @@ class PunchCollectionApi(APIView):
 
 
 urlpatterns = [
-    path("punches/me/", PunchMeApi.as_view(), name="api_punch_me"),
-    path("punches/", PunchCollectionApi.as_view(), name="api_punch_list"),
+    path("punches/me/", PunchMeApi.as_view(), name="punch_me"),
+    path("punches/", PunchCollectionApi.as_view(), name="punch_list"),
 ]

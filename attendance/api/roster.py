@@ -8,13 +8,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
+from attendance import selectors, services
+from attendance.errors import AttendanceErrorCode
+from attendance.models import ShiftType
 from callcenter.errors import ApplicationError
 from callcenter.models import EmploymentStatus
 from callcenter.permissions import HasRole
-
-from .. import selectors, services
-from ..models import ShiftType
+from callcenter.rest import Pagination
 
 
 class ShiftTypeOutputSerializer(serializers.Serializer):
@@ -145,7 +145,7 @@ class RosterAssignApi(APIView):
         shift_ids = {v for v in data["pattern"].values() if v is not None}
         shifts = {s.pk: s for s in ShiftType.objects.filter(pk__in=shift_ids)}
         if len(shifts) != len(shift_ids):
-            raise ApplicationError(_("Unknown shift type."), code="pattern_invalid")
+            raise ApplicationError(_("Unknown shift type."), code=AttendanceErrorCode.PATTERN_INVALID)
         pattern = {key: (shifts[v] if v is not None else None) for key, v in data["pattern"].items()}
         employees = list(data.get("employees") or [])
         if data.get("team"):
@@ -163,7 +163,7 @@ class RosterAssignApi(APIView):
 
 
 urlpatterns = [
-    path("shift-types/", ShiftTypeListApi.as_view(), name="api_attendance_shift_types"),
-    path("roster/", RosterApi.as_view(), name="api_attendance_roster"),
-    path("roster/assign/", RosterAssignApi.as_view(), name="api_attendance_roster_assign"),
+    path("shift-types/", ShiftTypeListApi.as_view(), name="shift_types"),
+    path("roster/", RosterApi.as_view(), name="roster"),
+    path("roster/assign/", RosterAssignApi.as_view(), name="roster_assign"),
 ]

@@ -1,6 +1,8 @@
-"""Attendance API, mounted at /api/v1/attendance/."""
+"""Attendance API (namespace ``api:attendance``), mounted at /api/v1/attendance/."""
 
-from . import corrections, daily, leave, punches, roster
+from attendance.api import corrections, daily, leave, punches, roster
+
+app_name = "attendance"
 
 urlpatterns = [
     *punches.urlpatterns,

@@ -3,12 +3,10 @@
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from attendance.models import CorrectionStatus, PunchCorrection
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of
-from callcenter.visibility import filter_by_employee
-
-from ..models import CorrectionStatus, PunchCorrection
+from callcenter.selectors import employee_of, filter_by_employee
 
 __all__ = [
     "punch_correction_can_decide",

@@ -11,12 +11,11 @@ from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
+from attendance.models import AttendancePolicy, DailyAttendance, MonthVerification
+from attendance.rules import MonthResult, evaluate_month
 from callcenter.errors import NotFoundError
 from callcenter.models import Employee
-from callcenter.visibility import employees_visible_to, filter_by_employee
-
-from ..models import AttendancePolicy, DailyAttendance, MonthVerification
-from ..rules import MonthResult, evaluate_month
+from callcenter.selectors import employees_visible_to, filter_by_employee
 
 __all__ = [
     "PolicyTimeline",

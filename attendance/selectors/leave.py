@@ -16,15 +16,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callcenter.errors import ApplicationError, NotFoundError
-from callcenter.models import Employee, EmploymentStatus
-from callcenter.policy import policy_in_force
-from callcenter.roles import Role, has_role
-from callcenter.selectors import approval_chain, employee_of
-from callcenter.visibility import employee_visibility_q
-
-from .. import leave_rules
-from ..models import (
+from attendance import leave_rules
+from attendance.errors import AttendanceErrorCode
+from attendance.models import (
     ApprovalDelegation,
     ApprovalTier,
     DayKind,
@@ -39,7 +33,11 @@ from ..models import (
     RosterEntry,
     StepStatus,
 )
-from .roster import calendar_day
+from attendance.selectors.roster import calendar_day
+from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.models import Employee, EmploymentStatus
+from callcenter.roles import Role, has_role
+from callcenter.selectors import approval_chain, employee_of, employee_visibility_q, policy_in_force
 
 __all__ = [
     "DELEGATE_ROLES",
@@ -272,7 +270,7 @@ def _day_kind_lookup(employee: Employee, start: datetime.date, end: datetime.dat
                     "covers %(day)s; ask your supervisor to roster these days first."
                 )
                 % {"year": day.year, "day": day.isoformat()},
-                code="calendar_unknown",
+                code=AttendanceErrorCode.CALENDAR_UNKNOWN,
             )
         return known
 
@@ -307,16 +305,18 @@ def leave_quote(
     calendar does not know); other problems are listed in ``problems`` so the form can show them
     all at once."""
     if start_date is None or end_date is None:
-        raise ApplicationError(_("Choose the first and the last day."), code="dates_missing")
+        raise ApplicationError(_("Choose the first and the last day."), code=AttendanceErrorCode.DATES_MISSING)
     if end_date < start_date:
-        raise ApplicationError(_("The last day is before the first day."), code="dates_reversed")
+        raise ApplicationError(_("The last day is before the first day."), code=AttendanceErrorCode.DATES_REVERSED)
     if (end_date - start_date).days + 1 > LEAVE_MAX_DAYS_PER_REQUEST:
         raise ApplicationError(
-            _("One request covers at most %(days)d days.") % {"days": LEAVE_MAX_DAYS_PER_REQUEST}, code="too_long"
+            _("One request covers at most %(days)d days.") % {"days": LEAVE_MAX_DAYS_PER_REQUEST},
+            code=AttendanceErrorCode.TOO_LONG,
         )
     if start_date == end_date and starts_afternoon and ends_at_noon:
         raise ApplicationError(
-            _("A one-day request cannot both start in the afternoon and end at noon."), code="empty_half_day"
+            _("A one-day request cannot both start in the afternoon and end at noon."),
+            code=AttendanceErrorCode.EMPTY_HALF_DAY,
         )
     policy = policy_in_force(LeavePolicy, start_date)
     problems: list[str] = []
@@ -582,7 +582,7 @@ def approved_leave_parts(
 
 def leave_calendar(*, user, team_id: int, month: datetime.date) -> dict:
     """The team's month: members × days with approved (and pending) leave. Bounded queries."""
-    from callcenter.visibility import employees_visible_to
+    from callcenter.selectors import employees_visible_to
 
     first = month.replace(day=1)
     last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)

@@ -27,13 +27,10 @@ from django.utils.translation import gettext as _
 
 from attendance.models import AttendancePolicy, DayKind, Punch, PunchSource, RosterEntry
 from attendance.rules import WINDOW_AFTER, WINDOW_BEFORE
+from attendance.selectors.leave import approved_leave_parts
 from callcenter.models import Employee, EmploymentStatus
-from callcenter.policy import policy_in_force
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of
-from callcenter.visibility import employees_visible_to, filter_by_employee
-
-from .leave import approved_leave_parts
+from callcenter.selectors import employee_of, employees_visible_to, filter_by_employee, policy_in_force
 
 __all__ = [
     "BOARD_MAX_EMPLOYEES",

@@ -7,12 +7,11 @@ import chinese_calendar
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from attendance.errors import AttendanceErrorCode
+from attendance.models import MonthVerification, RosterEntry, ShiftType
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import EmploymentStatus, Team
-from callcenter.selectors import team_list
-from callcenter.visibility import employees_visible_to
-
-from ..models import MonthVerification, RosterEntry, ShiftType
+from callcenter.selectors import employees_visible_to, team_list
 
 __all__ = [
     "ROSTER_MAX_DAYS",
@@ -75,13 +74,15 @@ def days_between(date_from: datetime.date, date_to: datetime.date) -> list[datet
 def roster_range_check(date_from: datetime.date | None, date_to: datetime.date | None) -> list[datetime.date]:
     """The days of a roster request, or ApplicationError (ATT-1: bounded requests)."""
     if date_from is None or date_to is None:
-        raise ApplicationError(_("Choose a start and an end date."), code="date_range_missing")
+        raise ApplicationError(_("Choose a start and an end date."), code=AttendanceErrorCode.DATE_RANGE_MISSING)
     if date_to < date_from:
-        raise ApplicationError(_("The end date is before the start date."), code="date_range_reversed")
+        raise ApplicationError(
+            _("The end date is before the start date."), code=AttendanceErrorCode.DATE_RANGE_REVERSED
+        )
     if (date_to - date_from).days + 1 > ROSTER_MAX_DAYS:
         raise ApplicationError(
             _("A roster request covers at most %(days)d days.") % {"days": ROSTER_MAX_DAYS},
-            code="date_range_too_long",
+            code=AttendanceErrorCode.DATE_RANGE_TOO_LONG,
         )
     return days_between(date_from, date_to)
 

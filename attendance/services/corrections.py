@@ -11,14 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance.errors import AttendanceErrorCode
+from attendance.models import CorrectionStatus, MonthVerification, Punch, PunchCorrection, PunchSource
+from attendance.selectors.corrections import punch_correction_can_decide
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee
-from callcenter.selectors import employee_of
-from callcenter.visibility import filter_by_employee
-from datasecurity.audit import audit_record
-
-from ..models import CorrectionStatus, MonthVerification, Punch, PunchCorrection, PunchSource
-from ..selectors.corrections import punch_correction_can_decide
+from callcenter.selectors import employee_of, filter_by_employee
+from datasecurity.services import audit_record
 
 __all__ = [
     "CORRECTION_MAX_AGE_DAYS",
@@ -43,34 +42,43 @@ def punch_correction_submit(
     (never taken from input: no filing for someone else)."""
     me = employee_of(actor)
     if me is None:
-        raise ApplicationError(_("Only employees can request a punch correction."), code="not_an_employee")
+        raise ApplicationError(
+            _("Only employees can request a punch correction."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE
+        )
     reason = (reason or "").strip()
     if len(reason) < CORRECTION_REASON_MIN_LENGTH:
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": CORRECTION_REASON_MIN_LENGTH},
-            code="reason_too_short",
+            code=AttendanceErrorCode.REASON_TOO_SHORT,
         )
     if len(reason) > 1000:
-        raise ApplicationError(_("The reason is too long (at most 1000 characters)."), code="reason_too_long")
+        raise ApplicationError(
+            _("The reason is too long (at most 1000 characters)."), code=AttendanceErrorCode.REASON_TOO_LONG
+        )
     if requested_time is None or work_date is None:
-        raise ApplicationError(_("Give the date and the time of the missing punch."), code="time_missing")
+        raise ApplicationError(
+            _("Give the date and the time of the missing punch."), code=AttendanceErrorCode.TIME_MISSING
+        )
     if timezone.is_naive(requested_time):
         requested_time = timezone.make_aware(requested_time)
     now = timezone.now()
     today = timezone.localdate(now)
     if requested_time > now or work_date > today:
-        raise ApplicationError(_("A correction cannot be for a time in the future."), code="time_in_future")
+        raise ApplicationError(
+            _("A correction cannot be for a time in the future."), code=AttendanceErrorCode.TIME_IN_FUTURE
+        )
     if work_date < today - datetime.timedelta(days=CORRECTION_MAX_AGE_DAYS):
         raise ApplicationError(
             _("Corrections can be requested for the last %(days)d days only.") % {"days": CORRECTION_MAX_AGE_DAYS},
-            code="too_old",
+            code=AttendanceErrorCode.TOO_OLD,
         )
     # An overnight shift belongs to the day it starts, so its punches may fall on the next day
     # (or, for the clock-in of an early shift, the evening before).
     local_day = timezone.localdate(requested_time)
     if abs((local_day - work_date).days) > 1:
         raise ApplicationError(
-            _("The punch time must be on the working day, or the day before or after it."), code="time_outside_day"
+            _("The punch time must be on the working day, or the day before or after it."),
+            code=AttendanceErrorCode.TIME_OUTSIDE_DAY,
         )
     # Serialise one employee's submissions so a double click cannot file the same request twice.
     Employee.objects.select_for_update().filter(pk=me.pk).values_list("pk", flat=True).first()
@@ -78,7 +86,9 @@ def punch_correction_submit(
         employee_id=me.pk, requested_time=requested_time, status=CorrectionStatus.PENDING
     ).exists():
         raise ApplicationError(
-            _("You already have a pending request for this punch time."), code="duplicate_pending", status=409
+            _("You already have a pending request for this punch time."),
+            code=AttendanceErrorCode.DUPLICATE_PENDING,
+            status=409,
         )
     correction = PunchCorrection.objects.create(
         employee_id=me.pk, work_date=work_date, requested_time=requested_time, reason=reason
@@ -113,7 +123,7 @@ def _check_pending(correction: PunchCorrection) -> None:
         raise ApplicationError(
             _("This request has already been %(status)s; it cannot be changed.")
             % {"status": correction.get_status_display().lower()},
-            code="not_pending",
+            code=AttendanceErrorCode.NOT_PENDING,
             status=409,
         )
 
@@ -121,7 +131,9 @@ def _check_pending(correction: PunchCorrection) -> None:
 def _check_decider(actor, correction: PunchCorrection) -> None:
     me = employee_of(actor)
     if me is not None and me.pk == correction.employee_id:
-        raise PermissionDeniedError(_("You cannot decide your own correction request."), code="self_approval")
+        raise PermissionDeniedError(
+            _("You cannot decide your own correction request."), code=AttendanceErrorCode.SELF_APPROVAL
+        )
     if not punch_correction_can_decide(user=actor, correction=correction):
         raise PermissionDeniedError(
             _("Only the employee's team supervisor, department manager or HR may decide this request.")
@@ -170,7 +182,7 @@ def punch_correction_approve(*, actor, correction: PunchCorrection, note: str = 
     # A day already computed is computed again with the new punch; in a verified month the
     # record then says it changed after verification (ATT-2).
     if correction.work_date < timezone.localdate():
-        from .daily import daily_attendance_compute
+        from attendance.services.daily import daily_attendance_compute
 
         daily_attendance_compute(
             actor=actor, employee=correction.employee, work_date=correction.work_date, after_correction=True
@@ -183,7 +195,7 @@ def punch_correction_reject(*, actor, correction: PunchCorrection, note: str) ->
     """Reject with a reason the employee will read (required)."""
     note = (note or "").strip()
     if not note:
-        raise ApplicationError(_("Please say why the request is rejected."), code="note_required")
+        raise ApplicationError(_("Please say why the request is rejected."), code=AttendanceErrorCode.NOTE_REQUIRED)
     correction = _locked_for_decision(actor=actor, correction=correction)
     _check_decider(actor, correction)
     _check_pending(correction)

@@ -14,13 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance.errors import AttendanceErrorCode
+from attendance.models import AttendancePolicy, DailyAttendance, MonthVerification, Punch, RosterEntry
+from attendance.rules import WINDOW_AFTER, WINDOW_BEFORE, evaluate_day, shift_window
+from attendance.selectors.leave import approved_leave_parts
 from callcenter.errors import ApplicationError
-from callcenter.policy import policy_in_force
-from datasecurity.audit import audit_record
-
-from ..models import AttendancePolicy, DailyAttendance, MonthVerification, Punch, RosterEntry
-from ..rules import WINDOW_AFTER, WINDOW_BEFORE, evaluate_day, shift_window
-from ..selectors.leave import approved_leave_parts
+from callcenter.selectors import policy_in_force
+from datasecurity.services import audit_record
 
 __all__ = ["daily_attendance_compute", "daily_attendance_compute_all", "month_is_locked", "month_verify"]
 
@@ -147,7 +147,7 @@ def daily_attendance_compute(*, actor, employee, work_date: datetime.date, after
     if locked and not after_correction:
         raise ApplicationError(
             _("This month has been verified by the supervisor; only an approved correction changes it (ATT-2)."),
-            code="month_locked",
+            code=AttendanceErrorCode.MONTH_LOCKED,
         )
     entry = RosterEntry.objects.select_related("shift").filter(employee=employee, work_date=work_date).first()
     if entry is None:
@@ -192,13 +192,17 @@ def month_verify(*, actor, team, month: datetime.date) -> MonthVerification:
     supervisor_user_id = team.supervisor.user_id if team.supervisor_id else None
     if getattr(actor, "pk", None) != supervisor_user_id:
         raise ApplicationError(
-            _("Only the team's supervisor verifies its month (ATT-2)."), code="not_supervisor", status=403
+            _("Only the team's supervisor verifies its month (ATT-2)."),
+            code=AttendanceErrorCode.NOT_SUPERVISOR,
+            status=403,
         )
     first = month.replace(day=1)
     if first >= timezone.localdate().replace(day=1):
-        raise ApplicationError(_("A month can be verified once it has ended."), code="month_not_ended")
+        raise ApplicationError(
+            _("A month can be verified once it has ended."), code=AttendanceErrorCode.MONTH_NOT_ENDED
+        )
     if MonthVerification.objects.filter(team=team, month=first).exists():
-        raise ApplicationError(_("This month has already been verified."), code="already_verified")
+        raise ApplicationError(_("This month has already been verified."), code=AttendanceErrorCode.ALREADY_VERIFIED)
     verification = MonthVerification.objects.create(team=team, month=first, verified_by=actor)
     audit_record(actor=actor, action="attendance.month_verify", obj=verification, changes={"month": first.isoformat()})
     return verification

@@ -23,15 +23,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from callcenter.models import Department, Employee, EmploymentStatus, Team
-from callcenter.policy import policy_in_force
-from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of
-from datasecurity.audit import audit_record, model_changes, snapshot
-
-from .. import leave_files, leave_rules
-from ..models import (
+from attendance import leave_files, leave_rules
+from attendance.errors import AttendanceErrorCode
+from attendance.models import (
     ApprovalDelegation,
     LeaveApprovalStep,
     LeaveBalance,
@@ -43,7 +37,12 @@ from ..models import (
     LeaveType,
     StepStatus,
 )
-from ..selectors.leave import approval_delegate_candidates, delegators_of, leave_quote, leave_request_list
+from attendance.selectors.leave import approval_delegate_candidates, delegators_of, leave_quote, leave_request_list
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.models import Department, Employee, EmploymentStatus, Team
+from callcenter.roles import Role, has_role
+from callcenter.selectors import employee_of, policy_in_force
+from datasecurity.services import audit_record, model_changes, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +139,9 @@ def _notify_requester(request: LeaveRequest, title, body, extra: dict | None = N
 def _clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) > 1000:
-        raise ApplicationError(_("The reason is too long (at most 1000 characters)."), code="reason_too_long")
+        raise ApplicationError(
+            _("The reason is too long (at most 1000 characters)."), code=AttendanceErrorCode.REASON_TOO_LONG
+        )
     return reason
 
 
@@ -204,49 +205,52 @@ def _leave_request_submit(
 ) -> LeaveRequest:
     me = employee_of(actor)
     if me is None or me.status != EmploymentStatus.ACTIVE:
-        raise ApplicationError(_("Only active employees can request leave."), code="not_an_employee")
+        raise ApplicationError(_("Only active employees can request leave."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE)
     if leave_type is None or not leave_type.active:
-        raise ApplicationError(_("Choose a leave type."), code="leave_type_missing")
+        raise ApplicationError(_("Choose a leave type."), code=AttendanceErrorCode.LEAVE_TYPE_MISSING)
     reason = _clean_reason(reason)
     today = timezone.localdate()
     policy = policy_in_force(LeavePolicy, start_date or today)
     if leave_type.rule != LeaveRule.MATERNITY:
         difficult_birth, extra_babies = False, 0
     if extra_babies < 0 or extra_babies > 5:
-        raise ApplicationError(_("The number of additional babies must be between 0 and 5."), code="extra_babies")
+        raise ApplicationError(
+            _("The number of additional babies must be between 0 and 5."), code=AttendanceErrorCode.EXTRA_BABIES
+        )
     if leave_type.rule == LeaveRule.PERSONAL:
         # LV-2: personal leave needs the reason and the expected number of days, filed in advance.
         if len(reason) < LEAVE_REASON_MIN_LENGTH:
             raise ApplicationError(
                 _("Personal leave needs a reason of at least %(count)d characters (LV-2).")
                 % {"count": LEAVE_REASON_MIN_LENGTH},
-                code="reason_required",
+                code=AttendanceErrorCode.REASON_REQUIRED,
             )
         if expected_days is None or expected_days <= 0:
             raise ApplicationError(
-                _("Personal leave needs the expected number of days (LV-2)."), code="expected_days_required"
+                _("Personal leave needs the expected number of days (LV-2)."),
+                code=AttendanceErrorCode.EXPECTED_DAYS_REQUIRED,
             )
         if start_date and start_date < today + datetime.timedelta(days=policy.personal_notice_days):
             raise ApplicationError(
                 _("Personal leave must be requested at least %(days)d day(s) before it starts (LV-2).")
                 % {"days": policy.personal_notice_days},
-                code="not_in_advance",
+                code=AttendanceErrorCode.NOT_IN_ADVANCE,
             )
     elif start_date and start_date < today:
         if leave_type.rule not in LEAVE_PAST_ALLOWED:
             raise ApplicationError(
                 _("%(type)s must be requested before it starts.") % {"type": leave_type.display_name},
-                code="in_the_past",
+                code=AttendanceErrorCode.IN_THE_PAST,
             )
         if start_date < today - datetime.timedelta(days=LEAVE_PAST_DAYS):
             raise ApplicationError(
                 _("Leave can be requested for the last %(days)d days at most.") % {"days": LEAVE_PAST_DAYS},
-                code="too_old",
+                code=AttendanceErrorCode.TOO_OLD,
             )
     if leave_type.requires_certificate and not checked:
         raise ApplicationError(
             _("%(type)s needs a hospital certificate (PDF, JPEG or PNG) (LV-2).") % {"type": leave_type.display_name},
-            code="certificate_required",
+            code=AttendanceErrorCode.CERTIFICATE_REQUIRED,
         )
     # Serialise one employee's submissions: the overlap check and the balance check then see
     # every earlier request (the exclusion constraint is the last word).
@@ -265,7 +269,7 @@ def _leave_request_submit(
         extra_babies=extra_babies,
     )
     if quote.problems:
-        raise ApplicationError(" ".join(str(p) for p in quote.problems), code="leave_refused")
+        raise ApplicationError(" ".join(str(p) for p in quote.problems), code=AttendanceErrorCode.LEAVE_REFUSED)
     request = LeaveRequest(
         employee=me,
         leave_type=leave_type,
@@ -314,7 +318,7 @@ def _leave_request_submit(
                 "end": clash.end_date.isoformat(),
                 "status": clash.get_status_display(),
             },
-            code="overlap",
+            code=AttendanceErrorCode.OVERLAP,
             status=409,
         )
     try:
@@ -322,7 +326,7 @@ def _leave_request_submit(
             request.save()
     except IntegrityError as exc:  # a concurrent request won the race: the exclusion constraint
         raise ApplicationError(
-            _("You already have a leave request for some of these days."), code="overlap", status=409
+            _("You already have a leave request for some of these days."), code=AttendanceErrorCode.OVERLAP, status=409
         ) from exc
     steps = LeaveApprovalStep.objects.bulk_create(
         [
@@ -383,7 +387,9 @@ def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCerti
         raise PermissionDeniedError(_("Only the employee who filed a request may add certificates to it."))
     if request.status not in (LeaveStatus.PENDING, LeaveStatus.APPROVED):
         raise ApplicationError(
-            _("Certificates can be added to pending or approved requests only."), code="not_open", status=409
+            _("Certificates can be added to pending or approved requests only."),
+            code=AttendanceErrorCode.NOT_OPEN,
+            status=409,
         )
     facts = leave_files.certificate_check(upload)
     path = leave_files.certificate_store(checked=facts)
@@ -405,9 +411,8 @@ def leave_certificate_open(*, actor, pk: int):
     """Open a certificate for ``actor`` (LV-2): only for people who may see its request; every
     read is audited (medical data). Returns (certificate, open binary file); the caller streams
     and closes it. NotFoundError for anyone else, or when the file is gone."""
-    from datasecurity.uploads import private_open_audited
-
-    from ..selectors.leave import leave_certificate_get
+    from attendance.selectors.leave import leave_certificate_get
+    from datasecurity.services import private_open_audited
 
     certificate = leave_certificate_get(user=actor, pk=pk)
     handle = private_open_audited(
@@ -447,7 +452,7 @@ def _check_pending(request: LeaveRequest) -> None:
         raise ApplicationError(
             _("This request is %(status)s; it can no longer be decided.")
             % {"status": request.get_status_display().lower()},
-            code="not_pending",
+            code=AttendanceErrorCode.NOT_PENDING,
             status=409,
         )
 
@@ -456,12 +461,16 @@ def _acting_step(*, actor, request: LeaveRequest) -> tuple[LeaveApprovalStep, bo
     """The current step if ``actor`` may decide it (as approver or delegate), else a clear error."""
     me = employee_of(actor)
     if me is not None and me.pk == request.employee_id:
-        raise PermissionDeniedError(_("You cannot approve or reject your own leave request."), code="self_approval")
+        raise PermissionDeniedError(
+            _("You cannot approve or reject your own leave request."), code=AttendanceErrorCode.SELF_APPROVAL
+        )
     _check_pending(request)
     steps = list(LeaveApprovalStep.objects.select_for_update().filter(request=request).order_by("order"))
     current = next((s for s in steps if s.status == StepStatus.PENDING), None)
     if me is None or current is None:
-        raise PermissionDeniedError(_("You are not an approver of this request."), code="not_approver")
+        raise PermissionDeniedError(
+            _("You are not an approver of this request."), code=AttendanceErrorCode.NOT_APPROVER
+        )
     delegators = delegators_of(me)
     if current.approver_id == me.pk:
         return current, False, steps
@@ -472,22 +481,22 @@ def _acting_step(*, actor, request: LeaveRequest) -> tuple[LeaveApprovalStep, bo
         raise ApplicationError(
             _("You have already approved this request; it is now with the %(tier)s.")
             % {"tier": current.get_tier_display().lower()},
-            code="already_decided",
+            code=AttendanceErrorCode.ALREADY_DECIDED,
             status=409,
         )
     if any(s.order > current.order for s in mine):
         raise ApplicationError(
             _("This request waits for the %(tier)s first (LV-4: no tier is skipped).")
             % {"tier": current.get_tier_display().lower()},
-            code="not_your_turn",
+            code=AttendanceErrorCode.NOT_YOUR_TURN,
             status=409,
         )
-    raise PermissionDeniedError(_("You are not an approver of this request."), code="not_approver")
+    raise PermissionDeniedError(_("You are not an approver of this request."), code=AttendanceErrorCode.NOT_APPROVER)
 
 
 def _recompute_attendance(*, actor, request: LeaveRequest) -> None:
     """Days already past are computed again: on leave now, or absenteeism again (LV-5)."""
-    from .daily import daily_attendance_compute
+    from attendance.services.daily import daily_attendance_compute
 
     today = timezone.localdate()
     day = request.start_date
@@ -509,7 +518,7 @@ def _deduct(request: LeaveRequest, sign: int) -> dict | None:
         raise ApplicationError(
             _("%(name)s has no %(type)s balance for %(year)d; HR must grant it first.")
             % {"name": request.employee.name, "type": request.leave_type.display_name, "year": request.start_date.year},
-            code="no_balance",
+            code=AttendanceErrorCode.NO_BALANCE,
             status=409,
         )
     before = balance.used_days
@@ -520,7 +529,7 @@ def _deduct(request: LeaveRequest, sign: int) -> dict | None:
         raise ApplicationError(
             _("Not enough %(type)s left: %(left)s days, the request counts %(days)s.")
             % {"type": request.leave_type.display_name, "left": balance.remaining_days, "days": request.days},
-            code="balance_insufficient",
+            code=AttendanceErrorCode.BALANCE_INSUFFICIENT,
             status=409,
         ) from exc
     return {"balance": balance.pk, "used_days": [before, before + sign * request.days]}
@@ -580,7 +589,7 @@ def leave_request_reject(*, actor, request: LeaveRequest, comment: str) -> Leave
     """Any approver on the route, at their turn, rejects with a reason the employee reads."""
     comment = (comment or "").strip()
     if not comment:
-        raise ApplicationError(_("Please say why the request is rejected."), code="comment_required")
+        raise ApplicationError(_("Please say why the request is rejected."), code=AttendanceErrorCode.COMMENT_REQUIRED)
     request = _lock(actor=actor, request=request)
     step, on_behalf, _steps = _acting_step(actor=actor, request=request)
     now = timezone.now()
@@ -625,7 +634,7 @@ def leave_request_withdraw(*, actor, request: LeaveRequest) -> LeaveRequest:
         raise ApplicationError(
             _("Only a pending request can be withdrawn; this one is %(status)s.")
             % {"status": request.get_status_display().lower()},
-            code="not_pending",
+            code=AttendanceErrorCode.NOT_PENDING,
             status=409,
         )
     request.status = LeaveStatus.WITHDRAWN
@@ -653,17 +662,17 @@ def leave_request_revoke(*, actor, request: LeaveRequest, reason: str) -> LeaveR
     if len(reason) < LEAVE_REASON_MIN_LENGTH:
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
-            code="reason_required",
+            code=AttendanceErrorCode.REASON_REQUIRED,
         )
     request = _lock(actor=actor, request=request)
     me = employee_of(actor)
     if me is not None and me.pk == request.employee_id:
-        raise PermissionDeniedError(_("You cannot revoke your own leave."), code="self_approval")
+        raise PermissionDeniedError(_("You cannot revoke your own leave."), code=AttendanceErrorCode.SELF_APPROVAL)
     if request.status != LeaveStatus.APPROVED:
         raise ApplicationError(
             _("Only approved leave can be revoked; this request is %(status)s.")
             % {"status": request.get_status_display().lower()},
-            code="not_approved",
+            code=AttendanceErrorCode.NOT_APPROVED,
             status=409,
         )
     request.status = LeaveStatus.REVOKED
@@ -688,10 +697,10 @@ def leave_requests_decide(*, actor, request_ids: list[int], action: str, comment
     """Approve or reject several requests at once. Each is decided in its own transaction, so one
     refusal (not your turn, no balance) leaves the others decided; returns id -> "" or the error."""
     if action not in ("approve", "reject"):
-        raise ApplicationError(_("Unknown action."), code="unknown_action")
+        raise ApplicationError(_("Unknown action."), code=AttendanceErrorCode.UNKNOWN_ACTION)
     ids = list(dict.fromkeys(int(pk) for pk in request_ids))[:BULK_MAX]
     if not ids:
-        raise ApplicationError(_("Select at least one request."), code="nothing_selected")
+        raise ApplicationError(_("Select at least one request."), code=AttendanceErrorCode.NOTHING_SELECTED)
     results: dict[int, str] = {}
     for pk in ids:
         try:
@@ -732,29 +741,33 @@ def approval_delegation_create(
     me = employee_of(actor)
     delegator = delegator or me
     if delegator is None:
-        raise ApplicationError(_("Only employees can delegate approvals."), code="not_an_employee")
+        raise ApplicationError(_("Only employees can delegate approvals."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE)
     if delegator != me and not has_role(actor, Role.HR):
         raise PermissionDeniedError(_("You can only delegate your own approvals."))
     if not _is_approver(delegator):
         raise ApplicationError(
             _("%(name)s approves no leave (not a supervisor, manager or leader in charge).") % {"name": delegator.name},
-            code="not_an_approver",
+            code=AttendanceErrorCode.NOT_AN_APPROVER,
         )
     if delegate is None or delegate.status != EmploymentStatus.ACTIVE:
-        raise ApplicationError(_("Choose an active colleague as delegate."), code="delegate_missing")
+        raise ApplicationError(_("Choose an active colleague as delegate."), code=AttendanceErrorCode.DELEGATE_MISSING)
     if delegate.pk == delegator.pk:
-        raise ApplicationError(_("You cannot delegate to yourself."), code="delegate_self")
+        raise ApplicationError(_("You cannot delegate to yourself."), code=AttendanceErrorCode.DELEGATE_SELF)
     if not approval_delegate_candidates(delegator=delegator, user=actor).filter(pk=delegate.pk).exists():
         raise ApplicationError(
-            _("Choose a colleague of your department or another approver as delegate."), code="delegate_not_allowed"
+            _("Choose a colleague of your department or another approver as delegate."),
+            code=AttendanceErrorCode.DELEGATE_NOT_ALLOWED,
         )
     if start_date is None or end_date is None or end_date < start_date:
-        raise ApplicationError(_("Choose a period whose end is not before its start."), code="period_invalid")
+        raise ApplicationError(
+            _("Choose a period whose end is not before its start."), code=AttendanceErrorCode.PERIOD_INVALID
+        )
     if end_date < timezone.localdate():
-        raise ApplicationError(_("The period is already over."), code="period_past")
+        raise ApplicationError(_("The period is already over."), code=AttendanceErrorCode.PERIOD_PAST)
     if (end_date - start_date).days + 1 > DELEGATION_MAX_DAYS:
         raise ApplicationError(
-            _("A delegation lasts at most %(days)d days.") % {"days": DELEGATION_MAX_DAYS}, code="period_too_long"
+            _("A delegation lasts at most %(days)d days.") % {"days": DELEGATION_MAX_DAYS},
+            code=AttendanceErrorCode.PERIOD_TOO_LONG,
         )
     delegation = ApprovalDelegation.objects.create(
         delegator=delegator,
@@ -790,7 +803,9 @@ def approval_delegation_cancel(*, actor, delegation: ApprovalDelegation) -> Appr
     if not (has_role(actor, Role.HR) or (me is not None and me.pk == delegation.delegator_id)):
         raise PermissionDeniedError(_("Only the approver who delegated, or HR, can cancel a delegation."))
     if delegation.cancelled_at is not None:
-        raise ApplicationError(_("This delegation is already cancelled."), code="already_cancelled", status=409)
+        raise ApplicationError(
+            _("This delegation is already cancelled."), code=AttendanceErrorCode.ALREADY_CANCELLED, status=409
+        )
     delegation.cancelled_at = timezone.now()
     delegation.save(update_fields=["cancelled_at"])
     audit_record(actor=actor, action="approval_delegation.cancel", obj=delegation, changes={"cancelled": True})
@@ -855,15 +870,16 @@ def leave_balance_set(
     if len(reason) < LEAVE_REASON_MIN_LENGTH:
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
-            code="reason_required",
+            code=AttendanceErrorCode.REASON_REQUIRED,
         )
     if entitled_days is None or entitled_days < 0 or entitled_days > 366:
-        raise ApplicationError(_("Entitled days must be between 0 and 366."), code="entitled_invalid")
+        raise ApplicationError(_("Entitled days must be between 0 and 366."), code=AttendanceErrorCode.ENTITLED_INVALID)
     if entitled_days % Decimal("0.5"):
-        raise ApplicationError(_("Entitled days are whole or half days."), code="entitled_invalid")
+        raise ApplicationError(_("Entitled days are whole or half days."), code=AttendanceErrorCode.ENTITLED_INVALID)
     if not leave_type.uses_balance:
         raise ApplicationError(
-            _("%(type)s is not deducted from a balance.") % {"type": leave_type.display_name}, code="no_balance_type"
+            _("%(type)s is not deducted from a balance.") % {"type": leave_type.display_name},
+            code=AttendanceErrorCode.NO_BALANCE_TYPE,
         )
     balance, created = LeaveBalance.objects.select_for_update().get_or_create(
         employee=employee,
@@ -876,7 +892,7 @@ def leave_balance_set(
         if entitled_days < balance.used_days:
             raise ApplicationError(
                 _("%(used)s days are already used; the entitlement cannot be lower.") % {"used": balance.used_days},
-                code="below_used",
+                code=AttendanceErrorCode.BELOW_USED,
                 status=409,
             )
         balance.entitled_days = entitled_days
@@ -962,7 +978,9 @@ def leave_type_save(*, actor, leave_type: LeaveType | None = None, data: dict) -
     leave_type.name = (leave_type.name or "").strip()
     leave_type.name_en = (leave_type.name_en or "").strip()
     if not leave_type.code or not leave_type.name or not leave_type.name_en:
-        raise ApplicationError(_("A leave type needs a code and a name in both languages."), code="type_incomplete")
+        raise ApplicationError(
+            _("A leave type needs a code and a name in both languages."), code=AttendanceErrorCode.TYPE_INCOMPLETE
+        )
     if leave_type.rule == LeaveRule.ANNUAL:
         leave_type.uses_balance = True
     if leave_type.rule != LeaveRule.CUSTOM:
@@ -972,14 +990,15 @@ def leave_type_save(*, actor, leave_type: LeaveType | None = None, data: dict) -
     except ValidationError as exc:
         raise ApplicationError(
             " ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()),
-            code="type_invalid",
+            code=AttendanceErrorCode.TYPE_INVALID,
         ) from exc
     try:
         with transaction.atomic():
             leave_type.save()
     except IntegrityError as exc:
         raise ApplicationError(
-            _("A leave type with the code %(code)s already exists.") % {"code": leave_type.code}, code="type_code_taken"
+            _("A leave type with the code %(code)s already exists.") % {"code": leave_type.code},
+            code=AttendanceErrorCode.TYPE_CODE_TAKEN,
         ) from exc
     audit_record(
         actor=actor,

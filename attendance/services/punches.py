@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from attendance.errors import AttendanceErrorCode
 from attendance.models import Device, Punch, PunchSource
 from callcenter.errors import ApplicationError
 from callcenter.models import Employee, EmploymentStatus
-from datasecurity.audit import audit_record
+from datasecurity.services import audit_record
 
 __all__ = [
     "DEVICE_BATCH_MAX_ROWS",
@@ -65,10 +66,12 @@ def punch_record(
     if not isinstance(idempotency_key, str) or not _KEY_RE.fullmatch(idempotency_key):
         raise ApplicationError(
             _("This clock form is invalid or expired. Please reload the page and try again."),
-            code="invalid_idempotency_key",
+            code=AttendanceErrorCode.INVALID_IDEMPOTENCY_KEY,
         )
     if employee is None or employee.status != EmploymentStatus.ACTIVE:
-        raise ApplicationError(_("Only active employees can clock in or out."), code="employee_inactive", status=403)
+        raise ApplicationError(
+            _("Only active employees can clock in or out."), code=AttendanceErrorCode.EMPLOYEE_INACTIVE, status=403
+        )
     scoped_key = f"web:{employee.pk}:{idempotency_key}"
     existing = Punch.objects.filter(idempotency_key=scoped_key).first()
     if existing is not None:
@@ -108,12 +111,14 @@ def device_token_hash(token: str) -> str:
 def device_authenticate(*, token: str) -> Device:
     """The active device holding ``token``; only the token's SHA-256 is stored."""
     if not token or not isinstance(token, str) or len(token) > 200:
-        raise ApplicationError(_("Invalid device token."), code="device_token_invalid", status=401)
+        raise ApplicationError(_("Invalid device token."), code=AttendanceErrorCode.DEVICE_TOKEN_INVALID, status=401)
     device = Device.objects.filter(token_hash=device_token_hash(token)).first()
     if device is None:
-        raise ApplicationError(_("Invalid device token."), code="device_token_invalid", status=401)
+        raise ApplicationError(_("Invalid device token."), code=AttendanceErrorCode.DEVICE_TOKEN_INVALID, status=401)
     if not device.active:
-        raise ApplicationError(_("This time clock has been deactivated."), code="device_inactive", status=403)
+        raise ApplicationError(
+            _("This time clock has been deactivated."), code=AttendanceErrorCode.DEVICE_INACTIVE, status=403
+        )
     return device
 
 
@@ -123,9 +128,13 @@ def device_create(*, actor, name: str, location: str = "") -> tuple[Device, str]
     name = (name or "").strip()
     location = (location or "").strip()
     if not name or len(name) > 100:
-        raise ApplicationError(_("A time clock needs a name of at most 100 characters."), code="invalid_name")
+        raise ApplicationError(
+            _("A time clock needs a name of at most 100 characters."), code=AttendanceErrorCode.INVALID_NAME
+        )
     if len(location) > 200:
-        raise ApplicationError(_("The location may have at most 200 characters."), code="invalid_location")
+        raise ApplicationError(
+            _("The location may have at most 200 characters."), code=AttendanceErrorCode.INVALID_LOCATION
+        )
     raw_token = secrets.token_urlsafe(32)
     device = Device.objects.create(name=name, location=location, token_hash=device_token_hash(raw_token))
     audit_record(actor=actor, action="device.create", obj=device, changes={"name": name, "location": location})
@@ -209,7 +218,7 @@ def device_punches_push(*, device: Device, rows, ip=None) -> dict:
     if errors:
         raise ApplicationError(
             _("The batch was rejected; nothing was recorded. Fix the rows listed and send it again."),
-            code="invalid_batch",
+            code=AttendanceErrorCode.INVALID_BATCH,
             extra={"errors": errors},
         )
     ip = _clean_ip(ip)

@@ -22,14 +22,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from attendance.errors import AttendanceErrorCode
+from attendance.models import DayKind, RosterEntry, ShiftType
+from attendance.selectors.roster import roster_locked_months, roster_range_check
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of
-from datasecurity.audit import audit_record, model_changes, snapshot
-
-from ..models import DayKind, RosterEntry, ShiftType
-from ..selectors.roster import roster_locked_months, roster_range_check
+from datasecurity.services import audit_record, model_changes, snapshot
 
 __all__ = [
     "ROSTER_MAX_EMPLOYEES",
@@ -68,17 +68,21 @@ def _shift_type_validate(shift: ShiftType) -> None:
     shift.code = (shift.code or "").strip()
     shift.name = (shift.name or "").strip()
     if not shift.code or not shift.name:
-        raise ApplicationError(_("A shift type needs a code and a name."), code="shift_type_incomplete")
+        raise ApplicationError(
+            _("A shift type needs a code and a name."), code=AttendanceErrorCode.SHIFT_TYPE_INCOMPLETE
+        )
     if shift.start_time == shift.end_time:
         # end <= start means "ends the next day"; equal times would be a 24-hour shift.
-        raise ApplicationError(_("A shift cannot start and end at the same time."), code="shift_type_empty")
+        raise ApplicationError(
+            _("A shift cannot start and end at the same time."), code=AttendanceErrorCode.SHIFT_TYPE_EMPTY
+        )
     if shift.break_minutes is None or shift.break_minutes < 0:
-        raise ApplicationError(_("The break cannot be negative."), code="shift_type_break_invalid")
+        raise ApplicationError(_("The break cannot be negative."), code=AttendanceErrorCode.SHIFT_TYPE_BREAK_INVALID)
     if shift.break_minutes >= shift.duration_minutes:
         raise ApplicationError(
             _("The break (%(brk)d min) must be shorter than the shift (%(len)d min).")
             % {"brk": shift.break_minutes, "len": shift.duration_minutes},
-            code="shift_type_break_too_long",
+            code=AttendanceErrorCode.SHIFT_TYPE_BREAK_TOO_LONG,
         )
 
 
@@ -94,7 +98,7 @@ def _shift_type_save(shift: ShiftType, **kwargs) -> None:
     except IntegrityError as exc:
         raise ApplicationError(
             _("A shift type with the code %(code)s already exists.") % {"code": shift.code},
-            code="shift_type_code_taken",
+            code=AttendanceErrorCode.SHIFT_TYPE_CODE_TAKEN,
         ) from exc
 
 
@@ -200,12 +204,12 @@ def _employees_for_roster(actor, employees: Iterable) -> list[Employee]:
     """Load ``employees`` (objects or ids); refuse the whole request if any is outside the remit."""
     ids = {e.pk if isinstance(e, Employee) else int(e) for e in employees}
     if not ids:
-        raise ApplicationError(_("Choose at least one employee."), code="no_employees")
+        raise ApplicationError(_("Choose at least one employee."), code=AttendanceErrorCode.NO_EMPLOYEES)
     if len(ids) > ROSTER_MAX_EMPLOYEES:
         raise ApplicationError(
             _("A roster request covers at most %(count)d employees; assign larger groups team by team.")
             % {"count": ROSTER_MAX_EMPLOYEES},
-            code="too_many_employees",
+            code=AttendanceErrorCode.TOO_MANY_EMPLOYEES,
         )
     qs = Employee.objects.filter(pk__in=ids).only("pk", "employee_no", "name", "team_id", "department_id", "status")
     remit = roster_remit_q(actor)
@@ -217,7 +221,7 @@ def _employees_for_roster(actor, employees: Iterable) -> list[Employee]:
             _("You may only change the roster of employees in your own team or department; nothing was saved.")
         )
     if any(e.status != EmploymentStatus.ACTIVE for e in found):
-        raise ApplicationError(_("Employees who have left cannot be rostered."), code="employee_left")
+        raise ApplicationError(_("Employees who have left cannot be rostered."), code=AttendanceErrorCode.EMPLOYEE_LEFT)
     return found
 
 
@@ -231,7 +235,7 @@ def _refuse_locked(employees: list[Employee], date_from: datetime.date, date_to:
                 "the roster of that month can no longer be changed."
             )
             % {"months": months},
-            code="month_locked",
+            code=AttendanceErrorCode.MONTH_LOCKED,
             status=409,
         )
 
@@ -243,7 +247,7 @@ def _calendar(day: datetime.date) -> tuple[bool, str | None]:
         raise ApplicationError(
             _("The statutory calendar for %(year)d is not published in this version; assign rest days manually.")
             % {"year": day.year},
-            code="calendar_unknown",
+            code=AttendanceErrorCode.CALENDAR_UNKNOWN,
         ) from exc
 
 
@@ -260,12 +264,15 @@ def _normalise_pattern(pattern: Mapping) -> dict[int, ShiftType | None]:
         except (TypeError, ValueError):
             weekday = -1
         if weekday not in range(7):
-            raise ApplicationError(_("Weekdays are numbered 0 (Monday) to 6 (Sunday)."), code="pattern_invalid")
+            raise ApplicationError(
+                _("Weekdays are numbered 0 (Monday) to 6 (Sunday)."), code=AttendanceErrorCode.PATTERN_INVALID
+            )
         if shift is not None and not isinstance(shift, ShiftType):
-            raise ApplicationError(_("Unknown shift type."), code="pattern_invalid")
+            raise ApplicationError(_("Unknown shift type."), code=AttendanceErrorCode.PATTERN_INVALID)
         if shift is not None and not shift.active:
             raise ApplicationError(
-                _("The shift type %(code)s is no longer in use.") % {"code": shift.code}, code="shift_type_inactive"
+                _("The shift type %(code)s is no longer in use.") % {"code": shift.code},
+                code=AttendanceErrorCode.SHIFT_TYPE_INACTIVE,
             )
         result[weekday] = shift
     return result
@@ -383,14 +390,15 @@ def roster_entry_set(
     if not has_role(actor, *ROSTER_WRITE_ROLES):
         raise PermissionDeniedError(_("Only supervisors, department managers and HR may change the roster."))
     if kind not in DayKind.values:
-        raise ApplicationError(_("Unknown kind of day."), code="kind_invalid")
+        raise ApplicationError(_("Unknown kind of day."), code=AttendanceErrorCode.KIND_INVALID)
     if kind == DayKind.WORK and shift is None:
-        raise ApplicationError(_("A working day needs a shift."), code="shift_required")
+        raise ApplicationError(_("A working day needs a shift."), code=AttendanceErrorCode.SHIFT_REQUIRED)
     if kind != DayKind.WORK:
         shift = None
     if shift is not None and not shift.active:
         raise ApplicationError(
-            _("The shift type %(code)s is no longer in use.") % {"code": shift.code}, code="shift_type_inactive"
+            _("The shift type %(code)s is no longer in use.") % {"code": shift.code},
+            code=AttendanceErrorCode.SHIFT_TYPE_INACTIVE,
         )
     (staff,) = _employees_for_roster(actor, [employee])
     _refuse_locked([staff], work_date, work_date)

@@ -36,7 +36,7 @@ def at(day, hour, minute=0):
 
 
 def test_url_names():
-    assert reverse("attendance_board") == BOARD and reverse("attendance_proxy_punches") == PROXY
+    assert reverse("attendance:board") == BOARD and reverse("attendance:proxy_punches") == PROXY
 
 
 @pytest.mark.parametrize("url", [BOARD, PROXY])

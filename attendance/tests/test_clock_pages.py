@@ -26,7 +26,7 @@ def _key(html: str) -> str:
 
 
 def test_url_name():
-    assert reverse("attendance_clock") == CLOCK
+    assert reverse("attendance:clock") == CLOCK
 
 
 # --- the page ---------------------------------------------------------------------------------------

@@ -279,7 +279,7 @@ def test_page_role_matrix(client, org, who, sees_to_decide):
     # given the agent's pending request; when each role opens the page
     submit(org.agent)
     client.force_login(getattr(org, who).user)
-    response = client.get(reverse("attendance_corrections"))
+    response = client.get(reverse("attendance:corrections"))
     # then everyone gets the page (and their own form); only approvers see the decision list
     assert response.status_code == 200
     html = response.content.decode()
@@ -288,7 +288,7 @@ def test_page_role_matrix(client, org, who, sees_to_decide):
 
 
 def test_page_requires_login(client, db):
-    response = client.get(reverse("attendance_corrections"))
+    response = client.get(reverse("attendance:corrections"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
@@ -297,7 +297,7 @@ def test_page_submit_and_decide(client, org):
     client.force_login(org.agent.user)
     day = days_ago(2)
     response = client.post(
-        reverse("attendance_corrections"),
+        reverse("attendance:corrections"),
         {
             "work_date": day.isoformat(),
             "requested_time": f"{day.isoformat()}T09:00",
@@ -310,18 +310,18 @@ def test_page_submit_and_decide(client, org):
     assert correction.employee == org.agent
     # when a colleague posts an approval; then 404 and nothing changes
     client.force_login(org.peer.user)
-    assert client.post(reverse("attendance_correction_approve", args=[correction.pk])).status_code == 404
+    assert client.post(reverse("attendance:correction_approve", args=[correction.pk])).status_code == 404
     # when the supervisor rejects without a note; then an error message and still pending
     client.force_login(org.supervisor.user)
-    client.post(reverse("attendance_correction_reject", args=[correction.pk]), {"note": ""})
+    client.post(reverse("attendance:correction_reject", args=[correction.pk]), {"note": ""})
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.PENDING
     # when the supervisor approves; then approved with a correction punch
-    response = client.post(reverse("attendance_correction_approve", args=[correction.pk]))
+    response = client.post(reverse("attendance:correction_approve", args=[correction.pk]))
     assert response.status_code == 302
     assert Punch.objects.filter(correction=correction).exists()
     # and a GET on an action URL is not allowed
-    assert client.get(reverse("attendance_correction_approve", args=[correction.pk])).status_code == 405
+    assert client.get(reverse("attendance:correction_approve", args=[correction.pk])).status_code == 405
 
 
 def test_markup_in_the_reason_is_escaped(client, org):
@@ -330,7 +330,7 @@ def test_markup_in_the_reason_is_escaped(client, org):
     # when the agent and the supervisor open the page; then it shows as text
     for user in (org.agent.user, org.supervisor.user):
         client.force_login(user)
-        html = client.get(reverse("attendance_corrections")).content.decode()
+        html = client.get(reverse("attendance:corrections")).content.decode()
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
@@ -350,20 +350,20 @@ def test_api_submit_ignores_the_employee_field(client, org):
         "employee_id": org.peer.pk,
         "status": "approved",
     }
-    response = client.post(reverse("api_attendance_corrections"), body, content_type="application/json")
+    response = client.post(reverse("api:attendance:corrections"), body, content_type="application/json")
     # then the request is the caller's own and pending
     assert response.status_code == 201, response.content
     assert response.json()["employee_id"] == org.agent.pk and response.json()["status"] == "pending"
     # and a too-short reason answers 400 {detail, code}
     body["reason"] = "abc"
     body["requested_time"] = at(day, 10).isoformat()
-    response = client.post(reverse("api_attendance_corrections"), body, content_type="application/json")
+    response = client.post(reverse("api:attendance:corrections"), body, content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "reason_too_short"
 
 
 def test_api_actions(client, org, other_supervisor):
     correction = submit(org.agent)
-    approve = reverse("api_attendance_correction_approve", args=[correction.pk])
+    approve = reverse("api:attendance:correction_approve", args=[correction.pk])
     # given another department's supervisor; when approving; then 404 {detail, code}
     client.force_login(other_supervisor.user)
     response = client.post(approve)
@@ -374,14 +374,14 @@ def test_api_actions(client, org, other_supervisor):
     assert response.status_code == 403 and response.json()["code"] == "self_approval"
     # given the supervisor; when rejecting without a note; then 400; when approving twice; then 409
     client.force_login(org.supervisor.user)
-    response = client.post(reverse("api_attendance_correction_reject", args=[correction.pk]), {})
+    response = client.post(reverse("api:attendance:correction_reject", args=[correction.pk]), {})
     assert response.status_code == 400 and response.json()["code"] == "note_required"
-    assert client.get(reverse("api_attendance_corrections"), {"to_decide": "true"}).json()["count"] == 1
+    assert client.get(reverse("api:attendance:corrections"), {"to_decide": "true"}).json()["count"] == 1
     assert client.post(approve).status_code == 200
     response = client.post(approve)
     assert response.status_code == 409 and response.json()["code"] == "not_pending"
     # given the agent; when withdrawing the approved request; then 409
     client.force_login(org.agent.user)
-    response = client.post(reverse("api_attendance_correction_withdraw", args=[correction.pk]))
+    response = client.post(reverse("api:attendance:correction_withdraw", args=[correction.pk]))
     assert response.status_code == 409
-    assert client.get(reverse("api_attendance_corrections")).json()["results"][0]["status"] == "approved"
+    assert client.get(reverse("api:attendance:corrections")).json()["results"][0]["status"] == "approved"

@@ -20,8 +20,8 @@ from attendance.models import (
     StepStatus,
 )
 from callcenter.models import Employee, Notification, User
-from datasecurity.audit import audit_chain_verify
 from datasecurity.models import AuditEvent
+from datasecurity.selectors import audit_chain_verify
 
 pytestmark = pytest.mark.django_db
 

@@ -42,7 +42,7 @@ ROLES = ["agent", "supervisor", "manager", "leader", "hr", "auditor"]
 
 
 def url(name, *args):
-    return reverse(f"api_attendance_leave_{name}", args=args)
+    return reverse(f"api:attendance:leave_{name}", args=args)
 
 
 @pytest.fixture(autouse=True)
@@ -837,7 +837,7 @@ def test_request_list_filters(api, org, monday, b1_boss):
 
 
 def test_schema_documents_the_leave_api(api, org):
-    paths = as_user(api, org.agent).get(reverse("api_schema"), {"format": "json"}).json()["paths"]
+    paths = as_user(api, org.agent).get(reverse("api:schema"), {"format": "json"}).json()["paths"]
     prefix = "/api/v1/attendance/leave/"
     for tail in (
         "types/",

@@ -9,8 +9,8 @@ from django.db.models import Count, F, Q
 
 from attendance import leave_bench, selectors
 from attendance.models import LeaveApprovalStep, LeaveBalance, LeaveRequest, LeaveStatus, StepStatus
-from datasecurity.audit import audit_chain_verify
 from datasecurity.models import AuditEvent
+from datasecurity.selectors import audit_chain_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,6 @@ def test_bench_leave_builds_its_data_once_and_rolls_back_its_writes():
 
 
 def _ctx():
-    from callcenter.management.commands.bench import BenchContext, bench_users
+    from callcenter.bench import BenchContext, bench_users
 
     return BenchContext(employees=120, repeat=1, audit_events=1, users=bench_users())

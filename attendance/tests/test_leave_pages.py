@@ -49,13 +49,13 @@ LEAVE_VIEWERS = {Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, 
 
 # (url name, roles that get 200); everyone else gets 403
 PAGES = [
-    ("attendance_leave", EVERYONE),
-    ("attendance_leave_new", EVERYONE),
-    ("attendance_leave_inbox", EVERYONE),
-    ("attendance_leave_calendar", LEAVE_VIEWERS),
-    ("attendance_leave_requests", LEAVE_VIEWERS),
-    ("attendance_leave_types", {Role.HR}),
-    ("attendance_leave_balances", {Role.HR}),
+    ("attendance:leave", EVERYONE),
+    ("attendance:leave_new", EVERYONE),
+    ("attendance:leave_inbox", EVERYONE),
+    ("attendance:leave_calendar", LEAVE_VIEWERS),
+    ("attendance:leave_requests", LEAVE_VIEWERS),
+    ("attendance:leave_types", {Role.HR}),
+    ("attendance:leave_balances", {Role.HR}),
 ]
 
 
@@ -126,8 +126,8 @@ def test_request_page_and_certificate_follow_visibility(client, org, sick, who):
     certificate = sick.certificates.get()
     login(client, org, who)
     # when each user opens the request page and the certificate URL
-    page = client.get(reverse("attendance_leave_detail", args=[sick.pk]))
-    download = client.get(reverse("attendance_leave_certificate", args=[certificate.pk]))
+    page = client.get(reverse("attendance:leave_detail", args=[sick.pk]))
+    download = client.get(reverse("attendance:leave_certificate", args=[certificate.pk]))
     # then only the allowed viewers get them; everyone else a 404 (not even "it exists")
     expected = 200 if who in REQUEST_VIEWERS else 404
     assert page.status_code == expected
@@ -141,19 +141,19 @@ def test_other_teams_request_is_not_visible_to_this_supervisor(client, org, mond
     other = submit(org.other_team, start=monday)
     # when A1's supervisor opens it, or tries to approve it by URL; then 404 and nothing changes
     login(client, org, "supervisor")
-    assert client.get(reverse("attendance_leave_detail", args=[other.pk])).status_code == 404
-    assert client.post(reverse("attendance_leave_approve", args=[other.pk])).status_code == 404
+    assert client.get(reverse("attendance:leave_detail", args=[other.pk])).status_code == 404
+    assert client.post(reverse("attendance:leave_approve", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.status == LeaveStatus.PENDING
     # while the department manager sees it in the inbox
     login(client, org, "manager")
-    assert f'id="inbox-{other.pk}"' in client.get(reverse("attendance_leave_inbox")).content.decode()
+    assert f'id="inbox-{other.pk}"' in client.get(reverse("attendance:leave_inbox")).content.decode()
 
 
 def test_certificate_download_is_an_attachment_with_its_type_and_audited(client, org, sick):
     certificate = sick.certificates.get()
     login(client, org, "supervisor")
-    response = client.get(reverse("attendance_leave_certificate", args=[certificate.pk]))
+    response = client.get(reverse("attendance:leave_certificate", args=[certificate.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -167,7 +167,7 @@ def test_certificate_download_is_an_attachment_with_its_type_and_audited(client,
 
 def test_unknown_certificate_is_404(client, org, db):
     login(client, org, "hr")
-    assert client.get(reverse("attendance_leave_certificate", args=[999999])).status_code == 404
+    assert client.get(reverse("attendance:leave_certificate", args=[999999])).status_code == 404
 
 
 # --- My leave -----------------------------------------------------------------------------------
@@ -178,12 +178,12 @@ def test_my_leave_shows_own_requests_route_and_balances(client, org, monday, sic
     annual_balance(org.agent, timezone.localdate().year, entitled="5")
     peer = submit(org.peer, start=monday)
     login(client, org, "agent")
-    html = client.get(reverse("attendance_leave")).content.decode()
+    html = client.get(reverse("attendance:leave")).content.decode()
     # then the own request with its route shows, the peer's does not, and the balance explains itself
     assert f'id="leave-{sick.pk}"' in html and f'id="leave-{peer.pk}"' not in html
     assert org.supervisor.name in html and org.manager.name in html
     assert 'data-balance-type="annual"' in html
-    assert reverse("attendance_leave_new") in html
+    assert reverse("attendance:leave_new") in html
 
 
 def test_my_leave_is_paginated(client, org, monday):
@@ -195,7 +195,7 @@ def test_my_leave_is_paginated(client, org, monday):
         submit(org.agent, start=day, days=1, ends_at_noon=True)
         submit(org.agent, start=day, days=1, starts_afternoon=True)
     login(client, org, "agent")
-    html = client.get(reverse("attendance_leave")).content.decode()
+    html = client.get(reverse("attendance:leave")).content.decode()
     # then 20 on the first page, and a link to the next
     assert len(re.findall(r'<tr id="leave-\d+"', html)) == 20
     assert "page=2" in html
@@ -207,7 +207,7 @@ def test_my_leave_is_paginated(client, org, monday):
 def test_quote_shows_days_breakdown_route_and_article(client, org, monday):
     login(client, org, "agent")
     response = client.get(
-        reverse("attendance_leave_quote"),
+        reverse("attendance:leave_quote"),
         {
             "leave_type": leave_type("sick").pk,
             "start_date": monday.isoformat(),
@@ -230,7 +230,7 @@ def test_quote_shows_half_days_balance_after_and_problems(client, org, monday):
     annual_balance(org.agent, monday.year, entitled="1")
     login(client, org, "agent")
     html = client.get(
-        reverse("attendance_leave_quote"),
+        reverse("attendance:leave_quote"),
         {
             "leave_type": leave_type("annual").pk,
             "start_date": monday.isoformat(),
@@ -247,7 +247,7 @@ def test_quote_shows_half_days_balance_after_and_problems(client, org, monday):
 def test_quote_with_reversed_dates_explains_instead_of_failing(client, org, monday):
     login(client, org, "agent")
     response = client.get(
-        reverse("attendance_leave_quote"),
+        reverse("attendance:leave_quote"),
         {
             "leave_type": leave_type("sick").pk,
             "start_date": monday.isoformat(),
@@ -259,7 +259,7 @@ def test_quote_with_reversed_dates_explains_instead_of_failing(client, org, mond
 
 def test_quote_without_dates_asks_for_them(client, org, db):
     login(client, org, "agent")
-    html = client.get(reverse("attendance_leave_quote"), {"leave_type": leave_type("sick").pk}).content.decode()
+    html = client.get(reverse("attendance:leave_quote"), {"leave_type": leave_type("sick").pk}).content.decode()
     assert 'id="quote-error"' in html
 
 
@@ -280,9 +280,9 @@ def test_submit_with_certificates_creates_the_request(client, org, monday, setti
     login(client, org, "agent")
     data = form_data(monday, reason="发烧")
     data["certificates"] = [pdf(), pdf(name="化验单.png", content_type="image/png", data=PNG_BYTES)]
-    response = client.post(reverse("attendance_leave_new"), data)
+    response = client.post(reverse("attendance:leave_new"), data)
     leave = LeaveRequest.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("attendance_leave_detail", args=[leave.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("attendance:leave_detail", args=[leave.pk])
     assert leave.employee == org.agent and leave.days == D("2")
     assert leave.certificates.count() == 2
     assert leave.steps.get(order=0).approver == org.supervisor
@@ -294,7 +294,7 @@ def test_submit_with_a_bad_certificate_is_400_and_changes_nothing(client, org, m
     data = form_data(monday)
     data["certificates"] = [pdf(name="诊断.pdf", data=EXE_BYTES)]
     # when submitted; then 400 with the reason, no request, no certificate, no file stored
-    response = client.post(reverse("attendance_leave_new"), data)
+    response = client.post(reverse("attendance:leave_new"), data)
     assert response.status_code == 400
     assert "不是 PDF、JPEG 或 PNG 文件" in response.content.decode()  # the agent reads zh-Hans
     assert not LeaveRequest.objects.exists() and not LeaveCertificate.objects.exists()
@@ -304,7 +304,7 @@ def test_submit_with_a_bad_certificate_is_400_and_changes_nothing(client, org, m
 
 def test_sick_leave_without_certificate_is_refused_with_the_article(client, org, monday):
     login(client, org, "agent")
-    response = client.post(reverse("attendance_leave_new"), form_data(monday))
+    response = client.post(reverse("attendance:leave_new"), form_data(monday))
     assert response.status_code == 400
     assert "LV-2" in response.content.decode()
     assert not LeaveRequest.objects.exists()
@@ -312,10 +312,10 @@ def test_sick_leave_without_certificate_is_refused_with_the_article(client, org,
 
 def test_personal_leave_needs_reason_and_expected_days(client, org, monday):
     login(client, org, "agent")
-    response = client.post(reverse("attendance_leave_new"), form_data(monday, code="personal", days=1))
+    response = client.post(reverse("attendance:leave_new"), form_data(monday, code="personal", days=1))
     assert response.status_code == 400 and not LeaveRequest.objects.exists()
     ok = client.post(
-        reverse("attendance_leave_new"),
+        reverse("attendance:leave_new"),
         form_data(monday, code="personal", days=1, reason="家里有事需要处理", expected_days="1"),
     )
     assert ok.status_code == 302 and LeaveRequest.objects.get().expected_days == D("1")
@@ -323,15 +323,15 @@ def test_personal_leave_needs_reason_and_expected_days(client, org, monday):
 
 def test_form_error_keeps_the_quote_on_the_page(client, org, monday):
     login(client, org, "agent")
-    html = client.post(reverse("attendance_leave_new"), form_data(monday)).content.decode()
+    html = client.post(reverse("attendance:leave_new"), form_data(monday)).content.decode()
     assert 'id="quote-days">2<' in html and 'id="quote-route"' in html
 
 
 def test_user_without_employee_record_cannot_request(client, db):
     user = f.UserFactory(username="root_like")
     client.force_login(user)
-    assert 'id="leave-no-employee"' in client.get(reverse("attendance_leave_new")).content.decode()
-    assert 'id="leave-no-employee"' in client.get(reverse("attendance_leave")).content.decode()
+    assert 'id="leave-no-employee"' in client.get(reverse("attendance:leave_new")).content.decode()
+    assert 'id="leave-no-employee"' in client.get(reverse("attendance:leave")).content.decode()
 
 
 # --- The request page's actions -----------------------------------------------------------------
@@ -340,52 +340,52 @@ def test_user_without_employee_record_cannot_request(client, db):
 def test_two_step_approval_from_the_request_page(client, org, sick):
     # given the supervisor's turn; when the manager tries first; then refused with the reason
     login(client, org, "manager")
-    page = client.get(reverse("attendance_leave_detail", args=[sick.pk])).content.decode()
+    page = client.get(reverse("attendance:leave_detail", args=[sick.pk])).content.decode()
     assert 'id="leave-approve"' not in page
-    response = client.post(reverse("attendance_leave_approve", args=[sick.pk]), follow=True)
+    response = client.post(reverse("attendance:leave_approve", args=[sick.pk]), follow=True)
     assert "LV-4" in response.content.decode()
     # when the supervisor approves, then the manager
     login(client, org, "supervisor")
-    assert 'id="leave-approve"' in client.get(reverse("attendance_leave_detail", args=[sick.pk])).content.decode()
-    client.post(reverse("attendance_leave_approve", args=[sick.pk]), {"comment": "早日康复"})
+    assert 'id="leave-approve"' in client.get(reverse("attendance:leave_detail", args=[sick.pk])).content.decode()
+    client.post(reverse("attendance:leave_approve", args=[sick.pk]), {"comment": "早日康复"})
     login(client, org, "manager")
-    client.post(reverse("attendance_leave_approve", args=[sick.pk]))
+    client.post(reverse("attendance:leave_approve", args=[sick.pk]))
     # then approved, and the page shows both steps with who and the comment
     sick.refresh_from_db()
     assert sick.status == LeaveStatus.APPROVED
     login(client, org, "agent")
-    html = client.get(reverse("attendance_leave_detail", args=[sick.pk])).content.decode()
+    html = client.get(reverse("attendance:leave_detail", args=[sick.pk])).content.decode()
     assert html.count('data-step-status="approved"') == 2 and "早日康复" in html
 
 
 def test_reject_needs_a_comment(client, org, sick):
     login(client, org, "supervisor")
-    client.post(reverse("attendance_leave_reject", args=[sick.pk]), {"comment": ""})
+    client.post(reverse("attendance:leave_reject", args=[sick.pk]), {"comment": ""})
     sick.refresh_from_db()
     assert sick.status == LeaveStatus.PENDING
-    client.post(reverse("attendance_leave_reject", args=[sick.pk]), {"comment": "材料不全"})
+    client.post(reverse("attendance:leave_reject", args=[sick.pk]), {"comment": "材料不全"})
     sick.refresh_from_db()
     assert sick.status == LeaveStatus.REJECTED
 
 
 def test_only_the_requester_withdraws(client, org, sick):
     login(client, org, "supervisor")
-    client.post(reverse("attendance_leave_withdraw", args=[sick.pk]))
+    client.post(reverse("attendance:leave_withdraw", args=[sick.pk]))
     sick.refresh_from_db()
     assert sick.status == LeaveStatus.PENDING
     login(client, org, "agent")
-    assert 'id="leave-withdraw"' in client.get(reverse("attendance_leave_detail", args=[sick.pk])).content.decode()
-    client.post(reverse("attendance_leave_withdraw", args=[sick.pk]))
+    assert 'id="leave-withdraw"' in client.get(reverse("attendance:leave_detail", args=[sick.pk])).content.decode()
+    client.post(reverse("attendance:leave_withdraw", args=[sick.pk]))
     sick.refresh_from_db()
     assert sick.status == LeaveStatus.WITHDRAWN
 
 
 def test_requester_adds_a_certificate_others_cannot(client, org, sick):
     login(client, org, "supervisor")
-    client.post(reverse("attendance_leave_certificate_add", args=[sick.pk]), {"certificate": pdf(name="b.pdf")})
+    client.post(reverse("attendance:leave_certificate_add", args=[sick.pk]), {"certificate": pdf(name="b.pdf")})
     assert sick.certificates.count() == 1
     login(client, org, "agent")
-    client.post(reverse("attendance_leave_certificate_add", args=[sick.pk]), {"certificate": pdf(name="b.pdf")})
+    client.post(reverse("attendance:leave_certificate_add", args=[sick.pk]), {"certificate": pdf(name="b.pdf")})
     assert sick.certificates.count() == 2
 
 
@@ -394,7 +394,7 @@ def test_only_hr_revokes_approved_leave(client, org, sick, who):
     services.leave_request_approve(actor=org.supervisor.user, request=sick)
     services.leave_request_approve(actor=org.manager.user, request=sick)
     login(client, org, who)
-    response = client.post(reverse("attendance_leave_revoke", args=[sick.pk]), {"reason": "证明材料不实"})
+    response = client.post(reverse("attendance:leave_revoke", args=[sick.pk]), {"reason": "证明材料不实"})
     sick.refresh_from_db()
     if who == "hr":
         assert response.status_code == 302 and sick.status == LeaveStatus.REVOKED
@@ -436,11 +436,11 @@ def test_inbox_queries_are_bounded(client, org, crowd, django_assert_max_num_que
         created_by=org.manager.user,
     )
     login(client, org, "supervisor")
-    client.get(reverse("dashboard"))  # session and per-session caches warm, as in real use
+    client.get(reverse("callcenter:dashboard"))  # session and per-session caches warm, as in real use
     # At most 15 (the issue's bar): session, user, employee, roles, delegators, requests, steps,
     # certificates, balances, roster, leave (coverage), navigation (3) and the notification count.
     with django_assert_max_num_queries(15) as captured:
-        response = client.get(reverse("attendance_leave_inbox"))
+        response = client.get(reverse("attendance:leave_inbox"))
     html = response.content.decode()
     # and the count does not grow with the number of requests
     crowd_size = len(captured)
@@ -448,15 +448,15 @@ def test_inbox_queries_are_bounded(client, org, crowd, django_assert_max_num_que
         roster_weeks([agent], next_monday(), 7)
         submit(agent, start=next_monday() + datetime.timedelta(days=n), days=1)
     with django_assert_max_num_queries(crowd_size):
-        assert client.get(reverse("attendance_leave_inbox")).content.decode().count('name="ids"') == len(crowd) + 3
+        assert client.get(reverse("attendance:leave_inbox")).content.decode().count('name="ids"') == len(crowd) + 3
     # then every request is there, each with its balance or certificate, and the delegation panel loads apart
     assert response.status_code == 200
     assert html.count('name="ids"') == len(crowd)
     assert html.count("data-balance") == len(crowd) // 2
     assert html.count("data-certificate=") == len(crowd) // 2
-    assert reverse("attendance_leave_delegations") in html
+    assert reverse("attendance:leave_delegations") in html
     with django_assert_max_num_queries(12):
-        panel = client.get(reverse("attendance_leave_delegations"), headers={"HX-Request": "true"})
+        panel = client.get(reverse("attendance:leave_delegations"), headers={"HX-Request": "true"})
     panel_html = panel.content.decode()
     assert panel_html.lstrip().startswith('<div class="row g-3" id="delegations-panel">')
     assert 'id="delegation-form"' in panel_html and org.manager.name in panel_html
@@ -471,7 +471,7 @@ def test_inbox_shows_coverage_and_warns_below_minimum(client, org, monday):
     services.leave_request_approve(actor=org.supervisor.user, request=peer)
     mine = submit(org.agent, start=monday, days=1)
     login(client, org, "supervisor")
-    html = client.get(reverse("attendance_leave_inbox")).content.decode()
+    html = client.get(reverse("attendance:leave_inbox")).content.decode()
     # then approving the agent would leave 3 of the 5 needed: the row is marked and warned
     assert f'id="inbox-{mine.pk}"' in html
     assert "data-coverage-warning" in html and 'data-below-minimum="1"' in html
@@ -484,7 +484,7 @@ def test_bulk_approve_reports_each_outcome(client, org, monday):
     foreign = submit(org.other_team, start=monday, days=1)
     login(client, org, "supervisor")
     response = client.post(
-        reverse("attendance_leave_decide"),
+        reverse("attendance:leave_decide"),
         {"ids": [r.pk for r in ones] + [foreign.pk], "action": "approve", "comment": "同意"},
         follow=True,
     )
@@ -501,22 +501,22 @@ def test_bulk_approve_reports_each_outcome(client, org, monday):
 def test_bulk_reject_without_comment_rejects_nothing(client, org, monday):
     one = submit(org.agent, start=monday, days=1)
     login(client, org, "supervisor")
-    client.post(reverse("attendance_leave_decide"), {"ids": [one.pk], "action": "reject", "comment": ""})
+    client.post(reverse("attendance:leave_decide"), {"ids": [one.pk], "action": "reject", "comment": ""})
     one.refresh_from_db()
     assert one.status == LeaveStatus.PENDING
 
 
 def test_bulk_without_selection_says_so(client, org, db):
     login(client, org, "supervisor")
-    response = client.post(reverse("attendance_leave_decide"), {"action": "approve"}, follow=True)
+    response = client.post(reverse("attendance:leave_decide"), {"action": "approve"}, follow=True)
     assert response.status_code == 200 and len(list(response.context["messages"])) == 1
 
 
 def test_one_by_one_from_the_inbox_returns_to_the_inbox(client, org, monday):
     one = submit(org.agent, start=monday, days=1)
     login(client, org, "supervisor")
-    response = client.post(reverse("attendance_leave_approve", args=[one.pk]), {"next": "inbox"})
-    assert response["Location"] == reverse("attendance_leave_inbox")
+    response = client.post(reverse("attendance:leave_approve", args=[one.pk]), {"next": "inbox"})
+    assert response["Location"] == reverse("attendance:leave_inbox")
     one.refresh_from_db()
     assert one.status == LeaveStatus.APPROVED
 
@@ -526,7 +526,7 @@ def test_delegation_from_the_inbox_and_the_delegate_decides(client, org, monday)
     today = timezone.localdate()
     login(client, org, "supervisor")
     response = client.post(
-        reverse("attendance_leave_delegations"),
+        reverse("attendance:leave_delegations"),
         {"delegate": org.peer.pk, "start_date": today.isoformat(), "end_date": today.isoformat(), "reason": "出差"},
     )
     assert response.status_code == 302
@@ -534,17 +534,17 @@ def test_delegation_from_the_inbox_and_the_delegate_decides(client, org, monday)
     # when the agent files a one-day request; then the peer's inbox has it, marked on behalf
     one = submit(org.agent, start=monday, days=1)
     login(client, org, "peer")
-    html = client.get(reverse("attendance_leave_inbox")).content.decode()
+    html = client.get(reverse("attendance:leave_inbox")).content.decode()
     assert f'id="inbox-{one.pk}"' in html and org.supervisor.name in html
-    client.post(reverse("attendance_leave_approve", args=[one.pk]), {"next": "inbox"})
+    client.post(reverse("attendance:leave_approve", args=[one.pk]), {"next": "inbox"})
     step = one.steps.get()
     assert step.status == StepStatus.APPROVED and step.on_behalf
     # and the supervisor cancels the delegation; the peer cannot
-    client.post(reverse("attendance_leave_delegation_cancel", args=[delegation.pk]))
+    client.post(reverse("attendance:leave_delegation_cancel", args=[delegation.pk]))
     delegation.refresh_from_db()
     assert delegation.cancelled_at is None
     login(client, org, "supervisor")
-    client.post(reverse("attendance_leave_delegation_cancel", args=[delegation.pk]))
+    client.post(reverse("attendance:leave_delegation_cancel", args=[delegation.pk]))
     delegation.refresh_from_db()
     assert delegation.cancelled_at is not None
 
@@ -553,7 +553,7 @@ def test_delegation_errors_are_400(client, org, db):
     login(client, org, "supervisor")
     today = timezone.localdate()
     response = client.post(
-        reverse("attendance_leave_delegations"),
+        reverse("attendance:leave_delegations"),
         {
             "delegate": org.peer.pk,
             "start_date": today.isoformat(),
@@ -565,10 +565,10 @@ def test_delegation_errors_are_400(client, org, db):
 
 def test_agents_cannot_delegate(client, org, db):
     login(client, org, "agent")
-    assert 'id="delegation-form"' not in client.get(reverse("attendance_leave_delegations")).content.decode()
+    assert 'id="delegation-form"' not in client.get(reverse("attendance:leave_delegations")).content.decode()
     today = timezone.localdate().isoformat()
     client.post(
-        reverse("attendance_leave_delegations"),
+        reverse("attendance:leave_delegations"),
         {"delegate": org.peer.pk, "start_date": today, "end_date": today},
     )
     assert not ApprovalDelegation.objects.exists()
@@ -583,19 +583,19 @@ def test_calendar_shows_approved_and_pending_leave(client, org, monday, sick):
     half = submit(org.peer, code="sick", start=monday, days=1, ends_at_noon=True)
     login(client, org, "supervisor")
     html = client.get(
-        reverse("attendance_leave_calendar"), {"team": org.a1.pk, "month": monday.strftime("%Y-%m")}
+        reverse("attendance:leave_calendar"), {"team": org.a1.pk, "month": monday.strftime("%Y-%m")}
     ).content.decode()
     assert f'data-date="{monday.isoformat()}" data-status="approved" data-part="full"' in html
     assert f'data-date="{monday.isoformat()}" data-status="pending" data-part="morning"' in html
     assert f'data-off-date="{monday.isoformat()}">1<' in html
-    assert reverse("attendance_leave_detail", args=[half.pk]) in html
+    assert reverse("attendance:leave_detail", args=[half.pk]) in html
     assert org.other_dept.name not in html
 
 
 def test_calendar_htmx_returns_the_grid_only(client, org, monday):
     login(client, org, "supervisor")
     response = client.get(
-        reverse("attendance_leave_calendar"), {"team": org.a1.pk, "month": "2026-02"}, headers={"HX-Request": "true"}
+        reverse("attendance:leave_calendar"), {"team": org.a1.pk, "month": "2026-02"}, headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert response.status_code == 200 and html.lstrip().startswith('<section id="leave-calendar-grid"')
@@ -604,13 +604,13 @@ def test_calendar_htmx_returns_the_grid_only(client, org, monday):
 @pytest.mark.parametrize("who,team,status", [("supervisor", "a2", 404), ("manager", "a2", 200), ("hr", "b1", 200)])
 def test_calendar_team_must_be_visible(client, org, who, team, status):
     login(client, org, who)
-    response = client.get(reverse("attendance_leave_calendar"), {"team": getattr(org, team).pk})
+    response = client.get(reverse("attendance:leave_calendar"), {"team": getattr(org, team).pk})
     assert response.status_code == status
 
 
 def test_calendar_bad_month_falls_back(client, org, db):
     login(client, org, "hr")
-    assert client.get(reverse("attendance_leave_calendar"), {"month": "2026-13"}).status_code == 200
+    assert client.get(reverse("attendance:leave_calendar"), {"month": "2026-13"}).status_code == 200
 
 
 # --- All requests (HR; managers for their area) ------------------------------------------------
@@ -618,7 +618,7 @@ def test_calendar_bad_month_falls_back(client, org, db):
 
 def test_requests_list_filters_and_visibility(client, org, monday, sick):
     other = submit(org.other_team, start=monday, days=1)
-    url = reverse("attendance_leave_requests")
+    url = reverse("attendance:leave_requests")
     login(client, org, "hr")
     html = client.get(url).content.decode()
     assert f'id="leave-row-{sick.pk}"' in html and f'id="leave-row-{other.pk}"' in html
@@ -647,7 +647,7 @@ def test_requests_list_filters_and_visibility(client, org, monday, sick):
 def test_hr_creates_and_edits_a_leave_type(client, org, db):
     login(client, org, "hr")
     response = client.post(
-        reverse("attendance_leave_types"),
+        reverse("attendance:leave_types"),
         {
             "code": "study",
             "name": "学习假",
@@ -666,7 +666,7 @@ def test_hr_creates_and_edits_a_leave_type(client, org, db):
     assert study.rule == "custom" and study.max_days_per_request == D("2")
     assert AuditEvent.objects.filter(action="leave_type.create").exists()
     response = client.post(
-        reverse("attendance_leave_type_edit", args=[study.pk]),
+        reverse("attendance:leave_type_edit", args=[study.pk]),
         {"code": "hacked", "name": "学习假", "name_en": "Study leave", "counting": "calendar", "sort_order": "5"},
     )
     study.refresh_from_db()
@@ -677,7 +677,7 @@ def test_hr_creates_and_edits_a_leave_type(client, org, db):
 def test_duplicate_type_code_is_a_form_error(client, org, db):
     login(client, org, "hr")
     response = client.post(
-        reverse("attendance_leave_types"),
+        reverse("attendance:leave_types"),
         {"code": "sick", "name": "x", "name_en": "x", "counting": "working", "sort_order": "1"},
     )
     assert response.status_code == 400
@@ -687,7 +687,7 @@ def test_hr_sets_a_balance_with_a_reason(client, org, db):
     year = timezone.localdate().year
     login(client, org, "hr")
     response = client.post(
-        reverse("attendance_leave_balance_set"),
+        reverse("attendance:leave_balance_set"),
         {
             "employee_no": org.agent.employee_no,
             "leave_type": leave_type("annual").pk,
@@ -710,7 +710,7 @@ def test_hr_sets_a_balance_with_a_reason(client, org, db):
 def test_bad_balance_changes_are_400(client, org, db, employee_no, days, reason):
     login(client, org, "hr")
     response = client.post(
-        reverse("attendance_leave_balance_set"),
+        reverse("attendance:leave_balance_set"),
         {
             "employee_no": employee_no or org.agent.employee_no,
             "leave_type": leave_type("annual").pk,
@@ -725,10 +725,10 @@ def test_bad_balance_changes_are_400(client, org, db, employee_no, days, reason)
 def test_hr_grants_annual_leave_once(client, org, db):
     year = timezone.localdate().year
     login(client, org, "hr")
-    client.post(reverse("attendance_leave_balance_grant"), {"year": year})
+    client.post(reverse("attendance:leave_balance_grant"), {"year": year})
     granted = LeaveBalance.objects.filter(year=year).count()
     assert granted == 10  # every employee of the org fixture (hired 2024, working since 2020)
-    response = client.post(reverse("attendance_leave_balance_grant"), {"year": year}, follow=True)
+    response = client.post(reverse("attendance:leave_balance_grant"), {"year": year}, follow=True)
     assert LeaveBalance.objects.filter(year=year).count() == granted
     assert "LV-3" in response.content.decode()
 
@@ -737,15 +737,15 @@ def test_hr_grants_annual_leave_once(client, org, db):
 def test_only_hr_changes_balances_and_types(client, org, db, who):
     login(client, org, who)
     year = timezone.localdate().year
-    assert client.post(reverse("attendance_leave_balance_grant"), {"year": year}).status_code == 403
+    assert client.post(reverse("attendance:leave_balance_grant"), {"year": year}).status_code == 403
     assert (
         client.post(
-            reverse("attendance_leave_balance_set"),
+            reverse("attendance:leave_balance_set"),
             {"employee_no": org.agent.employee_no, "leave_type": leave_type("annual").pk, "year": year},
         ).status_code
         == 403
     )
-    assert client.post(reverse("attendance_leave_types"), {"code": "x"}).status_code == 403
+    assert client.post(reverse("attendance:leave_types"), {"code": "x"}).status_code == 403
     assert not LeaveBalance.objects.exists()
 
 
@@ -762,7 +762,7 @@ def test_only_hr_changes_balances_and_types(client, org, db, who):
 )
 def test_navigation_entries(client, org, who, present, absent):
     login(client, org, who)
-    html = client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("callcenter:dashboard")).content.decode()
     for key in present:
         assert f'data-nav-key="{key}"' in html
     for key in absent:
@@ -785,10 +785,10 @@ def test_inbox_paginates(client, org):
     # heading, and the rest on the following pages
     from attendance.views.leave import INBOX_PAGE_SIZE
 
-    first = client.get(reverse("attendance_leave_inbox")).content.decode()
+    first = client.get(reverse("attendance:leave_inbox")).content.decode()
     assert first.count('name="ids"') == INBOX_PAGE_SIZE == 25
     assert re.search(r'id="leave-inbox-count">55<', first)
-    last = client.get(reverse("attendance_leave_inbox") + "?page=3").content.decode()
+    last = client.get(reverse("attendance:leave_inbox") + "?page=3").content.decode()
     assert last.count('name="ids"') == 5
 
 
@@ -803,9 +803,9 @@ def test_request_page_speaks_the_readers_language(client, org):
     org.agent.user.preferred_language = "en"
     org.agent.user.save(update_fields=["preferred_language"])
     login(client, org, "agent")
-    html = client.get(reverse("attendance_leave_detail", args=[request.pk])).content.decode()
+    html = client.get(reverse("attendance:leave_detail", args=[request.pk])).content.decode()
     assert "whole day" in html and "全天" not in html
     org.agent.user.preferred_language = "zh-hans"
     org.agent.user.save(update_fields=["preferred_language"])
-    html = client.get(reverse("attendance_leave_detail", args=[request.pk])).content.decode()
+    html = client.get(reverse("attendance:leave_detail", args=[request.pk])).content.decode()
     assert "全天" in html

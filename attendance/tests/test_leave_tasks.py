@@ -97,7 +97,7 @@ def test_the_job_is_scheduled_and_listed_on_the_health_page(client, org, django_
         "root", password="x-Long-Passw0rd", must_change_password=False, password_changed_at=timezone.now()
     )
     client.force_login(admin)
-    html = client.get(reverse("health"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(reverse("callcenter:health"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # then its row shows the job, its label and the last run's summary
     assert 'data-job="leave-annual-grant"' in html
     assert "attendance.tasks.leave_annual_grant" in html

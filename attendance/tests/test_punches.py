@@ -405,7 +405,7 @@ def test_device_create_command_prints_token_once_and_stores_its_hash(org):
 def test_openapi_schema_documents_device_auth(api, org):
     # given the API schema / then the device scheme exists and guards the batch endpoint only
     api.force_login(org.hr.user)
-    schema = api.get(reverse("api_schema"), {"format": "json"}).json()
+    schema = api.get(reverse("api:schema"), {"format": "json"}).json()
     assert "deviceToken" in schema["components"]["securitySchemes"]
     post = schema["paths"][PUNCHES_URL]["post"]
     get = schema["paths"][PUNCHES_URL]["get"]

@@ -317,8 +317,8 @@ def test_grid_marks_holidays_and_unknown_calendar(org, shifts):
 def test_page_role_matrix(client, org, shifts, who, roster_status, shifts_status):
     # given a logged-in role; when it opens the roster and the shift-type pages; then per the matrix
     client.force_login(getattr(org, who).user)
-    assert client.get(reverse("attendance_roster")).status_code == roster_status
-    assert client.get(reverse("attendance_shift_types")).status_code == shifts_status
+    assert client.get(reverse("attendance:roster")).status_code == roster_status
+    assert client.get(reverse("attendance:shift_types")).status_code == shifts_status
 
 
 def test_roster_page_shows_grid_and_htmx_partial(client, org, shifts):
@@ -331,7 +331,7 @@ def test_roster_page_shows_grid_and_htmx_partial(client, org, shifts):
         pattern=weekdays(shifts["D"]),
     )
     client.force_login(org.supervisor.user)
-    url = reverse("attendance_roster") + f"?team={org.a1.pk}&month=2026-10"
+    url = reverse("attendance:roster") + f"?team={org.a1.pk}&month=2026-10"
     # when the page loads; then the grid marks the holiday, shows the form and the agent
     html = client.get(url).content.decode()
     assert 'id="roster-table"' in html and 'data-holiday="1"' in html and 'id="roster-assign-form"' in html
@@ -340,7 +340,7 @@ def test_roster_page_shows_grid_and_htmx_partial(client, org, shifts):
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'id="roster-grid"' in partial and "<html" not in partial and "roster-assign-form" not in partial
     # and a team the supervisor cannot see answers 404
-    assert client.get(reverse("attendance_roster") + f"?team={org.b1.pk}").status_code == 404
+    assert client.get(reverse("attendance:roster") + f"?team={org.b1.pk}").status_code == 404
 
 
 def test_roster_page_bulk_assign_form(client, org, shifts):
@@ -354,13 +354,13 @@ def test_roster_page_bulk_assign_form(client, org, shifts):
         "date_to": "2026-10-14",
     }
     data.update({f"weekday_{n}": shifts["D"].pk for n in range(5)})
-    response = client.post(reverse("attendance_roster_assign"), data)
+    response = client.post(reverse("attendance:roster_assign"), data)
     # then entries exist for every A1 member and the user is sent back to the grid
     assert response.status_code == 302
     assert RosterEntry.objects.filter(employee=org.peer).count() == 7
     # when the range is in an unknown year; then the form shows the error (400, not 500)
     data.update({"date_from": "2030-01-01", "date_to": "2030-01-07"})
-    response = client.post(reverse("attendance_roster_assign"), data)
+    response = client.post(reverse("attendance:roster_assign"), data)
     assert response.status_code == 400 and "2030" in response.content.decode()
 
 
@@ -368,12 +368,12 @@ def test_shift_type_page_creates_overnight_shift(client, org, shifts):
     # given HR on the shift-type page; when it saves an overnight shift
     client.force_login(org.hr.user)
     response = client.post(
-        reverse("attendance_shift_types"),
+        reverse("attendance:shift_types"),
         {"code": "N3", "name": "<b>夜</b>", "start_time": "23:00", "end_time": "07:00", "break_minutes": 60},
     )
     assert response.status_code == 302
     # then the list shows it with the overnight badge; markup in the name is escaped
-    html = client.get(reverse("attendance_shift_types")).content.decode()
+    html = client.get(reverse("attendance:shift_types")).content.decode()
     assert 'data-overnight="1"' in html and "&lt;b&gt;夜&lt;/b&gt;" in html
 
 
@@ -390,23 +390,23 @@ def test_api_roster_read_and_assign(client, org, shifts):
         "date_to": "2026-10-10",
         "pattern": {"0": shifts["D"].pk, "6": None},
     }
-    response = client.post(reverse("api_attendance_roster_assign"), body, content_type="application/json")
+    response = client.post(reverse("api:attendance:roster_assign"), body, content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["holidays"] == 7 and response.json()["employees"] == 5
     # when reading it back; then one row per employee, paginated, holidays marked
     response = client.get(
-        reverse("api_attendance_roster"), {"team": org.a1.pk, "date_from": "2026-10-01", "date_to": "2026-10-10"}
+        reverse("api:attendance:roster"), {"team": org.a1.pk, "date_from": "2026-10-01", "date_to": "2026-10-10"}
     )
     data = response.json()
     assert data["count"] == 5 and data["results"][0]["days"][0]["kind"] == "holiday"
     # when naming another team's member; then 403 {detail, code} and nothing written for them
     body = {"employees": [org.other_team.pk], "date_from": "2026-10-01", "date_to": "2026-10-10", "pattern": {}}
-    response = client.post(reverse("api_attendance_roster_assign"), body, content_type="application/json")
+    response = client.post(reverse("api:attendance:roster_assign"), body, content_type="application/json")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     assert not RosterEntry.objects.filter(employee=org.other_team).exists()
     # when reading another department's team; then 404
     response = client.get(
-        reverse("api_attendance_roster"), {"team": org.b1.pk, "date_from": "2026-10-01", "date_to": "2026-10-10"}
+        reverse("api:attendance:roster"), {"team": org.b1.pk, "date_from": "2026-10-01", "date_to": "2026-10-10"}
     )
     assert response.status_code == 404
 
@@ -414,12 +414,12 @@ def test_api_roster_read_and_assign(client, org, shifts):
 def test_api_roster_unknown_year_and_roles(client, org, shifts):
     client.force_login(org.hr.user)
     body = {"employees": [org.agent.pk], "date_from": "2030-01-01", "date_to": "2030-01-02", "pattern": {}}
-    response = client.post(reverse("api_attendance_roster_assign"), body, content_type="application/json")
+    response = client.post(reverse("api:attendance:roster_assign"), body, content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "calendar_unknown"
     # given an agent; when assigning; then 403 (function-level); the shift types are readable by all
     client.force_login(org.agent.user)
     assert (
-        client.post(reverse("api_attendance_roster_assign"), body, content_type="application/json").status_code == 403
+        client.post(reverse("api:attendance:roster_assign"), body, content_type="application/json").status_code == 403
     )
-    response = client.get(reverse("api_attendance_shift_types"))
+    response = client.get(reverse("api:attendance:shift_types"))
     assert response.status_code == 200 and {r["code"] for r in response.json()["results"]} == {"D", "M", "E", "N"}

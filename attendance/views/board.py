@@ -72,6 +72,6 @@ def proxy_punches(request):
 
 
 urlpatterns = [
-    path("board/", board, name="attendance_board"),
-    path("proxy-punches/", proxy_punches, name="attendance_proxy_punches"),
+    path("board/", board, name="board"),
+    path("proxy-punches/", proxy_punches, name="proxy_punches"),
 ]

@@ -51,7 +51,7 @@ def clock(request):
                 messages.error(request, error)
             else:
                 messages.success(request, notice)
-            return redirect("attendance_clock")
+            return redirect("attendance:clock")
     context = {
         "me": me,
         "status": selectors.clock_status(employee=me) if me is not None and me.is_active else None,
@@ -67,4 +67,4 @@ def clock(request):
     return render(request, template, context)
 
 
-urlpatterns = [path("clock/", clock, name="attendance_clock")]
+urlpatterns = [path("clock/", clock, name="clock")]

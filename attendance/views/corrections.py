@@ -8,12 +8,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from attendance import selectors, services
+from attendance.forms import CorrectionDecisionForm, PunchCorrectionForm
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.permissions import login_only
 from callcenter.selectors import employee_of
-
-from .. import selectors, services
-from ..forms import CorrectionDecisionForm, PunchCorrectionForm
 
 
 @login_only
@@ -31,7 +30,7 @@ def corrections(request):
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your correction request has been sent to your supervisor."))
-            return redirect("attendance_corrections")
+            return redirect("attendance:corrections")
     mine = Paginator(selectors.punch_correction_list(user=user, filters={"mine": True}), 20).get_page(
         request.GET.get("page")
     )
@@ -70,7 +69,7 @@ def _decide(request, pk: int, action: str):
         raise Http404(str(exc.message)) from exc
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
-    return redirect("attendance_corrections")
+    return redirect("attendance:corrections")
 
 
 @login_only
@@ -92,8 +91,8 @@ def correction_withdraw(request, pk: int):
 
 
 urlpatterns = [
-    path("corrections/", corrections, name="attendance_corrections"),
-    path("corrections/<int:pk>/approve/", correction_approve, name="attendance_correction_approve"),
-    path("corrections/<int:pk>/reject/", correction_reject, name="attendance_correction_reject"),
-    path("corrections/<int:pk>/withdraw/", correction_withdraw, name="attendance_correction_withdraw"),
+    path("corrections/", corrections, name="corrections"),
+    path("corrections/<int:pk>/approve/", correction_approve, name="correction_approve"),
+    path("corrections/<int:pk>/reject/", correction_reject, name="correction_reject"),
+    path("corrections/<int:pk>/withdraw/", correction_withdraw, name="correction_withdraw"),
 ]

@@ -21,15 +21,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from callcenter.errors import ApplicationError, NotFoundError
-from callcenter.permissions import login_only, role_required
-from callcenter.roles import Role, has_role
-from callcenter.selectors import department_list, employee_of, team_list
-from callcenter.visibility import employees_visible_to
-from datasecurity.uploads import private_file_response
-
-from .. import leave_rules, selectors, services
-from ..leave_forms import (
+from attendance import leave_rules, selectors, services
+from attendance.errors import AttendanceErrorCode
+from attendance.leave_forms import (
     ApprovalDelegationForm,
     LeaveBalanceFilterForm,
     LeaveBalanceGrantForm,
@@ -43,7 +37,12 @@ from ..leave_forms import (
     LeaveRevokeForm,
     LeaveTypeForm,
 )
-from ..models import ApprovalTier, LeaveStatus, StepStatus
+from attendance.models import ApprovalTier, LeaveStatus, StepStatus
+from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.exports import private_file_response
+from callcenter.permissions import login_only, role_required
+from callcenter.roles import Role, has_role
+from callcenter.selectors import department_list, employee_of, employees_visible_to, team_list
 
 APPROVER_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
 CALENDAR_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
@@ -65,15 +64,15 @@ def _tabs(user) -> list[dict]:
     """The leave pages this user may open, for the sub-navigation of every leave page."""
     tabs = []
     if employee_of(user) is not None:
-        tabs.append({"key": "mine", "url": reverse("attendance_leave"), "label": _("My leave")})
-        tabs.append({"key": "inbox", "url": reverse("attendance_leave_inbox"), "label": _("Inbox")})
+        tabs.append({"key": "mine", "url": reverse("attendance:leave"), "label": _("My leave")})
+        tabs.append({"key": "inbox", "url": reverse("attendance:leave_inbox"), "label": _("Inbox")})
     if has_role(user, *CALENDAR_ROLES):
-        tabs.append({"key": "calendar", "url": reverse("attendance_leave_calendar"), "label": _("Team calendar")})
+        tabs.append({"key": "calendar", "url": reverse("attendance:leave_calendar"), "label": _("Team calendar")})
     if has_role(user, *REQUEST_LIST_ROLES):
-        tabs.append({"key": "requests", "url": reverse("attendance_leave_requests"), "label": _("All requests")})
+        tabs.append({"key": "requests", "url": reverse("attendance:leave_requests"), "label": _("All requests")})
     if has_role(user, Role.HR):
-        tabs.append({"key": "types", "url": reverse("attendance_leave_types"), "label": _("Leave types")})
-        tabs.append({"key": "balances", "url": reverse("attendance_leave_balances"), "label": _("Balances")})
+        tabs.append({"key": "types", "url": reverse("attendance:leave_types"), "label": _("Leave types")})
+        tabs.append({"key": "balances", "url": reverse("attendance:leave_balances"), "label": _("Balances")})
     return tabs
 
 
@@ -244,7 +243,7 @@ def leave_new(request):
                     "approver": (leave.route.get("steps") or [{}])[0].get("approver_name", ""),
                 },
             )
-            return redirect("attendance_leave_detail", pk=leave.pk)
+            return redirect("attendance:leave_detail", pk=leave.pk)
     context.update({"form": form, **_quote_context(me, form)})
     return render(request, "attendance/leave_new.html", context, status=400 if form.is_bound and form.errors else 200)
 
@@ -299,8 +298,8 @@ def leave_detail(request, pk: int):
 def _after_action(request, leave_pk: int):
     """Back where the action started: the inbox, or the request page."""
     if request.POST.get("next") == "inbox":
-        return redirect("attendance_leave_inbox")
-    return redirect("attendance_leave_detail", pk=leave_pk)
+        return redirect("attendance:leave_inbox")
+    return redirect("attendance:leave_detail", pk=leave_pk)
 
 
 def _act(request, pk: int, action):
@@ -376,7 +375,7 @@ def leave_certificate_add(request, pk: int):
 
     def add(leave):
         if not form.is_valid():
-            raise ApplicationError(_("Choose a file to upload."), code="certificate_missing")
+            raise ApplicationError(_("Choose a file to upload."), code=AttendanceErrorCode.CERTIFICATE_MISSING)
         certificate = services.leave_certificate_add(
             actor=request.user, request=leave, upload=form.cleaned_data["certificate"]
         )
@@ -457,7 +456,7 @@ def leave_delegations(request):
     me = employee_of(user)
     if me is None or not has_role(user, *APPROVER_ROLES):
         messages.error(request, _("Only approvers can delegate their approvals."))
-        return redirect("attendance_leave_inbox")
+        return redirect("attendance:leave_inbox")
     form = ApprovalDelegationForm(request.POST, me=me)
     if form.is_valid():
         data = form.cleaned_data
@@ -477,7 +476,7 @@ def leave_delegations(request):
                 _("%(name)s approves your leave requests from %(start)s to %(end)s.")
                 % {"name": delegation.delegate.name, "start": delegation.start_date, "end": delegation.end_date},
             )
-            return redirect("attendance_leave_inbox")
+            return redirect("attendance:leave_inbox")
     return render(request, "attendance/leave_delegations.html", _delegations_context(request, form=form), status=400)
 
 
@@ -491,7 +490,7 @@ def leave_decide(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("attendance_leave_inbox")
+        return redirect("attendance:leave_inbox")
     data = form.cleaned_data
     try:
         results = services.leave_requests_decide(
@@ -499,7 +498,7 @@ def leave_decide(request):
         )
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
-        return redirect("attendance_leave_inbox")
+        return redirect("attendance:leave_inbox")
     decided = {
         leave.pk: leave for leave in selectors.leave_request_list(user=request.user).filter(pk__in=list(results))
     }
@@ -521,7 +520,7 @@ def leave_decide(request):
             )
         else:
             messages.success(request, _("%(request)s: approved.") % {"request": label})
-    return redirect("attendance_leave_inbox")
+    return redirect("attendance:leave_inbox")
 
 
 @login_only
@@ -536,7 +535,7 @@ def delegation_cancel(request, pk: int):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The delegation has been cancelled."))
-    return redirect("attendance_leave_inbox")
+    return redirect("attendance:leave_inbox")
 
 
 @role_required(*CALENDAR_ROLES)
@@ -619,7 +618,7 @@ def leave_types(request, pk: int | None = None):
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Leave type %(name)s saved.") % {"name": saved.display_name})
-            return redirect("attendance_leave_types")
+            return redirect("attendance:leave_types")
     context = {
         **_page_context(request, "types", nav="leave_requests"),
         "types": list(types),
@@ -693,7 +692,7 @@ def leave_balance_set(request):
                     },
                 )
                 query = urlencode({"year": balance.year, "q": employee.employee_no})
-                return redirect(f"{reverse('attendance_leave_balances')}?{query}")
+                return redirect(f"{reverse('attendance:leave_balances')}?{query}")
     return render(request, "attendance/leave_balances.html", _balances_context(request, set_form=form), status=400)
 
 
@@ -703,7 +702,7 @@ def leave_balance_grant(request):
     form = LeaveBalanceGrantForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a year between 2000 and 2100."))
-        return redirect("attendance_leave_balances")
+        return redirect("attendance:leave_balances")
     year = form.cleaned_data["year"]
     try:
         result = services.leave_balance_grant_annual(year=year, actor=request.user)
@@ -715,29 +714,29 @@ def leave_balance_grant(request):
             _("Annual leave %(year)s granted to %(count)d employees; existing balances were kept (LV-3).")
             % {"year": year, "count": result["granted"]},
         )
-    return redirect(f"{reverse('attendance_leave_balances')}?{urlencode({'year': year})}")
+    return redirect(f"{reverse('attendance:leave_balances')}?{urlencode({'year': year})}")
 
 
 urlpatterns = [
-    path("leave/", leave_my, name="attendance_leave"),
-    path("leave/new/", leave_new, name="attendance_leave_new"),
-    path("leave/quote/", leave_quote, name="attendance_leave_quote"),
-    path("leave/inbox/", leave_inbox, name="attendance_leave_inbox"),
-    path("leave/inbox/decide/", leave_decide, name="attendance_leave_decide"),
-    path("leave/delegations/", leave_delegations, name="attendance_leave_delegations"),
-    path("leave/delegations/<int:pk>/cancel/", delegation_cancel, name="attendance_leave_delegation_cancel"),
-    path("leave/calendar/", leave_calendar, name="attendance_leave_calendar"),
-    path("leave/requests/", leave_requests, name="attendance_leave_requests"),
-    path("leave/types/", leave_types, name="attendance_leave_types"),
-    path("leave/types/<int:pk>/", leave_types, name="attendance_leave_type_edit"),
-    path("leave/balances/", leave_balances, name="attendance_leave_balances"),
-    path("leave/balances/set/", leave_balance_set, name="attendance_leave_balance_set"),
-    path("leave/balances/grant/", leave_balance_grant, name="attendance_leave_balance_grant"),
-    path("leave/certificates/<int:pk>/", leave_certificate_download, name="attendance_leave_certificate"),
-    path("leave/<int:pk>/", leave_detail, name="attendance_leave_detail"),
-    path("leave/<int:pk>/approve/", leave_approve, name="attendance_leave_approve"),
-    path("leave/<int:pk>/reject/", leave_reject, name="attendance_leave_reject"),
-    path("leave/<int:pk>/withdraw/", leave_withdraw, name="attendance_leave_withdraw"),
-    path("leave/<int:pk>/revoke/", leave_revoke, name="attendance_leave_revoke"),
-    path("leave/<int:pk>/certificates/", leave_certificate_add, name="attendance_leave_certificate_add"),
+    path("leave/", leave_my, name="leave"),
+    path("leave/new/", leave_new, name="leave_new"),
+    path("leave/quote/", leave_quote, name="leave_quote"),
+    path("leave/inbox/", leave_inbox, name="leave_inbox"),
+    path("leave/inbox/decide/", leave_decide, name="leave_decide"),
+    path("leave/delegations/", leave_delegations, name="leave_delegations"),
+    path("leave/delegations/<int:pk>/cancel/", delegation_cancel, name="leave_delegation_cancel"),
+    path("leave/calendar/", leave_calendar, name="leave_calendar"),
+    path("leave/requests/", leave_requests, name="leave_requests"),
+    path("leave/types/", leave_types, name="leave_types"),
+    path("leave/types/<int:pk>/", leave_types, name="leave_type_edit"),
+    path("leave/balances/", leave_balances, name="leave_balances"),
+    path("leave/balances/set/", leave_balance_set, name="leave_balance_set"),
+    path("leave/balances/grant/", leave_balance_grant, name="leave_balance_grant"),
+    path("leave/certificates/<int:pk>/", leave_certificate_download, name="leave_certificate"),
+    path("leave/<int:pk>/", leave_detail, name="leave_detail"),
+    path("leave/<int:pk>/approve/", leave_approve, name="leave_approve"),
+    path("leave/<int:pk>/reject/", leave_reject, name="leave_reject"),
+    path("leave/<int:pk>/withdraw/", leave_withdraw, name="leave_withdraw"),
+    path("leave/<int:pk>/revoke/", leave_revoke, name="leave_revoke"),
+    path("leave/<int:pk>/certificates/", leave_certificate_add, name="leave_certificate_add"),
 ]

@@ -12,15 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from attendance import selectors, services
+from attendance.rules import explain
 from callcenter.errors import ApplicationError
-from callcenter.exports import csv_response, xlsx_response
+from callcenter.exports import csv_file, file_response, xlsx_file
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role
 from callcenter.selectors import employee_of, team_list
-from datasecurity.audit import audit_record
-
-from .. import selectors, services
-from ..rules import explain
+from datasecurity.services import audit_record
 
 SUMMARY_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
 
@@ -97,7 +96,7 @@ def month_verify(request):
     month = _parse_month(request.POST.get("month"), None)
     if month is None:
         messages.error(request, _("Choose a month to verify."))
-        return redirect("attendance_summary")
+        return redirect("attendance:summary")
     team = next((t for t in team_list(user=request.user) if t.pk == _int(request.POST.get("team"))), None)
     if team is None:
         raise Http404
@@ -107,7 +106,7 @@ def month_verify(request):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The month has been verified and is now locked (ATT-2)."))
-    return redirect(f"{reverse('attendance_summary')}?team={team.pk}&month={month:%Y-%m}")
+    return redirect(f"{reverse('attendance:summary')}?team={team.pk}&month={month:%Y-%m}")
 
 
 @role_required(*SUMMARY_ROLES)
@@ -157,12 +156,14 @@ def summary_export(request, fmt: str):
         )
     filename = f"attendance-{month:%Y-%m}"
     if fmt == "csv":
-        return csv_response(filename=filename, headers=headers, rows=data)
-    return xlsx_response(
-        filename=filename,
-        headers=headers,
-        rows=[[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in data],
-        sheet_title=f"{month:%Y-%m}",
+        return file_response(csv_file(filename=filename, headers=headers, rows=data))
+    return file_response(
+        xlsx_file(
+            filename=filename,
+            headers=headers,
+            rows=[[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in data],
+            sheet_title=f"{month:%Y-%m}",
+        )
     )
 
 
@@ -181,9 +182,9 @@ def _parse_month(value, default):
 
 
 urlpatterns = [
-    path("me/", my_month, name="attendance_my_month"),
-    path("summary/", summary, name="attendance_summary"),
-    path("summary/<int:employee_id>/", employee_month, name="attendance_employee_month"),
-    path("summary/export.<str:fmt>", summary_export, name="attendance_summary_export"),
-    path("verify/", month_verify, name="attendance_month_verify"),
+    path("me/", my_month, name="my_month"),
+    path("summary/", summary, name="summary"),
+    path("summary/<int:employee_id>/", employee_month, name="employee_month"),
+    path("summary/export.<str:fmt>", summary_export, name="summary_export"),
+    path("verify/", month_verify, name="month_verify"),
 ]

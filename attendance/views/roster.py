@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from attendance import selectors, services
+from attendance.forms import RosterAssignForm, ShiftTypeForm
 from callcenter.errors import ApplicationError
 from callcenter.permissions import role_required
 from callcenter.roles import Role, has_role
-
-from .. import selectors, services
-from ..forms import RosterAssignForm, ShiftTypeForm
 
 ROSTER_VIEW_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
 
@@ -121,7 +120,7 @@ def roster_assign(request):
                 },
             )
             query = urlencode({"team": team.pk, "month": data["date_from"].strftime("%Y-%m")})
-            return redirect(f"{reverse('attendance_roster')}?{query}")
+            return redirect(f"{reverse('attendance:roster')}?{query}")
     context = _roster_context(request, team_pk=team.pk, month=month, form=form)
     return render(request, "attendance/roster.html", context, status=400)
 
@@ -137,7 +136,7 @@ def shift_types(request):
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Shift type %(code)s saved.") % {"code": shift.code})
-            return redirect("attendance_shift_types")
+            return redirect("attendance:shift_types")
     return render(
         request,
         "attendance/shift_types.html",
@@ -147,7 +146,7 @@ def shift_types(request):
 
 
 urlpatterns = [
-    path("roster/", roster, name="attendance_roster"),
-    path("roster/assign/", roster_assign, name="attendance_roster_assign"),
-    path("shifts/", shift_types, name="attendance_shift_types"),
+    path("roster/", roster, name="roster"),
+    path("roster/assign/", roster_assign, name="roster_assign"),
+    path("shifts/", shift_types, name="shift_types"),
 ]

@@ -3,9 +3,11 @@ call it, and each role is refused the functions it must not perform."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from callcenter.models import AccountPolicy
 from callcenter.roles import Role
 
 THIRD_PARTY_PREFIXES = ("admin/",)  # Django admin guards itself (staff only)
@@ -36,10 +38,10 @@ def test_every_view_declares_its_access_rule():
 
 # (url name, args, roles allowed); everyone else gets 403
 RESTRICTED = [
-    ("policy_list", [], {Role.HR}),
-    ("policy_detail", ["callcenter.accountpolicy"], {Role.HR}),
-    ("audit_event_list", [], {Role.SECURITY_AUDITOR}),
-    ("api_audit_event_list", [], {Role.SECURITY_AUDITOR}),
+    ("callcenter:policy_list", [], {Role.HR}),
+    ("callcenter:policy_detail", ["callcenter.accountpolicy"], {Role.HR}),
+    ("datasecurity:audit_event_list", [], {Role.SECURITY_AUDITOR}),
+    ("api:datasecurity:audit_event_list", [], {Role.SECURITY_AUDITOR}),
 ]
 ROLE_USERS = {
     Role.AGENT: "agent",
@@ -64,10 +66,9 @@ def test_role_matrix_for_restricted_functions(client, org, name, args, allowed, 
 def test_only_hr_can_create_policy_versions(client, org, role):
     client.force_login(getattr(org, ROLE_USERS[role]).user)
     response = client.post(
-        reverse("policy_detail", args=["callcenter.accountpolicy"]),
+        reverse("callcenter:policy_detail", args=["callcenter.accountpolicy"]),
         {"effective_from": "2099-01-01", "password_max_age_days": 60, "note": "x"},
     )
-    from callcenter.models import AccountPolicy
 
     assert AccountPolicy.objects.exists() == (role == Role.HR)
     assert response.status_code == (302 if role == Role.HR else 403)
@@ -76,15 +77,14 @@ def test_only_hr_can_create_policy_versions(client, org, role):
 @pytest.mark.parametrize("role", list(ROLE_USERS))
 def test_health_page_is_for_admins_only(client, org, role):
     client.force_login(getattr(org, ROLE_USERS[role]).user)
-    assert client.get(reverse("health")).status_code == 403
+    assert client.get(reverse("callcenter:health")).status_code == 403
 
 
 def test_health_page_for_staff_shows_jobs(client, org, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="x-Long-Passw0rd", must_change_password=False)
-    from django.utils import timezone
 
     admin.password_changed_at = timezone.now()
     admin.save()
     client.force_login(admin)
-    html = client.get(reverse("health")).content.decode()
+    html = client.get(reverse("callcenter:health")).content.decode()
     assert "audit-chain-verify" in html and "sessions-clear" in html

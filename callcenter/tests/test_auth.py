@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from callcenter import services
 from callcenter.models import AccountPolicy
@@ -17,11 +19,11 @@ NEW_PASSWORD = "Brand-new-Passw0rd!"
 
 
 def _login(client, username, password=TEST_PASSWORD):
-    return client.post(reverse("login"), {"username": username, "password": password})
+    return client.post(reverse("callcenter:login"), {"username": username, "password": password})
 
 
 def test_login_rotates_the_session_key(client, org):
-    client.get(reverse("login"))
+    client.get(reverse("callcenter:login"))
     client.session.save()
     before = client.session.session_key
     response = _login(client, "agent")
@@ -47,18 +49,18 @@ def test_first_login_forces_password_change(client, org):
     user.must_change_password = True
     user.save()
     _login(client, "agent")
-    response = client.get(reverse("dashboard"))
-    assert response.status_code == 302 and response.url == reverse("password_change")
+    response = client.get(reverse("callcenter:dashboard"))
+    assert response.status_code == 302 and response.url == reverse("callcenter:password_change")
     # the API says so too, as JSON
-    api = client.get(reverse("api_me"))
+    api = client.get(reverse("api:callcenter:me"))
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     # when the user changes it; then they reach the dashboard
     response = client.post(
-        reverse("password_change"),
+        reverse("callcenter:password_change"),
         {"old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
-    assert response.status_code == 302 and response.url == reverse("dashboard")
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert response.status_code == 302 and response.url == reverse("callcenter:dashboard")
+    assert client.get(reverse("callcenter:dashboard")).status_code == 200
     user.refresh_from_db()
     assert not user.must_change_password
     assert AuditEvent.objects.filter(action="user.password_change", object_id=str(user.pk)).exists()
@@ -71,9 +73,9 @@ def test_expired_password_forces_change_per_policy(client, org):
     user.password_changed_at = timezone.now() - datetime.timedelta(days=31)
     user.save()
     client.force_login(user)
-    response = client.get(reverse("dashboard"))
-    assert response.status_code == 302 and response.url == reverse("password_change")
-    page = client.get(reverse("password_change"))
+    response = client.get(reverse("callcenter:dashboard"))
+    assert response.status_code == 302 and response.url == reverse("callcenter:password_change")
+    page = client.get(reverse("callcenter:password_change"))
     assert "30" in page.content.decode()
 
 
@@ -83,13 +85,13 @@ def test_password_age_exactly_at_limit_is_allowed(client, org):
     user.password_changed_at = timezone.now() - datetime.timedelta(days=30) + datetime.timedelta(minutes=1)
     user.save()
     client.force_login(user)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("callcenter:dashboard")).status_code == 200
 
 
 def test_weak_password_refused_and_nothing_changes(client, org):
     client.force_login(org.agent.user)
     response = client.post(
-        reverse("password_change"),
+        reverse("callcenter:password_change"),
         {"old_password": TEST_PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
     )
     assert response.status_code == 200
@@ -101,17 +103,16 @@ def test_deactivated_users_session_and_token_end(client, org):
     # given the agent logged in with a session and an API token
     _login(client, "agent")
     token = Token.objects.create(user=org.agent.user)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("callcenter:dashboard")).status_code == 200
     # when HR deactivates the employee
     services.employee_deactivate(actor=org.hr.user, employee=org.agent, left_on=timezone.localdate())
     # then the session is gone, the page asks for a login and the token is refused
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("callcenter:dashboard")).status_code == 302
     assert not Token.objects.filter(key=token.key).exists()
-    from rest_framework.test import APIClient
 
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    refused = api.get(reverse("api_me"))
+    refused = api.get(reverse("api:callcenter:me"))
     assert refused.status_code in (401, 403) and refused.json()["code"] == "authentication_failed"
     assert not any(s.get_decoded().get("_auth_user_id") == str(org.agent.user.pk) for s in Session.objects.all())
     event = AuditEvent.objects.get(action="employee.deactivate")
@@ -122,37 +123,34 @@ def test_deactivated_users_session_and_token_end(client, org):
 
 
 def test_password_change_ends_other_sessions(client, org):
-    from django.test import Client
-
     other = Client()
     other.force_login(org.agent.user)
     client.force_login(org.agent.user)
     client.post(
-        reverse("password_change"),
+        reverse("callcenter:password_change"),
         {"old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
-    assert client.get(reverse("dashboard")).status_code == 200
-    assert other.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("callcenter:dashboard")).status_code == 200
+    assert other.get(reverse("callcenter:dashboard")).status_code == 302
 
 
 def test_language_switch_is_kept_per_user(client, org):
     client.force_login(org.agent.user)
-    assert 'lang="zh-hans"' in client.get(reverse("dashboard")).content.decode()
-    response = client.post(reverse("language_set"), {"language": "en", "next": "/"})
+    assert 'lang="zh-hans"' in client.get(reverse("callcenter:dashboard")).content.decode()
+    response = client.post(reverse("callcenter:language_set"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     org.agent.user.refresh_from_db()
     assert org.agent.user.preferred_language == "en"
     # on another device (fresh client, no cookie) the choice follows the user
-    from django.test import Client
 
     other = Client()
     other.force_login(org.agent.user)
-    assert 'lang="en"' in other.get(reverse("dashboard")).content.decode()
+    assert 'lang="en"' in other.get(reverse("callcenter:dashboard")).content.decode()
 
 
 def test_language_switch_refuses_bad_input_and_open_redirect(client, org):
     client.force_login(org.agent.user)
-    response = client.post(reverse("language_set"), {"language": "xx", "next": "https://evil.example/"})
+    response = client.post(reverse("callcenter:language_set"), {"language": "xx", "next": "https://evil.example/"})
     assert response.status_code == 302 and response.url == "/"
     org.agent.user.refresh_from_db()
     assert org.agent.user.preferred_language == "zh-hans"
@@ -160,18 +158,18 @@ def test_language_switch_refuses_bad_input_and_open_redirect(client, org):
 
 def test_logout_requires_post(client, org):
     client.force_login(org.agent.user)
-    assert client.get(reverse("logout")).status_code == 405
-    assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("callcenter:logout")).status_code == 405
+    assert client.post(reverse("callcenter:logout")).status_code == 302
+    assert client.get(reverse("callcenter:dashboard")).status_code == 302
 
 
 @pytest.mark.parametrize("path", ["/", "/employees/", "/policies/", "/audit/", "/ops/health/"])
 def test_anonymous_users_are_sent_to_login(client, db, path):
     response = client.get(path)
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert response.status_code == 302 and response.url.startswith(reverse("callcenter:login"))
 
 
 def test_api_anonymous_gets_json_401_or_403(client, db):
-    response = client.get(reverse("api_employee_list"))
+    response = client.get(reverse("api:callcenter:employee_list"))
     assert response.status_code in (401, 403)
     assert set(response.json()) >= {"detail", "code"}

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 
 SKIP = {".venv", "var", ".git", "test-artifacts", "node_modules", ".pytest_cache", ".ruff_cache", "__pycache__"}
 
@@ -53,7 +54,5 @@ def test_catalogs_are_complete(tmp_path):
 
 
 def test_compiled_catalog_translates(client, db):
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         assert str(translation.gettext("Dashboard")) != "Dashboard"

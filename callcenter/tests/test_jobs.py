@@ -15,8 +15,8 @@ from callcenter.celery import app as celery_app
 from callcenter.jobs import periodic_job
 from callcenter.models import JobRun, JobRunStatus
 from callcenter.tasks import sessions_clear
-from datasecurity.audit import audit_record
 from datasecurity.models import AuditEvent
+from datasecurity.services import audit_record
 from datasecurity.tasks import audit_chain_verify
 
 pytestmark = pytest.mark.django_db

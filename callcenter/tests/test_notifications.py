@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from callcenter import selectors, services
 from callcenter.errors import ApplicationError
 from callcenter.models import EmploymentStatus, Notification
+from callcenter.tasks import notification_email_send
 
 # Strings the catalogs already translate, so the test sees the recipient's language, not the
 # msgid ("These fields ..." -> "以下字段不能在此修改：...", "Left" -> "已离职").
@@ -162,7 +163,6 @@ def test_an_emailed_notification_is_never_resent(people, eager_celery, mailoutbo
     assert len(mailoutbox) == 2
     ids = [n.pk for n in sent]
     # when the task runs again (a redelivery after a worker crash, a retry)
-    from callcenter.tasks import notification_email_send
 
     assert notification_email_send.delay(ids).get() == 0
     assert services.notification_email_send(notification_ids=ids) == 0
@@ -216,7 +216,7 @@ def test_page_lists_only_own_notifications(client, people):
         recipients=[people.agent.user], kind="leave.pending", title="Secret of someone else", email=False
     )[0]
     client.force_login(people.peer.user)
-    response = client.get(reverse("notification_list"))
+    response = client.get(reverse("callcenter:notification_list"))
     html = response.content.decode()
     assert response.status_code == 200
     assert f'id="notification-{mine.pk}"' in html and mine.title in html
@@ -229,25 +229,25 @@ def test_page_marks_one_read_and_refuses_anothers(client, people):
     theirs = _notify(people.peer.user)[0]
     client.force_login(people.agent.user)
     # another user's notification does not exist for the agent
-    response = client.post(reverse("notification_read", args=[theirs.pk]))
+    response = client.post(reverse("callcenter:notification_read", args=[theirs.pk]))
     assert response.status_code == 404
     assert Notification.objects.get(pk=theirs.pk).read_at is None
     # their own is marked and they go back where they were
-    response = client.post(reverse("notification_read", args=[mine.pk]), {"next": "/notifications/?page=1"})
+    response = client.post(reverse("callcenter:notification_read", args=[mine.pk]), {"next": "/notifications/?page=1"})
     assert response.status_code == 302 and response["Location"] == "/notifications/?page=1"
     assert Notification.objects.get(pk=mine.pk).read_at is not None
     # an off-site "next" is ignored
     again = _notify(people.agent.user)[0]
-    response = client.post(reverse("notification_read", args=[again.pk]), {"next": "https://evil.example/"})
-    assert response["Location"] == reverse("notification_list")
+    response = client.post(reverse("callcenter:notification_read", args=[again.pk]), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("callcenter:notification_list")
 
 
 def test_page_marks_all_own_read(client, people):
     _notify(people.agent.user, 3)
     theirs = _notify(people.peer.user)[0]
     client.force_login(people.agent.user)
-    assert client.get(reverse("notification_read_all")).status_code == 405  # POST only
-    response = client.post(reverse("notification_read_all"))
+    assert client.get(reverse("callcenter:notification_read_all")).status_code == 405  # POST only
+    response = client.post(reverse("callcenter:notification_read_all"))
     assert response.status_code == 302
     assert selectors.notification_unread_count(user=people.agent.user) == 0
     assert Notification.objects.get(pk=theirs.pk).read_at is None
@@ -256,18 +256,18 @@ def test_page_marks_all_own_read(client, people):
 def test_page_unread_filter_and_pagination(client, people):
     _notify(people.agent.user, 25)
     client.force_login(people.agent.user)
-    page1 = client.get(reverse("notification_list")).content.decode()
+    page1 = client.get(reverse("callcenter:notification_list")).content.decode()
     assert page1.count('data-read="false"') == 20
-    page2 = client.get(reverse("notification_list"), {"page": 2}).content.decode()
+    page2 = client.get(reverse("callcenter:notification_list"), {"page": 2}).content.decode()
     assert page2.count('data-read="false"') == 5
     services.notification_mark_read(actor=people.agent.user)
-    unread = client.get(reverse("notification_list"), {"filter": "unread"}).content.decode()
+    unread = client.get(reverse("callcenter:notification_list"), {"filter": "unread"}).content.decode()
     assert 'id="notifications-empty"' in unread
 
 
 def test_page_needs_a_login(client, db):
-    response = client.get(reverse("notification_list"))
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    response = client.get(reverse("callcenter:notification_list"))
+    assert response.status_code == 302 and reverse("callcenter:login") in response["Location"]
 
 
 def test_page_queries_do_not_grow_with_the_list(client, people, django_assert_max_num_queries):
@@ -275,14 +275,14 @@ def test_page_queries_do_not_grow_with_the_list(client, people, django_assert_ma
     _notify(people.agent.user, 2)
     client.force_login(people.agent.user)
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("notification_list"))
+        client.get(reverse("callcenter:notification_list"))
     _notify(people.agent.user, 40)
     # then the full page costs the same bounded number of queries (no N+1)
     with django_assert_max_num_queries(len(few)):
-        response = client.get(reverse("notification_list"))
+        response = client.get(reverse("callcenter:notification_list"))
     assert response.content.decode().count('data-read="false"') == 20
     with django_assert_max_num_queries(12):
-        client.get(reverse("notification_list"))
+        client.get(reverse("callcenter:notification_list"))
 
 
 # --- The bell -----------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def test_bell_shows_the_unread_count_with_one_query(client, people):
     _notify(people.peer.user, 5)
     client.force_login(people.agent.user)
     with CaptureQueriesContext(connection) as ctx:
-        html = client.get(reverse("dashboard")).content.decode()
+        html = client.get(reverse("callcenter:dashboard")).content.decode()
     assert 'id="notification-bell"' in html
     assert 'id="notification-unread-count" aria-hidden="true">2<' in html
     assert _count_queries_on_notifications(ctx.captured_queries) == 1
@@ -306,13 +306,13 @@ def test_bell_shows_the_unread_count_with_one_query(client, people):
 
 def test_bell_without_unread_has_no_badge(client, people):
     client.force_login(people.peer.user)
-    html = client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("callcenter:dashboard")).content.decode()
     assert 'id="notification-bell"' in html and 'id="notification-unread-count"' not in html
 
 
 def test_anonymous_pages_ask_nothing_about_notifications(client, db):
     with CaptureQueriesContext(connection) as ctx:
-        html = client.get(reverse("login")).content.decode()
+        html = client.get(reverse("callcenter:login")).content.decode()
     assert 'id="notification-bell"' not in html
     assert _count_queries_on_notifications(ctx.captured_queries) == 0
 
@@ -324,7 +324,7 @@ def test_api_lists_only_own_notifications(client, people):
     mine = _notify(people.agent.user, 3)
     theirs = _notify(people.peer.user)[0]
     client.force_login(people.agent.user)
-    body = client.get(reverse("api_notification_list")).json()
+    body = client.get(reverse("api:callcenter:notification_list")).json()
     assert body["count"] == 3
     assert [r["id"] for r in body["results"]] == [n.pk for n in reversed(mine)]
     assert theirs.pk not in {r["id"] for r in body["results"]}
@@ -337,16 +337,16 @@ def test_api_pages_and_filters_unread(client, people):
     _notify(people.agent.user, 5)
     services.notification_mark_read(actor=people.agent.user, notification_ids=[Notification.objects.first().pk])
     client.force_login(people.agent.user)
-    page = client.get(reverse("api_notification_list"), {"page_size": 2}).json()
+    page = client.get(reverse("api:callcenter:notification_list"), {"page_size": 2}).json()
     assert page["count"] == 5 and len(page["results"]) == 2 and page["next"]
-    assert client.get(reverse("api_notification_list"), {"unread": "true"}).json()["count"] == 4
+    assert client.get(reverse("api:callcenter:notification_list"), {"unread": "true"}).json()["count"] == 4
 
 
 def test_api_marks_read_only_own(client, people):
     mine = _notify(people.agent.user, 3)
     theirs = _notify(people.peer.user)[0]
     client.force_login(people.agent.user)
-    url = reverse("api_notification_read")
+    url = reverse("api:callcenter:notification_read")
     response = client.post(url, {"ids": [mine[0].pk, theirs.pk]}, content_type="application/json")
     assert response.status_code == 200 and response.json() == {"marked": 1, "unread": 2}
     assert Notification.objects.get(pk=theirs.pk).read_at is None
@@ -357,14 +357,16 @@ def test_api_marks_read_only_own(client, people):
 
 def test_api_rejects_bad_ids_and_anonymous(client, people):
     client.force_login(people.agent.user)
-    bad = client.post(reverse("api_notification_read"), {"ids": ["x"]}, content_type="application/json")
+    bad = client.post(reverse("api:callcenter:notification_read"), {"ids": ["x"]}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
     client.logout()
-    assert client.get(reverse("api_notification_list")).status_code in (401, 403)
-    assert client.post(reverse("api_notification_read"), {}, content_type="application/json").status_code in (401, 403)
+    assert client.get(reverse("api:callcenter:notification_list")).status_code in (401, 403)
+    assert client.post(
+        reverse("api:callcenter:notification_read"), {}, content_type="application/json"
+    ).status_code in (401, 403)
 
 
 def test_api_schema_documents_the_endpoints(client, people):
     client.force_login(people.agent.user)
-    paths = client.get(reverse("api_schema"), {"format": "json"}).json()["paths"]
+    paths = client.get(reverse("api:schema"), {"format": "json"}).json()["paths"]
     assert "/api/v1/notifications/" in paths and "/api/v1/notifications/read/" in paths

@@ -1,9 +1,17 @@
 """Role dashboards, error pages, API schema and pagination."""
 
-import pytest
-from django.urls import reverse
+import datetime
 
-from callcenter.policy import POLICY_REGISTRY
+import pytest
+from django.core.management import call_command
+from django.test import RequestFactory
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from callcenter import services
+from callcenter.models import POLICY_REGISTRY, AccountPolicy
+from callcenter.views.ops import error_500
 
 ROLE_CARDS = {
     "agent": "agent",
@@ -23,7 +31,7 @@ def test_each_role_sees_its_dashboard(client, org, who, role, django_assert_max_
     # with the code's policy types, never with the data.
     bound = 21 + len(POLICY_REGISTRY)  # incl. the notification bell's unread count
     with django_assert_max_num_queries(bound):
-        response = client.get(reverse("dashboard"))
+        response = client.get(reverse("callcenter:dashboard"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="dashboard-title"' in html
@@ -33,12 +41,12 @@ def test_each_role_sees_its_dashboard(client, org, who, role, django_assert_max_
 
 def test_navigation_is_role_aware(client, org):
     client.force_login(org.agent.user)
-    html = client.get(reverse("dashboard")).content.decode()
-    assert reverse("policy_list") not in html and reverse("audit_event_list") not in html
+    html = client.get(reverse("callcenter:dashboard")).content.decode()
+    assert reverse("callcenter:policy_list") not in html and reverse("datasecurity:audit_event_list") not in html
     client.force_login(org.hr.user)
-    assert reverse("policy_list") in client.get(reverse("dashboard")).content.decode()
+    assert reverse("callcenter:policy_list") in client.get(reverse("callcenter:dashboard")).content.decode()
     client.force_login(org.auditor.user)
-    assert reverse("audit_event_list") in client.get(reverse("dashboard")).content.decode()
+    assert reverse("datasecurity:audit_event_list") in client.get(reverse("callcenter:dashboard")).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -46,28 +54,28 @@ def test_navigation_is_role_aware(client, org):
     [
         (
             "agent",
-            ["performance_my_appraisal"],
+            ["performance:my_appraisal"],
             [
-                "performance_metric_month",
-                "performance_cycle_list",
-                "performance_indicator_list",
-                "performance_bonus_sheet_list",
+                "performance:metric_month",
+                "performance:cycle_list",
+                "performance:indicator_list",
+                "performance:bonus_sheet_list",
             ],
         ),
         (
             "supervisor",
-            ["performance_my_appraisal", "performance_metric_month"],
-            ["performance_cycle_list", "performance_bonus_sheet_list"],
+            ["performance:my_appraisal", "performance:metric_month"],
+            ["performance:cycle_list", "performance:bonus_sheet_list"],
         ),
-        ("manager", ["performance_cycle_list"], ["performance_indicator_list", "performance_bonus_sheet_list"]),
-        ("leader", ["performance_cycle_list", "performance_bonus_sheet_list"], ["performance_indicator_list"]),
+        ("manager", ["performance:cycle_list"], ["performance:indicator_list", "performance:bonus_sheet_list"]),
+        ("leader", ["performance:cycle_list", "performance:bonus_sheet_list"], ["performance:indicator_list"]),
         (
             "hr",
             [
-                "performance_cycle_list",
-                "performance_indicator_list",
-                "performance_metric_imports",
-                "performance_bonus_sheet_list",
+                "performance:cycle_list",
+                "performance:indicator_list",
+                "performance:metric_imports",
+                "performance:bonus_sheet_list",
             ],
             [],
         ),
@@ -76,7 +84,7 @@ def test_navigation_is_role_aware(client, org):
 def test_navigation_shows_the_appraisal_pages_each_role_may_open(client, org, who, shown, hidden):
     """PRF-1..PRF-4: each role sees the appraisal entries it may open, and every one opens."""
     client.force_login(getattr(org, who).user)
-    html = client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("callcenter:dashboard")).content.decode()
     for name in shown:
         assert f'href="{reverse(name)}"' in html, name
         assert client.get(reverse(name)).status_code == 200, name
@@ -88,7 +96,7 @@ def test_english_dashboard(client, org):
     org.supervisor.user.preferred_language = "en"
     org.supervisor.user.save()
     client.force_login(org.supervisor.user)
-    html = client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("callcenter:dashboard")).content.decode()
     assert 'lang="en"' in html and "Dashboard" in html
 
 
@@ -101,10 +109,6 @@ def test_404_page_is_friendly_and_leaks_nothing(client, org):
 
 
 def test_500_page_renders_without_context(client, db):
-    from django.test import RequestFactory
-
-    from callcenter.views import error_500
-
     response = error_500(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Traceback" not in response.content.decode()
@@ -112,59 +116,50 @@ def test_500_page_renders_without_context(client, db):
 
 def test_openapi_schema_and_docs(client, org):
     client.force_login(org.agent.user)
-    schema = client.get(reverse("api_schema"), {"format": "json"})
+    schema = client.get(reverse("api:schema"), {"format": "json"})
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     for path in ("/api/v1/me/", "/api/v1/employees/", "/api/v1/employees/{id}/", "/api/v1/audit/events/"):
         assert path in paths
-    docs = client.get(reverse("api_docs")).content.decode()
+    docs = client.get(reverse("api:docs")).content.decode()
     assert "swagger-ui" in docs.lower() and "cdn" not in docs.lower()
 
 
 def test_api_errors_are_json_with_code(client, org):
     client.force_login(org.agent.user)
-    bad = client.get(reverse("api_employee_list"), {"status": "nonsense"})
+    bad = client.get(reverse("api:callcenter:employee_list"), {"status": "nonsense"})
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
-    forbidden = client.get(reverse("api_audit_event_list"))
+    forbidden = client.get(reverse("api:datasecurity:audit_event_list"))
     assert forbidden.status_code == 403 and set(forbidden.json()) >= {"detail", "code"}
 
 
 def test_api_lists_paginate(client, org):
     client.force_login(org.hr.user)
-    data = client.get(reverse("api_employee_list"), {"page_size": 3}).json()
+    data = client.get(reverse("api:callcenter:employee_list"), {"page_size": 3}).json()
     assert data["count"] == 10 and len(data["results"]) == 3 and data["next"]
 
 
 def test_api_token_auth(client, org):
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
     token = Token.objects.create(user=org.agent.user)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    me = api.get(reverse("api_me")).json()
+    me = api.get(reverse("api:callcenter:me")).json()
     assert me["username"] == "agent" and me["roles"] == ["agent"] and me["scope"] == "self"
 
 
 def test_audit_page_lists_events_for_auditor(client, org):
-    from callcenter import services
-
     services.user_language_set(user=org.agent.user, language="en")
     client.force_login(org.auditor.user)
-    html = client.get(reverse("audit_event_list"), {"action": "user."}).content.decode()
+    html = client.get(reverse("datasecurity:audit_event_list"), {"action": "user."}).content.decode()
     assert "user.language_set" in html
     # bad filter input is ignored, not a 500
-    assert client.get(reverse("audit_event_list"), {"since": "2026-13-45"}).status_code == 200
-    htmx = client.get(reverse("audit_event_list"), headers={"HX-Request": "true"})
+    assert client.get(reverse("datasecurity:audit_event_list"), {"since": "2026-13-45"}).status_code == 200
+    htmx = client.get(reverse("datasecurity:audit_event_list"), headers={"HX-Request": "true"})
     assert htmx.status_code == 200 and "<html" not in htmx.content.decode()
 
 
 def test_markup_in_names_and_notes_renders_as_text(client, org):
     # given an employee whose name and a policy note carry markup (SECURITY.md class 5)
-    import datetime
-
-    from callcenter import services
-    from callcenter.models import AccountPolicy
 
     evil = '<script>alert("x")</script>'
     org.agent.name = evil
@@ -178,9 +173,9 @@ def test_markup_in_names_and_notes_renders_as_text(client, org):
     )
     client.force_login(org.hr.user)
     for url in (
-        reverse("employee_list"),
-        reverse("dashboard"),
-        reverse("policy_detail", args=["callcenter.accountpolicy"]),
+        reverse("callcenter:employee_list"),
+        reverse("callcenter:dashboard"),
+        reverse("callcenter:policy_detail", args=["callcenter.accountpolicy"]),
     ):
         html = client.get(url).content.decode()
         # then it is escaped everywhere
@@ -189,7 +184,5 @@ def test_markup_in_names_and_notes_renders_as_text(client, org):
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
-    from django.core.management import call_command
-
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert (tmp_path / "schema.yml").stat().st_size > 1000

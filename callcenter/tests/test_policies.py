@@ -1,15 +1,17 @@
 """Versioned policies: HR adds versions in the browser; computations use the one in force."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
 from callcenter import services
 from callcenter.errors import ApplicationError
-from callcenter.models import AccountPolicy
-from callcenter.policy import policy_in_force
+from callcenter.models import POLICY_REGISTRY, AccountPolicy
+from callcenter.selectors import policy_in_force
 from datasecurity.models import AuditEvent, AuditPolicy
 
 
@@ -75,7 +77,7 @@ def test_audit_retention_never_below_180_days(org):
 
 def test_hr_edits_policy_in_browser_and_sees_article_codes(client, org):
     client.force_login(org.hr.user)
-    url = reverse("policy_detail", args=["callcenter.accountpolicy"])
+    url = reverse("callcenter:policy_detail", args=["callcenter.accountpolicy"])
     page = client.get(url).content.decode()
     assert "SEC-2" in page and 'name="password_max_age_days"' in page
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
@@ -90,12 +92,10 @@ def test_hr_edits_policy_in_browser_and_sees_article_codes(client, org):
 
 def test_policy_page_unknown_label_is_404(client, org):
     client.force_login(org.hr.user)
-    assert client.get(reverse("policy_detail", args=["nope.nope"])).status_code == 404
+    assert client.get(reverse("callcenter:policy_detail", args=["nope.nope"])).status_code == 404
 
 
 def test_policy_defaults_install_is_idempotent(db):
-    from callcenter.policy import POLICY_REGISTRY
-
     assert len(services.policy_defaults_install()) == len(POLICY_REGISTRY)
     assert services.policy_defaults_install() == []
 
@@ -103,9 +103,6 @@ def test_policy_defaults_install_is_idempotent(db):
 @pytest.mark.django_db(transaction=True)
 def test_two_hr_users_saving_the_same_date_at_once(org):
     # given two HR sessions saving a version for the same date in parallel (real connections)
-    import threading
-
-    from django.db import connections
 
     results = []
     barrier = threading.Barrier(2)

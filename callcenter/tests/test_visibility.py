@@ -10,7 +10,8 @@ from guardian.shortcuts import assign_perm
 
 from callcenter import selectors
 from callcenter.errors import NotFoundError
-from callcenter.visibility import Scope, employees_visible_to, user_scope
+from callcenter.selectors import Scope, employees_visible_to, user_scope
+from callcenter.tests.factories import EmployeeFactory
 
 # viewer -> targets that must be visible; every other target must not be.
 # Targets: agent (A1), peer (A1), supervisor (A1), other_team (A2), other_dept (B1).
@@ -59,8 +60,8 @@ def test_detail_page_and_api_follow_the_matrix(client, org, viewer, target):
     # given a logged-in viewer; when they open another employee by id (page and API)
     client.force_login(getattr(org, viewer).user)
     pk = getattr(org, target).pk
-    page = client.get(reverse("employee_detail", args=[pk]))
-    api = client.get(reverse("api_employee_detail", args=[pk]))
+    page = client.get(reverse("callcenter:employee_detail", args=[pk]))
+    api = client.get(reverse("api:callcenter:employee_detail", args=[pk]))
     # then permitted objects answer 200, the rest 404 without data (no BOLA)
     allowed = target in MATRIX[viewer]
     assert page.status_code == (200 if allowed else 404)
@@ -79,7 +80,7 @@ def test_own_record_visible_to_every_employee(org):
 def test_api_list_shows_only_permitted_rows(client, org):
     # given a supervisor; when they list employees through the API; then only their team
     client.force_login(org.supervisor.user)
-    data = client.get(reverse("api_employee_list"), {"page_size": 200}).json()
+    data = client.get(reverse("api:callcenter:employee_list"), {"page_size": 200}).json()
     names = {row["name"] for row in data["results"]}
     assert names == {org.agent.name, org.peer.name, org.supervisor.name, org.manager.name, org.leader.name}
     assert data["count"] == 5
@@ -88,10 +89,10 @@ def test_api_list_shows_only_permitted_rows(client, org):
 def test_filters_cannot_widen_visibility(client, org):
     # given a supervisor filtering by another department; then nothing leaks
     client.force_login(org.supervisor.user)
-    data = client.get(reverse("api_employee_list"), {"department": org.dept_b.pk}).json()
+    data = client.get(reverse("api:callcenter:employee_list"), {"department": org.dept_b.pk}).json()
     assert data["count"] == 0
-    html = client.get(reverse("employee_list"), {"q": org.other_dept.name}).content.decode()
-    assert reverse("employee_detail", args=[org.other_dept.pk]) not in html
+    html = client.get(reverse("callcenter:employee_list"), {"q": org.other_dept.name}).content.decode()
+    assert reverse("callcenter:employee_detail", args=[org.other_dept.pk]) not in html
 
 
 def test_object_grant_adds_one_employee(org):
@@ -112,12 +113,11 @@ def test_deactivated_user_sees_nothing(org):
 
 def test_employee_list_queries_are_bounded(client, org, django_assert_max_num_queries):
     # given HR and many employees; when the list renders; then the query count does not grow
-    from callcenter.tests.factories import EmployeeFactory
 
     EmployeeFactory.create_batch(30, team=org.b1, department=org.dept_b)
     client.force_login(org.hr.user)
     with django_assert_max_num_queries(13):  # 12 + the notification bell's unread count
-        response = client.get(reverse("employee_list"))
+        response = client.get(reverse("callcenter:employee_list"))
     assert response.status_code == 200
     with django_assert_max_num_queries(8):
-        assert client.get(reverse("api_employee_list")).status_code == 200
+        assert client.get(reverse("api:callcenter:employee_list")).status_code == 200

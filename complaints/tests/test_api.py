@@ -22,8 +22,8 @@ PHONE = "13812345678"
 EMAIL = "wang.customer@example.com"
 MASKED_PHONE = "138****5678"
 MASKED_EMAIL = "w***@example.com"
-LIST_URL = reverse("api_complaint_list")
-INTAKE_URL = reverse("api_complaint_intake")
+LIST_URL = reverse("api:complaints:list")
+INTAKE_URL = reverse("api:complaints:intake")
 ROLE_USERS = ["agent", "supervisor", "manager", "leader", "hr", "handler", "auditor", "other_dept"]
 
 
@@ -179,7 +179,7 @@ def test_mass_assignment_is_ignored_when_recording(org):
 def test_mass_assignment_is_ignored_on_actions(org):
     complaint = record(org)
     response = api_for(org.handler.user).post(
-        url("api_complaint_log", complaint),
+        url("api:complaints:log", complaint),
         {"kind": "note", "text": "记录", "status": "closed", "owner": org.handler.pk, "closed_at": "2026-01-01"},
         format="json",
     )
@@ -221,7 +221,7 @@ def test_contact_is_masked_in_list_filters_ordering_and_detail_for_every_role(or
             assert "*" in row["contact"]["phone"] and "***@" in row["contact"]["email"]
             seen.add(row["id"])
     for complaint in (own, other):
-        detail = api.get(url("api_complaint_detail", complaint))
+        detail = api.get(url("api:complaints:detail", complaint))
         assert detail.status_code in (200, 404)
         assert PHONE not in detail.content.decode() and "13987654321" not in detail.content.decode()
         if detail.status_code == 200:
@@ -252,7 +252,7 @@ def test_contact_is_no_search_key(org):
 @pytest.mark.parametrize("username", ROLE_USERS)
 def test_reveal_is_for_the_complaint_team_and_leaders_and_audited(org, username):
     complaint = record(org)
-    response = api_for(getattr(org, username).user).post(url("api_complaint_contact", complaint))
+    response = api_for(getattr(org, username).user).post(url("api:complaints:contact", complaint))
     reveals = AuditEvent.objects.filter(action="complaint.contact_reveal")
     if username in ("handler", "leader"):
         assert response.status_code == 200
@@ -269,7 +269,7 @@ def test_reveal_is_for_the_complaint_team_and_leaders_and_audited(org, username)
 
 
 def test_reveal_of_an_unknown_complaint_is_404(org):
-    response = api_for(org.handler.user).post(reverse("api_complaint_contact", args=[987654]))
+    response = api_for(org.handler.user).post(reverse("api:complaints:contact", args=[987654]))
     assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
@@ -281,40 +281,42 @@ def test_the_whole_way_through_the_api(org):
     handler = api_for(org.handler.user)
     deadline = (timezone.now() + datetime.timedelta(days=2)).isoformat()
 
-    r = handler.post(url("api_complaint_assign", complaint), {"owner": org.handler.pk}, format="json")
+    r = handler.post(url("api:complaints:assign", complaint), {"owner": org.handler.pk}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "investigating" and r.json()["owner_id"] == org.handler.pk
     r = handler.post(
-        url("api_complaint_log", complaint),
+        url("api:complaints:log", complaint),
         {"kind": "customer_contact", "text": "已致电客户", "call_reference": "CALL-1"},
         format="json",
     )
     assert r.status_code == 200 and r.json()["first_responded_at"] is not None
-    r = handler.post(url("api_complaint_pause", complaint), {"reason": "等客户提供材料"}, format="json")
+    r = handler.post(url("api:complaints:pause", complaint), {"reason": "等客户提供材料"}, format="json")
     assert r.status_code == 200 and r.json()["paused"] is True and r.json()["resolution_overdue"] is False
-    r = handler.post(url("api_complaint_resume", complaint))
+    r = handler.post(url("api:complaints:resume", complaint))
     assert r.status_code == 200 and r.json()["paused"] is False
     r = handler.post(
-        url("api_complaint_plan", complaint),
+        url("api:complaints:plan", complaint),
         {"description": "重新办理", "responsible": org.handler.pk, "deadline": deadline},
         format="json",
     )
     assert r.status_code == 200 and [p["version"] for p in r.json()["plans"]] == [1]
-    r = handler.post(url("api_complaint_resolve", complaint), {"text": "已办理"}, format="json")
+    r = handler.post(url("api:complaints:resolve", complaint), {"text": "已办理"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "resolved"
     # not satisfied: reopened, a new plan is needed (CMP-3)
-    r = handler.post(url("api_complaint_follow_up", complaint), {"satisfaction": 2, "comment": "不满意"}, format="json")
+    r = handler.post(
+        url("api:complaints:follow_up", complaint), {"satisfaction": 2, "comment": "不满意"}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "investigating" and r.json()["reopen_count"] == 1
-    r = handler.post(url("api_complaint_resolve", complaint), {"text": "再次办理"}, format="json")
+    r = handler.post(url("api:complaints:resolve", complaint), {"text": "再次办理"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "plan_missing"
     # the responsible person may be anyone active, also outside the handler's own employee view
     r = handler.post(
-        url("api_complaint_plan", complaint),
+        url("api:complaints:plan", complaint),
         {"description": "经理出面", "responsible": org.supervisor.pk, "deadline": deadline},
         format="json",
     )
     assert [p["responsible_name"] for p in r.json()["plans"]] == [org.handler.name, org.supervisor.name]
-    handler.post(url("api_complaint_resolve", complaint), {"text": "再次办理"}, format="json")
-    r = handler.post(url("api_complaint_follow_up", complaint), {"satisfaction": 5}, format="json")
+    handler.post(url("api:complaints:resolve", complaint), {"text": "再次办理"}, format="json")
+    r = handler.post(url("api:complaints:follow_up", complaint), {"satisfaction": 5}, format="json")
     data = r.json()
     assert r.status_code == 200 and data["status"] == "closed" and data["satisfaction"] == 5
     assert [f["satisfaction"] for f in data["follow_ups"]] == [2, 5]
@@ -358,7 +360,7 @@ def test_forbidden_steps_are_refused_with_a_code_and_change_nothing(org, setup, 
     before = snapshot(complaint)
     ids = {"$handler": org.handler.pk, "$recorder": org.agent.pk}
     body = {key: ids.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
-    response = api_for(org.handler.user).post(url(f"api_complaint_{endpoint}", complaint), body, format="json")
+    response = api_for(org.handler.user).post(url(f"api:complaints:{endpoint}", complaint), body, format="json")
     assert response.status_code == status, response.json()
     assert response.json()["code"] == code and response.json()["detail"]
     assert snapshot(complaint) == before
@@ -367,11 +369,11 @@ def test_forbidden_steps_are_refused_with_a_code_and_change_nothing(org, setup, 
 def test_only_a_leader_closes_without_a_follow_up(org):
     complaint = record(org)
     before = snapshot(complaint)
-    refused = api_for(org.handler.user).post(url("api_complaint_close", complaint), {"reason": "x"}, format="json")
+    refused = api_for(org.handler.user).post(url("api:complaints:close", complaint), {"reason": "x"}, format="json")
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
     assert snapshot(complaint) == before
     closed = api_for(org.leader.user).post(
-        url("api_complaint_close", complaint), {"reason": "客户不再回应"}, format="json"
+        url("api:complaints:close", complaint), {"reason": "客户不再回应"}, format="json"
     )
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert closed.json()["close_reason"] == "客户不再回应" and closed.json()["closed_by"] == "leader"
@@ -464,8 +466,8 @@ def test_an_integration_token_opens_no_other_endpoint(org, webform):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Integration tok-web")
     assert api.get(LIST_URL).status_code in (401, 403)
-    assert api.get(url("api_complaint_detail", complaint)).status_code in (401, 403)
-    assert api.post(url("api_complaint_contact", complaint)).status_code in (401, 403)
+    assert api.get(url("api:complaints:detail", complaint)).status_code in (401, 403)
+    assert api.post(url("api:complaints:contact", complaint)).status_code in (401, 403)
 
 
 @pytest.mark.parametrize(
@@ -558,10 +560,10 @@ def _call(api, endpoint, complaint, org):
         "resume": {},
     }
     if endpoint == "detail":
-        return api.get(url("api_complaint_detail", complaint))
+        return api.get(url("api:complaints:detail", complaint))
     if endpoint == "contact":
-        return api.post(url("api_complaint_contact", complaint))
-    return api.post(url(f"api_complaint_{endpoint}", complaint), bodies[endpoint], format="json")
+        return api.post(url("api:complaints:contact", complaint))
+    return api.post(url(f"api:complaints:{endpoint}", complaint), bodies[endpoint], format="json")
 
 
 ENDPOINTS = ["detail", "contact", "assign", "log", "plan", "resolve", "follow_up", "close", "pause", "resume"]
@@ -643,7 +645,7 @@ def test_list_queries_do_not_grow_with_rows(org, username):
 
 def test_openapi_schema_lists_the_complaint_endpoints(org):
     api = api_for(org.agent.user)
-    schema = api.get(reverse("api_schema"), {"format": "json"}).json()
+    schema = api.get(reverse("api:schema"), {"format": "json"}).json()
     paths = schema["paths"]
     for path in (
         "/api/v1/complaints/",

@@ -65,7 +65,7 @@ def test_only_the_team_attaches(org, complaint):
 
 def test_download_matrix_and_audit(client, org, complaint):
     attachment = services.complaint_attach(actor=org.handler.user, complaint=complaint, upload=upload(XSS_NAME))
-    url = reverse("complaint_attachment", args=[attachment.pk])
+    url = reverse("complaints:attachment", args=[attachment.pk])
     for who, expected in (("handler", 200), ("agent", 200), ("leader", 200), ("other_dept", 404), ("auditor", 404)):
         client.force_login(getattr(org, who).user)
         response = client.get(url)
@@ -82,13 +82,13 @@ def test_download_matrix_and_audit(client, org, complaint):
 def test_file_name_shows_as_text(client, org, complaint):
     services.complaint_attach(actor=org.handler.user, complaint=complaint, upload=upload(XSS_NAME))
     client.force_login(org.handler.user)
-    html = client.get(reverse("complaint_detail", args=[complaint.pk])).content.decode()
+    html = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
     assert "<img src=x onerror" not in html
 
 
 def test_page_and_api_upload(client, org, complaint):
     client.force_login(org.handler.user)
-    response = client.post(reverse("complaint_attach", args=[complaint.pk]), {"file": upload(), "text": "截图"})
+    response = client.post(reverse("complaints:attach", args=[complaint.pk]), {"file": upload(), "text": "截图"})
     assert response.status_code == 302 and ComplaintAttachment.objects.count() == 1
     api = APIClient()
     api.force_authenticate(org.handler.user)

@@ -101,7 +101,7 @@ def login(client, org, who):
 
 
 def detail_url(complaint):
-    return reverse("complaint_detail", args=[complaint.pk])
+    return reverse("complaints:detail", args=[complaint.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -112,13 +112,13 @@ def messages_of(response) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ROLE_USERS)
-@pytest.mark.parametrize("name", ["complaint_queue", "complaint_new"])
+@pytest.mark.parametrize("name", ["complaints:queue", "complaints:new"])
 def test_queue_and_intake_open_to_every_employee(client, org, who, name):
     response = login(client, org, who).get(reverse(name))
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("name", ["complaint_queue", "complaint_new"])
+@pytest.mark.parametrize("name", ["complaints:queue", "complaints:new"])
 def test_pages_need_a_login(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -138,16 +138,16 @@ def test_detail_follows_visibility_other_team_is_404(client, org, who):
 def test_queue_lists_only_what_the_selector_gives(client, org, who):
     mine = record(org, customer_name="甲客户")
     other = record(org, by=org.other_dept, team=org.b1, customer_name="乙客户")
-    html = login(client, org, who).get(reverse("complaint_queue")).content.decode()
+    html = login(client, org, who).get(reverse("complaints:queue")).content.decode()
     assert (mine.reference in html) == (who in SEES_A1_COMPLAINT)
     assert (other.reference in html) == (who in {"leader", "hr", "handler", "other_dept"})
 
 
 ACTIONS = [
-    ("complaint_assign", {"owner": "$handler"}, {"handler"}),
-    ("complaint_log", {"kind": "note", "text": "记录"}, {"handler"}),
-    ("complaint_pause", {"reason": "等客户回电"}, {"handler"}),
-    ("complaint_close", {"reason": "客户无理要求"}, {"leader"}),
+    ("complaints:assign", {"owner": "$handler"}, {"handler"}),
+    ("complaints:log", {"kind": "note", "text": "记录"}, {"handler"}),
+    ("complaints:pause", {"reason": "等客户回电"}, {"handler"}),
+    ("complaints:close", {"reason": "客户无理要求"}, {"leader"}),
 ]
 
 
@@ -168,7 +168,7 @@ def test_actions_role_matrix(client, org, who, name, data, allowed):
 
 def test_handler_action_on_an_unknown_complaint_is_404(client, org):
     response = login(client, org, "handler").post(
-        reverse("complaint_log", args=[999999]), {"kind": "note", "text": "x"}
+        reverse("complaints:log", args=[999999]), {"kind": "note", "text": "x"}
     )
     assert response.status_code == 404
 
@@ -197,7 +197,7 @@ def test_agent_records_an_urgent_complaint_and_sees_the_emergency_banner(client,
     # given an agent with an urgent complaint taken on the phone
     login(client, org, "agent")
     # when they record it
-    response = client.post(reverse("complaint_new"), intake(org, urgency="urgent"), follow=True)
+    response = client.post(reverse("complaints:new"), intake(org, urgency="urgent"), follow=True)
     # then it is saved and the page shows the emergency procedure, contact masked
     complaint = Complaint.objects.get()
     assert response.redirect_chain[-1][0] == detail_url(complaint)
@@ -212,7 +212,7 @@ def test_agent_records_an_urgent_complaint_and_sees_the_emergency_banner(client,
 
 def test_normal_complaint_has_no_emergency_banner(client, org):
     login(client, org, "agent")
-    response = client.post(reverse("complaint_new"), intake(org), follow=True)
+    response = client.post(reverse("complaints:new"), intake(org), follow=True)
     assert response.status_code == 200
     assert 'id="complaint-emergency"' not in response.content.decode()
 
@@ -228,7 +228,7 @@ def test_normal_complaint_has_no_emergency_banner(client, org):
     ],
 )
 def test_intake_errors_are_a_400_form_error_and_nothing_is_saved(client, org, change, text):
-    response = login(client, org, "agent").post(reverse("complaint_new"), intake(org, **change))
+    response = login(client, org, "agent").post(reverse("complaints:new"), intake(org, **change))
     assert response.status_code == 400
     assert text in response.content.decode()
     assert not Complaint.objects.exists()
@@ -236,7 +236,7 @@ def test_intake_errors_are_a_400_form_error_and_nothing_is_saved(client, org, ch
 
 def test_intake_cannot_name_an_employee_the_agent_may_not_see(client, org):
     data = intake(org, concerned_employees=[org.other_dept.pk])
-    response = login(client, org, "agent").post(reverse("complaint_new"), data)
+    response = login(client, org, "agent").post(reverse("complaints:new"), data)
     assert response.status_code == 400 and not Complaint.objects.exists()
 
 
@@ -252,7 +252,7 @@ def test_queue_filters(client, org, categories):
     login(client, org, "handler")
 
     def refs(**params):
-        html = client.get(reverse("complaint_queue"), params).content.decode()
+        html = client.get(reverse("complaints:queue"), params).content.decode()
         return {c.reference for c in (urgent, email, old) if c.reference in html}
 
     assert refs() == {urgent.reference, email.reference, old.reference}
@@ -269,14 +269,14 @@ def test_queue_filters(client, org, categories):
     assert refs(date_from=timezone.localdate().isoformat()) == {urgent.reference, email.reference}
     # the old normal complaint is past its first response (24 h): overdue, shown in red
     assert refs(overdue="on") == {old.reference}
-    html = client.get(reverse("complaint_queue")).content.decode()
+    html = client.get(reverse("complaints:queue")).content.decode()
     assert f'id="complaint-row-{old.pk}" data-urgent="false" data-overdue="true" class="table-danger"' in html
     assert f'id="complaint-row-{urgent.pk}" data-urgent="true"' in html
     assert "overdue by" in html and "left" in html
     # a stale or broken filter never becomes an error page
     assert (
         client.get(
-            reverse("complaint_queue"), {"date_from": "nonsense", "team": "x", "owner": "abc", "status": "zzz"}
+            reverse("complaints:queue"), {"date_from": "nonsense", "team": "x", "owner": "abc", "status": "zzz"}
         ).status_code
         == 200
     )
@@ -291,13 +291,13 @@ def test_queue_orderings(client, org):
         ("oldest", [first, second]),
         ("urgency", [second, first]),
     ]:
-        page = client.get(reverse("complaint_queue"), {"ordering": ordering}).context["page_obj"]
+        page = client.get(reverse("complaints:queue"), {"ordering": ordering}).context["page_obj"]
         assert [c.pk for c in page.object_list] == [c.pk for c in expected], ordering
 
 
 def test_queue_htmx_returns_the_results_partial(client, org):
     record(org)
-    response = login(client, org, "handler").get(reverse("complaint_queue"), HTTP_HX_REQUEST="true")
+    response = login(client, org, "handler").get(reverse("complaints:queue"), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'id="complaint-results"' in html and "<html" not in html
 
@@ -309,16 +309,16 @@ def test_queue_is_paginated_with_bounded_queries(client, org, django_assert_max_
         if n % 2:
             services.complaint_assign(actor=org.handler.user, complaint=c, owner=org.handler)
     login(client, org, "handler")
-    client.get(reverse("complaint_queue"))  # warm the session and caches
+    client.get(reverse("complaints:queue"))  # warm the session and caches
     # when the queue is read, then the query count does not grow with the rows
     with django_assert_max_num_queries(15):
-        response = client.get(reverse("complaint_queue"), {"status": "open"})
+        response = client.get(reverse("complaints:queue"), {"status": "open"})
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == 25
     assert response.context["page_obj"].paginator.num_pages == 2
     login(client, org, "supervisor")
     with django_assert_max_num_queries(20):
-        response = client.get(reverse("complaint_queue"))
+        response = client.get(reverse("complaints:queue"))
     assert len(response.context["page_obj"].object_list) == 25
 
 
@@ -339,7 +339,7 @@ def test_detail_has_bounded_queries(client, org, django_assert_max_num_queries):
 def test_contact_is_masked_in_queue_and_detail_for_every_role(client, org, who):
     complaint = record(org)
     login(client, org, who)
-    for url in (reverse("complaint_queue"), detail_url(complaint), reverse("complaint_queue") + "?q=王"):
+    for url in (reverse("complaints:queue"), detail_url(complaint), reverse("complaints:queue") + "?q=王"):
         html = client.get(url).content.decode()
         assert MASKED_PHONE in html and MASKED_EMAIL in html, url
         assert PHONE not in html and EMAIL not in html, url
@@ -351,7 +351,7 @@ def test_contact_is_masked_in_queue_and_detail_for_every_role(client, org, who):
 def test_reveal_shows_the_full_contact_and_is_audited(client, org, who):
     complaint = record(org)
     login(client, org, who)
-    response = client.post(reverse("complaint_contact", args=[complaint.pk]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("complaints:contact", args=[complaint.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
     assert PHONE in html and EMAIL in html and "<html" not in html
@@ -366,7 +366,7 @@ def test_reveal_shows_the_full_contact_and_is_audited(client, org, who):
 @pytest.mark.parametrize("who", ["agent", "supervisor", "manager", "hr", "auditor", "other_dept"])
 def test_reveal_is_refused_for_other_roles(client, org, who):
     complaint = record(org)
-    response = login(client, org, who).post(reverse("complaint_contact", args=[complaint.pk]))
+    response = login(client, org, who).post(reverse("complaints:contact", args=[complaint.pk]))
     assert response.status_code == 403
     assert PHONE not in response.content.decode()
     assert not AuditEvent.objects.filter(action="complaint.contact_reveal").exists()
@@ -374,7 +374,7 @@ def test_reveal_is_refused_for_other_roles(client, org, who):
 
 def test_reveal_needs_post(client, org):
     complaint = record(org)
-    response = login(client, org, "handler").get(reverse("complaint_contact", args=[complaint.pk]))
+    response = login(client, org, "handler").get(reverse("complaints:contact", args=[complaint.pk]))
     assert response.status_code == 405
 
 
@@ -387,13 +387,13 @@ def test_handler_works_a_complaint_to_a_reopen(client, org):
     pk = complaint.pk
     deadline = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     steps = [
-        ("complaint_assign", {"owner": org.handler.pk}),
-        ("complaint_log", {"kind": "customer_contact", "text": "已致电客户", "call_reference": "CALL-1"}),
-        ("complaint_pause", {"reason": "等客户提供材料"}),
-        ("complaint_resume", {}),
-        ("complaint_plan", {"description": "重新办理", "responsible": org.agent.pk, "deadline": deadline}),
-        ("complaint_resolve", {"text": "已重新办理"}),
-        ("complaint_follow_up", {"satisfaction": "2", "comment": "还是不满意"}),
+        ("complaints:assign", {"owner": org.handler.pk}),
+        ("complaints:log", {"kind": "customer_contact", "text": "已致电客户", "call_reference": "CALL-1"}),
+        ("complaints:pause", {"reason": "等客户提供材料"}),
+        ("complaints:resume", {}),
+        ("complaints:plan", {"description": "重新办理", "responsible": org.agent.pk, "deadline": deadline}),
+        ("complaints:resolve", {"text": "已重新办理"}),
+        ("complaints:follow_up", {"satisfaction": "2", "comment": "还是不满意"}),
     ]
     for name, data in steps:
         response = client.post(reverse(name, args=[pk]), data, follow=True)
@@ -411,7 +411,7 @@ def test_handler_works_a_complaint_to_a_reopen(client, org):
 def test_leader_closes_with_a_reason(client, org):
     complaint = record(org)
     response = login(client, org, "leader").post(
-        reverse("complaint_close", args=[complaint.pk]), {"reason": "已尽力"}, follow=True
+        reverse("complaints:close", args=[complaint.pk]), {"reason": "已尽力"}, follow=True
     )
     assert response.status_code == 200
     complaint.refresh_from_db()
@@ -422,20 +422,20 @@ def test_leader_closes_with_a_reason(client, org):
 @pytest.mark.parametrize(
     "setup,name,data,text",
     [
-        (None, "complaint_resolve", {"text": "完成"}, "Write the resolution plan first"),
-        (None, "complaint_follow_up", {"satisfaction": "5"}, "comes after the complaint is resolved"),
-        (None, "complaint_resume", {}, "The clock is not paused"),
-        ("closed", "complaint_log", {"kind": "note", "text": "x"}, "This complaint is closed"),
-        ("closed", "complaint_assign", {"owner": "$handler"}, "This complaint is closed"),
-        (None, "complaint_assign", {"owner": "$agent"}, "Select a valid choice"),
+        (None, "complaints:resolve", {"text": "完成"}, "Write the resolution plan first"),
+        (None, "complaints:follow_up", {"satisfaction": "5"}, "comes after the complaint is resolved"),
+        (None, "complaints:resume", {}, "The clock is not paused"),
+        ("closed", "complaints:log", {"kind": "note", "text": "x"}, "This complaint is closed"),
+        ("closed", "complaints:assign", {"owner": "$handler"}, "This complaint is closed"),
+        (None, "complaints:assign", {"owner": "$agent"}, "Select a valid choice"),
         (
             None,
-            "complaint_plan",
+            "complaints:plan",
             {"description": "x", "responsible": "$agent", "deadline": "2020-01-01T10:00"},
             "future",
         ),
-        (None, "complaint_log", {"kind": "recorded", "text": "x"}, "Select a valid choice"),
-        (None, "complaint_follow_up", {"satisfaction": "9"}, "Select a valid choice"),
+        (None, "complaints:log", {"kind": "recorded", "text": "x"}, "Select a valid choice"),
+        (None, "complaints:follow_up", {"satisfaction": "9"}, "Select a valid choice"),
     ],
 )
 def test_forbidden_steps_show_the_error_and_change_nothing(client, org, setup, name, data, text):
@@ -475,7 +475,7 @@ def test_user_text_is_escaped(client, org, payload):
     services.complaint_log(actor=org.handler.user, complaint=complaint, kind="note", text=payload)
     login(client, org, "handler")
     escaped = payload.replace("<", "&lt;").replace(">", "&gt;")
-    for url in (detail_url(complaint), reverse("complaint_queue")):
+    for url in (detail_url(complaint), reverse("complaints:queue")):
         html = client.get(url).content.decode()
         assert payload not in html, url
         assert escaped in html, url
@@ -483,7 +483,7 @@ def test_user_text_is_escaped(client, org, payload):
 
 def test_xss_through_the_intake_form_is_shown_as_text(client, org):
     login(client, org, "agent")
-    response = client.post(reverse("complaint_new"), intake(org, customer_name=XSS[0], matter=XSS[1]), follow=True)
+    response = client.post(reverse("complaints:new"), intake(org, customer_name=XSS[0], matter=XSS[1]), follow=True)
     html = response.content.decode()
     assert XSS[0] not in html and XSS[1] not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -493,10 +493,10 @@ def test_xss_through_the_intake_form_is_shown_as_text(client, org):
 
 
 def test_navigation_entries(client, org):
-    html = login(client, org, "agent").get(reverse("complaint_queue")).content.decode()
+    html = login(client, org, "agent").get(reverse("complaints:queue")).content.decode()
     assert 'data-nav-key="complaints"' in html and 'data-nav-key="complaint_new"' in html
     assert 'data-nav-key="complaint_statistics"' not in html
-    html = login(client, org, "handler").get(reverse("complaint_queue")).content.decode()
+    html = login(client, org, "handler").get(reverse("complaints:queue")).content.decode()
     assert 'data-nav-key="complaints"' in html
     assert 'data-nav-key="complaint_statistics"' in html  # the statistics page is installed
 
@@ -510,7 +510,7 @@ def test_paused_clock_shows_on_the_page_and_in_the_queue(client, org):
     html = client.get(detail_url(complaint)).content.decode()
     assert "paused since" in html and 'id="complaint-resume-form"' in html
     assert 'data-due-state="paused"' in html and 'data-due-state="open"' not in html
-    queue = client.get(reverse("complaint_queue")).content.decode()
+    queue = client.get(reverse("complaints:queue")).content.decode()
     assert 'data-due-state="paused"' in queue
 
 
@@ -519,5 +519,5 @@ def test_a_login_without_employee_record_cannot_record(client, db):
 
     user = f.UserFactory(username="robot", roles=[])
     client.force_login(user)
-    assert client.get(reverse("complaint_new")).status_code == 403
-    assert client.get(reverse("complaint_queue")).status_code == 200  # empty: the selector gives nothing
+    assert client.get(reverse("complaints:new")).status_code == 403
+    assert client.get(reverse("complaints:queue")).status_code == 200  # empty: the selector gives nothing

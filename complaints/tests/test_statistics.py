@@ -187,7 +187,7 @@ def test_queries_are_bounded_whatever_the_number_of_complaints(org, data, client
         return type(user).objects.get(pk=user.pk)
 
     client.force_login(org.manager.user)
-    url = reverse("complaint_statistics")
+    url = reverse("complaints:statistics")
     client.get(url, RANGE)  # warm-up: per-process caches (ContentType, policies) are not the point
     small_selector = count(lambda: complaint_statistics(user=fresh(org.manager.user), filters=RANGE))
     small_page = count(lambda: client.get(url, RANGE))
@@ -214,11 +214,11 @@ def test_queries_are_bounded_whatever_the_number_of_complaints(org, data, client
 )
 def test_page_and_api_role_matrix(org, data, client, who, status):
     client.force_login(getattr(org, who).user)
-    response = client.get(reverse("complaint_statistics"), RANGE)
+    response = client.get(reverse("complaints:statistics"), RANGE)
     assert response.status_code == status
     api = APIClient()
     api.force_authenticate(getattr(org, who).user)
-    assert api.get(reverse("api_complaint_statistics"), RANGE).status_code == status
+    assert api.get(reverse("api:complaints:statistics"), RANGE).status_code == status
     if status == 200:
         assert b'data-complaint-chart="line"' in response.content
         assert b"vendor/chartjs/chart.umd.min.js" in response.content
@@ -227,26 +227,26 @@ def test_page_and_api_role_matrix(org, data, client, who, status):
 
 
 def test_anonymous_is_sent_to_login(client):
-    response = client.get(reverse("complaint_statistics"))
+    response = client.get(reverse("complaints:statistics"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
 def test_api_returns_the_same_numbers(org, data):
     api = APIClient()
     api.force_authenticate(org.handler.user)
-    body = api.get(reverse("api_complaint_statistics"), RANGE).json()
+    body = api.get(reverse("api:complaints:statistics"), RANGE).json()
     stats = complaint_statistics(user=org.handler.user, filters=RANGE)
     assert body["total"] == stats["total"] == 4
     assert body["by_month"] == stats["by_month"] and body["satisfaction"] == stats["satisfaction"]
     assert body["complaint_rate_per_1000_calls"] is None
-    assert api.get(reverse("api_complaint_statistics"), {"date_from": "not-a-date"}).status_code == 400
+    assert api.get(reverse("api:complaints:statistics"), {"date_from": "not-a-date"}).status_code == 400
 
 
 def test_export_is_audited_and_has_no_contact_details(org, data, client):
     client.force_login(org.handler.user)
     # when the handler exports CSV and XLSX
-    response = client.get(reverse("complaint_statistics"), {**RANGE, "format": "csv"})
-    xlsx = client.get(reverse("complaint_statistics"), {**RANGE, "format": "xlsx"})
+    response = client.get(reverse("complaints:statistics"), {**RANGE, "format": "csv"})
+    xlsx = client.get(reverse("complaints:statistics"), {**RANGE, "format": "xlsx"})
     # then the CSV holds the page's numbers and no phone number or e-mail address
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
@@ -264,7 +264,7 @@ def test_export_is_audited_and_has_no_contact_details(org, data, client):
 
 def test_export_refused_to_roles_without_the_page(org, data, client):
     client.force_login(org.supervisor.user)
-    assert client.get(reverse("complaint_statistics"), {"format": "csv"}).status_code == 403
+    assert client.get(reverse("complaints:statistics"), {"format": "csv"}).status_code == 403
     assert not AuditEvent.objects.filter(action="complaint.statistics_export").exists()
 
 

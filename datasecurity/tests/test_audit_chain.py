@@ -7,8 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
-from datasecurity.audit import audit_chain_verify, audit_record, mask_value
 from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from datasecurity.rules import mask_value
+from datasecurity.selectors import audit_chain_verify
+from datasecurity.services import audit_record
 
 
 def _record(n, actor=None):

@@ -21,12 +21,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
 from callcenter.permissions import HasRole
+from callcenter.rest import Pagination
 from callcenter.roles import Role
-
-from .. import selectors, services
-from ..models import ActionStatus, Appraisal, AppraisalStatus, FeedbackInterview
+from performance import selectors, services
+from performance.models import ActionStatus, Appraisal, AppraisalStatus, FeedbackInterview
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
@@ -345,11 +344,11 @@ class AppraisalSendBackApi(APIView):
 
 
 urlpatterns = [
-    path("appraisals/", AppraisalListApi.as_view(), name="performance_api_appraisal_list"),
-    path("appraisals/mine/", MyAppraisalListApi.as_view(), name="performance_api_my_appraisals"),
-    path("appraisals/<int:pk>/", AppraisalDetailApi.as_view(), name="performance_api_appraisal_detail"),
-    path("appraisals/<int:pk>/self/", AppraisalSelfApi.as_view(), name="performance_api_appraisal_self"),
-    path("appraisals/<int:pk>/superior/", AppraisalSuperiorApi.as_view(), name="performance_api_appraisal_superior"),
-    path("appraisals/<int:pk>/interview/", AppraisalInterviewApi.as_view(), name="performance_api_appraisal_interview"),
-    path("appraisals/<int:pk>/send-back/", AppraisalSendBackApi.as_view(), name="performance_api_appraisal_send_back"),
+    path("appraisals/", AppraisalListApi.as_view(), name="appraisal_list"),
+    path("appraisals/mine/", MyAppraisalListApi.as_view(), name="my_appraisals"),
+    path("appraisals/<int:pk>/", AppraisalDetailApi.as_view(), name="appraisal_detail"),
+    path("appraisals/<int:pk>/self/", AppraisalSelfApi.as_view(), name="appraisal_self"),
+    path("appraisals/<int:pk>/superior/", AppraisalSuperiorApi.as_view(), name="appraisal_superior"),
+    path("appraisals/<int:pk>/interview/", AppraisalInterviewApi.as_view(), name="appraisal_interview"),
+    path("appraisals/<int:pk>/send-back/", AppraisalSendBackApi.as_view(), name="appraisal_send_back"),
 ]

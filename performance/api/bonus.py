@@ -19,15 +19,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import IgnoreAcceptNegotiation, Pagination
+from callcenter.exports import private_file_response
 from callcenter.permissions import HasRole
+from callcenter.rest import IgnoreAcceptNegotiation, Pagination
 from callcenter.roles import Role
-from datasecurity.uploads import private_file_response
-
-from .. import rules, selectors, services
-from ..forms_bonus import MonthField
-from ..models import BonusSheetStatus, FileFormat, ScoreBand
-from ..services.bonus import FILE_CONTENT_TYPES
+from performance import rules, selectors, services
+from performance.forms_bonus import MonthField
+from performance.models import BonusSheetStatus, FileFormat, ScoreBand
+from performance.services.bonus import FILE_CONTENT_TYPES
 
 READERS = HasRole(Role.HR, Role.COMPANY_LEADER)
 HR = HasRole(Role.HR)
@@ -192,7 +191,7 @@ class FileOutputSerializer(serializers.Serializer):
     def get_download_url(self, file) -> str | None:
         if file.status != "done":
             return None
-        return reverse("performance_api_bonus_file_download", args=[file.pk])
+        return reverse("api:performance:bonus_file_download", args=[file.pk])
 
 
 def _detail(user, pk: int) -> dict:
@@ -403,28 +402,24 @@ class BonusFileDownloadApi(APIView):
 
 
 urlpatterns = [
-    path("bonus-sheets/", BonusSheetListApi.as_view(), name="performance_api_bonus_sheet_list"),
-    path("bonus-sheets/prepare/", BonusSheetPrepareApi.as_view(), name="performance_api_bonus_sheet_prepare"),
-    path("bonus-sheets/<int:pk>/", BonusSheetDetailApi.as_view(), name="performance_api_bonus_sheet_detail"),
-    path("bonus-sheets/<int:pk>/lines/", BonusSheetLinesApi.as_view(), name="performance_api_bonus_sheet_lines"),
+    path("bonus-sheets/", BonusSheetListApi.as_view(), name="bonus_sheet_list"),
+    path("bonus-sheets/prepare/", BonusSheetPrepareApi.as_view(), name="bonus_sheet_prepare"),
+    path("bonus-sheets/<int:pk>/", BonusSheetDetailApi.as_view(), name="bonus_sheet_detail"),
+    path("bonus-sheets/<int:pk>/lines/", BonusSheetLinesApi.as_view(), name="bonus_sheet_lines"),
     path(
         "bonus-sheets/<int:pk>/recompute/",
         BonusSheetRecomputeApi.as_view(),
-        name="performance_api_bonus_sheet_recompute",
+        name="bonus_sheet_recompute",
     ),
-    path("bonus-sheets/<int:pk>/approve/", BonusSheetApproveApi.as_view(), name="performance_api_bonus_sheet_approve"),
-    path("bonus-sheets/<int:pk>/correct/", BonusSheetCorrectApi.as_view(), name="performance_api_bonus_sheet_correct"),
-    path(
-        "bonus-sheets/<int:pk>/adjustments/", BonusSheetAdjustApi.as_view(), name="performance_api_bonus_sheet_adjust"
-    ),
+    path("bonus-sheets/<int:pk>/approve/", BonusSheetApproveApi.as_view(), name="bonus_sheet_approve"),
+    path("bonus-sheets/<int:pk>/correct/", BonusSheetCorrectApi.as_view(), name="bonus_sheet_correct"),
+    path("bonus-sheets/<int:pk>/adjustments/", BonusSheetAdjustApi.as_view(), name="bonus_sheet_adjust"),
     path(
         "bonus-sheets/<int:pk>/lines/<int:line_pk>/adjustments/<int:position>/",
         BonusAdjustmentRemoveApi.as_view(),
-        name="performance_api_bonus_adjustment_remove",
+        name="bonus_adjustment_remove",
     ),
-    path("bonus-sheets/<int:pk>/exports/", BonusSheetExportsApi.as_view(), name="performance_api_bonus_sheet_exports"),
-    path("bonus-exports/<int:pk>/", BonusFileStatusApi.as_view(), name="performance_api_bonus_file_status"),
-    path(
-        "bonus-exports/<int:pk>/download/", BonusFileDownloadApi.as_view(), name="performance_api_bonus_file_download"
-    ),
+    path("bonus-sheets/<int:pk>/exports/", BonusSheetExportsApi.as_view(), name="bonus_sheet_exports"),
+    path("bonus-exports/<int:pk>/", BonusFileStatusApi.as_view(), name="bonus_file_status"),
+    path("bonus-exports/<int:pk>/download/", BonusFileDownloadApi.as_view(), name="bonus_file_download"),
 ]

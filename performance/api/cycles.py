@@ -17,12 +17,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
 from callcenter.permissions import HasRole
+from callcenter.rest import Pagination
 from callcenter.roles import Role
-
-from .. import selectors, services
-from ..models import AppraisalStatus
+from performance import selectors, services
+from performance.models import AppraisalStatus
 
 READERS = (Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER)
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
@@ -249,11 +248,11 @@ class CycleLockApi(APIView):
 
 
 urlpatterns = [
-    path("cycles/", CycleListApi.as_view(), name="performance_api_cycle_list"),
-    path("cycles/open/", CycleOpenApi.as_view(), name="performance_api_cycle_open"),
-    path("cycles/<int:pk>/", CycleDetailApi.as_view(), name="performance_api_cycle_detail"),
-    path("cycles/<int:pk>/missing/", CycleMissingApi.as_view(), name="performance_api_cycle_missing"),
-    path("cycles/<int:pk>/refresh/", CycleRefreshApi.as_view(), name="performance_api_cycle_refresh"),
-    path("cycles/<int:pk>/remind/", CycleRemindApi.as_view(), name="performance_api_cycle_remind"),
-    path("cycles/<int:pk>/lock/", CycleLockApi.as_view(), name="performance_api_cycle_lock"),
+    path("cycles/", CycleListApi.as_view(), name="cycle_list"),
+    path("cycles/open/", CycleOpenApi.as_view(), name="cycle_open"),
+    path("cycles/<int:pk>/", CycleDetailApi.as_view(), name="cycle_detail"),
+    path("cycles/<int:pk>/missing/", CycleMissingApi.as_view(), name="cycle_missing"),
+    path("cycles/<int:pk>/refresh/", CycleRefreshApi.as_view(), name="cycle_refresh"),
+    path("cycles/<int:pk>/remind/", CycleRemindApi.as_view(), name="cycle_remind"),
+    path("cycles/<int:pk>/lock/", CycleLockApi.as_view(), name="cycle_lock"),
 ]

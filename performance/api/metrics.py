@@ -25,13 +25,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
 from callcenter.errors import ApplicationError
 from callcenter.permissions import HasRole
-from callcenter.visibility import Scope, user_scope
-
-from .. import metrics_csv, selectors, services
-from ..forms_metrics import parse_id, parse_month
+from callcenter.rest import Pagination
+from callcenter.selectors import Scope, user_scope
+from performance import metrics_csv, selectors, services
+from performance.errors import PerformanceErrorCode
+from performance.forms_metrics import parse_id, parse_month
 
 HR = HasRole(*services.METRIC_IMPORT_ROLES)
 
@@ -96,14 +96,14 @@ class MetricImportListApi(APIView):
             raise ApplicationError(
                 _("The request is %(size)s MB; at most %(limit)s MB per push. Push a day or a few days at a time.")
                 % {"size": f"{length / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.1f}"},
-                code="body_too_large",
+                code=PerformanceErrorCode.BODY_TOO_LARGE,
                 status=413,
             )
         data = MetricPushInputSerializer(data=request.data)
         if not data.is_valid():
             raise ApplicationError(
                 _('Send {"rows": [...]}: a list of at most %(limit)s objects.') % {"limit": metrics_csv.MAX_ROWS},
-                code="rows_invalid_shape",
+                code=PerformanceErrorCode.ROWS_INVALID_SHAPE,
                 extra={"errors": data.errors},
             )
         record = services.metric_import_push(actor=request.user, rows=data.validated_data["rows"])
@@ -165,7 +165,7 @@ class MetricMonthApi(APIView):
 
 
 urlpatterns = [
-    path("metrics/imports/", MetricImportListApi.as_view(), name="performance_api_metric_import_list"),
-    path("metrics/imports/<int:pk>/", MetricImportDetailApi.as_view(), name="performance_api_metric_import_detail"),
-    path("metrics/month/", MetricMonthApi.as_view(), name="performance_api_metric_month"),
+    path("metrics/imports/", MetricImportListApi.as_view(), name="metric_import_list"),
+    path("metrics/imports/<int:pk>/", MetricImportDetailApi.as_view(), name="metric_import_detail"),
+    path("metrics/month/", MetricMonthApi.as_view(), name="metric_month"),
 ]

@@ -13,12 +13,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.api_support import Pagination
 from callcenter.models import Position
 from callcenter.permissions import HasRole
-
-from .. import selectors, services
-from ..models import AutoSource, IndicatorGroup, ScoringMethod
+from callcenter.rest import Pagination
+from performance import selectors, services
+from performance.models import AutoSource, IndicatorGroup, ScoringMethod
 
 HR = HasRole(*services.SETUP_ROLES)
 
@@ -224,8 +223,8 @@ class TemplateDetailApi(APIView):
 
 
 urlpatterns = [
-    path("setup/indicators/", IndicatorListApi.as_view(), name="performance_api_indicator_list"),
-    path("setup/indicators/<int:pk>/", IndicatorDetailApi.as_view(), name="performance_api_indicator_detail"),
-    path("setup/templates/", TemplateListApi.as_view(), name="performance_api_template_list"),
-    path("setup/templates/<int:pk>/", TemplateDetailApi.as_view(), name="performance_api_template_detail"),
+    path("setup/indicators/", IndicatorListApi.as_view(), name="indicator_list"),
+    path("setup/indicators/<int:pk>/", IndicatorDetailApi.as_view(), name="indicator_detail"),
+    path("setup/templates/", TemplateListApi.as_view(), name="template_list"),
+    path("setup/templates/<int:pk>/", TemplateDetailApi.as_view(), name="template_detail"),
 ]

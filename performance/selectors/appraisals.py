@@ -22,11 +22,9 @@ from django.utils.translation import gettext as _
 from callcenter.errors import NotFoundError
 from callcenter.models import EmploymentStatus
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of
-from callcenter.visibility import employee_visibility_q
-
-from .. import rules
-from ..models import (
+from callcenter.selectors import employee_of, employee_visibility_q
+from performance import rules
+from performance.models import (
     ActionStatus,
     Appraisal,
     AppraisalCycle,

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
-
-from .. import rules
-from ..models import BonusLine, BonusSheet, BonusSheetFile
+from performance import rules
+from performance.models import BonusLine, BonusSheet, BonusSheetFile
 
 __all__ = [
     "BonusTotals",

@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 from callcenter.errors import NotFoundError
 from callcenter.models import Department, Employee, Team
 from callcenter.roles import Role, has_role
-from callcenter.visibility import employee_visibility_q
-
-from .. import rules, scoring
-from ..models import Appraisal, AppraisalCycle, AppraisalStatus, AppraisalTemplate, ScoreBand
-from .appraisals import appraisal_visible_q
+from callcenter.selectors import employee_visibility_q
+from performance import rules, scoring
+from performance.models import Appraisal, AppraisalCycle, AppraisalStatus, AppraisalTemplate, ScoreBand
+from performance.selectors.appraisals import appraisal_visible_q
 
 __all__ = [
     "CYCLE_READER_ROLES",
@@ -176,7 +175,7 @@ def _missing(scope: QuerySet, stage: str) -> QuerySet[Appraisal]:
 def _without_template(user, cycle: AppraisalCycle, filters: dict) -> tuple[int, list[Employee]]:
     """Employed at month end, in the reader's remit, no appraisal in the cycle: their post had no
     active template when the cycle opened (or they were added since; a refresh opens theirs)."""
-    from ..services.cycles import cycle_eligible_employees
+    from performance.services.cycles import cycle_eligible_employees
 
     qs = cycle_eligible_employees(cycle.month).exclude(
         pk__in=Appraisal.objects.filter(cycle=cycle).values("employee_id")

@@ -21,11 +21,10 @@ from django.db.models.functions import TruncMonth
 from callcenter.errors import NotFoundError
 from callcenter.models import Employee, Team
 from callcenter.roles import Role, has_role
-from callcenter.visibility import Scope, employees_visible_to, filter_by_employee, user_scope
-
-from .. import rules
-from ..models import AgentDailyMetric, MetricImport, TeamDailyCallVolume
-from ..scoring import metric_totals, month_last_day
+from callcenter.selectors import Scope, employees_visible_to, filter_by_employee, user_scope
+from performance import rules
+from performance.models import AgentDailyMetric, MetricImport, TeamDailyCallVolume
+from performance.scoring import metric_totals, month_last_day
 
 __all__ = [
     "MetricMonth",

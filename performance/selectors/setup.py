@@ -13,8 +13,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from callcenter.errors import NotFoundError
 from callcenter.models import Position
-
-from ..models import AppraisalTemplate, Indicator, IndicatorGroup, TemplateIndicator
+from performance.models import AppraisalTemplate, Indicator, IndicatorGroup, TemplateIndicator
 
 __all__ = [
     "TemplateSummary",

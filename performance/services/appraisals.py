@@ -35,10 +35,10 @@ from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedE
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of
-from datasecurity.audit import audit_record
-
-from .. import scoring
-from ..models import (
+from datasecurity.services import audit_record
+from performance import scoring
+from performance.errors import PerformanceErrorCode
+from performance.models import (
     ActionStatus,
     Appraisal,
     AppraisalItem,
@@ -48,7 +48,12 @@ from ..models import (
     ImprovementAction,
     ScoringMethod,
 )
-from ..selectors.appraisals import SEND_BACK_FROM, acting_evaluator_ids, appraisal_visible_q, open_actions_before
+from performance.selectors.appraisals import (
+    SEND_BACK_FROM,
+    acting_evaluator_ids,
+    appraisal_visible_q,
+    open_actions_before,
+)
 
 __all__ = [
     "APPRAISAL_COMMENT_MAX",
@@ -70,11 +75,11 @@ ACTIONS_MAX = 20
 def _text(value, *, field, required: bool = False, limit: int = APPRAISAL_TEXT_MAX) -> str:
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
     if required and not value:
-        raise ApplicationError(_("Please fill in %(field)s.") % {"field": field}, code="required")
+        raise ApplicationError(_("Please fill in %(field)s.") % {"field": field}, code=PerformanceErrorCode.REQUIRED)
     if len(value) > limit:
         raise ApplicationError(
             _("%(field)s is too long (at most %(limit)d characters).") % {"field": field, "limit": limit},
-            code="too_long",
+            code=PerformanceErrorCode.TOO_LONG,
         )
     return value
 
@@ -90,18 +95,18 @@ def _score(value, item: AppraisalItem) -> Decimal | None:
     if score is None or not score.is_finite():
         raise ApplicationError(
             _("“%(indicator)s”: the score must be a number.") % {"indicator": item.indicator.display_name},
-            code="score_invalid",
+            code=PerformanceErrorCode.SCORE_INVALID,
         )
     if score < 0 or score > item.scale_max:
         raise ApplicationError(
             _("“%(indicator)s”: the score must be between 0 and %(max)s.")
             % {"indicator": item.indicator.display_name, "max": item.scale_max},
-            code="score_invalid",
+            code=PerformanceErrorCode.SCORE_INVALID,
         )
     if score.as_tuple().exponent < -2 and score != score.quantize(Decimal("0.01")):
         raise ApplicationError(
             _("“%(indicator)s”: a score has at most two decimal places.") % {"indicator": item.indicator.display_name},
-            code="score_invalid",
+            code=PerformanceErrorCode.SCORE_INVALID,
         )
     return score.quantize(Decimal("0.01"))
 
@@ -128,7 +133,7 @@ def _refuse_locked(appraisal: Appraisal) -> None:
     if appraisal.status == AppraisalStatus.LOCKED or appraisal.cycle.status == CycleStatus.LOCKED:
         raise ApplicationError(
             _("This appraisal is locked (its month was closed by HR); nothing can be changed any more (PRF-2)."),
-            code="locked",
+            code=PerformanceErrorCode.LOCKED,
             status=409,
         )
 
@@ -152,12 +157,14 @@ def _parse_scores(items: list[AppraisalItem], entries: dict | None) -> dict[int,
         except (TypeError, ValueError):
             item = None
         if item is None:
-            raise ApplicationError(_("An item does not belong to this appraisal."), code="item_invalid")
+            raise ApplicationError(
+                _("An item does not belong to this appraisal."), code=PerformanceErrorCode.ITEM_INVALID
+            )
         if item.method != ScoringMethod.MANUAL:
             raise ApplicationError(
                 _("“%(indicator)s” is filled automatically from data; it cannot be scored by hand (PRF-1).")
                 % {"indicator": item.indicator.display_name},
-                code="item_automatic",
+                code=PerformanceErrorCode.ITEM_AUTOMATIC,
             )
         entry = entry or {}
         comment = _text(
@@ -198,7 +205,7 @@ def _write_side(
         if missing:
             raise ApplicationError(
                 _("Score every item before you submit; missing: %(items)s.") % {"items": "、".join(missing)},
-                code="incomplete",
+                code=PerformanceErrorCode.INCOMPLETE,
             )
     AppraisalItem.objects.bulk_update(changed, [score_field, comment_field])
     return rows, changed, summary_text
@@ -215,7 +222,7 @@ def _notify(recipients, kind: str, title, body, appraisal: Appraisal, extra: dic
         kind=kind,
         title=title,
         body=body,
-        url=reverse("performance_appraisal_detail", args=[appraisal.pk]),
+        url=reverse("performance:appraisal_detail", args=[appraisal.pk]),
         params={"name": appraisal.employee.name, "month": appraisal.month.strftime("%Y-%m"), **(extra or {})},
     )
 
@@ -230,11 +237,13 @@ def _require_evaluator(actor, appraisal: Appraisal) -> Employee:
     me = _actor_employee(actor)
     if me is not None and me.pk == appraisal.employee_id:
         raise PermissionDeniedError(
-            _("You cannot evaluate your own appraisal; your superior does (PRF-3)."), code="own_appraisal"
+            _("You cannot evaluate your own appraisal; your superior does (PRF-3)."),
+            code=PerformanceErrorCode.OWN_APPRAISAL,
         )
     if me is None or me.pk not in acting_evaluator_ids(appraisal):
         raise PermissionDeniedError(
-            _("Only the evaluating superior of this appraisal may do this (PRF-3)."), code="not_evaluator"
+            _("Only the evaluating superior of this appraisal may do this (PRF-3)."),
+            code=PerformanceErrorCode.NOT_EVALUATOR,
         )
     return me
 
@@ -255,12 +264,13 @@ def appraisal_self_save(
         me = _actor_employee(actor)
         if me is None or me.pk != appraisal.employee_id:
             raise PermissionDeniedError(
-                _("Only the employee fills in their own self-evaluation (PRF-3)."), code="not_own_appraisal"
+                _("Only the employee fills in their own self-evaluation (PRF-3)."),
+                code=PerformanceErrorCode.NOT_OWN_APPRAISAL,
             )
         if appraisal.status != AppraisalStatus.SELF:
             raise ApplicationError(
                 _("The self-evaluation has been submitted; it can no longer be changed."),
-                code="self_submitted",
+                code=PerformanceErrorCode.SELF_SUBMITTED,
                 status=409,
             )
         rows, changed, summary_text = _write_side(appraisal, "self", items, summary, submit=submit)
@@ -319,7 +329,7 @@ def appraisal_superior_save(
                         "submits it again (PRF-3)."
                     )
                     % {"name": appraisal.employee.name},
-                    code="self_pending",
+                    code=PerformanceErrorCode.SELF_PENDING,
                     status=409,
                 )
             if timezone.localdate() <= appraisal.cycle.self_deadline:
@@ -329,13 +339,13 @@ def appraisal_superior_save(
                         "submitted, or after the self-evaluation deadline (%(deadline)s) (PRF-3)."
                     )
                     % {"name": appraisal.employee.name, "deadline": appraisal.cycle.self_deadline.isoformat()},
-                    code="self_pending",
+                    code=PerformanceErrorCode.SELF_PENDING,
                     status=409,
                 )
         elif appraisal.status != AppraisalStatus.SUPERIOR:
             raise ApplicationError(
                 _("The superior's evaluation has been submitted; it can no longer be changed."),
-                code="superior_submitted",
+                code=PerformanceErrorCode.SUPERIOR_SUBMITTED,
                 status=409,
             )
         # No self-evaluation submitted (the deadline passed): the superior's score counts 100 %.
@@ -389,7 +399,7 @@ def _parse_date(value, *, field) -> datetime.date:
         return datetime.date.fromisoformat(str(value or ""))
     except ValueError:
         raise ApplicationError(
-            _("%(field)s must be a date (YYYY-MM-DD).") % {"field": field}, code="date_invalid"
+            _("%(field)s must be a date (YYYY-MM-DD).") % {"field": field}, code=PerformanceErrorCode.DATE_INVALID
         ) from None
 
 
@@ -418,12 +428,16 @@ def appraisal_interview_record(
                 message = _("The feedback interview follows the superior's evaluation; submit the evaluation first.")
             else:
                 message = _("The feedback interview of this appraisal has been recorded.")
-            raise ApplicationError(message, code="interview_not_ready", status=409)
+            raise ApplicationError(message, code=PerformanceErrorCode.INTERVIEW_NOT_READY, status=409)
         held_on = _parse_date(held_on, field=_("the interview date"))
         if held_on > timezone.localdate():
-            raise ApplicationError(_("The interview date cannot be in the future."), code="date_future")
+            raise ApplicationError(
+                _("The interview date cannot be in the future."), code=PerformanceErrorCode.DATE_FUTURE
+            )
         if held_on < appraisal.month:
-            raise ApplicationError(_("The interview cannot be held before the month appraised."), code="date_early")
+            raise ApplicationError(
+                _("The interview cannot be held before the month appraised."), code=PerformanceErrorCode.DATE_EARLY
+            )
         strengths = _text(strengths, field=_("the strengths"), required=True)
         problems = _text(problems, field=_("the problems"), required=True)
         employee_comment = _text(employee_comment, field=_("the employee's comment"))
@@ -431,7 +445,8 @@ def appraisal_interview_record(
         new_actions = []
         if len(actions or []) > ACTIONS_MAX:
             raise ApplicationError(
-                _("At most %(count)d actions per interview.") % {"count": ACTIONS_MAX}, code="too_many"
+                _("At most %(count)d actions per interview.") % {"count": ACTIONS_MAX},
+                code=PerformanceErrorCode.TOO_MANY,
             )
         for entry in actions or []:
             text = _text(entry.get("action"), field=_("the action"), required=True, limit=APPRAISAL_COMMENT_MAX)
@@ -441,11 +456,13 @@ def appraisal_interview_record(
                 owner_id = None
             if owner_id not in owners:
                 raise ApplicationError(
-                    _("An action is owned by the employee or by the superior."), code="owner_invalid"
+                    _("An action is owned by the employee or by the superior."), code=PerformanceErrorCode.OWNER_INVALID
                 )
             due_on = _parse_date(entry.get("due_on"), field=_("the due date"))
             if due_on < held_on:
-                raise ApplicationError(_("An action cannot be due before the interview."), code="due_invalid")
+                raise ApplicationError(
+                    _("An action cannot be due before the interview."), code=PerformanceErrorCode.DUE_INVALID
+                )
             new_actions.append(
                 ImprovementAction(
                     appraisal=appraisal,
@@ -467,13 +484,15 @@ def appraisal_interview_record(
                 action = None
             if action is None or action.pk in seen:
                 raise ApplicationError(
-                    _("Only the open actions of earlier months can be reviewed, each once."), code="review_invalid"
+                    _("Only the open actions of earlier months can be reviewed, each once."),
+                    code=PerformanceErrorCode.REVIEW_INVALID,
                 )
             seen.add(action.pk)
             status = entry.get("status")
             if status not in ActionStatus.values:
                 raise ApplicationError(
-                    _("The review of an action says done, dropped or still open."), code="review_status_invalid"
+                    _("The review of an action says done, dropped or still open."),
+                    code=PerformanceErrorCode.REVIEW_STATUS_INVALID,
                 )
             action.status = status
             action.review_note = _text(entry.get("note"), field=_("the review note"), limit=APPRAISAL_COMMENT_MAX)
@@ -527,7 +546,8 @@ def appraisal_send_back(*, actor, appraisal: Appraisal, reason: str, stage: str)
         raise PermissionDeniedError(_("Only HR sends an appraisal back (PRF-3)."))
     if stage not in SEND_BACK_FROM:
         raise ApplicationError(
-            _("Send back to the self-evaluation or to the superior's evaluation."), code="stage_invalid"
+            _("Send back to the self-evaluation or to the superior's evaluation."),
+            code=PerformanceErrorCode.STAGE_INVALID,
         )
     reason = _text(reason, field=_("the reason"), required=True)
     with transaction.atomic():
@@ -537,7 +557,7 @@ def appraisal_send_back(*, actor, appraisal: Appraisal, reason: str, stage: str)
             raise ApplicationError(
                 _("This appraisal is “%(status)s”; it cannot be sent back to that step.")
                 % {"status": appraisal.get_status_display()},
-                code="send_back_invalid",
+                code=PerformanceErrorCode.SEND_BACK_INVALID,
                 status=409,
             )
         old_status = appraisal.status

@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
-from datasecurity.audit import audit_record
-
-from .. import rules
-from ..models import (
+from datasecurity.services import audit_record
+from performance import rules
+from performance.errors import PerformanceErrorCode
+from performance.models import (
     Appraisal,
     AppraisalCycle,
     BonusLine,
@@ -49,7 +49,7 @@ from ..models import (
     FileFormat,
     FileStatus,
 )
-from ..scoring import policy_for_month, policy_from_snapshot, policy_snapshot
+from performance.scoring import policy_for_month, policy_from_snapshot, policy_snapshot
 
 __all__ = [
     "ADJUSTMENT_ARTICLES",
@@ -96,7 +96,7 @@ def _first_of_month(month) -> datetime.date:
     if isinstance(month, datetime.datetime):
         month = month.date()
     if not isinstance(month, datetime.date):
-        raise ApplicationError(_("Choose a month."), code="month_invalid")
+        raise ApplicationError(_("Choose a month."), code=PerformanceErrorCode.MONTH_INVALID)
     return month.replace(day=1)
 
 
@@ -115,13 +115,13 @@ def _refuse_locked(sheet: BonusSheet) -> None:
                 "This bonus sheet is approved and locked (PRF-4); it cannot be changed. "
                 "Correct it to make a new version."
             ),
-            code="sheet_locked",
+            code=PerformanceErrorCode.SHEET_LOCKED,
             status=409,
         )
     if sheet.status == BonusSheetStatus.SUPERSEDED:
         raise ApplicationError(
             _("This version was superseded by a correction; it is kept as it was and cannot be changed."),
-            code="sheet_superseded",
+            code=PerformanceErrorCode.SHEET_SUPERSEDED,
             status=409,
         )
 
@@ -231,14 +231,14 @@ def _lock_cycle(month: datetime.date) -> AppraisalCycle:
         raise ApplicationError(
             _("There is no appraisal cycle for %(month)s yet; the bonus sheet is made from its appraisals (PRF-4).")
             % {"month": f"{month:%Y-%m}"},
-            code="no_cycle",
+            code=PerformanceErrorCode.NO_CYCLE,
             status=409,
         )
     if cycle.status == CycleStatus.OPENING:
         raise ApplicationError(
             _("The appraisal cycle for %(month)s is still being opened; prepare the bonus sheet when it is open.")
             % {"month": f"{month:%Y-%m}"},
-            code="cycle_opening",
+            code=PerformanceErrorCode.CYCLE_OPENING,
             status=409,
         )
     return cycle
@@ -264,7 +264,7 @@ def _new_sheet(*, actor, cycle: AppraisalCycle, version: int, supersedes=None, r
         raise ApplicationError(
             _("A current bonus sheet for %(month)s already exists; open it instead.")
             % {"month": f"{cycle.month:%Y-%m}"},
-            code="sheet_exists",
+            code=PerformanceErrorCode.SHEET_EXISTS,
             status=409,
         ) from exc
     return sheet
@@ -288,7 +288,7 @@ def bonus_sheet_prepare(*, actor, month: datetime.date) -> BonusSheet:
         raise ApplicationError(
             _("The bonus sheet for %(month)s already exists (version %(version)s, %(status)s); open it instead.")
             % {"month": f"{month:%Y-%m}", "version": current.version, "status": current.get_status_display()},
-            code="sheet_exists",
+            code=PerformanceErrorCode.SHEET_EXISTS,
             status=409,
         )
     last = BonusSheet.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0
@@ -343,7 +343,9 @@ def bonus_sheet_approve(*, actor, sheet: BonusSheet) -> BonusSheet:
     _require_hr(actor)
     sheet = _lock_sheet(sheet)
     if sheet.status == BonusSheetStatus.APPROVED:
-        raise ApplicationError(_("This bonus sheet is already approved."), code="already_approved", status=409)
+        raise ApplicationError(
+            _("This bonus sheet is already approved."), code=PerformanceErrorCode.ALREADY_APPROVED, status=409
+        )
     _refuse_locked(sheet)
     cycle = AppraisalCycle.objects.select_for_update().get(pk=sheet.cycle_id)
     if cycle.status != CycleStatus.LOCKED:
@@ -353,11 +355,13 @@ def bonus_sheet_approve(*, actor, sheet: BonusSheet) -> BonusSheet:
                 "final, then the bonus sheet can be approved (PRF-2, PRF-4)."
             )
             % {"month": f"{sheet.month:%Y-%m}"},
-            code="cycle_not_locked",
+            code=PerformanceErrorCode.CYCLE_NOT_LOCKED,
             status=409,
         )
     if not sheet.employees:
-        raise ApplicationError(_("This bonus sheet has no lines; there is nothing to approve."), code="sheet_empty")
+        raise ApplicationError(
+            _("This bonus sheet has no lines; there is nothing to approve."), code=PerformanceErrorCode.SHEET_EMPTY
+        )
     sheet.status = BonusSheetStatus.APPROVED
     sheet.approved_by = actor
     sheet.approved_at = timezone.now()
@@ -379,22 +383,23 @@ def bonus_sheet_correct(*, actor, sheet: BonusSheet, reason: str) -> BonusSheet:
     _require_hr(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("Give the reason for the correction."), code="reason_missing")
+        raise ApplicationError(_("Give the reason for the correction."), code=PerformanceErrorCode.REASON_MISSING)
     if len(reason) > REASON_MAX:
         raise ApplicationError(
-            _("The reason is too long (at most %(max)s characters).") % {"max": REASON_MAX}, code="reason_too_long"
+            _("The reason is too long (at most %(max)s characters).") % {"max": REASON_MAX},
+            code=PerformanceErrorCode.REASON_TOO_LONG,
         )
     old = _lock_sheet(sheet)
     if old.status == BonusSheetStatus.DRAFT:
         raise ApplicationError(
             _("A draft is not corrected: recompute it or change its adjustments, then approve it."),
-            code="correct_draft",
+            code=PerformanceErrorCode.CORRECT_DRAFT,
             status=409,
         )
     if old.status == BonusSheetStatus.SUPERSEDED:
         raise ApplicationError(
             _("This version was already corrected; correct the current version instead."),
-            code="sheet_superseded",
+            code=PerformanceErrorCode.SHEET_SUPERSEDED,
             status=409,
         )
     carried = _adjustments_by_employee(old)
@@ -432,10 +437,13 @@ def _amount(value) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(rules.CENT)
     except (InvalidOperation, TypeError, ValueError) as exc:
-        raise ApplicationError(_("Enter the amount as a number, e.g. 200.00."), code="amount_invalid") from exc
+        raise ApplicationError(
+            _("Enter the amount as a number, e.g. 200.00."), code=PerformanceErrorCode.AMOUNT_INVALID
+        ) from exc
     if amount <= 0 or amount > ADJUSTMENT_MAX:
         raise ApplicationError(
-            _("The amount must be more than 0 and at most %(max)s.") % {"max": ADJUSTMENT_MAX}, code="amount_invalid"
+            _("The amount must be more than 0 and at most %(max)s.") % {"max": ADJUSTMENT_MAX},
+            code=PerformanceErrorCode.AMOUNT_INVALID,
         )
     return amount
 
@@ -476,13 +484,16 @@ def bonus_line_adjust(
     that month's pay) to one line of a draft, with a title that explains it."""
     _require_hr(actor)
     if kind not in ADJUSTMENT_ARTICLES:
-        raise ApplicationError(_("Choose a reward or a fine."), code="kind_invalid")
+        raise ApplicationError(_("Choose a reward or a fine."), code=PerformanceErrorCode.KIND_INVALID)
     title = " ".join((title or "").split())
     if not title:
-        raise ApplicationError(_("Give the reward or fine a title (what it is for)."), code="title_missing")
+        raise ApplicationError(
+            _("Give the reward or fine a title (what it is for)."), code=PerformanceErrorCode.TITLE_MISSING
+        )
     if len(title) > TITLE_MAX:
         raise ApplicationError(
-            _("The title is too long (at most %(max)s characters).") % {"max": TITLE_MAX}, code="title_too_long"
+            _("The title is too long (at most %(max)s characters).") % {"max": TITLE_MAX},
+            code=PerformanceErrorCode.TITLE_TOO_LONG,
         )
     amount = _amount(amount)
     sheet, line = _lock_line(sheet_id=sheet_id, line=line)
@@ -529,7 +540,7 @@ def bonus_sheet_file_request(*, actor, sheet: BonusSheet | int, file_format: str
 
     _require_reader(actor)
     if file_format not in FileFormat.values:
-        raise ApplicationError(_("Choose PDF, XLSX or CSV."), code="format_invalid")
+        raise ApplicationError(_("Choose PDF, XLSX or CSV."), code=PerformanceErrorCode.FORMAT_INVALID)
     languages = {code for code, _name in settings.LANGUAGES}
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
     if language not in languages:
@@ -547,7 +558,7 @@ def bonus_sheet_file_request(*, actor, sheet: BonusSheet | int, file_format: str
         )
 
         def enqueue():
-            from ..tasks import bonus_sheet_file_render as task
+            from performance.tasks import bonus_sheet_file_render as task
 
             task.delay(file.pk)
 
@@ -572,10 +583,9 @@ def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:
     """Render a queued export (the Celery task): queued → running (progress 0..100) → done, with the
     file in private storage and its SHA-256; failed with the error. Idempotent: a finished file is
     returned as it is (at-least-once delivery)."""
-    from datasecurity.uploads import private_storage
-
-    from ..pdf import bonus_sheet_pdf
-    from ..selectors.bonus import bonus_sheet_table
+    from datasecurity.services import private_storage
+    from performance.pdf import bonus_sheet_pdf
+    from performance.selectors.bonus import bonus_sheet_table
 
     with transaction.atomic():
         file = BonusSheetFile.objects.select_for_update().select_related("sheet").filter(pk=file_id).first()
@@ -622,7 +632,7 @@ def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:
 
 def _table_file(file: BonusSheetFile, table, progress) -> bytes:
     """XLSX or CSV bytes of the sheet's lines (formula injection neutralised by callcenter.exports)."""
-    from callcenter.exports import csv_response, xlsx_response
+    from callcenter.exports import csv_bytes, xlsx_bytes
 
     headers, rows = table
     progress(10)
@@ -630,8 +640,8 @@ def _table_file(file: BonusSheetFile, table, progress) -> bytes:
     progress(60)
     name = f"bonus-{file.sheet.month:%Y-%m}-v{file.sheet.version}"
     if file.file_format == FileFormat.CSV:
-        return csv_response(filename=name, headers=headers, rows=rows).content
-    return xlsx_response(filename=name, headers=headers, rows=rows, sheet_title=name).content
+        return csv_bytes(headers=headers, rows=rows)
+    return xlsx_bytes(headers=headers, rows=rows, sheet_title=name)
 
 
 def bonus_sheet_file_open(*, actor, file_id: int):
@@ -640,14 +650,14 @@ def bonus_sheet_file_open(*, actor, file_id: int):
     Returns (file, open binary handle)."""
     from django.core.exceptions import SuspiciousFileOperation
 
-    from datasecurity.uploads import private_storage
+    from datasecurity.services import private_storage
 
     _require_reader(actor)
     file = BonusSheetFile.objects.select_related("sheet").filter(pk=file_id).first()
     if file is None:
         raise NotFoundError(_("Export not found."))
     if file.status != FileStatus.DONE:
-        raise ApplicationError(_("This export is not ready yet."), code="file_not_ready", status=409)
+        raise ApplicationError(_("This export is not ready yet."), code=PerformanceErrorCode.FILE_NOT_READY, status=409)
     try:
         handle = private_storage().open(file.stored_name, "rb")
     except (OSError, SuspiciousFileOperation) as exc:
@@ -664,7 +674,7 @@ def bonus_sheet_file_open(*, actor, file_id: int):
                     "The stored file does not match its checksum: it was changed after it was made. "
                     "It is not served; request the export again and tell the security auditor."
                 ),
-                code="file_tampered",
+                code=PerformanceErrorCode.FILE_TAMPERED,
                 status=409,
             )
         handle.seek(0)

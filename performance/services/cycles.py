@@ -48,10 +48,10 @@ from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.models import Employee, EmploymentStatus, Notification
 from callcenter.roles import Role, has_role
 from callcenter.selectors import approval_chain
-from datasecurity.audit import audit_record
-
-from .. import rules, scoring
-from ..models import (
+from datasecurity.services import audit_record
+from performance import rules, scoring
+from performance.errors import PerformanceErrorCode
+from performance.models import (
     Appraisal,
     AppraisalCycle,
     AppraisalItem,
@@ -98,13 +98,15 @@ def _first_of_month(month) -> datetime.date:
     if isinstance(month, datetime.datetime):
         month = month.date()
     if not isinstance(month, datetime.date):
-        raise ApplicationError(_("Give the month as a date (YYYY-MM-01)."), code="invalid_month")
+        raise ApplicationError(_("Give the month as a date (YYYY-MM-01)."), code=PerformanceErrorCode.INVALID_MONTH)
     return month.replace(day=1)
 
 
 def _require_hr(actor) -> None:
     if not has_role(actor, Role.HR):
-        raise PermissionDeniedError(_("Only HR manages the appraisal cycles (PRF-2)."), code="hr_only")
+        raise PermissionDeniedError(
+            _("Only HR manages the appraisal cycles (PRF-2)."), code=PerformanceErrorCode.HR_ONLY
+        )
 
 
 def _actor_user(actor):
@@ -337,7 +339,7 @@ def _open_notify(cycle: AppraisalCycle, employees: list[Employee]) -> None:
         body=gettext_lazy(
             "Please complete your self-evaluation by %(deadline)s; your superior evaluates next (PRF-2, PRF-3)."
         ),
-        url=reverse("performance_my_appraisal"),
+        url=reverse("performance:my_appraisal"),
         params={"month": cycle.month.strftime("%Y-%m"), "deadline": cycle.self_deadline.isoformat()},
         email=False,  # in-app only: the reminders near the deadline are e-mailed
     )
@@ -362,7 +364,7 @@ def _ended_month(month) -> datetime.date:
         raise ApplicationError(
             _("%(month)s has not ended yet; a month is appraised at its end (PRF-2).")
             % {"month": month.strftime("%Y-%m")},
-            code="month_not_ended",
+            code=PerformanceErrorCode.MONTH_NOT_ENDED,
         )
     return month
 
@@ -386,7 +388,7 @@ def appraisal_cycle_start(*, month: datetime.date, actor) -> AppraisalCycle:
             actor_id = _actor_user(actor).pk
 
             def enqueue():
-                from ..tasks import appraisal_cycle_open_run
+                from performance.tasks import appraisal_cycle_open_run
 
                 appraisal_cycle_open_run.delay(month.isoformat(), actor_id)
 
@@ -498,7 +500,7 @@ def _refuse_locked_cycle(cycle: AppraisalCycle) -> None:
         raise ApplicationError(
             _("The %(month)s cycle is locked; its appraisals can no longer change (PRF-2).")
             % {"month": cycle.month.strftime("%Y-%m")},
-            code="cycle_locked",
+            code=PerformanceErrorCode.CYCLE_LOCKED,
             status=409,
         )
 
@@ -519,7 +521,7 @@ def appraisal_cycle_refresh_start(*, actor, cycle: AppraisalCycle) -> AppraisalC
         cycle_pk, actor_id = cycle.pk, _actor_user(actor).pk
 
         def enqueue():
-            from ..tasks import appraisal_cycle_refresh_run
+            from performance.tasks import appraisal_cycle_refresh_run
 
             appraisal_cycle_refresh_run.delay(cycle_pk, actor_id)
 
@@ -541,7 +543,7 @@ def appraisal_cycle_refresh_queued(*, cycle_id: int, actor) -> dict:
         body=gettext_lazy(
             "%(items)s items and %(appraisals)s scores changed, %(created)s appraisals opened (PRF-1, PRF-2)."
         ),
-        url=reverse("performance_cycle_review", args=[cycle.pk]),
+        url=reverse("performance:cycle_review", args=[cycle.pk]),
         params={
             "month": cycle.month.strftime("%Y-%m"),
             "items": counts["items_changed"],
@@ -720,7 +722,7 @@ def _remind(*, today: datetime.date, cycles: Iterable[AppraisalCycle], window: b
                     "Your self-evaluation for %(month)s is due on %(deadline)s (PRF-2). After that date your "
                     "superior evaluates without it."
                 ),
-                reverse("performance_my_appraisal"),
+                reverse("performance:my_appraisal"),
                 month_params(cycle_of[cycle_pk]),
             )
         for (cycle_pk, count), user_ids in both.items():
@@ -731,7 +733,7 @@ def _remind(*, today: datetime.date, cycles: Iterable[AppraisalCycle], window: b
                     "%(count)s appraisals of your team wait for your evaluation or feedback interview, and your own "
                     "self-evaluation for %(month)s is due on %(deadline)s (PRF-2, PRF-3)."
                 ),
-                reverse("performance_team_appraisals"),
+                reverse("performance:team_appraisals"),
                 {**month_params(cycle_of[cycle_pk]), "count": count},
             )
         for count, user_ids in sorted(evaluator_only.items()):
@@ -742,7 +744,7 @@ def _remind(*, today: datetime.date, cycles: Iterable[AppraisalCycle], window: b
                     "%(count)s appraisals of your team wait for your evaluation or feedback interview (PRF-2, "
                     "PRF-3). Please complete them before the deadline."
                 ),
-                reverse("performance_team_appraisals"),
+                reverse("performance:team_appraisals"),
                 {"count": count},
             )
     return sent
@@ -767,7 +769,7 @@ def appraisal_cycle_remind(*, actor, cycle: AppraisalCycle) -> int:
         raise ApplicationError(
             _("The %(month)s cycle is locked; there is nothing left to remind about.")
             % {"month": cycle.month.strftime("%Y-%m")},
-            code="cycle_locked",
+            code=PerformanceErrorCode.CYCLE_LOCKED,
             status=409,
         )
     with transaction.atomic():
@@ -791,13 +793,15 @@ def appraisal_cycle_lock(*, actor, cycle: AppraisalCycle, force: bool = False) -
         month = cycle.month.strftime("%Y-%m")
         if cycle.status == CycleStatus.LOCKED:
             raise ApplicationError(
-                _("The %(month)s cycle is already locked.") % {"month": month}, code="already_locked", status=409
+                _("The %(month)s cycle is already locked.") % {"month": month},
+                code=PerformanceErrorCode.ALREADY_LOCKED,
+                status=409,
             )
         if cycle.status == CycleStatus.OPENING:
             raise ApplicationError(
                 _("The %(month)s cycle is still being opened; open it again to finish, then lock it.")
                 % {"month": month},
-                code="cycle_opening",
+                code=PerformanceErrorCode.CYCLE_OPENING,
                 status=409,
             )
         # Row locks on every appraisal: a save in progress finishes first, a later one sees "locked".
@@ -818,7 +822,7 @@ def appraisal_cycle_lock(*, actor, cycle: AppraisalCycle, force: bool = False) -
                     "superior": unfinished[AppraisalStatus.SUPERIOR],
                     "interview": unfinished[AppraisalStatus.INTERVIEW],
                 },
-                code="incomplete",
+                code=PerformanceErrorCode.INCOMPLETE,
                 status=409,
                 extra={"unfinished": {str(k): v for k, v in unfinished.items()}},
             )

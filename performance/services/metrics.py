@@ -31,11 +31,11 @@ from django.utils.translation import gettext as _
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
-from datasecurity.audit import audit_record
-
-from .. import metrics_csv
-from ..metrics_csv import MAX_ERRORS_SHOWN, MetricRow, RowError
-from ..models import AgentDailyMetric, MetricImport, MetricSource, TeamDailyCallVolume
+from datasecurity.services import audit_record
+from performance import metrics_csv
+from performance.errors import PerformanceErrorCode
+from performance.metrics_csv import MAX_ERRORS_SHOWN, MetricRow, RowError
+from performance.models import AgentDailyMetric, MetricImport, MetricSource, TeamDailyCallVolume
 
 __all__ = ["METRIC_IMPORT_ROLES", "metric_call_volumes_rebuild", "metric_import_file", "metric_import_push"]
 
@@ -64,7 +64,7 @@ def _refuse(errors: list[RowError]) -> ApplicationError:
     return ApplicationError(
         _("Nothing was imported: %(count)s error(s) in the rows. Correct them and import the whole file again.")
         % {"count": count},
-        code="rows_invalid",
+        code=PerformanceErrorCode.ROWS_INVALID,
         extra={"error_count": count, "errors": [e.as_dict() for e in errors[:MAX_ERRORS_SHOWN]]},
     )
 
@@ -94,7 +94,7 @@ def _metric_rows_import(
     if errors:
         raise _refuse(errors)
     if not rows:
-        raise ApplicationError(_("There are no rows to import."), code="rows_empty")
+        raise ApplicationError(_("There are no rows to import."), code=PerformanceErrorCode.ROWS_EMPTY)
     date_from = min(r.day for r in rows)
     date_to = max(r.day for r in rows)
     with transaction.atomic():
@@ -205,14 +205,14 @@ def metric_import_push(*, actor, rows: list[dict]) -> MetricImport:
     The checksum is the SHA-256 of the rows as received (canonical JSON)."""
     _require_importer(actor)
     if not isinstance(rows, list) or any(not isinstance(r, dict) for r in rows):
-        raise ApplicationError(_("“rows” must be a list of objects."), code="rows_invalid_shape")
+        raise ApplicationError(_("“rows” must be a list of objects."), code=PerformanceErrorCode.ROWS_INVALID_SHAPE)
     if not rows:
-        raise ApplicationError(_("There are no rows to import."), code="rows_empty")
+        raise ApplicationError(_("There are no rows to import."), code=PerformanceErrorCode.ROWS_EMPTY)
     if len(rows) > metrics_csv.MAX_ROWS:
         raise ApplicationError(
             _("At most %(limit)s rows can be imported at once; split them by date.")
             % {"limit": f"{metrics_csv.MAX_ROWS:,}"},
-            code="too_many_rows",
+            code=PerformanceErrorCode.TOO_MANY_ROWS,
         )
     records = [(i, {f: r.get(f) for f in metrics_csv.FIELDS}) for i, r in enumerate(rows, start=1)]
     cleaned, errors = metrics_csv.clean_rows(records, today=timezone.localdate())

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Position
 from callcenter.roles import Role, has_role
-from datasecurity.audit import audit_record, model_changes, snapshot
-
-from ..models import (
+from datasecurity.services import audit_record, model_changes, snapshot
+from performance.errors import PerformanceErrorCode
+from performance.models import (
     AppraisalTemplate,
     AutoSource,
     Indicator,
@@ -203,22 +203,24 @@ def _clean_indicator(values: dict) -> dict:
     """Validate and normalise the editable fields of an indicator (PRF-1)."""
     name = (values.get("name") or "").strip()
     if not name:
-        raise ApplicationError(_("Give the indicator a Chinese name."), code="name_missing")
+        raise ApplicationError(_("Give the indicator a Chinese name."), code=PerformanceErrorCode.NAME_MISSING)
     if len(name) > 100 or len((values.get("name_en") or "").strip()) > 100:
-        raise ApplicationError(_("A name has at most 100 characters."), code="name_too_long")
+        raise ApplicationError(_("A name has at most 100 characters."), code=PerformanceErrorCode.NAME_TOO_LONG)
     group = values.get("group")
     if group not in IndicatorGroup.values:
-        raise ApplicationError(_("Choose one of the four PRF-1 groups."), code="group_invalid")
+        raise ApplicationError(_("Choose one of the four PRF-1 groups."), code=PerformanceErrorCode.GROUP_INVALID)
     method = values.get("method")
     if method not in ScoringMethod.values:
-        raise ApplicationError(_("Choose how the indicator is scored."), code="method_invalid")
+        raise ApplicationError(_("Choose how the indicator is scored."), code=PerformanceErrorCode.METHOD_INVALID)
     try:
         raw_scale = values.get("scale_max")
         scale_max = 100 if raw_scale in (None, "") else int(raw_scale)
     except (TypeError, ValueError):
         scale_max = 0
     if not 1 <= scale_max <= 1000:
-        raise ApplicationError(_("The scale runs from 0 to a value between 1 and 1,000."), code="scale_invalid")
+        raise ApplicationError(
+            _("The scale runs from 0 to a value between 1 and 1,000."), code=PerformanceErrorCode.SCALE_INVALID
+        )
     auto_source = values.get("auto_source") or ""
     target = values.get("target")
     if method == ScoringMethod.MANUAL:
@@ -226,7 +228,9 @@ def _clean_indicator(values: dict) -> dict:
         auto_source, target = "", None
     else:
         if auto_source not in AutoSource.values:
-            raise ApplicationError(_("An automatic indicator needs a data source."), code="auto_source_missing")
+            raise ApplicationError(
+                _("An automatic indicator needs a data source."), code=PerformanceErrorCode.AUTO_SOURCE_MISSING
+            )
         if auto_source in METRIC_SOURCES:
             try:
                 target = None if target in (None, "") else Decimal(str(target))
@@ -238,10 +242,12 @@ def _clean_indicator(values: dict) -> dict:
                         "An indicator read from the metrics import needs a positive target: the value that "
                         "earns 100 points."
                     ),
-                    code="target_missing",
+                    code=PerformanceErrorCode.TARGET_MISSING,
                 )
             if target != target.quantize(Decimal("0.01")):
-                raise ApplicationError(_("The target has at most two decimal places."), code="target_invalid")
+                raise ApplicationError(
+                    _("The target has at most two decimal places."), code=PerformanceErrorCode.TARGET_INVALID
+                )
         else:
             target = None
     return {
@@ -272,7 +278,7 @@ def _refuse_if_in_active_template(indicator: Indicator) -> None:
         raise ApplicationError(
             _("The indicator is used by the active template(s) %(templates)s; remove it from them first.")
             % {"templates": "、".join(f"{t.name} ({t.position.name})" for t in templates)},
-            code="indicator_in_use",
+            code=PerformanceErrorCode.INDICATOR_IN_USE,
             status=409,
         )
 
@@ -302,9 +308,9 @@ def indicator_create(
     try:
         Indicator._meta.get_field("code").run_validators(code)
     except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], code="code_invalid") from None
+        raise ApplicationError(exc.messages[0], code=PerformanceErrorCode.CODE_INVALID) from None
     if not code or len(code) > 40:
-        raise ApplicationError(_("The code has 1 to 40 characters."), code="code_invalid")
+        raise ApplicationError(_("The code has 1 to 40 characters."), code=PerformanceErrorCode.CODE_INVALID)
     values = _clean_indicator(
         {
             "name": name,
@@ -322,7 +328,8 @@ def indicator_create(
     with transaction.atomic():
         if Indicator.objects.select_for_update().filter(code=code).exists():
             raise ApplicationError(
-                _("An indicator with the code %(code)s exists already.") % {"code": code}, code="code_taken"
+                _("An indicator with the code %(code)s exists already.") % {"code": code},
+                code=PerformanceErrorCode.CODE_TAKEN,
             )
         indicator = Indicator.objects.create(code=code, **values)
         audit_record(
@@ -400,10 +407,13 @@ def _clean_items(items) -> list[tuple[Indicator, Decimal]]:
     At least one; no indicator twice; active indicators only; weights 0.01..100 with two places;
     the weights sum to exactly 100 (PRF-1)."""
     if not items:
-        raise ApplicationError(_("A template needs at least one indicator (PRF-1)."), code="items_empty")
+        raise ApplicationError(
+            _("A template needs at least one indicator (PRF-1)."), code=PerformanceErrorCode.ITEMS_EMPTY
+        )
     if len(items) > TEMPLATE_ITEMS_MAX:
         raise ApplicationError(
-            _("A template has at most %(count)s indicators.") % {"count": TEMPLATE_ITEMS_MAX}, code="items_too_many"
+            _("A template has at most %(count)s indicators.") % {"count": TEMPLATE_ITEMS_MAX},
+            code=PerformanceErrorCode.ITEMS_TOO_MANY,
         )
     parsed: list[tuple[int, Decimal]] = []
     for position, item in enumerate(items, start=1):
@@ -413,7 +423,7 @@ def _clean_items(items) -> list[tuple[Indicator, Decimal]]:
             indicator_id = int(indicator_id)
         except (TypeError, ValueError):
             raise ApplicationError(
-                _("Row %(row)s: choose an indicator.") % {"row": position}, code="indicator_missing"
+                _("Row %(row)s: choose an indicator.") % {"row": position}, code=PerformanceErrorCode.INDICATOR_MISSING
             ) from None
         try:
             weight = Decimal(str(item.get("weight")))
@@ -421,15 +431,18 @@ def _clean_items(items) -> list[tuple[Indicator, Decimal]]:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             raise ApplicationError(
-                _("Row %(row)s: the weight must be a number.") % {"row": position}, code="weight_invalid"
+                _("Row %(row)s: the weight must be a number.") % {"row": position},
+                code=PerformanceErrorCode.WEIGHT_INVALID,
             ) from None
         if weight <= 0 or weight > HUNDRED:
             raise ApplicationError(
-                _("Row %(row)s: a weight is more than 0 and at most 100.") % {"row": position}, code="weight_invalid"
+                _("Row %(row)s: a weight is more than 0 and at most 100.") % {"row": position},
+                code=PerformanceErrorCode.WEIGHT_INVALID,
             )
         if weight != weight.quantize(Decimal("0.01")):
             raise ApplicationError(
-                _("Row %(row)s: a weight has at most two decimal places.") % {"row": position}, code="weight_invalid"
+                _("Row %(row)s: a weight has at most two decimal places.") % {"row": position},
+                code=PerformanceErrorCode.WEIGHT_INVALID,
             )
         parsed.append((indicator_id, weight))
     ids = [i for i, _w in parsed]
@@ -438,26 +451,28 @@ def _clean_items(items) -> list[tuple[Indicator, Decimal]]:
     for position, (indicator_id, _weight) in enumerate(parsed, start=1):
         indicator = indicators.get(indicator_id)
         if indicator is None:
-            raise ApplicationError(_("Row %(row)s: no such indicator.") % {"row": position}, code="indicator_missing")
+            raise ApplicationError(
+                _("Row %(row)s: no such indicator.") % {"row": position}, code=PerformanceErrorCode.INDICATOR_MISSING
+            )
         if indicator_id in seen:
             raise ApplicationError(
                 _("%(indicator)s appears twice; each indicator once per template.")
                 % {"indicator": indicator.display_name},
-                code="indicator_duplicate",
+                code=PerformanceErrorCode.INDICATOR_DUPLICATE,
             )
         seen.add(indicator_id)
         if not indicator.active:
             raise ApplicationError(
                 _("%(indicator)s is deactivated and cannot be added to a template.")
                 % {"indicator": indicator.display_name},
-                code="indicator_inactive",
+                code=PerformanceErrorCode.INDICATOR_INACTIVE,
             )
     total = sum((w for _i, w in parsed), Decimal("0"))
     if total != HUNDRED:
         raise ApplicationError(
             _("The weights add up to %(total)s; they must add up to exactly 100 (PRF-1).")
             % {"total": f"{total.normalize():f}"},
-            code="weights_sum",
+            code=PerformanceErrorCode.WEIGHTS_SUM,
             extra={"weight_sum": str(total)},
         )
     return [(indicators[i], w) for i, w in parsed]
@@ -470,7 +485,7 @@ def _items_audit(pairs: list[tuple[Indicator, Decimal]]) -> list:
 def _clean_name(name: str, position: Position) -> str:
     name = (name or "").strip()
     if len(name) > 100:
-        raise ApplicationError(_("A name has at most 100 characters."), code="name_too_long")
+        raise ApplicationError(_("A name has at most 100 characters."), code=PerformanceErrorCode.NAME_TOO_LONG)
     return name or _("%(position)s appraisal template") % {"position": position.name}
 
 
@@ -483,7 +498,7 @@ def appraisal_template_create(*, actor, position: Position, name: str, items: li
         # The post row lock serialises two HR users creating a template for the same post.
         position = Position.objects.select_for_update().filter(pk=getattr(position, "pk", position)).first()
         if position is None:
-            raise ApplicationError(_("Choose a position."), code="position_missing")
+            raise ApplicationError(_("Choose a position."), code=PerformanceErrorCode.POSITION_MISSING)
         name = _clean_name(name, position)
         previous = list(AppraisalTemplate.objects.select_for_update().filter(position=position, active=True))
         now = timezone.now()
@@ -529,7 +544,7 @@ def appraisal_template_update(
         if not locked.active:
             raise ApplicationError(
                 _("This template has been replaced; edit the post's active template instead."),
-                code="template_inactive",
+                code=PerformanceErrorCode.TEMPLATE_INACTIVE,
                 status=409,
             )
         before_items = [

@@ -68,17 +68,17 @@ def submitted(org, appraisal, *, superior=True):
 def test_whole_workflow_through_the_api(org):
     appraisal = appraisal_for(org.agent)
     agent, supervisor = api_for(org.agent.user), api_for(org.supervisor.user)
-    mine = agent.get(url("performance_api_my_appraisals")).json()
+    mine = agent.get(url("api:performance:my_appraisals")).json()
     assert [a["id"] for a in mine["results"]] == [appraisal.pk]
 
     response = agent.post(
-        url("performance_api_appraisal_self", appraisal), body(appraisal, "80", submit=True), format="json"
+        url("api:performance:appraisal_self", appraisal), body(appraisal, "80", submit=True), format="json"
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "superior" and response.json()["self_score"] == "80.00"
 
     response = supervisor.post(
-        url("performance_api_appraisal_superior", appraisal), body(appraisal, "90", submit=True), format="json"
+        url("api:performance:appraisal_superior", appraisal), body(appraisal, "90", submit=True), format="json"
     )
     data = response.json()
     assert (data["status"], data["total_score"], data["band"]) == ("interview", "89.10", "B")
@@ -88,7 +88,7 @@ def test_whole_workflow_through_the_api(org):
     assert auto["explanation"] and auto["auto_score"] == "90.00"
 
     response = supervisor.post(
-        url("performance_api_appraisal_interview", appraisal),
+        url("api:performance:appraisal_interview", appraisal),
         {
             "held_on": "2025-06-12",
             "strengths": "业务熟练",
@@ -103,7 +103,7 @@ def test_whole_workflow_through_the_api(org):
     assert data["actions"][0]["action"] == "学习知识库"
 
     june = appraisal_for(org.agent, datetime.date(2025, 6, 1))
-    carried = agent.get(url("performance_api_appraisal_detail", june)).json()["previous_open_actions"]
+    carried = agent.get(url("api:performance:appraisal_detail", june)).json()["previous_open_actions"]
     assert [a["action"] for a in carried] == ["学习知识库"]
 
 
@@ -121,7 +121,7 @@ def test_agent_cannot_set_superior_fields_through_the_self_endpoint(org):
         row["superior_score"] = "100"
         row["superior_comment"] = "完美"
         row["auto_score"] = "100"
-    response = api_for(org.agent.user).post(url("performance_api_appraisal_self", appraisal), payload, format="json")
+    response = api_for(org.agent.user).post(url("api:performance:appraisal_self", appraisal), payload, format="json")
     assert response.status_code == 200
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert (a.status, a.total_score, a.evaluator, a.superior_summary) == ("self", None, org.supervisor, "")
@@ -137,7 +137,7 @@ def test_agent_cannot_set_superior_fields_through_the_self_endpoint(org):
 def test_agent_cannot_use_the_superior_endpoint_on_their_own_appraisal(org):
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     response = api_for(org.agent.user).post(
-        url("performance_api_appraisal_superior", appraisal), body(appraisal, "100", submit=True), format="json"
+        url("api:performance:appraisal_superior", appraisal), body(appraisal, "100", submit=True), format="json"
     )
     assert response.status_code == 403 and response.json()["code"] == "own_appraisal"
     assert Appraisal.objects.get(pk=appraisal.pk).status == "superior"
@@ -147,7 +147,7 @@ def test_automatic_items_are_read_only_through_the_api(org):
     appraisal = appraisal_for(org.agent)
     auto = appraisal.items.filter(method="automatic").first()
     response = api_for(org.agent.user).post(
-        url("performance_api_appraisal_self", appraisal),
+        url("api:performance:appraisal_self", appraisal),
         {"items": [{"item_id": auto.pk, "score": "100"}]},
         format="json",
     )
@@ -163,22 +163,22 @@ def test_refusals_have_status_and_code(org):
     appraisal = appraisal_for(org.agent)
     agent, supervisor = api_for(org.agent.user), api_for(org.supervisor.user)
 
-    r = agent.post(url("performance_api_appraisal_self", appraisal), {"submit": True}, format="json")
+    r = agent.post(url("api:performance:appraisal_self", appraisal), {"submit": True}, format="json")
     assert (r.status_code, r.json()["code"]) == (400, "incomplete")
-    r = agent.post(url("performance_api_appraisal_self", appraisal), body(appraisal, "1.234"), format="json")
+    r = agent.post(url("api:performance:appraisal_self", appraisal), body(appraisal, "1.234"), format="json")
     assert (r.status_code, r.json()["code"]) == (400, "invalid")  # the serializer: two decimal places
-    r = agent.post(url("performance_api_appraisal_self", appraisal), body(appraisal, "101"), format="json")
+    r = agent.post(url("api:performance:appraisal_self", appraisal), body(appraisal, "101"), format="json")
     assert (r.status_code, r.json()["code"]) == (400, "score_invalid")
-    r = supervisor.post(url("performance_api_appraisal_superior", appraisal), body(appraisal, "90"), format="json")
+    r = supervisor.post(url("api:performance:appraisal_superior", appraisal), body(appraisal, "90"), format="json")
     assert (r.status_code, r.json()["code"]) == (409, "self_pending")
     r = supervisor.post(
-        url("performance_api_appraisal_interview", appraisal),
+        url("api:performance:appraisal_interview", appraisal),
         {"held_on": "2025-06-12", "strengths": "好", "problems": "无"},
         format="json",
     )
     assert (r.status_code, r.json()["code"]) == (409, "interview_not_ready")
     r = api_for(org.hr.user).post(
-        url("performance_api_appraisal_send_back", appraisal), {"stage": "self", "reason": "x"}, format="json"
+        url("api:performance:appraisal_send_back", appraisal), {"stage": "self", "reason": "x"}, format="json"
     )
     assert (r.status_code, r.json()["code"]) == (409, "send_back_invalid")
     a = Appraisal.objects.get(pk=appraisal.pk)
@@ -189,16 +189,16 @@ def test_locked_cycle_refuses_every_write(org):
     appraisal = submitted(org, appraisal_for(org.agent))
     AppraisalCycle.objects.filter(pk=appraisal.cycle_id).update(status="locked", locked_at=timezone.now())
     r = api_for(org.supervisor.user).post(
-        url("performance_api_appraisal_interview", appraisal),
+        url("api:performance:appraisal_interview", appraisal),
         {"held_on": "2025-06-12", "strengths": "好", "problems": "无"},
         format="json",
     )
     assert (r.status_code, r.json()["code"]) == (409, "locked")
     r = api_for(org.hr.user).post(
-        url("performance_api_appraisal_send_back", appraisal), {"stage": "superior", "reason": "x"}, format="json"
+        url("api:performance:appraisal_send_back", appraisal), {"stage": "superior", "reason": "x"}, format="json"
     )
     assert (r.status_code, r.json()["code"]) == (409, "locked")
-    detail = api_for(org.agent.user).get(url("performance_api_appraisal_detail", appraisal)).json()
+    detail = api_for(org.agent.user).get(url("api:performance:appraisal_detail", appraisal)).json()
     assert detail["locked"] and detail["access"]["locked"] and not detail["access"]["can_self"]
 
 
@@ -208,7 +208,7 @@ def test_locked_cycle_refuses_every_write(org):
 @pytest.mark.parametrize("who", ROLE_USERS)
 def test_detail_matrix(org, who):
     appraisal = appraisal_for(org.agent)
-    response = api_for(getattr(org, who).user).get(url("performance_api_appraisal_detail", appraisal))
+    response = api_for(getattr(org, who).user).get(url("api:performance:appraisal_detail", appraisal))
     assert response.status_code == (200 if who in SEES_AGENT else 404)
 
 
@@ -217,7 +217,7 @@ def test_superior_endpoint_matrix(org, who):
     """Only the evaluator evaluates; those who cannot see the appraisal get 404, the others 403."""
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     response = api_for(getattr(org, who).user).post(
-        url("performance_api_appraisal_superior", appraisal), body(appraisal, "90"), format="json"
+        url("api:performance:appraisal_superior", appraisal), body(appraisal, "90"), format="json"
     )
     expected = 200 if who == "supervisor" else 403 if who in SEES_AGENT else 404
     assert response.status_code == expected
@@ -227,7 +227,7 @@ def test_superior_endpoint_matrix(org, who):
 def test_self_endpoint_matrix(org, who):
     appraisal = appraisal_for(org.agent)
     response = api_for(getattr(org, who).user).post(
-        url("performance_api_appraisal_self", appraisal), body(appraisal, "90"), format="json"
+        url("api:performance:appraisal_self", appraisal), body(appraisal, "90"), format="json"
     )
     expected = 200 if who == "agent" else 403 if who in SEES_AGENT else 404
     assert response.status_code == expected
@@ -237,7 +237,7 @@ def test_self_endpoint_matrix(org, who):
 def test_send_back_endpoint_matrix(org, who):
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     response = api_for(getattr(org, who).user).post(
-        url("performance_api_appraisal_send_back", appraisal), {"stage": "self", "reason": "请补充"}, format="json"
+        url("api:performance:appraisal_send_back", appraisal), {"stage": "self", "reason": "请补充"}, format="json"
     )
     assert response.status_code == (200 if who == "hr" else 403)
 
@@ -245,7 +245,7 @@ def test_send_back_endpoint_matrix(org, who):
 @pytest.mark.parametrize("who", ROLE_USERS)
 def test_list_matrix(org, who):
     ids = {appraisal_for(getattr(org, name)).pk: name for name in ("agent", "other_team", "other_dept")}
-    response = api_for(getattr(org, who).user).get(url("performance_api_appraisal_list"))
+    response = api_for(getattr(org, who).user).get(url("api:performance:appraisal_list"))
     shown = {ids[a["id"]] for a in response.json()["results"] if a["id"] in ids}
     expected = {
         "agent": {"agent"},
@@ -264,11 +264,11 @@ def test_other_side_drafts_are_not_leaked(org):
     the supervisor's unsubmitted scores."""
     appraisal = appraisal_for(org.agent)
     services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "77"))
-    data = api_for(org.supervisor.user).get(url("performance_api_appraisal_detail", appraisal)).json()
+    data = api_for(org.supervisor.user).get(url("api:performance:appraisal_detail", appraisal)).json()
     assert all(i["self_score"] is None for i in data["items"])
     submitted(org, appraisal, superior=False)
     services.appraisal_superior_save(actor=org.supervisor.user, appraisal=appraisal, items=scores(appraisal, "42"))
-    data = api_for(org.agent.user).get(url("performance_api_appraisal_detail", appraisal)).json()
+    data = api_for(org.agent.user).get(url("api:performance:appraisal_detail", appraisal)).json()
     assert all(i["superior_score"] is None for i in data["items"]) and data["superior_score"] is None
 
 
@@ -281,13 +281,13 @@ def test_list_queries_are_bounded(org, django_assert_max_num_queries):
     api = api_for(org.hr.user)
     for _ in range(3):
         appraisal_for(EmployeeFactory(team=org.a1, department=org.dept_a))
-    api.get(url("performance_api_appraisal_list"))  # the role cache of the user object warms up
+    api.get(url("api:performance:appraisal_list"))  # the role cache of the user object warms up
     with django_assert_max_num_queries(10) as few:
-        api.get(url("performance_api_appraisal_list"))
+        api.get(url("api:performance:appraisal_list"))
     for _ in range(20):
         appraisal_for(EmployeeFactory(team=org.a2, department=org.dept_a))
     with django_assert_max_num_queries(10) as many:
-        api.get(url("performance_api_appraisal_list"))
+        api.get(url("api:performance:appraisal_list"))
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
@@ -298,12 +298,12 @@ def test_my_appraisals_queries_are_bounded(org, django_assert_max_num_queries):
         appraisal_for(org.agent, month)
         month = (month - datetime.timedelta(days=1)).replace(day=1)
     with django_assert_max_num_queries(8):
-        response = api.get(url("performance_api_my_appraisals"))
+        response = api.get(url("api:performance:my_appraisals"))
     assert response.json()["count"] == 12
 
 
 def test_openapi_schema_lists_the_appraisal_endpoints(org):
-    schema = api_for(org.agent.user).get(reverse("api_schema"), {"format": "json"}).json()
+    schema = api_for(org.agent.user).get(reverse("api:schema"), {"format": "json"}).json()
     paths = schema["paths"]
     for path in (
         "/api/v1/performance/appraisals/",

@@ -51,7 +51,7 @@ def login(client, org, who):
     return client
 
 
-def detail_url(appraisal, name="performance_appraisal_detail"):
+def detail_url(appraisal, name="performance:appraisal_detail"):
     return reverse(name, args=[appraisal.pk])
 
 
@@ -78,7 +78,7 @@ def submitted(org, appraisal, *, superior=True):
 @pytest.mark.parametrize("who", ROLE_USERS)
 def test_my_appraisal_page_opens_for_everyone(client, org, who):
     appraisal_for(org.agent)
-    response = login(client, org, who).get(reverse("performance_my_appraisal"))
+    response = login(client, org, who).get(reverse("performance:my_appraisal"))
     assert response.status_code == 200
     if who == "agent":
         assert response.context["current"] is not None
@@ -97,7 +97,7 @@ def test_appraisal_page_only_for_those_who_may_see_it(client, org, who):
 
 @pytest.mark.parametrize("who", ROLE_USERS)
 def test_team_page_for_superiors_and_hr(client, org, who):
-    response = login(client, org, who).get(reverse("performance_team_appraisals"))
+    response = login(client, org, who).get(reverse("performance:team_appraisals"))
     assert response.status_code == (200 if who in TEAM_PAGE else 403)
 
 
@@ -116,7 +116,7 @@ EVERYONE = [*A_TEAM, "other_team", "other_dept", "hr", "handler", "auditor"]
 )
 def test_team_list_shows_only_the_remit(client, org, who, expected):
     ids = {appraisal_for(getattr(org, name)).pk: name for name in EVERYONE}
-    response = login(client, org, who).get(reverse("performance_team_appraisals"))
+    response = login(client, org, who).get(reverse("performance:team_appraisals"))
     assert {ids[a.pk] for a in response.context["page_obj"]} == expected
 
 
@@ -125,7 +125,7 @@ def test_superior_form_post_matrix(client, org, who, status):
     """Only the evaluator evaluates: another team or a peer gets 404, HR (never scores) 403."""
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     response = login(client, org, who).post(
-        detail_url(appraisal, "performance_appraisal_superior"), score_post(appraisal, "90")
+        detail_url(appraisal, "performance:appraisal_superior"), score_post(appraisal, "90")
     )
     assert response.status_code == status
 
@@ -134,7 +134,7 @@ def test_superior_form_post_matrix(client, org, who, status):
 def test_send_back_only_by_hr(client, org, who, status):
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     response = login(client, org, who).post(
-        detail_url(appraisal, "performance_appraisal_send_back"), {"stage": "self", "reason": "请补充说明"}
+        detail_url(appraisal, "performance:appraisal_send_back"), {"stage": "self", "reason": "请补充说明"}
     )
     assert response.status_code == status
     assert Appraisal.objects.get(pk=appraisal.pk).status == ("self" if status == 302 else "superior")
@@ -149,11 +149,11 @@ def test_agent_saves_a_draft_then_submits_on_the_page(client, org):
     page = client.get(detail_url(appraisal))
     assert page.context["editing"] == "self"
     assert b'id="appraisal-self-form"' in page.content and b"score_" in page.content
-    response = client.post(detail_url(appraisal, "performance_appraisal_self"), score_post(appraisal, "85.5"))
+    response = client.post(detail_url(appraisal, "performance:appraisal_self"), score_post(appraisal, "85.5"))
     assert response.status_code == 302
     assert Appraisal.objects.get(pk=appraisal.pk).status == "self"
     response = client.post(
-        detail_url(appraisal, "performance_appraisal_self"), score_post(appraisal, "85.5", action="submit"), follow=True
+        detail_url(appraisal, "performance:appraisal_self"), score_post(appraisal, "85.5", action="submit"), follow=True
     )
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert a.status == "superior" and a.self_score.to_eng_string() == "85.50"
@@ -164,7 +164,7 @@ def test_agent_saves_a_draft_then_submits_on_the_page(client, org):
 def test_incomplete_submission_shows_the_error_and_changes_nothing(client, org):
     appraisal = appraisal_for(org.agent)
     data = score_post(appraisal, "", action="submit")
-    response = login(client, org, "agent").post(detail_url(appraisal, "performance_appraisal_self"), data)
+    response = login(client, org, "agent").post(detail_url(appraisal, "performance:appraisal_self"), data)
     assert response.status_code == 400
     assert "Score every item before you submit" in response.content.decode()
     assert Appraisal.objects.get(pk=appraisal.pk).status == "self"
@@ -173,7 +173,7 @@ def test_incomplete_submission_shows_the_error_and_changes_nothing(client, org):
 def test_out_of_scale_score_is_a_field_error(client, org):
     appraisal = appraisal_for(org.agent)
     response = login(client, org, "agent").post(
-        detail_url(appraisal, "performance_appraisal_self"), score_post(appraisal, "120")
+        detail_url(appraisal, "performance:appraisal_self"), score_post(appraisal, "120")
     )
     assert response.status_code == 400
     assert response.context["self_form"].errors
@@ -186,7 +186,7 @@ def test_the_superior_page_refuses_before_the_self_evaluation(client, org):
     login(client, org, "supervisor")
     page = client.get(detail_url(appraisal))
     assert page.context["editing"] == "" and b'id="superior-waits"' in page.content
-    response = client.post(detail_url(appraisal, "performance_appraisal_superior"), score_post(appraisal, "90"))
+    response = client.post(detail_url(appraisal, "performance:appraisal_superior"), score_post(appraisal, "90"))
     assert response.status_code == 409
     assert "has not submitted the self-evaluation yet" in response.content.decode()
 
@@ -198,7 +198,7 @@ def test_superior_submits_and_the_page_explains_every_number(client, org):
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     login(client, org, "supervisor")
     response = client.post(
-        detail_url(appraisal, "performance_appraisal_superior"),
+        detail_url(appraisal, "performance:appraisal_superior"),
         score_post(appraisal, "90", action="submit"),
         follow=True,
     )
@@ -226,7 +226,7 @@ def test_employee_sees_the_superior_scores_only_after_submission(client, org):
 def test_interview_form_records_and_completes(client, org):
     appraisal = submitted(org, appraisal_for(org.agent))
     login(client, org, "supervisor")
-    url = detail_url(appraisal, "performance_appraisal_interview")
+    url = detail_url(appraisal, "performance:appraisal_interview")
     assert client.get(url).status_code == 200
     response = client.post(
         url,
@@ -257,7 +257,7 @@ def test_interview_dates_render_as_iso_in_chinese(client, org):
 
     appraisal = submitted(org, appraisal_for(org.agent))
     login(client, org, "supervisor")
-    url = detail_url(appraisal, "performance_appraisal_interview")
+    url = detail_url(appraisal, "performance:appraisal_interview")
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f'value="{timezone.localdate().isoformat()}"' in html
     response = client.post(url, {"held_on": "2025-06-12", "strengths": "", "problems": "", "due_on_0": "2025-06-30"})
@@ -269,7 +269,7 @@ def test_interview_dates_render_as_iso_in_chinese(client, org):
 def test_interview_form_half_filled_action_row_is_an_error(client, org):
     appraisal = submitted(org, appraisal_for(org.agent))
     response = login(client, org, "supervisor").post(
-        detail_url(appraisal, "performance_appraisal_interview"),
+        detail_url(appraisal, "performance:appraisal_interview"),
         {"held_on": "2025-06-12", "strengths": "好", "problems": "无", "action_0": "学习"},
     )
     assert response.status_code == 400
@@ -280,14 +280,14 @@ def test_interview_form_half_filled_action_row_is_an_error(client, org):
 @pytest.mark.parametrize("who,status", [("agent", 403), ("hr", 403), ("other_dept", 404)])
 def test_interview_form_only_for_the_evaluator(client, org, who, status):
     appraisal = submitted(org, appraisal_for(org.agent))
-    response = login(client, org, who).get(detail_url(appraisal, "performance_appraisal_interview"))
+    response = login(client, org, who).get(detail_url(appraisal, "performance:appraisal_interview"))
     assert response.status_code == status
 
 
 def test_interview_before_the_evaluation_redirects_with_a_message(client, org):
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     response = login(client, org, "supervisor").get(
-        detail_url(appraisal, "performance_appraisal_interview"), follow=True
+        detail_url(appraisal, "performance:appraisal_interview"), follow=True
     )
     assert response.redirect_chain
     assert "The feedback interview is recorded after the superior" in response.content.decode()
@@ -296,7 +296,7 @@ def test_interview_before_the_evaluation_redirects_with_a_message(client, org):
 def test_send_back_reason_is_shown_to_the_employee(client, org):
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
     login(client, org, "hr").post(
-        detail_url(appraisal, "performance_appraisal_send_back"), {"stage": "self", "reason": "请补充工作说明"}
+        detail_url(appraisal, "performance:appraisal_send_back"), {"stage": "self", "reason": "请补充工作说明"}
     )
     html = login(client, org, "agent").get(detail_url(appraisal)).content.decode()
     assert 'id="appraisal-returned"' in html and "请补充工作说明" in html
@@ -309,7 +309,7 @@ def test_a_locked_month_shows_no_forms(client, org):
     login(client, org, "agent")
     html = client.get(detail_url(appraisal)).content.decode()
     assert 'id="appraisal-locked"' in html and 'id="appraisal-self-form"' not in html
-    response = client.post(detail_url(appraisal, "performance_appraisal_self"), score_post(appraisal, "80"))
+    response = client.post(detail_url(appraisal, "performance:appraisal_self"), score_post(appraisal, "80"))
     assert response.status_code == 409 and "locked" in response.content.decode()
 
 
@@ -351,7 +351,7 @@ def test_history_chart_and_open_actions(client, org):
         problems="无",
         actions=[{"action": "练习话术", "owner_id": org.agent.pk, "due_on": "2025-05-31"}],
     )
-    response = login(client, org, "agent").get(reverse("performance_my_appraisal"))
+    response = login(client, org, "agent").get(reverse("performance:my_appraisal"))
     html = response.content.decode()
     chart = json.loads(html.split('id="chart-appraisal-history" type="application/json">')[1].split("</script>")[0])
     assert chart["labels"] == ["2025-04", "2025-05"]
@@ -363,13 +363,13 @@ def test_my_history_queries_are_bounded(client, org, django_assert_max_num_queri
     for month in _months(3):
         appraisal_for(org.agent, month)
     login(client, org, "agent")
-    client.get(reverse("performance_my_appraisal"))
+    client.get(reverse("performance:my_appraisal"))
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("performance_my_appraisal"))
+        client.get(reverse("performance:my_appraisal"))
     for month in list(_months(15))[3:]:
         appraisal_for(org.agent, month)
     with django_assert_max_num_queries(12) as many:
-        client.get(reverse("performance_my_appraisal"))
+        client.get(reverse("performance:my_appraisal"))
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
@@ -379,17 +379,17 @@ def test_team_list_queries_are_bounded_and_paginated(client, org, django_assert_
     for _ in range(3):
         appraisal_for(EmployeeFactory(team=org.a1, department=org.dept_a))
     login(client, org, "manager")
-    client.get(reverse("performance_team_appraisals"))
+    client.get(reverse("performance:team_appraisals"))
     with django_assert_max_num_queries(20) as few:
-        client.get(reverse("performance_team_appraisals"))
+        client.get(reverse("performance:team_appraisals"))
     for _ in range(30):
         appraisal_for(EmployeeFactory(team=org.a2, department=org.dept_a))
     with django_assert_max_num_queries(20) as many:
-        response = client.get(reverse("performance_team_appraisals"))
+        response = client.get(reverse("performance:team_appraisals"))
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(response.context["page_obj"]) == 25
     assert response.context["counts"]["total"] == 33 and response.context["counts"]["self"] == 33
-    filtered = client.get(reverse("performance_team_appraisals"), {"team": org.a1.pk, "status": "self"})
+    filtered = client.get(reverse("performance:team_appraisals"), {"team": org.a1.pk, "status": "self"})
     assert len(filtered.context["page_obj"]) == 3
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from datasecurity.models import AuditEvent
-from datasecurity.uploads import private_storage
+from datasecurity.services import private_storage
 from performance import services
 from performance.models import BonusLine, BonusSheetFile
 from performance.tests.factories_bonus import MONTH, appraisal_for, cycle_for
@@ -48,13 +48,13 @@ def _export(org, sheet, django_capture_on_commit_callbacks, file_format="pdf", u
 
 
 READ_PAGES = [
-    ("performance_bonus_sheet_list", False),
-    ("performance_bonus_sheet_detail", True),
-    ("performance_bonus_sheet_files", True),
-    ("performance_api_bonus_sheet_list", False),
-    ("performance_api_bonus_sheet_detail", True),
-    ("performance_api_bonus_sheet_lines", True),
-    ("performance_api_bonus_sheet_exports", True),
+    ("performance:bonus_sheet_list", False),
+    ("performance:bonus_sheet_detail", True),
+    ("performance:bonus_sheet_files", True),
+    ("api:performance:bonus_sheet_list", False),
+    ("api:performance:bonus_sheet_detail", True),
+    ("api:performance:bonus_sheet_lines", True),
+    ("api:performance:bonus_sheet_exports", True),
 ]
 
 
@@ -68,14 +68,14 @@ def test_read_matrix(client, org, sheet, who, name, with_pk):
 
 
 WRITE_ENDPOINTS = [
-    ("performance_bonus_sheet_recompute", {}),
-    ("performance_bonus_sheet_approve", {}),
-    ("performance_bonus_sheet_correct", {"reason": "x"}),
-    ("performance_bonus_sheet_adjust", {"employee_no": "x", "kind": "reward", "title": "x", "amount": "1"}),
-    ("performance_api_bonus_sheet_recompute", {}),
-    ("performance_api_bonus_sheet_approve", {}),
-    ("performance_api_bonus_sheet_correct", {"reason": "x"}),
-    ("performance_api_bonus_sheet_adjust", {"employee_no": "x", "kind": "reward", "title": "x", "amount": "1"}),
+    ("performance:bonus_sheet_recompute", {}),
+    ("performance:bonus_sheet_approve", {}),
+    ("performance:bonus_sheet_correct", {"reason": "x"}),
+    ("performance:bonus_sheet_adjust", {"employee_no": "x", "kind": "reward", "title": "x", "amount": "1"}),
+    ("api:performance:bonus_sheet_recompute", {}),
+    ("api:performance:bonus_sheet_approve", {}),
+    ("api:performance:bonus_sheet_correct", {"reason": "x"}),
+    ("api:performance:bonus_sheet_adjust", {"employee_no": "x", "kind": "reward", "title": "x", "amount": "1"}),
 ]
 
 
@@ -95,8 +95,8 @@ def test_write_matrix(client, org, sheet, who, name, body):
 def test_prepare_matrix(client, org, who):
     cycle_for()
     client.force_login(getattr(org, who).user)
-    page = client.post(reverse("performance_bonus_sheet_prepare"), {"month": "2026-03"})
-    api = client.post(reverse("performance_api_bonus_sheet_prepare"), {"month": "2026-03"})
+    page = client.post(reverse("performance:bonus_sheet_prepare"), {"month": "2026-03"})
+    api = client.post(reverse("api:performance:bonus_sheet_prepare"), {"month": "2026-03"})
     if who in WRITERS:
         assert page.status_code == 302 and api.status_code == 409  # the page prepared it first
     else:
@@ -107,8 +107,8 @@ def test_prepare_matrix(client, org, who):
 def test_download_matrix(client, org, sheet, who, django_capture_on_commit_callbacks):
     file = _export(org, sheet, django_capture_on_commit_callbacks, "csv")
     client.force_login(getattr(org, who).user)
-    page = client.get(reverse("performance_bonus_file_download", args=[file.pk]))
-    api = client.get(reverse("performance_api_bonus_file_download", args=[file.pk]))
+    page = client.get(reverse("performance:bonus_file_download", args=[file.pk]))
+    api = client.get(reverse("api:performance:bonus_file_download", args=[file.pk]))
     expected = 200 if who in READERS else 403
     assert page.status_code == expected and api.status_code == expected
     audits = AuditEvent.objects.filter(action="bonus_sheet.export").count()
@@ -125,28 +125,28 @@ def test_hr_prepares_adjusts_approves_and_corrects_through_the_pages(client, org
     appraisal_for(org.agent, cycle, 95)
     appraisal_for(org.peer, cycle, 85)
     client.force_login(org.hr.user)
-    response = client.post(reverse("performance_bonus_sheet_prepare"), {"month": "2026-03"}, follow=True)
+    response = client.post(reverse("performance:bonus_sheet_prepare"), {"month": "2026-03"}, follow=True)
     sheet = response.context["sheet"]
     assert sheet.employees == 2 and "bonus-approve" in response.content.decode()
     response = client.post(
-        reverse("performance_bonus_sheet_adjust", args=[sheet.pk]),
+        reverse("performance:bonus_sheet_adjust", args=[sheet.pk]),
         {"employee_no": org.peer.employee_no, "kind": "reward", "title": "服务明星奖", "amount": "300"},
         follow=True,
     )
     body = response.content.decode()
     assert "服务明星奖" in body and "1300.00" in body
     response = client.post(
-        reverse("performance_bonus_sheet_adjust", args=[sheet.pk]),
+        reverse("performance:bonus_sheet_adjust", args=[sheet.pk]),
         {"employee_no": "NOPE", "kind": "reward", "title": "x", "amount": "1"},
         follow=True,
     )
     assert "NOPE" in response.content.decode()  # "Employee NOPE has no line on this sheet."
-    client.post(reverse("performance_bonus_sheet_approve", args=[sheet.pk]))
-    response = client.post(reverse("performance_bonus_sheet_approve", args=[sheet.pk]), follow=True)
+    client.post(reverse("performance:bonus_sheet_approve", args=[sheet.pk]))
+    response = client.post(reverse("performance:bonus_sheet_approve", args=[sheet.pk]), follow=True)
     assert response.status_code == 200 and 'data-status="approved"' in response.content.decode()
     assert "bonus-adjust-form" not in response.content.decode() and "bonus-correct-form" in response.content.decode()
     response = client.post(
-        reverse("performance_bonus_sheet_correct", args=[sheet.pk]), {"reason": "基数调整"}, follow=True
+        reverse("performance:bonus_sheet_correct", args=[sheet.pk]), {"reason": "基数调整"}, follow=True
     )
     new = response.context["sheet"]
     assert new.version == 2 and new.status == "draft"
@@ -155,7 +155,7 @@ def test_hr_prepares_adjusts_approves_and_corrects_through_the_pages(client, org
 
 def test_lines_are_paginated_filtered_and_explained(client, org, sheet):
     client.force_login(org.leader.user)
-    url = reverse("performance_bonus_sheet_detail", args=[sheet.pk])
+    url = reverse("performance:bonus_sheet_detail", args=[sheet.pk])
     response = client.get(url, {"department": org.dept_b.pk})
     lines = list(response.context["page_obj"])
     assert [line.employee_name for line in lines] == ["赵敏"]
@@ -170,27 +170,27 @@ def test_api_workflow_and_refusals(client, org):
     cycle = cycle_for(status="open")
     appraisal_for(org.agent, cycle, 95)
     client.force_login(org.hr.user)
-    response = client.post(reverse("performance_api_bonus_sheet_prepare"), {"month": "2026-03"})
+    response = client.post(reverse("api:performance:bonus_sheet_prepare"), {"month": "2026-03"})
     assert response.status_code == 201, response.json()
     data = response.json()
     pk = data["id"]
     assert data["overall"]["total"] == "1200.00" and data["departments"][0]["department_name"] == "客服一部"
-    response = client.post(reverse("performance_api_bonus_sheet_approve", args=[pk]))
+    response = client.post(reverse("api:performance:bonus_sheet_approve", args=[pk]))
     assert response.status_code == 409 and response.json()["code"] == "cycle_not_locked"
-    response = client.post(reverse("performance_api_bonus_sheet_correct", args=[pk]), {"reason": "x"})
+    response = client.post(reverse("api:performance:bonus_sheet_correct", args=[pk]), {"reason": "x"})
     assert response.status_code == 409 and response.json()["code"] == "correct_draft"
     response = client.post(
-        reverse("performance_api_bonus_sheet_adjust", args=[pk]),
+        reverse("api:performance:bonus_sheet_adjust", args=[pk]),
         {"employee_no": org.agent.employee_no, "kind": "penalty", "title": "违规", "amount": "100"},
     )
     assert response.status_code == 200 and response.json()["total"] == "1100.00"
     assert response.json()["explanation"][-1]["article"] == "PEN-1"
     line_pk = response.json()["id"]
-    response = client.delete(reverse("performance_api_bonus_adjustment_remove", args=[pk, line_pk, 0]))
+    response = client.delete(reverse("api:performance:bonus_adjustment_remove", args=[pk, line_pk, 0]))
     assert response.status_code == 200 and response.json()["total"] == "1200.00"
-    response = client.post(reverse("performance_api_bonus_sheet_prepare"), {"month": "2026-13"})
+    response = client.post(reverse("api:performance:bonus_sheet_prepare"), {"month": "2026-13"})
     assert response.status_code == 400
-    response = client.get(reverse("performance_api_bonus_sheet_lines", args=[pk]))
+    response = client.get(reverse("api:performance:bonus_sheet_lines", args=[pk]))
     assert response.json()["count"] == 1
 
 
@@ -208,12 +208,12 @@ def test_export_pdf_is_rendered_stored_with_checksum_and_downloaded(
     assert stored.startswith(b"%PDF-") and len(stored) == file.size
     assert hashlib.sha256(stored).hexdigest() == file.sha256
     client.force_login(org.leader.user)
-    response = client.get(reverse("performance_bonus_file_download", args=[file.pk]))
+    response = client.get(reverse("performance:bonus_file_download", args=[file.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == stored
     assert "attachment" in response["Content-Disposition"] and response["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="bonus_sheet.export", actor=org.leader.user).count() == 1
-    status = client.get(reverse("performance_api_bonus_file_status", args=[file.pk])).json()
+    status = client.get(reverse("api:performance:bonus_file_status", args=[file.pk])).json()
     assert status["status"] == "done" and status["download_url"].endswith(f"/{file.pk}/download/")
 
 
@@ -243,9 +243,9 @@ def test_tampered_file_is_refused_and_recorded(client, org, sheet, django_captur
     with open(path, "ab") as handle:
         handle.write(b"\n=1+1,tampered")
     client.force_login(org.hr.user)
-    api = client.get(reverse("performance_api_bonus_file_download", args=[file.pk]))
+    api = client.get(reverse("api:performance:bonus_file_download", args=[file.pk]))
     assert api.status_code == 409 and api.json()["code"] == "file_tampered"
-    page = client.get(reverse("performance_bonus_file_download", args=[file.pk]), follow=True)
+    page = client.get(reverse("performance:bonus_file_download", args=[file.pk]), follow=True)
     assert page.status_code == 200 and page.redirect_chain
     assert AuditEvent.objects.filter(action="bonus_sheet.export_tampered").count() == 2
     assert AuditEvent.objects.filter(action="bonus_sheet.export").count() == 0
@@ -269,12 +269,12 @@ def test_render_twice_changes_nothing(org, sheet, django_capture_on_commit_callb
 def test_files_card_polls_while_pending_and_stops_when_done(client, org, sheet):
     pending = BonusSheetFile.objects.create(sheet=sheet, file_format="pdf", requested_by=org.hr.user, progress=40)
     client.force_login(org.hr.user)
-    body = client.get(reverse("performance_bonus_sheet_files", args=[sheet.pk])).content.decode()
+    body = client.get(reverse("performance:bonus_sheet_files", args=[sheet.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in body and "40%" in body
     pending.status = "failed"
     pending.error = "x"
     pending.save()
-    body = client.get(reverse("performance_bonus_sheet_files", args=[sheet.pk])).content.decode()
+    body = client.get(reverse("performance:bonus_sheet_files", args=[sheet.pk])).content.decode()
     assert "every 1s" not in body
 
 
@@ -285,8 +285,8 @@ def test_superseded_version_keeps_its_files(client, org, sheet, django_capture_o
     services.bonus_sheet_approve(actor=org.hr.user, sheet=sheet)
     services.bonus_sheet_correct(actor=org.hr.user, sheet=sheet, reason="更正")
     client.force_login(org.hr.user)
-    assert client.get(reverse("performance_bonus_file_download", args=[file.pk])).status_code == 200
-    assert client.get(reverse("performance_bonus_sheet_detail", args=[sheet.pk])).status_code == 200
+    assert client.get(reverse("performance:bonus_file_download", args=[file.pk])).status_code == 200
+    assert client.get(reverse("performance:bonus_sheet_detail", args=[sheet.pk])).status_code == 200
 
 
 # --- Query bounds and schema ----------------------------------------------------------------------------------
@@ -302,15 +302,15 @@ def test_lists_have_bounded_queries(client, org, django_assert_max_num_queries):
         services.bonus_line_adjust(actor=org.hr.user, line=line, kind="reward", title=f"奖{i}", amount=Decimal("10"))
     client.force_login(org.hr.user)
     with django_assert_max_num_queries(16):
-        assert client.get(reverse("performance_bonus_sheet_detail", args=[sheet.pk])).status_code == 200
+        assert client.get(reverse("performance:bonus_sheet_detail", args=[sheet.pk])).status_code == 200
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("performance_bonus_sheet_list")).status_code == 200
+        assert client.get(reverse("performance:bonus_sheet_list")).status_code == 200
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("performance_api_bonus_sheet_list")).status_code == 200
+        assert client.get(reverse("api:performance:bonus_sheet_list")).status_code == 200
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("performance_api_bonus_sheet_lines", args=[sheet.pk])).status_code == 200
+        assert client.get(reverse("api:performance:bonus_sheet_lines", args=[sheet.pk])).status_code == 200
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("performance_api_bonus_sheet_detail", args=[sheet.pk])).status_code == 200
+        assert client.get(reverse("api:performance:bonus_sheet_detail", args=[sheet.pk])).status_code == 200
 
 
 def test_prepare_queries_do_not_grow_with_the_number_of_employees(org, django_assert_max_num_queries):
@@ -326,7 +326,7 @@ def test_prepare_queries_do_not_grow_with_the_number_of_employees(org, django_as
 
 def test_every_endpoint_is_in_the_openapi_schema(client, org):
     client.force_login(org.hr.user)
-    response = client.get(reverse("api_schema"))
+    response = client.get(reverse("api:schema"))
     assert response.status_code == 200
     body = response.content.decode()
     for fragment in (

@@ -48,14 +48,14 @@ def test_api_role_matrix(org, cycle, who):
     manager) may read, only HR may act, everyone else gets 403 and nothing changes."""
     api = api_for(getattr(org, who).user)
     read = 200 if who in READERS else 403
-    assert api.get(url("performance_api_cycle_list")).status_code == read
-    assert api.get(url("performance_api_cycle_detail", cycle)).status_code == read
-    assert api.get(url("performance_api_cycle_missing", cycle)).status_code == read
+    assert api.get(url("api:performance:cycle_list")).status_code == read
+    assert api.get(url("api:performance:cycle_detail", cycle)).status_code == read
+    assert api.get(url("api:performance:cycle_missing", cycle)).status_code == read
     act = 200 if who == "hr" else 403
-    assert api.post(url("performance_api_cycle_open"), {"month": "2025-04"}, format="json").status_code == act
-    assert api.post(url("performance_api_cycle_refresh", cycle)).status_code == act
-    assert api.post(url("performance_api_cycle_remind", cycle)).status_code == act
-    response = api.post(url("performance_api_cycle_lock", cycle), {"force": True}, format="json")
+    assert api.post(url("api:performance:cycle_open"), {"month": "2025-04"}, format="json").status_code == act
+    assert api.post(url("api:performance:cycle_refresh", cycle)).status_code == act
+    assert api.post(url("api:performance:cycle_remind", cycle)).status_code == act
+    response = api.post(url("api:performance:cycle_lock", cycle), {"force": True}, format="json")
     assert response.status_code == act
     cycle.refresh_from_db()
     assert (cycle.status == CycleStatus.LOCKED) == (who == "hr")
@@ -64,8 +64,8 @@ def test_api_role_matrix(org, cycle, who):
 def test_detail_counts_only_the_readers_remit(org, cycle):
     """Given 10 appraisals (6 in department A), when the manager of A and HR read the detail,
     then each sees the counts of their remit."""
-    manager = api_for(org.manager.user).get(url("performance_api_cycle_detail", cycle)).json()
-    hr = api_for(org.hr.user).get(url("performance_api_cycle_detail", cycle)).json()
+    manager = api_for(org.manager.user).get(url("api:performance:cycle_detail", cycle)).json()
+    hr = api_for(org.hr.user).get(url("api:performance:cycle_detail", cycle)).json()
     assert manager["progress"]["total"] == 6 and hr["progress"]["total"] == 10
     assert hr["progress"]["by_status"]["self"] == 10 and hr["progress"]["pending"] == 10
     assert hr["without_evaluator_count"] == 4 and manager["without_evaluator_count"] == 0
@@ -76,10 +76,10 @@ def test_detail_counts_only_the_readers_remit(org, cycle):
 
 def test_missing_filters_and_bad_filters(org, cycle):
     api = api_for(org.hr.user)
-    page = api.get(url("performance_api_cycle_missing", cycle), {"team": org.a2.pk, "stage": "self"}).json()
+    page = api.get(url("api:performance:cycle_missing", cycle), {"team": org.a2.pk, "stage": "self"}).json()
     assert [row["employee_id"] for row in page["results"]] == [org.other_team.pk]
     assert page["results"][0]["department_manager_name"] == org.manager.name
-    bad = api.get(url("performance_api_cycle_missing", cycle), {"stage": "nonsense"})
+    bad = api.get(url("api:performance:cycle_missing", cycle), {"stage": "nonsense"})
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
 
 
@@ -88,35 +88,35 @@ def test_open_refusals_and_idempotence(org):
     not ended or a malformed one is a clear 400; unknown fields are ignored."""
     agent_template(org)
     api = api_for(org.hr.user)
-    first = api.post(url("performance_api_cycle_open"), {"month": "2025-04", "status": "locked"}, format="json")
+    first = api.post(url("api:performance:cycle_open"), {"month": "2025-04", "status": "locked"}, format="json")
     assert first.status_code == 200 and first.json()["created"] == 10
     assert first.json()["cycle"]["status"] == "open"
-    again = api.post(url("performance_api_cycle_open"), {"month": "2025-04-17"}, format="json")
+    again = api.post(url("api:performance:cycle_open"), {"month": "2025-04-17"}, format="json")
     assert again.json()["created"] == 0
-    future = api.post(url("performance_api_cycle_open"), {"month": "2999-01"}, format="json")
+    future = api.post(url("api:performance:cycle_open"), {"month": "2999-01"}, format="json")
     assert future.status_code == 400 and future.json()["code"] == "month_not_ended"
-    assert api.post(url("performance_api_cycle_open"), {"month": "May"}, format="json").status_code == 400
+    assert api.post(url("api:performance:cycle_open"), {"month": "May"}, format="json").status_code == 400
     assert AppraisalCycle.objects.count() == 1
 
 
 def test_lock_refused_with_counts_then_forced(org, cycle):
     api = api_for(org.hr.user)
-    refused = api.post(url("performance_api_cycle_lock", cycle), {}, format="json")
+    refused = api.post(url("api:performance:cycle_lock", cycle), {}, format="json")
     assert refused.status_code == 409
     assert refused.json()["code"] == "incomplete" and refused.json()["unfinished"]["self"] == 10
-    locked = api.post(url("performance_api_cycle_lock", cycle), {"force": True}, format="json")
+    locked = api.post(url("api:performance:cycle_lock", cycle), {"force": True}, format="json")
     assert locked.status_code == 200 and locked.json()["status"] == "locked"
-    again = api.post(url("performance_api_cycle_lock", cycle), {"force": True}, format="json")
+    again = api.post(url("api:performance:cycle_lock", cycle), {"force": True}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "already_locked"
-    refresh = api.post(url("performance_api_cycle_refresh", cycle))
+    refresh = api.post(url("api:performance:cycle_refresh", cycle))
     assert refresh.status_code == 409 and refresh.json()["code"] == "cycle_locked"
-    assert api.get(url("performance_api_cycle_detail", cycle)).json()["progress"]["by_status"]["locked"] == 10
+    assert api.get(url("api:performance:cycle_detail", cycle)).json()["progress"]["by_status"]["locked"] == 10
 
 
 def test_unknown_cycle_is_404(org):
     api = api_for(org.hr.user)
-    assert api.get(reverse("performance_api_cycle_detail", args=[999])).status_code == 404
-    assert api.post(reverse("performance_api_cycle_lock", args=[999])).status_code == 404
+    assert api.get(reverse("api:performance:cycle_detail", args=[999])).status_code == 404
+    assert api.post(reverse("api:performance:cycle_lock", args=[999])).status_code == 404
 
 
 def test_api_queries_are_bounded(org, cycle, django_assert_max_num_queries):
@@ -126,24 +126,24 @@ def test_api_queries_are_bounded(org, cycle, django_assert_max_num_queries):
         return api_for(User.objects.get(pk=org.hr.user_id))
 
     with django_assert_max_num_queries(20) as few:
-        api().get(url("performance_api_cycle_detail", cycle))
+        api().get(url("api:performance:cycle_detail", cycle))
     for _ in range(30):
         EmployeeFactory(team=org.a2, department=org.dept_a, position=org.agent.position)
     services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=cycle)
     with django_assert_max_num_queries(20) as many:
-        api().get(url("performance_api_cycle_detail", cycle))
+        api().get(url("api:performance:cycle_detail", cycle))
     assert len(many.captured_queries) == len(few.captured_queries)
     with django_assert_max_num_queries(12):
-        page = api().get(url("performance_api_cycle_missing", cycle)).json()
+        page = api().get(url("api:performance:cycle_missing", cycle)).json()
     assert page["count"] == 40
     for month in (datetime.date(2025, m, 1) for m in (1, 2, 3)):
         services.appraisal_cycle_open(month=month)
     with django_assert_max_num_queries(10):
-        assert api().get(url("performance_api_cycle_list")).json()["count"] == 4
+        assert api().get(url("api:performance:cycle_list")).json()["count"] == 4
 
 
 def test_openapi_schema_lists_the_cycle_endpoints(org):
-    schema = api_for(org.hr.user).get(reverse("api_schema"), {"format": "json"}).json()
+    schema = api_for(org.hr.user).get(reverse("api:schema"), {"format": "json"}).json()
     paths = schema["paths"]
     for suffix in ("cycles/", "cycles/open/", "cycles/{id}/", "cycles/{id}/missing/", "cycles/{id}/lock/"):
         assert f"/api/v1/performance/{suffix}" in paths, suffix

@@ -46,7 +46,7 @@ def cycle(org):
     return cycle
 
 
-def review_url(cycle, name="performance_cycle_review"):
+def review_url(cycle, name="performance:cycle_review"):
     return reverse(name, args=[cycle.pk])
 
 
@@ -60,13 +60,13 @@ def test_pages_role_matrix(client, org, cycle, who):
     only HR may act (every POST of another role is refused and changes nothing)."""
     login(client, org, who)
     expected = 200 if who in READERS else 403
-    assert client.get(reverse("performance_cycle_list")).status_code == expected
+    assert client.get(reverse("performance:cycle_list")).status_code == expected
     assert client.get(review_url(cycle)).status_code == expected
     posts = [
-        (reverse("performance_cycle_open"), {"month": "2025-04"}),
-        (review_url(cycle, "performance_cycle_refresh"), {}),
-        (review_url(cycle, "performance_cycle_remind"), {}),
-        (review_url(cycle, "performance_cycle_lock"), {"force": "on"}),
+        (reverse("performance:cycle_open"), {"month": "2025-04"}),
+        (review_url(cycle, "performance:cycle_refresh"), {}),
+        (review_url(cycle, "performance:cycle_remind"), {}),
+        (review_url(cycle, "performance:cycle_lock"), {"force": "on"}),
     ]
     for url, data in posts:
         response = client.post(url, data)
@@ -100,9 +100,9 @@ def test_manager_sees_only_their_department(client, org, cycle):
 def test_list_shows_progress_and_unknown_cycle_is_404(client, org, cycle):
     Appraisal.objects.filter(employee__in=[org.agent, org.peer]).update(status=AppraisalStatus.COMPLETED)
     login(client, org, "hr")
-    html = client.get(reverse("performance_cycle_list")).content.decode()
+    html = client.get(reverse("performance:cycle_list")).content.decode()
     assert "2025-05" in html and 'data-done-percent="20"' in html
-    assert client.get(reverse("performance_cycle_review", args=[cycle.pk + 999])).status_code == 404
+    assert client.get(reverse("performance:cycle_review", args=[cycle.pk + 999])).status_code == 404
 
 
 # --- HR's actions ------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_hr_opens_a_month_from_the_form(client, org, django_capture_on_commit_ca
     agent_template(org)
     login(client, org, "hr")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("performance_cycle_open"), {"month": "2025-04"}, follow=True)
+        response = client.post(reverse("performance:cycle_open"), {"month": "2025-04"}, follow=True)
     cycle = AppraisalCycle.objects.get(month=datetime.date(2025, 4, 1))
     assert response.redirect_chain[-1][0] == review_url(cycle)
     assert "Opening 2025-04 for 10 employees" in response.content.decode()
@@ -138,19 +138,19 @@ def test_an_opening_month_shows_its_progress_until_it_is_open(client, org):
     assert not Appraisal.objects.filter(cycle=cycle).exists()
     login(client, org, "hr")
     html = client.get(review_url(cycle)).content.decode()
-    assert 'id="cycle-opening"' in html and f'hx-get="{review_url(cycle, "performance_cycle_opening")}"' in html
+    assert 'id="cycle-opening"' in html and f'hx-get="{review_url(cycle, "performance:cycle_opening")}"' in html
     assert f"by {org.hr.name}." in html  # the person, not the login name
-    card = client.get(review_url(cycle, "performance_cycle_opening")).content.decode()
+    card = client.get(review_url(cycle, "performance:cycle_opening")).content.decode()
     assert "0 of 10 appraisals created" in card and "Continue opening" in card
     manager_card = login(Client(HTTP_ACCEPT_LANGUAGE="en"), org, "manager").get(
-        review_url(cycle, "performance_cycle_opening")
+        review_url(cycle, "performance:cycle_opening")
     )
     assert manager_card.status_code == 200 and "0 of 10" not in manager_card.content.decode()
     agent = login(Client(HTTP_ACCEPT_LANGUAGE="en"), org, "agent")
-    assert agent.get(review_url(cycle, "performance_cycle_opening")).status_code == 403
+    assert agent.get(review_url(cycle, "performance:cycle_opening")).status_code == 403
 
     appraisal_cycle_open_run(cycle.month.isoformat(), org.hr.user.pk)
-    done = client.get(review_url(cycle, "performance_cycle_opening"))
+    done = client.get(review_url(cycle, "performance:cycle_opening"))
     assert done.status_code == 200 and done.headers["HX-Refresh"] == "true"
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN and Appraisal.objects.filter(cycle=cycle).count() == 10
@@ -173,7 +173,7 @@ def test_starting_a_month_nobody_is_appraised_in_opens_it_at_once(client, org):
 )
 def test_open_form_errors_are_clear_and_change_nothing(client, org, month, message):
     login(client, org, "hr")
-    response = client.post(reverse("performance_cycle_open"), {"month": month})
+    response = client.post(reverse("performance:cycle_open"), {"month": month})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not AppraisalCycle.objects.exists()
@@ -186,8 +186,8 @@ def test_hr_refreshes_in_the_background_and_reminds(client, org, cycle, django_c
     from callcenter.models import Notification
 
     login(client, org, "hr")
-    refresh = review_url(cycle, "performance_cycle_refresh")
-    refreshing = review_url(cycle, "performance_cycle_refreshing")
+    refresh = review_url(cycle, "performance:cycle_refresh")
+    refreshing = review_url(cycle, "performance:cycle_refreshing")
     with django_capture_on_commit_callbacks() as queued:
         response = client.post(refresh, follow=True)
     html = response.content.decode()
@@ -206,14 +206,14 @@ def test_hr_refreshes_in_the_background_and_reminds(client, org, cycle, django_c
     assert "Last refreshed" in client.get(review_url(cycle)).content.decode()
     assert Notification.objects.filter(recipient=org.hr.user, kind="appraisal.refresh_done").count() == 1
 
-    response = client.post(review_url(cycle, "performance_cycle_remind"), follow=True)
+    response = client.post(review_url(cycle, "performance:cycle_remind"), follow=True)
     assert "reminders sent" in response.content.decode()
 
 
 def test_a_locked_cycle_is_not_refreshed(client, org, cycle):
     services.appraisal_cycle_lock(actor=org.hr.user, cycle=cycle, force=True)
     login(client, org, "hr")
-    response = client.post(review_url(cycle, "performance_cycle_refresh"), follow=True)
+    response = client.post(review_url(cycle, "performance:cycle_refresh"), follow=True)
     assert "is locked" in response.content.decode()
     cycle.refresh_from_db()
     assert cycle.refresh_queued_at is None
@@ -226,18 +226,18 @@ def test_lock_refused_then_forced(client, org, cycle):
     login(client, org, "hr")
     html = client.get(review_url(cycle)).content.decode()
     assert "cycle-lock-warning" in html and "band E" in html
-    response = client.post(review_url(cycle, "performance_cycle_lock"), {}, follow=True)
+    response = client.post(review_url(cycle, "performance:cycle_lock"), {}, follow=True)
     html = response.content.decode()
     assert "10 appraisals are not completed: 10 awaiting the self-evaluation" in html
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN
 
-    response = client.post(review_url(cycle, "performance_cycle_lock"), {"force": "on"}, follow=True)
+    response = client.post(review_url(cycle, "performance:cycle_lock"), {"force": "on"}, follow=True)
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.LOCKED
     html = response.content.decode()
     assert "The cycle is locked" in html and "cycle-actions" not in html
-    response = client.post(review_url(cycle, "performance_cycle_lock"), {"force": "on"}, follow=True)
+    response = client.post(review_url(cycle, "performance:cycle_lock"), {"force": "on"}, follow=True)
     assert "already locked" in response.content.decode()
 
 
@@ -314,11 +314,11 @@ def test_list_queries_are_bounded(client, org, who, django_assert_max_num_querie
     agent_template(org)
     services.appraisal_cycle_open(month=MONTH)
     login(client, org, who)
-    client.get(reverse("performance_cycle_list"))
+    client.get(reverse("performance:cycle_list"))
     with django_assert_max_num_queries(20) as few:
-        client.get(reverse("performance_cycle_list"))
+        client.get(reverse("performance:cycle_list"))
     for month in (datetime.date(2025, m, 1) for m in (1, 2, 3, 4)):
         services.appraisal_cycle_open(month=month)
     with django_assert_max_num_queries(20) as many:
-        client.get(reverse("performance_cycle_list"))
+        client.get(reverse("performance:cycle_list"))
     assert len(many.captured_queries) == len(few.captured_queries)

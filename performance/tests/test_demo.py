@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callcenter.models import User
-from datasecurity.audit import audit_chain_verify
+from datasecurity.selectors import audit_chain_verify
 from performance.models import AgentDailyMetric, Appraisal, AppraisalCycle, AppraisalStatus, AppraisalTemplate
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_demo_opens_last_month_with_evaluations_under_way():
 
     client = Client()
     client.force_login(User.objects.get(username="hr"))
-    response = client.get(reverse("performance_cycle_review", args=[cycle.pk]))
+    response = client.get(reverse("performance:cycle_review", args=[cycle.pk]))
     assert response.status_code == 200
     assert response.context["without_template"][0] >= 1  # the company leader (VP post)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from callcenter.call_volumes import call_volumes_by_month, call_volumes_by_team
+from callcenter.providers import call_volumes_by_month, call_volumes_by_team
 from callcenter.tests.factories import EmployeeFactory
 from datasecurity.models import AuditEvent
 from performance import metrics_csv, selectors, services
@@ -38,7 +38,7 @@ def login(client, org, who, language="en"):
 
 
 def upload(client, data, name="metrics.csv"):
-    return client.post(reverse("performance_metric_imports"), {"file": SimpleUploadedFile(name, data, "text/csv")})
+    return client.post(reverse("performance:metric_imports"), {"file": SimpleUploadedFile(name, data, "text/csv")})
 
 
 @pytest.fixture
@@ -63,9 +63,9 @@ def figures(org, month):
 def test_import_pages_are_hr_only(client, org, figures, who):
     login(client, org, who)
     for url in (
-        reverse("performance_metric_imports"),
-        reverse("performance_metric_import_template"),
-        reverse("performance_metric_import_detail", args=[figures.pk]),
+        reverse("performance:metric_imports"),
+        reverse("performance:metric_import_template"),
+        reverse("performance:metric_import_detail", args=[figures.pk]),
     ):
         assert client.get(url).status_code == (200 if who == "hr" else 403), url
 
@@ -77,11 +77,11 @@ def test_import_api_is_hr_only(org, figures, month, who):
     api = APIClient()
     api.force_authenticate(getattr(org, who).user)
     expected = 200 if who == "hr" else 403
-    assert api.get(reverse("performance_api_metric_import_list")).status_code == expected
-    assert api.get(reverse("performance_api_metric_import_detail", args=[figures.pk])).status_code == expected
+    assert api.get(reverse("api:performance:metric_import_list")).status_code == expected
+    assert api.get(reverse("api:performance:metric_import_detail", args=[figures.pk])).status_code == expected
     before = MetricImport.objects.count()
     response = api.post(
-        reverse("performance_api_metric_import_list"),
+        reverse("api:performance:metric_import_list"),
         {"rows": [push_row(org.agent, month.replace(day=20))]},
         format="json",
     )
@@ -109,7 +109,7 @@ def test_upload_good_gb18030_file(client, org, month):
     response = upload(client, data)
     assert response.status_code == 302
     record = MetricImport.objects.get()
-    assert response["Location"] == reverse("performance_metric_import_detail", args=[record.pk])
+    assert response["Location"] == reverse("performance:metric_import_detail", args=[record.pk])
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
@@ -155,7 +155,7 @@ def test_reupload_says_same_file_and_replaces(client, org, month):
 
 def test_template_download_has_chinese_headers_and_bom(client, org):
     login(client, org, "hr")
-    response = client.get(reverse("performance_metric_import_template"))
+    response = client.get(reverse("performance:metric_import_template"))
     assert response.content.startswith(b"\xef\xbb\xbf")
     assert "工号,日期,接听量,解决量" in response.content.decode("utf-8-sig")
 
@@ -165,7 +165,7 @@ def test_import_list_query_count(client, org, month, django_assert_max_num_queri
         services.metric_import_push(actor=org.hr.user, rows=[push_row(org.agent, month, answered=n + 1, resolved=1)])
     login(client, org, "hr")
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("performance_metric_imports"))
+        response = client.get(reverse("performance:metric_imports"))
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count == 30 and len(response.context["page_obj"]) == 25
 
@@ -184,12 +184,12 @@ def test_push_with_token_ignores_imported_by_and_id(org, month):
         "id": 777,
         "source": "csv",
     }
-    response = api.post(reverse("performance_api_metric_import_list"), body, format="json")
+    response = api.post(reverse("api:performance:metric_import_list"), body, format="json")
     assert response.status_code == 201, response.json()
     record = MetricImport.objects.get()
     assert record.imported_by == org.hr.user and record.pk != 777 and record.source == "api"
     assert response.json()["created"] == 2
-    again = api.post(reverse("performance_api_metric_import_list"), body, format="json")
+    again = api.post(reverse("api:performance:metric_import_list"), body, format="json")
     assert again.json()["replaced"] == 2 and AgentDailyMetric.objects.count() == 2
 
 
@@ -198,7 +198,7 @@ def test_push_bad_rows_400_with_row_errors(org, month):
     api.force_authenticate(org.hr.user)
     rows = [push_row(org.agent, month), push_row(org.agent, month), push_row(org.peer, month, qa="101")]
     response = api.post(
-        reverse("performance_api_metric_import_list"), {"rows": rows}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        reverse("api:performance:metric_import_list"), {"rows": rows}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 400
     body = response.json()
@@ -211,7 +211,7 @@ def test_push_bad_rows_400_with_row_errors(org, month):
 def test_push_wrong_envelope_is_400(org, body):
     api = APIClient()
     api.force_authenticate(org.hr.user)
-    response = api.post(reverse("performance_api_metric_import_list"), body, format="json")
+    response = api.post(reverse("api:performance:metric_import_list"), body, format="json")
     assert response.status_code == 400
     assert not MetricImport.objects.exists()
 
@@ -221,7 +221,7 @@ def test_push_is_audited_once(org, month):
     api.force_authenticate(org.hr.user)
     rows = [push_row(org.agent, month.replace(day=d)) for d in range(1, 21)]
     before = AuditEvent.objects.filter(action="metric_import.create").count()
-    api.post(reverse("performance_api_metric_import_list"), {"rows": rows}, format="json")
+    api.post(reverse("api:performance:metric_import_list"), {"rows": rows}, format="json")
     assert AuditEvent.objects.filter(action="metric_import.create").count() == before + 1
 
 
@@ -243,14 +243,14 @@ def test_month_view_shows_only_visible_agents(client, org, figures, month, who):
     """Given figures for agents of teams A1, A2 and B1, when each role opens the month view (and
     the API), then they see exactly the agents the visibility rule gives them."""
     login(client, org, who)
-    response = client.get(reverse("performance_metric_month") + f"?month={month:%Y-%m}")
+    response = client.get(reverse("performance:metric_month") + f"?month={month:%Y-%m}")
     assert response.status_code == 200
     shown = {r.employee_no for r in response.context["data"].rows}
     expected = {getattr(org, name).employee_no for name in SEES[who]}
     assert shown == expected
     api = APIClient()
     api.force_authenticate(getattr(org, who).user)
-    body = api.get(reverse("performance_api_metric_month") + f"?month={month:%Y-%m}").json()
+    body = api.get(reverse("api:performance:metric_month") + f"?month={month:%Y-%m}").json()
     assert {r["employee_no"] for r in body["results"]} == expected
 
 
@@ -268,7 +268,7 @@ def test_month_totals_are_call_weighted(org, figures, month):
 
 def test_supervisor_cannot_open_another_teams_agent(client, org, figures, month):
     login(client, org, "supervisor")
-    url = reverse("performance_metric_month") + f"?month={month:%Y-%m}&employee="
+    url = reverse("performance:metric_month") + f"?month={month:%Y-%m}&employee="
     assert client.get(url + str(org.other_team.pk)).status_code == 404
     own = client.get(url + str(org.peer.pk))
     assert own.status_code == 200 and len(own.context["days"]) == 10
@@ -276,19 +276,19 @@ def test_supervisor_cannot_open_another_teams_agent(client, org, figures, month)
 
 def test_supervisor_team_filter_cannot_reach_other_teams(client, org, figures, month):
     login(client, org, "supervisor")
-    response = client.get(reverse("performance_metric_month") + f"?month={month:%Y-%m}&team={org.b1.pk}")
+    response = client.get(reverse("performance:metric_month") + f"?month={month:%Y-%m}&team={org.b1.pk}")
     assert org.other_dept.employee_no not in {r.employee_no for r in response.context["data"].rows}
 
 
 def test_agent_sees_own_days(client, org, figures, month):
     login(client, org, "agent", language="zh-hans")
-    response = client.get(reverse("performance_metric_month") + f"?month={month:%Y-%m}")
+    response = client.get(reverse("performance:metric_month") + f"?month={month:%Y-%m}")
     assert response.context["employee"] == org.agent and len(response.context["days"]) == 10
 
 
 def test_month_view_bad_month_falls_back(client, org, figures):
     login(client, org, "hr")
-    assert client.get(reverse("performance_metric_month") + "?month=garbage&team=x&page=zz").status_code == 200
+    assert client.get(reverse("performance:metric_month") + "?month=garbage&team=x&page=zz").status_code == 200
 
 
 def test_month_view_query_count_for_many_agents(client, org, month, django_assert_max_num_queries):
@@ -297,7 +297,7 @@ def test_month_view_query_count_for_many_agents(client, org, month, django_asser
         metric_days(EmployeeFactory(team=org.a1, department=org.dept_a), month, days=3, by=org.hr.user)
     login(client, org, "hr")
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("performance_metric_month") + f"?month={month:%Y-%m}")
+        response = client.get(reverse("performance:metric_month") + f"?month={month:%Y-%m}")
     assert response.context["page_obj"].paginator.count == 60
 
 
@@ -326,6 +326,6 @@ def test_push_over_the_body_limit_is_a_json_413(org, month, settings):
     api = APIClient()
     api.force_authenticate(org.hr.user)
     rows = [push_row(org.agent, month.replace(day=d)) for d in range(1, 21)]
-    response = api.post(reverse("performance_api_metric_import_list"), {"rows": rows}, format="json")
+    response = api.post(reverse("api:performance:metric_import_list"), {"rows": rows}, format="json")
     assert response.status_code == 413 and response.json()["code"] == "body_too_large"
     assert not MetricImport.objects.exists()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from callcenter.call_volumes import call_volumes_by_month, call_volumes_by_team
+from callcenter.providers import call_volumes_by_month, call_volumes_by_team
 from performance.models import AgentDailyMetric, AppraisalPolicy
 from performance.scoring import metric_totals, month_last_day, policy_for_month
 from performance.tests.factories import metric_days

@@ -51,21 +51,21 @@ def setup(org, position):
 
 def page_urls(setup):
     return [
-        reverse("performance_indicator_list"),
-        reverse("performance_indicator_create"),
-        reverse("performance_indicator_edit", args=[setup["a"].pk]),
-        reverse("performance_template_list"),
-        reverse("performance_template_create"),
-        reverse("performance_template_edit", args=[setup["template"].pk]),
+        reverse("performance:indicator_list"),
+        reverse("performance:indicator_create"),
+        reverse("performance:indicator_edit", args=[setup["a"].pk]),
+        reverse("performance:template_list"),
+        reverse("performance:template_create"),
+        reverse("performance:template_edit", args=[setup["template"].pk]),
     ]
 
 
 def api_urls(setup):
     return [
-        reverse("performance_api_indicator_list"),
-        reverse("performance_api_indicator_detail", args=[setup["a"].pk]),
-        reverse("performance_api_template_list"),
-        reverse("performance_api_template_detail", args=[setup["template"].pk]),
+        reverse("api:performance:indicator_list"),
+        reverse("api:performance:indicator_detail", args=[setup["a"].pk]),
+        reverse("api:performance:template_list"),
+        reverse("api:performance:template_detail", args=[setup["template"].pk]),
     ]
 
 
@@ -87,7 +87,7 @@ def test_api_is_hr_only(org, setup, who):
     for url in api_urls(setup):
         assert api.get(url).status_code == (200 if who == "hr" else 403), url
     response = api.post(
-        reverse("performance_api_indicator_list"),
+        reverse("api:performance:indicator_list"),
         {"code": "x_api", "name": "x", "group": "results", "method": "manual"},
         format="json",
     )
@@ -98,9 +98,9 @@ def test_posts_by_non_hr_change_nothing(client, org, setup):
     """Given a supervisor, when they post to the editor and the indicator form, then 403 and the
     template and indicator are unchanged."""
     login(client, org, "supervisor")
-    url = reverse("performance_template_edit", args=[setup["template"].pk])
+    url = reverse("performance:template_edit", args=[setup["template"].pk])
     assert client.post(url, {"indicator": [setup["a"].pk], "weight": ["100"]}).status_code == 403
-    url = reverse("performance_indicator_edit", args=[setup["a"].pk])
+    url = reverse("performance:indicator_edit", args=[setup["a"].pk])
     assert (
         client.post(url, {"name": "hacked", "group": "results", "method": "manual", "scale_max": 100}).status_code
         == 403
@@ -110,9 +110,9 @@ def test_posts_by_non_hr_change_nothing(client, org, setup):
 
 
 def test_anonymous_is_sent_to_login(client, setup):
-    response = client.get(reverse("performance_indicator_list"))
+    response = client.get(reverse("performance:indicator_list"))
     assert response.status_code == 302 and "login" in response["Location"]
-    assert APIClient().get(reverse("performance_api_indicator_list")).status_code in (401, 403)
+    assert APIClient().get(reverse("api:performance:indicator_list")).status_code in (401, 403)
 
 
 # --- Indicator pages --------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_indicator_list_groups_and_query_count(client, org, setup, django_assert
         manual_indicator(f"bulk_{n}", group="teamwork")
     login(client, org, "hr", language="zh-hans")
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("performance_indicator_list"))
+        response = client.get(reverse("performance:indicator_list"))
     html = response.content.decode()
     assert 'id="indicator-group-results"' in html and 'id="indicator-group-satisfaction"' in html
     assert "bulk_29" in html and "PRF-1" in html
@@ -134,7 +134,7 @@ def test_indicator_list_groups_and_query_count(client, org, setup, django_assert
 def test_create_indicator_page(client, org):
     login(client, org, "hr")
     response = client.post(
-        reverse("performance_indicator_create"),
+        reverse("performance:indicator_create"),
         {
             "code": "courtesy",
             "name": "礼貌用语",
@@ -157,7 +157,7 @@ def test_create_indicator_shows_service_refusal(client, org):
     service's message (400) and nothing is created."""
     login(client, org, "hr")
     response = client.post(
-        reverse("performance_indicator_create"),
+        reverse("performance:indicator_create"),
         {
             "code": "calls2",
             "name": "接听2",
@@ -176,7 +176,7 @@ def test_edit_keeps_the_code(client, org, setup):
     """Given an indicator, when HR posts its form with another code, then the code is unchanged."""
     login(client, org, "hr")
     response = client.post(
-        reverse("performance_indicator_edit", args=[setup["a"].pk]),
+        reverse("performance:indicator_edit", args=[setup["a"].pk]),
         {"code": "changed", "name": "主动性", "group": "attitude", "method": "manual", "scale_max": 5, "active": "on"},
     )
     assert response.status_code == 302
@@ -188,7 +188,7 @@ def test_hr_writes_the_description_in_both_languages(client, org, setup):
     """When HR gives an indicator a Chinese and an English description on its form, then both are
     stored, the edit form shows them again, and the list shows the reader's language."""
     login(client, org, "hr")
-    url = reverse("performance_indicator_edit", args=[setup["a"].pk])
+    url = reverse("performance:indicator_edit", args=[setup["a"].pk])
     data = {"name": "主动性", "group": "attitude", "method": "manual", "scale_max": 100, "active": "on"}
     data |= {"description": "主动发现问题", "description_en": "Spots problems first"}
     assert client.post(url, data).status_code == 302
@@ -196,13 +196,13 @@ def test_hr_writes_the_description_in_both_languages(client, org, setup):
     assert (indicator.description, indicator.description_en) == ("主动发现问题", "Spots problems first")
     form = client.get(url).content.decode()
     assert "主动发现问题" in form and "Spots problems first" in form
-    listing = client.get(reverse("performance_indicator_list")).content.decode()
+    listing = client.get(reverse("performance:indicator_list")).content.decode()
     assert "Spots problems first" in listing  # the test client reads English
 
 
 def test_deactivate_in_use_shows_message(client, org, setup):
     login(client, org, "hr")
-    response = client.post(reverse("performance_indicator_deactivate", args=[setup["a"].pk]), follow=True)
+    response = client.post(reverse("performance:indicator_deactivate", args=[setup["a"].pk]), follow=True)
     assert "remove it from them first" in response.content.decode()
     assert Indicator.objects.get(pk=setup["a"].pk).active
 
@@ -210,7 +210,7 @@ def test_deactivate_in_use_shows_message(client, org, setup):
 def test_install_defaults_button(client, org):
     Indicator.objects.filter(code="participation").delete()
     login(client, org, "hr")
-    response = client.post(reverse("performance_indicator_defaults"), follow=True)
+    response = client.post(reverse("performance:indicator_defaults"), follow=True)
     assert response.status_code == 200
     assert Indicator.objects.filter(code="participation").exists()
 
@@ -225,7 +225,7 @@ def test_template_list_shows_sum_split_and_missing_posts(client, org, setup, dja
         PositionFactory(code=f"Q{n:02d}", name=f"岗位{n}")
     login(client, org, "hr")
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("performance_template_list"))
+        response = client.get(reverse("performance:template_list"))
     html = response.content.decode()
     assert "话务员模板" in html and 'id="template-missing"' in html
     assert "progress-stacked" in html and "width: 40.00%" in html and "width: 60.00%" in html
@@ -235,7 +235,7 @@ def test_editor_refuses_99_99_and_names_the_sum(client, org, setup):
     """Given the editor, when HR posts weights adding to 99.99, then 400 with the sum named and
     the old items unchanged; 100 is saved."""
     login(client, org, "hr")
-    url = reverse("performance_template_edit", args=[setup["template"].pk])
+    url = reverse("performance:template_edit", args=[setup["template"].pk])
     response = client.post(
         url, {"name": "v2", "indicator": [setup["a"].pk, setup["b"].pk, ""], "weight": ["39.99", "60", ""]}
     )
@@ -256,22 +256,22 @@ def test_new_template_page_replaces_active(client, org, setup, position):
     """Given a post with a template, when HR saves a new one on the page, then one is active and
     the old one is kept as history (its page is read-only)."""
     login(client, org, "hr")
-    page = client.get(reverse("performance_template_create") + f"?position={position.pk}")
+    page = client.get(reverse("performance:template_create") + f"?position={position.pk}")
     assert page.status_code == 200 and "keep their own copy" in page.content.decode()
     response = client.post(
-        reverse("performance_template_create"),
+        reverse("performance:template_create"),
         {"position": position.pk, "name": "v2", "indicator": [setup["a"].pk], "weight": ["100"], "active": "false"},
     )
     assert response.status_code == 302
     active = AppraisalTemplate.objects.get(position=position, active=True)
     assert active.name == "v2"
-    old = client.get(reverse("performance_template_edit", args=[setup["template"].pk]))
+    old = client.get(reverse("performance:template_edit", args=[setup["template"].pk]))
     assert 'id="template-readonly"' in old.content.decode()
 
 
 def test_editor_duplicate_is_refused(client, org, setup):
     login(client, org, "hr")
-    url = reverse("performance_template_edit", args=[setup["template"].pk])
+    url = reverse("performance:template_edit", args=[setup["template"].pk])
     response = client.post(url, {"indicator": [setup["a"].pk, setup["a"].pk], "weight": ["50", "50"]})
     assert response.status_code == 400 and "appears twice" in response.content.decode()
 
@@ -280,7 +280,7 @@ def test_editor_position_cannot_be_moved(client, org, setup):
     """The post of an existing template is fixed (a disabled field is never read from input)."""
     other = PositionFactory(code="QA", name="质检员")
     login(client, org, "hr")
-    url = reverse("performance_template_edit", args=[setup["template"].pk])
+    url = reverse("performance:template_edit", args=[setup["template"].pk])
     client.post(url, {"position": other.pk, "indicator": [setup["a"].pk], "weight": ["100"]})
     assert AppraisalTemplate.objects.get(pk=setup["template"].pk).position_id != other.pk
 
@@ -298,7 +298,7 @@ def hr_api(org):
 
 def test_api_indicator_create_update_ignores_code_and_extra_fields(hr_api):
     response = hr_api.post(
-        reverse("performance_api_indicator_list"),
+        reverse("api:performance:indicator_list"),
         {
             "code": "api_one",
             "name": "接口",
@@ -314,14 +314,14 @@ def test_api_indicator_create_update_ignores_code_and_extra_fields(hr_api):
     body = response.json()
     assert body["id"] != 4242 and body["target"] == "98.00"
     response = hr_api.patch(
-        reverse("performance_api_indicator_detail", args=[body["id"]]), {"code": "other", "target": "95"}, format="json"
+        reverse("api:performance:indicator_detail", args=[body["id"]]), {"code": "other", "target": "95"}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["code"] == "api_one" and response.json()["target"] == "95.00"
 
 
 def test_api_template_create_sum_error_and_replace(hr_api, org, setup, position):
-    url = reverse("performance_api_template_list")
+    url = reverse("api:performance:template_list")
     bad = hr_api.post(
         url,
         {
@@ -349,7 +349,7 @@ def test_api_template_create_sum_error_and_replace(hr_api, org, setup, position)
     )
     assert AppraisalTemplate.objects.filter(position=position, active=True).count() == 1
     put = hr_api.put(
-        reverse("performance_api_template_detail", args=[body["id"]]),
+        reverse("api:performance:template_detail", args=[body["id"]]),
         {"items": [{"indicator": setup["a"].pk, "weight": "20"}, {"indicator": setup["b"].pk, "weight": "80"}]},
         format="json",
     )
@@ -365,10 +365,10 @@ def test_api_template_list_query_count(hr_api, org, setup, django_assert_max_num
             items=[{"indicator": setup["a"].pk, "weight": "100"}],
         )
     with django_assert_max_num_queries(10):
-        response = hr_api.get(reverse("performance_api_template_list"))
+        response = hr_api.get(reverse("api:performance:template_list"))
     assert response.json()["count"] == 11
 
 
 def test_api_unknown_indicator_is_404(hr_api):
-    assert hr_api.get(reverse("performance_api_indicator_detail", args=[999999])).status_code == 404
-    assert hr_api.get(reverse("performance_api_template_detail", args=[999999])).status_code == 404
+    assert hr_api.get(reverse("api:performance:indicator_detail", args=[999999])).status_code == 404
+    assert hr_api.get(reverse("api:performance:template_detail", args=[999999])).status_code == 404

@@ -30,16 +30,15 @@ from callcenter.models import Team
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role, has_role
 from callcenter.selectors import team_list
-
-from .. import selectors, services
-from ..forms_appraisals import (
+from performance import selectors, services
+from performance.forms_appraisals import (
     AppraisalInterviewForm,
     AppraisalScoresForm,
     AppraisalSendBackForm,
     AppraisalTeamFilterForm,
     scores_initial,
 )
-from ..models import AppraisalStatus, FeedbackInterview
+from performance.models import AppraisalStatus, FeedbackInterview
 
 PAGE_SIZE = 25
 TEAM_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
@@ -55,9 +54,9 @@ def _get(user, pk: int):
 def _tabs(user) -> list[dict]:
     from django.urls import reverse
 
-    tabs = [{"key": "mine", "url": reverse("performance_my_appraisal"), "label": _("My appraisal")}]
+    tabs = [{"key": "mine", "url": reverse("performance:my_appraisal"), "label": _("My appraisal")}]
     if has_role(user, *TEAM_ROLES):
-        tabs.append({"key": "team", "url": reverse("performance_team_appraisals"), "label": _("Team appraisals")})
+        tabs.append({"key": "team", "url": reverse("performance:team_appraisals"), "label": _("Team appraisals")})
     return tabs
 
 
@@ -157,7 +156,7 @@ def _scores_post(request, pk: int, side: str):
                 messages.success(request, _("Submitted."))
             else:
                 messages.success(request, _("Draft saved."))
-            return redirect("performance_appraisal_detail", pk=appraisal.pk)
+            return redirect("performance:appraisal_detail", pk=appraisal.pk)
     appraisal = _get(request.user, pk)
     forms = {"self_form": form} if side == "self" else {"superior_form": form}
     return render(
@@ -196,7 +195,7 @@ def appraisal_send_back(request, pk: int):
             status = exc.status
         else:
             messages.success(request, _("The appraisal was sent back; the person concerned has been notified."))
-            return redirect("performance_appraisal_detail", pk=appraisal.pk)
+            return redirect("performance:appraisal_detail", pk=appraisal.pk)
     context = _detail_context(request, _get(request.user, pk), send_back_form=form)
     return render(request, "performance/appraisals/detail.html", context, status=status)
 
@@ -213,7 +212,7 @@ def appraisal_interview(request, pk: int):
             request,
             _("The feedback interview is recorded after the superior's evaluation, before the month is locked."),
         )
-        return redirect("performance_appraisal_detail", pk=appraisal.pk)
+        return redirect("performance:appraisal_detail", pk=appraisal.pk)
     previous = selectors.open_actions_before(employee_id=appraisal.employee_id, month=appraisal.month)
     owners = [appraisal.employee, request.user.employee]
     form = AppraisalInterviewForm(
@@ -235,7 +234,7 @@ def appraisal_interview(request, pk: int):
                 status = exc.status
             else:
                 messages.success(request, _("Interview recorded; the appraisal is completed."))
-                return redirect("performance_appraisal_detail", pk=appraisal.pk)
+                return redirect("performance:appraisal_detail", pk=appraisal.pk)
     form.bind_rows()
     context = {**_base(request, "team"), "appraisal": appraisal, "form": form, "previous_actions": previous}
     return render(request, "performance/appraisals/interview.html", context, status=status)
@@ -267,11 +266,11 @@ def team_appraisals(request):
 
 
 urlpatterns = [
-    path("", my_appraisal, name="performance_my_appraisal"),
-    path("team/", team_appraisals, name="performance_team_appraisals"),
-    path("appraisals/<int:pk>/", appraisal_detail, name="performance_appraisal_detail"),
-    path("appraisals/<int:pk>/self/", appraisal_self, name="performance_appraisal_self"),
-    path("appraisals/<int:pk>/superior/", appraisal_superior, name="performance_appraisal_superior"),
-    path("appraisals/<int:pk>/interview/", appraisal_interview, name="performance_appraisal_interview"),
-    path("appraisals/<int:pk>/send-back/", appraisal_send_back, name="performance_appraisal_send_back"),
+    path("", my_appraisal, name="my_appraisal"),
+    path("team/", team_appraisals, name="team_appraisals"),
+    path("appraisals/<int:pk>/", appraisal_detail, name="appraisal_detail"),
+    path("appraisals/<int:pk>/self/", appraisal_self, name="appraisal_self"),
+    path("appraisals/<int:pk>/superior/", appraisal_superior, name="appraisal_superior"),
+    path("appraisals/<int:pk>/interview/", appraisal_interview, name="appraisal_interview"),
+    path("appraisals/<int:pk>/send-back/", appraisal_send_back, name="appraisal_send_back"),
 ]

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.exports import private_file_response
 from callcenter.permissions import role_required
 from callcenter.roles import Role, has_role
-from datasecurity.uploads import private_file_response
-
-from .. import rules, selectors, services
-from ..forms_bonus import (
+from performance import rules, selectors, services
+from performance.errors import PerformanceErrorCode
+from performance.forms_bonus import (
     BonusAdjustForm,
     BonusCorrectForm,
     BonusExportForm,
@@ -32,8 +32,8 @@ from ..forms_bonus import (
     BonusPrepareForm,
     BonusSheetFilterForm,
 )
-from ..models import BonusSheetStatus, CycleStatus, FileStatus
-from ..services.bonus import FILE_CONTENT_TYPES
+from performance.models import BonusSheetStatus, CycleStatus, FileStatus
+from performance.services.bonus import FILE_CONTENT_TYPES
 
 READERS = (Role.HR, Role.COMPANY_LEADER)
 HR = Role.HR
@@ -88,18 +88,18 @@ def bonus_sheet_prepare(request):
     form = BonusPrepareForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("performance_bonus_sheet_list")
+        return redirect("performance:bonus_sheet_list")
     try:
         sheet = services.bonus_sheet_prepare(actor=request.user, month=form.cleaned_data["month"])
     except ApplicationError as exc:
         _refused(request, exc)
-        return redirect("performance_bonus_sheet_list")
+        return redirect("performance:bonus_sheet_list")
     messages.success(
         request,
         _("Bonus sheet %(month)s prepared: %(count)s lines.")
         % {"month": f"{sheet.month:%Y-%m}", "count": sheet.employees},
     )
-    return redirect("performance_bonus_sheet_detail", pk=sheet.pk)
+    return redirect("performance:bonus_sheet_detail", pk=sheet.pk)
 
 
 # --- One sheet ------------------------------------------------------------------------------------------------
@@ -163,15 +163,15 @@ def _act(request, pk: int, action, form_class=None):
         form = form_class(request.POST)
         if not form.is_valid():
             _form_errors(request, form)
-            return redirect("performance_bonus_sheet_detail", pk=sheet.pk)
+            return redirect("performance:bonus_sheet_detail", pk=sheet.pk)
         data = form.cleaned_data
     try:
         target, text = action(sheet, data)
     except ApplicationError as exc:
         _refused(request, exc)
-        return redirect("performance_bonus_sheet_detail", pk=sheet.pk)
+        return redirect("performance:bonus_sheet_detail", pk=sheet.pk)
     messages.success(request, text)
-    return redirect("performance_bonus_sheet_detail", pk=target.pk)
+    return redirect("performance:bonus_sheet_detail", pk=target.pk)
 
 
 @role_required(HR)
@@ -215,7 +215,7 @@ def bonus_sheet_adjust(request, pk: int):
         if line is None:
             raise ApplicationError(
                 _("Employee %(number)s has no line on this sheet.") % {"number": data["employee_no"]},
-                code="line_not_found",
+                code=PerformanceErrorCode.LINE_NOT_FOUND,
             )
         line = services.bonus_line_adjust(
             actor=request.user,
@@ -288,25 +288,25 @@ def bonus_file_download(request, pk: int):
     except ApplicationError as exc:
         file = selectors.bonus_sheet_file_get(user=request.user, pk=pk)
         messages.error(request, str(exc.message))
-        return redirect("performance_bonus_sheet_detail", pk=file.sheet_id)
+        return redirect("performance:bonus_sheet_detail", pk=file.sheet_id)
     filename = f"bonus-sheet-{file.sheet.month:%Y-%m}-v{file.sheet.version}.{file.file_format}"
     return private_file_response(handle, filename=filename, content_type=FILE_CONTENT_TYPES[file.file_format])
 
 
 urlpatterns = [
-    path("bonus/", bonus_sheet_list, name="performance_bonus_sheet_list"),
-    path("bonus/prepare/", bonus_sheet_prepare, name="performance_bonus_sheet_prepare"),
-    path("bonus/<int:pk>/", bonus_sheet_detail, name="performance_bonus_sheet_detail"),
-    path("bonus/<int:pk>/recompute/", bonus_sheet_recompute, name="performance_bonus_sheet_recompute"),
-    path("bonus/<int:pk>/approve/", bonus_sheet_approve, name="performance_bonus_sheet_approve"),
-    path("bonus/<int:pk>/correct/", bonus_sheet_correct, name="performance_bonus_sheet_correct"),
-    path("bonus/<int:pk>/adjust/", bonus_sheet_adjust, name="performance_bonus_sheet_adjust"),
+    path("bonus/", bonus_sheet_list, name="bonus_sheet_list"),
+    path("bonus/prepare/", bonus_sheet_prepare, name="bonus_sheet_prepare"),
+    path("bonus/<int:pk>/", bonus_sheet_detail, name="bonus_sheet_detail"),
+    path("bonus/<int:pk>/recompute/", bonus_sheet_recompute, name="bonus_sheet_recompute"),
+    path("bonus/<int:pk>/approve/", bonus_sheet_approve, name="bonus_sheet_approve"),
+    path("bonus/<int:pk>/correct/", bonus_sheet_correct, name="bonus_sheet_correct"),
+    path("bonus/<int:pk>/adjust/", bonus_sheet_adjust, name="bonus_sheet_adjust"),
     path(
         "bonus/<int:pk>/lines/<int:line_pk>/adjustments/<int:position>/remove/",
         bonus_adjustment_remove,
-        name="performance_bonus_adjustment_remove",
+        name="bonus_adjustment_remove",
     ),
-    path("bonus/<int:pk>/export/", bonus_sheet_export, name="performance_bonus_sheet_export"),
-    path("bonus/<int:pk>/files/", bonus_sheet_files, name="performance_bonus_sheet_files"),
-    path("bonus/files/<int:pk>/download/", bonus_file_download, name="performance_bonus_file_download"),
+    path("bonus/<int:pk>/export/", bonus_sheet_export, name="bonus_sheet_export"),
+    path("bonus/<int:pk>/files/", bonus_sheet_files, name="bonus_sheet_files"),
+    path("bonus/files/<int:pk>/download/", bonus_file_download, name="bonus_file_download"),
 ]

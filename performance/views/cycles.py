@@ -31,9 +31,8 @@ from django_htmx.http import HttpResponseClientRefresh
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.permissions import role_required
 from callcenter.roles import Role
-
-from .. import selectors, services
-from ..forms_cycles import CycleLockForm, CycleOpenForm, CycleReviewFilterForm
+from performance import selectors, services
+from performance.forms_cycles import CycleLockForm, CycleOpenForm, CycleReviewFilterForm
 
 PAGE_SIZE = 25
 READERS = (Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER)
@@ -92,7 +91,7 @@ def cycle_open(request):
                     request,
                     _("%(month)s is open: %(count)s appraisals.") % {"count": cycle.employees_expected, "month": month},
                 )
-            return redirect("performance_cycle_review", pk=cycle.pk)
+            return redirect("performance:cycle_review", pk=cycle.pk)
     return render(request, "performance/cycles/list.html", _list_context(request, open_form=form), status=400)
 
 
@@ -145,7 +144,7 @@ def _action(request, pk: int, run) -> None:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, text)
-    return redirect("performance_cycle_review", pk=pk)
+    return redirect("performance:cycle_review", pk=pk)
 
 
 @role_required(Role.HR)
@@ -195,12 +194,12 @@ def cycle_lock(request, pk: int):
 
 
 urlpatterns = [
-    path("cycles/", cycle_list, name="performance_cycle_list"),
-    path("cycles/open/", cycle_open, name="performance_cycle_open"),
-    path("cycles/<int:pk>/", cycle_review, name="performance_cycle_review"),
-    path("cycles/<int:pk>/opening/", cycle_opening, name="performance_cycle_opening"),
-    path("cycles/<int:pk>/refreshing/", cycle_refreshing, name="performance_cycle_refreshing"),
-    path("cycles/<int:pk>/refresh/", cycle_refresh, name="performance_cycle_refresh"),
-    path("cycles/<int:pk>/remind/", cycle_remind, name="performance_cycle_remind"),
-    path("cycles/<int:pk>/lock/", cycle_lock, name="performance_cycle_lock"),
+    path("cycles/", cycle_list, name="cycle_list"),
+    path("cycles/open/", cycle_open, name="cycle_open"),
+    path("cycles/<int:pk>/", cycle_review, name="cycle_review"),
+    path("cycles/<int:pk>/opening/", cycle_opening, name="cycle_opening"),
+    path("cycles/<int:pk>/refreshing/", cycle_refreshing, name="cycle_refreshing"),
+    path("cycles/<int:pk>/refresh/", cycle_refresh, name="cycle_refresh"),
+    path("cycles/<int:pk>/remind/", cycle_remind, name="cycle_remind"),
+    path("cycles/<int:pk>/lock/", cycle_lock, name="cycle_lock"),
 ]

@@ -24,10 +24,9 @@ from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Employee
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import has_role
-from callcenter.visibility import Scope, can_see_employee, user_scope
-
-from .. import metrics_csv, selectors, services
-from ..forms_metrics import MetricUploadForm, parse_id, parse_month
+from callcenter.selectors import Scope, can_see_employee, user_scope
+from performance import metrics_csv, selectors, services
+from performance.forms_metrics import MetricUploadForm, parse_id, parse_month
 
 PAGE_SIZE = 25
 HR = services.METRIC_IMPORT_ROLES
@@ -79,7 +78,7 @@ def metric_imports(request):
                     _("The same file was imported before, on %(when)s; its days were replaced with the same figures.")
                     % {"when": timezone.localtime(earlier.imported_at).strftime("%Y-%m-%d %H:%M")},
                 )
-            return redirect("performance_metric_import_detail", pk=record.pk)
+            return redirect("performance:metric_import_detail", pk=record.pk)
     page = Paginator(selectors.metric_import_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -167,8 +166,8 @@ def metric_month(request):
 
 
 urlpatterns = [
-    path("metrics/", metric_month, name="performance_metric_month"),
-    path("metrics/imports/", metric_imports, name="performance_metric_imports"),
-    path("metrics/imports/template.csv", metric_import_template, name="performance_metric_import_template"),
-    path("metrics/imports/<int:pk>/", metric_import_detail, name="performance_metric_import_detail"),
+    path("metrics/", metric_month, name="metric_month"),
+    path("metrics/imports/", metric_imports, name="metric_imports"),
+    path("metrics/imports/template.csv", metric_import_template, name="metric_import_template"),
+    path("metrics/imports/<int:pk>/", metric_import_detail, name="metric_import_detail"),
 ]

@@ -14,10 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Position
 from callcenter.permissions import role_required
-
-from .. import selectors, services
-from ..forms_setup import ROWS_MIN, IndicatorForm, TemplateForm
-from ..models import IndicatorGroup
+from performance import selectors, services
+from performance.forms_setup import ROWS_MIN, IndicatorForm, TemplateForm
+from performance.models import IndicatorGroup
 
 PAGE_SIZE = 25
 HR = services.SETUP_ROLES
@@ -63,7 +62,7 @@ def indicator_create(request):
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Indicator %(name)s created.") % {"name": indicator.display_name})
-            return redirect("performance_indicator_list")
+            return redirect("performance:indicator_list")
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "indicator": None, "nav_active": NAV}
     return render(request, "performance/setup/indicator_form.html", context, status=status)
@@ -84,7 +83,7 @@ def indicator_edit(request, pk: int):
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Indicator %(name)s saved.") % {"name": indicator.display_name})
-            return redirect("performance_indicator_list")
+            return redirect("performance:indicator_list")
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "indicator": indicator, "nav_active": NAV}
     return render(request, "performance/setup/indicator_form.html", context, status=status)
@@ -100,7 +99,7 @@ def indicator_deactivate(request, pk: int):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Indicator %(name)s deactivated.") % {"name": indicator.display_name})
-    return redirect("performance_indicator_list")
+    return redirect("performance:indicator_list")
 
 
 @role_required(*HR)
@@ -111,7 +110,7 @@ def indicator_defaults(request):
         messages.success(request, _("%(count)s default indicator(s) of PRF-1 installed.") % {"count": created})
     else:
         messages.info(request, _("All default indicators of PRF-1 are installed already."))
-    return redirect("performance_indicator_list")
+    return redirect("performance:indicator_list")
 
 
 # --- Templates -----------------------------------------------------------------------------------
@@ -187,7 +186,7 @@ def template_create(request):
                 _("Template %(name)s is now the active template of %(position)s.")
                 % {"name": template.name, "position": template.position.name},
             )
-            return redirect("performance_template_list")
+            return redirect("performance:template_list")
     context = _editor_context(form, template=None, rows=rows, position=position)
     context["based_on"] = based_on
     status = 400 if form.is_bound and form.errors else 200
@@ -213,7 +212,7 @@ def template_edit(request, pk: int):
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
-            return redirect("performance_template_list")
+            return redirect("performance:template_list")
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
@@ -231,12 +230,12 @@ def _int(value):
 
 
 urlpatterns = [
-    path("setup/indicators/", indicator_list, name="performance_indicator_list"),
-    path("setup/indicators/new/", indicator_create, name="performance_indicator_create"),
-    path("setup/indicators/defaults/", indicator_defaults, name="performance_indicator_defaults"),
-    path("setup/indicators/<int:pk>/", indicator_edit, name="performance_indicator_edit"),
-    path("setup/indicators/<int:pk>/deactivate/", indicator_deactivate, name="performance_indicator_deactivate"),
-    path("setup/templates/", template_list, name="performance_template_list"),
-    path("setup/templates/new/", template_create, name="performance_template_create"),
-    path("setup/templates/<int:pk>/", template_edit, name="performance_template_edit"),
+    path("setup/indicators/", indicator_list, name="indicator_list"),
+    path("setup/indicators/new/", indicator_create, name="indicator_create"),
+    path("setup/indicators/defaults/", indicator_defaults, name="indicator_defaults"),
+    path("setup/indicators/<int:pk>/", indicator_edit, name="indicator_edit"),
+    path("setup/indicators/<int:pk>/deactivate/", indicator_deactivate, name="indicator_deactivate"),
+    path("setup/templates/", template_list, name="template_list"),
+    path("setup/templates/new/", template_create, name="template_create"),
+    path("setup/templates/<int:pk>/", template_edit, name="template_edit"),
 ]

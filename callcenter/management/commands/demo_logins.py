@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from callcenter.demo import demo_login_rows, display_width, pad
+from callcenter.demo.accounts import demo_login_rows, display_width, pad
 
 URL = "http://127.0.0.1:8000"
 

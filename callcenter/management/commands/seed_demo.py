@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callcenter import demo
+from callcenter.demo import DEFAULT_SEED
+from callcenter.demo.org import seed_demo
 from callcenter.errors import ApplicationError
 from callcenter.models import Employee
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--months", type=int, default=3, help="Months of history for the modules' demo seeders (default 3)."
         )
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="Random seed (reproducible data).")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (reproducible data).")
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing (and say so) when employees already exist."
         )
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{existing} employees already exist; seed_demo --if-empty left the database as it is.")
             return
         try:
-            result = demo.seed_demo(
+            result = seed_demo(
                 employees=options["employees"],
                 months=options["months"],
                 seed=options["seed"],

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from datasecurity.audit import audit_chain_verify
+from datasecurity.selectors import audit_chain_verify
 
 
 class Command(BaseCommand):

@@ -1,0 +1,163 @@
+"""The org: departments, teams, positions (岗位), employees and their reporting lines."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from callcenter.models.accounts import User
+
+__all__ = [
+    "BilingualNamed",
+    "Department",
+    "Employee",
+    "EmploymentStatus",
+    "Position",
+    "Team",
+]
+
+
+class BilingualNamed:
+    """Mixin for records HR names in both languages (``name`` in Chinese, ``name_en``): the name
+    in the reader's active language."""
+
+    @property
+    def display_name(self) -> str:
+        lang = translation.get_language() or ""
+        return self.name if lang.startswith("zh") or not self.name_en else self.name_en
+
+
+class Department(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    manager = models.ForeignKey(
+        "Employee",
+        verbose_name=_("department manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_departments",
+    )
+    leader_in_charge = models.ForeignKey(
+        "Employee",
+        verbose_name=_("company leader in charge"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_departments",
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="teams"
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    supervisor = models.ForeignKey(
+        "Employee",
+        verbose_name=_("team supervisor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_teams",
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Position(models.Model):
+    """A post (岗位); appraisal indicator weights are per post (PRF-1)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class EmploymentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
+
+
+class Employee(models.Model):
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="employee")
+    employee_no = models.CharField(_("employee number"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="employees"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    position = models.ForeignKey(Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="+")
+    hire_date = models.DateField(_("hire date"))
+    first_employed_on = models.DateField(
+        _("date first employed"), help_text=_("Start of cumulative working years for annual leave (LV-3).")
+    )
+    monthly_base_pay = models.DecimalField(
+        _("monthly base pay"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    bonus_base = models.DecimalField(
+        _("performance bonus base"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Base of the monthly performance bonus (PRF-4)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmploymentStatus.choices, default=EmploymentStatus.ACTIVE
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["employee_no"]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_base_pay__gte=0), name="employee_base_pay_non_negative"),
+            models.CheckConstraint(condition=Q(bonus_base__gte=0), name="employee_bonus_base_non_negative"),
+            models.CheckConstraint(
+                condition=(Q(status="active", left_on__isnull=True) | Q(status="left", left_on__isnull=False)),
+                name="employee_left_on_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_employed_on__lte=models.F("hire_date")),
+                name="employee_first_employed_not_after_hire",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"], name="employee_dept_status_idx"),
+            models.Index(fields=["team", "status"], name="employee_team_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.employee_no})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EmploymentStatus.ACTIVE

@@ -1,0 +1,284 @@
+"""The org: employees, teams and departments, and whose records each user may see.
+
+Whose records may this user see or act on? The one answer, used by every selector.
+
+Scopes follow the reporting lines of the org model, not the role groups alone:
+
+==================  ====================================================================
+who                 sees the employee records of
+==================  ====================================================================
+anyone              themselves (``SELF``)
+team supervisor     the members of the teams they supervise (``TEAM``)
+department manager  everyone in the departments they manage (``DEPARTMENT``)
+company leader      everyone in the departments they are in charge of (``DEPARTMENT``)
+HR, superuser       the whole company (``COMPANY``)
+==================  ====================================================================
+
+Exceptions (a delegate approver, a cross-team assignment) are object-level grants of
+``callcenter.view_employee`` through django-guardian, added on top.
+
+Other apps filter their own records with :func:`filter_by_employee`, so "the leave requests a
+supervisor sees" is exactly "the leave requests of the employees that supervisor sees".
+"""
+
+import enum
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from guardian.shortcuts import get_objects_for_user
+
+from callcenter.errors import NotFoundError
+from callcenter.models import (
+    Department,
+    Employee,
+    EmploymentStatus,
+    Position,
+    Team,
+)
+from callcenter.roles import Role, has_role
+
+__all__ = [
+    "Scope",
+    "approval_chain",
+    "can_see_employee",
+    "department_choices",
+    "department_list",
+    "employee_choices",
+    "employee_get",
+    "employee_list",
+    "employee_of",
+    "employee_visibility_q",
+    "employees_visible_to",
+    "employees_with_role",
+    "filter_by_employee",
+    "position_list",
+    "team_choices",
+    "team_list",
+    "user_scope",
+]
+
+
+class Scope(enum.IntEnum):
+    NONE = 0
+    SELF = 1
+    TEAM = 2
+    DEPARTMENT = 3
+    COMPANY = 4
+
+
+def _employee_of(user):
+    try:
+        return user.employee
+    except Employee.DoesNotExist:
+        return None
+
+
+def user_scope(user) -> Scope:
+    """The widest scope the user holds (for navigation and dashboards)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope.NONE
+    if user.is_superuser or has_role(user, Role.HR):
+        return Scope.COMPANY
+    me = _employee_of(user)
+    if me is None:
+        return Scope.NONE
+    cached = getattr(me, "_scope_cache", None)
+    if cached is not None:
+        return cached
+    # One query for both questions (every page's navigation asks it).
+    heads_department, supervises_team = (
+        Employee.objects.filter(pk=me.pk)
+        .annotate(
+            heads_department=Exists(
+                Department.objects.filter(Q(manager_id=OuterRef("pk")) | Q(leader_in_charge_id=OuterRef("pk")))
+            ),
+            supervises_team=Exists(Team.objects.filter(supervisor_id=OuterRef("pk"))),
+        )
+        .values_list("heads_department", "supervises_team")
+        .get()
+    )
+    scope = Scope.DEPARTMENT if heads_department else Scope.TEAM if supervises_team else Scope.SELF
+    me._scope_cache = scope
+    return scope
+
+
+def employee_visibility_q(user, prefix: str = "") -> Q | None:
+    """A Q over Employee (or over a model whose ``prefix`` leads to Employee) for ``user``.
+
+    ``None`` means "everything" (company scope); ``Q(pk__in=[])`` means nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser or has_role(user, Role.HR):
+        return None
+    me = _employee_of(user)
+    p = f"{prefix}__" if prefix else ""
+    q = Q(pk__in=[])
+    if me is not None:
+        # Ids first, then plain column filters: an OR across joined tables defeats the indexes.
+        team_ids, department_ids = _remit_ids(me)
+        q |= Q(**{f"{p}pk": me.pk})
+        if team_ids:
+            q |= Q(**{f"{p}team_id__in": team_ids})
+        if department_ids:
+            q |= Q(**{f"{p}department_id__in": department_ids})
+    granted = _granted_employee_ids(user)
+    if granted:
+        q |= Q(**{f"{p}pk__in": granted})
+    return q
+
+
+def _remit_ids(me: Employee) -> tuple[list[int], list[int]]:
+    """Teams ``me`` supervises; departments ``me`` manages or is leader in charge of."""
+    team_ids = list(Team.objects.filter(supervisor=me).values_list("pk", flat=True))
+    department_ids = list(
+        Department.objects.filter(Q(manager=me) | Q(leader_in_charge=me)).values_list("pk", flat=True)
+    )
+    return team_ids, department_ids
+
+
+def _granted_employee_ids(user) -> list[int]:
+    """Object-level grants (django-guardian) of ``callcenter.view_employee``."""
+    return list(
+        get_objects_for_user(
+            user, "callcenter.view_employee", klass=Employee, accept_global_perms=False, with_superuser=False
+        ).values_list("pk", flat=True)
+    )
+
+
+def employees_visible_to(user) -> QuerySet[Employee]:
+    q = employee_visibility_q(user)
+    qs = Employee.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def filter_by_employee(queryset: QuerySet, user, employee_field: str = "employee") -> QuerySet:
+    """Restrict any queryset with an ``employee`` foreign key to what ``user`` may see."""
+    q = employee_visibility_q(user, prefix=employee_field)
+    return queryset if q is None else queryset.filter(q)
+
+
+def can_see_employee(user, employee: Employee) -> bool:
+    return employees_visible_to(user).filter(pk=employee.pk).exists()
+
+
+def employee_of(user) -> Employee | None:
+    try:
+        return user.employee
+    except (Employee.DoesNotExist, AttributeError):
+        return None
+
+
+def employee_list(*, user, filters: dict | None = None) -> QuerySet[Employee]:
+    """Employees ``user`` may see, filtered by ``q`` (name / number), department, team, status."""
+    filters = filters or {}
+    qs = employees_visible_to(user).select_related("department", "team", "position", "user")
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(employee_no__icontains=q))
+    if department := filters.get("department"):
+        qs = qs.filter(department_id=department)
+    if team := filters.get("team"):
+        qs = qs.filter(team_id=team)
+    status = filters.get("status", EmploymentStatus.ACTIVE)
+    if status in EmploymentStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("employee_no")
+
+
+def employee_get(*, user, pk) -> Employee:
+    """One employee, or NotFoundError when it does not exist *or* is not visible (no leak)."""
+    employee = employee_list(user=user, filters={"status": "all"}).filter(pk=pk).first()
+    if employee is None:
+        raise NotFoundError(_("Employee not found."))
+    return employee
+
+
+def approval_chain(employee: Employee) -> list[tuple[str, Employee]]:
+    """The reporting line above an employee: supervisor, manager, leader in charge (LV-4)."""
+    chain = []
+    team = employee.team
+    if team and team.supervisor_id and team.supervisor_id != employee.pk:
+        chain.append((Role.SUPERVISOR, team.supervisor))
+    dept = employee.department
+    if dept.manager_id and dept.manager_id != employee.pk:
+        chain.append((Role.DEPARTMENT_MANAGER, dept.manager))
+    if dept.leader_in_charge_id and dept.leader_in_charge_id != employee.pk:
+        chain.append((Role.COMPANY_LEADER, dept.leader_in_charge))
+    return chain
+
+
+def department_list(*, user) -> QuerySet[Department]:
+    """Departments with active headcount, restricted to those the user can see someone in."""
+    visible = employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE)
+    return (
+        Department.objects.filter(pk__in=visible.values("department_id"))
+        .select_related("manager", "leader_in_charge")
+        .annotate(headcount=Count("employees", filter=Q(employees__status=EmploymentStatus.ACTIVE)))
+        .order_by("code")
+    )
+
+
+def team_list(*, user) -> QuerySet[Team]:
+    visible = employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE)
+    return (
+        Team.objects.filter(pk__in=visible.values("team_id"))
+        .select_related("department", "supervisor")
+        .annotate(headcount=Count("members", filter=Q(members__status=EmploymentStatus.ACTIVE)))
+        .order_by("code")
+    )
+
+
+# --- Choices for filters and pickers ----------------------------------------------------------------
+# One answer to "which teams / departments / employees may this user pick here", so no page decides
+# it again. A module that grants some roles company-wide reading of its own records (the complaint
+# team reads every complaint) passes them as ``company_wide_roles``; HR and superusers always read
+# company-wide.
+
+
+def _company_wide(user, roles) -> bool:
+    return user_scope(user) >= Scope.COMPANY or bool(roles and has_role(user, *roles))
+
+
+def team_choices(*, user, company_wide_roles: tuple[str, ...] = ()) -> QuerySet[Team]:
+    """Teams the user may pick in a filter: every team when their reach is company-wide, else the
+    teams of their remit (with active members). Light rows, ordered by code."""
+    if _company_wide(user, company_wide_roles):
+        qs = Team.objects.all()
+    else:
+        visible = employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE)
+        qs = Team.objects.filter(pk__in=visible.values("team_id"))
+    return qs.select_related("department").only("pk", "code", "name", "department__name").order_by("code")
+
+
+def department_choices(*, user, company_wide_roles: tuple[str, ...] = ()) -> QuerySet[Department]:
+    """Departments the user may pick in a filter, as :func:`team_choices` decides for teams."""
+    if _company_wide(user, company_wide_roles):
+        qs = Department.objects.all()
+    else:
+        visible = employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE)
+        qs = Department.objects.filter(pk__in=visible.values("department_id"))
+    return qs.only("pk", "code", "name").order_by("code")
+
+
+def employee_choices(*, user, company_wide_roles: tuple[str, ...] = (), active_only: bool = True) -> QuerySet[Employee]:
+    """Employees the user may pick (an owner, a delegate, a person concerned): everyone when their
+    reach is company-wide, else their remit. Active ones unless ``active_only`` is False."""
+    qs = Employee.objects.all() if _company_wide(user, company_wide_roles) else employees_visible_to(user)
+    if active_only:
+        qs = qs.filter(status=EmploymentStatus.ACTIVE)
+    return qs.select_related("team", "department").order_by("employee_no")
+
+
+def employees_with_role(*roles: str) -> QuerySet[Employee]:
+    """Active employees whose login holds one of ``roles`` (the complaint team for an owner picker)."""
+    return (
+        Employee.objects.filter(status=EmploymentStatus.ACTIVE, user__groups__name__in=roles, user__is_active=True)
+        .distinct()
+        .select_related("team", "department")
+        .order_by("employee_no")
+    )
+
+
+def position_list() -> QuerySet[Position]:
+    """Every position (岗位), ordered by code: templates and pay are per position."""
+    return Position.objects.order_by("code")

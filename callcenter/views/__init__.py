@@ -1,0 +1,4 @@
+"""The core app's pages, one module per area; each ends with its ``urlpatterns``, which
+``views/urls.py`` gathers. Nothing but a URLconf imports a views module."""
+
+__all__: list[str] = []

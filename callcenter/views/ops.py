@@ -1,0 +1,45 @@
+"""Operations: the admins' health page, the load balancer's health check and the error pages."""
+
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.urls import path
+
+from callcenter import selectors
+from callcenter.permissions import public, role_required
+
+
+@role_required(allow_staff=True)
+def health(request):
+    checks = selectors.health_checks()
+    return render(
+        request,
+        "callcenter/ops/health.html",
+        {"checks": checks, "jobs": selectors.periodic_job_status()},
+    )
+
+
+@public
+def healthz(request):
+    """Liveness probe for load balancers and docker-compose."""
+    ok = selectors.health_database()["ok"]
+    return JsonResponse({"status": "ok" if ok else "error"}, status=200 if ok else 503)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    # No context processors, no database: the page must render whatever broke.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+urlpatterns = [
+    path("ops/health/", health, name="health"),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,53 @@
+"""Pages of the org: the employees of one's remit."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.vary import vary_on_headers
+
+from callcenter import selectors
+from callcenter.errors import ApplicationError
+from callcenter.forms import EmployeeFilterForm
+from callcenter.permissions import login_only
+from callcenter.selectors import employee_of
+
+
+@login_only
+@vary_on_headers("HX-Request")
+def employee_list(request):
+    user = request.user
+    form = EmployeeFilterForm(
+        request.GET or None,
+        departments=selectors.department_list(user=user),
+        teams=selectors.team_list(user=user),
+    )
+    employees = selectors.employee_list(user=user, filters=form.filters() if form.is_bound else None)
+    page = Paginator(employees, 25).get_page(request.GET.get("page"))
+    template = "callcenter/org/employee_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#employee-table"
+    return render(request, template, {"form": form, "page_obj": page})
+
+
+@login_only
+def employee_detail(request, pk: int):
+    try:
+        employee = selectors.employee_get(user=request.user, pk=pk)
+    except ApplicationError as exc:
+        raise Http404(str(exc.message)) from exc
+    return render(
+        request,
+        "callcenter/org/employee_detail.html",
+        {
+            "employee": employee,
+            "chain": selectors.approval_chain(employee),
+            "is_me": employee == employee_of(request.user),
+        },
+    )
+
+
+urlpatterns = [
+    path("employees/", employee_list, name="employee_list"),
+    path("employees/<int:pk>/", employee_detail, name="employee_detail"),
+]

@@ -1,5 +1,0 @@
-"""Complaints API, mounted at /api/v1/complaints/."""
-
-from . import api, api_stats
-
-urlpatterns = [*api_stats.urlpatterns, *api.urlpatterns]

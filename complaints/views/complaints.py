@@ -1,0 +1,370 @@
+"""Complaint pages (CMP-1..CMP-3, SEC-2), mounted at /complaints/. Thin: parse, check, call one
+service or selector, render.
+
+Everyone records complaints (CMP-1) and sees the queue the selector gives them (their own, their
+team's or area's; the complaint team, leaders and HR all of them). The complaint team works a
+complaint on its page: assign, log contacts and evidence, plan, resolve, follow up, pause the
+clock; a company leader may close it with a reason (CMP-3). Contact details are masked
+everywhere; the complaint team and leaders reveal them one complaint at a time, audited (SEC-2).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.exports import private_file_response
+from callcenter.models import Employee, Team
+from callcenter.permissions import login_only, role_required
+from callcenter.roles import Role, has_role
+from callcenter.selectors import employee_of, team_list
+from complaints import selectors, services
+from complaints.forms import (
+    ComplaintAssignForm,
+    ComplaintFilterForm,
+    ComplaintFollowUpForm,
+    ComplaintLogForm,
+    ComplaintPlanForm,
+    ComplaintReasonForm,
+    ComplaintRecordForm,
+    ComplaintResolveForm,
+    complaint_team_members,
+)
+from complaints.models import ComplaintStatus, Urgency
+
+PAGE_SIZE = 25
+HANDLER = Role.COMPLAINT_HANDLER
+
+
+# --- Helpers (presentation only) ------------------------------------------------------------------
+
+
+def _due(due, done_at, paused_since, now) -> dict:
+    """A deadline as the pages show it: met, paused, how long left, or how long overdue."""
+    if done_at is not None:
+        return {"at": due, "state": "met", "done_at": done_at, "late": done_at > due}
+    if paused_since is not None:
+        return {"at": due, "state": "paused"}
+    if now > due:
+        return {"at": due, "state": "overdue", "text": _("overdue by %(time)s") % {"time": timesince(due, now)}}
+    return {"at": due, "state": "open", "text": _("%(time)s left") % {"time": timeuntil(due, now)}}
+
+
+def _decorate(complaint, now) -> None:
+    """Masked contact and SLA state for one complaint in a list or page (SEC-2, CMP-1/2)."""
+    complaint.masked = selectors.complaint_masked_contact(complaint)
+    closed = complaint.status == ComplaintStatus.CLOSED
+    complaint.first_due = _due(
+        complaint.first_response_due,
+        complaint.first_responded_at or (complaint.closed_at if closed else None),
+        complaint.paused_since,
+        now,
+    )
+    complaint.resolution_due_info = _due(
+        complaint.resolution_due,
+        complaint.resolved_at or (complaint.closed_at if closed else None),
+        complaint.paused_since,
+        now,
+    )
+    complaint.is_overdue = "overdue" in (complaint.first_due["state"], complaint.resolution_due_info["state"])
+    complaint.is_urgent = complaint.urgency == Urgency.URGENT
+    complaint.paused_minutes = complaint.paused_seconds // 60
+
+
+def _get(user, pk: int):
+    try:
+        return selectors.complaint_get(user=user, pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+def _may_record(user) -> bool:
+    return employee_of(user) is not None or has_role(user, HANDLER)
+
+
+# --- Intake (CMP-1) -----------------------------------------------------------------------------------
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def complaint_new(request):
+    if not _may_record(request.user):
+        raise PermissionDenied
+    form = ComplaintRecordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_record(actor=request.user, **form.record_arguments())
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Complaint %(reference)s recorded.") % {"reference": complaint.reference})
+            return redirect("complaints:detail", pk=complaint.pk)
+    context = {"form": form, "nav_active": "complaint_new"}
+    return render(request, "complaints/new.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+# --- The queue -------------------------------------------------------------------------------------------
+
+
+@login_only
+def complaint_queue(request):
+    user = request.user
+    sees_all = has_role(user, *selectors.ALL_COMPLAINTS_ROLES)
+    teams = Team.objects.order_by("code") if sees_all else team_list(user=user)
+    form = ComplaintFilterForm(request.GET or None, owners=list(complaint_team_members()), teams=list(teams))
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(selectors.complaint_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for complaint in page.object_list:
+        _decorate(complaint, now)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "nav_active": "complaints",
+        "can_record": _may_record(user),
+    }
+    template = "complaints/queue.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#complaint-results"
+    return render(request, template, context)
+
+
+# --- The complaint page --------------------------------------------------------------------------------
+
+
+@login_only
+def complaint_detail(request, pk: int):
+    user = request.user
+    complaint = _get(user, pk)
+    now = timezone.now()
+    _decorate(complaint, now)
+    events = list(complaint.events.all())
+    follow_ups = list(complaint.follow_ups.all())
+    # One query for the names of everyone who acted, instead of one per timeline entry.
+    user_ids = {e.by_id for e in events if e.by_id} | {f.by_id for f in follow_ups}
+    names = dict(Employee.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
+    for item in events + follow_ups:
+        item.by_name = names.get(item.by_id) or (item.by.get_username() if item.by_id else _("System"))
+    is_handler = has_role(user, HANDLER)
+    is_open = complaint.status != ComplaintStatus.CLOSED
+    context = {
+        "complaint": complaint,
+        "events": events,
+        "plans": list(complaint.plans.all()),
+        "attachments": list(complaint.attachments.all()),
+        "follow_ups": follow_ups,
+        "concerned": list(complaint.concerned_employees.all()),
+        "can_reveal": selectors.complaint_can_reveal_contact(user=user),
+        "is_handler": is_handler and is_open,
+        "can_resume": is_handler and complaint.paused_since is not None,
+        "can_close": has_role(user, Role.COMPANY_LEADER) and is_open,
+        "nav_active": "complaints",
+    }
+    if context["is_handler"]:
+        context.update(
+            {
+                "assign_form": ComplaintAssignForm(initial={"owner": complaint.owner_id}),
+                "log_form": ComplaintLogForm(auto_id="id_log_%s"),
+                "plan_form": ComplaintPlanForm(),
+                "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s"),
+                "follow_up_form": ComplaintFollowUpForm(),
+                "pause_form": ComplaintReasonForm(auto_id="id_pause_%s"),
+            }
+        )
+    if context["can_close"]:
+        context["close_form"] = ComplaintReasonForm(auto_id="id_close_%s")
+    return render(request, "complaints/detail.html", context)
+
+
+@role_required(*selectors.CONTACT_REVEAL_ROLES)
+@require_POST
+def complaint_contact(request, pk: int):
+    """htmx: the full phone and e-mail of one complaint, for the roles that need them; audited by
+    the service (SEC-2). Never cached."""
+    complaint = _get(request.user, pk)
+    try:
+        contact = services.complaint_contact_reveal(actor=request.user, complaint=complaint)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    response = render(request, "complaints/detail.html#contact-revealed", {"complaint": complaint, "contact": contact})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _act(request, pk: int, form_class, action, **form_kwargs):
+    """One action: parse the form, call one service, report the outcome as a message, go back."""
+    complaint = _get(request.user, pk)
+    form = form_class(request.POST, **form_kwargs)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("complaints:detail", pk=complaint.pk)
+    try:
+        text = action(complaint, form.cleaned_data)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, text)
+    return redirect("complaints:detail", pk=complaint.pk)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_attach(request, pk: int):
+    """Evidence file (CMP-2): checked by content by the service, stored privately."""
+    complaint = _get(request.user, pk)
+    try:
+        attachment = services.complaint_attach(
+            actor=request.user,
+            complaint=complaint,
+            upload=request.FILES.get("file"),
+            text=(request.POST.get("text") or "")[:4000],
+        )
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Evidence %(name)s attached.") % {"name": attachment.original_name})
+    return redirect("complaints:detail", pk=complaint.pk)
+
+
+@login_only
+@require_GET
+def complaint_attachment_download(request, pk: int):
+    """An evidence file, only for people who may see its complaint; every read is audited."""
+    try:
+        attachment, handle = services.complaint_attachment_open(actor=request.user, pk=pk)
+    except NotFoundError as exc:
+        raise Http404(str(exc.message)) from exc
+    return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_assign(request, pk: int):
+    def assign(complaint, data):
+        services.complaint_assign(actor=request.user, complaint=complaint, owner=data["owner"])
+        return _("%(name)s owns the complaint now.") % {"name": data["owner"].name}
+
+    return _act(request, pk, ComplaintAssignForm, assign)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_log(request, pk: int):
+    def log(complaint, data):
+        event = services.complaint_log(
+            actor=request.user,
+            complaint=complaint,
+            kind=data["kind"],
+            text=data["text"],
+            call_reference=data["call_reference"],
+        )
+        return _("Recorded: %(kind)s.") % {"kind": event.get_kind_display()}
+
+    return _act(request, pk, ComplaintLogForm, log)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_plan(request, pk: int):
+    def plan(complaint, data):
+        made = services.complaint_plan(
+            actor=request.user,
+            complaint=complaint,
+            description=data["description"],
+            responsible=data["responsible"],
+            deadline=data["deadline"],
+        )
+        return _("Plan version %(version)s saved.") % {"version": made.version}
+
+    return _act(request, pk, ComplaintPlanForm, plan)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_resolve(request, pk: int):
+    def resolve(complaint, data):
+        services.complaint_resolve(actor=request.user, complaint=complaint, text=data["text"])
+        return _("The complaint is resolved; the follow-up visit comes next (CMP-3).")
+
+    return _act(request, pk, ComplaintResolveForm, resolve)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_follow_up(request, pk: int):
+    def follow_up(complaint, data):
+        services.complaint_follow_up(
+            actor=request.user, complaint=complaint, satisfaction=data["satisfaction"], comment=data["comment"]
+        )
+        complaint.refresh_from_db(fields=["status"])
+        if complaint.status == ComplaintStatus.CLOSED:
+            return _("The customer is satisfied: the complaint is closed.")
+        return _("The customer is not satisfied: the complaint is reopened and needs a new plan (CMP-3).")
+
+    return _act(request, pk, ComplaintFollowUpForm, follow_up)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_pause(request, pk: int):
+    def pause(complaint, data):
+        services.complaint_pause(actor=request.user, complaint=complaint, reason=data["reason"])
+        return _("The clock is paused.")
+
+    return _act(request, pk, ComplaintReasonForm, pause)
+
+
+@role_required(HANDLER)
+@require_POST
+def complaint_resume(request, pk: int):
+    def resume(complaint, data):
+        services.complaint_resume(actor=request.user, complaint=complaint)
+        return _("The clock runs again; the open deadlines moved by the time it was paused.")
+
+    return _act(request, pk, forms.Form, resume)
+
+
+@role_required(Role.COMPANY_LEADER)
+@require_POST
+def complaint_close(request, pk: int):
+    def close(complaint, data):
+        services.complaint_close(actor=request.user, complaint=complaint, reason=data["reason"])
+        return _("The complaint is closed.")
+
+    return _act(request, pk, ComplaintReasonForm, close)
+
+
+urlpatterns = [
+    path("", complaint_queue, name="queue"),
+    path("new/", complaint_new, name="new"),
+    path("<int:pk>/", complaint_detail, name="detail"),
+    path("<int:pk>/contact/", complaint_contact, name="contact"),
+    path("<int:pk>/assign/", complaint_assign, name="assign"),
+    path("<int:pk>/attachments/", complaint_attach, name="attach"),
+    path("attachments/<int:pk>/", complaint_attachment_download, name="attachment"),
+    path("<int:pk>/log/", complaint_log, name="log"),
+    path("<int:pk>/plan/", complaint_plan, name="plan"),
+    path("<int:pk>/resolve/", complaint_resolve, name="resolve"),
+    path("<int:pk>/follow-up/", complaint_follow_up, name="follow_up"),
+    path("<int:pk>/pause/", complaint_pause, name="pause"),
+    path("<int:pk>/resume/", complaint_resume, name="resume"),
+    path("<int:pk>/close/", complaint_close, name="close"),
+]

@@ -1,0 +1,52 @@
+"""Audit trail API: read-only, for the security auditor."""
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from callcenter.permissions import HasRole
+from callcenter.rest import Pagination
+from callcenter.roles import Role
+from datasecurity import selectors
+
+
+class AuditEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_label")
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    object_repr = serializers.CharField()
+    ip = serializers.IPAddressField(allow_null=True)
+    changes = serializers.JSONField()
+    hash = serializers.CharField()
+
+
+class AuditEventListApi(APIView):
+    permission_classes = [HasRole(Role.SECURITY_AUDITOR)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("action", str),
+            OpenApiParameter("actor", str),
+            OpenApiParameter("object_type", str),
+            OpenApiParameter("object_id", str),
+            OpenApiParameter("since", str, description="YYYY-MM-DD"),
+            OpenApiParameter("until", str, description="YYYY-MM-DD"),
+            OpenApiParameter("page", int),
+        ],
+        responses=AuditEventOutputSerializer(many=True),
+        summary="Audit events, newest first (security auditor only)",
+    )
+    def get(self, request):
+        events = selectors.audit_event_list(user=request.user, filters=request.query_params)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(AuditEventOutputSerializer(page, many=True).data)
+
+
+urlpatterns = [
+    path("audit/events/", AuditEventListApi.as_view(), name="audit_event_list"),
+]

@@ -1,0 +1,7 @@
+"""The data-security API (namespace ``api:datasecurity``), mounted at ``/api/v1/``."""
+
+from datasecurity.api import audit
+
+app_name = "datasecurity"
+
+urlpatterns = [*audit.urlpatterns]

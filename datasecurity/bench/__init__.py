@@ -1,0 +1,5 @@
+"""Benchmark suites of the data-security app (registered on import; see :mod:`callcenter.bench`)."""
+
+from datasecurity.bench import audit
+
+__all__ = ["audit"]

@@ -1,0 +1,13 @@
+"""The error codes of the data-security app: the ``code`` of every refusal its services raise.
+
+Clients switch on these values (the messages are for people), so a shipped value is never renamed;
+the OpenAPI schema lists them (``callcenter.rest.error_codes_schema_hook``).
+"""
+
+from callcenter.errors import ErrorCode
+
+__all__ = ["DataSecurityErrorCode"]
+
+
+class DataSecurityErrorCode(ErrorCode):
+    pass

@@ -1,0 +1,7 @@
+"""The data-security pages (namespace ``datasecurity``), mounted at the site root."""
+
+from datasecurity.views import audit
+
+app_name = "datasecurity"
+
+urlpatterns = [*audit.urlpatterns]
