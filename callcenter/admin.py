@@ -58,7 +58,7 @@ class EmployeeAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.employee_update(actor=request.user, employee=obj, **fields)
+        services.employee_update(actor=request.user, employee_id=obj.pk, **fields)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

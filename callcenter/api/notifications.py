@@ -1,14 +1,14 @@
 """The caller's notifications."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import selectors, services
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
 class NotificationOutputSerializer(serializers.Serializer):
@@ -29,17 +29,17 @@ class NotificationListApi(APIView):
         unread = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
-        parameters=[FilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=NotificationOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(NotificationOutputSerializer),
         summary="The caller's own notifications, newest first",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         notifications = selectors.notification_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(notifications, request, view=self)
-        return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=notifications, serializer_class=NotificationOutputSerializer
+        )
 
 
 class NotificationReadApi(APIView):

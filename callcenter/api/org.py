@@ -1,14 +1,14 @@
 """Employees of the caller's remit."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import selectors
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
 class EmployeeOutputSerializer(serializers.Serializer):
@@ -34,17 +34,17 @@ class EmployeeListApi(APIView):
         status = serializers.ChoiceField(choices=["active", "left", "all"], required=False, default="active")
 
     @extend_schema(
-        parameters=[FilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=EmployeeOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(EmployeeOutputSerializer),
         summary="Employees the caller may see (self, team, department or company)",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         employees = selectors.employee_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(employees, request, view=self)
-        return paginator.get_paginated_response(EmployeeOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=employees, serializer_class=EmployeeOutputSerializer
+        )
 
 
 class EmployeeDetailApi(APIView):

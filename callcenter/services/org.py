@@ -108,13 +108,13 @@ def employee_create(
 
 
 @transaction.atomic
-def employee_update(*, actor, employee: Employee, **fields) -> Employee:
+def employee_update(*, actor, employee_id: int, **fields) -> Employee:
     """Change an employee's HR fields (not status: see ``employee_deactivate``)."""
     allowed = set(EMPLOYEE_FIELDS) - {"status", "left_on"}
     unknown = set(fields) - allowed
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    employee = Employee.objects.select_for_update().get(pk=employee_id)
     before = snapshot(employee, EMPLOYEE_FIELDS)
     for name, value in fields.items():
         setattr(employee, name, value)
@@ -146,9 +146,9 @@ def _end_user_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def employee_deactivate(*, actor, employee: Employee, left_on: datetime.date) -> Employee:
+def employee_deactivate(*, actor, employee_id: int, left_on: datetime.date) -> Employee:
     """An employee leaves: keep the history (GEN-1), end the account and its sessions."""
-    employee = Employee.objects.select_for_update().select_related("user").get(pk=employee.pk)
+    employee = Employee.objects.select_for_update().select_related("user").get(pk=employee_id)
     if employee.status == EmploymentStatus.LEFT:
         raise ApplicationError(_("This employee has already left."), code=CoreErrorCode.ALREADY_LEFT)
     if actor is not None and getattr(actor, "pk", None) == employee.user_id:

@@ -105,7 +105,7 @@ def test_deactivated_users_session_and_token_end(client, org):
     token = Token.objects.create(user=org.agent.user)
     assert client.get(reverse("callcenter:dashboard")).status_code == 200
     # when HR deactivates the employee
-    services.employee_deactivate(actor=org.hr.user, employee=org.agent, left_on=timezone.localdate())
+    services.employee_deactivate(actor=org.hr.user, employee_id=org.agent.pk, left_on=timezone.localdate())
     # then the session is gone, the page asks for a login and the token is refused
     assert client.get(reverse("callcenter:dashboard")).status_code == 302
     assert not Token.objects.filter(key=token.key).exists()

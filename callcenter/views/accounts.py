@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from callcenter import selectors, services
-from callcenter.errors import ApplicationError
 from callcenter.forms import PasswordChangeForm
+from callcenter.pages import form_status, form_submit
 from callcenter.permissions import login_only, public
 
 LANGUAGE_COOKIE = "django_language"
@@ -59,19 +59,19 @@ def language_set(request):
 def password_change(request):
     reason = selectors.password_change_required(user=request.user)
     form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
-        except ApplicationError as exc:
-            form.add_error("new_password1", str(exc.message))
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, _("Your password has been changed."))
-            return redirect("callcenter:dashboard")
+    if form_submit(
+        request,
+        form,
+        lambda data: services.user_password_change(user=request.user, new_password=data["new_password1"]),
+        success=_("Your password has been changed."),
+    ):
+        update_session_auth_hash(request, form.result)
+        return redirect("callcenter:dashboard")
     return render(
         request,
         "registration/password_change.html",
         {"form": form, "reason": reason, "password_rules": password_validation.password_validators_help_texts()},
+        status=form_status(form),
     )
 
 

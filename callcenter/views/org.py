@@ -1,14 +1,12 @@
 """Pages of the org: the employees of one's remit."""
 
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.vary import vary_on_headers
 
 from callcenter import selectors
-from callcenter.errors import ApplicationError
 from callcenter.forms import EmployeeFilterForm
+from callcenter.pages import paginate
 from callcenter.permissions import login_only
 from callcenter.selectors import employee_of
 
@@ -19,11 +17,11 @@ def employee_list(request):
     user = request.user
     form = EmployeeFilterForm(
         request.GET or None,
-        departments=selectors.department_list(user=user),
-        teams=selectors.team_list(user=user),
+        departments=selectors.department_choices(user=user),
+        teams=selectors.team_choices(user=user),
     )
     employees = selectors.employee_list(user=user, filters=form.filters() if form.is_bound else None)
-    page = Paginator(employees, 25).get_page(request.GET.get("page"))
+    page = paginate(request, employees, 25)
     template = "callcenter/org/employee_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#employee-table"
@@ -32,10 +30,7 @@ def employee_list(request):
 
 @login_only
 def employee_detail(request, pk: int):
-    try:
-        employee = selectors.employee_get(user=request.user, pk=pk)
-    except ApplicationError as exc:
-        raise Http404(str(exc.message)) from exc
+    employee = selectors.employee_get(user=request.user, pk=pk)
     return render(
         request,
         "callcenter/org/employee_detail.html",

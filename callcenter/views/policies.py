@@ -1,15 +1,13 @@
 """HR's pages of the versioned policies: every blank of the regulation, with its article."""
 
-from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from callcenter import selectors, services
-from callcenter.errors import ApplicationError
 from callcenter.forms import policy_version_form_class
+from callcenter.pages import form_status, form_submit
 from callcenter.permissions import role_required
 from callcenter.roles import Role
 
@@ -22,33 +20,22 @@ def policy_list(request):
 @role_required(Role.HR)
 @require_http_methods(["GET", "POST"])
 def policy_detail(request, label: str):
-    try:
-        model = selectors.policy_model_get(label)
-    except ApplicationError as exc:
-        raise Http404(str(exc.message)) from exc
-    form_class = policy_version_form_class(model)
+    model = selectors.policy_model_get(label)
     current = selectors.policy_in_force(model)
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            values = {f.name: data[f.name] for f in model.parameter_fields()}
-            try:
-                services.policy_version_create(
-                    actor=request.user,
-                    model=model,
-                    effective_from=data["effective_from"],
-                    values=values,
-                    note=data.get("note", ""),
-                )
-            except ApplicationError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("The new policy version has been saved."))
-                return redirect("callcenter:policy_detail", label=label)
-    else:
-        initial = {f.name: getattr(current, f.name) for f in model.parameter_fields()}
-        form = form_class(initial=initial)
+    initial = {f.name: getattr(current, f.name) for f in model.parameter_fields()}
+    form = policy_version_form_class(model)(request.POST or None, initial=initial)
+
+    def create(data):
+        return services.policy_version_create(
+            actor=request.user,
+            model=model,
+            effective_from=data["effective_from"],
+            values={f.name: data[f.name] for f in model.parameter_fields()},
+            note=data.get("note", ""),
+        )
+
+    if form_submit(request, form, create, success=_("The new policy version has been saved.")):
+        return redirect("callcenter:policy_detail", label=label)
     fields_with_articles = [(form[f.name], model.articles.get(f.name, "")) for f in model.parameter_fields()]
     return render(
         request,
@@ -62,6 +49,7 @@ def policy_detail(request, label: str):
             "form": form,
             "fields_with_articles": fields_with_articles,
         },
+        status=form_status(form),
     )
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from callcenter.permissions import HasRole
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
 from datasecurity import selectors
 
@@ -35,16 +35,16 @@ class AuditEventListApi(APIView):
             OpenApiParameter("object_id", str),
             OpenApiParameter("since", str, description="YYYY-MM-DD"),
             OpenApiParameter("until", str, description="YYYY-MM-DD"),
-            OpenApiParameter("page", int),
+            *PAGE_PARAMETERS,
         ],
-        responses=AuditEventOutputSerializer(many=True),
+        responses=paginated_schema(AuditEventOutputSerializer),
         summary="Audit events, newest first (security auditor only)",
     )
     def get(self, request):
         events = selectors.audit_event_list(user=request.user, filters=request.query_params)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(AuditEventOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=events, serializer_class=AuditEventOutputSerializer
+        )
 
 
 urlpatterns = [
