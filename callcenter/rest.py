@@ -19,6 +19,7 @@ import functools
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
@@ -30,6 +31,7 @@ from callcenter.errors import ERROR_CODE_ENUMS, ApplicationError, CoreErrorCode
 
 __all__ = [
     "PAGE_PARAMETERS",
+    "AutoSchema",
     "IgnoreAcceptNegotiation",
     "Pagination",
     "error_codes_schema_hook",
@@ -67,6 +69,7 @@ class IgnoreAcceptNegotiation(BaseContentNegotiation):
 
 
 class Pagination(PageNumberPagination):
+    page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
@@ -93,8 +96,23 @@ def paginated_schema(serializer_class: type[serializers.BaseSerializer]) -> type
             "previous": serializers.URLField(allow_null=True),
             "results": serializer_class(many=True),
             "__module__": serializer_class.__module__,
+            "paginated_envelope": True,
         },
     )
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """A GET answering :func:`paginated_schema`'s envelope is a list: its operation is named
+    ``…_list`` (drf-spectacular sees one object and would name it ``…_retrieve``)."""
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        serializer = self.get_response_serializers()
+        if isinstance(serializer, dict):
+            serializer = serializer.get(200) or serializer.get("200")
+        if self.method == "GET" and getattr(serializer, "paginated_envelope", False):
+            return operation_id.removesuffix("_retrieve") + ("" if operation_id.endswith("_list") else "_list")
+        return operation_id
 
 
 def exception_handler(exc, context):
