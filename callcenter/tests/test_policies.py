@@ -86,7 +86,7 @@ def test_hr_edits_policy_in_browser_and_sees_article_codes(client, org):
     assert AccountPolicy.objects.get().password_max_age_days == 60
     # a second version on the same date is refused with a message, not a 500
     response = client.post(url, {"effective_from": tomorrow, "password_max_age_days": 30, "note": ""})
-    assert response.status_code == 400 and 'class="alert alert-danger"' in response.content.decode()
+    assert response.status_code == 400 and 'class="field-errors"' in response.content.decode()
     assert AccountPolicy.objects.count() == 1
 
 
