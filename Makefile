@@ -81,9 +81,12 @@ beat: install
 check-services:
 	@$(TEST_ENV) $(PY) scripts/check_services.py
 
+# ruff (style, and no function-level imports: PLC0415) and import-linter (the boundaries between
+# apps and layers in .importlinter; docs/modules.md explains them).
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 migrations-check: install
 	DJANGO_ENV=test DATABASE_URL=sqlite:///:memory: $(MANAGE) makemigrations --check --dry-run
@@ -107,6 +110,7 @@ bench: install
 	@$(PY) scripts/ensure_database.py "$(BENCH_DATABASE_URL)"
 	$(BENCH_ENV) $(MANAGE) migrate --noinput -v 0
 	$(BENCH_ENV) $(MANAGE) bench foundation
+	$(BENCH_ENV) $(MANAGE) bench audit
 	$(BENCH_ENV) $(MANAGE) bench attendance
 	$(BENCH_ENV) $(MANAGE) bench leave
 	$(BENCH_ENV) $(MANAGE) bench complaints
