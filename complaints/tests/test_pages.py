@@ -225,6 +225,14 @@ def test_intake_cannot_name_an_employee_the_agent_may_not_see(client, org):
     assert response.status_code == 400 and not Complaint.objects.exists()
 
 
+def test_intake_names_any_team_but_only_the_agents_one_may_see(client, org):
+    # a customer complains about any team: the intake offers every team, whoever records it
+    form = login(client, org, "agent").get(reverse("complaints:new")).context["form"]
+    assert {t.code for t in form.fields["concerned_team"].queryset} == {"A1", "A2", "B1"}
+    # while the agents concerned are those the recorder may see (the agent: themself)
+    assert list(form.fields["concerned_employees"].queryset) == [org.agent]
+
+
 # --- The queue ------------------------------------------------------------------------------------------
 
 
