@@ -118,6 +118,9 @@ class AutoSchema(SpectacularAutoSchema):
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"detail": str(exc.message), "code": str(exc.code), **exc.extra}
+        if exc.field and "errors" not in body:
+            # A refusal about one input names it, like an invalid input does (a form shows it there).
+            body["errors"] = {exc.field: [str(exc.message)]}
         return Response(body, status=exc.status)
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)

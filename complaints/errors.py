@@ -23,6 +23,7 @@ class ComplaintErrorCode(ErrorCode):
     CONTACT_MISSING = "contact_missing"
     DEADLINE_PAST = "deadline_past"
     EMAIL_INVALID = "email_invalid"
+    EXPORT_FORMAT_INVALID = "export_format_invalid"
     FILTER_INVALID = "filter_invalid"
     INTEGRATION_TOKEN_INVALID = "integration_token_invalid"
     INVALID_NAME = "invalid_name"

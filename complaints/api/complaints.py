@@ -17,10 +17,9 @@
 
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -29,41 +28,13 @@ from rest_framework.views import APIView
 
 from callcenter.errors import ApplicationError
 from callcenter.exports import private_file_response
-from callcenter.models import Employee, EmploymentStatus, Team
 from callcenter.permissions import HasRole
-from callcenter.rest import IgnoreAcceptNegotiation, Pagination
+from callcenter.rest import PAGE_PARAMETERS, IgnoreAcceptNegotiation, paginated_response, paginated_schema
 from callcenter.roles import Role
-from callcenter.selectors import employee_list
 from complaints import rules, selectors, services
-from complaints.integrations import integration_authenticate, integration_source
-from complaints.models import Channel, Complaint, ComplaintStatus, IntegrationToken, Urgency
+from complaints.models import Channel, ComplaintStatus, IntegrationToken, Urgency
 
-PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
-HANDLER = HasRole(Role.COMPLAINT_HANDLER)
-# A service refusal about one input names the field, so a form can show it next to the field.
-FIELD_OF_CODE = {
-    "phone_invalid": ["phone"],
-    "email_invalid": ["email"],
-    "contact_invalid": ["phone", "email"],
-    "contact_missing": ["phone", "email"],
-    "channel_invalid": ["channel"],
-    "urgency_invalid": ["urgency"],
-    "received_in_future": ["received_at"],
-    "received_too_old": ["received_at"],
-    "concerned_inactive": ["concerned_employees"],
-    "owner_invalid": ["owner"],
-    "responsible_invalid": ["responsible"],
-    "deadline_past": ["deadline"],
-    "kind_invalid": ["kind"],
-    "satisfaction_invalid": ["satisfaction"],
-}
-
-
-def _with_field_errors(exc: ApplicationError) -> ApplicationError:
-    fields = FIELD_OF_CODE.get(exc.code)
-    if fields and exc.status == 400 and "errors" not in exc.extra:
-        exc.extra = {**exc.extra, "errors": {field: [str(exc.message)] for field in fields}}
-    return exc
+HANDLER = HasRole(*services.HANDLER_ROLES)
 
 
 # --- Integration authentication (CMP-1) ----------------------------------------------------------------
@@ -86,7 +57,7 @@ class IntegrationAuthentication(authentication.BaseAuthentication):
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid integration token.") from exc
         try:
-            integration = integration_authenticate(token=token)
+            integration = selectors.integration_authenticate(token=token)
         except ApplicationError as exc:
             raise exceptions.AuthenticationFailed(str(exc.message)) from exc
         return (None, integration)
@@ -247,7 +218,7 @@ class IntakeOutputSerializer(serializers.Serializer):
 
 def _complaint_detail(http_request, pk: int) -> dict:
     """The complaint as the caller sees it now (re-read after an action)."""
-    complaint = selectors.complaint_get(user=http_request.user, pk=pk)
+    complaint = selectors.complaint_get(user=http_request.user, complaint_id=pk)
     can_reveal = selectors.complaint_can_reveal_contact(user=http_request.user)
     return ComplaintDetailOutputSerializer(complaint, context={"can_reveal_contact": can_reveal}).data
 
@@ -280,35 +251,6 @@ class ComplaintRecordInputSerializer(ComplaintIntakeInputSerializer):
     concerned_employees = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=20
     )
-
-
-def _category(code: str):
-    if not code:
-        return None
-    category = selectors.complaint_category_list().filter(code=code).first()
-    if category is None:
-        raise serializers.ValidationError({"category": [_("Choose a category.")]})
-    return category
-
-
-def _team(pk):
-    if pk is None:
-        return None
-    team = Team.objects.filter(pk=pk).first()
-    if team is None:
-        raise serializers.ValidationError({"concerned_team": [_("Unknown team.")]})
-    return team
-
-
-def _active_employees(ids: list[int], *, field: str, user=None) -> list[Employee]:
-    """Active employees by id. With ``user``, only those the user may see: an id the caller
-    may not see answers like an unknown one, so recording cannot be used to look names up."""
-    ids = list(dict.fromkeys(ids))
-    qs = Employee.objects.all() if user is None else employee_list(user=user)
-    employees = list(qs.filter(pk__in=ids, status=EmploymentStatus.ACTIVE))
-    if len(employees) != len(ids):
-        raise serializers.ValidationError({field: [_("Choose active employees.")]})
-    return employees
 
 
 class ComplaintAssignInputSerializer(serializers.Serializer):
@@ -365,18 +307,23 @@ class ComplaintListApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        # A list (the paginated envelope reads as one object to drf-spectacular, which would name
+        # it complaints_retrieve like the detail).
+        operation_id="complaints_list",
         parameters=[ComplaintFilterSerializer, *PAGE_PARAMETERS],
-        responses=ComplaintSummaryOutputSerializer(many=True),
+        responses=paginated_schema(ComplaintSummaryOutputSerializer),
         summary="Complaints the caller may see, contact masked (CMP-1..CMP-3, SEC-2)",
     )
     def get(self, request):
         filters = ComplaintFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        complaints = selectors.complaint_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(complaints, request, view=self)
-        body = ComplaintSummaryOutputSerializer(page, many=True, context={"now": timezone.now()}).data
-        return paginator.get_paginated_response(body)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.complaint_list(user=request.user, filters=filters.validated_data),
+            serializer_class=ComplaintSummaryOutputSerializer,
+            context={"now": timezone.now()},
+        )
 
     @extend_schema(
         request=ComplaintRecordInputSerializer,
@@ -387,25 +334,19 @@ class ComplaintListApi(APIView):
         serializer = ComplaintRecordInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        category = _category(data["category"])
-        team = _team(data["concerned_team"])
-        concerned = _active_employees(data["concerned_employees"], field="concerned_employees", user=request.user)
-        try:
-            complaint = services.complaint_record(
-                actor=request.user,
-                customer_name=data["customer_name"],
-                matter=data["matter"],
-                channel=data["channel"],
-                received_at=data["received_at"],
-                phone=data["phone"],
-                email=data["email"],
-                category=category,
-                urgency=data["urgency"],
-                concerned_team=team,
-                concerned_employees=concerned,
-            )
-        except ApplicationError as exc:
-            raise _with_field_errors(exc) from exc
+        complaint = services.complaint_record(
+            actor=request.user,
+            customer_name=data["customer_name"],
+            matter=data["matter"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+            phone=data["phone"],
+            email=data["email"],
+            category_code=data["category"],
+            urgency=data["urgency"],
+            concerned_team_id=data["concerned_team"],
+            concerned_employee_ids=data["concerned_employees"],
+        )
         return Response(_complaint_detail(request, complaint.pk), status=status.HTTP_201_CREATED)
 
 
@@ -426,22 +367,18 @@ class ComplaintIntakeApi(APIView):
         serializer = ComplaintIntakeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        category = _category(data["category"])
-        try:
-            complaint = services.complaint_record(
-                actor=None,
-                customer_name=data["customer_name"],
-                matter=data["matter"],
-                channel=Channel.ONLINE,
-                received_at=data["received_at"],
-                phone=data["phone"],
-                email=data["email"],
-                category=category,
-                urgency=data["urgency"],
-                source=integration_source(request.auth),
-            )
-        except ApplicationError as exc:
-            raise _with_field_errors(exc) from exc
+        complaint = services.complaint_record(
+            actor=None,
+            customer_name=data["customer_name"],
+            matter=data["matter"],
+            channel=Channel.ONLINE,
+            received_at=data["received_at"],
+            phone=data["phone"],
+            email=data["email"],
+            category_code=data["category"],
+            urgency=data["urgency"],
+            source=rules.integration_source(request.auth),
+        )
         return Response(IntakeOutputSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
 
@@ -466,14 +403,14 @@ class ComplaintContactApi(APIView):
         summary="Reveal one complaint's phone and e-mail (CMP-1, SEC-2: complaint team, company leaders); audited",
     )
     def post(self, request, pk: int):
-        contact = services.complaint_contact_reveal(actor=request.user, complaint=Complaint(pk=pk))
+        contact = services.complaint_contact_reveal(actor=request.user, complaint_id=pk)
         response = Response(ContactOutputSerializer(contact).data)
         response["Cache-Control"] = "private, no-store"
         return response
 
 
 # --- Workflow (CMP-2, CMP-3) --------------------------------------------------------------------------
-# The services reload the complaint under a row lock, visibility-checked (404 otherwise).
+# The services load the complaint by its id under a row lock, visibility-checked (404 otherwise).
 
 
 class ComplaintAssignApi(APIView):
@@ -487,15 +424,7 @@ class ComplaintAssignApi(APIView):
     def post(self, request, pk: int):
         serializer = ComplaintAssignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        owner = Employee.objects.select_related("user").filter(pk=serializer.validated_data["owner"]).first()
-        if owner is None:
-            raise serializers.ValidationError(
-                {"owner": [_("The owner must be an active member of the complaint team.")]}
-            )
-        try:
-            services.complaint_assign(actor=request.user, complaint=Complaint(pk=pk), owner=owner)
-        except ApplicationError as exc:
-            raise _with_field_errors(exc) from exc
+        services.complaint_assign(actor=request.user, complaint_id=pk, owner_id=serializer.validated_data["owner"])
         return Response(_complaint_detail(request, pk))
 
 
@@ -512,16 +441,13 @@ class ComplaintLogApi(APIView):
         serializer = ComplaintLogInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            services.complaint_log(
-                actor=request.user,
-                complaint=Complaint(pk=pk),
-                kind=data["kind"],
-                text=data["text"],
-                call_reference=data["call_reference"],
-            )
-        except ApplicationError as exc:
-            raise _with_field_errors(exc) from exc
+        services.complaint_log(
+            actor=request.user,
+            complaint_id=pk,
+            kind=data["kind"],
+            text=data["text"],
+            call_reference=data["call_reference"],
+        )
         return Response(_complaint_detail(request, pk))
 
 
@@ -537,17 +463,13 @@ class ComplaintPlanApi(APIView):
         serializer = ComplaintPlanInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        responsible = _active_employees([data["responsible"]], field="responsible")[0]
-        try:
-            services.complaint_plan(
-                actor=request.user,
-                complaint=Complaint(pk=pk),
-                description=data["description"],
-                responsible=responsible,
-                deadline=data["deadline"],
-            )
-        except ApplicationError as exc:
-            raise _with_field_errors(exc) from exc
+        services.complaint_plan(
+            actor=request.user,
+            complaint_id=pk,
+            description=data["description"],
+            responsible_id=data["responsible"],
+            deadline=data["deadline"],
+        )
         return Response(_complaint_detail(request, pk))
 
 
@@ -562,9 +484,7 @@ class ComplaintResolveApi(APIView):
     def post(self, request, pk: int):
         serializer = ComplaintResolveInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.complaint_resolve(
-            actor=request.user, complaint=Complaint(pk=pk), text=serializer.validated_data["text"]
-        )
+        services.complaint_resolve(actor=request.user, complaint_id=pk, text=serializer.validated_data["text"])
         return Response(_complaint_detail(request, pk))
 
 
@@ -580,15 +500,9 @@ class ComplaintFollowUpApi(APIView):
         serializer = ComplaintFollowUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            services.complaint_follow_up(
-                actor=request.user,
-                complaint=Complaint(pk=pk),
-                satisfaction=data["satisfaction"],
-                comment=data["comment"],
-            )
-        except ApplicationError as exc:
-            raise _with_field_errors(exc) from exc
+        services.complaint_follow_up(
+            actor=request.user, complaint_id=pk, satisfaction=data["satisfaction"], comment=data["comment"]
+        )
         return Response(_complaint_detail(request, pk))
 
 
@@ -603,9 +517,7 @@ class ComplaintCloseApi(APIView):
     def post(self, request, pk: int):
         serializer = ComplaintReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.complaint_close(
-            actor=request.user, complaint=Complaint(pk=pk), reason=serializer.validated_data["reason"]
-        )
+        services.complaint_close(actor=request.user, complaint_id=pk, reason=serializer.validated_data["reason"])
         return Response(_complaint_detail(request, pk))
 
 
@@ -620,9 +532,7 @@ class ComplaintPauseApi(APIView):
     def post(self, request, pk: int):
         serializer = ComplaintReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.complaint_pause(
-            actor=request.user, complaint=Complaint(pk=pk), reason=serializer.validated_data["reason"]
-        )
+        services.complaint_pause(actor=request.user, complaint_id=pk, reason=serializer.validated_data["reason"])
         return Response(_complaint_detail(request, pk))
 
 
@@ -635,7 +545,7 @@ class ComplaintResumeApi(APIView):
         summary="Resume the SLA clock; unmet due times move on by the pause (CMP-2); 409 not_paused",
     )
     def post(self, request, pk: int):
-        services.complaint_resume(actor=request.user, complaint=Complaint(pk=pk))
+        services.complaint_resume(actor=request.user, complaint_id=pk)
         return Response(_complaint_detail(request, pk))
 
 
@@ -658,7 +568,7 @@ class ComplaintAttachApi(APIView):
         serializer.is_valid(raise_exception=True)
         services.complaint_attach(
             actor=request.user,
-            complaint=Complaint(pk=pk),
+            complaint_id=pk,
             upload=serializer.validated_data["file"],
             text=serializer.validated_data["text"],
         )
@@ -674,7 +584,7 @@ class ComplaintAttachmentDownloadApi(APIView):
         summary="Download an evidence file: only for people who may see its complaint; every read is audited",
     )
     def get(self, request, pk: int):
-        attachment, handle = services.complaint_attachment_open(actor=request.user, pk=pk)
+        attachment, handle = services.complaint_attachment_open(actor=request.user, attachment_id=pk)
         return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
 
 

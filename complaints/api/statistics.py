@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from callcenter.permissions import HasRole
 from complaints.models import Channel
-from complaints.statistics import STATS_ROLES, complaint_statistics
+from complaints.selectors import STATS_ROLES, complaint_statistics
 
 
 class _CountSerializer(serializers.Serializer):

@@ -35,7 +35,7 @@ def upload(name="录音截图.pdf", data=PDF, content_type="application/pdf"):
 
 def test_attach_records_evidence_and_audits(org, complaint, settings):
     attachment = services.complaint_attach(
-        actor=org.handler.user, complaint=complaint, upload=upload(), text="通话截图"
+        actor=org.handler.user, complaint_id=complaint.pk, upload=upload(), text="通话截图"
     )
     assert (settings.PRIVATE_MEDIA_ROOT / attachment.path).read_bytes().startswith(b"%PDF-")
     assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.EVIDENCE).count() == 1
@@ -51,7 +51,7 @@ def test_attach_records_evidence_and_audits(org, complaint, settings):
 )
 def test_bad_files_refused_and_nothing_kept(org, complaint, settings, file, code):
     with pytest.raises(ApplicationError) as exc:
-        services.complaint_attach(actor=org.handler.user, complaint=complaint, upload=file())
+        services.complaint_attach(actor=org.handler.user, complaint_id=complaint.pk, upload=file())
     assert exc.value.code == code
     assert not ComplaintAttachment.objects.exists()
     root = settings.PRIVATE_MEDIA_ROOT
@@ -60,11 +60,11 @@ def test_bad_files_refused_and_nothing_kept(org, complaint, settings, file, code
 
 def test_only_the_team_attaches(org, complaint):
     with pytest.raises(PermissionDeniedError):
-        services.complaint_attach(actor=org.agent.user, complaint=complaint, upload=upload())
+        services.complaint_attach(actor=org.agent.user, complaint_id=complaint.pk, upload=upload())
 
 
 def test_download_matrix_and_audit(client, org, complaint):
-    attachment = services.complaint_attach(actor=org.handler.user, complaint=complaint, upload=upload(XSS_NAME))
+    attachment = services.complaint_attach(actor=org.handler.user, complaint_id=complaint.pk, upload=upload(XSS_NAME))
     url = reverse("complaints:attachment", args=[attachment.pk])
     for who, expected in (("handler", 200), ("agent", 200), ("leader", 200), ("other_dept", 404), ("auditor", 404)):
         client.force_login(getattr(org, who).user)
@@ -80,7 +80,7 @@ def test_download_matrix_and_audit(client, org, complaint):
 
 
 def test_file_name_shows_as_text(client, org, complaint):
-    services.complaint_attach(actor=org.handler.user, complaint=complaint, upload=upload(XSS_NAME))
+    services.complaint_attach(actor=org.handler.user, complaint_id=complaint.pk, upload=upload(XSS_NAME))
     client.force_login(org.handler.user)
     html = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
     assert "<img src=x onerror" not in html

@@ -26,19 +26,19 @@ def test_two_follow_ups_at_once_one_wins(org, settings):
     )
     services.complaint_plan(
         actor=org.handler.user,
-        complaint=complaint,
+        complaint_id=complaint.pk,
         description="回访",
-        responsible=org.handler,
+        responsible_id=org.handler.pk,
         deadline=timezone.now() + datetime.timedelta(days=1),
     )
-    services.complaint_resolve(actor=org.handler.user, complaint=complaint, text="已处理")
+    services.complaint_resolve(actor=org.handler.user, complaint_id=complaint.pk, text="已处理")
     barrier = threading.Barrier(2)
     outcomes = []
 
     def follow_up(user, score):
         try:
             barrier.wait()
-            services.complaint_follow_up(actor=user, complaint=complaint, satisfaction=score)
+            services.complaint_follow_up(actor=user, complaint_id=complaint.pk, satisfaction=score)
             outcomes.append("ok")
         except ApplicationError as exc:
             outcomes.append(exc.code)

@@ -6,15 +6,16 @@ and auto-escaped user text."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from callcenter.tests import factories as f
 from complaints import services
 from complaints.models import Complaint, ComplaintStatus, EventKind
+from complaints.tests.factories import EMAIL, PHONE, complaint_planned, complaint_recorded
 from datasecurity.models import AuditEvent
 
-PHONE = "13812345678"
-EMAIL = "wang.customer@example.com"
 MASKED_PHONE = "138****5678"
 MASKED_EMAIL = "w***@example.com"
 ROLE_USERS = [
@@ -43,8 +44,6 @@ def _eager(settings):
 @pytest.fixture
 def client():
     """Pages in English, so the tests read the messages as written in the code."""
-    from django.test import Client
-
     return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
@@ -54,24 +53,10 @@ def categories(db):
 
 
 def record(org, *, by=None, team=None, **kw):
-    kw.setdefault("customer_name", "王先生")
-    kw.setdefault("phone", PHONE)
+    """A complaint recorded by ``by`` (default the agent) concerning ``team`` (default A1), with
+    an e-mail address too."""
     kw.setdefault("email", EMAIL)
-    kw.setdefault("matter", "坐席态度不好，问题没有解决")
-    kw.setdefault("channel", "phone")
-    return services.complaint_record(
-        actor=(by or org.agent).user, concerned_team=team if team is not None else org.a1, **kw
-    )
-
-
-def plan(org, complaint):
-    return services.complaint_plan(
-        actor=org.handler.user,
-        complaint=complaint,
-        description="回访客户并重新办理业务",
-        responsible=org.handler,
-        deadline=timezone.now() + datetime.timedelta(days=1),
-    )
+    return complaint_recorded(org, by=by, team=team or org.a1, **kw)
 
 
 def snapshot(complaint):
@@ -240,6 +225,14 @@ def test_intake_cannot_name_an_employee_the_agent_may_not_see(client, org):
     assert response.status_code == 400 and not Complaint.objects.exists()
 
 
+def test_intake_names_any_team_but_only_the_agents_one_may_see(client, org):
+    # a customer complains about any team: the intake offers every team, whoever records it
+    form = login(client, org, "agent").get(reverse("complaints:new")).context["form"]
+    assert {t.code for t in form.fields["concerned_team"].queryset} == {"A1", "A2", "B1"}
+    # while the agents concerned are those the recorder may see (the agent: themself)
+    assert list(form.fields["concerned_employees"].queryset) == [org.agent]
+
+
 # --- The queue ------------------------------------------------------------------------------------------
 
 
@@ -248,7 +241,7 @@ def test_queue_filters(client, org, categories):
     urgent = record(org, customer_name="急客户", urgency="urgent")
     email = record(org, customer_name="邮件客户", channel="email", team=org.b1)
     old = record(org, customer_name="旧客户", received_at=now - datetime.timedelta(days=10))
-    services.complaint_assign(actor=org.handler.user, complaint=email, owner=org.handler)
+    services.complaint_assign(actor=org.handler.user, complaint_id=email.pk, owner_id=org.handler.pk)
     login(client, org, "handler")
 
     def refs(**params):
@@ -307,7 +300,7 @@ def test_queue_is_paginated_with_bounded_queries(client, org, django_assert_max_
     for n in range(30):
         c = record(org, customer_name=f"客户{n}", urgency="urgent" if n % 3 == 0 else "normal")
         if n % 2:
-            services.complaint_assign(actor=org.handler.user, complaint=c, owner=org.handler)
+            services.complaint_assign(actor=org.handler.user, complaint_id=c.pk, owner_id=org.handler.pk)
     login(client, org, "handler")
     client.get(reverse("complaints:queue"))  # warm the session and caches
     # when the queue is read, then the query count does not grow with the rows
@@ -324,9 +317,9 @@ def test_queue_is_paginated_with_bounded_queries(client, org, django_assert_max_
 
 def test_detail_has_bounded_queries(client, org, django_assert_max_num_queries):
     complaint = record(org)
-    services.complaint_assign(actor=org.handler.user, complaint=complaint, owner=org.handler)
+    services.complaint_assign(actor=org.handler.user, complaint_id=complaint.pk, owner_id=org.handler.pk)
     for n in range(10):
-        services.complaint_log(actor=org.handler.user, complaint=complaint, kind="note", text=f"备注{n}")
+        services.complaint_log(actor=org.handler.user, complaint_id=complaint.pk, kind="note", text=f"备注{n}")
     login(client, org, "handler")
     with django_assert_max_num_queries(25):
         assert client.get(detail_url(complaint)).status_code == 200
@@ -441,7 +434,7 @@ def test_leader_closes_with_a_reason(client, org):
 def test_forbidden_steps_show_the_error_and_change_nothing(client, org, setup, name, data, text):
     complaint = record(org)
     if setup == "closed":
-        services.complaint_close(actor=org.leader.user, complaint=complaint, reason="结案")
+        services.complaint_close(actor=org.leader.user, complaint_id=complaint.pk, reason="结案")
     data = {k: (getattr(org, v[1:]).pk if str(v).startswith("$") else v) for k, v in data.items()}
     before = snapshot(complaint)
     response = login(client, org, "handler").post(reverse(name, args=[complaint.pk]), data, follow=True)
@@ -452,8 +445,8 @@ def test_forbidden_steps_show_the_error_and_change_nothing(client, org, setup, n
 
 def test_resolved_complaint_offers_the_follow_up_not_the_plan(client, org):
     complaint = record(org)
-    plan(org, complaint)
-    services.complaint_resolve(actor=org.handler.user, complaint=complaint, text="完成")
+    complaint_planned(org, complaint)
+    services.complaint_resolve(actor=org.handler.user, complaint_id=complaint.pk, text="完成")
     html = login(client, org, "handler").get(detail_url(complaint)).content.decode()
     assert 'id="complaint-follow-up-form"' in html and 'id="complaint-plan-form"' not in html
 
@@ -472,7 +465,7 @@ def test_only_the_complaint_team_sees_the_action_forms(client, org):
 @pytest.mark.parametrize("payload", XSS)
 def test_user_text_is_escaped(client, org, payload):
     complaint = record(org, customer_name=payload, matter=payload)
-    services.complaint_log(actor=org.handler.user, complaint=complaint, kind="note", text=payload)
+    services.complaint_log(actor=org.handler.user, complaint_id=complaint.pk, kind="note", text=payload)
     login(client, org, "handler")
     escaped = payload.replace("<", "&lt;").replace(">", "&gt;")
     for url in (detail_url(complaint), reverse("complaints:queue")):
@@ -504,7 +497,7 @@ def test_navigation_entries(client, org):
 def test_paused_clock_shows_on_the_page_and_in_the_queue(client, org):
     # given a complaint whose clock the handler paused while waiting for the customer
     complaint = record(org)
-    services.complaint_pause(actor=org.handler.user, complaint=complaint, reason="等客户回电")
+    services.complaint_pause(actor=org.handler.user, complaint_id=complaint.pk, reason="等客户回电")
     login(client, org, "handler")
     # then the page says since when, offers to resume, and no deadline runs
     html = client.get(detail_url(complaint)).content.decode()
@@ -515,8 +508,6 @@ def test_paused_clock_shows_on_the_page_and_in_the_queue(client, org):
 
 
 def test_a_login_without_employee_record_cannot_record(client, db):
-    from callcenter.tests import factories as f
-
     user = f.UserFactory(username="robot", roles=[])
     client.force_login(user)
     assert client.get(reverse("complaints:new")).status_code == 403

@@ -1,6 +1,7 @@
 """Complaint statistics (CMP-4): the numbers on a small hand-made set, visibility (a manager sees
 their area only), bounded queries, the audited export without contact details, the role matrix
-of the page and the API, and the appraisal's satisfaction per agent (PRF-1)."""
+of the page and the API, and the appraisal's satisfaction per agent (PRF-1). The complaint rate
+with imported call volumes needs the performance app's metrics: ``tests/test_complaint_rate.py``."""
 
 import csv
 import datetime
@@ -10,74 +11,24 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from complaints import services
-from complaints.models import Complaint, ComplaintCategory, ComplaintStatus, FollowUp
-from complaints.statistics import complaint_satisfaction_by_agent, complaint_statistics, scrub_contacts
+from callcenter.errors import ApplicationError, PermissionDeniedError
+from complaints.models import FollowUp
+from complaints.rules import scrub_contacts
+from complaints.selectors import complaint_satisfaction_by_agent, complaint_statistics
+from complaints.services import complaint_statistics_export
+from complaints.tests.factories import RANGE, STATISTICS_NOW, at, complaint_row, statistics_set
 from datasecurity.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-RANGE = {"date_from": "2026-09-01", "date_to": "2026-10-31"}
-NOW = timezone.make_aware(datetime.datetime(2026, 11, 1, 12, 0))
-H = datetime.timedelta(hours=1)
-
-
-def at(*args) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(*args))
-
-
-def make(org, n, *, received, channel="phone", category=None, team=None, concerned=(), urgency="normal", **kw):
-    """A complaint written straight to the table, so every time is exact (the services stamp now)."""
-    first_hours, resolution_hours = (2, 24) if urgency == "urgent" else (24, 120)
-    complaint = Complaint.objects.create(
-        reference=f"TS-STAT-{n}",
-        customer_name=f"客户{n}",
-        phone="13812345678",
-        email=f"kehu{n}@example.com",
-        matter="投诉内容",
-        received_at=received,
-        channel=channel,
-        category=category,
-        urgency=urgency,
-        concerned_team=team,
-        recorded_by=org.handler.user,
-        first_response_due=received + first_hours * H,
-        resolution_due=received + resolution_hours * H,
-        **kw,
-    )
-    complaint.concerned_employees.set(concerned)
-    return complaint
+NOW = STATISTICS_NOW
 
 
 @pytest.fixture
 def data(org):
-    services.complaint_categories_install()
-    cat = {c.code: c for c in ComplaintCategory.objects.all()}
-    r1, r2, r3, r4 = at(2026, 9, 10, 10), at(2026, 9, 20, 8), at(2026, 10, 5, 9), at(2026, 10, 15, 12)
-    c1 = make(
-        org, 1, received=r1, category=cat["attitude"], team=org.a1, concerned=[org.agent], cause="态度差",
-        first_responded_at=r1 + 2 * H, resolved_at=r1 + 10 * H, status=ComplaintStatus.CLOSED,
-        closed_at=r1 + 30 * H, satisfaction=5,
-    )  # fmt: skip
-    c2 = make(
-        org, 2, received=r2, channel="email", category=cat["billing"], team=org.a1, concerned=[org.agent, org.peer],
-        cause="态度差", first_responded_at=r2 + 30 * H, resolved_at=r2 + 130 * H, status=ComplaintStatus.CLOSED,
-        closed_at=r2 + 200 * H, satisfaction=3, reopen_count=1,
-    )  # fmt: skip
-    c3 = make(
-        org, 3, received=r3, channel="online", category=cat["billing"], team=org.b1, urgency="urgent",
-        cause="扣费 138 1234 5678 kehu3@example.com", escalation_level=2,
-    )  # fmt: skip
-    c4 = make(
-        org, 4, received=r4, concerned=[org.other_team], status=ComplaintStatus.INVESTIGATING,
-        paused_since=r4 + 1 * H,
-    )  # fmt: skip
-    # Received at 23:00 local time on 31 August: outside the range (local days, not UTC days).
-    make(org, 5, received=at(2026, 8, 31, 23), category=cat["attitude"], team=org.a1)
-    return [c1, c2, c3, c4]
+    return statistics_set(org)
 
 
 def test_numbers_on_a_hand_made_set(org, data):
@@ -109,45 +60,6 @@ def test_numbers_on_a_hand_made_set(org, data):
     # No calls imported: the rate is unknown, not zero.
     assert stats["complaint_rate_per_1000_calls"] is None and stats["calls"] is None
     assert str(stats["complaint_rate_note"]) == "本期未导入话务量"  # the reader's language
-
-
-def test_complaint_rate_per_1000_calls_from_the_metrics_import(org, data):
-    """Given calls answered imported by the telephony metrics (PRF-1) for September and October,
-    when the statistics are read (CMP-4), then complaints ÷ calls × 1,000 overall, per month and
-    per team; a team filter uses that team's calls."""
-    from performance.tests.factories import metric_days
-
-    metric_days(org.agent, datetime.date(2026, 9, 1), days=10, answered=100, resolved=90)  # A1: 1,000 calls
-    metric_days(org.peer, datetime.date(2026, 10, 1), days=10, answered=100, resolved=90)  # A1: 1,000 calls
-    metric_days(org.other_dept, datetime.date(2026, 10, 1), days=20, answered=100, resolved=90)  # B1: 2,000
-    stats = complaint_statistics(user=org.handler.user, filters=RANGE, now=NOW)
-    assert stats["calls"] == 4000
-    assert stats["complaint_rate_per_1000_calls"] == 1.0  # 4 complaints ÷ 4,000 calls × 1,000
-    assert [(m["month"], m["calls"], m["rate"]) for m in stats["by_month"]] == [
-        ("2026-09", 1000, 2.0),
-        ("2026-10", 3000, 0.67),
-    ]
-    teams = {r["key"]: (r["calls"], r["rate"]) for r in stats["by_team"]}
-    assert teams[org.a1.pk] == (2000, 1.0) and teams[org.b1.pk] == (2000, 0.5)
-    only_a1 = complaint_statistics(user=org.handler.user, filters={**RANGE, "team": str(org.a1.pk)}, now=NOW)
-    assert (only_a1["total"], only_a1["calls"], only_a1["complaint_rate_per_1000_calls"]) == (2, 2000, 1.0)
-
-
-def test_complaint_rate_counts_only_the_months_with_imported_calls(org, data):
-    """Given calls imported for October only, when September and October are read (CMP-4), then the
-    overall rate is October's complaints over October's calls (September's complaints are not put
-    over October's calls), the note says so, September has no rate, and no team gets a rate
-    (a team's complaints span both months)."""
-    from performance.tests.factories import metric_days
-
-    metric_days(org.peer, datetime.date(2026, 10, 1), days=10, answered=100, resolved=90)  # A1: 1,000
-    metric_days(org.other_dept, datetime.date(2026, 10, 1), days=10, answered=100, resolved=90)  # B1: 1,000
-    stats = complaint_statistics(user=org.handler.user, filters=RANGE, now=NOW)
-    assert stats["calls"] == 2000
-    assert stats["complaint_rate_per_1000_calls"] == 1.0  # October: 2 complaints ÷ 2,000 calls
-    assert "1 of 2 months" in stats["complaint_rate_note"] or "2 个月中" in stats["complaint_rate_note"]
-    assert [(m["month"], m["rate"]) for m in stats["by_month"]] == [("2026-09", None), ("2026-10", 1.0)]
-    assert all(row["rate"] is None for row in stats["by_team"])
 
 
 def test_filters_channel_category_team(org, data):
@@ -192,7 +104,9 @@ def test_queries_are_bounded_whatever_the_number_of_complaints(org, data, client
     small_selector = count(lambda: complaint_statistics(user=fresh(org.manager.user), filters=RANGE))
     small_page = count(lambda: client.get(url, RANGE))
     for n in range(30):
-        make(org, 100 + n, received=at(2026, 9, 1 + n % 28, 9), team=org.a1, concerned=[org.peer], cause=f"原因{n}")
+        complaint_row(
+            org, 100 + n, received=at(2026, 9, 1 + n % 28, 9), team=org.a1, concerned=[org.peer], cause=f"原因{n}"
+        )
     # then the query counts do not grow (16: the totals, the grouped buckets, categories, causes,
     # teams, agents, the manager's scope, and the call volumes of the CMP-4 rate)
     assert count(lambda: complaint_statistics(user=fresh(org.manager.user), filters=RANGE)) == small_selector <= 16
@@ -265,6 +179,32 @@ def test_export_is_audited_and_has_no_contact_details(org, data, client):
 def test_export_refused_to_roles_without_the_page(org, data, client):
     client.force_login(org.supervisor.user)
     assert client.get(reverse("complaints:statistics"), {"format": "csv"}).status_code == 403
+    assert not AuditEvent.objects.filter(action="complaint.statistics_export").exists()
+
+
+def test_export_service_audits_in_its_transaction_and_returns_the_file(org, data):
+    # given the complaint handler; when the statistics are exported as CSV by the service
+    export = complaint_statistics_export(actor=org.handler.user, filters=RANGE, fmt="csv")
+    # then it is the file of the page's numbers, and one audit event says so
+    assert export.filename == "complaint-statistics-20260901-20261031.csv"
+    assert export.content_type.startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    event = AuditEvent.objects.get(action="complaint.statistics_export")
+    assert event.actor == org.handler.user and event.changes["format"] == "csv"
+    assert event.changes["rows"] == len(rows) - 1  # the header row is not a data row
+
+
+@pytest.mark.parametrize("who", ["agent", "supervisor", "auditor", "other_dept"])
+def test_export_service_refuses_roles_without_the_statistics(org, data, who):
+    with pytest.raises(PermissionDeniedError):
+        complaint_statistics_export(actor=getattr(org, who).user, filters=RANGE, fmt="csv")
+    assert not AuditEvent.objects.filter(action="complaint.statistics_export").exists()
+
+
+def test_export_service_refuses_an_unknown_format(org, data):
+    with pytest.raises(ApplicationError) as exc:
+        complaint_statistics_export(actor=org.handler.user, filters=RANGE, fmt="pdf")
+    assert exc.value.code == "export_format_invalid" and exc.value.field == "format"
     assert not AuditEvent.objects.filter(action="complaint.statistics_export").exists()
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -22,12 +20,11 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.exports import private_file_response
-from callcenter.models import Employee, Team
+from callcenter.pages import action_run, form_status, form_submit, paginate
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of, team_list
+from callcenter.selectors import employee_of
 from complaints import selectors, services
 from complaints.forms import (
     ComplaintAssignForm,
@@ -38,12 +35,11 @@ from complaints.forms import (
     ComplaintReasonForm,
     ComplaintRecordForm,
     ComplaintResolveForm,
-    complaint_team_members,
 )
 from complaints.models import ComplaintStatus, Urgency
 
 PAGE_SIZE = 25
-HANDLER = Role.COMPLAINT_HANDLER
+HANDLER_ROLES = services.HANDLER_ROLES
 
 
 # --- Helpers (presentation only) ------------------------------------------------------------------
@@ -81,15 +77,8 @@ def _decorate(complaint, now) -> None:
     complaint.paused_minutes = complaint.paused_seconds // 60
 
 
-def _get(user, pk: int):
-    try:
-        return selectors.complaint_get(user=user, pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-
-
 def _may_record(user) -> bool:
-    return employee_of(user) is not None or has_role(user, HANDLER)
+    return employee_of(user) is not None or has_role(user, *HANDLER_ROLES)
 
 
 # --- Intake (CMP-1) -----------------------------------------------------------------------------------
@@ -101,16 +90,15 @@ def complaint_new(request):
     if not _may_record(request.user):
         raise PermissionDenied
     form = ComplaintRecordForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaint = services.complaint_record(actor=request.user, **form.record_arguments())
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Complaint %(reference)s recorded.") % {"reference": complaint.reference})
-            return redirect("complaints:detail", pk=complaint.pk)
+    if form_submit(
+        request,
+        form,
+        lambda data: services.complaint_record(actor=request.user, **form.record_arguments()),
+        success=lambda complaint: _("Complaint %(reference)s recorded.") % {"reference": complaint.reference},
+    ):
+        return redirect("complaints:detail", pk=form.result.pk)
     context = {"form": form, "nav_active": "complaint_new"}
-    return render(request, "complaints/new.html", context, status=400 if form.is_bound and form.errors else 200)
+    return render(request, "complaints/complaints/new.html", context, status=form_status(form))
 
 
 # --- The queue -------------------------------------------------------------------------------------------
@@ -119,11 +107,9 @@ def complaint_new(request):
 @login_only
 def complaint_queue(request):
     user = request.user
-    sees_all = has_role(user, *selectors.ALL_COMPLAINTS_ROLES)
-    teams = Team.objects.order_by("code") if sees_all else team_list(user=user)
-    form = ComplaintFilterForm(request.GET or None, owners=list(complaint_team_members()), teams=list(teams))
+    form = ComplaintFilterForm(request.GET or None, user=user)
     filters = form.filters() if form.is_bound else {}
-    page = Paginator(selectors.complaint_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.complaint_list(user=user, filters=filters), PAGE_SIZE)
     now = timezone.now()
     for complaint in page.object_list:
         _decorate(complaint, now)
@@ -133,7 +119,7 @@ def complaint_queue(request):
         "nav_active": "complaints",
         "can_record": _may_record(user),
     }
-    template = "complaints/queue.html"
+    template = "complaints/complaints/queue.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#complaint-results"
     return render(request, template, context)
@@ -145,17 +131,10 @@ def complaint_queue(request):
 @login_only
 def complaint_detail(request, pk: int):
     user = request.user
-    complaint = _get(user, pk)
-    now = timezone.now()
-    _decorate(complaint, now)
-    events = list(complaint.events.all())
-    follow_ups = list(complaint.follow_ups.all())
-    # One query for the names of everyone who acted, instead of one per timeline entry.
-    user_ids = {e.by_id for e in events if e.by_id} | {f.by_id for f in follow_ups}
-    names = dict(Employee.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
-    for item in events + follow_ups:
-        item.by_name = names.get(item.by_id) or (item.by.get_username() if item.by_id else _("System"))
-    is_handler = has_role(user, HANDLER)
+    complaint = selectors.complaint_get(user=user, complaint_id=pk)
+    _decorate(complaint, timezone.now())
+    events, follow_ups = selectors.complaint_timeline(complaint=complaint)
+    is_handler = has_role(user, *HANDLER_ROLES)
     is_open = complaint.status != ComplaintStatus.CLOSED
     context = {
         "complaint": complaint,
@@ -175,7 +154,7 @@ def complaint_detail(request, pk: int):
             {
                 "assign_form": ComplaintAssignForm(initial={"owner": complaint.owner_id}),
                 "log_form": ComplaintLogForm(auto_id="id_log_%s"),
-                "plan_form": ComplaintPlanForm(),
+                "plan_form": ComplaintPlanForm(user=user),
                 "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s"),
                 "follow_up_form": ComplaintFollowUpForm(),
                 "pause_form": ComplaintReasonForm(auto_id="id_pause_%s"),
@@ -183,7 +162,7 @@ def complaint_detail(request, pk: int):
         )
     if context["can_close"]:
         context["close_form"] = ComplaintReasonForm(auto_id="id_close_%s")
-    return render(request, "complaints/detail.html", context)
+    return render(request, "complaints/complaints/detail.html", context)
 
 
 @role_required(*selectors.CONTACT_REVEAL_ROLES)
@@ -191,165 +170,163 @@ def complaint_detail(request, pk: int):
 def complaint_contact(request, pk: int):
     """htmx: the full phone and e-mail of one complaint, for the roles that need them; audited by
     the service (SEC-2). Never cached."""
-    complaint = _get(request.user, pk)
-    try:
-        contact = services.complaint_contact_reveal(actor=request.user, complaint=complaint)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(str(exc.message)) from exc
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-    response = render(request, "complaints/detail.html#contact-revealed", {"complaint": complaint, "contact": contact})
+    contact = services.complaint_contact_reveal(actor=request.user, complaint_id=pk)
+    response = render(request, "complaints/complaints/detail.html#contact-revealed", {"contact": contact})
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _act(request, pk: int, form_class, action, **form_kwargs):
-    """One action: parse the form, call one service, report the outcome as a message, go back."""
-    complaint = _get(request.user, pk)
-    form = form_class(request.POST, **form_kwargs)
-    if not form.is_valid():
+def _act(request, pk: int, form, action, *, success):
+    """One action from the complaint page: the form's errors become messages, else one service
+    call (a refusal becomes a message, a complaint the user may not see a 404); back to the page."""
+    if form.is_valid():
+        action_run(request, lambda: action(form.cleaned_data), success=success)
+    else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("complaints:detail", pk=complaint.pk)
-    try:
-        text = action(complaint, form.cleaned_data)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, text)
-    return redirect("complaints:detail", pk=complaint.pk)
+    return redirect("complaints:detail", pk=pk)
 
 
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_attach(request, pk: int):
     """Evidence file (CMP-2): checked by content by the service, stored privately."""
-    complaint = _get(request.user, pk)
-    try:
-        attachment = services.complaint_attach(
+    action_run(
+        request,
+        lambda: services.complaint_attach(
             actor=request.user,
-            complaint=complaint,
+            complaint_id=pk,
             upload=request.FILES.get("file"),
             text=(request.POST.get("text") or "")[:4000],
-        )
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Evidence %(name)s attached.") % {"name": attachment.original_name})
-    return redirect("complaints:detail", pk=complaint.pk)
+        ),
+        success=lambda attachment: _("Evidence %(name)s attached.") % {"name": attachment.original_name},
+    )
+    return redirect("complaints:detail", pk=pk)
 
 
 @login_only
 @require_GET
 def complaint_attachment_download(request, pk: int):
     """An evidence file, only for people who may see its complaint; every read is audited."""
-    try:
-        attachment, handle = services.complaint_attachment_open(actor=request.user, pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
+    attachment, handle = services.complaint_attachment_open(actor=request.user, attachment_id=pk)
     return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
 
 
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_assign(request, pk: int):
-    def assign(complaint, data):
-        services.complaint_assign(actor=request.user, complaint=complaint, owner=data["owner"])
-        return _("%(name)s owns the complaint now.") % {"name": data["owner"].name}
+    return _act(
+        request,
+        pk,
+        ComplaintAssignForm(request.POST),
+        lambda data: services.complaint_assign(actor=request.user, complaint_id=pk, owner_id=data["owner"].pk),
+        success=lambda complaint: _("%(name)s owns the complaint now.") % {"name": complaint.owner.name},
+    )
 
-    return _act(request, pk, ComplaintAssignForm, assign)
 
-
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_log(request, pk: int):
-    def log(complaint, data):
-        event = services.complaint_log(
+    return _act(
+        request,
+        pk,
+        ComplaintLogForm(request.POST),
+        lambda data: services.complaint_log(
             actor=request.user,
-            complaint=complaint,
+            complaint_id=pk,
             kind=data["kind"],
             text=data["text"],
             call_reference=data["call_reference"],
-        )
-        return _("Recorded: %(kind)s.") % {"kind": event.get_kind_display()}
+        ),
+        success=lambda event: _("Recorded: %(kind)s.") % {"kind": event.get_kind_display()},
+    )
 
-    return _act(request, pk, ComplaintLogForm, log)
 
-
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_plan(request, pk: int):
-    def plan(complaint, data):
-        made = services.complaint_plan(
+    return _act(
+        request,
+        pk,
+        ComplaintPlanForm(request.POST, user=request.user),
+        lambda data: services.complaint_plan(
             actor=request.user,
-            complaint=complaint,
+            complaint_id=pk,
             description=data["description"],
-            responsible=data["responsible"],
+            responsible_id=data["responsible"].pk,
             deadline=data["deadline"],
-        )
-        return _("Plan version %(version)s saved.") % {"version": made.version}
+        ),
+        success=lambda plan: _("Plan version %(version)s saved.") % {"version": plan.version},
+    )
 
-    return _act(request, pk, ComplaintPlanForm, plan)
 
-
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_resolve(request, pk: int):
-    def resolve(complaint, data):
-        services.complaint_resolve(actor=request.user, complaint=complaint, text=data["text"])
-        return _("The complaint is resolved; the follow-up visit comes next (CMP-3).")
+    return _act(
+        request,
+        pk,
+        ComplaintResolveForm(request.POST),
+        lambda data: services.complaint_resolve(actor=request.user, complaint_id=pk, text=data["text"]),
+        success=_("The complaint is resolved; the follow-up visit comes next (CMP-3)."),
+    )
 
-    return _act(request, pk, ComplaintResolveForm, resolve)
+
+def _follow_up_outcome(follow_up) -> str:
+    if follow_up.complaint.status == ComplaintStatus.CLOSED:
+        return _("The customer is satisfied: the complaint is closed.")
+    return _("The customer is not satisfied: the complaint is reopened and needs a new plan (CMP-3).")
 
 
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_follow_up(request, pk: int):
-    def follow_up(complaint, data):
-        services.complaint_follow_up(
-            actor=request.user, complaint=complaint, satisfaction=data["satisfaction"], comment=data["comment"]
-        )
-        complaint.refresh_from_db(fields=["status"])
-        if complaint.status == ComplaintStatus.CLOSED:
-            return _("The customer is satisfied: the complaint is closed.")
-        return _("The customer is not satisfied: the complaint is reopened and needs a new plan (CMP-3).")
+    return _act(
+        request,
+        pk,
+        ComplaintFollowUpForm(request.POST),
+        lambda data: services.complaint_follow_up(
+            actor=request.user, complaint_id=pk, satisfaction=data["satisfaction"], comment=data["comment"]
+        ),
+        success=_follow_up_outcome,
+    )
 
-    return _act(request, pk, ComplaintFollowUpForm, follow_up)
 
-
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_pause(request, pk: int):
-    def pause(complaint, data):
-        services.complaint_pause(actor=request.user, complaint=complaint, reason=data["reason"])
-        return _("The clock is paused.")
+    return _act(
+        request,
+        pk,
+        ComplaintReasonForm(request.POST),
+        lambda data: services.complaint_pause(actor=request.user, complaint_id=pk, reason=data["reason"]),
+        success=_("The clock is paused."),
+    )
 
-    return _act(request, pk, ComplaintReasonForm, pause)
 
-
-@role_required(HANDLER)
+@role_required(*HANDLER_ROLES)
 @require_POST
 def complaint_resume(request, pk: int):
-    def resume(complaint, data):
-        services.complaint_resume(actor=request.user, complaint=complaint)
-        return _("The clock runs again; the open deadlines moved by the time it was paused.")
-
-    return _act(request, pk, forms.Form, resume)
+    return _act(
+        request,
+        pk,
+        forms.Form(request.POST),
+        lambda data: services.complaint_resume(actor=request.user, complaint_id=pk),
+        success=_("The clock runs again; the open deadlines moved by the time it was paused."),
+    )
 
 
 @role_required(Role.COMPANY_LEADER)
 @require_POST
 def complaint_close(request, pk: int):
-    def close(complaint, data):
-        services.complaint_close(actor=request.user, complaint=complaint, reason=data["reason"])
-        return _("The complaint is closed.")
-
-    return _act(request, pk, ComplaintReasonForm, close)
+    return _act(
+        request,
+        pk,
+        ComplaintReasonForm(request.POST),
+        lambda data: services.complaint_close(actor=request.user, complaint_id=pk, reason=data["reason"]),
+        success=_("The complaint is closed."),
+    )
 
 
 urlpatterns = [

@@ -4,7 +4,7 @@ once. Only the token's hash is stored."""
 from django.core.management.base import BaseCommand, CommandError
 
 from callcenter.errors import ApplicationError
-from complaints.integrations import integration_token_create
+from complaints.services import integration_token_create
 
 
 class Command(BaseCommand):

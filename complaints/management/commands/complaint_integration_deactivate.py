@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from callcenter.errors import ApplicationError
-from complaints.integrations import integration_token_deactivate
+from complaints.services import integration_token_deactivate
 
 
 class Command(BaseCommand):

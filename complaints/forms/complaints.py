@@ -9,12 +9,30 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.models import Employee, EmploymentStatus, Team
-from callcenter.roles import Role
-from callcenter.selectors import employee_list
+from callcenter.selectors import employee_choices, employees_with_role, team_choices
 from complaints.models import Channel, ComplaintStatus, Urgency
-from complaints.selectors import ORDERINGS, complaint_category_list
-from complaints.services import LOG_KINDS
+from complaints.selectors import (
+    ALL_COMPLAINTS_ROLES,
+    ORDERINGS,
+    complaint_category_list,
+    complaint_concerned_team_choices,
+)
+from complaints.services import HANDLER_ROLES, LOG_KINDS
+
+__all__ = [
+    "CategoryChoiceField",
+    "ComplaintAssignForm",
+    "ComplaintFilterForm",
+    "ComplaintFollowUpForm",
+    "ComplaintLogForm",
+    "ComplaintPlanForm",
+    "ComplaintReasonForm",
+    "ComplaintRecordForm",
+    "ComplaintResolveForm",
+    "EmployeeChoiceField",
+    "EmployeeMultipleChoiceField",
+    "TeamChoiceField",
+]
 
 DATE_WIDGET = {"type": "date"}
 DATETIME_WIDGET = {"type": "datetime-local"}
@@ -41,14 +59,6 @@ class CategoryChoiceField(forms.ModelChoiceField):
 class TeamChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} · {obj.name}"
-
-
-def active_employees():
-    return Employee.objects.filter(status=EmploymentStatus.ACTIVE).select_related("team").order_by("employee_no")
-
-
-def complaint_team_members():
-    return active_employees().filter(user__groups__name=Role.COMPLAINT_HANDLER).distinct()
 
 
 class ComplaintRecordForm(forms.Form):
@@ -78,12 +88,10 @@ class ComplaintRecordForm(forms.Form):
         initial=Urgency.NORMAL,
         help_text=_("Urgent starts the emergency procedure at once: the complaint team and the leaders are alerted."),
     )
-    concerned_team = TeamChoiceField(
-        label=_("Team concerned"), queryset=Team.objects.order_by("code"), required=False, empty_label=_("None")
-    )
+    concerned_team = TeamChoiceField(label=_("Team concerned"), queryset=None, required=False, empty_label=_("None"))
     concerned_employees = EmployeeMultipleChoiceField(
         label=_("Agents concerned"),
-        queryset=Employee.objects.none(),
+        queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
@@ -91,12 +99,15 @@ class ComplaintRecordForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the employees the user may see (like the API): recording cannot look names up.
-        self.fields["concerned_employees"].queryset = employee_list(user=user).filter(status=EmploymentStatus.ACTIVE)
+        self.fields["concerned_employees"].queryset = employee_choices(user=user)
+        self.fields["concerned_team"].queryset = complaint_concerned_team_choices()
         self.fields["category"].queryset = complaint_category_list()
         if not self.is_bound:
             self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def record_arguments(self) -> dict:
+        """The arguments of :func:`complaints.services.complaint_record`: related records by id
+        (the category by its code)."""
         data = self.cleaned_data
         return {
             "customer_name": data["customer_name"],
@@ -105,10 +116,10 @@ class ComplaintRecordForm(forms.Form):
             "matter": data["matter"],
             "received_at": data["received_at"],
             "channel": data["channel"],
-            "category": data["category"],
+            "category_code": data["category"].code if data["category"] else "",
             "urgency": data["urgency"],
-            "concerned_team": data["concerned_team"],
-            "concerned_employees": list(data["concerned_employees"]),
+            "concerned_team_id": data["concerned_team"].pk if data["concerned_team"] else None,
+            "concerned_employee_ids": [e.pk for e in data["concerned_employees"]],
         }
 
 
@@ -138,8 +149,12 @@ class ComplaintFilterForm(forms.Form):
         "urgency": _("Urgent first"),
     }
 
-    def __init__(self, *args, owners=(), teams=(), **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The owners are the complaint team; the teams, those of the reader's remit (every team for
+        # the roles that read every complaint): one selector decides it.
+        owners = employees_with_role(*HANDLER_ROLES)
+        teams = team_choices(user=user, company_wide_roles=ALL_COMPLAINTS_ROLES)
         everything = [("", _("All"))]
         self.fields["status"].choices = [*everything, ("open", _("Open")), *ComplaintStatus.choices]
         self.fields["urgency"].choices = everything + list(Urgency.choices)
@@ -160,11 +175,11 @@ class ComplaintFilterForm(forms.Form):
 
 
 class ComplaintAssignForm(forms.Form):
-    owner = EmployeeChoiceField(label=_("Owner"), queryset=Employee.objects.none(), empty_label=_("Choose"))
+    owner = EmployeeChoiceField(label=_("Owner"), queryset=None, empty_label=_("Choose"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = complaint_team_members()
+        self.fields["owner"].queryset = employees_with_role(*HANDLER_ROLES)
 
 
 class ComplaintLogForm(forms.Form):
@@ -177,16 +192,17 @@ class ComplaintLogForm(forms.Form):
 
 class ComplaintPlanForm(forms.Form):
     description = forms.CharField(label=_("Plan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    responsible = EmployeeChoiceField(label=_("Responsible"), queryset=Employee.objects.none(), empty_label=_("Choose"))
+    responsible = EmployeeChoiceField(label=_("Responsible"), queryset=None, empty_label=_("Choose"))
     deadline = forms.DateTimeField(
         label=_("Deadline"),
         widget=forms.DateTimeInput(attrs=DATETIME_WIDGET, format=ISO_DATETIME),
         input_formats=[ISO_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = active_employees()
+        # Anyone active may be responsible: the complaint team picks company-wide.
+        self.fields["responsible"].queryset = employee_choices(user=user, company_wide_roles=ALL_COMPLAINTS_ROLES)
 
 
 class ComplaintResolveForm(forms.Form):

@@ -1,5 +1,11 @@
-"""Writes of the complaints app (CMP-1..CMP-3). Every write is audited in the same transaction;
-the customer's contact details never enter the audit trail (SEC-2).
+"""Writes of complaints (CMP-1..CMP-3). Every write is audited in the same transaction; the
+customer's contact details never enter the audit trail (SEC-2).
+
+Every action takes the complaint's id: the service loads the row under its lock once, checks the
+actor may see it (``NotFoundError`` otherwise: no leak that it exists), then acts. Related records
+come as ids too (``owner_id``, ``responsible_id``, ``concerned_team_id`` …) and are checked here; a
+refusal about one input names its ``field`` (the pages show it there, the API answers
+``errors: {field: [message]}``).
 
 Workflow (every other transition is refused with a clear error):
 
@@ -15,6 +21,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,10 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from callcenter.models import Employee, EmploymentStatus, User
+from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
+from callcenter.models import Employee, EmploymentStatus, Team, User
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of, policy_in_force
+from callcenter.selectors import employee_choices, employee_of, policy_in_force
+from callcenter.services import notification_send
 from complaints import rules
 from complaints.errors import ComplaintErrorCode
 from complaints.models import (
@@ -40,10 +48,17 @@ from complaints.models import (
     ResolutionPlan,
     Urgency,
 )
-from complaints.selectors import complaint_can_reveal_contact, complaint_list
-from datasecurity.services import UploadErrorCodes, audit_record, private_storage, upload_check, upload_store
+from complaints.selectors import complaint_can_reveal_contact, complaint_category_list, complaint_list
+from datasecurity.services import (
+    UploadErrorCodes,
+    audit_record,
+    private_open_audited,
+    private_storage,
+    upload_check,
+    upload_store,
+)
 
-ATTACHMENT_CODES = UploadErrorCodes(
+_ATTACHMENT_CODES = UploadErrorCodes(
     too_large=ComplaintErrorCode.ATTACHMENT_TOO_LARGE,
     empty=ComplaintErrorCode.ATTACHMENT_EMPTY,
     type=ComplaintErrorCode.ATTACHMENT_TYPE,
@@ -52,6 +67,8 @@ ATTACHMENT_CODES = UploadErrorCodes(
 
 __all__ = [
     "CATEGORY_DEFAULTS",
+    "HANDLER_ROLES",
+    "LOG_KINDS",
     "complaint_assign",
     "complaint_attach",
     "complaint_attachment_open",
@@ -119,10 +136,12 @@ def _require_handler(actor) -> None:
         raise PermissionDeniedError(_("Only the complaint team handles complaints (CMP-2)."))
 
 
-def _lock(*, actor, complaint: Complaint) -> Complaint:
+def _lock(*, actor, complaint_id: int) -> Complaint:
+    """The complaint under its row lock, read once, if ``actor`` may see it; NotFoundError
+    otherwise (a hidden complaint answers like a missing one)."""
     locked = (
         Complaint.objects.select_for_update(of=("self",))
-        .filter(pk__in=complaint_list(user=actor).filter(pk=complaint.pk).values("pk"))
+        .filter(pk__in=complaint_list(user=actor).filter(pk=complaint_id).values("pk"))
         .first()
     )
     if locked is None:
@@ -145,8 +164,6 @@ def _alert_recipients(*, leaders: bool) -> list[User]:
 
 
 def _notify(users, kind: str, title, body, complaint: Complaint, extra: dict | None = None) -> None:
-    from callcenter.services import notification_send
-
     if not users:
         return
     notification_send(
@@ -159,16 +176,47 @@ def _notify(users, kind: str, title, body, complaint: Complaint, extra: dict | N
     )
 
 
-def _text(value: str | None, *, field: str, required: bool = True, limit: int = 4000) -> str:
+def _text(value: str | None, *, field: str, label, required: bool = True, limit: int = 4000) -> str:
+    """``value`` stripped; refused (on ``field``, named ``label`` in the message) when it is
+    missing but required, or longer than ``limit``."""
     value = (value or "").strip()
     if required and not value:
-        raise ApplicationError(_("Please fill in %(field)s.") % {"field": field}, code=ComplaintErrorCode.REQUIRED)
+        raise ApplicationError(
+            _("Please fill in %(field)s.") % {"field": label}, code=ComplaintErrorCode.REQUIRED, field=field
+        )
     if len(value) > limit:
         raise ApplicationError(
-            _("%(field)s is too long (at most %(limit)d characters).") % {"field": field, "limit": limit},
+            _("%(field)s is too long (at most %(limit)d characters).") % {"field": label, "limit": limit},
             code=ComplaintErrorCode.TOO_LONG,
+            field=field,
         )
     return value
+
+
+def _concerned_employees(actor, ids) -> list[Employee]:
+    """The agents a complaint names, by id: only employees ``actor`` may see (an id the actor may
+    not see answers like an unknown one, so recording cannot look names up), and active ones."""
+    ids = list(dict.fromkeys(ids or ()))
+    if not ids:
+        return []
+    employees = list(employee_choices(user=actor, active_only=False).filter(pk__in=ids))
+    if len(employees) != len(ids):
+        raise ApplicationError(_("Choose active employees."), code=CoreErrorCode.INVALID, field="concerned_employees")
+    if any(e.status != EmploymentStatus.ACTIVE for e in employees):
+        raise ApplicationError(
+            _("Only active employees can be named as concerned."),
+            code=ComplaintErrorCode.CONCERNED_INACTIVE,
+            field="concerned_employees",
+        )
+    return employees
+
+
+def _contact(normalise, value: str, *, field: str) -> str:
+    """A phone number or e-mail address normalised by its rule; its refusal names the field."""
+    try:
+        return normalise(value)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code=ComplaintErrorCode(exc.code), field=field) from exc
 
 
 # --- Intake (CMP-1) ------------------------------------------------------------------------------
@@ -184,51 +232,61 @@ def complaint_record(
     received_at: datetime.datetime | None = None,
     phone: str = "",
     email: str = "",
-    category: ComplaintCategory | None = None,
+    category_code: str = "",
     urgency: str = Urgency.NORMAL,
-    concerned_team=None,
-    concerned_employees=(),
+    concerned_team_id: int | None = None,
+    concerned_employee_ids=(),
     source: str = "staff",
     cause: str = "",
 ) -> Complaint:
     """Record a complaint taken by phone, e-mail or online (any agent; the integration token for
     the web form / CRM). An urgent complaint starts the emergency procedure at once: the complaint
     team and the company leaders are alerted and its first response is due within the policy's
-    short deadline (CMP-1)."""
-    customer_name = _text(customer_name, field=_("the customer's name"), limit=100)
-    matter = _text(matter, field=_("the matter"))
-    try:
-        phone = rules.normalise_phone(phone)
-        email = rules.normalise_email(email)
-    except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], code=ComplaintErrorCode(exc.code)) from exc
+    short deadline (CMP-1). The category comes by its code (the API's key), the team concerned by
+    its id (any team), the agents concerned by their ids (those ``actor`` may see)."""
+    customer_name = _text(customer_name, field="customer_name", label=_("the customer's name"), limit=100)
+    matter = _text(matter, field="matter", label=_("the matter"))
+    phone = _contact(rules.normalise_phone, phone, field="phone")
+    email = _contact(rules.normalise_email, email, field="email")
     if not phone and not email:
         raise ApplicationError(
-            _("Give the customer's phone number or e-mail address."), code=ComplaintErrorCode.CONTACT_MISSING
+            _("Give the customer's phone number or e-mail address."),
+            code=ComplaintErrorCode.CONTACT_MISSING,
+            field="phone",
         )
     if channel not in ("phone", "email", "online"):
         raise ApplicationError(
-            _("Choose the channel: phone, e-mail or online."), code=ComplaintErrorCode.CHANNEL_INVALID
+            _("Choose the channel: phone, e-mail or online."), code=ComplaintErrorCode.CHANNEL_INVALID, field="channel"
         )
     if urgency not in Urgency.values:
-        raise ApplicationError(_("Choose the urgency."), code=ComplaintErrorCode.URGENCY_INVALID)
+        raise ApplicationError(_("Choose the urgency."), code=ComplaintErrorCode.URGENCY_INVALID, field="urgency")
     now = timezone.now()
     received_at = received_at or now
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
     if received_at > now + CLOCK_SKEW:
         raise ApplicationError(
-            _("The time received cannot be in the future."), code=ComplaintErrorCode.RECEIVED_IN_FUTURE
+            _("The time received cannot be in the future."),
+            code=ComplaintErrorCode.RECEIVED_IN_FUTURE,
+            field="received_at",
         )
     if received_at < now - datetime.timedelta(days=90):
         raise ApplicationError(
-            _("The time received is more than 90 days ago."), code=ComplaintErrorCode.RECEIVED_TOO_OLD
+            _("The time received is more than 90 days ago."),
+            code=ComplaintErrorCode.RECEIVED_TOO_OLD,
+            field="received_at",
         )
-    concerned = list(concerned_employees or [])
-    if any(e.status != EmploymentStatus.ACTIVE for e in concerned):
-        raise ApplicationError(
-            _("Only active employees can be named as concerned."), code=ComplaintErrorCode.CONCERNED_INACTIVE
-        )
+    category = None
+    if category_code:
+        category = complaint_category_list().filter(code=category_code).first()
+        if category is None:
+            raise ApplicationError(_("Choose a category."), code=CoreErrorCode.INVALID, field="category")
+    concerned_team = None
+    if concerned_team_id is not None:
+        concerned_team = Team.objects.filter(pk=concerned_team_id).first()
+        if concerned_team is None:
+            raise ApplicationError(_("Unknown team."), code=CoreErrorCode.INVALID, field="concerned_team")
+    concerned = _concerned_employees(actor, concerned_employee_ids)
     policy = policy_in_force(ComplaintPolicy, timezone.localdate(received_at))
     first_due, resolution_due = rules.deadlines(received_at=received_at, urgency=urgency, policy=policy)
     me = employee_of(actor) if actor is not None else None
@@ -242,7 +300,7 @@ def complaint_record(
         category=category,
         urgency=urgency,
         concerned_team=concerned_team,
-        cause=_text(cause, field=_("the cause"), required=False, limit=200),
+        cause=_text(cause, field="cause", label=_("the cause"), required=False, limit=200),
         recorded_by=actor if getattr(actor, "pk", None) else None,
         recorded_by_employee=me,
         source=source,
@@ -281,7 +339,7 @@ def complaint_record(
             "urgency": urgency,
             "category": category.code if category else None,
             "cause": complaint.cause,
-            "concerned_team": getattr(concerned_team, "pk", None),
+            "concerned_team": concerned_team.pk if concerned_team else None,
             "concerned_employees": [e.pk for e in concerned],
             "received_at": received_at,
             "first_response_due": first_due,
@@ -321,13 +379,17 @@ def _start_investigating(complaint: Complaint) -> list[str]:
 
 
 @transaction.atomic
-def complaint_assign(*, actor, complaint: Complaint, owner: Employee) -> Complaint:
+def complaint_assign(*, actor, complaint_id: int, owner_id: int) -> Complaint:
+    """Give the complaint to an active member of the complaint team (CMP-2)."""
     _require_handler(actor)
-    complaint = _lock(actor=actor, complaint=complaint)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
+    owner = Employee.objects.select_related("user").filter(pk=owner_id).first() if owner_id else None
     if owner is None or owner.status != EmploymentStatus.ACTIVE or not has_role(owner.user, *HANDLER_ROLES):
         raise ApplicationError(
-            _("The owner must be an active member of the complaint team."), code=ComplaintErrorCode.OWNER_INVALID
+            _("The owner must be an active member of the complaint team."),
+            code=ComplaintErrorCode.OWNER_INVALID,
+            field="owner",
         )
     before = complaint.owner_id
     complaint.owner = owner
@@ -346,15 +408,15 @@ def complaint_assign(*, actor, complaint: Complaint, owner: Employee) -> Complai
 
 
 @transaction.atomic
-def complaint_log(*, actor, complaint: Complaint, kind: str, text: str, call_reference: str = "") -> ComplaintEvent:
+def complaint_log(*, actor, complaint_id: int, kind: str, text: str, call_reference: str = "") -> ComplaintEvent:
     """A timeline entry: a note, evidence, a talk with the customer or a department, or a progress
     update sent to the customer (CMP-2). Talking with the customer is the first response."""
     _require_handler(actor)
     if kind not in LOG_KINDS:
-        raise ApplicationError(_("Choose what to record."), code=ComplaintErrorCode.KIND_INVALID)
-    text = _text(text, field=_("the text"))
+        raise ApplicationError(_("Choose what to record."), code=ComplaintErrorCode.KIND_INVALID, field="kind")
+    text = _text(text, field="text", label=_("the text"))
     call_reference = (call_reference or "").strip()[:100]
-    complaint = _lock(actor=actor, complaint=complaint)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     fields = _start_investigating(complaint)
     now = timezone.now()
@@ -370,19 +432,26 @@ def complaint_log(*, actor, complaint: Complaint, kind: str, text: str, call_ref
 
 @transaction.atomic
 def complaint_plan(
-    *, actor, complaint: Complaint, description: str, responsible: Employee, deadline: datetime.datetime
+    *, actor, complaint_id: int, description: str, responsible_id: int, deadline: datetime.datetime
 ) -> ResolutionPlan:
-    """A resolution plan with a responsible person and a deadline (CMP-2); a new version each
-    time (a reopened complaint needs a new one)."""
+    """A resolution plan with a responsible person (any active employee) and a deadline (CMP-2);
+    a new version each time (a reopened complaint needs a new one)."""
     _require_handler(actor)
-    description = _text(description, field=_("the plan"))
-    if responsible is None or responsible.status != EmploymentStatus.ACTIVE:
+    description = _text(description, field="description", label=_("the plan"))
+    responsible = (
+        Employee.objects.filter(pk=responsible_id, status=EmploymentStatus.ACTIVE).first() if responsible_id else None
+    )
+    if responsible is None:
         raise ApplicationError(
-            _("Choose an active employee as responsible."), code=ComplaintErrorCode.RESPONSIBLE_INVALID
+            _("Choose an active employee as responsible."),
+            code=ComplaintErrorCode.RESPONSIBLE_INVALID,
+            field="responsible",
         )
     if deadline is None or deadline <= timezone.now():
-        raise ApplicationError(_("The plan's deadline must be in the future."), code=ComplaintErrorCode.DEADLINE_PAST)
-    complaint = _lock(actor=actor, complaint=complaint)
+        raise ApplicationError(
+            _("The plan's deadline must be in the future."), code=ComplaintErrorCode.DEADLINE_PAST, field="deadline"
+        )
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     if complaint.status == ComplaintStatus.RESOLVED:
         raise ApplicationError(
@@ -428,13 +497,13 @@ def _current_plan(complaint: Complaint) -> ResolutionPlan | None:
 
 
 @transaction.atomic
-def complaint_resolve(*, actor, complaint: Complaint, text: str, cause: str = "") -> Complaint:
+def complaint_resolve(*, actor, complaint_id: int, text: str, cause: str = "") -> Complaint:
     """Resolved under the current plan; ``cause`` records what the investigation found (CMP-4
     statistics by cause), if not known at intake."""
     _require_handler(actor)
-    text = _text(text, field=_("what was done"))
-    cause = _text(cause, field=_("the cause"), required=False, limit=200)
-    complaint = _lock(actor=actor, complaint=complaint)
+    text = _text(text, field="text", label=_("what was done"))
+    cause = _text(cause, field="cause", label=_("the cause"), required=False, limit=200)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     if complaint.status == ComplaintStatus.RESOLVED:
         raise ApplicationError(
@@ -461,29 +530,27 @@ def complaint_resolve(*, actor, complaint: Complaint, text: str, cause: str = ""
     return complaint
 
 
-def complaint_attach(*, actor, complaint: Complaint, upload, text: str = "") -> ComplaintAttachment:
+def complaint_attach(*, actor, complaint_id: int, upload, text: str = "") -> ComplaintAttachment:
     """Attach evidence (CMP-2): checked by content first, stored privately, removed again if
     anything refuses it (files are not transactional)."""
-    from django.conf import settings
-
     _require_handler(actor)
     if not upload:
-        raise ApplicationError(_("Choose a file to attach."), code=ComplaintErrorCode.ATTACHMENT_MISSING)
+        raise ApplicationError(_("Choose a file to attach."), code=ComplaintErrorCode.ATTACHMENT_MISSING, field="file")
     facts = upload_check(
-        upload, max_bytes=settings.COMPLAINT_ATTACHMENT_MAX_BYTES, codes=ATTACHMENT_CODES, name="attachment"
+        upload, max_bytes=settings.COMPLAINT_ATTACHMENT_MAX_BYTES, codes=_ATTACHMENT_CODES, name="attachment"
     )
     path = upload_store(checked=facts, prefix="complaints")
     try:
-        return _attach(actor=actor, complaint=complaint, facts=facts, path=path, text=text)
+        return _attach(actor=actor, complaint_id=complaint_id, facts=facts, path=path, text=text)
     except BaseException:
         private_storage().delete(path)
         raise
 
 
 @transaction.atomic
-def _attach(*, actor, complaint: Complaint, facts: dict, path: str, text: str) -> ComplaintAttachment:
-    text = _text(text, field=_("the text"), required=False)
-    complaint = _lock(actor=actor, complaint=complaint)
+def _attach(*, actor, complaint_id: int, facts: dict, path: str, text: str) -> ComplaintAttachment:
+    text = _text(text, field="text", label=_("the text"), required=False)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     fields = _start_investigating(complaint)
     if fields:
@@ -510,12 +577,10 @@ def _attach(*, actor, complaint: Complaint, facts: dict, path: str, text: str) -
     return attachment
 
 
-def complaint_attachment_open(*, actor, pk: int):
+def complaint_attachment_open(*, actor, attachment_id: int):
     """Open an attachment for someone who may see its complaint; every read is audited.
     Returns (attachment, open binary file); NotFoundError otherwise."""
-    from datasecurity.services import private_open_audited
-
-    attachment = ComplaintAttachment.objects.select_related("complaint").filter(pk=pk).first()
+    attachment = ComplaintAttachment.objects.select_related("complaint").filter(pk=attachment_id).first()
     if attachment is None or not complaint_list(user=actor).filter(pk=attachment.complaint_id).exists():
         raise NotFoundError(_("Attachment not found."))
     handle = private_open_audited(
@@ -530,17 +595,22 @@ def complaint_attachment_open(*, actor, pk: int):
 
 
 @transaction.atomic
-def complaint_follow_up(*, actor, complaint: Complaint, satisfaction: int, comment: str = "") -> FollowUp:
-    """The follow-up visit: satisfied → closed; not satisfied → reopened, a new plan needed."""
+def complaint_follow_up(*, actor, complaint_id: int, satisfaction: int, comment: str = "") -> FollowUp:
+    """The follow-up visit: satisfied → closed; not satisfied → reopened, a new plan needed. The
+    visit's ``complaint`` is the complaint as it is now (closed or investigating again)."""
     _require_handler(actor)
     try:
         satisfaction = int(satisfaction)
     except (TypeError, ValueError):
         satisfaction = 0
     if not 1 <= satisfaction <= 5:
-        raise ApplicationError(_("Satisfaction is a score from 1 to 5."), code=ComplaintErrorCode.SATISFACTION_INVALID)
-    comment = _text(comment, field=_("the comment"), required=False, limit=2000)
-    complaint = _lock(actor=actor, complaint=complaint)
+        raise ApplicationError(
+            _("Satisfaction is a score from 1 to 5."),
+            code=ComplaintErrorCode.SATISFACTION_INVALID,
+            field="satisfaction",
+        )
+    comment = _text(comment, field="comment", label=_("the comment"), required=False, limit=2000)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     if complaint.status != ComplaintStatus.RESOLVED:
         raise ApplicationError(
@@ -589,7 +659,7 @@ def complaint_follow_up(*, actor, complaint: Complaint, satisfaction: int, comme
 
 
 @transaction.atomic
-def complaint_close(*, actor, complaint: Complaint, reason: str) -> Complaint:
+def complaint_close(*, actor, complaint_id: int, reason: str) -> Complaint:
     """A company leader closes an open complaint with a reason (CMP-3: the customer stays
     unsatisfied but nothing more can be done). Handlers close only through a satisfied follow-up."""
     if not has_role(actor, Role.COMPANY_LEADER):
@@ -599,8 +669,8 @@ def complaint_close(*, actor, complaint: Complaint, reason: str) -> Complaint:
                 "otherwise (CMP-3)."
             )
         )
-    reason = _text(reason, field=_("the reason"), limit=500)
-    complaint = _lock(actor=actor, complaint=complaint)
+    reason = _text(reason, field="reason", label=_("the reason"), limit=500)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     now = timezone.now()
     complaint.status = ComplaintStatus.CLOSED
@@ -617,11 +687,11 @@ def complaint_close(*, actor, complaint: Complaint, reason: str) -> Complaint:
 
 
 @transaction.atomic
-def complaint_pause(*, actor, complaint: Complaint, reason: str) -> Complaint:
+def complaint_pause(*, actor, complaint_id: int, reason: str) -> Complaint:
     """Pause the SLA clock while waiting for the customer."""
     _require_handler(actor)
-    reason = _text(reason, field=_("the reason"), limit=500)
-    complaint = _lock(actor=actor, complaint=complaint)
+    reason = _text(reason, field="reason", label=_("the reason"), limit=500)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     if complaint.paused_since is not None:
         raise ApplicationError(_("The clock is already paused."), code=ComplaintErrorCode.ALREADY_PAUSED, status=409)
@@ -633,10 +703,10 @@ def complaint_pause(*, actor, complaint: Complaint, reason: str) -> Complaint:
 
 
 @transaction.atomic
-def complaint_resume(*, actor, complaint: Complaint, now: datetime.datetime | None = None) -> Complaint:
+def complaint_resume(*, actor, complaint_id: int, now: datetime.datetime | None = None) -> Complaint:
     """Resume the clock: the deadlines not yet met move forward by the time it was paused."""
     _require_handler(actor)
-    complaint = _lock(actor=actor, complaint=complaint)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _refuse_closed(complaint)
     if complaint.paused_since is None:
         raise ApplicationError(_("The clock is not paused."), code=ComplaintErrorCode.NOT_PAUSED, status=409)
@@ -712,12 +782,12 @@ def complaint_escalate_overdue(*, now: datetime.datetime | None = None) -> dict:
 
 
 @transaction.atomic
-def complaint_contact_reveal(*, actor, complaint: Complaint) -> dict:
+def complaint_contact_reveal(*, actor, complaint_id: int) -> dict:
     """Show one complaint's phone and e-mail to someone whose role needs them; audited (the event
     says who looked at whose contact, never the contact itself)."""
     if not complaint_can_reveal_contact(user=actor):
         raise PermissionDeniedError(_("Your role does not need the customer's contact details (SEC-2)."))
-    complaint = _lock(actor=actor, complaint=complaint)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
     _audit(
         actor,
         "complaint.contact_reveal",

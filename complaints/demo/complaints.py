@@ -82,7 +82,6 @@ def seed_complaints(rng: random.Random, employees, months: int, stdout) -> dict:
     if demo_team not in by_team:
         demo_team = agents[0].team_id
     team_ids = [demo_team, *[t for t in sorted(by_team) if t != demo_team][:5]]
-    teams = {e.team_id: e.team for e in agents if e.team_id in team_ids}
     categories = list(ComplaintCategory.objects.filter(active=True))
     first_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -113,6 +112,8 @@ def seed_complaints(rng: random.Random, employees, months: int, stdout) -> dict:
         category = rng.choice(categories)
         urgent = stage == "urgent_open" or (stage == "closed" and rng.random() < 0.1)
         recorder = rng.choice(agents).user
+        if concerned:  # an agent names only whom they may see: the agent who took the call names themself
+            recorder = concerned[0].user
         complaint = services.complaint_record(
             actor=recorder,
             customer_name=rng.choice(SURNAMES) + rng.choice(["先生", "女士"]),
@@ -121,17 +122,17 @@ def seed_complaints(rng: random.Random, employees, months: int, stdout) -> dict:
             matter=rng.choice(MATTERS),
             channel=rng.choices(["phone", "email", "online"], weights=[6, 2, 2])[0],
             received_at=received,
-            category=category,
+            category_code=category.code,
             urgency="urgent" if urgent else "normal",
-            concerned_team=teams[team_id],
-            concerned_employees=concerned,
+            concerned_team_id=team_id,
+            concerned_employee_ids=[e.pk for e in concerned],
         )
         times = {"cause": rng.choice(CAUSES.get(category.code, CAUSES["other"]))}
         if stage not in ("new", "urgent_open", "overdue_new"):
-            services.complaint_assign(actor=handler_user, complaint=complaint, owner=handler)
+            services.complaint_assign(actor=handler_user, complaint_id=complaint.pk, owner_id=handler.pk)
             services.complaint_log(
                 actor=handler_user,
-                complaint=complaint,
+                complaint_id=complaint.pk,
                 kind=EventKind.CUSTOMER_CONTACT,
                 text="已致电客户了解情况。",
                 call_reference=f"CALL-{n:05d}",
@@ -141,34 +142,38 @@ def seed_complaints(rng: random.Random, employees, months: int, stdout) -> dict:
         if stage in ("resolved", "closed", "reopened", "leader_close"):
             services.complaint_plan(
                 actor=handler_user,
-                complaint=complaint,
+                complaint_id=complaint.pk,
                 description="与相关班组核实，向客户说明并补偿。",
-                responsible=handler,
+                responsible_id=handler.pk,
                 deadline=now + 24 * H,
             )
-            services.complaint_resolve(actor=handler_user, complaint=complaint, text="已按方案处理并告知客户。")
+            services.complaint_resolve(actor=handler_user, complaint_id=complaint.pk, text="已按方案处理并告知客户。")
             resolve = (rng.choice([6, 12, 20]) if urgent else rng.choice([24, 48, 72, 100, 140])) * H
             times["resolved_at"] = received + max(resolve, answer + H)
         if stage == "leader_close":
-            services.complaint_close(actor=leader_user, complaint=complaint, reason="客户不再回应，经领导审批结案。")
+            services.complaint_close(
+                actor=leader_user, complaint_id=complaint.pk, reason="客户不再回应，经领导审批结案。"
+            )
             times["closed_at"] = times["resolved_at"] + 72 * H
         elif stage == "reopened":
             # CMP-3: not satisfied → reopened, a new plan is needed; still under investigation.
-            services.complaint_follow_up(actor=handler_user, complaint=complaint, satisfaction=2, comment="仍不满意")
+            services.complaint_follow_up(
+                actor=handler_user, complaint_id=complaint.pk, satisfaction=2, comment="仍不满意"
+            )
             times.pop("resolved_at")
         elif stage == "closed":
             score = rng.choices([5, 4, 3, 2], weights=[5, 4, 1, 1])[0]
             if score < 4:  # reopened, then solved for good
-                services.complaint_follow_up(actor=handler_user, complaint=complaint, satisfaction=score)
+                services.complaint_follow_up(actor=handler_user, complaint_id=complaint.pk, satisfaction=score)
                 services.complaint_plan(
                     actor=handler_user,
-                    complaint=complaint,
+                    complaint_id=complaint.pk,
                     description="主管回访并重新处理。",
-                    responsible=handler,
+                    responsible_id=handler.pk,
                     deadline=now + 24 * H,
                 )
-                services.complaint_resolve(actor=handler_user, complaint=complaint, text="重新处理完毕。")
-            services.complaint_follow_up(actor=handler_user, complaint=complaint, satisfaction=rng.choice([4, 5]))
+                services.complaint_resolve(actor=handler_user, complaint_id=complaint.pk, text="重新处理完毕。")
+            services.complaint_follow_up(actor=handler_user, complaint_id=complaint.pk, satisfaction=rng.choice([4, 5]))
             times["closed_at"] = times["resolved_at"] + 24 * H
             FollowUp.objects.filter(complaint=complaint).update(at=times["closed_at"])
         # Move the step times back to when they would have happened (see the module docstring).

@@ -8,7 +8,7 @@ aggregates over the known buckets), one ``GROUP BY`` each for causes, teams and 
 11–13 for a department manager, whatever the number of complaints. A manager's visible ids are
 read once (the visibility rule ORs across the concerned-agents join, which no index serves) and
 the aggregates run over them. The date range is a half-open range on ``received_at`` (local
-midnight to local midnight), at most :data:`MAX_MONTHS` months.
+midnight to local midnight), at most :data:`complaints.rules.MAX_MONTHS` months.
 
 Durations are calendar time from receipt (what the customer lived through), paused time
 included; the SLA breaches use the due times, which already moved forward by the paused time.
@@ -17,7 +17,6 @@ included; the SLA breaches use the due times, which already moved forward by the
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
 from django.db import connection
@@ -30,9 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from callcenter.models import Employee, Team
 from callcenter.providers import call_volumes_by_team
 from callcenter.roles import Role, has_role
-from complaints import rules
 from complaints.models import Channel, Complaint, ComplaintCategory, ComplaintStatus, FollowUp
-from complaints.selectors import ALL_COMPLAINTS_ROLES, complaint_list
+from complaints.rules import complaint_rate, day_start, month_start, scrub_contacts, statistics_filters
+from complaints.selectors.complaints import ALL_COMPLAINTS_ROLES, complaint_list
 
 # Who reads the statistics (CMP-4): the complaint team, the company leaders, HR and the
 # department managers (who see their own area only: the selector's visibility rules).
@@ -44,76 +43,15 @@ __all__ = [
     "complaint_follow_ups_by_agent",
     "complaint_satisfaction_by_agent",
     "complaint_statistics",
-    "scrub_contacts",
-    "statistics_filters",
 ]
 
 TOP = 20  # rows of the cause / team / agent tables (the total is always the full count)
-DEFAULT_MONTHS = 12
-MAX_MONTHS = 36
 NO_CALL_VOLUMES = _("no call volumes imported for this period")
 RATE_NOTE = _("complaints received per 1,000 calls answered (calls from the telephony metrics import)")
 RATE_PARTIAL_NOTE = _(
     "complaints per 1,000 calls answered over the %(covered)s of %(months)s months with imported call volumes; "
     "rates per team need call volumes for every month of the range"
 )
-
-
-# A cause is free text typed by staff: a phone number or e-mail address typed into it is masked
-# wherever statistics are shown or exported (SEC-2: contact details never leave masked).
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8})(?!\d)")
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def scrub_contacts(text: str) -> str:
-    """``text`` with any phone number or e-mail address in it masked (138****5678, z***@x.com)."""
-    text = _EMAIL_IN_TEXT.sub(lambda m: rules.mask_email(m.group(0).lower()), text)
-    return _PHONE_IN_TEXT.sub(lambda m: rules.mask_phone(re.sub(r"[\s-]", "", m.group(1))), text)
-
-
-def _start_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _month_start(day: datetime.date, back: int = 0) -> datetime.date:
-    month = day.year * 12 + day.month - 1 - back
-    return datetime.date(month // 12, month % 12 + 1, 1)
-
-
-def _date(value) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def statistics_filters(params, *, today: datetime.date | None = None) -> dict:
-    """Clean filters from a query string: ``date_from``/``date_to`` (default: the last 12 months
-    up to today), ``channel``, ``category`` (code), ``team`` (id). Bad values are dropped."""
-    today = today or timezone.localdate()
-    date_to = _date(params.get("date_to")) or today
-    date_from = _date(params.get("date_from")) or _month_start(date_to, DEFAULT_MONTHS - 1)
-    if date_from > date_to:
-        date_from, date_to = date_to, date_from
-    # At most MAX_MONTHS months: each month is a bucket of the one aggregate query.
-    date_from = max(date_from, _month_start(date_to, MAX_MONTHS - 1))
-    filters = {"date_from": date_from, "date_to": date_to}
-    if (channel := params.get("channel")) in Channel.values:
-        filters["channel"] = channel
-    if category := (params.get("category") or "").strip():
-        filters["category"] = category[:30]
-    if (team := _int(params.get("team"))) is not None:
-        filters["team"] = team
-    return filters
 
 
 def _id_in(model, column: str, ids: list[int]):
@@ -156,8 +94,8 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
     qs = (
         complaint_list(user=user, filters=selector_filters)
         .filter(
-            received_at__gte=_start_of_day(date_from),
-            received_at__lt=_start_of_day(date_to + datetime.timedelta(days=1)),
+            received_at__gte=day_start(date_from),
+            received_at__lt=day_start(date_to + datetime.timedelta(days=1)),
         )
         .order_by()
     )
@@ -202,10 +140,10 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
     #     rows at most), summed here. Counting every bucket with its own FILTER aggregate made
     #     PostgreSQL evaluate ~150 conditions per complaint.
     months = []
-    month = _month_start(date_from)
+    month = month_start(date_from)
     while month <= date_to:
         months.append(month)
-        month = _month_start(month, -1)
+        month = month_start(month, -1)
     per_month = {m: {"count": 0, "closed": 0, "sat_sum": 0, "sat_n": 0} for m in months}
     per_channel = dict.fromkeys(Channel.values, 0)
     per_category: dict[int | None, int] = {}
@@ -312,7 +250,7 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
     fully_covered = bool(covered) and len(covered) == len(months)
     for row in by_team:
         row["calls"] = team_calls.get(row["key"]) if row["key"] else None
-        row["rate"] = _rate(row["count"], row["calls"]) if fully_covered else None
+        row["rate"] = complaint_rate(row["count"], row["calls"]) if fully_covered else None
     # 7. The monthly trend, every month of the range (zeros included).
     by_month = []
     for month in months:
@@ -325,7 +263,7 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
                 "closed": row["closed"],
                 "satisfaction": round(row["sat_sum"] / row["sat_n"], 2) if row["sat_n"] else None,
                 "calls": calls,
-                "rate": _rate(row["count"], calls),
+                "rate": complaint_rate(row["count"], calls),
             }
         )
 
@@ -357,7 +295,7 @@ def complaint_statistics(*, user, filters: dict | None = None, now: datetime.dat
             "distribution": [{"score": s, "count": per_score.get(s, 0)} for s in range(1, 6)],
         },
         "calls": calls_total or None,
-        "complaint_rate_per_1000_calls": _rate(complaints_covered, calls_total),
+        "complaint_rate_per_1000_calls": complaint_rate(complaints_covered, calls_total),
         "complaint_rate_note": _rate_note(len(covered), len(months)),
     }
 
@@ -368,13 +306,6 @@ def _rate_note(covered: int, months: int) -> str:
     if covered < months:
         return str(RATE_PARTIAL_NOTE) % {"covered": covered, "months": months}
     return str(RATE_NOTE)
-
-
-def _rate(complaints: int, calls: int | None) -> float | None:
-    """Complaints per 1,000 calls (CMP-4), two decimals; None without calls."""
-    if not calls:
-        return None
-    return round(complaints * 1000 / calls, 2)
 
 
 def complaint_satisfaction_by_agent(*, month: datetime.date) -> dict[int, float]:
@@ -389,12 +320,12 @@ def complaint_satisfaction_by_agent(*, month: datetime.date) -> dict[int, float]
 def complaint_follow_ups_by_agent(*, month: datetime.date) -> dict[int, tuple[Decimal, int]]:
     """{employee id: (average satisfaction, number of follow-up visits)} of the month containing
     ``month``: what the appraisal's customer-satisfaction indicator reads (PRF-1). One query."""
-    start = _month_start(month)
-    end = _month_start(month, -1)
+    start = month_start(month)
+    end = month_start(month, -1)
     rows = (
         FollowUp.objects.filter(
-            at__gte=_start_of_day(start),
-            at__lt=_start_of_day(end),
+            at__gte=day_start(start),
+            at__lt=day_start(end),
             complaint__concerned_employees__isnull=False,
         )
         .values("complaint__concerned_employees")

@@ -1,14 +1,13 @@
-"""Systems that file complaints through the API (CMP-1: the online web form, the CRM).
+"""Writes of the systems that file complaints through the API (CMP-1: the online web form, the
+CRM): registering one and retiring it (``manage.py complaint_integration_create`` / ``…_deactivate``).
 
 Mirrors the time clocks (``attendance.services.device_create`` / ``device_authenticate``): a
 token is generated once and printed, only its SHA-256 is stored, and a deactivated integration is
-refused. Unlike a time clock, an unknown and a deactivated token both answer 401: the caller
-learns nothing about which tokens once existed.
+refused (:func:`complaints.selectors.integration_authenticate`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 
@@ -18,26 +17,12 @@ from django.utils.translation import gettext as _
 from callcenter.errors import ApplicationError, CoreErrorCode
 from complaints.errors import ComplaintErrorCode
 from complaints.models import IntegrationToken
+from complaints.rules import integration_token_hash
 from datasecurity.services import audit_record
 
-__all__ = [
-    "integration_authenticate",
-    "integration_source",
-    "integration_token_create",
-    "integration_token_deactivate",
-    "integration_token_hash",
-]
+__all__ = ["integration_token_create", "integration_token_deactivate"]
 
 _NAME = re.compile(r"^[a-z0-9_-]{1,30}$")
-
-
-def integration_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def integration_source(integration: IntegrationToken) -> str:
-    """What the complaint's ``source`` says about where it came from."""
-    return f"integration:{integration.name}"
 
 
 @transaction.atomic
@@ -71,19 +56,5 @@ def integration_token_deactivate(*, actor, name: str) -> IntegrationToken:
         integration.save(update_fields=["active"])
         audit_record(
             actor=actor, action="complaint.integration_deactivate", obj=integration, changes={"name": integration.name}
-        )
-    return integration
-
-
-def integration_authenticate(*, token: str) -> IntegrationToken:
-    """The active integration holding ``token``; anything else is 401."""
-    if not token or not isinstance(token, str) or len(token) > 200:
-        raise ApplicationError(
-            _("Invalid integration token."), code=ComplaintErrorCode.INTEGRATION_TOKEN_INVALID, status=401
-        )
-    integration = IntegrationToken.objects.filter(token_hash=integration_token_hash(token), active=True).first()
-    if integration is None:
-        raise ApplicationError(
-            _("Invalid integration token."), code=ComplaintErrorCode.INTEGRATION_TOKEN_INVALID, status=401
         )
     return integration

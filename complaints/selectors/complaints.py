@@ -1,4 +1,4 @@
-"""Reads of the complaints app (CMP-1..CMP-4). Visibility and contact masking live here.
+"""Reads of complaints (CMP-1..CMP-3). Visibility and contact masking live here.
 
 Who sees which complaint:
 
@@ -25,12 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, NotFoundError
-from callcenter.models import Department, Team
+from callcenter.models import Department, Employee, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of
 from complaints import rules
 from complaints.errors import ComplaintErrorCode
-from complaints.models import Channel, Complaint, ComplaintCategory, ComplaintStatus, Urgency
+from complaints.models import Channel, Complaint, ComplaintCategory, ComplaintEvent, ComplaintStatus, FollowUp, Urgency
 
 __all__ = [
     "ALL_COMPLAINTS_ROLES",
@@ -38,10 +38,11 @@ __all__ = [
     "ORDERINGS",
     "complaint_can_reveal_contact",
     "complaint_category_list",
-    "complaint_follow_ups_by_agent",
+    "complaint_concerned_team_choices",
     "complaint_get",
     "complaint_list",
     "complaint_masked_contact",
+    "complaint_timeline",
 ]
 
 ALL_COMPLAINTS_ROLES = (Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER, Role.HR)
@@ -110,10 +111,6 @@ def _clean_filters(filters: dict) -> dict:
     return cleaned
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     """Complaints ``user`` may see. Filters: ``status`` (or ``open``), ``urgency``, ``channel``,
     ``category`` (code), ``owner`` (employee id, or ``me``), ``overdue``, ``team``,
@@ -153,9 +150,9 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
         )
     # Plain ranges on received_at (local day boundaries), so the index serves them.
     if date_from := filters.get("date_from"):
-        qs = qs.filter(received_at__gte=_day_start(date_from))
+        qs = qs.filter(received_at__gte=rules.day_start(date_from))
     if date_to := filters.get("date_to"):
-        qs = qs.filter(received_at__lt=_day_start(date_to + datetime.timedelta(days=1)))
+        qs = qs.filter(received_at__lt=rules.day_start(date_to + datetime.timedelta(days=1)))
     if text := (filters.get("q") or "").strip():
         # Reference or customer name only: never a contact field (SEC-2).
         qs = qs.filter(Q(reference__iexact=text) | Q(customer_name__icontains=text))
@@ -163,17 +160,39 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     return qs.order_by(*ordering)
 
 
-def complaint_get(*, user, pk) -> Complaint:
+def complaint_get(*, user, complaint_id) -> Complaint:
+    """One complaint with everything its page shows, or NotFoundError when it does not exist *or*
+    ``user`` may not see it (no leak that it exists)."""
     complaint = (
         complaint_list(user=user)
         .select_related("recorded_by", "recorded_by_employee", "closed_by")
         .prefetch_related("concerned_employees", "plans__responsible", "follow_ups", "events__by", "attachments")
-        .filter(pk=pk)
+        .filter(pk=complaint_id)
         .first()
     )
     if complaint is None:
         raise NotFoundError(_("Complaint not found."))
     return complaint
+
+
+def complaint_timeline(*, complaint: Complaint) -> tuple[list[ComplaintEvent], list[FollowUp]]:
+    """The timeline entries and follow-up visits of a complaint read by :func:`complaint_get`,
+    each with ``by_name``: the name of the employee who acted (their login without an employee
+    record, "System" for the SLA job). One query for every name, not one per entry."""
+    events = list(complaint.events.all())
+    follow_ups = list(complaint.follow_ups.all())
+    user_ids = {e.by_id for e in events if e.by_id} | {f.by_id for f in follow_ups}
+    names = dict(Employee.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
+    for item in events + follow_ups:
+        item.by_name = names.get(item.by_id) or (item.by.get_username() if item.by_id else _("System"))
+    return events, follow_ups
+
+
+def complaint_concerned_team_choices() -> QuerySet[Team]:
+    """The teams a complaint may be recorded against: every team, whoever records it (a customer
+    complains about any team; naming one discloses nothing, CMP-1). Light rows, ordered by code.
+    Who may *read* a complaint is :func:`complaint_list`'s business, not this picker's."""
+    return Team.objects.only("pk", "code", "name").order_by("code")
 
 
 def complaint_can_reveal_contact(*, user) -> bool:
@@ -183,12 +202,3 @@ def complaint_can_reveal_contact(*, user) -> bool:
 def complaint_masked_contact(complaint: Complaint) -> dict:
     """What every list, page and export shows (SEC-2)."""
     return {"phone": rules.mask_phone(complaint.phone), "email": rules.mask_email(complaint.email)}
-
-
-def complaint_follow_ups_by_agent(*, month: datetime.date) -> dict:
-    """{employee id: (average satisfaction 1–5, follow-up visits)} of the month containing
-    ``month``, for the appraisal's customer-satisfaction indicator (PRF-1). System read: no
-    visibility filter; the appraisal shows each employee only their own figure."""
-    from complaints.statistics import complaint_follow_ups_by_agent as by_agent  # statistics imports this module
-
-    return by_agent(month=month)

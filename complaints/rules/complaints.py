@@ -17,9 +17,22 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.errors import ComplaintErrorCode
+
+__all__ = [
+    "day_start",
+    "deadlines",
+    "escalation_level",
+    "mask_email",
+    "mask_phone",
+    "normalise_email",
+    "normalise_phone",
+    "overdue",
+    "paused_for",
+]
 
 # --- SLA --------------------------------------------------------------------------------------
 
@@ -72,6 +85,12 @@ def escalation_level(
     if overdue(due=first_response_due, done_at=first_responded_at, paused_since=paused_since, now=now):
         return 1
     return 0
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Local midnight starting ``day``: date ranges on ``received_at`` are half-open ranges of
+    local days (a complaint received at 23:00 on 31 August is an August complaint)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 # --- Contact details (SEC-2) -----------------------------------------------------------------
