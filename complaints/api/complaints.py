@@ -309,7 +309,6 @@ class ComplaintListApi(APIView):
     @extend_schema(
         # A list (the paginated envelope reads as one object to drf-spectacular, which would name
         # it complaints_retrieve like the detail).
-        operation_id="complaints_list",
         parameters=[ComplaintFilterSerializer, *PAGE_PARAMETERS],
         responses=paginated_schema(ComplaintSummaryOutputSerializer),
         summary="Complaints the caller may see, contact masked (CMP-1..CMP-3, SEC-2)",
