@@ -37,6 +37,7 @@ __all__ = [
     "metric_import_get",
     "metric_import_list",
     "metric_import_rows",
+    "metric_import_same_file",
     "metric_month",
     "metric_totals",
 ]
@@ -86,6 +87,11 @@ def metric_import_get(*, user, pk) -> MetricImport:
     if record is None:
         raise NotFoundError("No such import.")
     return record
+
+
+def metric_import_same_file(*, user, record: MetricImport) -> MetricImport | None:
+    """The latest earlier import of the same file (same SHA-256) as ``record``, if any (HR only)."""
+    return metric_import_list(user=user).filter(checksum=record.checksum).exclude(pk=record.pk).first()
 
 
 def metric_import_rows(*, user, record: MetricImport) -> QuerySet[AgentDailyMetric]:

@@ -402,3 +402,16 @@ def test_detail_queries_are_bounded(client, org, django_assert_max_num_queries):
     client.get(detail_url(appraisal))
     with django_assert_max_num_queries(20):
         client.get(detail_url(appraisal))
+
+
+@pytest.mark.parametrize(
+    "who,teams",
+    [("supervisor", {"a1"}), ("manager", {"a1", "a2"}), ("hr", {"a1", "a2", "b1"})],
+)
+def test_team_filter_offers_the_teams_of_the_remit(client, org, who, teams):
+    """The team filter of the team list offers what ``callcenter.selectors.team_choices`` decides:
+    a supervisor their team, a manager their department's, HR every team."""
+    appraisal_for(org.agent)
+    response = login(client, org, who).get(reverse("performance:team_appraisals"))
+    offered = {pk for pk, _label in response.context["form"].fields["team"].choices if pk}
+    assert offered == {getattr(org, name).pk for name in teams}

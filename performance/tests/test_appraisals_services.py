@@ -583,3 +583,39 @@ def test_automatic_item_templates_need_no_manual_scoring(org):
     services.appraisal_superior_save(actor=org.supervisor.user, appraisal_id=appraisal.pk, items={}, submit=True)
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert a.total_score == Decimal("95.00") and a.band == "A"
+
+
+# --- Ids in, one load under the lock -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who,call",
+    [
+        ("other_dept", lambda org, pk: services.appraisal_self_save(actor=org.other_dept.user, appraisal_id=pk)),
+        (
+            "other_dept",
+            lambda org, pk: services.appraisal_superior_save(actor=org.other_dept.user, appraisal_id=pk, submit=True),
+        ),
+        (
+            "other_team",
+            lambda org, pk: services.appraisal_interview_record(
+                actor=org.other_team.user, appraisal_id=pk, held_on=HELD_ON, strengths="x", problems="y"
+            ),
+        ),
+        (
+            "hr",
+            lambda org, pk: services.appraisal_send_back(
+                actor=org.hr.user, appraisal_id=pk + 1000, reason="x", stage="self"
+            ),
+        ),
+    ],
+)
+def test_an_appraisal_id_the_actor_may_not_see_is_not_found(org, who, call):
+    """Given an appraisal the actor may not see (or no such id), when a service is called with its
+    id, then it is "not found" (no leak of its existence) and nothing changes."""
+    appraisal = appraisal_for(org.agent)
+    submit_self(org, appraisal)
+    before = state(appraisal)
+    with pytest.raises(NotFoundError):
+        call(org, appraisal.pk)
+    assert state(appraisal) == before

@@ -294,3 +294,39 @@ def test_adjusting_a_line_of_another_sheet_is_not_found(org, month_data):
         services.bonus_line_adjust(
             actor=org.hr.user, line_id=line.pk, sheet_id=sheet.pk + 1000, kind="reward", title="x", amount="1"
         )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda hr, pk: services.bonus_sheet_recompute(actor=hr, sheet_id=pk),
+        lambda hr, pk: services.bonus_sheet_approve(actor=hr, sheet_id=pk),
+        lambda hr, pk: services.bonus_sheet_correct(actor=hr, sheet_id=pk, reason="x"),
+        lambda hr, pk: services.bonus_line_adjust(
+            actor=hr, sheet_id=pk, employee_no="E1", kind="reward", title="x", amount="1"
+        ),
+        lambda hr, pk: services.bonus_sheet_file_request(actor=hr, sheet_id=pk, file_format="csv"),
+    ],
+)
+def test_an_unknown_sheet_id_is_not_found_and_nothing_is_written(org, month_data, call):
+    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
+    events = AuditEvent.objects.count()
+    with pytest.raises(NotFoundError):
+        call(org.hr.user, sheet.pk + 1000)
+    assert AuditEvent.objects.count() == events
+    assert BonusSheet.objects.get(pk=sheet.pk).status == "draft"
+
+
+def test_adjusting_by_employee_number_finds_the_line_on_the_sheet(org, month_data):
+    """The pages and the API name the line by employee number: the service finds it on the sheet
+    under the sheet's lock, and an employee without a line is refused on that field."""
+    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
+    line = services.bonus_line_adjust(
+        actor=org.hr.user, sheet_id=sheet.pk, employee_no=org.peer.employee_no, kind="reward", title="x", amount="5"
+    )
+    assert line.employee == org.peer and line.rewards == Decimal("5.00")
+    with pytest.raises(ApplicationError) as exc:
+        services.bonus_line_adjust(
+            actor=org.hr.user, sheet_id=sheet.pk, employee_no="NOPE", kind="reward", title="x", amount="5"
+        )
+    assert exc.value.code == "line_not_found" and exc.value.field == "employee_no" and "NOPE" in str(exc.value)

@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Notification
 from datasecurity.models import AuditEvent
 from performance import rules, services
@@ -436,3 +436,22 @@ def test_policy_snapshot_is_kept(org, opened):
     AppraisalPolicy.objects.create(effective_from=datetime.date(2025, 5, 1), self_weight=50, superior_weight=50)
     opened.refresh_from_db()
     assert rules.policy_from_snapshot(opened.policy_snapshot).self_weight == 30
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda actor, pk: services.appraisal_cycle_refresh_auto(actor=actor, cycle_id=pk),
+        lambda actor, pk: services.appraisal_cycle_refresh_start(actor=actor, cycle_id=pk),
+        lambda actor, pk: services.appraisal_cycle_remind(actor=actor, cycle_id=pk),
+        lambda actor, pk: services.appraisal_cycle_lock(actor=actor, cycle_id=pk, force=True),
+    ],
+)
+def test_an_unknown_cycle_id_is_not_found(org, opened, call):
+    """HR's actions on a cycle take its id and load it themselves: an unknown id is "not found"
+    and the opened cycle is left as it was."""
+    before = snapshot()
+    with pytest.raises(NotFoundError):
+        call(org.hr.user, opened.pk + 1000)
+    assert snapshot() == before
+    assert AppraisalCycle.objects.get(pk=opened.pk).status == "open"

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.tests.factories import PositionFactory
 from datasecurity.models import AuditEvent
 from performance import selectors, services
@@ -359,3 +359,20 @@ def test_template_list_query_count(org, position, indicators, django_assert_max_
         for template in selectors.appraisal_template_list():
             selectors.template_summary(template)
     assert TemplateIndicator.objects.count() == 24
+
+
+def test_unknown_ids_are_not_found_or_refused(org, position, indicators):
+    """The setup services take ids and load the rows themselves: an unknown indicator or template
+    is "not found"; an unknown post is refused on its field; nothing is written."""
+    with pytest.raises(NotFoundError):
+        services.indicator_update(actor=org.hr.user, indicator_id=999999, name="x")
+    with pytest.raises(NotFoundError):
+        services.indicator_deactivate(actor=org.hr.user, indicator_id=999999)
+    with pytest.raises(NotFoundError):
+        services.appraisal_template_update(actor=org.hr.user, template_id=999999, items=items([(indicators[0], 100)]))
+    with pytest.raises(ApplicationError) as exc:
+        services.appraisal_template_create(
+            actor=org.hr.user, position_id=999999, name="x", items=items([(indicators[0], 100)])
+        )
+    assert exc.value.code == "position_missing" and exc.value.field == "position"
+    assert not AppraisalTemplate.objects.exists()

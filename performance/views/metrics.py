@@ -46,9 +46,7 @@ def _imported(request, record) -> None:
             "date_to": record.date_to,
         },
     )
-    earlier = (
-        selectors.metric_import_list(user=request.user).filter(checksum=record.checksum).exclude(pk=record.pk).first()
-    )
+    earlier = selectors.metric_import_same_file(user=request.user, record=record)
     if earlier is not None:
         messages.info(
             request,
