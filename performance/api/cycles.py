@@ -178,7 +178,11 @@ def _cycle_data(request, cycle) -> dict:
 class CycleListApi(APIView):
     permission_classes = [HasRole(*READERS)]
 
-    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated_schema(CycleOutputSerializer))
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(CycleOutputSerializer),
+        operation_id="performance_cycles_list",
+    )
     def get(self, request):
         return paginated_response(
             request=request,
@@ -212,7 +216,9 @@ class CycleMissingApi(APIView):
     permission_classes = [HasRole(*READERS)]
 
     @extend_schema(
-        parameters=[CycleMissingFilterSerializer, *PAGE_PARAMETERS], responses=paginated_schema(WaitingOutputSerializer)
+        parameters=[CycleMissingFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(WaitingOutputSerializer),
+        operation_id="performance_cycles_missing_list",
     )
     def get(self, request, pk: int):
         filters = CycleMissingFilterSerializer(data=request.query_params)

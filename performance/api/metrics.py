@@ -77,7 +77,11 @@ class MetricImportListApi(APIView):
     permission_classes = [HR]
     parser_classes = [JSONParser]
 
-    @extend_schema(parameters=PAGE_PARAMETERS, responses=paginated_schema(MetricImportOutputSerializer))
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(MetricImportOutputSerializer),
+        operation_id="performance_metrics_imports_list",
+    )
     def get(self, request):
         return paginated_response(
             request=request,
@@ -155,6 +159,7 @@ class MetricMonthApi(APIView):
             *PAGE_PARAMETERS,
         ],
         responses=paginated_schema(MetricMonthRowOutputSerializer),
+        operation_id="performance_metrics_month_list",
     )
     def get(self, request):
         month = parse_month(request.query_params.get("month"), timezone.localdate())
