@@ -38,6 +38,7 @@ __all__ = [
     "form_submit",
     "paginate",
     "redirect_back",
+    "refusal_status",
 ]
 
 
@@ -58,6 +59,7 @@ def form_submit(request, form, action: Callable[[dict], Any], *, success=None) -
     except ApplicationError as exc:
         field = exc.field if exc.field in form.fields else None
         form.add_error(field, str(exc.message))
+        form.refusal = exc
         return False
     form.result = result
     if success:
@@ -83,6 +85,17 @@ def action_run(request, action: Callable[[], Any], *, success=None) -> bool:
 def form_status(*forms) -> int:
     """400 when a submitted form has errors (tests and htmx see the refusal), else 200."""
     return 400 if any(f is not None and f.is_bound and f.errors for f in forms) else 200
+
+
+def refusal_status(*forms) -> int:
+    """Like :func:`form_status`, but a form the service refused answers with the refusal's own
+    status (403 not allowed, 409 the record's state forbids it), for pages whose clients tell
+    those apart from invalid input (400)."""
+    for form in forms:
+        refusal = getattr(form, "refusal", None)
+        if refusal is not None:
+            return refusal.status
+    return form_status(*forms)
 
 
 def paginate(request, items, per_page: int) -> Page:

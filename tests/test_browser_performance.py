@@ -29,8 +29,7 @@ from performance.models import (
     FeedbackInterview,
     Indicator,
 )
-from performance.tests.factories import metric_days
-from performance.tests.factories_cycles import attendance_days
+from performance.tests.factories import attendance_days, metric_days
 from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,7 +70,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     indicators = dict(Indicator.objects.filter(code__in=weights).values_list("code", "pk"))
     services.appraisal_template_create(
         actor=org.hr.user,
-        position=org.agent.position,
+        position_id=org.agent.position.pk,
         name="话务员月度考核",
         items=[{"indicator": indicators[code], "weight": weight} for code, weight in weights.items()],
     )

@@ -15,20 +15,17 @@ longer allows the step (locked, submitted, not ready).
 """
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.permissions import HasRole
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
 from performance import selectors, services
-from performance.models import ActionStatus, Appraisal, AppraisalStatus, FeedbackInterview
-
-PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
-
+from performance.models import ActionStatus, AppraisalStatus, CycleStatus, FeedbackInterview
 
 # --- Output ------------------------------------------------------------------------------------------
 
@@ -51,7 +48,7 @@ class AppraisalSummaryOutputSerializer(serializers.Serializer):
     locked = serializers.SerializerMethodField()
 
     def get_locked(self, appraisal) -> bool:
-        return appraisal.status == AppraisalStatus.LOCKED or appraisal.cycle.status == "locked"
+        return appraisal.status == AppraisalStatus.LOCKED or appraisal.cycle.status == CycleStatus.LOCKED
 
 
 class AppraisalItemOutputSerializer(serializers.Serializer):
@@ -236,14 +233,15 @@ class MyAppraisalListApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses=AppraisalSummaryOutputSerializer(many=True),
+        responses=paginated_schema(AppraisalSummaryOutputSerializer),
+        operation_id="performance_appraisals_mine_list",
         summary="My appraisals, newest first (PRF-3)",
     )
     def get(self, request):
         mine = selectors.appraisal_mine(user=request.user, history_limit=None)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(mine["history"], request, view=self)
-        return paginator.get_paginated_response(AppraisalSummaryOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=mine["history"], serializer_class=AppraisalSummaryOutputSerializer
+        )
 
 
 class AppraisalListApi(APIView):
@@ -251,16 +249,17 @@ class AppraisalListApi(APIView):
 
     @extend_schema(
         parameters=[AppraisalFilterSerializer, *PAGE_PARAMETERS],
-        responses=AppraisalSummaryOutputSerializer(many=True),
+        responses=paginated_schema(AppraisalSummaryOutputSerializer),
+        operation_id="performance_appraisals_list",
         summary="The appraisals the caller may see: own, team, department or all (PRF-3)",
     )
     def get(self, request):
         filters = AppraisalFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         appraisals = selectors.appraisal_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(appraisals, request, view=self)
-        return paginator.get_paginated_response(AppraisalSummaryOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=appraisals, serializer_class=AppraisalSummaryOutputSerializer
+        )
 
 
 class AppraisalDetailApi(APIView):
@@ -284,7 +283,7 @@ class AppraisalSelfApi(APIView):
         serializer.is_valid(raise_exception=True)
         services.appraisal_self_save(
             actor=request.user,
-            appraisal=Appraisal(pk=pk),
+            appraisal_id=pk,
             items=serializer.service_items(),
             summary=serializer.validated_data["summary"],
             submit=serializer.validated_data["submit"],
@@ -305,7 +304,7 @@ class AppraisalSuperiorApi(APIView):
         serializer.is_valid(raise_exception=True)
         services.appraisal_superior_save(
             actor=request.user,
-            appraisal=Appraisal(pk=pk),
+            appraisal_id=pk,
             items=serializer.service_items(),
             summary=serializer.validated_data["summary"],
             submit=serializer.validated_data["submit"],
@@ -324,7 +323,7 @@ class AppraisalInterviewApi(APIView):
     def post(self, request, pk: int):
         serializer = InterviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.appraisal_interview_record(actor=request.user, appraisal=Appraisal(pk=pk), **serializer.validated_data)
+        services.appraisal_interview_record(actor=request.user, appraisal_id=pk, **serializer.validated_data)
         return Response(_detail(request, pk), status=status.HTTP_201_CREATED)
 
 
@@ -339,7 +338,7 @@ class AppraisalSendBackApi(APIView):
     def post(self, request, pk: int):
         serializer = SendBackInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.appraisal_send_back(actor=request.user, appraisal=Appraisal(pk=pk), **serializer.validated_data)
+        services.appraisal_send_back(actor=request.user, appraisal_id=pk, **serializer.validated_data)
         return Response(_detail(request, pk))
 
 

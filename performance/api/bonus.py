@@ -14,23 +14,20 @@ from decimal import Decimal
 from django.urls import path, reverse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.exports import private_file_response
 from callcenter.permissions import HasRole
-from callcenter.rest import IgnoreAcceptNegotiation, Pagination
-from callcenter.roles import Role
+from callcenter.rest import PAGE_PARAMETERS, IgnoreAcceptNegotiation, paginated_response, paginated_schema
 from performance import rules, selectors, services
-from performance.forms_bonus import MonthField
-from performance.models import BonusSheetStatus, FileFormat, ScoreBand
-from performance.services.bonus import FILE_CONTENT_TYPES
+from performance.forms import MonthField
+from performance.models import BonusSheetStatus, FileFormat, FileStatus, ScoreBand
 
-READERS = HasRole(Role.HR, Role.COMPANY_LEADER)
-HR = HasRole(Role.HR)
-PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+READERS = HasRole(*selectors.BONUS_READ_ROLES)
+HR = HasRole(*services.BONUS_WRITE_ROLES)
 
 
 # --- Serializers ----------------------------------------------------------------------------------------
@@ -189,7 +186,7 @@ class FileOutputSerializer(serializers.Serializer):
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, file) -> str | None:
-        if file.status != "done":
+        if file.status != FileStatus.DONE:
             return None
         return reverse("api:performance:bonus_file_download", args=[file.pk])
 
@@ -211,16 +208,15 @@ class BonusSheetListApi(APIView):
 
     @extend_schema(
         parameters=[SheetFilterSerializer, *PAGE_PARAMETERS],
-        responses=SheetOutputSerializer(many=True),
+        responses=paginated_schema(SheetOutputSerializer),
+        operation_id="performance_bonus_sheets_list",
         summary="Bonus sheets, every version, newest month first (PRF-4; HR and company leaders)",
     )
     def get(self, request):
         filters = SheetFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         sheets = selectors.bonus_sheet_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(sheets, request, view=self)
-        return paginator.get_paginated_response(SheetOutputSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=sheets, serializer_class=SheetOutputSerializer)
 
 
 class BonusSheetPrepareApi(APIView):
@@ -254,17 +250,16 @@ class BonusSheetLinesApi(APIView):
 
     @extend_schema(
         parameters=[LineFilterSerializer, *PAGE_PARAMETERS],
-        responses=LineOutputSerializer(many=True),
+        responses=paginated_schema(LineOutputSerializer),
+        operation_id="performance_bonus_sheets_lines_list",
         summary="The lines of a bonus sheet with their explanation (PRF-4, ATT-4, ATT-5, RWD-2, PEN-1)",
     )
     def get(self, request, pk: int):
         sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
         filters = LineFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        lines = selectors.bonus_line_list(user=request.user, sheet=sheet, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(lines, request, view=self)
-        return paginator.get_paginated_response(LineOutputSerializer(page, many=True).data)
+        lines = selectors.bonus_line_list(user=request.user, sheet_id=sheet.pk, filters=filters.validated_data)
+        return paginated_response(request=request, view=self, queryset=lines, serializer_class=LineOutputSerializer)
 
 
 class BonusSheetRecomputeApi(APIView):
@@ -272,8 +267,7 @@ class BonusSheetRecomputeApi(APIView):
 
     @extend_schema(request=None, responses=SheetDetailOutputSerializer, summary="Recompute a draft; 409 if approved")
     def post(self, request, pk: int):
-        sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
-        services.bonus_sheet_recompute(actor=request.user, sheet=sheet)
+        services.bonus_sheet_recompute(actor=request.user, sheet_id=pk)
         return Response(_detail(request.user, pk))
 
 
@@ -286,8 +280,7 @@ class BonusSheetApproveApi(APIView):
         summary="Approve and lock a draft (PRF-4); 409 when already approved or the cycle is not locked",
     )
     def post(self, request, pk: int):
-        sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
-        services.bonus_sheet_approve(actor=request.user, sheet=sheet)
+        services.bonus_sheet_approve(actor=request.user, sheet_id=pk)
         return Response(_detail(request.user, pk))
 
 
@@ -302,8 +295,7 @@ class BonusSheetCorrectApi(APIView):
     def post(self, request, pk: int):
         serializer = CorrectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
-        new = services.bonus_sheet_correct(actor=request.user, sheet=sheet, reason=serializer.validated_data["reason"])
+        new = services.bonus_sheet_correct(actor=request.user, sheet_id=pk, reason=serializer.validated_data["reason"])
         return Response(_detail(request.user, new.pk), status=status.HTTP_201_CREATED)
 
 
@@ -319,14 +311,10 @@ class BonusSheetAdjustApi(APIView):
         serializer = AdjustInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
-        line = selectors.bonus_line_list(user=request.user, sheet=sheet).filter(employee_no=data["employee_no"]).first()
-        if line is None:
-            raise serializers.ValidationError({"employee_no": ["This employee has no line on this sheet."]})
         line = services.bonus_line_adjust(
             actor=request.user,
-            line=line,
-            sheet_id=sheet.pk,
+            sheet_id=pk,
+            employee_no=data["employee_no"],
             kind=data["kind"],
             title=data["title"],
             amount=data["amount"],
@@ -343,9 +331,8 @@ class BonusAdjustmentRemoveApi(APIView):
         summary="Remove one reward or fine of a draft line (position among the line's adjustments, from 0)",
     )
     def delete(self, request, pk: int, line_pk: int, position: int):
-        sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
         line = services.bonus_line_adjustment_remove(
-            actor=request.user, line=line_pk, sheet_id=sheet.pk, position=position
+            actor=request.user, line_id=line_pk, sheet_id=pk, position=position
         )
         return Response(LineOutputSerializer(line).data)
 
@@ -368,14 +355,14 @@ class BonusSheetExportsApi(APIView):
     def post(self, request, pk: int):
         serializer = ExportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
         file = services.bonus_sheet_file_request(
             actor=request.user,
-            sheet=sheet,
+            sheet_id=pk,
             file_format=serializer.validated_data["file_format"],
             language=get_language(),
         )
-        file.refresh_from_db()
+        # The render may already have run (eager mode, a fast worker): answer with the row as it is now.
+        file = selectors.bonus_sheet_file_get(user=request.user, pk=file.pk)
         return Response(FileOutputSerializer(file).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -398,7 +385,9 @@ class BonusFileDownloadApi(APIView):
     def get(self, request, pk: int):
         file, handle = services.bonus_sheet_file_open(actor=request.user, file_id=pk)
         filename = f"bonus-sheet-{file.sheet.month:%Y-%m}-v{file.sheet.version}.{file.file_format}"
-        return private_file_response(handle, filename=filename, content_type=FILE_CONTENT_TYPES[file.file_format])
+        return private_file_response(
+            handle, filename=filename, content_type=services.FILE_CONTENT_TYPES[file.file_format]
+        )
 
 
 urlpatterns = [

@@ -12,19 +12,18 @@ Errors: 403 for a role that may not act, 404 for an unknown cycle, 409 for a sta
 """
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.permissions import HasRole
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
 from performance import selectors, services
 from performance.models import AppraisalStatus
 
 READERS = (Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER)
-PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 
 # --- Output ----------------------------------------------------------------------------------------
@@ -39,7 +38,24 @@ class ProgressOutputSerializer(serializers.Serializer):
     by_status = serializers.DictField(child=serializers.IntegerField())
 
 
+class CycleListOutputSerializer(serializers.ListSerializer):
+    """A page of cycles: their progress over what the caller may see, counted once for the page."""
+
+    def to_representation(self, data):
+        cycles = list(data.all() if hasattr(data, "all") else data)
+        if "progress" not in self.context:
+            self.context["progress"] = selectors.appraisal_cycle_list_progress(
+                user=self.context["request"].user, cycles=cycles
+            )
+        return super().to_representation(cycles)
+
+
 class CycleOutputSerializer(serializers.Serializer):
+    """One cycle; ``context["progress"]`` ({cycle id: progress}) or the request's user to count it."""
+
+    class Meta:
+        list_serializer_class = CycleListOutputSerializer
+
     id = serializers.IntegerField()
     month = serializers.DateField()
     status = serializers.CharField(help_text="opening, open or locked (PRF-2).")
@@ -65,6 +81,10 @@ class CycleOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(ProgressOutputSerializer)
     def get_progress(self, cycle) -> dict:
+        if "progress" not in self.context:
+            self.context["progress"] = selectors.appraisal_cycle_list_progress(
+                user=self.context["request"].user, cycles=[cycle]
+            )
         progress = self.context["progress"].get(cycle.pk)
         return ProgressOutputSerializer(progress.as_dict()).data if progress else None
 
@@ -151,21 +171,25 @@ class CycleMissingFilterSerializer(serializers.Serializer):
 # --- Endpoints ---------------------------------------------------------------------------------------
 
 
-def _cycle_data(user, cycle) -> dict:
-    progress = selectors.appraisal_cycle_list_progress(user=user, cycles=[cycle])
-    return CycleOutputSerializer(cycle, context={"progress": progress}).data
+def _cycle_data(request, cycle) -> dict:
+    return CycleOutputSerializer(cycle, context={"request": request}).data
 
 
 class CycleListApi(APIView):
     permission_classes = [HasRole(*READERS)]
 
-    @extend_schema(parameters=PAGE_PARAMETERS, responses=CycleOutputSerializer(many=True))
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(CycleOutputSerializer),
+        operation_id="performance_cycles_list",
+    )
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.appraisal_cycle_list(user=request.user), request, view=self)
-        progress = selectors.appraisal_cycle_list_progress(user=request.user, cycles=page)
-        data = CycleOutputSerializer(page, many=True, context={"progress": progress}).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.appraisal_cycle_list(user=request.user),
+            serializer_class=CycleOutputSerializer,
+        )
 
 
 class CycleDetailApi(APIView):
@@ -177,7 +201,7 @@ class CycleDetailApi(APIView):
         review = selectors.appraisal_cycle_review(user=request.user, cycle=cycle)
         distribution = review["distribution"]
         data = {
-            **_cycle_data(request.user, cycle),
+            **_cycle_data(request, cycle),
             "group_by": distribution["group_by"],
             "distribution": DistributionRowOutputSerializer(distribution["rows"], many=True).data,
             "without_template_count": review["without_template"][0],
@@ -192,16 +216,18 @@ class CycleMissingApi(APIView):
     permission_classes = [HasRole(*READERS)]
 
     @extend_schema(
-        parameters=[*PAGE_PARAMETERS, CycleMissingFilterSerializer], responses=WaitingOutputSerializer(many=True)
+        parameters=[CycleMissingFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(WaitingOutputSerializer),
+        operation_id="performance_cycles_missing_list",
     )
     def get(self, request, pk: int):
         filters = CycleMissingFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         cycle = selectors.appraisal_cycle_get(user=request.user, pk=pk)
         review = selectors.appraisal_cycle_review(user=request.user, cycle=cycle, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(review["missing"], request, view=self)
-        return paginator.get_paginated_response(WaitingOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=review["missing"], serializer_class=WaitingOutputSerializer
+        )
 
 
 class CycleOpenApi(APIView):
@@ -212,7 +238,7 @@ class CycleOpenApi(APIView):
         data = CycleOpenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cycle, created = services.appraisal_cycle_open(month=data.validated_data["month"], actor=request.user)
-        return Response({"cycle": _cycle_data(request.user, cycle), "created": created})
+        return Response({"cycle": _cycle_data(request, cycle), "created": created})
 
 
 class CycleRefreshApi(APIView):
@@ -220,8 +246,7 @@ class CycleRefreshApi(APIView):
 
     @extend_schema(request=None, responses=CycleRefreshOutputSerializer)
     def post(self, request, pk: int):
-        cycle = selectors.appraisal_cycle_get(user=request.user, pk=pk)
-        counts = services.appraisal_cycle_refresh_auto(actor=request.user, cycle=cycle)
+        counts = services.appraisal_cycle_refresh_auto(actor=request.user, cycle_id=pk)
         return Response(CycleRefreshOutputSerializer(counts).data)
 
 
@@ -230,8 +255,7 @@ class CycleRemindApi(APIView):
 
     @extend_schema(request=None, responses=CycleRemindOutputSerializer)
     def post(self, request, pk: int):
-        cycle = selectors.appraisal_cycle_get(user=request.user, pk=pk)
-        sent = services.appraisal_cycle_remind(actor=request.user, cycle=cycle)
+        sent = services.appraisal_cycle_remind(actor=request.user, cycle_id=pk)
         return Response({"sent": sent})
 
 
@@ -242,9 +266,8 @@ class CycleLockApi(APIView):
     def post(self, request, pk: int):
         data = CycleLockInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        cycle = selectors.appraisal_cycle_get(user=request.user, pk=pk)
-        cycle = services.appraisal_cycle_lock(actor=request.user, cycle=cycle, force=data.validated_data["force"])
-        return Response(_cycle_data(request.user, cycle))
+        cycle = services.appraisal_cycle_lock(actor=request.user, cycle_id=pk, force=data.validated_data["force"])
+        return Response(_cycle_data(request, cycle))
 
 
 urlpatterns = [

@@ -27,11 +27,11 @@ from rest_framework.views import APIView
 
 from callcenter.errors import ApplicationError
 from callcenter.permissions import HasRole
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.selectors import Scope, user_scope
-from performance import metrics_csv, selectors, services
+from performance import rules, selectors, services
 from performance.errors import PerformanceErrorCode
-from performance.forms_metrics import parse_id, parse_month
+from performance.forms import parse_id, parse_month
 
 HR = HasRole(*services.METRIC_IMPORT_ROLES)
 
@@ -62,9 +62,9 @@ class MetricRowInputSerializer(serializers.Serializer):
 
 
 class MetricPushInputSerializer(serializers.Serializer):
-    # Each row is checked by performance.metrics_csv.clean_rows (one rule for CSV and API, every
+    # Each row is checked by performance.rules.clean_rows (one rule for CSV and API, every
     # error with its row number); here only the envelope: a list of objects, not too long.
-    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=metrics_csv.MAX_ROWS)
+    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=rules.MAX_ROWS)
 
 
 class MetricPushDocSerializer(serializers.Serializer):
@@ -77,11 +77,18 @@ class MetricImportListApi(APIView):
     permission_classes = [HR]
     parser_classes = [JSONParser]
 
-    @extend_schema(parameters=[OpenApiParameter("page", int)], responses=MetricImportOutputSerializer(many=True))
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated_schema(MetricImportOutputSerializer),
+        operation_id="performance_metrics_imports_list",
+    )
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.metric_import_list(user=request.user), request, view=self)
-        return paginator.get_paginated_response(MetricImportOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.metric_import_list(user=request.user),
+            serializer_class=MetricImportOutputSerializer,
+        )
 
     @extend_schema(request=MetricPushDocSerializer, responses={201: MetricImportOutputSerializer})
     def post(self, request):
@@ -102,7 +109,7 @@ class MetricImportListApi(APIView):
         data = MetricPushInputSerializer(data=request.data)
         if not data.is_valid():
             raise ApplicationError(
-                _('Send {"rows": [...]}: a list of at most %(limit)s objects.') % {"limit": metrics_csv.MAX_ROWS},
+                _('Send {"rows": [...]}: a list of at most %(limit)s objects.') % {"limit": rules.MAX_ROWS},
                 code=PerformanceErrorCode.ROWS_INVALID_SHAPE,
                 extra={"errors": data.errors},
             )
@@ -149,9 +156,10 @@ class MetricMonthApi(APIView):
         parameters=[
             OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
             OpenApiParameter("team", int),
-            OpenApiParameter("page", int),
+            *PAGE_PARAMETERS,
         ],
-        responses=MetricMonthRowOutputSerializer(many=True),
+        responses=paginated_schema(MetricMonthRowOutputSerializer),
+        operation_id="performance_metrics_month_list",
     )
     def get(self, request):
         month = parse_month(request.query_params.get("month"), timezone.localdate())
@@ -159,9 +167,9 @@ class MetricMonthApi(APIView):
         if team_id is not None and user_scope(request.user) < Scope.TEAM:
             team_id = None
         data = selectors.metric_month(user=request.user, month=month, team_id=team_id)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(data.rows, request, view=self)
-        return paginator.get_paginated_response(MetricMonthRowOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=data.rows, serializer_class=MetricMonthRowOutputSerializer
+        )
 
 
 urlpatterns = [

@@ -13,9 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter.models import Position
 from callcenter.permissions import HasRole
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from performance import selectors, services
 from performance.models import AutoSource, IndicatorGroup, ScoringMethod
 
@@ -70,9 +69,10 @@ class IndicatorListApi(APIView):
             OpenApiParameter("group", str, enum=IndicatorGroup.values),
             OpenApiParameter("method", str, enum=ScoringMethod.values),
             OpenApiParameter("active", bool),
-            OpenApiParameter("page", int),
+            *PAGE_PARAMETERS,
         ],
-        responses=IndicatorOutputSerializer(many=True),
+        responses=paginated_schema(IndicatorOutputSerializer),
+        operation_id="performance_setup_indicators_list",
     )
     def get(self, request):
         active = request.query_params.get("active")
@@ -85,9 +85,12 @@ class IndicatorListApi(APIView):
             else None,
             "active": {"true": True, "1": True, "false": False, "0": False}.get((active or "").lower()),
         }
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.indicator_list(filters=filters), request, view=self)
-        return paginator.get_paginated_response(IndicatorOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.indicator_list(filters=filters),
+            serializer_class=IndicatorOutputSerializer,
+        )
 
     @extend_schema(request=IndicatorCreateInputSerializer, responses={201: IndicatorOutputSerializer})
     def post(self, request):
@@ -109,10 +112,9 @@ class IndicatorDetailApi(APIView):
 
     @extend_schema(request=IndicatorUpdateInputSerializer, responses=IndicatorOutputSerializer)
     def patch(self, request, pk: int):
-        indicator = selectors.indicator_get(pk=pk)
         data = IndicatorUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        indicator = services.indicator_update(actor=request.user, indicator=indicator, **data.validated_data)
+        indicator = services.indicator_update(actor=request.user, indicator_id=pk, **data.validated_data)
         return Response(IndicatorOutputSerializer(indicator).data)
 
 
@@ -160,7 +162,7 @@ class TemplateUpdateInputSerializer(serializers.Serializer):
 
 
 class TemplateCreateInputSerializer(TemplateUpdateInputSerializer):
-    position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())
+    position = serializers.IntegerField(min_value=1, help_text="Position (岗位) id.")
 
 
 class TemplateListApi(APIView):
@@ -171,8 +173,9 @@ class TemplateListApi(APIView):
     permission_classes = [HR]
 
     @extend_schema(
-        parameters=[OpenApiParameter("position", int), OpenApiParameter("active", bool), OpenApiParameter("page", int)],
-        responses=TemplateOutputSerializer(many=True),
+        parameters=[OpenApiParameter("position", int), OpenApiParameter("active", bool), *PAGE_PARAMETERS],
+        responses=paginated_schema(TemplateOutputSerializer),
+        operation_id="performance_setup_templates_list",
     )
     def get(self, request):
         active = (request.query_params.get("active") or "").lower()
@@ -181,9 +184,12 @@ class TemplateListApi(APIView):
         except ValueError:
             position = None
         filters = {"position": position, "active": {"true": True, "1": True, "false": False, "0": False}.get(active)}
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.appraisal_template_list(filters=filters), request, view=self)
-        return paginator.get_paginated_response(TemplateOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.appraisal_template_list(filters=filters),
+            serializer_class=TemplateOutputSerializer,
+        )
 
     @extend_schema(request=TemplateCreateInputSerializer, responses={201: TemplateOutputSerializer})
     def post(self, request):
@@ -191,7 +197,7 @@ class TemplateListApi(APIView):
         data.is_valid(raise_exception=True)
         template = services.appraisal_template_create(
             actor=request.user,
-            position=data.validated_data["position"],
+            position_id=data.validated_data["position"],
             name=data.validated_data.get("name", ""),
             items=data.validated_data["items"],
         )
@@ -210,12 +216,11 @@ class TemplateDetailApi(APIView):
 
     @extend_schema(request=TemplateUpdateInputSerializer, responses=TemplateOutputSerializer)
     def put(self, request, pk: int):
-        template = selectors.appraisal_template_get(pk=pk)
         data = TemplateUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.appraisal_template_update(
             actor=request.user,
-            template=template,
+            template_id=pk,
             name=data.validated_data.get("name"),
             items=data.validated_data["items"],
         )

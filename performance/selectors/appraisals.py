@@ -1,7 +1,7 @@
 """Performance selectors: appraisals (PRF-3). Who sees which appraisal, what each reader may see
 of it and do with it, and the explanations of its numbers.
 
-Visibility (the one answer, :mod:`callcenter.visibility` on ``Appraisal.employee``): an agent
+Visibility (the one answer, :mod:`callcenter.selectors.org` on ``Appraisal.employee``): an agent
 sees their own appraisals; a supervisor their team's; a department manager (and the company
 leader in charge) their department's; HR the whole company. The evaluating superior also sees the
 appraisals they evaluate (an employee who moved team keeps the evaluator copied at opening).
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
-from callcenter.models import EmploymentStatus
+from callcenter.models import Employee, EmploymentStatus
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of, employee_visibility_q
 from performance import rules
@@ -39,6 +39,7 @@ from performance.models import (
 __all__ = [
     "SEND_BACK_FROM",
     "AppraisalAccess",
+    "acting_evaluator",
     "acting_evaluator_ids",
     "appraisal_access",
     "appraisal_cycle_months",
@@ -58,7 +59,7 @@ SEND_BACK_FROM = {
     "self": {AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW, AppraisalStatus.COMPLETED},
     "superior": {AppraisalStatus.INTERVIEW, AppraisalStatus.COMPLETED},
 }
-LIST_RELATED = ("employee", "team", "department", "evaluator", "cycle")
+_LIST_RELATED = ("employee", "team", "department", "evaluator", "cycle")
 
 
 def appraisal_visible_q(user) -> Q | None:
@@ -78,23 +79,29 @@ def _visible(user) -> QuerySet[Appraisal]:
     return qs if q is None else qs.filter(q)
 
 
-def acting_evaluator_ids(appraisal: Appraisal) -> list[int]:
+def acting_evaluator(appraisal: Appraisal) -> Employee | None:
     """Who evaluates (PRF-3): the evaluator copied at opening while they are still employed;
     when they have left or there is none, the department manager. Never the employee."""
     evaluator = appraisal.evaluator
     if evaluator is not None and evaluator.status == EmploymentStatus.ACTIVE and evaluator.pk != appraisal.employee_id:
-        return [evaluator.pk]
+        return evaluator
     manager = appraisal.department.manager
     if manager is not None and manager.status == EmploymentStatus.ACTIVE and manager.pk != appraisal.employee_id:
-        return [manager.pk]
-    return []
+        return manager
+    return None
+
+
+def acting_evaluator_ids(appraisal: Appraisal) -> list[int]:
+    """The id of :func:`acting_evaluator`, as a list (empty: nobody may evaluate now)."""
+    evaluator = acting_evaluator(appraisal)
+    return [] if evaluator is None else [evaluator.pk]
 
 
 def appraisal_list(*, user, filters: dict | None = None) -> QuerySet[Appraisal]:
     """Appraisals ``user`` may see, filtered by month, status, team, department and a name or
     employee-number search; ordered by team and employee number."""
     filters = filters or {}
-    qs = _visible(user).select_related(*LIST_RELATED)
+    qs = _visible(user).select_related(*_LIST_RELATED)
     if month := filters.get("month"):
         qs = qs.filter(month=month)
     if status := filters.get("status"):
@@ -243,18 +250,9 @@ def appraisal_access(*, user, appraisal: Appraisal) -> AppraisalAccess:
     )
 
 
-def _explain(entry: dict) -> str:
-    if entry.get("rule") == "self_missing":
-        return _(
-            "%(article)s no self-evaluation was submitted by the deadline %(deadline)s: the superior's score counts "
-            "100%% for the people-scored items (instead of self %(self_weight)s%% + superior %(superior_weight)s%%)"
-        ) % {k: entry.get(k, "—") for k in ("article", "deadline", "self_weight", "superior_weight")}
-    return rules.explain(entry)
-
-
 def appraisal_explanation_lines(appraisal: Appraisal) -> list[str]:
     """The stored explanation of the appraisal's scores, in the reader's language."""
-    return [_explain(entry) for entry in (appraisal.explanation or [])]
+    return [rules.explain(entry) for entry in (appraisal.explanation or [])]
 
 
 def appraisal_item_groups(appraisal: Appraisal, access: AppraisalAccess) -> list[dict]:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
-from performance import rules
 from performance.models import BonusLine, BonusSheet, BonusSheetFile
 
 __all__ = [
+    "BONUS_MONEY_FIELDS",
+    "BONUS_READ_ROLES",
     "BonusTotals",
     "bonus_line_list",
     "bonus_sheet_department_totals",
@@ -25,12 +26,12 @@ __all__ = [
     "bonus_sheet_get",
     "bonus_sheet_list",
     "bonus_sheet_readable",
-    "bonus_sheet_table",
     "bonus_sheet_versions",
 ]
 
-READ_ROLES = (Role.HR, Role.COMPANY_LEADER)
-MONEY_FIELDS = (
+BONUS_READ_ROLES = (Role.HR, Role.COMPANY_LEADER)
+# The money columns of a line, in the order every view and export shows them.
+BONUS_MONEY_FIELDS = (
     "bonus_base",
     "performance_amount",
     "attendance_fines",
@@ -42,7 +43,7 @@ MONEY_FIELDS = (
 
 
 def bonus_sheet_readable(user) -> bool:
-    return has_role(user, *READ_ROLES)
+    return has_role(user, *BONUS_READ_ROLES)
 
 
 def bonus_sheet_list(*, user, filters: dict | None = None) -> QuerySet[BonusSheet]:
@@ -76,20 +77,22 @@ def bonus_sheet_versions(*, sheet: BonusSheet) -> list[BonusSheet]:
     )
 
 
-def bonus_line_list(*, user, sheet: BonusSheet, filters: dict | None = None) -> QuerySet[BonusLine]:
+def bonus_line_list(*, user, sheet_id: int, filters: dict | None = None) -> QuerySet[BonusLine]:
+    """The lines of a sheet, by department then employee number: the one read of the lines, for the
+    sheet's page, the API and the three exports (PDF, XLSX, CSV). ``filters``: ``department``,
+    ``q`` (employee number or name), ``band``. Nothing for a reader who may not read bonus sheets."""
     if not bonus_sheet_readable(user):
         return BonusLine.objects.none()
     filters = filters or {}
-    qs = BonusLine.objects.filter(sheet=sheet)
+    qs = BonusLine.objects.filter(sheet_id=sheet_id)
     if department := filters.get("department"):
         qs = qs.filter(department_id=department)
     if q := (filters.get("q") or "").strip():
-        from django.db.models import Q
-
         qs = qs.filter(Q(employee_no__icontains=q) | Q(employee_name__icontains=q))
     if band := filters.get("band"):
         qs = qs.filter(band=band)
-    return qs.order_by("department_name", "employee_no")
+    # The department id after its name: two departments of the same name stay apart (PDF subtotals).
+    return qs.order_by("department_name", "department_id", "employee_no")
 
 
 class BonusTotals:
@@ -100,12 +103,12 @@ class BonusTotals:
         self.department_id = department_id
         self.department_name = department_name
         self.employees = row.get("employees") or 0
-        for name in MONEY_FIELDS:
+        for name in BONUS_MONEY_FIELDS:
             setattr(self, name, row.get(name) or Decimal("0.00"))
 
     def add(self, other: BonusTotals) -> None:
         self.employees += other.employees
-        for name in MONEY_FIELDS:
+        for name in BONUS_MONEY_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
@@ -113,7 +116,7 @@ class BonusTotals:
             "department_id": self.department_id,
             "department_name": self.department_name,
             "employees": self.employees,
-            **{name: getattr(self, name) for name in MONEY_FIELDS},
+            **{name: getattr(self, name) for name in BONUS_MONEY_FIELDS},
         }
 
 
@@ -122,7 +125,7 @@ def bonus_sheet_department_totals(*, sheet: BonusSheet) -> tuple[list[BonusTotal
     rows = (
         BonusLine.objects.filter(sheet=sheet)
         .values("department_id", "department_name")
-        .annotate(employees=Count("id"), **{name: Sum(name) for name in MONEY_FIELDS})
+        .annotate(employees=Count("id"), **{name: Sum(name) for name in BONUS_MONEY_FIELDS})
         .order_by("department_name", "department_id")
     )
     departments = [BonusTotals(r, department_id=r["department_id"], department_name=r["department_name"]) for r in rows]
@@ -147,49 +150,3 @@ def bonus_sheet_file_get(*, user, pk: int) -> BonusSheetFile:
     if file is None:
         raise NotFoundError(_("Export not found."))
     return file
-
-
-def bonus_sheet_table(*, sheet: BonusSheet):
-    """(headers, rows) of the sheet for XLSX/CSV, in the active language: one row per line with
-    its explanation as text. Rows are streamed from one query."""
-    headers = [
-        _("Department"),
-        _("Team"),
-        _("Employee number"),
-        _("Name"),
-        _("Score"),
-        _("Band"),
-        _("Coefficient"),
-        _("Bonus base"),
-        _("Performance bonus"),
-        _("Attendance fines"),
-        _("Absenteeism deduction"),
-        _("Rewards"),
-        _("Fines"),
-        _("Payable"),
-        _("Explanation"),
-    ]
-
-    def rows():
-        for line in (
-            BonusLine.objects.filter(sheet=sheet).order_by("department_name", "employee_no").iterator(chunk_size=2000)
-        ):
-            yield [
-                line.department_name,
-                line.team_name,
-                line.employee_no,
-                line.employee_name,
-                line.score,
-                line.band,
-                line.coefficient,
-                line.bonus_base,
-                line.performance_amount,
-                line.attendance_fines,
-                line.absenteeism_deduction,
-                line.rewards,
-                line.penalties,
-                line.total,
-                "; ".join(rules.explain(e) for e in line.explanation),
-            ]
-
-    return headers, rows()

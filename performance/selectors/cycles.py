@@ -11,19 +11,27 @@ GROUP BY (progress per status, distribution per team and band) or one paginated 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
-from callcenter.models import Department, Employee, Team
+from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_visibility_q
-from performance import rules, scoring
-from performance.models import Appraisal, AppraisalCycle, AppraisalStatus, AppraisalTemplate, ScoreBand
+from callcenter.selectors import employee_visibility_q, policy_in_force
+from performance import rules
+from performance.models import (
+    Appraisal,
+    AppraisalCycle,
+    AppraisalPolicy,
+    AppraisalStatus,
+    AppraisalTemplate,
+    ScoreBand,
+)
 from performance.selectors.appraisals import appraisal_visible_q
 
 __all__ = [
@@ -36,14 +44,30 @@ __all__ = [
     "appraisal_cycle_opening_progress",
     "appraisal_cycle_review",
     "can_manage_cycles",
+    "cycle_eligible_employees",
+    "policy_for_month",
 ]
 
 CYCLE_READER_ROLES = (Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER)
 # The stages a missing appraisal can wait in (PRF-3), in workflow order.
 CYCLE_STAGES = (AppraisalStatus.SELF, AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW)
-GAP_ROWS = 50
-TEAM_CHART_MAX = 40
-NOT_SCORED = "-"
+_GAP_ROWS = 50
+_TEAM_CHART_MAX = 40
+_NOT_SCORED = "-"
+
+
+def policy_for_month(month: datetime.date) -> AppraisalPolicy:
+    """The appraisal policy in force on the month's last day (PRF-2: scoring at month end)."""
+    return policy_in_force(AppraisalPolicy, rules.month_last_day(month))
+
+
+def cycle_eligible_employees(month: datetime.date) -> QuerySet[Employee]:
+    """Employees appraised for ``month`` (PRF-2): employed on its last day — hired on or before
+    it, and still active or left after it."""
+    last = rules.month_last_day(month)
+    return Employee.objects.filter(hire_date__lte=last).filter(
+        Q(status=EmploymentStatus.ACTIVE) | Q(status=EmploymentStatus.LEFT, left_on__gt=last)
+    )
 
 
 def can_manage_cycles(user) -> bool:
@@ -175,8 +199,6 @@ def _missing(scope: QuerySet, stage: str) -> QuerySet[Appraisal]:
 def _without_template(user, cycle: AppraisalCycle, filters: dict) -> tuple[int, list[Employee]]:
     """Employed at month end, in the reader's remit, no appraisal in the cycle: their post had no
     active template when the cycle opened (or they were added since; a refresh opens theirs)."""
-    from performance.services.cycles import cycle_eligible_employees
-
     qs = cycle_eligible_employees(cycle.month).exclude(
         pk__in=Appraisal.objects.filter(cycle=cycle).values("employee_id")
     )
@@ -187,20 +209,20 @@ def _without_template(user, cycle: AppraisalCycle, filters: dict) -> tuple[int, 
         template_now=Exists(AppraisalTemplate.objects.filter(position_id=OuterRef("position_id"), active=True))
     )
     rows = list(
-        qs.select_related("department", "team", "position").order_by("position__code", "employee_no")[:GAP_ROWS]
+        qs.select_related("department", "team", "position").order_by("position__code", "employee_no")[:_GAP_ROWS]
     )
-    count = len(rows) if len(rows) < GAP_ROWS else qs.count()
+    count = len(rows) if len(rows) < _GAP_ROWS else qs.count()
     return count, rows
 
 
 def _without_evaluator(scope: QuerySet) -> tuple[int, list[Appraisal]]:
     qs = scope.filter(evaluator__isnull=True).select_related("employee", "team", "department__manager")
-    rows = list(qs.order_by("team__code", "employee__employee_no")[:GAP_ROWS])
-    count = len(rows) if len(rows) < GAP_ROWS else qs.count()
+    rows = list(qs.order_by("team__code", "employee__employee_no")[:_GAP_ROWS])
+    count = len(rows) if len(rows) < _GAP_ROWS else qs.count()
     return count, rows
 
 
-BANDS = [b.value for b in ScoreBand]
+_BANDS = [b.value for b in ScoreBand]
 
 
 def _distribution(scope: QuerySet, filters: dict) -> dict:
@@ -214,14 +236,14 @@ def _distribution(scope: QuerySet, filters: dict) -> dict:
         .order_by()
     )
     team_ids = {r[0] for r in rows}
-    group_by = "team" if (not by_team or len(team_ids) <= TEAM_CHART_MAX) else "department"
+    group_by = "team" if (not by_team or len(team_ids) <= _TEAM_CHART_MAX) else "department"
     groups: dict = {}
     for team_id, department_id, band, n, total, scored in rows:
         key = team_id if group_by == "team" else department_id
         g = groups.setdefault(
-            key, {"key": key, "bands": dict.fromkeys([*BANDS, NOT_SCORED], 0), "n": 0, "sum": Decimal(0), "scored": 0}
+            key, {"key": key, "bands": dict.fromkeys([*_BANDS, _NOT_SCORED], 0), "n": 0, "sum": Decimal(0), "scored": 0}
         )
-        g["bands"][band or NOT_SCORED] += n
+        g["bands"][band or _NOT_SCORED] += n
         g["n"] += n
         g["sum"] += total or 0
         g["scored"] += scored
@@ -233,7 +255,7 @@ def _distribution(scope: QuerySet, filters: dict) -> dict:
     for key, g in groups.items():
         g["name"] = names.get(key) or _("No team")
         g["average"] = rules.q2(g["sum"] / g["scored"]) if g["scored"] else None
-        g["band_list"] = [(band, g["bands"][band]) for band in [*BANDS, NOT_SCORED]]
+        g["band_list"] = [(band, g["bands"][band]) for band in [*_BANDS, _NOT_SCORED]]
         table.append(g)
     table.sort(key=lambda g: str(g["name"]))
     band_labels = {b.value: b.label for b in ScoreBand}
@@ -245,7 +267,7 @@ def _distribution(scope: QuerySet, filters: dict) -> dict:
                 "label": str(band_labels.get(band) or _("Not scored yet")),
                 "data": [g["bands"][band] for g in table],
             }
-            for band in [*BANDS, NOT_SCORED]
+            for band in [*_BANDS, _NOT_SCORED]
         ],
         "averages": [None if g["average"] is None else float(g["average"]) for g in table],
         "average_label": _("Average combined score"),
@@ -288,6 +310,6 @@ def appraisal_cycle_review(*, user, cycle: AppraisalCycle, filters: dict | None 
         "distribution": _distribution(scope, filters),
         "departments": departments,
         "teams": teams,
-        "month_end": scoring.month_last_day(cycle.month),
+        "month_end": rules.month_last_day(cycle.month),
         "today": timezone.localdate(),
     }

@@ -3,28 +3,30 @@
 - :func:`metric_import_list` / :func:`metric_import_get`: the imports (HR).
 - :func:`metric_month` : one month's totals per agent and per team, for whoever may see them
   (an agent their own, a supervisor their team, a manager their department, HR everyone — the
-  rule of :mod:`callcenter.visibility`); totals come from :func:`performance.scoring.metric_totals`.
+  rule of :mod:`callcenter.selectors.org`); totals come from :func:`metric_totals`.
+- :func:`metric_totals` : the month's figures per agent (the automatic indicators read them), one
+  aggregate query.
 - :func:`metric_days_list` : one agent's days of a month.
 - :func:`metric_call_volumes` / :func:`metric_call_volumes_by_team` : calls answered per month
   (and team) for the complaint rate per 1,000 calls (CMP-4); registered with
-  :mod:`callcenter.call_volumes` by the app config.
+  :mod:`callcenter.providers` by the app config.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from callcenter.errors import NotFoundError
-from callcenter.models import Employee, Team
+from callcenter.models import Employee
 from callcenter.roles import Role, has_role
 from callcenter.selectors import Scope, employees_visible_to, filter_by_employee, user_scope
 from performance import rules
 from performance.models import AgentDailyMetric, MetricImport, TeamDailyCallVolume
-from performance.scoring import metric_totals, month_last_day
 
 __all__ = [
     "MetricMonth",
@@ -35,9 +37,41 @@ __all__ = [
     "metric_import_get",
     "metric_import_list",
     "metric_import_rows",
+    "metric_import_same_file",
     "metric_month",
-    "metric_teams",
+    "metric_totals",
 ]
+
+
+def metric_totals(*, month: datetime.date, employee_ids: list[int] | None = None) -> dict[int, rules.MetricTotals]:
+    """{employee id: the month's metric totals} from the import (PRF-1 work results). One query."""
+    first, last = month.replace(day=1), rules.month_last_day(month)
+    qs = AgentDailyMetric.objects.filter(day__range=(first, last))
+    if employee_ids is not None:
+        qs = qs.filter(employee_id__in=employee_ids)
+    rows = (
+        qs.values("employee_id")
+        .annotate(
+            days=Count("id"),
+            answered=Sum("calls_answered"),
+            resolved=Sum("calls_resolved"),
+            handle=Sum(F("avg_handle_seconds") * F("calls_answered")),
+            qa_weighted=Sum(F("qa_accuracy") * F("calls_answered"), filter=Q(qa_accuracy__isnull=False)),
+            qa_calls=Sum("calls_answered", filter=Q(qa_accuracy__isnull=False)),
+        )
+        .order_by()
+    )
+    return {
+        r["employee_id"]: rules.MetricTotals(
+            days=r["days"],
+            calls_answered=r["answered"] or 0,
+            calls_resolved=r["resolved"] or 0,
+            handle_seconds_total=r["handle"] or 0,
+            qa_weighted=Decimal(r["qa_weighted"] or 0),
+            qa_calls=r["qa_calls"] or 0,
+        )
+        for r in rows
+    }
 
 
 def metric_import_list(*, user) -> QuerySet[MetricImport]:
@@ -53,6 +87,11 @@ def metric_import_get(*, user, pk) -> MetricImport:
     if record is None:
         raise NotFoundError("No such import.")
     return record
+
+
+def metric_import_same_file(*, user, record: MetricImport) -> MetricImport | None:
+    """The latest earlier import of the same file (same SHA-256) as ``record``, if any (HR only)."""
+    return metric_import_list(user=user).filter(checksum=record.checksum).exclude(pk=record.pk).first()
 
 
 def metric_import_rows(*, user, record: MetricImport) -> QuerySet[AgentDailyMetric]:
@@ -84,17 +123,6 @@ class MetricMonth:
     overall: rules.MetricTotals = field(default_factory=rules.MetricTotals)
 
 
-def _add(a: rules.MetricTotals, b: rules.MetricTotals) -> rules.MetricTotals:
-    return rules.MetricTotals(
-        days=a.days + b.days,
-        calls_answered=a.calls_answered + b.calls_answered,
-        calls_resolved=a.calls_resolved + b.calls_resolved,
-        handle_seconds_total=a.handle_seconds_total + b.handle_seconds_total,
-        qa_weighted=a.qa_weighted + b.qa_weighted,
-        qa_calls=a.qa_calls + b.qa_calls,
-    )
-
-
 def metric_month(*, user, month: datetime.date, team_id: int | None = None) -> MetricMonth:
     """The month's totals of every agent ``user`` may see (and of their teams): calls answered,
     resolved, resolution rate, call-weighted average handling time and QA accuracy. Two queries
@@ -116,19 +144,19 @@ def metric_month(*, user, month: datetime.date, team_id: int | None = None) -> M
     by_team: dict[int | None, MetricMonthRow] = {}
     overall = rules.MetricTotals()
     for row in rows:
-        overall = _add(overall, row.totals)
+        overall = rules.metric_totals_add(overall, row.totals)
         team = by_team.get(row.team_id)
         if team is None:
             by_team[row.team_id] = MetricMonthRow(0, "", "", row.team_id, row.team_name, row.totals)
         else:
-            team.totals = _add(team.totals, row.totals)
+            team.totals = rules.metric_totals_add(team.totals, row.totals)
     return MetricMonth(month=month, rows=rows, teams=list(by_team.values()), overall=overall)
 
 
 def metric_days_list(*, user, employee: Employee, month: datetime.date) -> QuerySet[AgentDailyMetric]:
     """One agent's days of the month, if ``user`` may see that agent (else nothing)."""
     first = month.replace(day=1)
-    qs = AgentDailyMetric.objects.filter(employee=employee, day__range=(first, month_last_day(first)))
+    qs = AgentDailyMetric.objects.filter(employee=employee, day__range=(first, rules.month_last_day(first)))
     return filter_by_employee(qs, user).order_by("day")
 
 
@@ -159,11 +187,3 @@ def metric_call_volumes_by_team(
 
 def _as_date(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
-
-
-def metric_teams(*, user) -> list[Team]:
-    """Teams to filter the month view by (those with members the user may see)."""
-    if user_scope(user) == Scope.COMPANY:
-        return list(Team.objects.order_by("code"))
-    ids = employees_visible_to(user).exclude(team_id=None).values("team_id")
-    return list(Team.objects.filter(pk__in=ids).order_by("code"))

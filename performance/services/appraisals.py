@@ -35,8 +35,9 @@ from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedE
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of
+from callcenter.services import notification_send
 from datasecurity.services import audit_record
-from performance import scoring
+from performance import rules
 from performance.errors import PerformanceErrorCode
 from performance.models import (
     ActionStatus,
@@ -48,8 +49,9 @@ from performance.models import (
     ImprovementAction,
     ScoringMethod,
 )
-from performance.selectors.appraisals import (
+from performance.selectors import (
     SEND_BACK_FROM,
+    acting_evaluator,
     acting_evaluator_ids,
     appraisal_visible_q,
     open_actions_before,
@@ -57,8 +59,10 @@ from performance.selectors.appraisals import (
 
 __all__ = [
     "APPRAISAL_COMMENT_MAX",
+    "APPRAISAL_SCORE_FIELDS",
     "APPRAISAL_TEXT_MAX",
     "appraisal_interview_record",
+    "appraisal_scores_apply",
     "appraisal_self_save",
     "appraisal_send_back",
     "appraisal_superior_save",
@@ -66,7 +70,17 @@ __all__ = [
 
 APPRAISAL_COMMENT_MAX = 2000
 APPRAISAL_TEXT_MAX = 4000
-ACTIONS_MAX = 20
+_ACTIONS_MAX = 20
+# The fields :func:`appraisal_scores_apply` sets (for ``save`` / ``bulk_update``).
+APPRAISAL_SCORE_FIELDS = [
+    "self_score",
+    "superior_score",
+    "auto_score",
+    "total_score",
+    "band",
+    "explanation",
+    "updated_at",
+]
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -115,7 +129,33 @@ def _actor_employee(actor) -> Employee | None:
     return employee_of(actor)
 
 
-def _lock(*, actor, appraisal: Appraisal) -> Appraisal:
+def appraisal_scores_apply(
+    appraisal: Appraisal, items: list[AppraisalItem], *, final: bool, self_missing: bool = False
+) -> list[str]:
+    """Set the appraisal's partial scores, and its combined score and band once the superior has
+    submitted (``final``), from ``items`` under the policy the cycle was opened with
+    (:func:`performance.rules.appraisal_scores`, PRF-3, PRF-4). Shared by the evaluation workflow
+    and the cycle's opening and refresh. Returns the changed fields; the caller saves."""
+    cycle = appraisal.cycle
+    scores = rules.appraisal_scores(
+        items,
+        policy=rules.policy_from_snapshot(cycle.policy_snapshot or {}),
+        final=final,
+        self_submitted=appraisal.self_submitted_at is not None,
+        self_missing=self_missing,
+        self_deadline=cycle.self_deadline,
+    )
+    appraisal.self_score = scores.self_score
+    appraisal.superior_score = scores.superior_score
+    appraisal.auto_score = scores.auto_score
+    appraisal.total_score = scores.total_score
+    appraisal.band = scores.band
+    appraisal.explanation = scores.explanation
+    appraisal.updated_at = timezone.now()
+    return APPRAISAL_SCORE_FIELDS
+
+
+def _lock(*, actor, appraisal_id: int) -> Appraisal:
     """The appraisal row, locked, if ``actor`` may see it (else 404: no leak of its existence)."""
     q = appraisal_visible_q(actor)
     qs = Appraisal.objects.select_for_update(of=("self",)).select_related(
@@ -123,7 +163,7 @@ def _lock(*, actor, appraisal: Appraisal) -> Appraisal:
     )
     if q is not None:
         qs = qs.filter(q)
-    locked = qs.filter(pk=appraisal.pk).first()
+    locked = qs.filter(pk=appraisal_id).first()
     if locked is None:
         raise NotFoundError(_("Appraisal not found."))
     return locked
@@ -212,8 +252,6 @@ def _write_side(
 
 
 def _notify(recipients, kind: str, title, body, appraisal: Appraisal, extra: dict | None = None) -> None:
-    from callcenter.services import notification_send
-
     recipients = [r for r in recipients if r is not None]
     if not recipients:
         return
@@ -228,9 +266,8 @@ def _notify(recipients, kind: str, title, body, appraisal: Appraisal, extra: dic
 
 
 def _evaluators(appraisal: Appraisal) -> list[Employee]:
-    ids = acting_evaluator_ids(appraisal)
-    people = {e.pk: e for e in (appraisal.evaluator, appraisal.department.manager) if e is not None}
-    return [people[i] for i in ids if i in people]
+    evaluator = acting_evaluator(appraisal)
+    return [] if evaluator is None else [evaluator]
 
 
 def _require_evaluator(actor, appraisal: Appraisal) -> Employee:
@@ -252,14 +289,14 @@ def _require_evaluator(actor, appraisal: Appraisal) -> Employee:
 
 
 def appraisal_self_save(
-    *, actor, appraisal: Appraisal, items: dict | None = None, summary: str | None = None, submit: bool = False
+    *, actor, appraisal_id: int, items: dict | None = None, summary: str | None = None, submit: bool = False
 ) -> Appraisal:
     """The employee's self-evaluation: a score (0..the item's scale) and a comment per
     people-scored item, and a summary. Saved as a draft, or submitted — then every people-scored
     item needs a score, the appraisal goes to the superior and they are notified (PRF-3).
     Only the self fields are written; anything else in the input is not read."""
     with transaction.atomic():
-        appraisal = _lock(actor=actor, appraisal=appraisal)
+        appraisal = _lock(actor=actor, appraisal_id=appraisal_id)
         _refuse_locked(appraisal)
         me = _actor_employee(actor)
         if me is None or me.pk != appraisal.employee_id:
@@ -280,7 +317,7 @@ def appraisal_self_save(
         if submit:
             appraisal.status = AppraisalStatus.SUPERIOR
             appraisal.self_submitted_at = now
-        fields = scoring.appraisal_scores_apply(appraisal, rows, final=False)
+        fields = appraisal_scores_apply(appraisal, rows, final=False)
         appraisal.save(update_fields=[*fields, "self_summary", "status", "self_submitted_at"])
         audit_record(
             actor=actor,
@@ -307,7 +344,7 @@ def appraisal_self_save(
 
 
 def appraisal_superior_save(
-    *, actor, appraisal: Appraisal, items: dict | None = None, summary: str | None = None, submit: bool = False
+    *, actor, appraisal_id: int, items: dict | None = None, summary: str | None = None, submit: bool = False
 ) -> Appraisal:
     """The evaluating superior's scores and comments per people-scored item and a summary; on
     submit every people-scored item needs a score, the combined score and band are computed with
@@ -317,7 +354,7 @@ def appraisal_superior_save(
     Before the employee has submitted, the superior is refused until the self-evaluation deadline
     has passed; after it, the superior's score counts 100 % and the explanation says so."""
     with transaction.atomic():
-        appraisal = _lock(actor=actor, appraisal=appraisal)
+        appraisal = _lock(actor=actor, appraisal_id=appraisal_id)
         _refuse_locked(appraisal)
         me = _require_evaluator(actor, appraisal)
         if appraisal.status == AppraisalStatus.SELF:
@@ -358,7 +395,7 @@ def appraisal_superior_save(
             appraisal.status = AppraisalStatus.INTERVIEW
             appraisal.superior_submitted_at = timezone.now()
             appraisal.superior_by = me
-        fields = scoring.appraisal_scores_apply(appraisal, rows, final=submit, self_missing=self_missing and submit)
+        fields = appraisal_scores_apply(appraisal, rows, final=submit, self_missing=self_missing and submit)
         appraisal.save(update_fields=[*fields, *extra_fields])
         audit_record(
             actor=actor,
@@ -406,7 +443,7 @@ def _parse_date(value, *, field) -> datetime.date:
 def appraisal_interview_record(
     *,
     actor,
-    appraisal: Appraisal,
+    appraisal_id: int,
     held_on,
     strengths: str,
     problems: str,
@@ -420,7 +457,7 @@ def appraisal_interview_record(
     (done / dropped / still open, with a note). The appraisal is then completed and the employee
     notified; actions left open show again in the next month's appraisal."""
     with transaction.atomic():
-        appraisal = _lock(actor=actor, appraisal=appraisal)
+        appraisal = _lock(actor=actor, appraisal_id=appraisal_id)
         _refuse_locked(appraisal)
         me = _require_evaluator(actor, appraisal)
         if appraisal.status != AppraisalStatus.INTERVIEW:
@@ -443,9 +480,9 @@ def appraisal_interview_record(
         employee_comment = _text(employee_comment, field=_("the employee's comment"))
         owners = {appraisal.employee_id, me.pk}
         new_actions = []
-        if len(actions or []) > ACTIONS_MAX:
+        if len(actions or []) > _ACTIONS_MAX:
             raise ApplicationError(
-                _("At most %(count)d actions per interview.") % {"count": ACTIONS_MAX},
+                _("At most %(count)d actions per interview.") % {"count": _ACTIONS_MAX},
                 code=PerformanceErrorCode.TOO_MANY,
             )
         for entry in actions or []:
@@ -537,7 +574,7 @@ def appraisal_interview_record(
 # --- HR sends back (PRF-3) -----------------------------------------------------------------------------
 
 
-def appraisal_send_back(*, actor, appraisal: Appraisal, reason: str, stage: str) -> Appraisal:
+def appraisal_send_back(*, actor, appraisal_id: int, reason: str, stage: str) -> Appraisal:
     """HR returns an appraisal to the self-evaluation (``stage="self"``) or to the superior's
     evaluation (``"superior"``) with a reason, before the month is locked. The person concerned
     is notified and the reason shows on the appraisal page. The scores entered so far stay as
@@ -551,7 +588,7 @@ def appraisal_send_back(*, actor, appraisal: Appraisal, reason: str, stage: str)
         )
     reason = _text(reason, field=_("the reason"), required=True)
     with transaction.atomic():
-        appraisal = _lock(actor=actor, appraisal=appraisal)
+        appraisal = _lock(actor=actor, appraisal_id=appraisal_id)
         _refuse_locked(appraisal)
         if appraisal.status not in SEND_BACK_FROM[stage]:
             raise ApplicationError(
@@ -571,7 +608,7 @@ def appraisal_send_back(*, actor, appraisal: Appraisal, reason: str, stage: str)
         else:
             appraisal.status = AppraisalStatus.SUPERIOR
         rows = _items(appraisal)
-        fields = scoring.appraisal_scores_apply(appraisal, rows, final=False)
+        fields = appraisal_scores_apply(appraisal, rows, final=False)
         appraisal.save(
             update_fields=[
                 *fields,

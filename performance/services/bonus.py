@@ -10,12 +10,14 @@ Life of a sheet (every other step is refused with a clear, translated error)::
   band (policy in force for the month, kept on the sheet as a snapshot) − attendance fines (ATT-4)
   − absenteeism deduction (ATT-5) + rewards (RWD-2) − fines (PEN-1), with its explanation.
 - Preparing 5,000 lines is a handful of queries: appraisals and employees in one query,
-  attendance in chunks of :data:`ATTENDANCE_CHUNK`, lines with ``bulk_create``, one audit event.
+  attendance in chunks of :data:`_ATTENDANCE_CHUNK`, lines with ``bulk_create``, one audit event.
 - Adjustments (rewards and fines decided by HR; the discipline app will feed them later) are
   stored as explanation entries of the line ``{"rule": "reward"|"penalty", ...}``; a recompute
   and a correction carry them over.
 - Exports (PDF, XLSX, CSV) are rendered by a Celery task into private storage with a SHA-256,
-  progress kept on the file row; every download is audited and its checksum verified.
+  progress kept on the file row; the three formats read the lines through one selector
+  (:func:`performance.selectors.bonus_line_list`) and are rendered by :mod:`performance.exports`;
+  every request and every download is audited and the checksum verified on download.
 """
 
 from __future__ import annotations
@@ -25,19 +27,26 @@ import hashlib
 import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from attendance.selectors import attendance_month_results
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ExportFile, csv_file, xlsx_file
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
-from datasecurity.services import audit_record
+from datasecurity.services import audit_record, private_storage
 from performance import rules
 from performance.errors import PerformanceErrorCode
+from performance.exports import bonus_line_table, bonus_sheet_pdf
 from performance.models import (
     Appraisal,
     AppraisalCycle,
@@ -49,12 +58,11 @@ from performance.models import (
     FileFormat,
     FileStatus,
 )
-from performance.scoring import policy_for_month, policy_from_snapshot, policy_snapshot
+from performance.selectors import BONUS_READ_ROLES, bonus_line_list, bonus_sheet_get, policy_for_month
 
 __all__ = [
-    "ADJUSTMENT_ARTICLES",
-    "BONUS_READ_ROLES",
     "BONUS_WRITE_ROLES",
+    "FILE_CONTENT_TYPES",
     "bonus_line_adjust",
     "bonus_line_adjustment_remove",
     "bonus_sheet_approve",
@@ -69,14 +77,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 BONUS_WRITE_ROLES = (Role.HR,)
-BONUS_READ_ROLES = (Role.HR, Role.COMPANY_LEADER)
-ATTENDANCE_CHUNK = 500
-LINE_BATCH = 1000
-# RWD-2: money rewards flow into the bonus sheet; PEN-1: fines are deducted from that month's pay.
-ADJUSTMENT_ARTICLES = {"reward": "RWD-2", "penalty": "PEN-1"}
-ADJUSTMENT_MAX = Decimal("100000.00")
-TITLE_MAX = 200
-REASON_MAX = 2000
+_ATTENDANCE_CHUNK = 500
+_LINE_BATCH = 1000
+_EXPORT_CHUNK = 2000
+_ADJUSTMENT_MAX = Decimal("100000.00")
+_TITLE_MAX = 200
+_REASON_MAX = 2000
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -100,9 +106,8 @@ def _first_of_month(month) -> datetime.date:
     return month.replace(day=1)
 
 
-def _lock_sheet(sheet: BonusSheet | int) -> BonusSheet:
-    pk = sheet.pk if isinstance(sheet, BonusSheet) else sheet
-    locked = BonusSheet.objects.select_for_update(of=("self",)).select_related("cycle").filter(pk=pk).first()
+def _lock_sheet(sheet_id: int) -> BonusSheet:
+    locked = BonusSheet.objects.select_for_update(of=("self",)).select_related("cycle").filter(pk=sheet_id).first()
     if locked is None:
         raise NotFoundError(_("Bonus sheet not found."))
     return locked
@@ -126,23 +131,11 @@ def _refuse_locked(sheet: BonusSheet) -> None:
         )
 
 
-def _adjustments_of(explanation: list) -> list[dict]:
-    return [e for e in explanation or [] if e.get("rule") in ADJUSTMENT_ARTICLES]
-
-
-def _adjustment_sums(adjustments: list[dict]) -> tuple[Decimal, Decimal]:
-    rewards = sum((Decimal(a["amount"]) for a in adjustments if a["rule"] == "reward"), Decimal("0"))
-    penalties = sum((Decimal(a["amount"]) for a in adjustments if a["rule"] == "penalty"), Decimal("0"))
-    return rewards, penalties
-
-
 def _compute_lines(
     *, sheet: BonusSheet, policy, adjustments_by_employee: dict[int, list[dict]] | None = None
 ) -> list[BonusLine]:
     """The sheet's lines from the cycle's appraisals (unsaved). Bounded queries: one for the
     appraisals with their employees, three per chunk of attendance (ATT-4, ATT-5)."""
-    from attendance.selectors import attendance_month_results
-
     adjustments_by_employee = adjustments_by_employee or {}
     appraisals = list(
         Appraisal.objects.filter(cycle=sheet.cycle)
@@ -164,16 +157,16 @@ def _compute_lines(
     )
     attendance = {}
     employees = [a.employee for a in appraisals]
-    for start in range(0, len(employees), ATTENDANCE_CHUNK):
+    for start in range(0, len(employees), _ATTENDANCE_CHUNK):
         attendance.update(
-            attendance_month_results(employees=employees[start : start + ATTENDANCE_CHUNK], month=sheet.month)
+            attendance_month_results(employees=employees[start : start + _ATTENDANCE_CHUNK], month=sheet.month)
         )
     lines = []
     for appraisal in appraisals:
         employee: Employee = appraisal.employee
         month_result = attendance.get(employee.pk)
         adjustments = adjustments_by_employee.get(employee.pk, [])
-        rewards, penalties = _adjustment_sums(adjustments)
+        rewards, penalties = rules.adjustment_sums(adjustments)
         figures = rules.bonus_line(
             score=appraisal.total_score,
             bonus_base=employee.bonus_base,
@@ -211,7 +204,7 @@ def _compute_lines(
 
 
 def _store_lines(sheet: BonusSheet, lines: list[BonusLine]) -> None:
-    BonusLine.objects.bulk_create(lines, batch_size=LINE_BATCH)
+    BonusLine.objects.bulk_create(lines, batch_size=_LINE_BATCH)
     sheet.employees = len(lines)
     sheet.total_base = sum((line.bonus_base for line in lines), Decimal("0.00"))
     sheet.total_amount = sum((line.total for line in lines), Decimal("0.00"))
@@ -221,7 +214,7 @@ def _adjustments_by_employee(sheet: BonusSheet) -> dict[int, list[dict]]:
     """HR's rewards and fines on a sheet's lines, to carry into a recompute or a correction."""
     carried = defaultdict(list)
     for employee_id, explanation in BonusLine.objects.filter(sheet=sheet).values_list("employee_id", "explanation"):
-        carried[employee_id].extend(_adjustments_of(explanation))
+        carried[employee_id].extend(rules.adjustments_of(explanation))
     return {k: v for k, v in carried.items() if v}
 
 
@@ -251,7 +244,7 @@ def _new_sheet(*, actor, cycle: AppraisalCycle, version: int, supersedes=None, r
         version=version,
         cycle=cycle,
         policy=policy if policy.pk else None,
-        policy_snapshot=policy_snapshot(policy),
+        policy_snapshot=rules.policy_snapshot(policy),
         supersedes=supersedes,
         correction_reason=reason,
         prepared_by=actor,
@@ -293,7 +286,7 @@ def bonus_sheet_prepare(*, actor, month: datetime.date) -> BonusSheet:
         )
     last = BonusSheet.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0
     sheet = _new_sheet(actor=actor, cycle=cycle, version=last + 1)
-    lines = _compute_lines(sheet=sheet, policy=policy_from_snapshot(sheet.policy_snapshot))
+    lines = _compute_lines(sheet=sheet, policy=rules.policy_from_snapshot(sheet.policy_snapshot))
     _store_lines(sheet, lines)
     sheet.save(update_fields=["employees", "total_base", "total_amount"])
     _audit(
@@ -306,17 +299,17 @@ def bonus_sheet_prepare(*, actor, month: datetime.date) -> BonusSheet:
 
 
 @transaction.atomic
-def bonus_sheet_recompute(*, actor, sheet: BonusSheet) -> BonusSheet:
+def bonus_sheet_recompute(*, actor, sheet_id: int) -> BonusSheet:
     """Recompute a draft from the current appraisals, attendance and bonus bases, under the policy
     snapshot the sheet was prepared with; HR's adjustments are kept."""
     _require_hr(actor)
-    sheet = _lock_sheet(sheet)
+    sheet = _lock_sheet(sheet_id)
     _refuse_locked(sheet)
     before = {"lines": sheet.employees, "total": str(sheet.total_amount)}
     carried = _adjustments_by_employee(sheet)
     BonusLine.objects.filter(sheet=sheet).delete()
     lines = _compute_lines(
-        sheet=sheet, policy=policy_from_snapshot(sheet.policy_snapshot), adjustments_by_employee=carried
+        sheet=sheet, policy=rules.policy_from_snapshot(sheet.policy_snapshot), adjustments_by_employee=carried
     )
     _store_lines(sheet, lines)
     sheet.prepared_by = actor
@@ -337,11 +330,11 @@ def bonus_sheet_recompute(*, actor, sheet: BonusSheet) -> BonusSheet:
 
 
 @transaction.atomic
-def bonus_sheet_approve(*, actor, sheet: BonusSheet) -> BonusSheet:
+def bonus_sheet_approve(*, actor, sheet_id: int) -> BonusSheet:
     """HR approves and locks a draft (PRF-4): only once the month's appraisal cycle is locked, so
     no score can change under an approved sheet. Approved lines are read-only in the database."""
     _require_hr(actor)
-    sheet = _lock_sheet(sheet)
+    sheet = _lock_sheet(sheet_id)
     if sheet.status == BonusSheetStatus.APPROVED:
         raise ApplicationError(
             _("This bonus sheet is already approved."), code=PerformanceErrorCode.ALREADY_APPROVED, status=409
@@ -376,7 +369,7 @@ def bonus_sheet_approve(*, actor, sheet: BonusSheet) -> BonusSheet:
 
 
 @transaction.atomic
-def bonus_sheet_correct(*, actor, sheet: BonusSheet, reason: str) -> BonusSheet:
+def bonus_sheet_correct(*, actor, sheet_id: int, reason: str) -> BonusSheet:
     """A correction after approval (PRF-4): the approved version is kept, marked superseded (its
     files stay downloadable), and a new draft version N+1 is computed afresh under the policy in
     force for the month; HR's adjustments are carried over. Returns the new draft."""
@@ -384,12 +377,12 @@ def bonus_sheet_correct(*, actor, sheet: BonusSheet, reason: str) -> BonusSheet:
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Give the reason for the correction."), code=PerformanceErrorCode.REASON_MISSING)
-    if len(reason) > REASON_MAX:
+    if len(reason) > _REASON_MAX:
         raise ApplicationError(
-            _("The reason is too long (at most %(max)s characters).") % {"max": REASON_MAX},
+            _("The reason is too long (at most %(max)s characters).") % {"max": _REASON_MAX},
             code=PerformanceErrorCode.REASON_TOO_LONG,
         )
-    old = _lock_sheet(sheet)
+    old = _lock_sheet(sheet_id)
     if old.status == BonusSheetStatus.DRAFT:
         raise ApplicationError(
             _("A draft is not corrected: recompute it or change its adjustments, then approve it."),
@@ -405,10 +398,12 @@ def bonus_sheet_correct(*, actor, sheet: BonusSheet, reason: str) -> BonusSheet:
     carried = _adjustments_by_employee(old)
     old.status = BonusSheetStatus.SUPERSEDED
     old.save(update_fields=["status"])
-    cycle = AppraisalCycle.objects.get(pk=old.cycle_id)
+    cycle = old.cycle  # loaded with the sheet's lock
     last = BonusSheet.objects.filter(month=old.month).aggregate(v=Max("version"))["v"] or old.version
     new = _new_sheet(actor=actor, cycle=cycle, version=last + 1, supersedes=old, reason=reason)
-    lines = _compute_lines(sheet=new, policy=policy_from_snapshot(new.policy_snapshot), adjustments_by_employee=carried)
+    lines = _compute_lines(
+        sheet=new, policy=rules.policy_from_snapshot(new.policy_snapshot), adjustments_by_employee=carried
+    )
     _store_lines(new, lines)
     new.save(update_fields=["employees", "total_base", "total_amount"])
     _audit(
@@ -440,35 +435,48 @@ def _amount(value) -> Decimal:
         raise ApplicationError(
             _("Enter the amount as a number, e.g. 200.00."), code=PerformanceErrorCode.AMOUNT_INVALID
         ) from exc
-    if amount <= 0 or amount > ADJUSTMENT_MAX:
+    if amount <= 0 or amount > _ADJUSTMENT_MAX:
         raise ApplicationError(
-            _("The amount must be more than 0 and at most %(max)s.") % {"max": ADJUSTMENT_MAX},
+            _("The amount must be more than 0 and at most %(max)s.") % {"max": _ADJUSTMENT_MAX},
             code=PerformanceErrorCode.AMOUNT_INVALID,
         )
     return amount
 
 
-def _lock_line(*, sheet_id: int | None, line: BonusLine | int) -> tuple[BonusSheet, BonusLine]:
-    pk = line.pk if isinstance(line, BonusLine) else line
-    found = BonusLine.objects.filter(pk=pk).values_list("sheet_id", flat=True).first()
-    if found is None or (sheet_id is not None and found != sheet_id):
-        raise NotFoundError(_("Bonus line not found."))
-    sheet = _lock_sheet(found)  # the sheet's lock first, as every other writer of the sheet
+def _lock_line(*, line_id: int | None, sheet_id: int | None, employee_no: str | None) -> tuple[BonusSheet, BonusLine]:
+    """The draft sheet and one of its lines, both locked (the sheet's lock first, as every other
+    writer of the sheet takes it). The line by id, or by employee number on ``sheet_id``."""
+    if line_id is not None:
+        found = BonusLine.objects.filter(pk=line_id).values_list("sheet_id", flat=True).first()
+        if found is None or (sheet_id is not None and found != sheet_id):
+            raise NotFoundError(_("Bonus line not found."))
+        sheet_id = found
+    sheet = _lock_sheet(sheet_id)
     _refuse_locked(sheet)
-    return sheet, BonusLine.objects.select_for_update().get(pk=pk)
+    lines = BonusLine.objects.select_for_update().filter(sheet_id=sheet.pk)
+    line = lines.filter(pk=line_id).first() if line_id is not None else lines.filter(employee_no=employee_no).first()
+    if line is None:
+        if line_id is not None:
+            raise NotFoundError(_("Bonus line not found."))
+        raise ApplicationError(
+            _("Employee %(number)s has no line on this sheet.") % {"number": employee_no},
+            code=PerformanceErrorCode.LINE_NOT_FOUND,
+            field="employee_no",
+        )
+    return sheet, line
 
 
 def _refigure(line: BonusLine, sheet: BonusSheet, adjustments: list[dict]) -> Decimal:
     """Apply the line's adjustments again (the computed part stays as prepared); returns the
     change of the line's total."""
-    rewards, penalties = _adjustment_sums(adjustments)
+    rewards, penalties = rules.adjustment_sums(adjustments)
     old_total = line.total
     line.rewards = rules.q2(rewards)
     line.penalties = rules.q2(penalties)
     line.total = rules.q2(
         line.performance_amount - line.attendance_fines - line.absenteeism_deduction + line.rewards - line.penalties
     )
-    line.explanation = [e for e in line.explanation if e.get("rule") not in ADJUSTMENT_ARTICLES] + adjustments
+    line.explanation = [e for e in line.explanation if e.get("rule") not in rules.ADJUSTMENT_ARTICLES] + adjustments
     line.save(update_fields=["rewards", "penalties", "total", "explanation"])
     delta = line.total - old_total
     sheet.total_amount += delta
@@ -478,27 +486,35 @@ def _refigure(line: BonusLine, sheet: BonusSheet, adjustments: list[dict]) -> De
 
 @transaction.atomic
 def bonus_line_adjust(
-    *, actor, line: BonusLine | int, kind: str, title: str, amount, sheet_id: int | None = None
+    *,
+    actor,
+    kind: str,
+    title: str,
+    amount,
+    line_id: int | None = None,
+    sheet_id: int | None = None,
+    employee_no: str | None = None,
 ) -> BonusLine:
     """Add a reward (RWD-2, money that flows into the bonus sheet) or a fine (PEN-1, deducted from
-    that month's pay) to one line of a draft, with a title that explains it."""
+    that month's pay) to one line of a draft, with a title that explains it. The line is
+    ``line_id``, or the line of ``employee_no`` on the sheet ``sheet_id``."""
     _require_hr(actor)
-    if kind not in ADJUSTMENT_ARTICLES:
+    if kind not in rules.ADJUSTMENT_ARTICLES:
         raise ApplicationError(_("Choose a reward or a fine."), code=PerformanceErrorCode.KIND_INVALID)
     title = " ".join((title or "").split())
     if not title:
         raise ApplicationError(
             _("Give the reward or fine a title (what it is for)."), code=PerformanceErrorCode.TITLE_MISSING
         )
-    if len(title) > TITLE_MAX:
+    if len(title) > _TITLE_MAX:
         raise ApplicationError(
-            _("The title is too long (at most %(max)s characters).") % {"max": TITLE_MAX},
+            _("The title is too long (at most %(max)s characters).") % {"max": _TITLE_MAX},
             code=PerformanceErrorCode.TITLE_TOO_LONG,
         )
     amount = _amount(amount)
-    sheet, line = _lock_line(sheet_id=sheet_id, line=line)
-    entry = {"rule": kind, "article": ADJUSTMENT_ARTICLES[kind], "amount": str(amount), "title": title}
-    adjustments = [*_adjustments_of(line.explanation), entry]
+    sheet, line = _lock_line(line_id=line_id, sheet_id=sheet_id, employee_no=employee_no)
+    entry = {"rule": kind, "article": rules.ADJUSTMENT_ARTICLES[kind], "amount": str(amount), "title": title}
+    adjustments = [*rules.adjustments_of(line.explanation), entry]
     delta = _refigure(line, sheet, adjustments)
     _audit(
         actor,
@@ -510,13 +526,11 @@ def bonus_line_adjust(
 
 
 @transaction.atomic
-def bonus_line_adjustment_remove(
-    *, actor, line: BonusLine | int, position: int, sheet_id: int | None = None
-) -> BonusLine:
+def bonus_line_adjustment_remove(*, actor, line_id: int, position: int, sheet_id: int | None = None) -> BonusLine:
     """Remove one of a draft line's adjustments (``position``: its place among them, from 0)."""
     _require_hr(actor)
-    sheet, line = _lock_line(sheet_id=sheet_id, line=line)
-    adjustments = _adjustments_of(line.explanation)
+    sheet, line = _lock_line(line_id=line_id, sheet_id=sheet_id, employee_no=None)
+    adjustments = rules.adjustments_of(line.explanation)
     if not 0 <= position < len(adjustments):
         raise NotFoundError(_("That reward or fine is not on this line (any more)."))
     removed = adjustments.pop(position)
@@ -533,11 +547,9 @@ def bonus_line_adjustment_remove(
 # --- Exports -------------------------------------------------------------------------------------------
 
 
-def bonus_sheet_file_request(*, actor, sheet: BonusSheet | int, file_format: str, language: str = "") -> BonusSheetFile:
+def bonus_sheet_file_request(*, actor, sheet_id: int, file_format: str, language: str = "") -> BonusSheetFile:
     """Queue an export of a sheet (any version, any status) for HR or a company leader; rendered by
     the Celery task after commit. The file is rendered in ``language`` (the requester's)."""
-    from django.conf import settings
-
     _require_reader(actor)
     if file_format not in FileFormat.values:
         raise ApplicationError(_("Choose PDF, XLSX or CSV."), code=PerformanceErrorCode.FORMAT_INVALID)
@@ -545,24 +557,19 @@ def bonus_sheet_file_request(*, actor, sheet: BonusSheet | int, file_format: str
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
     if language not in languages:
         language = settings.LANGUAGE_CODE
-    pk = sheet.pk if isinstance(sheet, BonusSheet) else sheet
     with transaction.atomic():
-        found = BonusSheet.objects.filter(pk=pk).first()
-        if found is None:
+        sheet = BonusSheet.objects.filter(pk=sheet_id).first()
+        if sheet is None:
             raise NotFoundError(_("Bonus sheet not found."))
         file = BonusSheetFile.objects.create(
-            sheet=found, file_format=file_format, language=language, requested_by=actor
+            sheet=sheet, file_format=file_format, language=language, requested_by=actor
         )
         _audit(
-            actor, "bonus_sheet.export_request", found, {"file": file.pk, "format": file_format, "language": language}
+            actor, "bonus_sheet.export_request", sheet, {"file": file.pk, "format": file_format, "language": language}
         )
+        from performance.tasks import bonus_sheet_file_render as render_task  # noqa: PLC0415 - enqueue: tasks import services
 
-        def enqueue():
-            from performance.tasks import bonus_sheet_file_render as task
-
-            task.delay(file.pk)
-
-        transaction.on_commit(enqueue)
+        render_task.delay_on_commit(file.pk)
     return file
 
 
@@ -574,21 +581,38 @@ def _file_update(file_id: int, **fields) -> None:
 
 FILE_CONTENT_TYPES = {
     FileFormat.PDF: "application/pdf",
-    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    FileFormat.CSV: "text/csv; charset=utf-8",
+    FileFormat.XLSX: XLSX_CONTENT_TYPE,
+    FileFormat.CSV: CSV_CONTENT_TYPE,
 }
+
+
+def _export(file: BonusSheetFile, progress: Callable[[int], None]) -> tuple[BonusSheet, ExportFile]:
+    """The bytes of a requested export, in the active language: the lines through the one selector
+    (read as the requester may read them), rendered by :mod:`performance.exports` (PDF) or
+    :mod:`callcenter.exports` (XLSX, CSV: formula injection neutralised)."""
+    user = file.requested_by
+    sheet = bonus_sheet_get(user=user, pk=file.sheet_id)
+    lines = bonus_line_list(user=user, sheet_id=sheet.pk).iterator(chunk_size=_EXPORT_CHUNK)
+    name = f"bonus-sheet-{sheet.month:%Y-%m}-v{sheet.version}"
+    if file.file_format == FileFormat.PDF:
+        data = bonus_sheet_pdf(sheet=sheet, lines=lines, progress=progress)
+        return sheet, ExportFile(data, f"{name}.pdf", FILE_CONTENT_TYPES[FileFormat.PDF])
+    headers, rows = bonus_line_table(lines)
+    progress(10)
+    rows = list(rows)
+    progress(60)
+    if file.file_format == FileFormat.CSV:
+        return sheet, csv_file(filename=name, headers=headers, rows=rows)
+    title = f"bonus-{sheet.month:%Y-%m}-v{sheet.version}"
+    return sheet, xlsx_file(filename=name, headers=headers, rows=rows, sheet_title=title)
 
 
 def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:
     """Render a queued export (the Celery task): queued → running (progress 0..100) → done, with the
     file in private storage and its SHA-256; failed with the error. Idempotent: a finished file is
     returned as it is (at-least-once delivery)."""
-    from datasecurity.services import private_storage
-    from performance.pdf import bonus_sheet_pdf
-    from performance.selectors.bonus import bonus_sheet_table
-
     with transaction.atomic():
-        file = BonusSheetFile.objects.select_for_update().select_related("sheet").filter(pk=file_id).first()
+        file = BonusSheetFile.objects.select_for_update().select_related("requested_by").filter(pk=file_id).first()
         if file is None:
             raise NotFoundError(_("Export not found."))
         if file.status == FileStatus.DONE:
@@ -602,13 +626,9 @@ def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:
             _file_update(file_id, progress=max(0, min(99, int(percent))))
 
         with translation.override(file.language):
-            if file.file_format == FileFormat.PDF:
-                data = bonus_sheet_pdf(sheet=file.sheet, progress=progress)
-            else:
-                data = _table_file(file, bonus_sheet_table(sheet=file.sheet), progress)
-        path = f"bonus/{file.sheet.month:%Y/%m}/{secrets.token_hex(16)}.{file.file_format}"
-        from django.core.files.base import ContentFile
-
+            sheet, export = _export(file, progress)
+        data = export.content
+        path = f"bonus/{sheet.month:%Y/%m}/{secrets.token_hex(16)}.{file.file_format}"
         path = private_storage().save(path, ContentFile(data))
         _file_update(
             file_id,
@@ -630,28 +650,10 @@ def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:
     return file
 
 
-def _table_file(file: BonusSheetFile, table, progress) -> bytes:
-    """XLSX or CSV bytes of the sheet's lines (formula injection neutralised by callcenter.exports)."""
-    from callcenter.exports import csv_bytes, xlsx_bytes
-
-    headers, rows = table
-    progress(10)
-    rows = list(rows)
-    progress(60)
-    name = f"bonus-{file.sheet.month:%Y-%m}-v{file.sheet.version}"
-    if file.file_format == FileFormat.CSV:
-        return csv_bytes(headers=headers, rows=rows)
-    return xlsx_bytes(headers=headers, rows=rows, sheet_title=name)
-
-
 def bonus_sheet_file_open(*, actor, file_id: int):
     """Open a finished export for HR or a company leader (others: PermissionDeniedError), after
     checking its SHA-256 (a changed file is refused); every download is audited (SEC-2).
     Returns (file, open binary handle)."""
-    from django.core.exceptions import SuspiciousFileOperation
-
-    from datasecurity.services import private_storage
-
     _require_reader(actor)
     file = BonusSheetFile.objects.select_related("sheet").filter(pk=file_id).first()
     if file is None:

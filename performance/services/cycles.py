@@ -5,7 +5,7 @@
 - :func:`appraisal_cycle_open` — the month-end job (``performance.tasks.appraisal_month_end``,
   daily for the previous month) and HR's "open" button: the cycle with the policy in force on the
   month's last day and its deadlines, then one appraisal per employee employed at month end, in
-  chunks of :data:`CHUNK` employees, each chunk its own transaction. Idempotent (a rerun creates
+  chunks of :data:`CYCLE_CHUNK` employees, each chunk its own transaction. Idempotent (a rerun creates
   nothing twice: the unique (employee, month) key, and each chunk re-reads who already has an
   appraisal under the cycle's row lock) and resumable (after a crash, the next run continues with
   the employees still missing; the cycle stays ``opening`` until then).
@@ -38,20 +38,24 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from callcenter.errors import ApplicationError, PermissionDeniedError
-from callcenter.models import Employee, EmploymentStatus, Notification
+from attendance.selectors import attendance_month_results
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.models import Employee, EmploymentStatus, Notification, User
 from callcenter.roles import Role, has_role
 from callcenter.selectors import approval_chain
+from callcenter.services import notification_send
+from complaints.selectors import complaint_follow_ups_by_agent
 from datasecurity.services import audit_record
-from performance import rules, scoring
+from performance import rules
 from performance.errors import PerformanceErrorCode
 from performance.models import (
+    METRIC_SOURCES,
     Appraisal,
     AppraisalCycle,
     AppraisalItem,
@@ -62,33 +66,28 @@ from performance.models import (
     ScoringMethod,
     TemplateIndicator,
 )
+from performance.selectors import acting_evaluator, cycle_eligible_employees, metric_totals, policy_for_month
+from performance.services.appraisals import appraisal_scores_apply
 
 __all__ = [
     "CYCLE_CHUNK",
     "REMINDER_KIND",
     "appraisal_cycle_lock",
     "appraisal_cycle_open",
+    "appraisal_cycle_open_queued",
     "appraisal_cycle_refresh_auto",
     "appraisal_cycle_refresh_queued",
     "appraisal_cycle_refresh_start",
     "appraisal_cycle_remind",
     "appraisal_cycle_start",
     "appraisal_reminders_send",
-    "cycle_eligible_employees",
 ]
 
-CYCLE_CHUNK = 500
-CHUNK = CYCLE_CHUNK
-OPEN_KIND = "appraisal.open"
+CYCLE_CHUNK = 500  # employees per transaction of the opening and the refresh
+_OPEN_KIND = "appraisal.open"
 REMINDER_KIND = "appraisal.reminder"
-METRIC_SOURCES = {
-    AutoSource.CALLS_ANSWERED,
-    AutoSource.RESOLUTION_RATE,
-    AutoSource.AVG_HANDLE_TIME,
-    AutoSource.QA_ACCURACY,
-}
-PENDING = (AppraisalStatus.SELF, AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW)
-AUTO_FIELDS = ["auto_value", "auto_score", "explanation"]
+_PENDING = (AppraisalStatus.SELF, AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW)
+_AUTO_FIELDS = ["auto_value", "auto_score", "explanation"]
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -111,15 +110,6 @@ def _require_hr(actor) -> None:
 
 def _actor_user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def cycle_eligible_employees(month: datetime.date):
-    """Employees appraised for ``month`` (PRF-2): employed on its last day — hired on or before
-    it, and still active or left after it."""
-    last = scoring.month_last_day(month)
-    return Employee.objects.filter(hire_date__lte=last).filter(
-        Q(status=EmploymentStatus.ACTIVE) | Q(status=EmploymentStatus.LEFT, left_on__gt=last)
-    )
 
 
 def _templates() -> dict[int, tuple[AppraisalTemplate, list[TemplateIndicator]]]:
@@ -148,11 +138,9 @@ class _AutoData:
 
     def __init__(self, *, month: datetime.date, employees: list[Employee], sources: set[str], satisfaction: dict):
         ids = [e.pk for e in employees]
-        self.metrics = scoring.metric_totals(month=month, employee_ids=ids) if sources & METRIC_SOURCES else {}
+        self.metrics = metric_totals(month=month, employee_ids=ids) if sources & set(METRIC_SOURCES) else {}
         self.attendance = {}
         if AutoSource.ATTENDANCE in sources:
-            from attendance.selectors import attendance_month_results
-
             self.attendance = attendance_month_results(employees=employees, month=month)
         self.satisfaction = satisfaction
 
@@ -179,8 +167,6 @@ class _AutoData:
 def _satisfaction(month: datetime.date, sources: set[str]) -> dict:
     if AutoSource.COMPLAINT_SATISFACTION not in sources:
         return {}
-    from complaints.selectors import complaint_follow_ups_by_agent
-
     return complaint_follow_ups_by_agent(month=month)
 
 
@@ -189,11 +175,23 @@ def _totals(appraisal: Appraisal, items: list[AppraisalItem]) -> list[str]:
     the evaluation workflow (PRF-3: a total only after the superior's evaluation)."""
     final = appraisal.superior_submitted_at is not None
     self_missing = final and appraisal.self_submitted_at is None
-    return scoring.appraisal_scores_apply(appraisal, items, final=final, self_missing=self_missing)
+    return appraisal_scores_apply(appraisal, items, final=final, self_missing=self_missing)
+
+
+def _cycle(pk: int) -> AppraisalCycle:
+    cycle = AppraisalCycle.objects.filter(pk=pk).first()
+    if cycle is None:
+        raise NotFoundError(_("Appraisal cycle not found."))
+    return cycle
 
 
 def _lock_cycle(pk: int) -> AppraisalCycle:
-    return AppraisalCycle.objects.select_for_update().get(pk=pk)
+    """The cycle row, locked (404 for an unknown id: the cycles hold no personal data, so whoever
+    may act may know which exist)."""
+    cycle = AppraisalCycle.objects.select_for_update().filter(pk=pk).first()
+    if cycle is None:
+        raise NotFoundError(_("Appraisal cycle not found."))
+    return cycle
 
 
 # --- Opening the month (PRF-2) ----------------------------------------------------------------------
@@ -205,15 +203,15 @@ def _cycle_for(month: datetime.date, actor) -> tuple[AppraisalCycle, bool]:
         cycle = AppraisalCycle.objects.select_for_update().filter(month=month).first()
         if cycle is not None:
             return cycle, False
-        policy = scoring.policy_for_month(month)
-        last = scoring.month_last_day(month)
+        policy = policy_for_month(month)
+        last = rules.month_last_day(month)
         try:
             with transaction.atomic():
                 cycle = AppraisalCycle.objects.create(
                     month=month,
                     status=CycleStatus.OPENING,
                     policy=policy if policy.pk else None,
-                    policy_snapshot=scoring.policy_snapshot(policy),
+                    policy_snapshot=rules.policy_snapshot(policy),
                     # PRF-2: deadlines count from the month's last day (December → January).
                     self_deadline=last + datetime.timedelta(days=policy.self_evaluation_days),
                     superior_deadline=last + datetime.timedelta(days=policy.superior_evaluation_days),
@@ -274,7 +272,7 @@ def _open_chunk(*, cycle_pk: int, employee_ids: list[int], templates, satisfacti
         employees = [e for e in employees if e.position_id in templates]
         if not employees:
             return 0
-        policy = scoring.policy_from_snapshot(cycle.policy_snapshot or {})
+        policy = rules.policy_from_snapshot(cycle.policy_snapshot or {})
         sources = {
             ti.indicator.auto_source
             for e in employees
@@ -303,7 +301,7 @@ def _open_chunk(*, cycle_pk: int, employee_ids: list[int], templates, satisfacti
             items = _build_items(employee=employee, indicators=indicators, auto=auto, policy=policy)
             _totals(appraisal, items)
             pairs.append((appraisal, items))
-        Appraisal.objects.bulk_create([a for a, _items in pairs], batch_size=CHUNK)
+        Appraisal.objects.bulk_create([a for a, _items in pairs], batch_size=CYCLE_CHUNK)
         _open_chunk_items(pairs)
         _open_notify(cycle, [a.employee for a, _items in pairs])
         audit_record(
@@ -330,11 +328,9 @@ def _open_chunk_items(pairs: list[tuple[Appraisal, list[AppraisalItem]]]) -> Non
 
 
 def _open_notify(cycle: AppraisalCycle, employees: list[Employee]) -> None:
-    from callcenter.services import notification_send
-
     notification_send(
         recipients=[e.user_id for e in employees if e.status == EmploymentStatus.ACTIVE],
-        kind=OPEN_KIND,
+        kind=_OPEN_KIND,
         title=gettext_lazy("Your appraisal for %(month)s is open"),
         body=gettext_lazy(
             "Please complete your self-evaluation by %(deadline)s; your superior evaluates next (PRF-2, PRF-3)."
@@ -360,7 +356,7 @@ def _missing_ids(month: datetime.date, templates) -> tuple[list[int], int]:
 
 def _ended_month(month) -> datetime.date:
     month = _first_of_month(month)
-    if scoring.month_last_day(month) >= timezone.localdate():
+    if rules.month_last_day(month) >= timezone.localdate():
         raise ApplicationError(
             _("%(month)s has not ended yet; a month is appraised at its end (PRF-2).")
             % {"month": month.strftime("%Y-%m")},
@@ -385,14 +381,9 @@ def appraisal_cycle_start(*, month: datetime.date, actor) -> AppraisalCycle:
         # The number to appraise now (the progress bar's denominator); nobody missing: open now.
         cycle = _open_finish(cycle_pk=cycle.pk, expected=expected, created=0, actor=actor)
         if missing:
-            actor_id = _actor_user(actor).pk
+            from performance.tasks import appraisal_cycle_open_run  # noqa: PLC0415 - enqueue: tasks import services
 
-            def enqueue():
-                from performance.tasks import appraisal_cycle_open_run
-
-                appraisal_cycle_open_run.delay(month.isoformat(), actor_id)
-
-            transaction.on_commit(enqueue)
+            appraisal_cycle_open_run.delay_on_commit(month.isoformat(), _actor_user(actor).pk)
     return cycle
 
 
@@ -408,16 +399,28 @@ def appraisal_cycle_open(*, month: datetime.date, actor=None) -> tuple[Appraisal
     sources = {ti.indicator.auto_source for _t, items in templates.values() for ti in items}
     satisfaction = _satisfaction(month, sources) if missing else {}
     created = 0
-    for number, start in enumerate(range(0, len(missing), CHUNK), start=1):
+    for number, start in enumerate(range(0, len(missing), CYCLE_CHUNK), start=1):
         created += _open_chunk(
             cycle_pk=cycle.pk,
-            employee_ids=missing[start : start + CHUNK],
+            employee_ids=missing[start : start + CYCLE_CHUNK],
             templates=templates,
             satisfaction=satisfaction,
             actor=actor,
             number=number,
         )
     return _open_finish(cycle_pk=cycle.pk, expected=expected, created=created, actor=actor), created
+
+
+def appraisal_cycle_open_queued(
+    *, month: str | datetime.date, actor_id: int | None = None
+) -> tuple[AppraisalCycle, int]:
+    """The opening HR started from the page (:func:`appraisal_cycle_start`), run by the worker:
+    :func:`appraisal_cycle_open` as the user who asked (``actor_id``; none: the job). Idempotent,
+    so a redelivered task creates nothing twice."""
+    if isinstance(month, str):
+        month = datetime.date.fromisoformat(month)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return appraisal_cycle_open(month=month, actor=actor)
 
 
 def _open_finish(*, cycle_pk: int, expected: int, created: int, actor) -> AppraisalCycle:
@@ -453,13 +456,16 @@ def _open_finish(*, cycle_pk: int, expected: int, created: int, actor) -> Apprai
 # --- Refreshing the automatic indicators -------------------------------------------------------------
 
 
-def appraisal_cycle_refresh_auto(*, actor, cycle: AppraisalCycle) -> dict:
+def appraisal_cycle_refresh_auto(*, actor, cycle_id: int) -> dict:
     """HR re-fills the automatic indicators (metrics, attendance, complaint satisfaction) of every
     unlocked appraisal of ``cycle`` and recomputes their scores (PRF-1, PRF-3), after opening the
     appraisals of employees added since. Idempotent: a second run changes nothing. Returns the
     counts {"created", "items_changed", "appraisals_changed"}."""
     _require_hr(actor)
-    cycle = AppraisalCycle.objects.get(pk=cycle.pk)
+    return _refresh(actor=actor, cycle=_cycle(cycle_id))
+
+
+def _refresh(*, actor, cycle: AppraisalCycle) -> dict:
     _refuse_locked_cycle(cycle)
     cycle, created = appraisal_cycle_open(month=cycle.month, actor=actor)
     ids = list(
@@ -475,8 +481,8 @@ def appraisal_cycle_refresh_auto(*, actor, cycle: AppraisalCycle) -> dict:
     )
     satisfaction = _satisfaction(cycle.month, sources)
     items_changed = appraisals_changed = 0
-    for start in range(0, len(ids), CHUNK):
-        a, i = _refresh_chunk(cycle_pk=cycle.pk, ids=ids[start : start + CHUNK], satisfaction=satisfaction)
+    for start in range(0, len(ids), CYCLE_CHUNK):
+        a, i = _refresh_chunk(cycle_pk=cycle.pk, ids=ids[start : start + CYCLE_CHUNK], satisfaction=satisfaction)
         appraisals_changed += a
         items_changed += i
     counts = {"created": created, "items_changed": items_changed, "appraisals_changed": appraisals_changed}
@@ -505,37 +511,32 @@ def _refuse_locked_cycle(cycle: AppraisalCycle) -> None:
         )
 
 
-def appraisal_cycle_refresh_start(*, actor, cycle: AppraisalCycle) -> AppraisalCycle:
+def appraisal_cycle_refresh_start(*, actor, cycle_id: int) -> AppraisalCycle:
     """HR's "refresh automatic indicators" from the page (PRF-1, PRF-2): the refresh runs in the
     worker (``appraisal_cycle_refresh_auto``, seconds for 5,000 employees); the cycle records
     when it was queued, and when it finished with its counts, so the review page shows it.
     Queuing again while one is pending queues nothing more. HR is notified with the counts."""
     _require_hr(actor)
     with transaction.atomic():
-        cycle = _lock_cycle(cycle.pk)
+        cycle = _lock_cycle(cycle_id)
         _refuse_locked_cycle(cycle)
         if cycle.refresh_pending:
             return cycle
         cycle.refresh_queued_at = timezone.now()
         cycle.save(update_fields=["refresh_queued_at"])
-        cycle_pk, actor_id = cycle.pk, _actor_user(actor).pk
+        from performance.tasks import appraisal_cycle_refresh_run  # noqa: PLC0415 - enqueue: tasks import services
 
-        def enqueue():
-            from performance.tasks import appraisal_cycle_refresh_run
-
-            appraisal_cycle_refresh_run.delay(cycle_pk, actor_id)
-
-        transaction.on_commit(enqueue)
+        appraisal_cycle_refresh_run.delay_on_commit(cycle.pk, _actor_user(actor).pk)
     return cycle
 
 
-def appraisal_cycle_refresh_queued(*, cycle_id: int, actor) -> dict:
-    """The queued refresh HR started from the page (run by the worker): refresh, then tell HR the
-    counts in the app. Returns the counts."""
-    from callcenter.services import notification_send
-
-    cycle = AppraisalCycle.objects.get(pk=cycle_id)
-    counts = appraisal_cycle_refresh_auto(actor=actor, cycle=cycle)
+def appraisal_cycle_refresh_queued(*, cycle_id: int, actor_id: int) -> dict:
+    """The queued refresh HR started from the page (run by the worker, as the user who asked):
+    refresh, then tell HR the counts in the app. Returns the counts."""
+    actor = User.objects.filter(pk=actor_id).first()
+    _require_hr(actor)
+    cycle = _cycle(cycle_id)
+    counts = _refresh(actor=actor, cycle=cycle)
     notification_send(
         recipients=[actor],
         kind="appraisal.refresh_done",
@@ -578,7 +579,7 @@ def _refresh_chunk(*, cycle_pk: int, ids: list[int], satisfaction: dict) -> tupl
         ):
             items_by[item.appraisal_id].append(item)
         sources = {i.indicator.auto_source for items in items_by.values() for i in items if i.method == "automatic"}
-        policy = scoring.policy_from_snapshot(cycle.policy_snapshot or {})
+        policy = rules.policy_from_snapshot(cycle.policy_snapshot or {})
         auto = _AutoData(
             month=cycle.month, employees=[a.employee for a in appraisals], sources=sources, satisfaction=satisfaction
         )
@@ -600,9 +601,9 @@ def _refresh_chunk(*, cycle_pk: int, ids: list[int], satisfaction: dict) -> tupl
             fields = _totals(appraisal, items)
             if _score_state(appraisal) != before:
                 changed_appraisals.append(appraisal)
-        AppraisalItem.objects.bulk_update(changed_items, AUTO_FIELDS, batch_size=2000)
+        AppraisalItem.objects.bulk_update(changed_items, _AUTO_FIELDS, batch_size=2000)
         if changed_appraisals:
-            Appraisal.objects.bulk_update(changed_appraisals, fields, batch_size=CHUNK)
+            Appraisal.objects.bulk_update(changed_appraisals, fields, batch_size=CYCLE_CHUNK)
             audit_record(
                 actor=None,
                 action="appraisal_cycle.refresh_chunk",
@@ -634,23 +635,9 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
     return start, start + datetime.timedelta(days=1)
 
 
-def _acting_evaluator(appraisal: Appraisal) -> Employee | None:
-    """Who evaluates now (the rule of the evaluation workflow: the evaluator copied at opening
-    while still employed, else the department manager)."""
-    evaluator = appraisal.evaluator
-    if evaluator is not None and evaluator.status == EmploymentStatus.ACTIVE and evaluator.pk != appraisal.employee_id:
-        return evaluator
-    manager = appraisal.department.manager
-    if manager is not None and manager.status == EmploymentStatus.ACTIVE and manager.pk != appraisal.employee_id:
-        return manager
-    return None
-
-
 def _remind(*, today: datetime.date, cycles: Iterable[AppraisalCycle], window: bool) -> int:
     """Send the reminders of ``cycles`` (within ``reminder_days_before`` of a deadline or after it
     when ``window``; always otherwise). One per person per day. Returns how many were sent."""
-    from callcenter.services import notification_send
-
     # Notifications are stamped with the clock: "today" for the once-a-day rule is the local date.
     start, end = _day_bounds(timezone.localdate())
     already = set(
@@ -661,7 +648,7 @@ def _remind(*, today: datetime.date, cycles: Iterable[AppraisalCycle], window: b
     self_due: dict[int, AppraisalCycle] = {}  # employee user id -> the cycle to remind about
     evaluator_counts: dict[int, int] = defaultdict(int)  # evaluator user id -> pending evaluations
     for cycle in sorted(cycles, key=lambda c: c.month):
-        policy = scoring.policy_from_snapshot(cycle.policy_snapshot or {})
+        policy = rules.policy_from_snapshot(cycle.policy_snapshot or {})
         days = datetime.timedelta(days=policy.reminder_days_before)
         remind_self = not window or today >= cycle.self_deadline - days
         remind_superior = not window or today >= cycle.superior_deadline - days
@@ -684,7 +671,7 @@ def _remind(*, today: datetime.date, cycles: Iterable[AppraisalCycle], window: b
                 .order_by("pk")
             )
             for appraisal in pending:
-                evaluator = _acting_evaluator(appraisal)
+                evaluator = acting_evaluator(appraisal)
                 if evaluator is not None:
                     evaluator_counts[evaluator.user_id] += 1
     sent = 0
@@ -760,19 +747,19 @@ def appraisal_reminders_send(*, today: datetime.date) -> int:
     return _remind(today=today, cycles=cycles, window=True)
 
 
-def appraisal_cycle_remind(*, actor, cycle: AppraisalCycle) -> int:
+def appraisal_cycle_remind(*, actor, cycle_id: int) -> int:
     """HR's "send reminders now" for one cycle, whatever the deadlines (still at most one per
     person per day). Audited with the count."""
     _require_hr(actor)
-    cycle = AppraisalCycle.objects.get(pk=cycle.pk)
-    if cycle.status == CycleStatus.LOCKED:
-        raise ApplicationError(
-            _("The %(month)s cycle is locked; there is nothing left to remind about.")
-            % {"month": cycle.month.strftime("%Y-%m")},
-            code=PerformanceErrorCode.CYCLE_LOCKED,
-            status=409,
-        )
     with transaction.atomic():
+        cycle = _lock_cycle(cycle_id)
+        if cycle.status == CycleStatus.LOCKED:
+            raise ApplicationError(
+                _("The %(month)s cycle is locked; there is nothing left to remind about.")
+                % {"month": cycle.month.strftime("%Y-%m")},
+                code=PerformanceErrorCode.CYCLE_LOCKED,
+                status=409,
+            )
         sent = _remind(today=timezone.localdate(), cycles=[cycle], window=False)
         audit_record(actor=actor, action="appraisal_cycle.remind", obj=cycle, changes={"reminders_sent": sent})
     return sent
@@ -781,7 +768,7 @@ def appraisal_cycle_remind(*, actor, cycle: AppraisalCycle) -> int:
 # --- Locking the month --------------------------------------------------------------------------------
 
 
-def appraisal_cycle_lock(*, actor, cycle: AppraisalCycle, force: bool = False) -> AppraisalCycle:
+def appraisal_cycle_lock(*, actor, cycle_id: int, force: bool = False) -> AppraisalCycle:
     """HR closes the month (PRF-2): every appraisal of the cycle becomes ``locked`` and read-only
     (the services refuse changes, and a database trigger refuses any UPDATE of a locked appraisal
     or its items). Refused while appraisals are not completed, naming how many at which stage,
@@ -789,7 +776,7 @@ def appraisal_cycle_lock(*, actor, cycle: AppraisalCycle, force: bool = False) -
     (PRF-4: no completed appraisal, no performance bonus)."""
     _require_hr(actor)
     with transaction.atomic():
-        cycle = _lock_cycle(cycle.pk)
+        cycle = _lock_cycle(cycle_id)
         month = cycle.month.strftime("%Y-%m")
         if cycle.status == CycleStatus.LOCKED:
             raise ApplicationError(
@@ -807,7 +794,7 @@ def appraisal_cycle_lock(*, actor, cycle: AppraisalCycle, force: bool = False) -
         # Row locks on every appraisal: a save in progress finishes first, a later one sees "locked".
         list(Appraisal.objects.select_for_update().filter(cycle=cycle).values_list("pk", flat=True))
         counts = dict(Appraisal.objects.filter(cycle=cycle).values_list("status").annotate(n=Count("pk")).order_by())
-        unfinished = {s: counts.get(s, 0) for s in PENDING}
+        unfinished = {s: counts.get(s, 0) for s in _PENDING}
         total_unfinished = sum(unfinished.values())
         if total_unfinished and not force:
             raise ApplicationError(

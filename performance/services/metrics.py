@@ -2,7 +2,7 @@
 
 Agents' daily figures (calls answered, resolved, average handling time, QA accuracy) come from
 the telephony/ACD system, either as a CSV file HR uploads or as a JSON push to the API. Both go
-through :func:`performance.metrics_csv.clean_rows` and :func:`_metric_rows_import`:
+through :func:`performance.rules.clean_rows` and :func:`_metric_rows_import`:
 
 - all or nothing: one bad row (unknown employee number, bad date, future day, negative figure,
   resolved > answered, QA outside 0..100, the same employee and day twice) refuses the whole
@@ -29,18 +29,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.exports import ExportFile, csv_file
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
 from datasecurity.services import audit_record
-from performance import metrics_csv
+from performance import rules
 from performance.errors import PerformanceErrorCode
-from performance.metrics_csv import MAX_ERRORS_SHOWN, MetricRow, RowError
 from performance.models import AgentDailyMetric, MetricImport, MetricSource, TeamDailyCallVolume
 
-__all__ = ["METRIC_IMPORT_ROLES", "metric_call_volumes_rebuild", "metric_import_file", "metric_import_push"]
+__all__ = [
+    "METRIC_IMPORT_ROLES",
+    "metric_call_volumes_rebuild",
+    "metric_import_file",
+    "metric_import_push",
+    "metric_import_template",
+]
 
 METRIC_IMPORT_ROLES = (Role.HR,)
-UPSERT_BATCH = 5_000
+_UPSERT_BATCH = 5_000
 # pg_advisory_xact_lock key: one metrics import at a time.
 _IMPORT_LOCK = zlib.crc32(b"performance.metric_import")
 _UPDATE_FIELDS = [
@@ -58,14 +64,14 @@ def _require_importer(actor) -> None:
         raise PermissionDeniedError(_("Only HR imports call-center metrics (PRF-1)."))
 
 
-def _refuse(errors: list[RowError]) -> ApplicationError:
+def _refuse(errors: list[rules.RowError]) -> ApplicationError:
     errors = sorted(errors, key=lambda e: e.row)
     count = len(errors)
     return ApplicationError(
         _("Nothing was imported: %(count)s error(s) in the rows. Correct them and import the whole file again.")
         % {"count": count},
         code=PerformanceErrorCode.ROWS_INVALID,
-        extra={"error_count": count, "errors": [e.as_dict() for e in errors[:MAX_ERRORS_SHOWN]]},
+        extra={"error_count": count, "errors": [e.as_dict() for e in errors[: rules.MAX_ERRORS_SHOWN]]},
     )
 
 
@@ -73,8 +79,8 @@ def _metric_rows_import(
     *,
     actor,
     source: str,
-    rows: list[MetricRow],
-    errors: list[RowError],
+    rows: list[rules.MetricRow],
+    errors: list[rules.RowError],
     employee_column: str = "employee_no",
     filename: str = "",
     checksum: str = "",
@@ -85,7 +91,7 @@ def _metric_rows_import(
     for r in rows:
         if r.employee_no not in employee_ids:
             errors.append(
-                RowError(
+                rules.RowError(
                     r.row,
                     employee_column,
                     _("No employee has the number %(employee_no)s.") % {"employee_no": r.employee_no},
@@ -119,7 +125,7 @@ def _metric_rows_import(
             date_to=date_to,
         )
         now = timezone.now()
-        for start in range(0, len(rows), UPSERT_BATCH):
+        for start in range(0, len(rows), _UPSERT_BATCH):
             # Re-imported days replace the stored row (one per employee and day).
             AgentDailyMetric.objects.bulk_create(
                 [
@@ -133,7 +139,7 @@ def _metric_rows_import(
                         source_import=record,
                         updated_at=now,
                     )
-                    for r in rows[start : start + UPSERT_BATCH]
+                    for r in rows[start : start + _UPSERT_BATCH]
                 ],
                 update_conflicts=True,
                 unique_fields=["employee", "day"],
@@ -186,8 +192,8 @@ def metric_import_file(*, actor, data: bytes, filename: str) -> MetricImport:
     ``ApplicationError.extra`` (``errors``: the first 100 as ``{row, column, message}``;
     ``error_count``) when any row is wrong; nothing is written then."""
     _require_importer(actor)
-    records, columns = metrics_csv.read_csv(data)
-    rows, errors = metrics_csv.clean_rows(records, today=timezone.localdate(), columns=columns)
+    records, columns = rules.read_csv(data)
+    rows, errors = rules.clean_rows(records, today=timezone.localdate(), columns=columns)
     return _metric_rows_import(
         actor=actor,
         source=MetricSource.CSV,
@@ -208,14 +214,13 @@ def metric_import_push(*, actor, rows: list[dict]) -> MetricImport:
         raise ApplicationError(_("“rows” must be a list of objects."), code=PerformanceErrorCode.ROWS_INVALID_SHAPE)
     if not rows:
         raise ApplicationError(_("There are no rows to import."), code=PerformanceErrorCode.ROWS_EMPTY)
-    if len(rows) > metrics_csv.MAX_ROWS:
+    if len(rows) > rules.MAX_ROWS:
         raise ApplicationError(
-            _("At most %(limit)s rows can be imported at once; split them by date.")
-            % {"limit": f"{metrics_csv.MAX_ROWS:,}"},
+            _("At most %(limit)s rows can be imported at once; split them by date.") % {"limit": f"{rules.MAX_ROWS:,}"},
             code=PerformanceErrorCode.TOO_MANY_ROWS,
         )
-    records = [(i, {f: r.get(f) for f in metrics_csv.FIELDS}) for i, r in enumerate(rows, start=1)]
-    cleaned, errors = metrics_csv.clean_rows(records, today=timezone.localdate())
+    records = [(i, {f: r.get(f) for f in rules.FIELDS}) for i, r in enumerate(rows, start=1)]
+    cleaned, errors = rules.clean_rows(records, today=timezone.localdate())
     canonical = json.dumps([rec for _i, rec in records], sort_keys=True, default=str, separators=(",", ":"))
     return _metric_rows_import(
         actor=actor,
@@ -224,3 +229,10 @@ def metric_import_push(*, actor, rows: list[dict]) -> MetricImport:
         errors=errors,
         checksum=hashlib.sha256(canonical.encode()).hexdigest(),
     )
+
+
+def metric_import_template() -> ExportFile:
+    """The downloadable template of the CSV file: the headers HR's Excel expects (Chinese) and one
+    example row, UTF-8 with BOM so Excel opens it with the Chinese headers. No personal data: not
+    audited."""
+    return csv_file(filename="metrics-template", headers=rules.TEMPLATE_HEADERS, rows=[rules.TEMPLATE_EXAMPLE])

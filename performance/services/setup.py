@@ -26,6 +26,7 @@ from callcenter.roles import Role, has_role
 from datasecurity.services import audit_record, model_changes, snapshot
 from performance.errors import PerformanceErrorCode
 from performance.models import (
+    METRIC_SOURCES,
     AppraisalTemplate,
     AutoSource,
     Indicator,
@@ -37,7 +38,6 @@ from performance.models import (
 __all__ = [
     "INDICATOR_DEFAULTS",
     "INDICATOR_FIELDS",
-    "METRIC_SOURCES",
     "SETUP_ROLES",
     "TEMPLATE_ITEMS_MAX",
     "appraisal_template_create",
@@ -49,15 +49,8 @@ __all__ = [
 ]
 
 SETUP_ROLES = (Role.HR,)
-HUNDRED = Decimal("100")
+_HUNDRED = Decimal("100")
 TEMPLATE_ITEMS_MAX = 30
-# Automatic sources read from the metrics import: they need a target (what earns 100 points).
-METRIC_SOURCES = (
-    AutoSource.CALLS_ANSWERED,
-    AutoSource.RESOLUTION_RATE,
-    AutoSource.AVG_HANDLE_TIME,
-    AutoSource.QA_ACCURACY,
-)
 INDICATOR_FIELDS = [
     "name",
     "name_en",
@@ -264,6 +257,13 @@ def _clean_indicator(values: dict) -> dict:
     }
 
 
+def _indicator_lock(indicator_id: int) -> Indicator:
+    indicator = Indicator.objects.select_for_update().filter(pk=indicator_id).first()
+    if indicator is None:
+        raise NotFoundError(_("No such indicator."))
+    return indicator
+
+
 def _active_templates_using(indicator: Indicator) -> list[AppraisalTemplate]:
     return list(
         AppraisalTemplate.objects.filter(active=True, items__indicator=indicator)
@@ -341,7 +341,7 @@ def indicator_create(
     return indicator
 
 
-def indicator_update(*, actor, indicator: Indicator, **values) -> Indicator:
+def indicator_update(*, actor, indicator_id: int, **values) -> Indicator:
     """Change an indicator's names, group, scoring, scale, source, target or active flag (PRF-1).
     The code cannot change. Open appraisals keep their own copy (weight, method, scale)."""
     _require_hr(actor)
@@ -353,9 +353,7 @@ def indicator_update(*, actor, indicator: Indicator, **values) -> Indicator:
             _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
     with transaction.atomic():
-        locked = Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
-        if locked is None:
-            raise NotFoundError(_("No such indicator."))
+        locked = _indicator_lock(indicator_id)
         before = snapshot(locked, INDICATOR_FIELDS)
         cleaned = _clean_indicator({**before, **values})
         if before["active"] and not cleaned["active"]:
@@ -369,10 +367,10 @@ def indicator_update(*, actor, indicator: Indicator, **values) -> Indicator:
     return locked
 
 
-def indicator_deactivate(*, actor, indicator: Indicator) -> Indicator:
+def indicator_deactivate(*, actor, indicator_id: int) -> Indicator:
     """Deactivate an indicator (never deleted: appraisals refer to it). Refused while an active
     template uses it."""
-    return indicator_update(actor=actor, indicator=indicator, active=False)
+    return indicator_update(actor=actor, indicator_id=indicator_id, active=False)
 
 
 def indicator_defaults_install(*, actor=None) -> int:
@@ -434,7 +432,7 @@ def _clean_items(items) -> list[tuple[Indicator, Decimal]]:
                 _("Row %(row)s: the weight must be a number.") % {"row": position},
                 code=PerformanceErrorCode.WEIGHT_INVALID,
             ) from None
-        if weight <= 0 or weight > HUNDRED:
+        if weight <= 0 or weight > _HUNDRED:
             raise ApplicationError(
                 _("Row %(row)s: a weight is more than 0 and at most 100.") % {"row": position},
                 code=PerformanceErrorCode.WEIGHT_INVALID,
@@ -468,7 +466,7 @@ def _clean_items(items) -> list[tuple[Indicator, Decimal]]:
                 code=PerformanceErrorCode.INDICATOR_INACTIVE,
             )
     total = sum((w for _i, w in parsed), Decimal("0"))
-    if total != HUNDRED:
+    if total != _HUNDRED:
         raise ApplicationError(
             _("The weights add up to %(total)s; they must add up to exactly 100 (PRF-1).")
             % {"total": f"{total.normalize():f}"},
@@ -489,16 +487,18 @@ def _clean_name(name: str, position: Position) -> str:
     return name or _("%(position)s appraisal template") % {"position": position.name}
 
 
-def appraisal_template_create(*, actor, position: Position, name: str, items: list[dict]) -> AppraisalTemplate:
+def appraisal_template_create(*, actor, position_id: int, name: str, items: list[dict]) -> AppraisalTemplate:
     """A new template for ``position`` (PRF-1). It becomes the post's active template and the
     previous one is deactivated (kept for history). Cycles already opened keep their own items."""
     _require_hr(actor)
     pairs = _clean_items(items)
     with transaction.atomic():
         # The post row lock serialises two HR users creating a template for the same post.
-        position = Position.objects.select_for_update().filter(pk=getattr(position, "pk", position)).first()
+        position = Position.objects.select_for_update().filter(pk=position_id).first()
         if position is None:
-            raise ApplicationError(_("Choose a position."), code=PerformanceErrorCode.POSITION_MISSING)
+            raise ApplicationError(
+                _("Choose a position."), code=PerformanceErrorCode.POSITION_MISSING, field="position"
+            )
         name = _clean_name(name, position)
         previous = list(AppraisalTemplate.objects.select_for_update().filter(position=position, active=True))
         now = timezone.now()
@@ -526,7 +526,7 @@ def appraisal_template_create(*, actor, position: Position, name: str, items: li
 
 
 def appraisal_template_update(
-    *, actor, template: AppraisalTemplate, name: str | None = None, items: list[dict]
+    *, actor, template_id: int, name: str | None = None, items: list[dict]
 ) -> AppraisalTemplate:
     """Replace the name and items of an active template in one step (PRF-1), under a lock of the
     template row. A replaced (inactive) template is history and cannot be edited."""
@@ -536,7 +536,7 @@ def appraisal_template_update(
         locked = (
             AppraisalTemplate.objects.select_for_update(of=("self",))
             .select_related("position")
-            .filter(pk=template.pk)
+            .filter(pk=template_id)
             .first()
         )
         if locked is None:

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from callcenter.tests.factories import EmployeeFactory
 from performance import services
 from performance.models import Appraisal, AppraisalCycle, AppraisalItem
-from performance.tests.factories_appraisals import MONTH, appraisal_for, manual_items, scores
+from performance.tests.factories import MONTH, appraisal_for, manual_items, scores
 
 ROLE_USERS = [
     "agent",
@@ -54,10 +55,12 @@ def body(appraisal, value, *, submit=False, **extra):
 
 
 def submitted(org, appraisal, *, superior=True):
-    services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "80"), submit=True)
+    services.appraisal_self_save(
+        actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "80"), submit=True
+    )
     if superior:
         services.appraisal_superior_save(
-            actor=org.supervisor.user, appraisal=appraisal, items=scores(appraisal, "90"), submit=True
+            actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, "90"), submit=True
         )
     return appraisal
 
@@ -263,11 +266,13 @@ def test_other_side_drafts_are_not_leaked(org):
     """The supervisor does not see the agent's unsubmitted self draft; the agent does not see
     the supervisor's unsubmitted scores."""
     appraisal = appraisal_for(org.agent)
-    services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "77"))
+    services.appraisal_self_save(actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "77"))
     data = api_for(org.supervisor.user).get(url("api:performance:appraisal_detail", appraisal)).json()
     assert all(i["self_score"] is None for i in data["items"])
     submitted(org, appraisal, superior=False)
-    services.appraisal_superior_save(actor=org.supervisor.user, appraisal=appraisal, items=scores(appraisal, "42"))
+    services.appraisal_superior_save(
+        actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, "42")
+    )
     data = api_for(org.agent.user).get(url("api:performance:appraisal_detail", appraisal)).json()
     assert all(i["superior_score"] is None for i in data["items"]) and data["superior_score"] is None
 
@@ -276,8 +281,6 @@ def test_other_side_drafts_are_not_leaked(org):
 
 
 def test_list_queries_are_bounded(org, django_assert_max_num_queries):
-    from callcenter.tests.factories import EmployeeFactory
-
     api = api_for(org.hr.user)
     for _ in range(3):
         appraisal_for(EmployeeFactory(team=org.a1, department=org.dept_a))

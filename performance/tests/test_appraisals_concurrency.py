@@ -10,7 +10,7 @@ from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 from performance import services
 from performance.models import Appraisal, FeedbackInterview, ImprovementAction
-from performance.tests.factories_appraisals import appraisal_for, scores
+from performance.tests.factories import appraisal_for, scores
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +24,13 @@ def test_two_superior_submissions_at_once_one_wins(org):
     moment (a double click on two tabs), then one wins, the other is told it was submitted, and
     one event is audited and one notification sent."""
     appraisal = appraisal_for(org.agent)
-    services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "80"), submit=True)
+    services.appraisal_self_save(
+        actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "80"), submit=True
+    )
 
     def submit(value):
         return lambda: services.appraisal_superior_save(
-            actor=org.supervisor.user, appraisal=Appraisal(pk=appraisal.pk), items=scores(appraisal, value), submit=True
+            actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, value), submit=True
         )
 
     assert run_parallel([submit("90"), submit("60")]) == ["ok", "superior_submitted"]
@@ -41,15 +43,17 @@ def test_two_superior_submissions_at_once_one_wins(org):
 @pytest.mark.django_db(transaction=True)
 def test_two_interviews_at_once_record_one(org):
     appraisal = appraisal_for(org.agent)
-    services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "80"), submit=True)
+    services.appraisal_self_save(
+        actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "80"), submit=True
+    )
     services.appraisal_superior_save(
-        actor=org.supervisor.user, appraisal=appraisal, items=scores(appraisal, "90"), submit=True
+        actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, "90"), submit=True
     )
 
     def record():
         return services.appraisal_interview_record(
             actor=org.supervisor.user,
-            appraisal=Appraisal(pk=appraisal.pk),
+            appraisal_id=appraisal.pk,
             held_on=datetime.date(2025, 6, 12),
             strengths="好",
             problems="无",

@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from callcenter.tests.factories import EmployeeFactory
 from performance import services
 from performance.models import Appraisal, AppraisalCycle, ImprovementAction
-from performance.tests.factories_appraisals import MONTH, appraisal_for, cycle_for, manual_items, scores
+from performance.tests.factories import MONTH, appraisal_for, cycle_for, manual_items, scores
 
 ROLE_USERS = [
     "agent",
@@ -64,10 +65,12 @@ def score_post(appraisal, value, action="save", summary="小结"):
 
 
 def submitted(org, appraisal, *, superior=True):
-    services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "80"), submit=True)
+    services.appraisal_self_save(
+        actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "80"), submit=True
+    )
     if superior:
         services.appraisal_superior_save(
-            actor=org.supervisor.user, appraisal=appraisal, items=scores(appraisal, "90"), submit=True
+            actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, "90"), submit=True
         )
     return appraisal
 
@@ -215,7 +218,9 @@ def test_superior_submits_and_the_page_explains_every_number(client, org):
 
 def test_employee_sees_the_superior_scores_only_after_submission(client, org):
     appraisal = submitted(org, appraisal_for(org.agent), superior=False)
-    services.appraisal_superior_save(actor=org.supervisor.user, appraisal=appraisal, items=scores(appraisal, "42"))
+    services.appraisal_superior_save(
+        actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, "42")
+    )
     html = login(client, org, "agent").get(detail_url(appraisal)).content.decode()
     assert "42.00" not in html
 
@@ -253,8 +258,6 @@ def test_interview_form_records_and_completes(client, org):
 def test_interview_dates_render_as_iso_in_chinese(client, org):
     """A date input accepts only YYYY-MM-DD: the "today" default and a date sent back with an error
     must not come out in the Chinese format (2026/12/06), which the browser shows as empty."""
-    from django.utils import timezone
-
     appraisal = submitted(org, appraisal_for(org.agent))
     login(client, org, "supervisor")
     url = detail_url(appraisal, "performance:appraisal_interview")
@@ -317,7 +320,7 @@ def test_user_text_is_escaped(client, org):
     appraisal = appraisal_for(org.agent)
     services.appraisal_self_save(
         actor=org.agent.user,
-        appraisal=appraisal,
+        appraisal_id=appraisal.pk,
         items=scores(appraisal, "80", "<script>alert(1)</script>"),
         submit=True,
     )
@@ -341,11 +344,13 @@ def test_history_chart_and_open_actions(client, org):
     april = datetime.date(2025, 4, 1)
     for month, value in ((april, "70"), (MONTH, "90")):
         a = appraisal_for(org.agent, month)
-        services.appraisal_self_save(actor=org.agent.user, appraisal=a, items=scores(a, value), submit=True)
-        services.appraisal_superior_save(actor=org.supervisor.user, appraisal=a, items=scores(a, value), submit=True)
+        services.appraisal_self_save(actor=org.agent.user, appraisal_id=a.pk, items=scores(a, value), submit=True)
+        services.appraisal_superior_save(
+            actor=org.supervisor.user, appraisal_id=a.pk, items=scores(a, value), submit=True
+        )
     services.appraisal_interview_record(
         actor=org.supervisor.user,
-        appraisal=Appraisal.objects.get(month=april),
+        appraisal_id=Appraisal.objects.get(month=april).pk,
         held_on=datetime.date(2025, 5, 10),
         strengths="好",
         problems="无",
@@ -374,8 +379,6 @@ def test_my_history_queries_are_bounded(client, org, django_assert_max_num_queri
 
 
 def test_team_list_queries_are_bounded_and_paginated(client, org, django_assert_max_num_queries):
-    from callcenter.tests.factories import EmployeeFactory
-
     for _ in range(3):
         appraisal_for(EmployeeFactory(team=org.a1, department=org.dept_a))
     login(client, org, "manager")
@@ -399,3 +402,16 @@ def test_detail_queries_are_bounded(client, org, django_assert_max_num_queries):
     client.get(detail_url(appraisal))
     with django_assert_max_num_queries(20):
         client.get(detail_url(appraisal))
+
+
+@pytest.mark.parametrize(
+    "who,teams",
+    [("supervisor", {"a1"}), ("manager", {"a1", "a2"}), ("hr", {"a1", "a2", "b1"})],
+)
+def test_team_filter_offers_the_teams_of_the_remit(client, org, who, teams):
+    """The team filter of the team list offers what ``callcenter.selectors.team_choices`` decides:
+    a supervisor their team, a manager their department's, HR every team."""
+    appraisal_for(org.agent)
+    response = login(client, org, who).get(reverse("performance:team_appraisals"))
+    offered = {pk for pk, _label in response.context["form"].fields["team"].choices if pk}
+    assert offered == {getattr(org, name).pk for name in teams}

@@ -21,8 +21,16 @@ from performance.models import (
     FeedbackInterview,
     ImprovementAction,
 )
-from performance.tests.factories import auto_indicator, manual_indicator, template_for
-from performance.tests.factories_appraisals import MONTH, appraisal_for, cycle_for, manual_items, scores
+from performance.tests.factories import (
+    MONTH,
+    appraisal_for,
+    auto_indicator,
+    cycle_for,
+    manual_indicator,
+    manual_items,
+    scores,
+    template_for,
+)
 
 FUTURE = timezone.localdate() + datetime.timedelta(days=10)
 HELD_ON = datetime.date(2025, 6, 12)
@@ -51,14 +59,17 @@ def state(appraisal):
 
 def submit_self(org, appraisal, value="80", who=None):
     return services.appraisal_self_save(
-        actor=(who or org.agent).user, appraisal=appraisal, items=scores(appraisal, value, "按时完成"), submit=True
+        actor=(who or org.agent).user,
+        appraisal_id=appraisal.pk,
+        items=scores(appraisal, value, "按时完成"),
+        submit=True,
     )
 
 
 def submit_superior(org, appraisal, value="90", who=None):
     return services.appraisal_superior_save(
         actor=(who or org.supervisor).user,
-        appraisal=appraisal,
+        appraisal_id=appraisal.pk,
         items=scores(appraisal, value, "表现良好"),
         summary="整体不错",
         submit=True,
@@ -69,7 +80,7 @@ def interview(org, appraisal, who=None, **kw):
     kw.setdefault("held_on", HELD_ON)
     kw.setdefault("strengths", "业务熟练")
     kw.setdefault("problems", "通话时长偏长")
-    return services.appraisal_interview_record(actor=(who or org.supervisor).user, appraisal=appraisal, **kw)
+    return services.appraisal_interview_record(actor=(who or org.supervisor).user, appraisal_id=appraisal.pk, **kw)
 
 
 @pytest.fixture
@@ -86,7 +97,7 @@ def test_self_draft_then_submit_goes_to_the_superior_and_notifies_them(org, appr
     first, second = manual_items(appraisal)
     services.appraisal_self_save(
         actor=org.agent.user,
-        appraisal=appraisal,
+        appraisal_id=appraisal.pk,
         items={first.pk: {"score": "75.5", "comment": "草稿"}},
         summary="小结",
     )
@@ -97,7 +108,7 @@ def test_self_draft_then_submit_goes_to_the_superior_and_notifies_them(org, appr
 
     services.appraisal_self_save(
         actor=org.agent.user,
-        appraisal=appraisal,
+        appraisal_id=appraisal.pk,
         items={second.pk: {"score": 85, "comment": ""}},
         summary="小结",
         submit=True,
@@ -117,7 +128,7 @@ def test_submitting_an_incomplete_self_evaluation_is_refused_and_changes_nothing
     before = state(appraisal)
     with pytest.raises(ApplicationError) as exc:
         services.appraisal_self_save(
-            actor=org.agent.user, appraisal=appraisal, items={first.pk: {"score": "70"}}, submit=True
+            actor=org.agent.user, appraisal_id=appraisal.pk, items={first.pk: {"score": "70"}}, submit=True
         )
     assert exc.value.code == "incomplete"
     assert second.indicator.display_name in str(exc.value.message)
@@ -148,7 +159,7 @@ def test_scores_stay_on_the_item_scale_with_two_decimals(org, value, scale, ok):
     appraisal = appraisal_for(org.agent, template=template)
     item = manual_items(appraisal)[0]
     call = lambda: services.appraisal_self_save(  # noqa: E731
-        actor=org.agent.user, appraisal=appraisal, items={item.pk: {"score": value}}
+        actor=org.agent.user, appraisal_id=appraisal.pk, items={item.pk: {"score": value}}
     )
     if ok:
         call()
@@ -169,7 +180,9 @@ def test_automatic_items_and_foreign_items_cannot_be_scored(org, appraisal):
     other = manual_items(appraisal_for(org.peer))[0]
     for item_id, code in [(auto.pk, "item_automatic"), (other.pk, "item_invalid"), ("x", "item_invalid")]:
         with pytest.raises(ApplicationError) as exc:
-            services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items={item_id: {"score": "50"}})
+            services.appraisal_self_save(
+                actor=org.agent.user, appraisal_id=appraisal.pk, items={item_id: {"score": "50"}}
+            )
         assert exc.value.code == code
 
 
@@ -178,16 +191,16 @@ def test_only_the_employee_fills_the_self_evaluation(org, appraisal):
     refused (403); a peer who cannot see it gets 404."""
     for who in (org.supervisor, org.hr, org.manager):
         with pytest.raises(PermissionDeniedError):
-            services.appraisal_self_save(actor=who.user, appraisal=appraisal, items=scores(appraisal, "90"))
+            services.appraisal_self_save(actor=who.user, appraisal_id=appraisal.pk, items=scores(appraisal, "90"))
     with pytest.raises(NotFoundError):
-        services.appraisal_self_save(actor=org.peer.user, appraisal=appraisal, items=scores(appraisal, "90"))
+        services.appraisal_self_save(actor=org.peer.user, appraisal_id=appraisal.pk, items=scores(appraisal, "90"))
 
 
 def test_a_submitted_self_evaluation_cannot_be_changed(org, appraisal):
     submit_self(org, appraisal)
     before = state(appraisal)
     with pytest.raises(ApplicationError) as exc:
-        services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "100"))
+        services.appraisal_self_save(actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "100"))
     assert exc.value.code == "self_submitted"
     assert state(appraisal) == before
 
@@ -212,7 +225,7 @@ def test_after_the_self_deadline_the_superior_score_counts_fully_and_says_so(org
     80 on every item, then the people-scored part is 80 (superior 100 %), the employee's unsent
     draft is ignored, and the explanation says why (PRF-3)."""
     appraisal = appraisal_for(org.agent, auto_score="90")
-    services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items=scores(appraisal, "10"))
+    services.appraisal_self_save(actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "10"))
     submit_superior(org, appraisal, value="80")
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert a.status == "interview"
@@ -291,7 +304,7 @@ def test_superior_submit_needs_every_item(org, appraisal):
     before = state(appraisal)
     with pytest.raises(ApplicationError) as exc:
         services.appraisal_superior_save(
-            actor=org.supervisor.user, appraisal=appraisal, items={first.pk: {"score": "90"}}, submit=True
+            actor=org.supervisor.user, appraisal_id=appraisal.pk, items={first.pk: {"score": "90"}}, submit=True
         )
     assert exc.value.code == "incomplete"
     assert state(appraisal) == before
@@ -300,7 +313,9 @@ def test_superior_submit_needs_every_item(org, appraisal):
 def test_superior_draft_stays_private_until_submitted(org, appraisal):
     """Given a superior's draft, then the employee does not see its scores; after submission they do."""
     submit_self(org, appraisal)
-    services.appraisal_superior_save(actor=org.supervisor.user, appraisal=appraisal, items=scores(appraisal, "70"))
+    services.appraisal_superior_save(
+        actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, "70")
+    )
     a = selectors.appraisal_get(user=org.agent.user, pk=appraisal.pk)
     access = selectors.appraisal_access(user=org.agent.user, appraisal=a)
     assert not access.show_superior
@@ -314,7 +329,7 @@ def test_who_may_evaluate(org):
     appraisal = appraisal_for(org.agent)
     submit_self(org, appraisal)
     with pytest.raises(NotFoundError):
-        services.appraisal_superior_save(actor=org.other_dept.user, appraisal=appraisal, items={})
+        services.appraisal_superior_save(actor=org.other_dept.user, appraisal_id=appraisal.pk, items={})
     for who, code in [(org.hr, "not_evaluator"), (org.manager, "not_evaluator"), (org.agent, "own_appraisal")]:
         with pytest.raises(PermissionDeniedError) as exc:
             submit_superior(org, appraisal, who=who)
@@ -449,7 +464,7 @@ def test_hr_sends_back_to_the_self_evaluation(org, appraisal):
     the superior then waits for the new submission even past the deadline."""
     submit_self(org, appraisal)
     submit_superior(org, appraisal)
-    services.appraisal_send_back(actor=org.hr.user, appraisal=appraisal, reason="自评说明不充分", stage="self")
+    services.appraisal_send_back(actor=org.hr.user, appraisal_id=appraisal.pk, reason="自评说明不充分", stage="self")
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert (a.status, a.returned_reason, a.total_score, a.band) == ("self", "自评说明不充分", None, "")
     assert a.self_submitted_at is None and a.superior_submitted_at is None
@@ -470,7 +485,7 @@ def test_hr_sends_back_to_the_superior_after_the_interview(org, appraisal):
     submit_self(org, appraisal)
     submit_superior(org, appraisal)
     interview(org, appraisal)
-    services.appraisal_send_back(actor=org.hr.user, appraisal=appraisal, reason="评分依据不足", stage="superior")
+    services.appraisal_send_back(actor=org.hr.user, appraisal_id=appraisal.pk, reason="评分依据不足", stage="superior")
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert a.status == "superior" and a.self_submitted_at is not None
     assert Notification.objects.filter(recipient=org.supervisor.user, kind="performance.sent_back").exists()
@@ -495,7 +510,9 @@ def test_send_back_refusals(org, appraisal, who, stage, prepare, code):
         submit_self(org, appraisal)
     before = state(appraisal)
     with pytest.raises(ApplicationError) as exc:
-        services.appraisal_send_back(actor=getattr(org, who).user, appraisal=appraisal, reason="原因", stage=stage)
+        services.appraisal_send_back(
+            actor=getattr(org, who).user, appraisal_id=appraisal.pk, reason="原因", stage=stage
+        )
     assert exc.value.code == code
     assert state(appraisal) == before
 
@@ -503,7 +520,7 @@ def test_send_back_refusals(org, appraisal, who, stage, prepare, code):
 def test_send_back_needs_a_reason(org, appraisal):
     submit_self(org, appraisal)
     with pytest.raises(ApplicationError) as exc:
-        services.appraisal_send_back(actor=org.hr.user, appraisal=appraisal, reason="  ", stage="self")
+        services.appraisal_send_back(actor=org.hr.user, appraisal_id=appraisal.pk, reason="  ", stage="self")
     assert exc.value.code == "required"
 
 
@@ -531,7 +548,7 @@ def test_nothing_changes_once_locked(org, lock, step):
         "superior": lambda: submit_superior(org, appraisal),
         "interview": lambda: interview(org, appraisal),
         "send_back": lambda: services.appraisal_send_back(
-            actor=org.hr.user, appraisal=appraisal, reason="原因", stage="self"
+            actor=org.hr.user, appraisal_id=appraisal.pk, reason="原因", stage="self"
         ),
     }
     with pytest.raises(ApplicationError) as exc:
@@ -544,7 +561,7 @@ def test_every_state_change_is_audited(org, appraisal):
     submit_self(org, appraisal)
     submit_superior(org, appraisal)
     interview(org, appraisal)
-    services.appraisal_send_back(actor=org.hr.user, appraisal=appraisal, reason="复核", stage="superior")
+    services.appraisal_send_back(actor=org.hr.user, appraisal_id=appraisal.pk, reason="复核", stage="superior")
     actions = list(
         AuditEvent.objects.filter(object_id=str(appraisal.pk), action__startswith="appraisal.")
         .order_by("pk")
@@ -562,7 +579,43 @@ def test_automatic_item_templates_need_no_manual_scoring(org):
     """Given a template of automatic items only, the self submission needs no score."""
     template = template_for(org.agent.position, [(auto_indicator("only_calls", "calls_answered", target=1000), 100)])
     appraisal = appraisal_for(org.agent, template=template, auto_score="95")
-    services.appraisal_self_save(actor=org.agent.user, appraisal=appraisal, items={}, submit=True)
-    services.appraisal_superior_save(actor=org.supervisor.user, appraisal=appraisal, items={}, submit=True)
+    services.appraisal_self_save(actor=org.agent.user, appraisal_id=appraisal.pk, items={}, submit=True)
+    services.appraisal_superior_save(actor=org.supervisor.user, appraisal_id=appraisal.pk, items={}, submit=True)
     a = Appraisal.objects.get(pk=appraisal.pk)
     assert a.total_score == Decimal("95.00") and a.band == "A"
+
+
+# --- Ids in, one load under the lock -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who,call",
+    [
+        ("other_dept", lambda org, pk: services.appraisal_self_save(actor=org.other_dept.user, appraisal_id=pk)),
+        (
+            "other_dept",
+            lambda org, pk: services.appraisal_superior_save(actor=org.other_dept.user, appraisal_id=pk, submit=True),
+        ),
+        (
+            "other_team",
+            lambda org, pk: services.appraisal_interview_record(
+                actor=org.other_team.user, appraisal_id=pk, held_on=HELD_ON, strengths="x", problems="y"
+            ),
+        ),
+        (
+            "hr",
+            lambda org, pk: services.appraisal_send_back(
+                actor=org.hr.user, appraisal_id=pk + 1000, reason="x", stage="self"
+            ),
+        ),
+    ],
+)
+def test_an_appraisal_id_the_actor_may_not_see_is_not_found(org, who, call):
+    """Given an appraisal the actor may not see (or no such id), when a service is called with its
+    id, then it is "not found" (no leak of its existence) and nothing changes."""
+    appraisal = appraisal_for(org.agent)
+    submit_self(org, appraisal)
+    before = state(appraisal)
+    with pytest.raises(NotFoundError):
+        call(org, appraisal.pk)
+    assert state(appraisal) == before

@@ -10,7 +10,7 @@ from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 from performance import services
 from performance.models import BonusLine, BonusSheet
-from performance.tests.factories_bonus import MONTH, appraisal_for, cycle_for
+from performance.tests.factories import BONUS_MONTH, bonus_appraisal_for, bonus_cycle_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def cycle(org):
     """The locked March cycle: 张伟 95 (A), 王芳 82 (B), 刘洋 64 (D)."""
-    cycle = cycle_for()
+    cycle = bonus_cycle_for()
     for employee, score in [(org.agent, 95), (org.peer, 82), (org.other_team, 64)]:
-        appraisal_for(employee, cycle, score)
+        bonus_appraisal_for(employee, cycle, score)
     return cycle
 
 
@@ -33,7 +33,7 @@ def test_two_preparations_of_a_month_at_once_make_one_sheet(org, cycle):
     with its three lines exists, the other is told it exists, and one preparation is audited."""
 
     def prepare():
-        services.bonus_sheet_prepare(actor=org.hr.user, month=MONTH)
+        services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
 
     assert run_parallel([prepare, prepare]) == ["ok", "sheet_exists"]
     sheet = BonusSheet.objects.get()
@@ -45,10 +45,10 @@ def test_two_preparations_of_a_month_at_once_make_one_sheet(org, cycle):
 def test_two_approvals_at_once_approve_once(org, cycle):
     """Given a draft, when it is approved twice at the same moment, then it is approved once and
     the second is told so; one approval audited."""
-    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=MONTH)
+    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
 
     def approve():
-        services.bonus_sheet_approve(actor=org.hr.user, sheet=BonusSheet.objects.get(pk=sheet.pk))
+        services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
 
     assert run_parallel([approve, approve]) == ["already_approved", "ok"]
     sheet.refresh_from_db()
@@ -61,7 +61,7 @@ def test_a_recompute_racing_the_approval_never_changes_an_approved_sheet(org, cy
     approval arrive at the same moment, then either the recompute lands first and is approved, or
     the approval lands first and the recompute is refused: the approved lines are whatever the
     approval saw, and no line changes after it."""
-    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=MONTH)
+    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
     org.agent.bonus_base = Decimal("3000.00")
     org.agent.save(update_fields=["bonus_base"])
 
@@ -69,10 +69,10 @@ def test_a_recompute_racing_the_approval_never_changes_an_approved_sheet(org, cy
     approved = {}
 
     def recompute():
-        services.bonus_sheet_recompute(actor=org.hr.user, sheet=sheet.pk)
+        services.bonus_sheet_recompute(actor=org.hr.user, sheet_id=sheet.pk)
 
     def approve():
-        approved["total"] = services.bonus_sheet_approve(actor=org.hr.user, sheet=sheet.pk).total_amount
+        approved["total"] = services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk).total_amount
 
     outcomes = run_parallel([recompute, approve])
     sheet.refresh_from_db()
@@ -92,11 +92,11 @@ def test_a_recompute_racing_the_approval_never_changes_an_approved_sheet(org, cy
 def test_two_corrections_at_once_make_one_new_version(org, cycle):
     """Given an approved sheet, when two corrections arrive at the same moment, then there is one
     version 2 (draft) superseding version 1, and the other correction is refused."""
-    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=MONTH)
-    services.bonus_sheet_approve(actor=org.hr.user, sheet=sheet)
+    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
+    services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
 
     def correct():
-        services.bonus_sheet_correct(actor=org.hr.user, sheet=sheet.pk, reason="考勤更正")
+        services.bonus_sheet_correct(actor=org.hr.user, sheet_id=sheet.pk, reason="考勤更正")
 
     assert run_parallel([correct, correct]) == ["ok", "sheet_superseded"]
     versions = dict(BonusSheet.objects.values_list("version", "status"))

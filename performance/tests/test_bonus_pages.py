@@ -3,17 +3,21 @@ with progress, checksum-verified and audited downloads, query-count bounds, Open
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from callcenter.tests.factories import EmployeeFactory
 from datasecurity.models import AuditEvent
 from datasecurity.services import private_storage
 from performance import services
 from performance.models import BonusLine, BonusSheetFile
-from performance.tests.factories_bonus import MONTH, appraisal_for, cycle_for
+from performance.tests.factories import BONUS_MONTH, bonus_appraisal_for, bonus_cycle_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +33,16 @@ def _setup(db, settings, tmp_path, celery_eager):
 
 @pytest.fixture
 def sheet(org):
-    cycle = cycle_for()
+    cycle = bonus_cycle_for()
     for employee, score in [(org.agent, 95), (org.peer, 85), (org.other_team, 72), (org.other_dept, None)]:
-        appraisal_for(employee, cycle, score)
-    return services.bonus_sheet_prepare(actor=org.hr.user, month=MONTH)
+        bonus_appraisal_for(employee, cycle, score)
+    return services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
 
 
 def _export(org, sheet, django_capture_on_commit_callbacks, file_format="pdf", user=None):
     with django_capture_on_commit_callbacks(execute=True):
         file = services.bonus_sheet_file_request(
-            actor=(user or org.hr.user), sheet=sheet, file_format=file_format, language="zh-hans"
+            actor=(user or org.hr.user), sheet_id=sheet.pk, file_format=file_format, language="zh-hans"
         )
     file.refresh_from_db()
     return file
@@ -93,7 +97,7 @@ def test_write_matrix(client, org, sheet, who, name, body):
 
 @pytest.mark.parametrize("who", USERS)
 def test_prepare_matrix(client, org, who):
-    cycle_for()
+    bonus_cycle_for()
     client.force_login(getattr(org, who).user)
     page = client.post(reverse("performance:bonus_sheet_prepare"), {"month": "2026-03"})
     api = client.post(reverse("api:performance:bonus_sheet_prepare"), {"month": "2026-03"})
@@ -121,9 +125,9 @@ def test_download_matrix(client, org, sheet, who, django_capture_on_commit_callb
 def test_hr_prepares_adjusts_approves_and_corrects_through_the_pages(client, org):
     """Given the locked March cycle, HR prepares the sheet on the list page, adds a reward, approves
     it, and corrects it; each step says what happened and the sheet page shows the state."""
-    cycle = cycle_for()
-    appraisal_for(org.agent, cycle, 95)
-    appraisal_for(org.peer, cycle, 85)
+    cycle = bonus_cycle_for()
+    bonus_appraisal_for(org.agent, cycle, 95)
+    bonus_appraisal_for(org.peer, cycle, 85)
     client.force_login(org.hr.user)
     response = client.post(reverse("performance:bonus_sheet_prepare"), {"month": "2026-03"}, follow=True)
     sheet = response.context["sheet"]
@@ -167,8 +171,8 @@ def test_lines_are_paginated_filtered_and_explained(client, org, sheet):
 
 
 def test_api_workflow_and_refusals(client, org):
-    cycle = cycle_for(status="open")
-    appraisal_for(org.agent, cycle, 95)
+    cycle = bonus_cycle_for(status="open")
+    bonus_appraisal_for(org.agent, cycle, 95)
     client.force_login(org.hr.user)
     response = client.post(reverse("api:performance:bonus_sheet_prepare"), {"month": "2026-03"})
     assert response.status_code == 201, response.json()
@@ -219,17 +223,14 @@ def test_export_pdf_is_rendered_stored_with_checksum_and_downloaded(
 
 def test_xlsx_and_csv_exports_neutralise_formulas(org, sheet, django_capture_on_commit_callbacks):
     line = BonusLine.objects.get(sheet=sheet, employee=org.peer)
-    services.bonus_line_adjust(actor=org.hr.user, line=line, kind="reward", title="=HYPERLINK(1)", amount="5")
+    services.bonus_line_adjust(actor=org.hr.user, line_id=line.pk, kind="reward", title="=HYPERLINK(1)", amount="5")
     csv_file = _export(org, sheet, django_capture_on_commit_callbacks, "csv")
     text = private_storage().open(csv_file.stored_name, "rb").read().decode("utf-8-sig")
-    import csv
-    import io
 
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
     assert "王芳" in cells and not any(c.startswith(("=", "+", "@")) for c in cells)
     assert "1,000.00" not in text and "1005.00" in text  # plain numbers in the file
     xlsx_file = _export(org, sheet, django_capture_on_commit_callbacks, "xlsx")
-    from openpyxl import load_workbook
 
     workbook = load_workbook(private_storage().open(xlsx_file.stored_name, "rb"))
     rows = list(workbook.active.iter_rows(values_only=True))
@@ -255,7 +256,7 @@ def test_failed_render_is_recorded_with_its_error(org, sheet, monkeypatch, djang
     def broken(**kwargs):
         raise RuntimeError("font missing")
 
-    monkeypatch.setattr("performance.pdf.bonus_sheet_pdf", broken)
+    monkeypatch.setattr("performance.services.bonus.bonus_sheet_pdf", broken)
     file = _export(org, sheet, django_capture_on_commit_callbacks, "pdf")
     assert file.status == "failed" and "font missing" in file.error and not file.stored_name
 
@@ -282,8 +283,8 @@ def test_superseded_version_keeps_its_files(client, org, sheet, django_capture_o
     """Given an export of v1 (its cycle is locked), when v1 is approved and corrected, then v1's
     file still downloads and v1's page still opens."""
     file = _export(org, sheet, django_capture_on_commit_callbacks, "csv")
-    services.bonus_sheet_approve(actor=org.hr.user, sheet=sheet)
-    services.bonus_sheet_correct(actor=org.hr.user, sheet=sheet, reason="更正")
+    services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+    services.bonus_sheet_correct(actor=org.hr.user, sheet_id=sheet.pk, reason="更正")
     client.force_login(org.hr.user)
     assert client.get(reverse("performance:bonus_file_download", args=[file.pk])).status_code == 200
     assert client.get(reverse("performance:bonus_sheet_detail", args=[sheet.pk])).status_code == 200
@@ -293,13 +294,15 @@ def test_superseded_version_keeps_its_files(client, org, sheet, django_capture_o
 
 
 def test_lists_have_bounded_queries(client, org, django_assert_max_num_queries):
-    cycle = cycle_for()
+    cycle = bonus_cycle_for()
     for employee in (org.agent, org.peer, org.other_team, org.other_dept, org.supervisor, org.manager):
-        appraisal_for(employee, cycle, 80)
-    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=MONTH)
+        bonus_appraisal_for(employee, cycle, 80)
+    sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
     for i in range(5):
         line = BonusLine.objects.filter(sheet=sheet)[i]
-        services.bonus_line_adjust(actor=org.hr.user, line=line, kind="reward", title=f"奖{i}", amount=Decimal("10"))
+        services.bonus_line_adjust(
+            actor=org.hr.user, line_id=line.pk, kind="reward", title=f"奖{i}", amount=Decimal("10")
+        )
     client.force_login(org.hr.user)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("performance:bonus_sheet_detail", args=[sheet.pk])).status_code == 200
@@ -314,13 +317,11 @@ def test_lists_have_bounded_queries(client, org, django_assert_max_num_queries):
 
 
 def test_prepare_queries_do_not_grow_with_the_number_of_employees(org, django_assert_max_num_queries):
-    from callcenter.tests.factories import EmployeeFactory
-
-    cycle = cycle_for()
+    cycle = bonus_cycle_for()
     for employee in EmployeeFactory.create_batch(60, team=org.a1, department=org.dept_a):
-        appraisal_for(employee, cycle, 91)
+        bonus_appraisal_for(employee, cycle, 91)
     with django_assert_max_num_queries(25):
-        sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=MONTH)
+        sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
     assert sheet.employees == 60
 
 

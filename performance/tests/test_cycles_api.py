@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from callcenter.models import User
 from callcenter.tests.factories import EmployeeFactory
 from performance import services
 from performance.models import AppraisalCycle, CycleStatus
-from performance.tests.factories_cycles import MONTH, agent_template
+from performance.tests.factories import MONTH, agent_template
 
 ROLE_USERS = [
     *("agent", "peer", "supervisor", "manager", "leader"),
@@ -120,8 +121,6 @@ def test_unknown_cycle_is_404(org):
 
 
 def test_api_queries_are_bounded(org, cycle, django_assert_max_num_queries):
-    from callcenter.models import User
-
     def api():  # a freshly loaded user per request, as in production (no warm role cache)
         return api_for(User.objects.get(pk=org.hr.user_id))
 
@@ -129,7 +128,7 @@ def test_api_queries_are_bounded(org, cycle, django_assert_max_num_queries):
         api().get(url("api:performance:cycle_detail", cycle))
     for _ in range(30):
         EmployeeFactory(team=org.a2, department=org.dept_a, position=org.agent.position)
-    services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=cycle)
+    services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle_id=cycle.pk)
     with django_assert_max_num_queries(20) as many:
         api().get(url("api:performance:cycle_detail", cycle))
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -8,8 +8,7 @@ from callcenter.tests.parallel import run_parallel
 from performance import services
 from performance.models import Appraisal, AppraisalCycle, AppraisalItem, AppraisalStatus
 from performance.services import cycles
-from performance.tests.factories_appraisals import scores
-from performance.tests.factories_cycles import MONTH, agent_template
+from performance.tests.factories import MONTH, agent_template, scores
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,7 +16,7 @@ def test_two_openings_at_once_create_everything_once(org, monkeypatch):
     """Given chunks of 3, when two openings of May run at the same moment, then there is one
     cycle, each employee has one appraisal with its 7 items, and the two runs' counts add up."""
     agent_template(org)
-    monkeypatch.setattr(cycles, "CHUNK", 3)
+    monkeypatch.setattr(cycles, "CYCLE_CHUNK", 3)
 
     def open_may():
         return services.appraisal_cycle_open(month=MONTH)[1]
@@ -41,12 +40,12 @@ def test_lock_racing_a_self_evaluation(org):
 
     def submit():
         services.appraisal_self_save(
-            actor=org.agent.user, appraisal=Appraisal(pk=appraisal.pk), items=scores(appraisal, "80"), submit=True
+            actor=org.agent.user, appraisal_id=appraisal.pk, items=scores(appraisal, "80"), submit=True
         )
         return "submitted"
 
     def lock():
-        services.appraisal_cycle_lock(actor=org.hr.user, cycle=cycle, force=True)
+        services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=cycle.pk, force=True)
         return "locked"
 
     outcomes = sorted(run_parallel([submit, lock], results=True))

@@ -8,10 +8,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from callcenter.models import Notification
 from callcenter.tests.factories import EmployeeFactory
 from performance import services
 from performance.models import Appraisal, AppraisalCycle, AppraisalStatus, CycleStatus
-from performance.tests.factories_cycles import MONTH, agent_template, employee
+from performance.tasks import appraisal_cycle_open_run
+from performance.tests.factories import MONTH, agent_template, employee
 
 ROLE_USERS = [
     *("agent", "peer", "supervisor", "manager", "leader"),
@@ -130,8 +132,6 @@ def test_an_opening_month_shows_its_progress_until_it_is_open(client, org):
     """Given HR started April (the task not run yet), then the review shows a progress card that
     polls its own URL with "0 of 10"; a manager sees the card without HR's figures and button; once
     the task has run, the card's URL tells the page to reload."""
-    from performance.tasks import appraisal_cycle_open_run
-
     agent_template(org)
     cycle = services.appraisal_cycle_start(month=datetime.date(2025, 4, 1), actor=org.hr.user)
     assert (cycle.status, cycle.employees_expected) == (CycleStatus.OPENING, 10)
@@ -183,8 +183,6 @@ def test_hr_refreshes_in_the_background_and_reminds(client, org, cycle, django_c
     """When HR refreshes the automatic indicators, then a task is queued (once, however often HR
     clicks while it is pending), the review shows it running and polls; when the worker has run
     it, the page reloads to the counts and HR gets a notification. Reminders go at once."""
-    from callcenter.models import Notification
-
     login(client, org, "hr")
     refresh = review_url(cycle, "performance:cycle_refresh")
     refreshing = review_url(cycle, "performance:cycle_refreshing")
@@ -211,7 +209,7 @@ def test_hr_refreshes_in_the_background_and_reminds(client, org, cycle, django_c
 
 
 def test_a_locked_cycle_is_not_refreshed(client, org, cycle):
-    services.appraisal_cycle_lock(actor=org.hr.user, cycle=cycle, force=True)
+    services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=cycle.pk, force=True)
     login(client, org, "hr")
     response = client.post(review_url(cycle, "performance:cycle_refresh"), follow=True)
     assert "is locked" in response.content.decode()
@@ -302,7 +300,7 @@ def test_review_queries_are_bounded_and_paginated(client, org, cycle, django_ass
         client.get(review_url(cycle))
     for _ in range(40):
         EmployeeFactory(team=org.a2, department=org.dept_a, position=org.agent.position)
-    services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=cycle)
+    services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle_id=cycle.pk)
     with django_assert_max_num_queries(30) as many:
         response = client.get(review_url(cycle))
     assert len(many.captured_queries) == len(few.captured_queries)

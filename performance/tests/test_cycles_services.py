@@ -9,10 +9,10 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Notification
 from datasecurity.models import AuditEvent
-from performance import rules, scoring, services
+from performance import rules, services
 from performance.models import (
     Appraisal,
     AppraisalCycle,
@@ -23,8 +23,16 @@ from performance.models import (
     Indicator,
 )
 from performance.services import cycles
-from performance.tests.factories import metric_days
-from performance.tests.factories_cycles import MONTH, agent_template, attendance_days, aware, employee, follow_up
+from performance.tests.factories import (
+    MONTH,
+    agent_template,
+    attendance_days,
+    aware,
+    employee,
+    follow_up,
+    metric_days,
+    scores,
+)
 
 ORG_PEOPLE = [
     *("agent", "peer", "supervisor", "other_team", "manager", "leader"),
@@ -161,7 +169,7 @@ def test_open_notifies_in_app_without_email_and_audits_per_chunk(org, monkeypatc
     one in-app notice (no e-mail queued) and the audit trail has one event per chunk, not per
     appraisal."""
     agent_template(org)
-    monkeypatch.setattr(cycles, "CHUNK", 4)
+    monkeypatch.setattr(cycles, "CYCLE_CHUNK", 4)
     before = AuditEvent.objects.count()
     services.appraisal_cycle_open(month=MONTH)
 
@@ -196,7 +204,7 @@ def test_open_resumes_after_a_crash_without_duplicates(org, monkeypatch):
     then the first chunk stays (its own transaction), the second rolls back whole and the cycle
     stays "opening"; when it runs again, then it continues and ends "open", each employee once."""
     agent_template(org)
-    monkeypatch.setattr(cycles, "CHUNK", 3)
+    monkeypatch.setattr(cycles, "CYCLE_CHUNK", 3)
     real = cycles._open_chunk_items
     calls = {"n": 0}
 
@@ -274,14 +282,14 @@ def test_refresh_fills_late_metrics_and_picks_up_new_employees(org, opened):
     metric_days(org.agent, MONTH, days=20, answered=80)
     newcomer = employee(org.a2)
 
-    counts = services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=opened)
+    counts = services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle_id=opened.pk)
 
     item.refresh_from_db()
     assert item.auto_value == Decimal("1600.00") and item.auto_score > 0
     assert counts["created"] == 1 and counts["appraisals_changed"] >= 1 and counts["items_changed"] >= 1
     assert Appraisal.objects.filter(employee=newcomer, month=MONTH).exists()
     before = snapshot()
-    again = services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=opened)
+    again = services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle_id=opened.pk)
     assert again == {"created": 0, "items_changed": 0, "appraisals_changed": 0}
     assert snapshot() == before
     assert AuditEvent.objects.filter(action="appraisal_cycle.refresh_auto").count() == 2
@@ -289,14 +297,12 @@ def test_refresh_fills_late_metrics_and_picks_up_new_employees(org, opened):
 
 def test_refresh_keeps_scores_people_gave(org, opened):
     """Given a self-evaluation submitted, when HR refreshes, then the people's scores stay."""
-    from performance.tests.factories_appraisals import scores
-
     a = Appraisal.objects.get(employee=org.agent, month=MONTH)
-    services.appraisal_self_save(actor=org.agent.user, appraisal=a, items=scores(a, "80"), submit=True)
+    services.appraisal_self_save(actor=org.agent.user, appraisal_id=a.pk, items=scores(a, "80"), submit=True)
     a.refresh_from_db()
     self_score = a.self_score
     metric_days(org.agent, MONTH, days=20)
-    services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=opened)
+    services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle_id=opened.pk)
     a.refresh_from_db()
     assert a.self_score == self_score and a.status == AppraisalStatus.SUPERIOR
     assert set(a.items.filter(method="manual").values_list("self_score", flat=True)) == {Decimal("80")}
@@ -304,7 +310,7 @@ def test_refresh_keeps_scores_people_gave(org, opened):
 
 def test_refresh_only_by_hr(org, opened):
     with pytest.raises(PermissionDeniedError):
-        services.appraisal_cycle_refresh_auto(actor=org.manager.user, cycle=opened)
+        services.appraisal_cycle_refresh_auto(actor=org.manager.user, cycle_id=opened.pk)
 
 
 # --- Reminders ----------------------------------------------------------------------------------------
@@ -328,11 +334,9 @@ def test_evaluators_get_one_reminder_with_their_count(org, opened):
     """Given two of the supervisor's people submitted their self-evaluation, when the job runs
     near the superior's deadline, then the supervisor gets ONE reminder naming 2 (not one per
     appraisal) and the employees who have submitted are not reminded."""
-    from performance.tests.factories_appraisals import scores
-
     for person in (org.agent, org.peer):
         a = Appraisal.objects.get(employee=person, month=MONTH)
-        services.appraisal_self_save(actor=person.user, appraisal=a, items=scores(a, "80"), submit=True)
+        services.appraisal_self_save(actor=person.user, appraisal_id=a.pk, items=scores(a, "80"), submit=True)
     Notification.objects.all().delete()
     services.appraisal_reminders_send(today=datetime.date(2025, 6, 8))
     to_supervisor = Notification.objects.filter(kind="appraisal.reminder", recipient=org.supervisor.user)
@@ -345,16 +349,16 @@ def test_evaluators_get_one_reminder_with_their_count(org, opened):
 
 
 def test_hr_reminds_now_regardless_of_the_window(org, opened):
-    sent = services.appraisal_cycle_remind(actor=org.hr.user, cycle=opened)
+    sent = services.appraisal_cycle_remind(actor=org.hr.user, cycle_id=opened.pk)
     assert sent >= len(ORG_PEOPLE)
     assert AuditEvent.objects.filter(action="appraisal_cycle.remind").count() == 1
-    assert services.appraisal_cycle_remind(actor=org.hr.user, cycle=opened) == 0
+    assert services.appraisal_cycle_remind(actor=org.hr.user, cycle_id=opened.pk) == 0
     with pytest.raises(PermissionDeniedError):
-        services.appraisal_cycle_remind(actor=org.supervisor.user, cycle=opened)
+        services.appraisal_cycle_remind(actor=org.supervisor.user, cycle_id=opened.pk)
 
 
 def test_no_reminders_for_a_locked_cycle(org, opened):
-    services.appraisal_cycle_lock(actor=org.hr.user, cycle=opened, force=True)
+    services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=opened.pk, force=True)
     assert services.appraisal_reminders_send(today=datetime.date(2025, 6, 20)) == 0
 
 
@@ -365,7 +369,7 @@ def test_lock_refused_while_unfinished_naming_counts(org, opened):
     """Given every appraisal still awaiting the self-evaluation, when HR locks without force,
     then it is refused, naming how many and at which stage, and nothing changes."""
     with pytest.raises(ApplicationError) as exc:
-        services.appraisal_cycle_lock(actor=org.hr.user, cycle=opened)
+        services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=opened.pk)
     assert exc.value.code == "incomplete"
     assert exc.value.extra["unfinished"]["self"] == len(ORG_PEOPLE)
     assert str(len(ORG_PEOPLE)) in str(exc.value.message)
@@ -378,9 +382,7 @@ def test_lock_with_force_then_read_only(org, opened):
     """Given unfinished appraisals, when HR locks with force, then every appraisal is locked
     with its time, the cycle too, audited; locking twice is refused; the services and the
     database refuse any change to a locked appraisal or its items."""
-    from performance.tests.factories_appraisals import scores
-
-    cycle = services.appraisal_cycle_lock(actor=org.hr.user, cycle=opened, force=True)
+    cycle = services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=opened.pk, force=True)
     assert cycle.status == CycleStatus.LOCKED and cycle.locked_by == org.hr.user
     assert Appraisal.objects.filter(month=MONTH).exclude(status=AppraisalStatus.LOCKED).count() == 0
     assert not Appraisal.objects.filter(month=MONTH, locked_at__isnull=True).exists()
@@ -388,16 +390,16 @@ def test_lock_with_force_then_read_only(org, opened):
     assert event.changes["forced"] is True
 
     with pytest.raises(ApplicationError) as exc:
-        services.appraisal_cycle_lock(actor=org.hr.user, cycle=cycle, force=True)
+        services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=cycle.pk, force=True)
     assert exc.value.code == "already_locked"
 
     a = Appraisal.objects.get(employee=org.agent, month=MONTH)
     assert a.is_locked
     with pytest.raises(ApplicationError) as exc:
-        services.appraisal_self_save(actor=org.agent.user, appraisal=a, items=scores(a, "80"))
+        services.appraisal_self_save(actor=org.agent.user, appraisal_id=a.pk, items=scores(a, "80"))
     assert exc.value.code == "locked"
     with pytest.raises(ApplicationError):
-        services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle=cycle)
+        services.appraisal_cycle_refresh_auto(actor=org.hr.user, cycle_id=cycle.pk)
     # The database itself refuses (migration 0003).
     for statement in (
         lambda: Appraisal.objects.filter(pk=a.pk).update(self_summary="changed"),
@@ -414,23 +416,42 @@ def test_lock_with_force_then_read_only(org, opened):
 def test_lock_completed_cycle_without_force(org, opened):
     """Given every appraisal completed, when HR locks, then no force is needed."""
     Appraisal.objects.filter(month=MONTH).update(status=AppraisalStatus.COMPLETED)
-    cycle = services.appraisal_cycle_lock(actor=org.hr.user, cycle=opened)
+    cycle = services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=opened.pk)
     assert cycle.status == CycleStatus.LOCKED
     assert AuditEvent.objects.get(action="appraisal_cycle.lock").changes["forced"] is False
 
 
 def test_lock_only_by_hr_and_not_while_opening(org, opened):
     with pytest.raises(PermissionDeniedError):
-        services.appraisal_cycle_lock(actor=org.leader.user, cycle=opened, force=True)
+        services.appraisal_cycle_lock(actor=org.leader.user, cycle_id=opened.pk, force=True)
     AppraisalCycle.objects.filter(pk=opened.pk).update(status=CycleStatus.OPENING)
     with pytest.raises(ApplicationError) as exc:
-        services.appraisal_cycle_lock(actor=org.hr.user, cycle=opened, force=True)
+        services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=opened.pk, force=True)
     assert exc.value.code == "cycle_opening"
 
 
 def test_policy_snapshot_is_kept(org, opened):
     """Given an opened cycle, when a new policy version starts later, then the cycle keeps its
-    snapshot (scoring.policy_from_snapshot reads the old weights)."""
+    snapshot (rules.policy_from_snapshot reads the old weights)."""
     AppraisalPolicy.objects.create(effective_from=datetime.date(2025, 5, 1), self_weight=50, superior_weight=50)
     opened.refresh_from_db()
-    assert scoring.policy_from_snapshot(opened.policy_snapshot).self_weight == 30
+    assert rules.policy_from_snapshot(opened.policy_snapshot).self_weight == 30
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda actor, pk: services.appraisal_cycle_refresh_auto(actor=actor, cycle_id=pk),
+        lambda actor, pk: services.appraisal_cycle_refresh_start(actor=actor, cycle_id=pk),
+        lambda actor, pk: services.appraisal_cycle_remind(actor=actor, cycle_id=pk),
+        lambda actor, pk: services.appraisal_cycle_lock(actor=actor, cycle_id=pk, force=True),
+    ],
+)
+def test_an_unknown_cycle_id_is_not_found(org, opened, call):
+    """HR's actions on a cycle take its id and load it themselves: an unknown id is "not found"
+    and the opened cycle is left as it was."""
+    before = snapshot()
+    with pytest.raises(NotFoundError):
+        call(org.hr.user, opened.pk + 1000)
+    assert snapshot() == before
+    assert AppraisalCycle.objects.get(pk=opened.pk).status == "open"

@@ -7,22 +7,22 @@ import hashlib
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.tests.factories import EmployeeFactory
 from datasecurity.models import AuditEvent
-from performance import metrics_csv, services
-from performance.models import AgentDailyMetric, MetricImport
-from performance.tests.factories_metrics import ZH_HEADERS, csv_bytes, last_month_day, metric_row, push_row
+from performance import services
+from performance.models import AgentDailyMetric, MetricImport, TeamDailyCallVolume
+from performance.rules import metrics as metric_rules
+from performance.selectors import metric_call_volumes_by_team
+from performance.tests.factories import ZH_HEADERS, csv_bytes, last_month_day, metric_row, push_row
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
-    from django.utils import translation
-
     with translation.override("en"):
         yield
 
@@ -232,7 +232,7 @@ def test_unreadable_files_are_refused_with_a_clear_code(org, data, code):
 
 def test_file_too_large_is_refused(org, monkeypatch):
     """Given a file over the size limit, when imported, then it is refused before it is read."""
-    monkeypatch.setattr(metrics_csv, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(metric_rules, "MAX_FILE_BYTES", 1000)
     rows = [metric_row(org.agent, last_month_day(1))] * 40
     error = _refused(org, csv_bytes(rows))
     assert error.code == "file_too_large"
@@ -241,7 +241,7 @@ def test_file_too_large_is_refused(org, monkeypatch):
 
 def test_too_many_rows_is_refused(org, monkeypatch):
     """Given a file over the row limit, when imported, then it is refused whole."""
-    monkeypatch.setattr(metrics_csv, "MAX_ROWS", 3)
+    monkeypatch.setattr(metric_rules, "MAX_ROWS", 3)
     rows = [metric_row(org.agent, last_month_day(d)) for d in range(1, 5)]
     assert _refused(org, csv_bytes(rows)).code == "too_many_rows"
     assert _nothing_written()
@@ -282,9 +282,6 @@ def test_imports_keep_the_calls_per_team_and_day_for_the_complaint_rate(org):
     """Given agents of teams A1 (张伟, 王芳) and A2 (刘洋), when a day is pushed and then pushed
     again with other figures, then the calls per team and day (CMP-4's roll-up) are the sums of
     the agents' days, replaced, never added twice; the other days are left alone."""
-    from performance.models import TeamDailyCallVolume
-    from performance.selectors import metric_call_volumes_by_team
-
     day, other_day = last_month_day(4), last_month_day(5)
     services.metric_import_push(
         actor=org.hr.user,

@@ -16,10 +16,10 @@ from rest_framework.test import APIClient
 from callcenter.providers import call_volumes_by_month, call_volumes_by_team
 from callcenter.tests.factories import EmployeeFactory
 from datasecurity.models import AuditEvent
-from performance import metrics_csv, selectors, services
+from performance import selectors, services
 from performance.models import AgentDailyMetric, MetricImport
-from performance.tests.factories import metric_days
-from performance.tests.factories_metrics import ZH_HEADERS, csv_bytes, last_month_day, metric_row, push_row
+from performance.rules import metrics as metric_rules
+from performance.tests.factories import ZH_HEADERS, csv_bytes, last_month_day, metric_days, metric_row, push_row
 
 ROLES = ["agent", "supervisor", "manager", "leader", "hr", "handler", "auditor"]
 
@@ -133,8 +133,8 @@ def test_upload_bad_file_lists_row_errors_and_writes_nothing(client, org, month)
 
 
 def test_upload_too_large_is_refused_on_the_page(client, org, month, monkeypatch):
-    monkeypatch.setattr(metrics_csv, "MAX_FILE_BYTES", 100)
-    monkeypatch.setattr("performance.forms_metrics.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(metric_rules, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("performance.forms.metrics.MAX_FILE_BYTES", 100)
     login(client, org, "hr")
     response = upload(client, csv_bytes([metric_row(org.agent, month)] * 10))
     assert response.status_code == 400

@@ -42,7 +42,7 @@ def setup(org, position):
     b = auto_indicator("p_calls", "calls_answered", target=1500)
     template = services.appraisal_template_create(
         actor=org.hr.user,
-        position=position,
+        position_id=position.pk,
         name="话务员模板",
         items=[{"indicator": a.pk, "weight": "40"}, {"indicator": b.pk, "weight": "60"}],
     )
@@ -360,7 +360,7 @@ def test_api_template_list_query_count(hr_api, org, setup, django_assert_max_num
     for n in range(10):
         services.appraisal_template_create(
             actor=org.hr.user,
-            position=PositionFactory(code=f"R{n}", name=f"岗{n}"),
+            position_id=PositionFactory(code=f"R{n}", name=f"岗{n}").pk,
             name=f"t{n}",
             items=[{"indicator": setup["a"].pk, "weight": "100"}],
         )

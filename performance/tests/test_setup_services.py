@@ -1,12 +1,14 @@
 """Indicators and per-post templates (PRF-1): the four groups, manual vs automatic scoring, the
 default set (service and migration), and templates whose weights add up to exactly 100."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.utils import translation
 
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.tests.factories import PositionFactory
 from datasecurity.models import AuditEvent
 from performance import selectors, services
@@ -79,10 +81,6 @@ def test_migration_0007_splits_the_combined_default_descriptions_only(org):
     """Given descriptions as migration 0002 wrote them ("中文 / English"), one HR rewrote in Chinese
     only, and a company indicator, when 0007's data step runs, then only the defaults in the old
     form are split; signs like ÷ × – stay in the English half."""
-    import importlib
-
-    from django.apps import apps
-
     migration = importlib.import_module("performance.migrations.0007_indicator_description_en")
     services.indicator_defaults_install()
     Indicator.objects.filter(code="calls_answered").update(
@@ -159,7 +157,7 @@ def test_code_is_unique_and_fixed(org, indicators):
     with pytest.raises(ApplicationError) as info:
         services.indicator_create(actor=org.hr.user, code="t_calls", name="x", group="results", method="manual")
     assert info.value.code == "code_taken"
-    updated = services.indicator_update(actor=org.hr.user, indicator=indicators[0], code="renamed", name="新名字")
+    updated = services.indicator_update(actor=org.hr.user, indicator_id=indicators[0].pk, code="renamed", name="新名字")
     assert updated.code == "t_initiative" and updated.name == "新名字"
 
 
@@ -174,12 +172,12 @@ def test_deactivate_refused_while_in_an_active_template(org, position, indicator
     """Given an indicator in the post's active template, when HR deactivates it, then it is
     refused naming the template; an unused one deactivates."""
     template = services.appraisal_template_create(
-        actor=org.hr.user, position=position, name="话务员模板", items=items([(indicators[0], 100)])
+        actor=org.hr.user, position_id=position.pk, name="话务员模板", items=items([(indicators[0], 100)])
     )
     with pytest.raises(ApplicationError) as info:
-        services.indicator_deactivate(actor=org.hr.user, indicator=indicators[0])
+        services.indicator_deactivate(actor=org.hr.user, indicator_id=indicators[0].pk)
     assert info.value.code == "indicator_in_use" and template.name in str(info.value.message)
-    assert services.indicator_deactivate(actor=org.hr.user, indicator=indicators[1]).active is False
+    assert services.indicator_deactivate(actor=org.hr.user, indicator_id=indicators[1].pk).active is False
 
 
 @pytest.mark.parametrize("who", ["agent", "supervisor", "manager", "leader", "handler", "auditor"])
@@ -188,9 +186,11 @@ def test_only_hr_sets_up(org, position, indicators, who):
     with pytest.raises(PermissionDeniedError):
         services.indicator_create(actor=user, code="x1", name="x", group="results", method="manual")
     with pytest.raises(PermissionDeniedError):
-        services.indicator_update(actor=user, indicator=indicators[0], name="x")
+        services.indicator_update(actor=user, indicator_id=indicators[0].pk, name="x")
     with pytest.raises(PermissionDeniedError):
-        services.appraisal_template_create(actor=user, position=position, name="x", items=items([(indicators[0], 100)]))
+        services.appraisal_template_create(
+            actor=user, position_id=position.pk, name="x", items=items([(indicators[0], 100)])
+        )
 
 
 # --- Templates: weights sum to exactly 100 (PRF-1) ------------------------------------------------------
@@ -215,12 +215,12 @@ def test_weights_must_sum_to_exactly_100(org, position, indicators, weights, ok)
     pairs = list(zip(indicators, weights, strict=False))
     if ok:
         template = services.appraisal_template_create(
-            actor=org.hr.user, position=position, name="t", items=items(pairs)
+            actor=org.hr.user, position_id=position.pk, name="t", items=items(pairs)
         )
         assert sum(t.weight for t in template.items.all()) == Decimal("100")
     else:
         with pytest.raises(ApplicationError) as info:
-            services.appraisal_template_create(actor=org.hr.user, position=position, name="t", items=items(pairs))
+            services.appraisal_template_create(actor=org.hr.user, position_id=position.pk, name="t", items=items(pairs))
         total = sum((Decimal(w) for w in weights), Decimal("0"))
         assert info.value.code == "weights_sum"
         assert f"add up to {total.normalize():f};" in str(info.value.message)
@@ -257,16 +257,21 @@ def test_weights_must_sum_to_exactly_100(org, position, indicators, weights, ok)
 )
 def test_template_items_are_checked(org, position, indicators, build, code):
     with pytest.raises(ApplicationError) as info:
-        services.appraisal_template_create(actor=org.hr.user, position=position, name="t", items=build(indicators))
+        services.appraisal_template_create(
+            actor=org.hr.user, position_id=position.pk, name="t", items=build(indicators)
+        )
     assert info.value.code == code
     assert not AppraisalTemplate.objects.exists()
 
 
 def test_inactive_indicator_refused(org, position, indicators):
-    services.indicator_deactivate(actor=org.hr.user, indicator=indicators[1])
+    services.indicator_deactivate(actor=org.hr.user, indicator_id=indicators[1].pk)
     with pytest.raises(ApplicationError) as info:
         services.appraisal_template_create(
-            actor=org.hr.user, position=position, name="t", items=items([(indicators[0], 50), (indicators[1], 50)])
+            actor=org.hr.user,
+            position_id=position.pk,
+            name="t",
+            items=items([(indicators[0], 50), (indicators[1], 50)]),
         )
     assert info.value.code == "indicator_inactive"
 
@@ -275,10 +280,10 @@ def test_new_template_replaces_the_active_one(org, position, indicators):
     """Given an active template for the post, when HR creates another, then the old one is kept
     but inactive and exactly one is active; both are audited."""
     first = services.appraisal_template_create(
-        actor=org.hr.user, position=position, name="v1", items=items([(indicators[0], 100)])
+        actor=org.hr.user, position_id=position.pk, name="v1", items=items([(indicators[0], 100)])
     )
     second = services.appraisal_template_create(
-        actor=org.hr.user, position=position, name="v2", items=items([(indicators[0], 40), (indicators[2], 60)])
+        actor=org.hr.user, position_id=position.pk, name="v2", items=items([(indicators[0], 40), (indicators[2], 60)])
     )
     assert list(AppraisalTemplate.objects.filter(position=position, active=True)) == [second]
     first.refresh_from_db()
@@ -291,11 +296,11 @@ def test_update_replaces_items_atomically(org, position, indicators):
     """Given a template, when HR edits it, then its items are exactly the new ones (order kept);
     when an edit is refused (sum 99.99), then the old items stay untouched."""
     template = services.appraisal_template_create(
-        actor=org.hr.user, position=position, name="v1", items=items([(indicators[0], 100)])
+        actor=org.hr.user, position_id=position.pk, name="v1", items=items([(indicators[0], 100)])
     )
     services.appraisal_template_update(
         actor=org.hr.user,
-        template=template,
+        template_id=template.pk,
         name="v1b",
         items=items([(indicators[3], "20"), (indicators[2], "30.5"), (indicators[1], "49.5")]),
     )
@@ -303,7 +308,7 @@ def test_update_replaces_items_atomically(org, position, indicators):
     assert rows == [("t_satisfaction", Decimal("20")), ("t_calls", Decimal("30.5")), ("t_cooperation", Decimal("49.5"))]
     with pytest.raises(ApplicationError):
         services.appraisal_template_update(
-            actor=org.hr.user, template=template, items=items([(indicators[0], "99.99")])
+            actor=org.hr.user, template_id=template.pk, items=items([(indicators[0], "99.99")])
         )
     assert list(template.items.order_by("order").values_list("indicator__code", "weight")) == rows
     template.refresh_from_db()
@@ -313,20 +318,20 @@ def test_update_replaces_items_atomically(org, position, indicators):
 
 def test_replaced_template_cannot_be_edited(org, position, indicators):
     old = services.appraisal_template_create(
-        actor=org.hr.user, position=position, name="v1", items=items([(indicators[0], 100)])
+        actor=org.hr.user, position_id=position.pk, name="v1", items=items([(indicators[0], 100)])
     )
     services.appraisal_template_create(
-        actor=org.hr.user, position=position, name="v2", items=items([(indicators[1], 100)])
+        actor=org.hr.user, position_id=position.pk, name="v2", items=items([(indicators[1], 100)])
     )
     with pytest.raises(ApplicationError) as info:
-        services.appraisal_template_update(actor=org.hr.user, template=old, items=items([(indicators[2], 100)]))
+        services.appraisal_template_update(actor=org.hr.user, template_id=old.pk, items=items([(indicators[2], 100)]))
     assert info.value.code == "template_inactive"
 
 
 def test_summary_splits_weights_by_group(org, position, indicators):
     template = services.appraisal_template_create(
         actor=org.hr.user,
-        position=position,
+        position_id=position.pk,
         name="t",
         items=items([(indicators[0], "25"), (indicators[1], "15"), (indicators[2], "50"), (indicators[3], "10")]),
     )
@@ -346,7 +351,7 @@ def test_template_list_query_count(org, position, indicators, django_assert_max_
     for n in range(12):
         services.appraisal_template_create(
             actor=org.hr.user,
-            position=PositionFactory(code=f"P{n}", name=f"岗位{n}"),
+            position_id=PositionFactory(code=f"P{n}", name=f"岗位{n}").pk,
             name=f"t{n}",
             items=items([(indicators[0], 60), (indicators[2], 40)]),
         )
@@ -354,3 +359,20 @@ def test_template_list_query_count(org, position, indicators, django_assert_max_
         for template in selectors.appraisal_template_list():
             selectors.template_summary(template)
     assert TemplateIndicator.objects.count() == 24
+
+
+def test_unknown_ids_are_not_found_or_refused(org, position, indicators):
+    """The setup services take ids and load the rows themselves: an unknown indicator or template
+    is "not found"; an unknown post is refused on its field; nothing is written."""
+    with pytest.raises(NotFoundError):
+        services.indicator_update(actor=org.hr.user, indicator_id=999999, name="x")
+    with pytest.raises(NotFoundError):
+        services.indicator_deactivate(actor=org.hr.user, indicator_id=999999)
+    with pytest.raises(NotFoundError):
+        services.appraisal_template_update(actor=org.hr.user, template_id=999999, items=items([(indicators[0], 100)]))
+    with pytest.raises(ApplicationError) as exc:
+        services.appraisal_template_create(
+            actor=org.hr.user, position_id=999999, name="x", items=items([(indicators[0], 100)])
+        )
+    assert exc.value.code == "position_missing" and exc.value.field == "position"
+    assert not AppraisalTemplate.objects.exists()

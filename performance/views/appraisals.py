@@ -17,21 +17,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from callcenter.models import Team
+from callcenter.pages import form_submit, paginate, refusal_status
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role, has_role
-from callcenter.selectors import team_list
+from callcenter.selectors import team_choices
 from performance import selectors, services
-from performance.forms_appraisals import (
+from performance.forms import (
     AppraisalInterviewForm,
     AppraisalScoresForm,
     AppraisalSendBackForm,
@@ -44,16 +41,7 @@ PAGE_SIZE = 25
 TEAM_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
 
 
-def _get(user, pk: int):
-    try:
-        return selectors.appraisal_get(user=user, pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-
-
 def _tabs(user) -> list[dict]:
-    from django.urls import reverse
-
     tabs = [{"key": "mine", "url": reverse("performance:my_appraisal"), "label": _("My appraisal")}]
     if has_role(user, *TEAM_ROLES):
         tabs.append({"key": "team", "url": reverse("performance:team_appraisals"), "label": _("Team appraisals")})
@@ -125,43 +113,30 @@ def _detail_context(request, appraisal, *, self_form=None, superior_form=None, s
 
 @login_only
 def appraisal_detail(request, pk: int):
-    appraisal = _get(request.user, pk)
+    appraisal = selectors.appraisal_get(user=request.user, pk=pk)
     return render(request, "performance/appraisals/detail.html", _detail_context(request, appraisal))
 
 
 def _scores_post(request, pk: int, side: str):
-    appraisal = _get(request.user, pk)
+    appraisal = selectors.appraisal_get(user=request.user, pk=pk)
     form = AppraisalScoresForm(request.POST, items=appraisal.item_list, side=side)
     submit = request.POST.get("action") == "submit"
     service = services.appraisal_self_save if side == "self" else services.appraisal_superior_save
-    status = 400
-    if form.is_valid():
-        try:
-            service(
-                actor=request.user,
-                appraisal=appraisal,
-                items=form.service_items(),
-                summary=form.cleaned_data.get("summary", ""),
-                submit=submit,
-            )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-            status = exc.status
-        else:
-            if submit:
-                messages.success(request, _("Submitted."))
-            else:
-                messages.success(request, _("Draft saved."))
-            return redirect("performance:appraisal_detail", pk=appraisal.pk)
-    appraisal = _get(request.user, pk)
+
+    def save(data):
+        return service(
+            actor=request.user,
+            appraisal_id=appraisal.pk,
+            items=form.service_items(),
+            summary=data.get("summary", ""),
+            submit=submit,
+        )
+
+    if form_submit(request, form, save, success=_("Submitted.") if submit else _("Draft saved.")):
+        return redirect("performance:appraisal_detail", pk=appraisal.pk)
     forms = {"self_form": form} if side == "self" else {"superior_form": form}
-    return render(
-        request, "performance/appraisals/detail.html", _detail_context(request, appraisal, **forms), status=status
-    )
+    context = _detail_context(request, appraisal, **forms)
+    return render(request, "performance/appraisals/detail.html", context, status=refusal_status(form))
 
 
 @login_only
@@ -179,31 +154,25 @@ def appraisal_superior(request, pk: int):
 @role_required(Role.HR)
 @require_POST
 def appraisal_send_back(request, pk: int):
-    appraisal = _get(request.user, pk)
+    appraisal = selectors.appraisal_get(user=request.user, pk=pk)
     form = AppraisalSendBackForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.appraisal_send_back(
-                actor=request.user,
-                appraisal=appraisal,
-                reason=form.cleaned_data["reason"],
-                stage=form.cleaned_data["stage"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-            status = exc.status
-        else:
-            messages.success(request, _("The appraisal was sent back; the person concerned has been notified."))
-            return redirect("performance:appraisal_detail", pk=appraisal.pk)
-    context = _detail_context(request, _get(request.user, pk), send_back_form=form)
-    return render(request, "performance/appraisals/detail.html", context, status=status)
+    if form_submit(
+        request,
+        form,
+        lambda data: services.appraisal_send_back(
+            actor=request.user, appraisal_id=appraisal.pk, reason=data["reason"], stage=data["stage"]
+        ),
+        success=_("The appraisal was sent back; the person concerned has been notified."),
+    ):
+        return redirect("performance:appraisal_detail", pk=appraisal.pk)
+    context = _detail_context(request, appraisal, send_back_form=form)
+    return render(request, "performance/appraisals/detail.html", context, status=refusal_status(form))
 
 
 @login_only
 @require_http_methods(["GET", "POST"])
 def appraisal_interview(request, pk: int):
-    appraisal = _get(request.user, pk)
+    appraisal = selectors.appraisal_get(user=request.user, pk=pk)
     access = selectors.appraisal_access(user=request.user, appraisal=appraisal)
     if not access.is_evaluator:
         raise PermissionDenied(_("Only the evaluating superior of this appraisal may do this (PRF-3)."))
@@ -221,23 +190,18 @@ def appraisal_interview(request, pk: int):
         previous_actions=previous,
         initial={"held_on": timezone.localdate()},
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.appraisal_interview_record(actor=request.user, appraisal=appraisal, **form.service_arguments())
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(str(exc.message)) from exc
-            except ApplicationError as exc:
-                form.add_error(None, str(exc.message))
-                status = exc.status
-            else:
-                messages.success(request, _("Interview recorded; the appraisal is completed."))
-                return redirect("performance:appraisal_detail", pk=appraisal.pk)
+    if form_submit(
+        request,
+        form,
+        lambda _data: services.appraisal_interview_record(
+            actor=request.user, appraisal_id=appraisal.pk, **form.service_arguments()
+        ),
+        success=_("Interview recorded; the appraisal is completed."),
+    ):
+        return redirect("performance:appraisal_detail", pk=appraisal.pk)
     form.bind_rows()
     context = {**_base(request, "team"), "appraisal": appraisal, "form": form, "previous_actions": previous}
-    return render(request, "performance/appraisals/interview.html", context, status=status)
+    return render(request, "performance/appraisals/interview.html", context, status=refusal_status(form))
 
 
 # --- Team appraisals ----------------------------------------------------------------------------------
@@ -247,12 +211,11 @@ def appraisal_interview(request, pk: int):
 def team_appraisals(request):
     user = request.user
     months = selectors.appraisal_cycle_months()
-    teams = Team.objects.order_by("code") if has_role(user, Role.HR) else team_list(user=user)
-    form = AppraisalTeamFilterForm(request.GET or None, months=months, teams=list(teams))
+    form = AppraisalTeamFilterForm(request.GET or None, months=months, teams=list(team_choices(user=user)))
     filters = form.filters(default_month=months[0] if months else None)
     if filters["month"] is None:
         filters.pop("month")
-    page = Paginator(selectors.appraisal_list(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.appraisal_list(user=user, filters=filters), PAGE_SIZE)
     counts = selectors.appraisal_status_counts(user=user, filters=filters)
     context = {
         **_base(request, "team"),

@@ -9,22 +9,18 @@ files card polls its own status every second (htmx) until every file is ready or
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.exports import private_file_response
+from callcenter.pages import action_run, form_submit, paginate
 from callcenter.permissions import role_required
 from callcenter.roles import Role, has_role
 from performance import rules, selectors, services
-from performance.errors import PerformanceErrorCode
-from performance.forms_bonus import (
+from performance.forms import (
     BonusAdjustForm,
     BonusCorrectForm,
     BonusExportForm,
@@ -33,7 +29,6 @@ from performance.forms_bonus import (
     BonusSheetFilterForm,
 )
 from performance.models import BonusSheetStatus, CycleStatus, FileStatus
-from performance.services.bonus import FILE_CONTENT_TYPES
 
 READERS = (Role.HR, Role.COMPANY_LEADER)
 HR = Role.HR
@@ -42,26 +37,17 @@ LINE_PAGE = 50
 NAV = "performance_bonus"
 
 
-def _sheet(user, pk: int):
-    try:
-        return selectors.bonus_sheet_get(user=user, pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-
-
-def _refused(request, exc: ApplicationError) -> None:
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(str(exc.message)) from exc
-    if isinstance(exc, NotFoundError):
-        raise Http404(str(exc.message)) from exc
-    messages.error(request, str(exc.message))
-
-
 def _form_errors(request, form) -> None:
+    """A form's errors (its input's and the service's refusal) as messages: the actions of a sheet
+    go back to the sheet's page."""
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _payable(line) -> str:
+    return _("%(name)s: payable now %(total)s.") % {"name": line.employee_name, "total": line.total}
 
 
 # --- The list -------------------------------------------------------------------------------------------
@@ -72,10 +58,9 @@ def _form_errors(request, form) -> None:
 def bonus_sheet_list(request):
     form = BonusSheetFilterForm(request.GET or None)
     sheets = selectors.bonus_sheet_list(user=request.user, filters=form.filters() if form.is_bound else {})
-    page = Paginator(sheets, SHEET_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "page_obj": page,
+        "page_obj": paginate(request, sheets, SHEET_PAGE),
         "prepare_form": BonusPrepareForm() if has_role(request.user, HR) else None,
         "nav_active": NAV,
     }
@@ -86,20 +71,18 @@ def bonus_sheet_list(request):
 @require_POST
 def bonus_sheet_prepare(request):
     form = BonusPrepareForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("performance:bonus_sheet_list")
-    try:
-        sheet = services.bonus_sheet_prepare(actor=request.user, month=form.cleaned_data["month"])
-    except ApplicationError as exc:
-        _refused(request, exc)
-        return redirect("performance:bonus_sheet_list")
-    messages.success(
+    if form_submit(
         request,
-        _("Bonus sheet %(month)s prepared: %(count)s lines.")
-        % {"month": f"{sheet.month:%Y-%m}", "count": sheet.employees},
-    )
-    return redirect("performance:bonus_sheet_detail", pk=sheet.pk)
+        form,
+        lambda data: services.bonus_sheet_prepare(actor=request.user, month=data["month"]),
+        success=lambda sheet: (
+            _("Bonus sheet %(month)s prepared: %(count)s lines.")
+            % {"month": f"{sheet.month:%Y-%m}", "count": sheet.employees}
+        ),
+    ):
+        return redirect("performance:bonus_sheet_detail", pk=form.result.pk)
+    _form_errors(request, form)
+    return redirect("performance:bonus_sheet_list")
 
 
 # --- One sheet ------------------------------------------------------------------------------------------------
@@ -111,7 +94,7 @@ def _explained(line) -> None:
     line.explained = []
     for entry in line.explanation or []:
         adjustment = None
-        if entry.get("rule") in services.ADJUSTMENT_ARTICLES:
+        if entry.get("rule") in rules.ADJUSTMENT_ARTICLES:
             adjustment, position = position, position + 1
         line.explained.append({"text": rules.explain(entry), "adjustment": adjustment, "rule": entry.get("rule")})
 
@@ -120,13 +103,13 @@ def _explained(line) -> None:
 @require_GET
 def bonus_sheet_detail(request, pk: int):
     user = request.user
-    sheet = _sheet(user, pk)
+    sheet = selectors.bonus_sheet_get(user=user, pk=pk)
     departments, overall = selectors.bonus_sheet_department_totals(sheet=sheet)
     form = BonusLineFilterForm(
         request.GET or None, departments=[(d.department_id, d.department_name) for d in departments]
     )
-    lines = selectors.bonus_line_list(user=user, sheet=sheet, filters=form.filters() if form.is_bound else {})
-    page = Paginator(lines, LINE_PAGE).get_page(request.GET.get("page"))
+    lines = selectors.bonus_line_list(user=user, sheet_id=sheet.pk, filters=form.filters() if form.is_bound else {})
+    page = paginate(request, lines, LINE_PAGE)
     for line in page.object_list:
         _explained(line)
     is_hr = has_role(user, HR)
@@ -155,91 +138,78 @@ def bonus_sheet_detail(request, pk: int):
     return render(request, template, context)
 
 
-def _act(request, pk: int, action, form_class=None):
-    """One action on a sheet: parse, call one service, report, go back to the (new) sheet."""
-    sheet = _sheet(request.user, pk)
-    data = {}
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            _form_errors(request, form)
-            return redirect("performance:bonus_sheet_detail", pk=sheet.pk)
-        data = form.cleaned_data
-    try:
-        target, text = action(sheet, data)
-    except ApplicationError as exc:
-        _refused(request, exc)
-        return redirect("performance:bonus_sheet_detail", pk=sheet.pk)
-    messages.success(request, text)
-    return redirect("performance:bonus_sheet_detail", pk=target.pk)
-
-
 @role_required(HR)
 @require_POST
 def bonus_sheet_recompute(request, pk: int):
-    def recompute(sheet, data):
-        sheet = services.bonus_sheet_recompute(actor=request.user, sheet=sheet)
-        return sheet, _("The draft was recomputed: %(count)s lines.") % {"count": sheet.employees}
-
-    return _act(request, pk, recompute)
+    action_run(
+        request,
+        lambda: services.bonus_sheet_recompute(actor=request.user, sheet_id=pk),
+        success=lambda sheet: _("The draft was recomputed: %(count)s lines.") % {"count": sheet.employees},
+    )
+    return redirect("performance:bonus_sheet_detail", pk=pk)
 
 
 @role_required(HR)
 @require_POST
 def bonus_sheet_approve(request, pk: int):
-    def approve(sheet, data):
-        sheet = services.bonus_sheet_approve(actor=request.user, sheet=sheet)
-        return sheet, _("The bonus sheet is approved and locked (PRF-4).")
-
-    return _act(request, pk, approve)
+    action_run(
+        request,
+        lambda: services.bonus_sheet_approve(actor=request.user, sheet_id=pk),
+        success=_("The bonus sheet is approved and locked (PRF-4)."),
+    )
+    return redirect("performance:bonus_sheet_detail", pk=pk)
 
 
 @role_required(HR)
 @require_POST
 def bonus_sheet_correct(request, pk: int):
-    def correct(sheet, data):
-        new = services.bonus_sheet_correct(actor=request.user, sheet=sheet, reason=data["reason"])
-        return new, _("Version %(old)s is kept as superseded; version %(new)s is a new draft.") % {
-            "old": sheet.version,
-            "new": new.version,
-        }
-
-    return _act(request, pk, correct, BonusCorrectForm)
+    form = BonusCorrectForm(request.POST)
+    if form_submit(
+        request,
+        form,
+        lambda data: services.bonus_sheet_correct(actor=request.user, sheet_id=pk, reason=data["reason"]),
+        success=lambda new: (
+            _("Version %(old)s is kept as superseded; version %(new)s is a new draft.")
+            % {"old": new.supersedes.version, "new": new.version}
+        ),
+    ):
+        return redirect("performance:bonus_sheet_detail", pk=form.result.pk)
+    _form_errors(request, form)
+    return redirect("performance:bonus_sheet_detail", pk=pk)
 
 
 @role_required(HR)
 @require_POST
 def bonus_sheet_adjust(request, pk: int):
-    def adjust(sheet, data):
-        line = selectors.bonus_line_list(user=request.user, sheet=sheet).filter(employee_no=data["employee_no"]).first()
-        if line is None:
-            raise ApplicationError(
-                _("Employee %(number)s has no line on this sheet.") % {"number": data["employee_no"]},
-                code=PerformanceErrorCode.LINE_NOT_FOUND,
-            )
-        line = services.bonus_line_adjust(
+    form = BonusAdjustForm(request.POST)
+    form_submit(
+        request,
+        form,
+        lambda data: services.bonus_line_adjust(
             actor=request.user,
-            line=line,
-            sheet_id=sheet.pk,
+            sheet_id=pk,
+            employee_no=data["employee_no"],
             kind=data["kind"],
             title=data["title"],
             amount=data["amount"],
-        )
-        return sheet, _("%(name)s: payable now %(total)s.") % {"name": line.employee_name, "total": line.total}
-
-    return _act(request, pk, adjust, BonusAdjustForm)
+        ),
+        success=_payable,
+    )
+    _form_errors(request, form)
+    return redirect("performance:bonus_sheet_detail", pk=pk)
 
 
 @role_required(HR)
 @require_POST
 def bonus_adjustment_remove(request, pk: int, line_pk: int, position: int):
-    def remove(sheet, data):
-        line = services.bonus_line_adjustment_remove(
-            actor=request.user, line=line_pk, sheet_id=sheet.pk, position=position
-        )
-        return sheet, _("%(name)s: payable now %(total)s.") % {"name": line.employee_name, "total": line.total}
-
-    return _act(request, pk, remove)
+    action_run(
+        request,
+        lambda: services.bonus_line_adjustment_remove(
+            actor=request.user, line_id=line_pk, sheet_id=pk, position=position
+        ),
+        success=_payable,
+    )
+    return redirect("performance:bonus_sheet_detail", pk=pk)
 
 
 # --- Exports -----------------------------------------------------------------------------------------------------
@@ -248,22 +218,27 @@ def bonus_adjustment_remove(request, pk: int, line_pk: int, position: int):
 @role_required(*READERS)
 @require_POST
 def bonus_sheet_export(request, pk: int):
-    def export(sheet, data):
-        file = services.bonus_sheet_file_request(
-            actor=request.user, sheet=sheet, file_format=data["file_format"], language=get_language()
-        )
-        return sheet, _("The %(format)s export is being made; it appears below when it is ready.") % {
-            "format": file.get_file_format_display()
-        }
-
-    return _act(request, pk, export, BonusExportForm)
+    form = BonusExportForm(request.POST)
+    form_submit(
+        request,
+        form,
+        lambda data: services.bonus_sheet_file_request(
+            actor=request.user, sheet_id=pk, file_format=data["file_format"], language=get_language()
+        ),
+        success=lambda file: (
+            _("The %(format)s export is being made; it appears below when it is ready.")
+            % {"format": file.get_file_format_display()}
+        ),
+    )
+    _form_errors(request, form)
+    return redirect("performance:bonus_sheet_detail", pk=pk)
 
 
 @role_required(*READERS)
 @require_GET
 def bonus_sheet_files(request, pk: int):
     """htmx: the exports card, polled every second while a file is queued or running."""
-    sheet = _sheet(request.user, pk)
+    sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
     files = selectors.bonus_sheet_file_list(user=request.user, sheet=sheet)
     context = {
         "sheet": sheet,
@@ -279,18 +254,13 @@ def bonus_sheet_files(request, pk: int):
 @require_GET
 def bonus_file_download(request, pk: int):
     """A finished export: HR and company leaders only; checksum verified, every download audited."""
-    try:
-        file, handle = services.bonus_sheet_file_open(actor=request.user, file_id=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(str(exc.message)) from exc
-    except ApplicationError as exc:
+    opened = []
+    if not action_run(request, lambda: opened.append(services.bonus_sheet_file_open(actor=request.user, file_id=pk))):
         file = selectors.bonus_sheet_file_get(user=request.user, pk=pk)
-        messages.error(request, str(exc.message))
         return redirect("performance:bonus_sheet_detail", pk=file.sheet_id)
+    file, handle = opened[0]
     filename = f"bonus-sheet-{file.sheet.month:%Y-%m}-v{file.sheet.version}.{file.file_format}"
-    return private_file_response(handle, filename=filename, content_type=FILE_CONTENT_TYPES[file.file_format])
+    return private_file_response(handle, filename=filename, content_type=services.FILE_CONTENT_TYPES[file.file_format])
 
 
 urlpatterns = [

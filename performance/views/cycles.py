@@ -19,34 +19,25 @@ remit (the selectors count only what the reader may see).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.pages import action_run, form_submit, paginate
 from callcenter.permissions import role_required
 from callcenter.roles import Role
 from performance import selectors, services
-from performance.forms_cycles import CycleLockForm, CycleOpenForm, CycleReviewFilterForm
+from performance.forms import CycleLockForm, CycleOpenForm, CycleReviewFilterForm
+from performance.models import CycleStatus
 
 PAGE_SIZE = 25
 READERS = (Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER)
 
 
-def _get(user, pk: int):
-    try:
-        return selectors.appraisal_cycle_get(user=user, pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-
-
 def _list_context(request, open_form=None) -> dict:
-    page_obj = Paginator(selectors.appraisal_cycle_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, selectors.appraisal_cycle_list(user=request.user), PAGE_SIZE)
     progress = selectors.appraisal_cycle_list_progress(user=request.user, cycles=list(page_obj.object_list))
     can_manage = selectors.can_manage_cycles(request.user)
     return {
@@ -63,46 +54,47 @@ def cycle_list(request):
     return render(request, "performance/cycles/list.html", _list_context(request))
 
 
+def _opened_message(request, cycle) -> None:
+    month = cycle.month.strftime("%Y-%m")
+    if cycle.status == CycleStatus.LOCKED:
+        messages.warning(request, _("This month's cycle is locked; nothing was changed."))
+    elif cycle.status == CycleStatus.OPENING:
+        messages.info(
+            request,
+            _(
+                "Opening %(month)s for %(count)s employees: the appraisals are created in the "
+                "background; this page shows the progress."
+            )
+            % {"count": cycle.employees_expected, "month": month},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(month)s is open: %(count)s appraisals.") % {"count": cycle.employees_expected, "month": month},
+        )
+
+
 @role_required(Role.HR)
 @require_POST
 def cycle_open(request):
     form = CycleOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            cycle = services.appraisal_cycle_start(month=form.cleaned_data["month"], actor=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            cycle.refresh_from_db()  # the task may already have run (eager mode, a fast worker)
-            month = cycle.month.strftime("%Y-%m")
-            if cycle.status == "locked":
-                messages.warning(request, _("This month's cycle is locked; nothing was changed."))
-            elif cycle.status == "opening":
-                messages.info(
-                    request,
-                    _(
-                        "Opening %(month)s for %(count)s employees: the appraisals are created in the "
-                        "background; this page shows the progress."
-                    )
-                    % {"count": cycle.employees_expected, "month": month},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("%(month)s is open: %(count)s appraisals.") % {"count": cycle.employees_expected, "month": month},
-                )
-            return redirect("performance:cycle_review", pk=cycle.pk)
+    if form_submit(request, form, lambda data: services.appraisal_cycle_start(month=data["month"], actor=request.user)):
+        # The task may already have run (eager mode, a fast worker): the review page reads it afresh.
+        cycle = selectors.appraisal_cycle_get(user=request.user, pk=form.result.pk)
+        _opened_message(request, cycle)
+        return redirect("performance:cycle_review", pk=cycle.pk)
     return render(request, "performance/cycles/list.html", _list_context(request, open_form=form), status=400)
 
 
 @role_required(*READERS)
 def cycle_review(request, pk: int):
-    cycle = _get(request.user, pk)
+    cycle = selectors.appraisal_cycle_get(user=request.user, pk=pk)
     form = CycleReviewFilterForm(request.GET or None)
     filters = form.filters()
     review = selectors.appraisal_cycle_review(user=request.user, cycle=cycle, filters=filters)
     form.set_options(departments=review["departments"], teams=review["teams"])
-    page_obj = Paginator(review["missing"], PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, review["missing"], PAGE_SIZE)
+    opening = cycle.status == CycleStatus.OPENING
     return render(
         request,
         "performance/cycles/review.html",
@@ -114,7 +106,7 @@ def cycle_review(request, pk: int):
             "page_obj": page_obj,
             "can_manage": selectors.can_manage_cycles(request.user),
             "lock_form": CycleLockForm(),
-            "opening": selectors.appraisal_cycle_opening_progress(cycle=cycle) if cycle.status == "opening" else None,
+            "opening": selectors.appraisal_cycle_opening_progress(cycle=cycle) if opening else None,
         },
     )
 
@@ -123,8 +115,8 @@ def cycle_review(request, pk: int):
 @require_GET
 def cycle_opening(request, pk: int):
     """The progress card of an opening month (polled); once opened, the whole page reloads."""
-    cycle = _get(request.user, pk)
-    if cycle.status != "opening":
+    cycle = selectors.appraisal_cycle_get(user=request.user, pk=pk)
+    if cycle.status != CycleStatus.OPENING:
         return HttpResponseClientRefresh()
     context = {
         "cycle": cycle,
@@ -134,37 +126,25 @@ def cycle_opening(request, pk: int):
     return render(request, "performance/cycles/opening.html", context)
 
 
-def _action(request, pk: int, run) -> None:
-    cycle = _get(request.user, pk)
-    try:
-        text = run(cycle)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(str(exc.message)) from exc
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, text)
-    return redirect("performance:cycle_review", pk=pk)
-
-
 @role_required(Role.HR)
 @require_POST
 def cycle_refresh(request, pk: int):
-    def run(cycle):
-        services.appraisal_cycle_refresh_start(actor=request.user, cycle=cycle)
-        return _(
+    action_run(
+        request,
+        lambda: services.appraisal_cycle_refresh_start(actor=request.user, cycle_id=pk),
+        success=_(
             "Refreshing the automatic indicators in the background; this page shows when it is done, and you "
             "get a notification with the counts."
-        )
-
-    return _action(request, pk, run)
+        ),
+    )
+    return redirect("performance:cycle_review", pk=pk)
 
 
 @role_required(Role.HR)
 @require_GET
 def cycle_refreshing(request, pk: int):
     """The refresh status of a cycle (polled while pending); once done, the page reloads."""
-    cycle = _get(request.user, pk)
+    cycle = selectors.appraisal_cycle_get(user=request.user, pk=pk)
     if not cycle.refresh_pending:
         return HttpResponseClientRefresh()
     return render(request, "performance/cycles/refresh_status.html", {"cycle": cycle})
@@ -173,11 +153,12 @@ def cycle_refreshing(request, pk: int):
 @role_required(Role.HR)
 @require_POST
 def cycle_remind(request, pk: int):
-    def run(cycle):
-        sent = services.appraisal_cycle_remind(actor=request.user, cycle=cycle)
-        return _("%(count)s reminders sent (at most one per person a day).") % {"count": sent}
-
-    return _action(request, pk, run)
+    action_run(
+        request,
+        lambda: services.appraisal_cycle_remind(actor=request.user, cycle_id=pk),
+        success=lambda sent: _("%(count)s reminders sent (at most one per person a day).") % {"count": sent},
+    )
+    return redirect("performance:cycle_review", pk=pk)
 
 
 @role_required(Role.HR)
@@ -185,12 +166,12 @@ def cycle_remind(request, pk: int):
 def cycle_lock(request, pk: int):
     form = CycleLockForm(request.POST)
     force = form.is_valid() and form.cleaned_data["force"]
-
-    def run(cycle):
-        services.appraisal_cycle_lock(actor=request.user, cycle=cycle, force=force)
-        return _("The cycle is locked; its appraisals are read-only.")
-
-    return _action(request, pk, run)
+    action_run(
+        request,
+        lambda: services.appraisal_cycle_lock(actor=request.user, cycle_id=pk, force=force),
+        success=_("The cycle is locked; its appraisals are read-only."),
+    )
+    return redirect("performance:cycle_review", pk=pk)
 
 
 urlpatterns = [

@@ -4,37 +4,21 @@ service or selector, render; the services explain every refusal."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from callcenter.errors import ApplicationError, NotFoundError
-from callcenter.models import Position
+from callcenter.pages import action_run, form_status, form_submit, paginate
 from callcenter.permissions import role_required
+from callcenter.selectors import position_list
 from performance import selectors, services
-from performance.forms_setup import ROWS_MIN, IndicatorForm, TemplateForm
+from performance.forms import ROWS_MIN, IndicatorForm, TemplateForm
 from performance.models import IndicatorGroup
 
 PAGE_SIZE = 25
 HR = services.SETUP_ROLES
 NAV = "performance_setup"
-
-
-def _indicator(pk):
-    try:
-        return selectors.indicator_get(pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-
-
-def _template(pk):
-    try:
-        return selectors.appraisal_template_get(pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
 
 
 # --- Indicators ------------------------------------------------------------------------------------
@@ -55,50 +39,44 @@ def indicator_list(request):
 @require_http_methods(["GET", "POST"])
 def indicator_create(request):
     form = IndicatorForm(request.POST or None, initial={"group": request.GET.get("group") or IndicatorGroup.RESULTS})
-    if request.method == "POST" and form.is_valid():
-        try:
-            indicator = services.indicator_create(actor=request.user, **form.service_arguments())
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Indicator %(name)s created.") % {"name": indicator.display_name})
-            return redirect("performance:indicator_list")
-    status = 400 if form.is_bound and form.errors else 200
+    if form_submit(
+        request,
+        form,
+        lambda _data: services.indicator_create(actor=request.user, **form.service_arguments()),
+        success=lambda indicator: _("Indicator %(name)s created.") % {"name": indicator.display_name},
+    ):
+        return redirect("performance:indicator_list")
     context = {"form": form, "indicator": None, "nav_active": NAV}
-    return render(request, "performance/setup/indicator_form.html", context, status=status)
+    return render(request, "performance/setup/indicator_form.html", context, status=form_status(form))
 
 
 @role_required(*HR)
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request, pk: int):
-    indicator = _indicator(pk)
+    indicator = selectors.indicator_get(pk=pk)
     initial = {f: getattr(indicator, f) for f in ("code", *services.INDICATOR_FIELDS)}
     form = IndicatorForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            indicator = services.indicator_update(actor=request.user, indicator=indicator, **form.service_arguments())
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Indicator %(name)s saved.") % {"name": indicator.display_name})
-            return redirect("performance:indicator_list")
-    status = 400 if form.is_bound and form.errors else 200
+    if form_submit(
+        request,
+        form,
+        lambda _data: services.indicator_update(
+            actor=request.user, indicator_id=indicator.pk, **form.service_arguments()
+        ),
+        success=lambda saved: _("Indicator %(name)s saved.") % {"name": saved.display_name},
+    ):
+        return redirect("performance:indicator_list")
     context = {"form": form, "indicator": indicator, "nav_active": NAV}
-    return render(request, "performance/setup/indicator_form.html", context, status=status)
+    return render(request, "performance/setup/indicator_form.html", context, status=form_status(form))
 
 
 @role_required(*HR)
 @require_POST
 def indicator_deactivate(request, pk: int):
-    indicator = _indicator(pk)
-    try:
-        services.indicator_deactivate(actor=request.user, indicator=indicator)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Indicator %(name)s deactivated.") % {"name": indicator.display_name})
+    action_run(
+        request,
+        lambda: services.indicator_deactivate(actor=request.user, indicator_id=pk),
+        success=lambda indicator: _("Indicator %(name)s deactivated.") % {"name": indicator.display_name},
+    )
     return redirect("performance:indicator_list")
 
 
@@ -120,7 +98,7 @@ def indicator_defaults(request):
 def template_list(request):
     """Every post with its active template (sum, split by group) and its replaced versions."""
     overview = selectors.position_template_overview()
-    page = Paginator(overview, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, overview, PAGE_SIZE)
     rows = [
         {"position": p, "template": t, "summary": selectors.template_summary(t) if t else None}
         for p, t in page.object_list
@@ -164,61 +142,52 @@ def _rows_of(template) -> list[dict]:
 @role_required(*HR)
 @require_http_methods(["GET", "POST"])
 def template_create(request):
-    position = Position.objects.filter(pk=_int(request.GET.get("position"))).first()
+    position_id = _int(request.GET.get("position"))
+    position = position_list().filter(pk=position_id).first() if position_id else None
     based_on = None
     if position is not None:
         based_on = selectors.appraisal_template_list(filters={"position": position.pk, "active": True}).first()
     form = TemplateForm(request.POST or None, initial={"position": position})
     rows = form.items() if form.is_bound else (_rows_of(based_on) if based_on else [])
-    if request.method == "POST" and form.is_valid():
-        try:
-            template = services.appraisal_template_create(
-                actor=request.user,
-                position=form.cleaned_data["position"],
-                name=form.cleaned_data["name"],
-                items=rows,
-            )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(
-                request,
-                _("Template %(name)s is now the active template of %(position)s.")
-                % {"name": template.name, "position": template.position.name},
-            )
-            return redirect("performance:template_list")
+    if form_submit(
+        request,
+        form,
+        lambda data: services.appraisal_template_create(
+            actor=request.user, position_id=data["position"].pk, name=data["name"], items=rows
+        ),
+        success=lambda template: (
+            _("Template %(name)s is now the active template of %(position)s.")
+            % {"name": template.name, "position": template.position.name}
+        ),
+    ):
+        return redirect("performance:template_list")
     context = _editor_context(form, template=None, rows=rows, position=position)
     context["based_on"] = based_on
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "performance/setup/template_form.html", context, status=status)
+    return render(request, "performance/setup/template_form.html", context, status=form_status(form))
 
 
 @role_required(*HR)
 @require_http_methods(["GET", "POST"])
 def template_edit(request, pk: int):
-    template = _template(pk)
+    template = selectors.appraisal_template_get(pk=pk)
     form = TemplateForm(
         request.POST or None, initial={"position": template.position, "name": template.name}, editing=True
     )
     rows = form.items() if form.is_bound else _rows_of(template)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appraisal_template_update(
-                actor=request.user, template=template, name=form.cleaned_data["name"], items=rows
-            )
-        except NotFoundError as exc:
-            raise Http404(str(exc.message)) from exc
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
-            return redirect("performance:template_list")
-    status = 400 if form.is_bound and form.errors else 200
+    if form_submit(
+        request,
+        form,
+        lambda data: services.appraisal_template_update(
+            actor=request.user, template_id=template.pk, name=data["name"], items=rows
+        ),
+        success=_("Template %(name)s saved.") % {"name": template.name},
+    ):
+        return redirect("performance:template_list")
     return render(
         request,
         "performance/setup/template_form.html",
         _editor_context(form, template=template, rows=rows),
-        status=status,
+        status=form_status(form),
     )
 
 
