@@ -234,7 +234,6 @@ class MyAppraisalListApi(APIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses=paginated_schema(AppraisalSummaryOutputSerializer),
-        operation_id="performance_appraisals_mine_list",
         summary="My appraisals, newest first (PRF-3)",
     )
     def get(self, request):
@@ -250,7 +249,6 @@ class AppraisalListApi(APIView):
     @extend_schema(
         parameters=[AppraisalFilterSerializer, *PAGE_PARAMETERS],
         responses=paginated_schema(AppraisalSummaryOutputSerializer),
-        operation_id="performance_appraisals_list",
         summary="The appraisals the caller may see: own, team, department or all (PRF-3)",
     )
     def get(self, request):

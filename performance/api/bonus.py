@@ -209,7 +209,6 @@ class BonusSheetListApi(APIView):
     @extend_schema(
         parameters=[SheetFilterSerializer, *PAGE_PARAMETERS],
         responses=paginated_schema(SheetOutputSerializer),
-        operation_id="performance_bonus_sheets_list",
         summary="Bonus sheets, every version, newest month first (PRF-4; HR and company leaders)",
     )
     def get(self, request):
@@ -251,7 +250,6 @@ class BonusSheetLinesApi(APIView):
     @extend_schema(
         parameters=[LineFilterSerializer, *PAGE_PARAMETERS],
         responses=paginated_schema(LineOutputSerializer),
-        operation_id="performance_bonus_sheets_lines_list",
         summary="The lines of a bonus sheet with their explanation (PRF-4, ATT-4, ATT-5, RWD-2, PEN-1)",
     )
     def get(self, request, pk: int):

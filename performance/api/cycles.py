@@ -181,7 +181,6 @@ class CycleListApi(APIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses=paginated_schema(CycleOutputSerializer),
-        operation_id="performance_cycles_list",
     )
     def get(self, request):
         return paginated_response(
@@ -218,7 +217,6 @@ class CycleMissingApi(APIView):
     @extend_schema(
         parameters=[CycleMissingFilterSerializer, *PAGE_PARAMETERS],
         responses=paginated_schema(WaitingOutputSerializer),
-        operation_id="performance_cycles_missing_list",
     )
     def get(self, request, pk: int):
         filters = CycleMissingFilterSerializer(data=request.query_params)

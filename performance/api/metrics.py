@@ -80,7 +80,6 @@ class MetricImportListApi(APIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses=paginated_schema(MetricImportOutputSerializer),
-        operation_id="performance_metrics_imports_list",
     )
     def get(self, request):
         return paginated_response(
@@ -159,7 +158,6 @@ class MetricMonthApi(APIView):
             *PAGE_PARAMETERS,
         ],
         responses=paginated_schema(MetricMonthRowOutputSerializer),
-        operation_id="performance_metrics_month_list",
     )
     def get(self, request):
         month = parse_month(request.query_params.get("month"), timezone.localdate())

@@ -72,7 +72,6 @@ class IndicatorListApi(APIView):
             *PAGE_PARAMETERS,
         ],
         responses=paginated_schema(IndicatorOutputSerializer),
-        operation_id="performance_setup_indicators_list",
     )
     def get(self, request):
         active = request.query_params.get("active")
@@ -175,7 +174,6 @@ class TemplateListApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("position", int), OpenApiParameter("active", bool), *PAGE_PARAMETERS],
         responses=paginated_schema(TemplateOutputSerializer),
-        operation_id="performance_setup_templates_list",
     )
     def get(self, request):
         active = (request.query_params.get("active") or "").lower()

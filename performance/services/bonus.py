@@ -46,7 +46,6 @@ from callcenter.roles import Role, has_role
 from datasecurity.services import audit_record, private_storage
 from performance import rules
 from performance.errors import PerformanceErrorCode
-from performance.exports import bonus_line_table, bonus_sheet_pdf
 from performance.models import (
     Appraisal,
     AppraisalCycle,
@@ -590,14 +589,18 @@ def _export(file: BonusSheetFile, progress: Callable[[int], None]) -> tuple[Bonu
     """The bytes of a requested export, in the active language: the lines through the one selector
     (read as the requester may read them), rendered by :mod:`performance.exports` (PDF) or
     :mod:`callcenter.exports` (XLSX, CSV: formula injection neutralised)."""
+    # Imported here: the renderers load WeasyPrint (0.65 s and 40 MB per process), which only the
+    # worker that renders a file needs; web processes never do.
+    from performance import exports  # noqa: PLC0415 - heavy library loaded only by the process that renders
+
     user = file.requested_by
     sheet = bonus_sheet_get(user=user, pk=file.sheet_id)
     lines = bonus_line_list(user=user, sheet_id=sheet.pk).iterator(chunk_size=_EXPORT_CHUNK)
     name = f"bonus-sheet-{sheet.month:%Y-%m}-v{sheet.version}"
     if file.file_format == FileFormat.PDF:
-        data = bonus_sheet_pdf(sheet=sheet, lines=lines, progress=progress)
+        data = exports.bonus_sheet_pdf(sheet=sheet, lines=lines, progress=progress)
         return sheet, ExportFile(data, f"{name}.pdf", FILE_CONTENT_TYPES[FileFormat.PDF])
-    headers, rows = bonus_line_table(lines)
+    headers, rows = exports.bonus_line_table(lines)
     progress(10)
     rows = list(rows)
     progress(60)

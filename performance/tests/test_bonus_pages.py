@@ -256,7 +256,7 @@ def test_failed_render_is_recorded_with_its_error(org, sheet, monkeypatch, djang
     def broken(**kwargs):
         raise RuntimeError("font missing")
 
-    monkeypatch.setattr("performance.services.bonus.bonus_sheet_pdf", broken)
+    monkeypatch.setattr("performance.exports.bonus_sheet_pdf", broken)
     file = _export(org, sheet, django_capture_on_commit_callbacks, "pdf")
     assert file.status == "failed" and "font missing" in file.error and not file.stored_name
 

@@ -5,10 +5,14 @@ nothing (SEC-3), even when user text looks like HTML."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
@@ -186,3 +190,19 @@ def test_text_columns_count_chinese_as_two():
     assert exports.wrap("客服一部呼入服务组", 8) == ["客服一部", "呼入服务", "组"]
     assert all(exports.text_width(p) <= 5 for p in exports.wrap("a" * 23, 5))
     assert exports.money(Decimal("-1234.5")) == "-1,234.50"
+
+
+def test_web_processes_do_not_load_weasyprint():
+    """WeasyPrint costs 0.65 s and 40 MB to import: only the worker that renders a file loads it
+    (the export service imports the renderers when it renders). A web process loads every page and
+    endpoint and still has none of it."""
+    code = (
+        "import sys, django; django.setup(); from django.urls import resolve; resolve('/');"
+        "import performance.services, performance.views.urls, performance.api.urls;"
+        "print('weasyprint' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "callcenter.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
