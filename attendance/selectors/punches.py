@@ -42,7 +42,7 @@ __all__ = [
     "team_board",
 ]
 
-# The same window as the daily computation (attendance/rules.py), so the clock page and the
+# The same window as the daily computation (attendance.rules.daily), so the clock page and the
 # nightly record agree on which punches belong to a shift.
 PUNCH_WINDOW_BEFORE = WINDOW_BEFORE
 PUNCH_WINDOW_AFTER = WINDOW_AFTER

@@ -11,7 +11,7 @@ from attendance.errors import AttendanceErrorCode
 from attendance.models import MonthVerification, RosterEntry, ShiftType
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import EmploymentStatus, Team
-from callcenter.selectors import employees_visible_to, team_list
+from callcenter.selectors import employees_visible_to, team_choices
 
 __all__ = [
     "ROSTER_MAX_DAYS",
@@ -119,8 +119,8 @@ def shift_type_list(*, filters: dict | None = None) -> QuerySet[ShiftType]:
 
 
 def roster_team_list(*, user) -> QuerySet[Team]:
-    """Teams whose roster ``user`` may look at (those with someone the user can see)."""
-    return team_list(user=user)
+    """Teams whose roster ``user`` may look at (their remit; every team for HR)."""
+    return team_choices(user=user)
 
 
 def roster_team_get(*, user, pk) -> Team:
