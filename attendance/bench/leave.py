@@ -59,7 +59,21 @@ from callcenter.models import Employee, EmploymentStatus, Team, User
 from callcenter.selectors import policy_in_force
 from datasecurity.services import private_storage
 
-__all__ = ["bench_requests", "bench_team", "ensure_leave_data", "suite"]
+__all__ = [
+    "BAR_P95_MS",
+    "BAR_QUERIES",
+    "BATCH",
+    "BENCH_REASON",
+    "INBOX_SIZE",
+    "MIN_REPEAT",
+    "PAGE_ROWS",
+    "SEED",
+    "TOTAL_REQUESTS",
+    "bench_requests",
+    "bench_team",
+    "ensure_leave_data",
+    "suite",
+]
 
 BENCH_REASON = "[bench]"
 TOTAL_REQUESTS = 20_000

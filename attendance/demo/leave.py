@@ -37,7 +37,14 @@ from callcenter.demo import register_demo_seeder
 from callcenter.errors import ApplicationError
 from callcenter.models import Employee, EmploymentStatus, Notification
 
-__all__ = ["DIAGNOSES", "certificate_pdf", "seed_leave"]
+__all__ = [
+    "DIAGNOSES",
+    "PERSONAL_FALLBACK_REASON",
+    "PLAN",
+    "REJECT_COMMENTS",
+    "certificate_pdf",
+    "seed_leave",
+]
 
 # --- A small, valid PDF: the "hospital certificate" of a demo sick leave (LV-2) ---------------------
 

@@ -39,9 +39,9 @@ __all__ = [
     "MultipleFileInput",
 ]
 
-DATE_WIDGET = {"type": "date"}
+_DATE_WIDGET = {"type": "date"}
 # <input type="date"> only takes ISO dates, whatever the language's date format (zh: 2026/11/28).
-ISO = "%Y-%m-%d"
+_ISO = "%Y-%m-%d"
 CERTIFICATE_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
@@ -100,7 +100,7 @@ class LeaveQuoteForm(forms.Form):
         empty_label=_("Choose a type"),
     )
     start_date = forms.DateField(
-        label=_("First day"), widget=forms.DateInput(attrs=_quote_attrs(DATE_WIDGET), format=ISO)
+        label=_("First day"), widget=forms.DateInput(attrs=_quote_attrs(_DATE_WIDGET), format=_ISO)
     )
     starts_afternoon = forms.BooleanField(
         label=_("Starts in the afternoon"),
@@ -108,7 +108,9 @@ class LeaveQuoteForm(forms.Form):
         widget=forms.CheckboxInput(attrs=_quote_attrs()),
         help_text=_("The first day counts as half a day."),
     )
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs=_quote_attrs(DATE_WIDGET), format=ISO))
+    end_date = forms.DateField(
+        label=_("Last day"), widget=forms.DateInput(attrs=_quote_attrs(_DATE_WIDGET), format=_ISO)
+    )
     ends_at_noon = forms.BooleanField(
         label=_("Ends at noon"),
         required=False,
@@ -278,8 +280,8 @@ class ApprovalDelegationForm(forms.Form):
         queryset=Employee.objects.none(),
         help_text=_("Colleagues of your department and approvers of other departments."),
     )
-    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO))
-    end_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO))
+    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
+    end_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, me: Employee | None = None, **kwargs):
@@ -380,8 +382,10 @@ class LeaveRequestFilterForm(forms.Form):
     leave_type = forms.ChoiceField(label=_("Leave type"), required=False)
     department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO)
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
 
     def __init__(self, *args, teams=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)

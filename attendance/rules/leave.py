@@ -44,9 +44,9 @@ __all__ = [
     "required_tier",
 ]
 
-ONE = Decimal("1")
-HALF = Decimal("0.5")
-ZERO = Decimal("0")
+_ONE = Decimal("1")
+_HALF = Decimal("0.5")
+_ZERO = Decimal("0")
 
 # Tier order of the reporting line (LV-4).
 TIERS = ("supervisor", "manager", "leader")
@@ -57,7 +57,7 @@ TIERS = ("supervisor", "manager", "leader")
 
 @dataclass
 class DayCount:
-    days: Decimal = ZERO
+    days: Decimal = _ZERO
     breakdown: list[dict] = field(default_factory=list)
 
 
@@ -92,12 +92,12 @@ def count_days(
     ``calendar`` (maternity leave, LV-3)."""
     result = DayCount()
     for day, part in day_parts(start_date, starts_afternoon, end_date, ends_at_noon):
-        share = ONE if part == "full" else HALF
+        share = _ONE if part == "full" else _HALF
         if counting == "calendar":
             counted, why, name = share, "calendar", ""
         else:
             working, why, name = day_kind(day)
-            counted = share if working else ZERO
+            counted = share if working else _ZERO
         result.days += counted
         result.breakdown.append(
             {"date": day.isoformat(), "part": part, "counted": str(counted), "why": why, "name": name}
@@ -182,7 +182,7 @@ def build_route(*, chain: list[tuple[str, int]], needed: str, direct: bool) -> l
 # --- Balances (LV-3) -----------------------------------------------------------------------------
 
 
-def balance_available(*, entitled_days: Decimal, used_days: Decimal, pending_days: Decimal = ZERO) -> Decimal:
+def balance_available(*, entitled_days: Decimal, used_days: Decimal, pending_days: Decimal = _ZERO) -> Decimal:
     """Days a new request may still take from a balance (LV-3): entitled − used − the days held by
     pending requests. The one place this is computed (the quote, the balance summary, the API)."""
     return entitled_days - used_days - pending_days
@@ -210,10 +210,10 @@ def annual_entitlement(
     detail = {"article": "LV-3", "year": year, "years_worked": years, "reference": reference.isoformat()}
     if hire_date > dec31:
         detail["rule"] = "not_yet_employed"
-        return ZERO, detail
+        return _ZERO, detail
     if years < 1:
         detail["rule"] = "under_one_year"
-        return ZERO, detail
+        return _ZERO, detail
     if years < 10:
         full, band = policy.annual_days_under_10_years, "1-10"
     elif years < 20:

@@ -19,6 +19,7 @@ from callcenter.models import Employee, Team
 from callcenter.selectors import employees_visible_to, filter_by_employee, team_choices
 
 __all__ = [
+    "EmployeeMonth",
     "PolicyTimeline",
     "attendance_month_results",
     "daily_attendance_list",

@@ -48,6 +48,9 @@ from callcenter.selectors import (
 __all__ = [
     "DELEGATE_ROLES",
     "LEAVE_MAX_DAYS_PER_REQUEST",
+    "LEAVE_STATUSES_SHOWN",
+    "CoverageDay",
+    "InboxRow",
     "LeaveQuote",
     "approval_delegate_candidates",
     "approval_delegate_choices",

@@ -35,6 +35,9 @@ from callcenter.selectors import employee_of, employees_visible_to, filter_by_em
 __all__ = [
     "BOARD_MAX_EMPLOYEES",
     "BOARD_STATES",
+    "PROXY_MAX_DAYS",
+    "PUNCH_WINDOW_AFTER",
+    "PUNCH_WINDOW_BEFORE",
     "clock_status",
     "proxy_punch_suspects",
     "punch_list",

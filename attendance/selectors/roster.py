@@ -17,6 +17,7 @@ __all__ = [
     "ROSTER_MAX_DAYS",
     "CalendarDay",
     "calendar_day",
+    "days_between",
     "month_first_days",
     "roster_grid",
     "roster_grid_employees",

@@ -67,9 +67,12 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "CERTIFICATE_CODES",
+    "DELEGATION_MAX_DAYS",
     "LEAVE_BULK_MAX",
+    "LEAVE_PAST_ALLOWED",
     "LEAVE_PAST_DAYS",
     "LEAVE_REASON_MIN_LENGTH",
+    "LEAVE_TYPE_DEFAULTS",
     "approval_delegation_cancel",
     "approval_delegation_create",
     "certificate_check",

@@ -31,6 +31,8 @@ from datasecurity.services import audit_record
 
 __all__ = [
     "DEVICE_BATCH_MAX_ROWS",
+    "DEVICE_CLOCK_SKEW",
+    "DEVICE_MAX_AGE",
     "device_authenticate",
     "device_create",
     "device_punches_push",
