@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from attendance import services
 from attendance.models import MonthVerification, Punch, PunchSource, RosterEntry, ShiftType
-from callcenter.errors import ApplicationError
+from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.tests.factories import EmployeeFactory
 from datasecurity.models import AuditEvent
 
@@ -120,3 +120,40 @@ def test_api_daily_and_summaries(client, march):
     client.force_login(march.agent.user)
     assert client.get(reverse("api:attendance:summaries"), {"month": MONTH}).status_code == 403
     assert client.get(reverse("api:attendance:daily")).json()["count"] == 1
+
+
+# --- The export service and the month's verification, by id ------------------------------------------
+
+
+def test_summary_export_service_reads_the_remit_and_audits(march):
+    # given the A1 supervisor; when they export March for their team
+    export = services.monthly_summary_export(actor=march.supervisor.user, month=DAY, team_id=march.a1.pk, fmt="csv")
+    # then a CSV of their team's people, and one audit event saying what left the system
+    body = export.content.decode("utf-8-sig")
+    assert export.filename == "attendance-2026-03.csv" and export.content_type.startswith("text/csv")
+    assert march.agent.employee_no in body and march.other_dept.employee_no not in body
+    event = AuditEvent.objects.get(action="attendance.summary_export")
+    assert event.object_id == MONTH and event.changes["team"] == march.a1.pk and event.changes["format"] == "csv"
+    assert event.changes["rows"] == body.count("\n") - 1
+
+
+def test_summary_export_ignores_a_team_outside_the_remit(march):
+    # given the A1 supervisor asking for team B1 (not theirs); then their own remit, never B1's people
+    export = services.monthly_summary_export(actor=march.supervisor.user, month=DAY, team_id=march.b1.pk, fmt="xlsx")
+    assert export.filename == "attendance-2026-03.xlsx" and export.content[:2] == b"PK"
+    assert AuditEvent.objects.get(action="attendance.summary_export").changes["team"] is None
+
+
+def test_summary_export_refuses_an_unknown_format(march):
+    with pytest.raises(NotFoundError):
+        services.monthly_summary_export(actor=march.hr.user, month=DAY, fmt="pdf")
+    assert not AuditEvent.objects.filter(action="attendance.summary_export").exists()
+
+
+def test_month_verify_of_a_team_not_seen_is_not_found(org):
+    # given the A1 supervisor; when they try to verify team B1's month; then it is not found (no leak)
+    with pytest.raises(NotFoundError):
+        services.month_verify(actor=org.supervisor.user, team_id=org.b1.pk, month=DAY)
+    with pytest.raises(NotFoundError):
+        services.month_verify(actor=org.supervisor.user, team_id=999999, month=DAY)
+    assert not MonthVerification.objects.exists()

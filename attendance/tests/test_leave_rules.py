@@ -203,3 +203,20 @@ def test_event_leave_limits(rule, difficult, babies, limit):
 def test_day_parts():
     parts = rules.day_parts(MON, True, MON + datetime.timedelta(days=2), True)
     assert [p for _, p in parts] == ["afternoon", "full", "morning"]
+
+
+@pytest.mark.parametrize(
+    ("entitled", "used", "pending", "available"),
+    [("5", "0", "0", "5"), ("5", "3", "0", "2"), ("5", "3", "2", "0"), ("5", "3", "2.5", "-0.5"), ("0", "0", "0", "0")],
+)
+def test_balance_available_is_entitled_minus_used_minus_pending(entitled, used, pending, available):
+    """LV-3: what a new request may still take from a balance (the quote, the summary and the API)."""
+    got = rules.balance_available(
+        entitled_days=Decimal(entitled), used_days=Decimal(used), pending_days=Decimal(pending)
+    )
+    assert got == Decimal(available)
+    # no pending request: the pending days default to none
+    without = rules.balance_available(entitled_days=Decimal(entitled), used_days=Decimal(used))
+    assert without == rules.balance_available(
+        entitled_days=Decimal(entitled), used_days=Decimal(used), pending_days=Decimal("0")
+    )

@@ -544,3 +544,85 @@ def test_balance_summary_counts_pending_days(org, monday, django_assert_max_num_
         (row,) = selectors.leave_balance_summary(user=org.agent.user, year=monday.year)
     assert (row["pending"], row["left"]) == (D("2"), D("2"))
     assert row["explanation"]
+
+
+# --- Ids the actor may not see or that do not exist --------------------------------------------------
+
+
+def test_decisions_on_an_invisible_request_are_not_found(org, monday):
+    # given the agent's pending request; when someone who cannot see it acts on its id; then not found
+    request = submit(org, code="sick", start=monday, days="1")
+    with pytest.raises(NotFoundError):
+        services.leave_request_approve(actor=org.other_dept.user, leave_request_id=request.pk)
+    with pytest.raises(NotFoundError):
+        services.leave_request_reject(actor=org.other_dept.user, leave_request_id=request.pk, comment="不行")
+    with pytest.raises(NotFoundError):
+        services.leave_request_withdraw(actor=org.peer.user, leave_request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == LeaveStatus.PENDING
+
+
+def test_cancelling_a_delegation_one_may_not_see_is_not_found(org, monday):
+    delegation = services.approval_delegation_create(
+        actor=org.supervisor.user, delegate_id=org.peer.pk, start_date=timezone.localdate(), end_date=monday
+    )
+    # the manager is neither party nor HR: the delegation does not exist for them
+    with pytest.raises(NotFoundError):
+        services.approval_delegation_cancel(actor=org.manager.user, delegation_id=delegation.pk)
+    with pytest.raises(NotFoundError):
+        services.approval_delegation_cancel(actor=org.hr.user, delegation_id=999999)
+    delegation.refresh_from_db()
+    assert delegation.cancelled_at is None
+
+
+def test_delegation_names_people_by_id(org, monday):
+    period = {"start_date": timezone.localdate(), "end_date": monday}
+    # an unknown delegate is refused like an inactive one; HR names an unknown delegator: not found
+    with pytest.raises(ApplicationError) as exc:
+        services.approval_delegation_create(actor=org.supervisor.user, delegate_id=999999, **period)
+    assert exc.value.code == "delegate_missing"
+    with pytest.raises(NotFoundError):
+        services.approval_delegation_create(actor=org.hr.user, delegate_id=org.peer.pk, delegator_id=999999, **period)
+    # someone else's approvals are only HR's to delegate
+    with pytest.raises(PermissionDeniedError):
+        services.approval_delegation_create(
+            actor=org.supervisor.user, delegate_id=org.peer.pk, delegator_id=org.manager.pk, **period
+        )
+
+
+def test_balances_and_types_by_unknown_id_are_not_found(org):
+    year = timezone.localdate().year
+    with pytest.raises(NotFoundError):
+        services.leave_balance_set(
+            actor=org.hr.user,
+            employee_id=999999,
+            leave_type_id=leave_type("annual").pk,
+            year=year,
+            entitled_days=D("5"),
+            reason="工龄记录更正",
+        )
+    with pytest.raises(NotFoundError):
+        services.leave_balance_set(
+            actor=org.hr.user,
+            employee_id=org.agent.pk,
+            leave_type_id=999999,
+            year=year,
+            entitled_days=D("5"),
+            reason="工龄记录更正",
+        )
+    with pytest.raises(NotFoundError):
+        services.leave_type_save(actor=org.hr.user, leave_type_id=999999, data={"name": "年休假"})
+    assert not LeaveBalance.objects.exists()
+
+
+def test_submit_refuses_an_unknown_or_inactive_type(org, monday):
+    inactive = leave_type("marriage")
+    inactive.active = False
+    inactive.save(update_fields=["active"])
+    for type_id in (None, 999999, inactive.pk):
+        with pytest.raises(ApplicationError) as exc:
+            services.leave_request_submit(
+                actor=org.agent.user, leave_type_id=type_id, start_date=monday, end_date=monday
+            )
+        assert exc.value.code == "leave_type_missing"
+    assert not LeaveRequest.objects.exists()

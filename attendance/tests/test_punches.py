@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from attendance import selectors, services
 from attendance.models import Device, Punch, PunchSource
 from attendance.tests.factories import DeviceFactory, PunchFactory
-from callcenter.errors import ApplicationError
+from callcenter.errors import ApplicationError, NotFoundError
 from datasecurity.models import AuditEvent
 
 PUNCHES_URL = "/api/v1/attendance/punches/"
@@ -80,6 +80,21 @@ def test_punch_time_is_server_time_and_ip_is_kept(org):
     # then the time is the server's and bad metadata is cleaned, not fatal
     assert before <= punch.punched_at <= timezone.now()
     assert punch.ip is None and len(punch.user_agent) == 300
+
+
+def test_a_login_without_an_employee_record_cannot_punch(org, django_user_model):
+    # the punch is always the actor's own: no employee record, no punch
+    user = django_user_model.objects.create_user("noemp", password="x-Long-Passw0rd")
+    with pytest.raises(ApplicationError) as exc:
+        services.punch_record(actor=user, idempotency_key="k")
+    assert (exc.value.code, exc.value.status) == ("no_employee", 403)
+    assert not Punch.objects.exists()
+
+
+def test_a_batch_for_an_unknown_device_is_not_found(org):
+    with pytest.raises(NotFoundError):
+        services.device_punches_push(device_id=999999, rows=_rows(org))
+    assert not Punch.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

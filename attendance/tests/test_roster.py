@@ -15,7 +15,7 @@ from django.utils import translation
 from attendance import selectors, services
 from attendance.models import DayKind, RosterEntry, ShiftType
 from attendance.tests.factories import MonthVerificationFactory, RosterEntryFactory
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
 
@@ -110,6 +110,23 @@ def test_shift_type_update_and_permissions(org, shifts):
     with pytest.raises(ApplicationError) as exc:
         services.shift_type_update(actor=org.hr.user, shift_type_id=shifts["D"].pk, code="N")
     assert exc.value.code == "shift_type_code_taken"
+
+
+def test_shift_types_and_patterns_by_unknown_id(org, shifts):
+    # an unknown shift type is not found; a pattern or a day naming one is refused, nothing written
+    with pytest.raises(NotFoundError):
+        services.shift_type_update(actor=org.hr.user, shift_type_id=999999, break_minutes=30)
+    with pytest.raises(ApplicationError) as exc:
+        services.roster_assign(
+            actor=org.hr.user, employee_ids=[org.agent.pk], date_from=SEP15, date_to=SEP15, pattern={1: 999999}
+        )
+    assert exc.value.code == "pattern_invalid"
+    with pytest.raises(ApplicationError) as exc:
+        services.roster_entry_set(
+            actor=org.hr.user, employee_id=org.agent.pk, work_date=SEP15, kind=DayKind.WORK, shift_id=999999
+        )
+    assert exc.value.code == "pattern_invalid"
+    assert not RosterEntry.objects.exists()
 
 
 # --- Bulk assignment ----------------------------------------------------------------------------
