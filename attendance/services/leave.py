@@ -257,7 +257,9 @@ def _leave_request_submit(
         raise ApplicationError(_("Only active employees can request leave."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE)
     leave_type = LeaveType.objects.filter(pk=leave_type_id, active=True).first() if leave_type_id else None
     if leave_type is None:
-        raise ApplicationError(_("Choose a leave type."), code=AttendanceErrorCode.LEAVE_TYPE_MISSING)
+        raise ApplicationError(
+            _("Choose a leave type."), code=AttendanceErrorCode.LEAVE_TYPE_MISSING, field="leave_type"
+        )
     reason = _clean_reason(reason)
     today = timezone.localdate()
     policy = policy_in_force(LeavePolicy, start_date or today)
@@ -265,7 +267,9 @@ def _leave_request_submit(
         difficult_birth, extra_babies = False, 0
     if extra_babies < 0 or extra_babies > 5:
         raise ApplicationError(
-            _("The number of additional babies must be between 0 and 5."), code=AttendanceErrorCode.EXTRA_BABIES
+            _("The number of additional babies must be between 0 and 5."),
+            code=AttendanceErrorCode.EXTRA_BABIES,
+            field="extra_babies",
         )
     if leave_type.rule == LeaveRule.PERSONAL:
         # LV-2: personal leave needs the reason and the expected number of days, filed in advance.
@@ -274,33 +278,39 @@ def _leave_request_submit(
                 _("Personal leave needs a reason of at least %(count)d characters (LV-2).")
                 % {"count": LEAVE_REASON_MIN_LENGTH},
                 code=AttendanceErrorCode.REASON_REQUIRED,
+                field="reason",
             )
         if expected_days is None or expected_days <= 0:
             raise ApplicationError(
                 _("Personal leave needs the expected number of days (LV-2)."),
                 code=AttendanceErrorCode.EXPECTED_DAYS_REQUIRED,
+                field="expected_days",
             )
         if start_date and start_date < today + datetime.timedelta(days=policy.personal_notice_days):
             raise ApplicationError(
                 _("Personal leave must be requested at least %(days)d day(s) before it starts (LV-2).")
                 % {"days": policy.personal_notice_days},
                 code=AttendanceErrorCode.NOT_IN_ADVANCE,
+                field="start_date",
             )
     elif start_date and start_date < today:
         if leave_type.rule not in LEAVE_PAST_ALLOWED:
             raise ApplicationError(
                 _("%(type)s must be requested before it starts.") % {"type": leave_type.display_name},
                 code=AttendanceErrorCode.IN_THE_PAST,
+                field="start_date",
             )
         if start_date < today - datetime.timedelta(days=LEAVE_PAST_DAYS):
             raise ApplicationError(
                 _("Leave can be requested for the last %(days)d days at most.") % {"days": LEAVE_PAST_DAYS},
                 code=AttendanceErrorCode.TOO_OLD,
+                field="start_date",
             )
     if leave_type.requires_certificate and not checked:
         raise ApplicationError(
             _("%(type)s needs a hospital certificate (PDF, JPEG or PNG) (LV-2).") % {"type": leave_type.display_name},
             code=AttendanceErrorCode.CERTIFICATE_REQUIRED,
+            field="certificates",
         )
     # Serialise one employee's submissions: the overlap check and the balance check then see
     # every earlier request (the exclusion constraint is the last word).
@@ -707,6 +717,7 @@ def leave_request_revoke(*, actor, leave_request_id: int, reason: str) -> LeaveR
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
             code=AttendanceErrorCode.REASON_REQUIRED,
+            field="reason",
         )
     request = _lock(actor=actor, leave_request_id=leave_request_id)
     me = employee_of(actor)
@@ -799,24 +810,32 @@ def approval_delegation_create(
         )
     delegate = Employee.objects.select_related("user").filter(pk=delegate_id).first() if delegate_id else None
     if delegate is None or delegate.status != EmploymentStatus.ACTIVE:
-        raise ApplicationError(_("Choose an active colleague as delegate."), code=AttendanceErrorCode.DELEGATE_MISSING)
+        raise ApplicationError(
+            _("Choose an active colleague as delegate."), code=AttendanceErrorCode.DELEGATE_MISSING, field="delegate"
+        )
     if delegate.pk == delegator.pk:
-        raise ApplicationError(_("You cannot delegate to yourself."), code=AttendanceErrorCode.DELEGATE_SELF)
+        raise ApplicationError(
+            _("You cannot delegate to yourself."), code=AttendanceErrorCode.DELEGATE_SELF, field="delegate"
+        )
     if not approval_delegate_candidates(delegator=delegator, user=actor).filter(pk=delegate.pk).exists():
         raise ApplicationError(
             _("Choose a colleague of your department or another approver as delegate."),
             code=AttendanceErrorCode.DELEGATE_NOT_ALLOWED,
+            field="delegate",
         )
     if start_date is None or end_date is None or end_date < start_date:
         raise ApplicationError(
-            _("Choose a period whose end is not before its start."), code=AttendanceErrorCode.PERIOD_INVALID
+            _("Choose a period whose end is not before its start."),
+            code=AttendanceErrorCode.PERIOD_INVALID,
+            field="end_date",
         )
     if end_date < timezone.localdate():
-        raise ApplicationError(_("The period is already over."), code=AttendanceErrorCode.PERIOD_PAST)
+        raise ApplicationError(_("The period is already over."), code=AttendanceErrorCode.PERIOD_PAST, field="end_date")
     if (end_date - start_date).days + 1 > DELEGATION_MAX_DAYS:
         raise ApplicationError(
             _("A delegation lasts at most %(days)d days.") % {"days": DELEGATION_MAX_DAYS},
             code=AttendanceErrorCode.PERIOD_TOO_LONG,
+            field="end_date",
         )
     delegation = ApprovalDelegation.objects.create(
         delegator=delegator,
@@ -929,15 +948,23 @@ def leave_balance_set(
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
             code=AttendanceErrorCode.REASON_REQUIRED,
+            field="reason",
         )
     if entitled_days is None or entitled_days < 0 or entitled_days > 366:
-        raise ApplicationError(_("Entitled days must be between 0 and 366."), code=AttendanceErrorCode.ENTITLED_INVALID)
+        raise ApplicationError(
+            _("Entitled days must be between 0 and 366."),
+            code=AttendanceErrorCode.ENTITLED_INVALID,
+            field="entitled_days",
+        )
     if entitled_days % Decimal("0.5"):
-        raise ApplicationError(_("Entitled days are whole or half days."), code=AttendanceErrorCode.ENTITLED_INVALID)
+        raise ApplicationError(
+            _("Entitled days are whole or half days."), code=AttendanceErrorCode.ENTITLED_INVALID, field="entitled_days"
+        )
     if not leave_type.uses_balance:
         raise ApplicationError(
             _("%(type)s is not deducted from a balance.") % {"type": leave_type.display_name},
             code=AttendanceErrorCode.NO_BALANCE_TYPE,
+            field="leave_type",
         )
     balance, created = LeaveBalance.objects.select_for_update().get_or_create(
         employee=employee,
@@ -951,6 +978,7 @@ def leave_balance_set(
             raise ApplicationError(
                 _("%(used)s days are already used; the entitlement cannot be lower.") % {"used": balance.used_days},
                 code=AttendanceErrorCode.BELOW_USED,
+                field="entitled_days",
                 status=409,
             )
         balance.entitled_days = entitled_days

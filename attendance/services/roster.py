@@ -74,15 +74,20 @@ def _shift_type_validate(shift: ShiftType) -> None:
     if shift.start_time == shift.end_time:
         # end <= start means "ends the next day"; equal times would be a 24-hour shift.
         raise ApplicationError(
-            _("A shift cannot start and end at the same time."), code=AttendanceErrorCode.SHIFT_TYPE_EMPTY
+            _("A shift cannot start and end at the same time."),
+            code=AttendanceErrorCode.SHIFT_TYPE_EMPTY,
+            field="end_time",
         )
     if shift.break_minutes is None or shift.break_minutes < 0:
-        raise ApplicationError(_("The break cannot be negative."), code=AttendanceErrorCode.SHIFT_TYPE_BREAK_INVALID)
+        raise ApplicationError(
+            _("The break cannot be negative."), code=AttendanceErrorCode.SHIFT_TYPE_BREAK_INVALID, field="break_minutes"
+        )
     if shift.break_minutes >= shift.duration_minutes:
         raise ApplicationError(
             _("The break (%(brk)d min) must be shorter than the shift (%(len)d min).")
             % {"brk": shift.break_minutes, "len": shift.duration_minutes},
             code=AttendanceErrorCode.SHIFT_TYPE_BREAK_TOO_LONG,
+            field="break_minutes",
         )
 
 
@@ -99,6 +104,7 @@ def _shift_type_save(shift: ShiftType, **kwargs) -> None:
         raise ApplicationError(
             _("A shift type with the code %(code)s already exists.") % {"code": shift.code},
             code=AttendanceErrorCode.SHIFT_TYPE_CODE_TAKEN,
+            field="code",
         ) from exc
 
 

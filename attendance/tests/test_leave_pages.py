@@ -322,6 +322,13 @@ def test_personal_leave_needs_reason_and_expected_days(client, org, monday):
     assert ok.status_code == 302 and LeaveRequest.objects.get().expected_days == D("1")
 
 
+def test_a_refusal_about_one_field_is_shown_at_that_field(client, org, monday):
+    # given personal leave without its reason (LV-2); then the service's refusal sits under "reason"
+    login(client, org, "agent")
+    html = client.post(reverse("attendance:leave_new"), form_data(monday, code="personal", days=1)).content.decode()
+    assert 'id="id_reason_error"' in html and "LV-2" in html
+
+
 def test_form_error_keeps_the_quote_on_the_page(client, org, monday):
     login(client, org, "agent")
     html = client.post(reverse("attendance:leave_new"), form_data(monday)).content.decode()
