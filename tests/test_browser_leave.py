@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import DailyAttendance, LeaveRequest, LeaveStatus
-from attendance.tests.factories_leave import PDF_BYTES, leave_type, roster_weeks
+from attendance.tests.factories import PDF_BYTES, leave_type, roster_weeks
 from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def past_days(org, settings, tmp_path):
     )
     # before: nobody punched, so both days are absenteeism (ATT-5 / LV-5)
     for day in (first, second):
-        services.daily_attendance_compute(actor=None, employee=org.agent, work_date=day)
+        services.daily_attendance_compute(actor=None, employee_id=org.agent.pk, work_date=day)
     assert set(
         DailyAttendance.objects.filter(employee=org.agent, work_date__in=[first, second]).values_list(
             "status", flat=True

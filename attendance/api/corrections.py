@@ -1,7 +1,7 @@
 """Attendance API: punch corrections (补卡, ATT-2). One class per action, plain serializers."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from attendance import selectors, services
 from attendance.models import CorrectionStatus
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
 class CorrectionOutputSerializer(serializers.Serializer):
@@ -41,17 +41,16 @@ class CorrectionListApi(APIView):
         reason = serializers.CharField(max_length=1000)
 
     @extend_schema(
-        parameters=[FilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=CorrectionOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        operation_id="attendance_corrections_list",
+        responses=paginated_schema(CorrectionOutputSerializer),
         summary="Correction requests the caller may see (own, team, department or company)",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.punch_correction_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(CorrectionOutputSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=CorrectionOutputSerializer)
 
     @extend_schema(
         request=CorrectionInputSerializer, responses={201: CorrectionOutputSerializer}, summary="Request a correction"
@@ -74,9 +73,8 @@ class CorrectionApproveApi(APIView):
     def post(self, request, pk: int):
         serializer = CorrectionNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        correction = selectors.punch_correction_get(user=request.user, pk=pk)
         correction = services.punch_correction_approve(
-            actor=request.user, correction=correction, note=serializer.validated_data["note"]
+            actor=request.user, correction_id=pk, note=serializer.validated_data["note"]
         )
         return Response(CorrectionOutputSerializer(correction).data)
 
@@ -90,9 +88,8 @@ class CorrectionRejectApi(APIView):
     def post(self, request, pk: int):
         serializer = CorrectionNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        correction = selectors.punch_correction_get(user=request.user, pk=pk)
         correction = services.punch_correction_reject(
-            actor=request.user, correction=correction, note=serializer.validated_data["note"]
+            actor=request.user, correction_id=pk, note=serializer.validated_data["note"]
         )
         return Response(CorrectionOutputSerializer(correction).data)
 
@@ -102,8 +99,7 @@ class CorrectionWithdrawApi(APIView):
 
     @extend_schema(request=None, responses=CorrectionOutputSerializer, summary="Withdraw one's own pending request")
     def post(self, request, pk: int):
-        correction = selectors.punch_correction_get(user=request.user, pk=pk)
-        correction = services.punch_correction_withdraw(actor=request.user, correction=correction)
+        correction = services.punch_correction_withdraw(actor=request.user, correction_id=pk)
         return Response(CorrectionOutputSerializer(correction).data)
 
 

@@ -2,18 +2,16 @@
 
 import datetime
 
-from django.core.paginator import Paginator
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attendance import selectors
 from attendance.rules import explain
 from callcenter.permissions import HasRole
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
 
 
@@ -52,17 +50,16 @@ class DailyListApi(APIView):
         status = serializers.CharField(required=False, max_length=20)
 
     @extend_schema(
-        parameters=[FilterSerializer, OpenApiParameter("page", int)],
-        responses=DailyOutputSerializer(many=True),
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        operation_id="attendance_daily_list",
+        responses=paginated_schema(DailyOutputSerializer),
         summary="Computed attendance days the caller may see, each with its explanation",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         days = selectors.daily_attendance_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(days, request, view=self)
-        return paginator.get_paginated_response(DailyOutputSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=days, serializer_class=DailyOutputSerializer)
 
 
 class SummaryLineSerializer(serializers.Serializer):
@@ -75,6 +72,16 @@ class SummaryLineSerializer(serializers.Serializer):
 
     def get_text(self, line) -> str:
         return explain({"rule": line.rule, **line.detail})
+
+
+class SummaryPageSerializer(serializers.ListSerializer):
+    """One page of employees becomes their month's summaries (bounded queries for the page)."""
+
+    def to_representation(self, data):
+        rows = selectors.monthly_summary_list(
+            user=self.context["request"].user, month=self.context["month"], employees=list(data)
+        )
+        return super().to_representation(rows)
 
 
 class SummaryOutputSerializer(serializers.Serializer):
@@ -95,6 +102,9 @@ class SummaryOutputSerializer(serializers.Serializer):
     def get_verified(self, row) -> bool:
         return row.verified is not None
 
+    class Meta:
+        list_serializer_class = SummaryPageSerializer
+
 
 class SummaryListApi(APIView):
     permission_classes = [HasRole(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)]
@@ -102,28 +112,24 @@ class SummaryListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
         team = serializers.IntegerField(required=False, min_value=1)
-        page = serializers.IntegerField(required=False, min_value=1, default=1)
 
     @extend_schema(
-        parameters=[FilterSerializer],
-        responses=SummaryOutputSerializer(many=True),
-        summary="Monthly attendance summaries (fines, absenteeism, deduction; ATT-4, ATT-5), 50 per page",
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        operation_id="attendance_summaries_list",
+        responses=paginated_schema(SummaryOutputSerializer),
+        summary="Monthly attendance summaries (fines, absenteeism, deduction; ATT-4, ATT-5), one per employee",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         month = datetime.datetime.strptime(data["month"], "%Y-%m").date()
-        employees = selectors.summary_employees(user=request.user, team_id=data.get("team"))
-        page = Paginator(employees, 50).get_page(data["page"])
-        rows = selectors.monthly_summary_list(user=request.user, month=month, employees=list(page.object_list))
-        return Response(
-            {
-                "count": page.paginator.count,
-                "page": page.number,
-                "pages": page.paginator.num_pages,
-                "results": SummaryOutputSerializer(rows, many=True).data,
-            }
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.summary_employees(user=request.user, team_id=data.get("team")),
+            serializer_class=SummaryOutputSerializer,
+            context={"month": month},
         )
 
 

@@ -15,26 +15,25 @@ from decimal import Decimal
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attendance import leave_rules, selectors, services
+from attendance import rules, selectors, services
 from attendance.errors import AttendanceErrorCode
-from attendance.models import DayCounting, LeaveRequest, LeaveStatus
-from callcenter.errors import ApplicationError, NotFoundError
+from attendance.models import DayCounting, LeaveStatus
+from callcenter.errors import ApplicationError
 from callcenter.exports import private_file_response
-from callcenter.models import Employee, EmploymentStatus
 from callcenter.permissions import HasRole
-from callcenter.rest import IgnoreAcceptNegotiation, Pagination
+from callcenter.rest import PAGE_PARAMETERS, IgnoreAcceptNegotiation, paginated_response, paginated_schema
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_get, employee_of
+from callcenter.selectors import employee_choices, employee_of
 
-PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 CERTIFICATES_PER_UPLOAD = 5
 DAYS = {"max_digits": 5, "decimal_places": 1}
 
@@ -70,7 +69,7 @@ class LeaveDayOutputSerializer(serializers.Serializer):
     text = serializers.SerializerMethodField()
 
     def get_text(self, item) -> str:
-        return leave_rules.explain_day(item)
+        return rules.explain_day(item)
 
 
 class LeaveStepOutputSerializer(serializers.Serializer):
@@ -213,7 +212,7 @@ class LeaveBalanceOutputSerializer(serializers.Serializer):
     granted_at = serializers.DateTimeField()
 
     def get_explanation(self, balance) -> str:
-        return leave_rules.explain_grant(balance.detail or {})
+        return rules.explain_grant(balance.detail or {})
 
 
 class LeaveBalanceBriefOutputSerializer(serializers.Serializer):
@@ -254,36 +253,36 @@ def _request_detail(http_request, pk: int) -> dict:
 # --- Input helpers -------------------------------------------------------------------------------
 
 
-def _active_leave_type(code: str):
-    """An active type by code, or a 400 on the field (LV-1)."""
-    leave_type = selectors.leave_type_list().filter(code=code).first()
-    if leave_type is None:
-        raise serializers.ValidationError({"leave_type": [_("Choose a leave type.")]})
-    return leave_type
+class LeaveTypeCodeField(serializers.SlugRelatedField):
+    """A leave type given by its code (LV-1), among ``queryset``."""
+
+    def __init__(self, *, queryset, message, **kwargs):
+        kwargs.setdefault("help_text", "A leave type's code (GET leave/types/).")
+        super().__init__(
+            slug_field="code",
+            queryset=queryset,
+            error_messages={"does_not_exist": message, "invalid": message},
+            **kwargs,
+        )
 
 
-def _delegate_candidate(*, user, pk: int) -> Employee:
-    """The colleague named as delegate (``selectors.approval_delegate_candidates``). Other ids
-    answer like unknown ones, so the endpoint cannot be used to look people up."""
-    employee = selectors.approval_delegate_candidates(delegator=employee_of(user), user=user).filter(pk=pk).first()
-    if employee is None and has_role(user, Role.HR):
-        employee = Employee.objects.filter(pk=pk, status=EmploymentStatus.ACTIVE).first()
-    if employee is None:
-        raise serializers.ValidationError({"delegate": [_("Choose an active colleague as delegate.")]})
-    return employee
+class CallerChoiceField(serializers.PrimaryKeyRelatedField):
+    """An id among the rows a selector lets the caller pick (``choices(user)``); other ids answer
+    like unknown ones, so the endpoint cannot be used to look people up."""
 
+    def __init__(self, *, choices, message, **kwargs):
+        self.choices_for = choices
+        kwargs.setdefault("pk_field", serializers.IntegerField(min_value=1))  # and the schema's type
+        super().__init__(error_messages={"does_not_exist": message, "incorrect_type": message}, **kwargs)
 
-def _employee_field(*, user, pk: int, field: str) -> Employee:
-    try:
-        return employee_get(user=user, pk=pk)
-    except NotFoundError as exc:
-        raise serializers.ValidationError({field: [str(exc.message)]}) from exc
+    def get_queryset(self):
+        return self.choices_for(self.context["request"].user)
 
 
 class LeaveQuoteInputSerializer(serializers.Serializer):
     """What a requester says about the days; never the employee, the days counted or the route."""
 
-    leave_type = serializers.SlugField(max_length=30, help_text="A leave type's code (GET leave/types/).")
+    leave_type = LeaveTypeCodeField(queryset=selectors.leave_type_list(), message=gettext_lazy("Choose a leave type."))
     start_date = serializers.DateField()
     starts_afternoon = serializers.BooleanField(required=False, default=False)
     end_date = serializers.DateField()
@@ -363,18 +362,20 @@ class LeaveTypeListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        responses=LeaveTypeOutputSerializer(many=True),
+        operation_id="attendance_leave_types_list",
+        responses=paginated_schema(LeaveTypeOutputSerializer),
         summary="Leave types (LV-1)",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         include_inactive = filters.validated_data["include_inactive"] and has_role(request.user, Role.HR)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(
-            selectors.leave_type_list(active_only=not include_inactive), request, view=self
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.leave_type_list(active_only=not include_inactive),
+            serializer_class=LeaveTypeOutputSerializer,
         )
-        return paginator.get_paginated_response(LeaveTypeOutputSerializer(page, many=True).data)
 
     @extend_schema(
         request=LeaveTypeInputSerializer,
@@ -399,10 +400,7 @@ class LeaveTypeUpdateApi(APIView):
     def patch(self, request, pk: int):
         serializer = LeaveTypeUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        leave_type = selectors.leave_type_list(active_only=False).filter(pk=pk).first()
-        if leave_type is None:
-            raise NotFoundError(_("Leave type not found."))
-        leave_type = services.leave_type_save(actor=request.user, leave_type=leave_type, data=serializer.validated_data)
+        leave_type = services.leave_type_save(actor=request.user, leave_type_id=pk, data=serializer.validated_data)
         return Response(LeaveTypeOutputSerializer(leave_type).data)
 
 
@@ -426,16 +424,17 @@ class LeaveRequestListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        responses=LeaveRequestSummaryOutputSerializer(many=True),
+        operation_id="attendance_leave_requests_list",
+        responses=paginated_schema(LeaveRequestSummaryOutputSerializer),
         summary="Leave requests the caller may see: own, team, department, company, or on their route (ATT-3)",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.leave_request_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(LeaveRequestSummaryOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=LeaveRequestSummaryOutputSerializer
+        )
 
     @extend_schema(
         request={
@@ -451,7 +450,7 @@ class LeaveRequestListApi(APIView):
         data = serializer.validated_data
         leave_request = services.leave_request_submit(
             actor=request.user,
-            leave_type=_active_leave_type(data["leave_type"]),
+            leave_type_id=data["leave_type"].pk,
             start_date=data["start_date"],
             end_date=data["end_date"],
             starts_afternoon=data["starts_afternoon"],
@@ -509,7 +508,7 @@ class LeaveRequestQuoteApi(APIView):
         serializer = LeaveQuoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        leave_type = _active_leave_type(data["leave_type"])
+        leave_type = data["leave_type"]
         me = employee_of(request.user)
         if me is None:
             raise ApplicationError(
@@ -525,25 +524,12 @@ class LeaveRequestQuoteApi(APIView):
             difficult_birth=data["difficult_birth"],
             extra_babies=data["extra_babies"],
         )
-        balance = None
-        if quote.balance is not None or leave_type.uses_balance:
-            entitled = quote.balance.entitled_days if quote.balance else 0
-            used = quote.balance.used_days if quote.balance else 0
-            available = entitled - used - quote.pending_days
-            balance = {
-                "year": data["start_date"].year,
-                "entitled_days": entitled,
-                "used_days": used,
-                "pending_days": quote.pending_days,
-                "available_days": available,
-                "after_days": available - quote.days,
-            }
         body = {
             "leave_type": leave_type.code,
             "leave_type_name": leave_type.display_name,
             "days": quote.days,
             "breakdown": quote.breakdown,
-            "balance": balance,
+            "balance": quote.balance_figures(),
             "limit_days": quote.limit,
             "limit_article": (quote.limit_explanation or {}).get("article"),
             "needed_tier": quote.route_explanation["tier"],
@@ -591,9 +577,9 @@ class LeaveRequestApproveApi(APIView):
     def post(self, request, pk: int):
         serializer = LeaveCommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # The service reloads the request under a row lock, visibility-checked (404 otherwise).
+        # The service loads the request under a row lock, visibility-checked (404 otherwise).
         services.leave_request_approve(
-            actor=request.user, request=LeaveRequest(pk=pk), comment=serializer.validated_data["comment"]
+            actor=request.user, leave_request_id=pk, comment=serializer.validated_data["comment"]
         )
         return Response(_request_detail(request, pk))
 
@@ -610,7 +596,7 @@ class LeaveRequestRejectApi(APIView):
         serializer = LeaveRejectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.leave_request_reject(
-            actor=request.user, request=LeaveRequest(pk=pk), comment=serializer.validated_data["comment"]
+            actor=request.user, leave_request_id=pk, comment=serializer.validated_data["comment"]
         )
         return Response(_request_detail(request, pk))
 
@@ -624,7 +610,7 @@ class LeaveRequestWithdrawApi(APIView):
         summary="Withdraw one's own pending request (ATT-3)",
     )
     def post(self, request, pk: int):
-        services.leave_request_withdraw(actor=request.user, request=LeaveRequest(pk=pk))
+        services.leave_request_withdraw(actor=request.user, leave_request_id=pk)
         return Response(_request_detail(request, pk))
 
 
@@ -640,7 +626,7 @@ class LeaveRequestRevokeApi(APIView):
         serializer = LeaveRevokeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.leave_request_revoke(
-            actor=request.user, request=LeaveRequest(pk=pk), reason=serializer.validated_data["reason"]
+            actor=request.user, leave_request_id=pk, reason=serializer.validated_data["reason"]
         )
         return Response(_request_detail(request, pk))
 
@@ -661,10 +647,9 @@ class LeaveRequestCertificateApi(APIView):
     def post(self, request, pk: int):
         serializer = LeaveCertificateUploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # Visible first (404 for anyone who may not see it); the service allows the requester only.
-        leave_request = selectors.leave_request_get(user=request.user, pk=pk)
+        # 404 for anyone who may not see the request; the service allows the requester only.
         certificate = services.leave_certificate_add(
-            actor=request.user, request=leave_request, upload=serializer.validated_data["file"]
+            actor=request.user, leave_request_id=pk, upload=serializer.validated_data["file"]
         )
         return Response(LeaveCertificateOutputSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
@@ -690,6 +675,14 @@ class LeaveInboxRequestOutputSerializer(LeaveRequestSummaryOutputSerializer):
     expected_days = serializers.DecimalField(allow_null=True, **DAYS)
 
 
+class LeaveInboxPageSerializer(serializers.ListSerializer):
+    """One page of the inbox's requests becomes its rows (steps, certificates, balance, coverage),
+    in a fixed number of queries."""
+
+    def to_representation(self, data):
+        return super().to_representation(selectors.leave_inbox_rows(user=self.context["request"].user, requests=data))
+
+
 class LeaveInboxRowOutputSerializer(serializers.Serializer):
     request = LeaveInboxRequestOutputSerializer()
     steps = LeaveStepOutputSerializer(many=True)
@@ -704,26 +697,32 @@ class LeaveInboxRowOutputSerializer(serializers.Serializer):
     def get_below_minimum_dates(self, row):
         return [day.date.isoformat() for day in row.warnings]
 
+    class Meta:
+        list_serializer_class = LeaveInboxPageSerializer
+
 
 class LeaveInboxApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses=LeaveInboxRowOutputSerializer(many=True),
+        operation_id="attendance_leave_inbox_list",
+        responses=paginated_schema(LeaveInboxRowOutputSerializer),
         summary="Requests waiting for the caller's decision (or a delegator's), with balance and team coverage "
         "per day (LV-4)",
     )
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.leave_inbox(user=request.user), request, view=self)
-        rows = selectors.leave_inbox_rows(user=request.user, requests=page)
-        return paginator.get_paginated_response(LeaveInboxRowOutputSerializer(rows, many=True).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.leave_inbox(user=request.user),
+            serializer_class=LeaveInboxRowOutputSerializer,
+        )
 
 
 class LeaveDecideInputSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=services.leave.BULK_MAX
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=services.LEAVE_BULK_MAX
     )
     action = serializers.ChoiceField(choices=["approve", "reject"])
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -758,7 +757,7 @@ class LeaveRequestsDecideApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         outcome = services.leave_requests_decide(
-            actor=request.user, request_ids=data["ids"], action=data["action"], comment=data["comment"]
+            actor=request.user, leave_request_ids=data["ids"], action=data["action"], comment=data["comment"]
         )
         results = [{"id": pk, "ok": not error, "detail": error} for pk, error in outcome.items()]
         body = {"decided": sum(1 for r in results if r["ok"]), "results": results}
@@ -780,21 +779,26 @@ class LeaveBalanceListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        responses=LeaveBalanceOutputSerializer(many=True),
+        operation_id="attendance_leave_balances_list",
+        responses=paginated_schema(LeaveBalanceOutputSerializer),
         summary="Leave balances the caller may see, each with how it was granted (LV-3)",
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.leave_balance_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(LeaveBalanceOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=qs, serializer_class=LeaveBalanceOutputSerializer
+        )
 
 
 class LeaveBalanceSetInputSerializer(serializers.Serializer):
-    employee = serializers.IntegerField(min_value=1)
-    leave_type = serializers.SlugField(max_length=30)
+    employee = CallerChoiceField(
+        choices=lambda user: employee_choices(user=user, active_only=False), message=gettext_lazy("Employee not found.")
+    )
+    leave_type = LeaveTypeCodeField(
+        queryset=selectors.leave_type_list(active_only=False), message=gettext_lazy("Unknown leave type.")
+    )
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     entitled_days = serializers.DecimalField(min_value=0, max_value=366, **DAYS)
     reason = serializers.CharField(max_length=200, help_text="At least 5 characters; kept with the balance.")
@@ -809,22 +813,17 @@ class LeaveBalanceSetApi(APIView):
         summary="HR sets an employee's entitlement of a year with a reason; never below the days used (LV-3)",
     )
     def post(self, request):
-        serializer = LeaveBalanceSetInputSerializer(data=request.data)
+        serializer = LeaveBalanceSetInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        employee = _employee_field(user=request.user, pk=data["employee"], field="employee")
-        leave_type = selectors.leave_type_list(active_only=False).filter(code=data["leave_type"]).first()
-        if leave_type is None:
-            raise serializers.ValidationError({"leave_type": [_("Unknown leave type.")]})
         balance = services.leave_balance_set(
             actor=request.user,
-            employee=employee,
-            leave_type=leave_type,
+            employee_id=data["employee"].pk,
+            leave_type_id=data["leave_type"].pk,
             year=data["year"],
             entitled_days=data["entitled_days"],
             reason=data["reason"],
         )
-        balance = selectors.leave_balance_list(user=request.user).get(pk=balance.pk)
         return Response(LeaveBalanceOutputSerializer(balance).data)
 
 
@@ -856,12 +855,19 @@ class LeaveBalanceGrantApi(APIView):
 
 
 class LeaveDelegationInputSerializer(serializers.Serializer):
-    delegate = serializers.IntegerField(min_value=1, help_text="The colleague who approves meanwhile.")
+    delegate = CallerChoiceField(
+        choices=lambda user: selectors.approval_delegate_choices(user=user),
+        message=gettext_lazy("Choose an active colleague as delegate."),
+        help_text="The colleague who approves meanwhile.",
+    )
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    delegator = serializers.IntegerField(
-        min_value=1, required=False, help_text="HR only: the approver who is away (default: the caller)."
+    delegator = CallerChoiceField(
+        choices=lambda user: employee_choices(user=user, active_only=False),
+        message=gettext_lazy("Employee not found."),
+        required=False,
+        help_text="HR only: the approver who is away (default: the caller).",
     )
 
 
@@ -870,13 +876,17 @@ class LeaveDelegationListApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses=LeaveDelegationOutputSerializer(many=True),
+        operation_id="attendance_leave_delegations_list",
+        responses=paginated_schema(LeaveDelegationOutputSerializer),
         summary="Approval delegations the caller gave or holds; HR sees all (LV-4)",
     )
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.approval_delegation_list(user=request.user), request, view=self)
-        return paginator.get_paginated_response(LeaveDelegationOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.approval_delegation_list(user=request.user),
+            serializer_class=LeaveDelegationOutputSerializer,
+        )
 
     @extend_schema(
         request=LeaveDelegationInputSerializer,
@@ -884,21 +894,17 @@ class LeaveDelegationListApi(APIView):
         summary="Hand one's leave approvals to a colleague for a period (LV-4); HR may do it for an approver",
     )
     def post(self, request):
-        serializer = LeaveDelegationInputSerializer(data=request.data)
+        serializer = LeaveDelegationInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        delegator = None
-        if data.get("delegator"):
-            delegator = _employee_field(user=request.user, pk=data["delegator"], field="delegator")
         delegation = services.approval_delegation_create(
             actor=request.user,
-            delegate=_delegate_candidate(user=request.user, pk=data["delegate"]),
+            delegate_id=data["delegate"].pk,
             start_date=data["start_date"],
             end_date=data["end_date"],
             reason=data["reason"],
-            delegator=delegator,
+            delegator_id=data["delegator"].pk if data.get("delegator") else None,
         )
-        delegation = selectors.approval_delegation_list(user=request.user).get(pk=delegation.pk)
         return Response(LeaveDelegationOutputSerializer(delegation).data, status=status.HTTP_201_CREATED)
 
 
@@ -911,11 +917,7 @@ class LeaveDelegationCancelApi(APIView):
         summary="Cancel a delegation (the approver who gave it, or HR; LV-4)",
     )
     def post(self, request, pk: int):
-        delegation = selectors.approval_delegation_list(user=request.user).filter(pk=pk).first()
-        if delegation is None:
-            raise NotFoundError(_("Delegation not found."))
-        services.approval_delegation_cancel(actor=request.user, delegation=delegation)
-        delegation = selectors.approval_delegation_list(user=request.user).get(pk=pk)
+        delegation = services.approval_delegation_cancel(actor=request.user, delegation_id=pk)
         return Response(LeaveDelegationOutputSerializer(delegation).data)
 
 
@@ -936,7 +938,7 @@ class LeaveCertificateDownloadApi(APIView):
         summary="Download a certificate (LV-2): only for people who may see its request; every view is audited",
     )
     def get(self, request, pk: int):
-        certificate, handle = services.leave_certificate_open(actor=request.user, pk=pk)
+        certificate, handle = services.leave_certificate_open(actor=request.user, certificate_id=pk)
         return private_file_response(handle, filename=certificate.original_name, content_type=certificate.content_type)
 
 

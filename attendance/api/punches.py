@@ -7,21 +7,18 @@
 """
 
 from django.urls import path
-from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attendance import selectors, services
-from attendance.errors import AttendanceErrorCode
 from attendance.models import Device
 from callcenter.errors import ApplicationError
 from callcenter.request_context import current_client_ip
-from callcenter.rest import Pagination
-from callcenter.selectors import employee_of
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
 class DeviceAuthentication(authentication.BaseAuthentication):
@@ -99,14 +96,8 @@ class PunchMeApi(APIView):
     def post(self, request):
         data = PunchMeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        me = employee_of(request.user)
-        if me is None:
-            raise ApplicationError(
-                _("Your account has no employee record."), code=AttendanceErrorCode.NO_EMPLOYEE, status=403
-            )
         punch, created = services.punch_record(
             actor=request.user,
-            employee=me,
             idempotency_key=data.validated_data["idempotency_key"],
             ip=current_client_ip(),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -159,17 +150,18 @@ class PunchCollectionApi(APIView):
         return super().get_permissions()
 
     @extend_schema(
-        parameters=[PunchFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=PunchListOutputSerializer(many=True),
+        parameters=[PunchFilterSerializer, *PAGE_PARAMETERS],
+        operation_id="attendance_punches_list",
+        responses=paginated_schema(PunchListOutputSerializer),
         summary="Punches of the employees the caller may see",
     )
     def get(self, request):
         filters = PunchFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         punches = selectors.punch_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(punches, request, view=self)
-        return paginator.get_paginated_response(PunchListOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=punches, serializer_class=PunchListOutputSerializer
+        )
 
     @extend_schema(
         request=PunchBatchInputSerializer,
@@ -182,7 +174,7 @@ class PunchCollectionApi(APIView):
         rows = request.data.get("punches") if isinstance(request.data, dict) else None
         # The service validates every row (and reports them all by row number), so the rows go
         # to it as sent: a serializer here would stop at the first shape error per row.
-        result = services.device_punches_push(device=request.auth, rows=rows, ip=current_client_ip())
+        result = services.device_punches_push(device_id=request.auth.pk, rows=rows, ip=current_client_ip())
         code = status.HTTP_201_CREATED if result["created"] else status.HTTP_200_OK
         return Response(PunchBatchOutputSerializer(result).data, status=code)
 

@@ -1,20 +1,15 @@
 """Attendance API: shift types and the roster (ATT-1). One class per endpoint, plain serializers."""
 
 from django.urls import path
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attendance import selectors, services
-from attendance.errors import AttendanceErrorCode
-from attendance.models import ShiftType
-from callcenter.errors import ApplicationError
-from callcenter.models import EmploymentStatus
 from callcenter.permissions import HasRole
-from callcenter.rest import Pagination
+from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
 class ShiftTypeOutputSerializer(serializers.Serializer):
@@ -32,11 +27,16 @@ class ShiftTypeOutputSerializer(serializers.Serializer):
 class ShiftTypeListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ShiftTypeOutputSerializer(many=True), summary="Shift types in use (ATT-1)")
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        operation_id="attendance_shift_types_list",
+        responses=paginated_schema(ShiftTypeOutputSerializer),
+        summary="Shift types in use (ATT-1)",
+    )
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.shift_type_list(), request, view=self)
-        return paginator.get_paginated_response(ShiftTypeOutputSerializer(page, many=True).data)
+        return paginated_response(
+            request=request, view=self, queryset=selectors.shift_type_list(), serializer_class=ShiftTypeOutputSerializer
+        )
 
 
 class RosterDaySerializer(serializers.Serializer):
@@ -48,38 +48,17 @@ class RosterDaySerializer(serializers.Serializer):
     calendar_unknown = serializers.BooleanField()
 
 
-class RosterRowSerializer(serializers.Serializer):
-    employee_id = serializers.IntegerField()
-    employee_no = serializers.CharField()
-    name = serializers.CharField()
-    days = RosterDaySerializer(many=True)
+class RosterPageSerializer(serializers.ListSerializer):
+    """One page of employees becomes their rows of the roster grid (bounded queries per page)."""
 
-
-class RosterApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    class FilterSerializer(serializers.Serializer):
-        team = serializers.IntegerField(min_value=1)
-        date_from = serializers.DateField()
-        date_to = serializers.DateField()
-
-    @extend_schema(
-        parameters=[FilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=RosterRowSerializer(many=True),
-        summary="A team's roster, one row per employee the caller may see (paginated by employee)",
-    )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        selectors.roster_range_check(data["date_from"], data["date_to"])
-        team = selectors.roster_team_get(user=request.user, pk=data["team"])
-        paginator = Pagination()
-        page = paginator.paginate_queryset(
-            selectors.roster_grid_employees(user=request.user, team=team), request, view=self
-        )
+    def to_representation(self, data):
+        context = self.context
         grid = selectors.roster_grid(
-            user=request.user, team=team, date_from=data["date_from"], date_to=data["date_to"], employees=page
+            user=context["request"].user,
+            team=context["team"],
+            date_from=context["date_from"],
+            date_to=context["date_to"],
+            employees=data,
         )
         rows = [
             {
@@ -100,7 +79,46 @@ class RosterApi(APIView):
             }
             for row in grid["rows"]
         ]
-        return paginator.get_paginated_response(RosterRowSerializer(rows, many=True).data)
+        return super().to_representation(rows)
+
+
+class RosterRowSerializer(serializers.Serializer):
+    employee_id = serializers.IntegerField()
+    employee_no = serializers.CharField()
+    name = serializers.CharField()
+    days = RosterDaySerializer(many=True)
+
+    class Meta:
+        list_serializer_class = RosterPageSerializer
+
+
+class RosterApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class FilterSerializer(serializers.Serializer):
+        team = serializers.IntegerField(min_value=1)
+        date_from = serializers.DateField()
+        date_to = serializers.DateField()
+
+    @extend_schema(
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
+        operation_id="attendance_roster_list",
+        responses=paginated_schema(RosterRowSerializer),
+        summary="A team's roster, one row per employee the caller may see (paginated by employee)",
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        selectors.roster_range_check(data["date_from"], data["date_to"])
+        team = selectors.roster_team_get(user=request.user, pk=data["team"])
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.roster_grid_employees(user=request.user, team=team),
+            serializer_class=RosterRowSerializer,
+            context={"team": team, "date_from": data["date_from"], "date_to": data["date_to"]},
+        )
 
 
 class RosterAssignResultSerializer(serializers.Serializer):
@@ -142,21 +160,16 @@ class RosterAssignApi(APIView):
         serializer = self.RosterAssignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        shift_ids = {v for v in data["pattern"].values() if v is not None}
-        shifts = {s.pk: s for s in ShiftType.objects.filter(pk__in=shift_ids)}
-        if len(shifts) != len(shift_ids):
-            raise ApplicationError(_("Unknown shift type."), code=AttendanceErrorCode.PATTERN_INVALID)
-        pattern = {key: (shifts[v] if v is not None else None) for key, v in data["pattern"].items()}
-        employees = list(data.get("employees") or [])
+        employee_ids = list(data.get("employees") or [])
         if data.get("team"):
             team = selectors.roster_team_get(user=request.user, pk=data["team"])
-            employees += list(team.members.filter(status=EmploymentStatus.ACTIVE).values_list("pk", flat=True))
+            employee_ids += [e.pk for e in selectors.roster_grid_employees(user=request.user, team=team)]
         result = services.roster_assign(
             actor=request.user,
-            employees=employees,
+            employee_ids=employee_ids,
             date_from=data["date_from"],
             date_to=data["date_to"],
-            pattern=pattern,
+            pattern=data["pattern"],
             overwrite=data["overwrite"],
         )
         return Response(RosterAssignResultSerializer(result).data, status=status.HTTP_200_OK)

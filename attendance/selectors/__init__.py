@@ -1,8 +1,12 @@
-"""Reads of the attendance app (the public face, with selectors). One module per area;
-every public name is re-exported here, so callers import ``attendance.selectors``."""
+"""Reads of the attendance app (its public face, with :mod:`attendance.services`), one module per
+area; every public name is re-exported here, so callers write
+``from attendance.selectors import attendance_month_results``."""
 
+from attendance.selectors import corrections, daily, leave, punches, roster
 from attendance.selectors.corrections import *  # noqa: F403
 from attendance.selectors.daily import *  # noqa: F403
 from attendance.selectors.leave import *  # noqa: F403
 from attendance.selectors.punches import *  # noqa: F403
 from attendance.selectors.roster import *  # noqa: F403
+
+__all__ = [*corrections.__all__, *daily.__all__, *leave.__all__, *punches.__all__, *roster.__all__]

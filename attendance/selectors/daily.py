@@ -10,21 +10,26 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from attendance.models import AttendancePolicy, DailyAttendance, MonthVerification
 from attendance.rules import MonthResult, evaluate_month
 from callcenter.errors import NotFoundError
-from callcenter.models import Employee
-from callcenter.selectors import employees_visible_to, filter_by_employee
+from callcenter.models import Employee, Team
+from callcenter.selectors import employees_visible_to, filter_by_employee, team_choices
 
 __all__ = [
+    "EmployeeMonth",
     "PolicyTimeline",
     "attendance_month_results",
     "daily_attendance_list",
     "month_bounds",
+    "month_verify_allowed",
     "monthly_summary",
     "monthly_summary_list",
     "summary_employees",
+    "summary_team_id",
+    "summary_teams",
 ]
 
 
@@ -118,8 +123,27 @@ def monthly_summary(*, user, employee_id: int, month: datetime.date) -> Employee
         employees_visible_to(user).select_related("team", "department", "position").filter(pk=employee_id).first()
     )
     if employee is None:
-        raise NotFoundError("Employee not found.")
+        raise NotFoundError(_("Employee not found."))
     return _summaries([employee], month)[0]
+
+
+def summary_teams(*, user) -> QuerySet[Team]:
+    """The teams whose monthly summary ``user`` may pick (their remit; every team for HR)."""
+    return team_choices(user=user)
+
+
+def summary_team_id(*, user, team_id: int | None) -> int | None:
+    """``team_id`` when it is one of :func:`summary_teams`, else None (everyone the user sees)."""
+    if not team_id:
+        return None
+    return team_id if summary_teams(user=user).filter(pk=team_id).exists() else None
+
+
+def month_verify_allowed(*, user, team_id: int | None) -> bool:
+    """ATT-2: only the team's own supervisor verifies (and so locks) its month."""
+    if not team_id or not getattr(user, "pk", None):
+        return False
+    return Team.objects.filter(pk=team_id, supervisor__user_id=user.pk).exists()
 
 
 def summary_employees(*, user, team_id: int | None = None) -> QuerySet[Employee]:

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum, prefe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance import leave_rules
+from attendance import rules
 from attendance.errors import AttendanceErrorCode
 from attendance.models import (
     ApprovalDelegation,
@@ -37,13 +37,23 @@ from attendance.selectors.roster import calendar_day
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Employee, EmploymentStatus
 from callcenter.roles import Role, has_role
-from callcenter.selectors import approval_chain, employee_of, employee_visibility_q, policy_in_force
+from callcenter.selectors import (
+    approval_chain,
+    employee_of,
+    employee_visibility_q,
+    employees_visible_to,
+    policy_in_force,
+)
 
 __all__ = [
     "DELEGATE_ROLES",
     "LEAVE_MAX_DAYS_PER_REQUEST",
+    "LEAVE_STATUSES_SHOWN",
+    "CoverageDay",
+    "InboxRow",
     "LeaveQuote",
     "approval_delegate_candidates",
+    "approval_delegate_choices",
     "approval_delegation_list",
     "approved_leave_parts",
     "delegators_of",
@@ -59,6 +69,7 @@ __all__ = [
     "leave_request_can_act",
     "leave_request_get",
     "leave_request_list",
+    "leave_type_get",
     "leave_type_list",
     "statutory_day_kind",
 ]
@@ -82,6 +93,14 @@ _TIER_CHAIN = {
 def leave_type_list(*, active_only: bool = True) -> QuerySet[LeaveType]:
     qs = LeaveType.objects.all()
     return qs.filter(active=True) if active_only else qs
+
+
+def leave_type_get(*, pk) -> LeaveType:
+    """One leave type, active or not (types are not personal data), or NotFoundError."""
+    leave_type = LeaveType.objects.filter(pk=pk).first()
+    if leave_type is None:
+        raise NotFoundError(_("Leave type not found."))
+    return leave_type
 
 
 # --- Visibility --------------------------------------------------------------------------------
@@ -126,7 +145,7 @@ def _base_qs() -> QuerySet[LeaveRequest]:
 def leave_request_list(*, user, filters: dict | None = None) -> QuerySet[LeaveRequest]:
     """Requests ``user`` may see. Filters: ``status``, ``leave_type`` (code), ``mine``,
     ``employee`` (id), ``team`` (id), ``department`` (id), ``date_from``/``date_to`` (overlap),
-    ``q`` (name or number)."""
+    ``q`` (name or number), ``ids`` (these requests only)."""
     filters = filters or {}
     qs = _base_qs()
     q = _visible_q(user)
@@ -151,6 +170,8 @@ def leave_request_list(*, user, filters: dict | None = None) -> QuerySet[LeaveRe
         qs = qs.filter(start_date__lte=date_to)
     if text := (filters.get("q") or "").strip():
         qs = qs.filter(Q(employee__name__icontains=text) | Q(employee__employee_no__icontains=text))
+    if (ids := filters.get("ids")) is not None:
+        qs = qs.filter(pk__in=list(ids))
     return qs.order_by("-submitted_at", "-pk")
 
 
@@ -200,7 +221,7 @@ class LeaveQuote:
     days: Decimal
     breakdown: list[dict]
     policy: LeavePolicy
-    route: list[leave_rules.RouteStep]
+    route: list[rules.RouteStep]
     route_explanation: dict
     approvers: dict[int, Employee]
     limit: Decimal | None = None
@@ -208,12 +229,15 @@ class LeaveQuote:
     balance: LeaveBalance | None = None
     pending_days: Decimal = Decimal("0")
     problems: list[str] = field(default_factory=list)
+    year: int | None = None  # of the balance the request would use
 
     @property
     def available_days(self) -> Decimal | None:
         if self.balance is None:
             return None
-        return self.balance.entitled_days - self.balance.used_days - self.pending_days
+        return rules.balance_available(
+            entitled_days=self.balance.entitled_days, used_days=self.balance.used_days, pending_days=self.pending_days
+        )
 
     @property
     def balance_after(self) -> Decimal | None:
@@ -230,6 +254,23 @@ class LeaveQuote:
             }
             for step in self.route
         ]
+
+    def balance_figures(self) -> dict | None:
+        """The balance the request would use, as the quote shows it (LV-3); None for a type that
+        uses no balance."""
+        if self.balance is None and not self.leave_type.uses_balance:
+            return None
+        entitled = self.balance.entitled_days if self.balance else Decimal("0")
+        used = self.balance.used_days if self.balance else Decimal("0")
+        available = rules.balance_available(entitled_days=entitled, used_days=used, pending_days=self.pending_days)
+        return {
+            "year": self.year,
+            "entitled_days": entitled,
+            "used_days": used,
+            "pending_days": self.pending_days,
+            "available_days": available,
+            "after_days": available - self.days,
+        }
 
 
 def statutory_day_kind(day: datetime.date) -> tuple[bool, str, str] | None:
@@ -322,7 +363,7 @@ def leave_quote(
     problems: list[str] = []
     if (starts_afternoon or ends_at_noon) and not leave_type.allow_half_days:
         problems.append(_("%(type)s is taken in whole days.") % {"type": leave_type.display_name})
-    counted = leave_rules.count_days(
+    counted = rules.count_days(
         counting=leave_type.counting,
         start_date=start_date,
         starts_afternoon=starts_afternoon,
@@ -332,7 +373,7 @@ def leave_quote(
     )
     if counted.days <= 0:
         problems.append(_("These days are all rest days or holidays: the request would count 0 days."))
-    limit, limit_explanation = leave_rules.per_request_limit(
+    limit, limit_explanation = rules.per_request_limit(
         rule=leave_type.rule, policy=policy, difficult_birth=difficult_birth, extra_babies=extra_babies
     )
     if limit is None and leave_type.rule == LeaveRule.CUSTOM and leave_type.max_days_per_request:
@@ -351,7 +392,13 @@ def leave_quote(
                 % {"type": leave_type.display_name}
             )
         balance, pending = leave_balance_available(employee_id=employee.pk, leave_type=leave_type, year=start_date.year)
-        available = (balance.entitled_days - balance.used_days - pending) if balance else Decimal("0")
+        available = (
+            rules.balance_available(
+                entitled_days=balance.entitled_days, used_days=balance.used_days, pending_days=pending
+            )
+            if balance
+            else Decimal("0")
+        )
         if counted.days > available:
             problems.append(
                 _("Not enough %(type)s left for %(year)d: %(available)s days available, this request counts %(days)s.")
@@ -362,10 +409,10 @@ def leave_quote(
                     "days": counted.days,
                 }
             )
-    needed, route_explanation = leave_rules.required_tier(counted.days, policy)
+    needed, route_explanation = rules.required_tier(counted.days, policy)
     chain_employees = approval_chain(employee)
     chain = [(_TIER_CHAIN[role], person.pk) for role, person in chain_employees]
-    route = leave_rules.build_route(chain=chain, needed=needed, direct=policy.approval_direct)
+    route = rules.build_route(chain=chain, needed=needed, direct=policy.approval_direct)
     if not route:
         problems.append(
             _("Nobody in your reporting line can approve a request of this length (LV-4). Please contact HR.")
@@ -383,6 +430,7 @@ def leave_quote(
         balance=balance,
         pending_days=pending,
         problems=problems,
+        year=start_date.year,
     )
 
 
@@ -582,8 +630,6 @@ def approved_leave_parts(
 
 def leave_calendar(*, user, team_id: int, month: datetime.date) -> dict:
     """The team's month: members × days with approved (and pending) leave. Bounded queries."""
-    from callcenter.selectors import employees_visible_to
-
     first = month.replace(day=1)
     last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     members = list(
@@ -660,6 +706,14 @@ def approval_delegate_candidates(*, delegator: Employee | None, user=None) -> Qu
     return qs.order_by("employee_no")
 
 
+def approval_delegate_choices(*, user) -> QuerySet[Employee]:
+    """Whom ``user`` may name as a delegate in a request: HR any active employee (HR sets up
+    delegations for any approver), anyone else :func:`approval_delegate_candidates` of their own."""
+    if has_role(user, Role.HR):
+        return Employee.objects.filter(status=EmploymentStatus.ACTIVE).order_by("employee_no")
+    return approval_delegate_candidates(delegator=employee_of(user), user=user)
+
+
 def leave_balance_summary(*, user, year: int) -> list[dict]:
     """The user's own balances of ``year`` with the days pending requests hold and what is left,
     each with how it was granted (LV-3). Two queries."""
@@ -690,8 +744,10 @@ def leave_balance_summary(*, user, year: int) -> list[dict]:
             {
                 "balance": balance,
                 "pending": held,
-                "left": balance.entitled_days - balance.used_days - held,
-                "explanation": leave_rules.explain_grant(balance.detail or {}),
+                "left": rules.balance_available(
+                    entitled_days=balance.entitled_days, used_days=balance.used_days, pending_days=held
+                ),
+                "explanation": rules.explain_grant(balance.detail or {}),
             }
         )
     return rows

@@ -35,6 +35,9 @@ from callcenter.selectors import employee_of, employees_visible_to, filter_by_em
 __all__ = [
     "BOARD_MAX_EMPLOYEES",
     "BOARD_STATES",
+    "PROXY_MAX_DAYS",
+    "PUNCH_WINDOW_AFTER",
+    "PUNCH_WINDOW_BEFORE",
     "clock_status",
     "proxy_punch_suspects",
     "punch_list",
@@ -42,7 +45,7 @@ __all__ = [
     "team_board",
 ]
 
-# The same window as the daily computation (attendance/rules.py), so the clock page and the
+# The same window as the daily computation (attendance.rules.daily), so the clock page and the
 # nightly record agree on which punches belong to a shift.
 PUNCH_WINDOW_BEFORE = WINDOW_BEFORE
 PUNCH_WINDOW_AFTER = WINDOW_AFTER

@@ -11,12 +11,13 @@ from attendance.errors import AttendanceErrorCode
 from attendance.models import MonthVerification, RosterEntry, ShiftType
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import EmploymentStatus, Team
-from callcenter.selectors import employees_visible_to, team_list
+from callcenter.selectors import employees_visible_to, team_choices
 
 __all__ = [
     "ROSTER_MAX_DAYS",
     "CalendarDay",
     "calendar_day",
+    "days_between",
     "month_first_days",
     "roster_grid",
     "roster_grid_employees",
@@ -119,8 +120,8 @@ def shift_type_list(*, filters: dict | None = None) -> QuerySet[ShiftType]:
 
 
 def roster_team_list(*, user) -> QuerySet[Team]:
-    """Teams whose roster ``user`` may look at (those with someone the user can see)."""
-    return team_list(user=user)
+    """Teams whose roster ``user`` may look at (their remit; every team for HR)."""
+    return team_choices(user=user)
 
 
 def roster_team_get(*, user, pk) -> Team:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from attendance.errors import AttendanceErrorCode
 from attendance.models import CorrectionStatus, MonthVerification, Punch, PunchCorrection, PunchSource
 from attendance.selectors.corrections import punch_correction_can_decide
+from attendance.services.daily import daily_attendance_recompute
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee
 from callcenter.selectors import employee_of, filter_by_employee
@@ -50,10 +51,13 @@ def punch_correction_submit(
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": CORRECTION_REASON_MIN_LENGTH},
             code=AttendanceErrorCode.REASON_TOO_SHORT,
+            field="reason",
         )
     if len(reason) > 1000:
         raise ApplicationError(
-            _("The reason is too long (at most 1000 characters)."), code=AttendanceErrorCode.REASON_TOO_LONG
+            _("The reason is too long (at most 1000 characters)."),
+            code=AttendanceErrorCode.REASON_TOO_LONG,
+            field="reason",
         )
     if requested_time is None or work_date is None:
         raise ApplicationError(
@@ -65,12 +69,15 @@ def punch_correction_submit(
     today = timezone.localdate(now)
     if requested_time > now or work_date > today:
         raise ApplicationError(
-            _("A correction cannot be for a time in the future."), code=AttendanceErrorCode.TIME_IN_FUTURE
+            _("A correction cannot be for a time in the future."),
+            code=AttendanceErrorCode.TIME_IN_FUTURE,
+            field="requested_time",
         )
     if work_date < today - datetime.timedelta(days=CORRECTION_MAX_AGE_DAYS):
         raise ApplicationError(
             _("Corrections can be requested for the last %(days)d days only.") % {"days": CORRECTION_MAX_AGE_DAYS},
             code=AttendanceErrorCode.TOO_OLD,
+            field="work_date",
         )
     # An overnight shift belongs to the day it starts, so its punches may fall on the next day
     # (or, for the clock-in of an early shift, the evening before).
@@ -79,6 +86,7 @@ def punch_correction_submit(
         raise ApplicationError(
             _("The punch time must be on the working day, or the day before or after it."),
             code=AttendanceErrorCode.TIME_OUTSIDE_DAY,
+            field="requested_time",
         )
     # Serialise one employee's submissions so a double click cannot file the same request twice.
     Employee.objects.select_for_update().filter(pk=me.pk).values_list("pk", flat=True).first()
@@ -107,10 +115,11 @@ def punch_correction_submit(
     return correction
 
 
-def _locked_for_decision(*, actor, correction: PunchCorrection) -> PunchCorrection:
-    """Reload ``correction`` with a row lock; 404 when the actor may not see it."""
+def _locked_for_decision(*, actor, correction_id: int) -> PunchCorrection:
+    """Load the correction once, with a row lock; NotFoundError when the actor may not see it
+    (no leak)."""
     qs = filter_by_employee(PunchCorrection.objects.all(), actor)
-    locked = qs.select_for_update(of=("self",)).filter(pk=correction.pk).first()
+    locked = qs.select_for_update(of=("self",)).filter(pk=correction_id).first()
     if locked is None:
         raise NotFoundError(_("Correction request not found."))
     # Team and department for the approver check, read after the lock (not locked themselves).
@@ -149,10 +158,10 @@ def _month_verified(correction: PunchCorrection) -> bool:
 
 
 @transaction.atomic
-def punch_correction_approve(*, actor, correction: PunchCorrection, note: str = "") -> PunchCorrection:
+def punch_correction_approve(*, actor, correction_id: int, note: str = "") -> PunchCorrection:
     """Approve: adds a correction punch at the requested time (ATT-2). In a verified month the
     approval still goes through but is recorded as a change after verification."""
-    correction = _locked_for_decision(actor=actor, correction=correction)
+    correction = _locked_for_decision(actor=actor, correction_id=correction_id)
     _check_decider(actor, correction)
     _check_pending(correction)
     now = timezone.now()
@@ -181,22 +190,19 @@ def punch_correction_approve(*, actor, correction: PunchCorrection, note: str = 
     audit_record(actor=actor, action="punch_correction.approve", obj=correction, changes=changes)
     # A day already computed is computed again with the new punch; in a verified month the
     # record then says it changed after verification (ATT-2).
-    if correction.work_date < timezone.localdate():
-        from attendance.services.daily import daily_attendance_compute
-
-        daily_attendance_compute(
-            actor=actor, employee=correction.employee, work_date=correction.work_date, after_correction=True
-        )
+    daily_attendance_recompute(
+        actor=actor, employee_id=correction.employee_id, date_from=correction.work_date, date_to=correction.work_date
+    )
     return correction
 
 
 @transaction.atomic
-def punch_correction_reject(*, actor, correction: PunchCorrection, note: str) -> PunchCorrection:
+def punch_correction_reject(*, actor, correction_id: int, note: str) -> PunchCorrection:
     """Reject with a reason the employee will read (required)."""
     note = (note or "").strip()
     if not note:
         raise ApplicationError(_("Please say why the request is rejected."), code=AttendanceErrorCode.NOTE_REQUIRED)
-    correction = _locked_for_decision(actor=actor, correction=correction)
+    correction = _locked_for_decision(actor=actor, correction_id=correction_id)
     _check_decider(actor, correction)
     _check_pending(correction)
     correction.status = CorrectionStatus.REJECTED
@@ -214,9 +220,9 @@ def punch_correction_reject(*, actor, correction: PunchCorrection, note: str) ->
 
 
 @transaction.atomic
-def punch_correction_withdraw(*, actor, correction: PunchCorrection) -> PunchCorrection:
+def punch_correction_withdraw(*, actor, correction_id: int) -> PunchCorrection:
     """The employee takes back their own request while it is pending."""
-    correction = _locked_for_decision(actor=actor, correction=correction)
+    correction = _locked_for_decision(actor=actor, correction_id=correction_id)
     me = employee_of(actor)
     if me is None or me.pk != correction.employee_id:
         raise PermissionDeniedError(_("Only the employee who filed a request may withdraw it."))

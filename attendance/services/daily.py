@@ -1,4 +1,5 @@
-"""Attendance services: daily records computed from the roster and the punches (ATT-1/4/5).
+"""Attendance services: daily records computed from the roster and the punches (ATT-1/4/5),
+the month's verification (ATT-2) and the monthly summary export (ATT-4, ATT-5).
 
 The nightly job computes the day before for everyone with a roster entry; it is idempotent (an
 upsert per employee and day) and leaves months that a supervisor has verified alone (ATT-2):
@@ -17,12 +18,25 @@ from django.utils.translation import gettext as _
 from attendance.errors import AttendanceErrorCode
 from attendance.models import AttendancePolicy, DailyAttendance, MonthVerification, Punch, RosterEntry
 from attendance.rules import WINDOW_AFTER, WINDOW_BEFORE, evaluate_day, shift_window
+from attendance.selectors.daily import month_verify_allowed, monthly_summary_list, summary_team_id, summary_teams
 from attendance.selectors.leave import approved_leave_parts
-from callcenter.errors import ApplicationError
+from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.exports import ExportFile, csv_file, xlsx_file
+from callcenter.models import Employee, Team
 from callcenter.selectors import policy_in_force
 from datasecurity.services import audit_record
 
-__all__ = ["daily_attendance_compute", "daily_attendance_compute_all", "month_is_locked", "month_verify"]
+__all__ = [
+    "SUMMARY_EXPORT_FORMATS",
+    "daily_attendance_compute",
+    "daily_attendance_compute_all",
+    "daily_attendance_recompute",
+    "month_is_locked",
+    "month_verify",
+    "monthly_summary_export",
+]
+
+SUMMARY_EXPORT_FORMATS = ("csv", "xlsx")
 
 _UPDATE_FIELDS = [
     "status",
@@ -139,10 +153,42 @@ def daily_attendance_compute_all(*, work_date: datetime.date) -> dict:
     }
 
 
+def _employee(employee_id: int) -> Employee:
+    employee = Employee.objects.only("pk", "team_id").filter(pk=employee_id).first()
+    if employee is None:
+        raise NotFoundError(_("Employee not found."))
+    return employee
+
+
 @transaction.atomic
-def daily_attendance_compute(*, actor, employee, work_date: datetime.date, after_correction: bool = False):
+def daily_attendance_compute(*, actor, employee_id: int, work_date: datetime.date, after_correction: bool = False):
     """Compute one employee's day (after an approved correction, or on demand). In a verified
     month only a correction may change the record, and the record then says so (ATT-2)."""
+    return _compute_day(
+        actor=actor, employee=_employee(employee_id), work_date=work_date, after_correction=after_correction
+    )
+
+
+@transaction.atomic
+def daily_attendance_recompute(
+    *, actor, employee_id: int, date_from: datetime.date, date_to: datetime.date
+) -> list[DailyAttendance]:
+    """After a decision (an approved correction, leave approved or revoked), the days of
+    ``date_from``..``date_to`` already past are computed again, verified months included: the
+    record then says it changed after verification (ATT-2, LV-5)."""
+    employee = _employee(employee_id)
+    today = timezone.localdate()
+    records = []
+    day = date_from
+    while day <= date_to and day < today:
+        record = _compute_day(actor=actor, employee=employee, work_date=day, after_correction=True)
+        if record is not None:
+            records.append(record)
+        day += datetime.timedelta(days=1)
+    return records
+
+
+def _compute_day(*, actor, employee: Employee, work_date: datetime.date, after_correction: bool):
     locked = month_is_locked(team_id=employee.team_id, day=work_date)
     if locked and not after_correction:
         raise ApplicationError(
@@ -183,14 +229,14 @@ def daily_attendance_compute(*, actor, employee, work_date: datetime.date, after
 
 
 @transaction.atomic
-def month_verify(*, actor, team, month: datetime.date) -> MonthVerification:
+def month_verify(*, actor, team_id: int, month: datetime.date) -> MonthVerification:
     """The supervisor signs off the team's month (ATT-2 "定期检查和核对"); the month is then locked:
     the nightly job leaves it alone and only approved corrections change it, visibly."""
-    from callcenter.models import Team
-
-    team = Team.objects.select_for_update().get(pk=team.pk)
-    supervisor_user_id = team.supervisor.user_id if team.supervisor_id else None
-    if getattr(actor, "pk", None) != supervisor_user_id:
+    visible = summary_teams(user=actor).filter(pk=team_id).values("pk")
+    team = Team.objects.select_for_update().filter(pk__in=visible).first()
+    if team is None:
+        raise NotFoundError(_("Team not found."))
+    if not month_verify_allowed(user=actor, team_id=team.pk):
         raise ApplicationError(
             _("Only the team's supervisor verifies its month (ATT-2)."),
             code=AttendanceErrorCode.NOT_SUPERVISOR,
@@ -206,3 +252,60 @@ def month_verify(*, actor, team, month: datetime.date) -> MonthVerification:
     verification = MonthVerification.objects.create(team=team, month=first, verified_by=actor)
     audit_record(actor=actor, action="attendance.month_verify", obj=verification, changes={"month": first.isoformat()})
     return verification
+
+
+# --- Export ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def monthly_summary_export(*, actor, month: datetime.date, team_id: int | None = None, fmt: str) -> ExportFile:
+    """The monthly summaries (ATT-4, ATT-5) the actor may see, as CSV or XLSX: of ``team_id`` when
+    it is one of their teams, else of everyone they see. The export is audited (same transaction)."""
+    if fmt not in SUMMARY_EXPORT_FORMATS:
+        raise NotFoundError(_("Unknown export format."))
+    first = month.replace(day=1)
+    team_id = summary_team_id(user=actor, team_id=team_id)
+    rows = monthly_summary_list(user=actor, month=first, team_id=team_id)
+    headers = [
+        _("Employee number"),
+        _("Name"),
+        _("Team"),
+        _("Lateness / early leave"),
+        _("Fines (CNY)"),
+        _("Absenteeism days"),
+        _("Deduction (CNY)"),
+        _("Missing punches"),
+        _("Days on approved leave"),
+        _("Schedule adherence %"),
+    ]
+    data = [
+        [
+            r.employee.employee_no,
+            r.employee.name,
+            r.employee.team.name if r.employee.team else "",
+            r.result.occurrences,
+            r.result.fines,
+            r.result.absence_days,
+            r.result.deduction,
+            r.result.missing_punches,
+            r.result.leave_days,
+            r.result.adherence,
+        ]
+        for r in rows
+    ]
+    audit_record(
+        actor=actor,
+        action="attendance.summary_export",
+        object_type="attendance.monthlysummary",
+        object_id=f"{first:%Y-%m}",
+        changes={"format": fmt, "rows": len(data), "team": team_id},
+    )
+    filename = f"attendance-{first:%Y-%m}"
+    if fmt == "csv":
+        return csv_file(filename=filename, headers=headers, rows=data)
+    return xlsx_file(
+        filename=filename,
+        headers=headers,
+        rows=[[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in data],
+        sheet_title=f"{first:%Y-%m}",
+    )

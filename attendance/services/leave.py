@@ -15,6 +15,7 @@ import datetime
 import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,7 +24,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from attendance import leave_files, leave_rules
+from attendance import rules
 from attendance.errors import AttendanceErrorCode
 from attendance.models import (
     ApprovalDelegation,
@@ -37,20 +38,45 @@ from attendance.models import (
     LeaveType,
     StepStatus,
 )
-from attendance.selectors.leave import approval_delegate_candidates, delegators_of, leave_quote, leave_request_list
+from attendance.selectors.leave import (
+    approval_delegate_candidates,
+    approval_delegation_list,
+    delegators_of,
+    leave_certificate_get,
+    leave_quote,
+    leave_request_list,
+)
+from attendance.services.daily import daily_attendance_recompute
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of, policy_in_force
-from datasecurity.services import audit_record, model_changes, snapshot
+from callcenter.services import notification_send
+from datasecurity.services import (
+    UploadErrorCodes,
+    audit_record,
+    model_changes,
+    private_open_audited,
+    private_storage,
+    snapshot,
+    upload_check,
+    upload_store,
+)
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CERTIFICATE_CODES",
+    "DELEGATION_MAX_DAYS",
+    "LEAVE_BULK_MAX",
+    "LEAVE_PAST_ALLOWED",
     "LEAVE_PAST_DAYS",
     "LEAVE_REASON_MIN_LENGTH",
+    "LEAVE_TYPE_DEFAULTS",
     "approval_delegation_cancel",
     "approval_delegation_create",
+    "certificate_check",
+    "certificate_store",
     "leave_balance_grant_annual",
     "leave_balance_set",
     "leave_certificate_add",
@@ -71,15 +97,38 @@ LEAVE_PAST_DAYS = 31
 LEAVE_PAST_ALLOWED = {LeaveRule.SICK, LeaveRule.BEREAVEMENT}
 LEAVE_REASON_MIN_LENGTH = 5
 DELEGATION_MAX_DAYS = 92
-BULK_MAX = 200
+LEAVE_BULK_MAX = 200
+
+
+# --- Certificates: checked by content, stored privately (LV-2) ------------------------------------
+# The shared upload checks of :mod:`datasecurity.services`: PDF, JPEG or PNG by their first bytes;
+# the declared type must agree; at most ``LEAVE_CERTIFICATE_MAX_BYTES``; random names under
+# ``PRIVATE_MEDIA_ROOT``.
+
+CERTIFICATE_CODES = UploadErrorCodes(
+    too_large=AttendanceErrorCode.CERTIFICATE_TOO_LARGE,
+    empty=AttendanceErrorCode.CERTIFICATE_EMPTY,
+    type=AttendanceErrorCode.CERTIFICATE_TYPE,
+    type_mismatch=AttendanceErrorCode.CERTIFICATE_TYPE_MISMATCH,
+)
+
+
+def certificate_check(upload) -> dict:
+    """The facts of an uploaded certificate (name, type, size, SHA-256), or ApplicationError."""
+    return upload_check(
+        upload, max_bytes=settings.LEAVE_CERTIFICATE_MAX_BYTES, codes=CERTIFICATE_CODES, name="certificate"
+    )
+
+
+def certificate_store(*, checked: dict) -> str:
+    """Write a checked certificate to private storage; returns its path."""
+    return upload_store(checked=checked, prefix="leave")
 
 
 # --- Notifications (in-app + e-mail, each in the recipient's language) ----------------------------
 
 
 def _notify(users, kind: str, title, body, request: LeaveRequest, params: dict) -> None:
-    from callcenter.services import notification_send
-
     users = [u for u in users if u is not None]
     if not users:
         return
@@ -148,7 +197,7 @@ def _clean_reason(reason: str | None) -> str:
 def leave_request_submit(
     *,
     actor,
-    leave_type: LeaveType,
+    leave_type_id: int | None,
     start_date: datetime.date,
     end_date: datetime.date,
     starts_afternoon: bool = False,
@@ -164,12 +213,12 @@ def leave_request_submit(
     Certificates are checked by content first (LV-2), written to private storage, and removed
     again if anything refuses the request: files are not transactional, so the order matters."""
     certificates = [c for c in (certificates or []) if c]
-    checked = [leave_files.certificate_check(upload) for upload in certificates]
-    stored_paths = [leave_files.certificate_store(checked=facts) for facts in checked]
+    checked = [certificate_check(upload) for upload in certificates]
+    stored_paths = [certificate_store(checked=facts) for facts in checked]
     try:
         return _leave_request_submit(
             actor=actor,
-            leave_type=leave_type,
+            leave_type_id=leave_type_id,
             start_date=start_date,
             end_date=end_date,
             starts_afternoon=starts_afternoon,
@@ -183,7 +232,7 @@ def leave_request_submit(
         )
     except BaseException:
         for path in stored_paths:
-            leave_files.private_storage().delete(path)
+            private_storage().delete(path)
         raise
 
 
@@ -191,7 +240,7 @@ def leave_request_submit(
 def _leave_request_submit(
     *,
     actor,
-    leave_type: LeaveType,
+    leave_type_id: int | None,
     start_date: datetime.date,
     end_date: datetime.date,
     starts_afternoon: bool = False,
@@ -206,8 +255,11 @@ def _leave_request_submit(
     me = employee_of(actor)
     if me is None or me.status != EmploymentStatus.ACTIVE:
         raise ApplicationError(_("Only active employees can request leave."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE)
-    if leave_type is None or not leave_type.active:
-        raise ApplicationError(_("Choose a leave type."), code=AttendanceErrorCode.LEAVE_TYPE_MISSING)
+    leave_type = LeaveType.objects.filter(pk=leave_type_id, active=True).first() if leave_type_id else None
+    if leave_type is None:
+        raise ApplicationError(
+            _("Choose a leave type."), code=AttendanceErrorCode.LEAVE_TYPE_MISSING, field="leave_type"
+        )
     reason = _clean_reason(reason)
     today = timezone.localdate()
     policy = policy_in_force(LeavePolicy, start_date or today)
@@ -215,7 +267,9 @@ def _leave_request_submit(
         difficult_birth, extra_babies = False, 0
     if extra_babies < 0 or extra_babies > 5:
         raise ApplicationError(
-            _("The number of additional babies must be between 0 and 5."), code=AttendanceErrorCode.EXTRA_BABIES
+            _("The number of additional babies must be between 0 and 5."),
+            code=AttendanceErrorCode.EXTRA_BABIES,
+            field="extra_babies",
         )
     if leave_type.rule == LeaveRule.PERSONAL:
         # LV-2: personal leave needs the reason and the expected number of days, filed in advance.
@@ -224,33 +278,39 @@ def _leave_request_submit(
                 _("Personal leave needs a reason of at least %(count)d characters (LV-2).")
                 % {"count": LEAVE_REASON_MIN_LENGTH},
                 code=AttendanceErrorCode.REASON_REQUIRED,
+                field="reason",
             )
         if expected_days is None or expected_days <= 0:
             raise ApplicationError(
                 _("Personal leave needs the expected number of days (LV-2)."),
                 code=AttendanceErrorCode.EXPECTED_DAYS_REQUIRED,
+                field="expected_days",
             )
         if start_date and start_date < today + datetime.timedelta(days=policy.personal_notice_days):
             raise ApplicationError(
                 _("Personal leave must be requested at least %(days)d day(s) before it starts (LV-2).")
                 % {"days": policy.personal_notice_days},
                 code=AttendanceErrorCode.NOT_IN_ADVANCE,
+                field="start_date",
             )
     elif start_date and start_date < today:
         if leave_type.rule not in LEAVE_PAST_ALLOWED:
             raise ApplicationError(
                 _("%(type)s must be requested before it starts.") % {"type": leave_type.display_name},
                 code=AttendanceErrorCode.IN_THE_PAST,
+                field="start_date",
             )
         if start_date < today - datetime.timedelta(days=LEAVE_PAST_DAYS):
             raise ApplicationError(
                 _("Leave can be requested for the last %(days)d days at most.") % {"days": LEAVE_PAST_DAYS},
                 code=AttendanceErrorCode.TOO_OLD,
+                field="start_date",
             )
     if leave_type.requires_certificate and not checked:
         raise ApplicationError(
             _("%(type)s needs a hospital certificate (PDF, JPEG or PNG) (LV-2).") % {"type": leave_type.display_name},
             code=AttendanceErrorCode.CERTIFICATE_REQUIRED,
+            field="certificates",
         )
     # Serialise one employee's submissions: the overlap check and the balance check then see
     # every earlier request (the exclusion constraint is the last word).
@@ -366,7 +426,7 @@ def _leave_request_submit(
 
 
 def _certificate_create(*, actor, request: LeaveRequest, facts: dict, path: str) -> LeaveCertificate:
-    """The row of a certificate already checked (``leave_files.certificate_check``) and stored."""
+    """The row of a certificate already checked (:func:`certificate_check`) and stored."""
     return LeaveCertificate.objects.create(
         request=request,
         path=path,
@@ -379,9 +439,9 @@ def _certificate_create(*, actor, request: LeaveRequest, facts: dict, path: str)
 
 
 @transaction.atomic
-def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCertificate:
+def leave_certificate_add(*, actor, leave_request_id: int, upload) -> LeaveCertificate:
     """The requester adds a certificate to their own pending or approved request (LV-2)."""
-    request = _lock(actor=actor, request=request)
+    request = _lock(actor=actor, leave_request_id=leave_request_id)
     me = employee_of(actor)
     if me is None or me.pk != request.employee_id:
         raise PermissionDeniedError(_("Only the employee who filed a request may add certificates to it."))
@@ -391,8 +451,8 @@ def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCerti
             code=AttendanceErrorCode.NOT_OPEN,
             status=409,
         )
-    facts = leave_files.certificate_check(upload)
-    path = leave_files.certificate_store(checked=facts)
+    facts = certificate_check(upload)
+    path = certificate_store(checked=facts)
     try:
         certificate = _certificate_create(actor=actor, request=request, facts=facts, path=path)
         audit_record(
@@ -402,19 +462,16 @@ def leave_certificate_add(*, actor, request: LeaveRequest, upload) -> LeaveCerti
             changes={"request": request.pk, "sha256": facts["sha256"], "size": facts["size"]},
         )
     except Exception:
-        leave_files.private_storage().delete(path)
+        private_storage().delete(path)
         raise
     return certificate
 
 
-def leave_certificate_open(*, actor, pk: int):
+def leave_certificate_open(*, actor, certificate_id: int):
     """Open a certificate for ``actor`` (LV-2): only for people who may see its request; every
     read is audited (medical data). Returns (certificate, open binary file); the caller streams
     and closes it. NotFoundError for anyone else, or when the file is gone."""
-    from attendance.selectors.leave import leave_certificate_get
-    from datasecurity.services import private_open_audited
-
-    certificate = leave_certificate_get(user=actor, pk=pk)
+    certificate = leave_certificate_get(user=actor, pk=certificate_id)
     handle = private_open_audited(
         certificate.path,
         audit=lambda: audit_record(
@@ -431,11 +488,12 @@ def leave_certificate_open(*, actor, pk: int):
 # --- Decisions ------------------------------------------------------------------------------------
 
 
-def _lock(*, actor, request: LeaveRequest) -> LeaveRequest:
-    """Reload with a row lock; NotFoundError when the actor may not see it (another team's).
-    Decisions read delegations afresh (never a copy cached earlier in the request)."""
+def _lock(*, actor, leave_request_id: int) -> LeaveRequest:
+    """Load the request once, with a row lock; NotFoundError when the actor may not see it
+    (another team's: no leak). Decisions read delegations afresh (never a copy cached earlier in
+    the request)."""
     delegators_of(employee_of(actor), fresh=True)
-    visible = leave_request_list(user=actor).filter(pk=request.pk).values("pk")
+    visible = leave_request_list(user=actor).filter(pk=leave_request_id).values("pk")
     locked = (
         LeaveRequest.objects.select_for_update(of=("self",))
         .select_related("employee", "leave_type")
@@ -496,13 +554,9 @@ def _acting_step(*, actor, request: LeaveRequest) -> tuple[LeaveApprovalStep, bo
 
 def _recompute_attendance(*, actor, request: LeaveRequest) -> None:
     """Days already past are computed again: on leave now, or absenteeism again (LV-5)."""
-    from attendance.services.daily import daily_attendance_compute
-
-    today = timezone.localdate()
-    day = request.start_date
-    while day <= request.end_date and day < today:
-        daily_attendance_compute(actor=actor, employee=request.employee, work_date=day, after_correction=True)
-        day += datetime.timedelta(days=1)
+    daily_attendance_recompute(
+        actor=actor, employee_id=request.employee_id, date_from=request.start_date, date_to=request.end_date
+    )
 
 
 def _deduct(request: LeaveRequest, sign: int) -> dict | None:
@@ -536,9 +590,9 @@ def _deduct(request: LeaveRequest, sign: int) -> dict | None:
 
 
 @transaction.atomic
-def leave_request_approve(*, actor, request: LeaveRequest, comment: str = "") -> LeaveRequest:
+def leave_request_approve(*, actor, leave_request_id: int, comment: str = "") -> LeaveRequest:
     """The current approver approves; the deciding step makes the request approved (LV-4)."""
-    request = _lock(actor=actor, request=request)
+    request = _lock(actor=actor, leave_request_id=leave_request_id)
     step, on_behalf, steps = _acting_step(actor=actor, request=request)
     now = timezone.now()
     step.status = StepStatus.APPROVED
@@ -585,12 +639,12 @@ def leave_request_approve(*, actor, request: LeaveRequest, comment: str = "") ->
 
 
 @transaction.atomic
-def leave_request_reject(*, actor, request: LeaveRequest, comment: str) -> LeaveRequest:
+def leave_request_reject(*, actor, leave_request_id: int, comment: str) -> LeaveRequest:
     """Any approver on the route, at their turn, rejects with a reason the employee reads."""
     comment = (comment or "").strip()
     if not comment:
         raise ApplicationError(_("Please say why the request is rejected."), code=AttendanceErrorCode.COMMENT_REQUIRED)
-    request = _lock(actor=actor, request=request)
+    request = _lock(actor=actor, leave_request_id=leave_request_id)
     step, on_behalf, _steps = _acting_step(actor=actor, request=request)
     now = timezone.now()
     step.status = StepStatus.REJECTED
@@ -624,9 +678,9 @@ def leave_request_reject(*, actor, request: LeaveRequest, comment: str) -> Leave
 
 
 @transaction.atomic
-def leave_request_withdraw(*, actor, request: LeaveRequest) -> LeaveRequest:
+def leave_request_withdraw(*, actor, leave_request_id: int) -> LeaveRequest:
     """The requester takes back their own pending request."""
-    request = _lock(actor=actor, request=request)
+    request = _lock(actor=actor, leave_request_id=leave_request_id)
     me = employee_of(actor)
     if me is None or me.pk != request.employee_id:
         raise PermissionDeniedError(_("Only the employee who filed a request may withdraw it."))
@@ -653,7 +707,7 @@ def leave_request_withdraw(*, actor, request: LeaveRequest) -> LeaveRequest:
 
 
 @transaction.atomic
-def leave_request_revoke(*, actor, request: LeaveRequest, reason: str) -> LeaveRequest:
+def leave_request_revoke(*, actor, leave_request_id: int, reason: str) -> LeaveRequest:
     """HR revokes an approved request with a reason: the days return to the balance and the
     attendance days are computed again (absenteeism if nobody worked, LV-5)."""
     if not has_role(actor, Role.HR):
@@ -663,8 +717,9 @@ def leave_request_revoke(*, actor, request: LeaveRequest, reason: str) -> LeaveR
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
             code=AttendanceErrorCode.REASON_REQUIRED,
+            field="reason",
         )
-    request = _lock(actor=actor, request=request)
+    request = _lock(actor=actor, leave_request_id=leave_request_id)
     me = employee_of(actor)
     if me is not None and me.pk == request.employee_id:
         raise PermissionDeniedError(_("You cannot revoke your own leave."), code=AttendanceErrorCode.SELF_APPROVAL)
@@ -693,22 +748,21 @@ def leave_request_revoke(*, actor, request: LeaveRequest, reason: str) -> LeaveR
     return request
 
 
-def leave_requests_decide(*, actor, request_ids: list[int], action: str, comment: str = "") -> dict[int, str]:
+def leave_requests_decide(*, actor, leave_request_ids: list[int], action: str, comment: str = "") -> dict[int, str]:
     """Approve or reject several requests at once. Each is decided in its own transaction, so one
     refusal (not your turn, no balance) leaves the others decided; returns id -> "" or the error."""
     if action not in ("approve", "reject"):
         raise ApplicationError(_("Unknown action."), code=AttendanceErrorCode.UNKNOWN_ACTION)
-    ids = list(dict.fromkeys(int(pk) for pk in request_ids))[:BULK_MAX]
+    ids = list(dict.fromkeys(int(pk) for pk in leave_request_ids))[:LEAVE_BULK_MAX]
     if not ids:
         raise ApplicationError(_("Select at least one request."), code=AttendanceErrorCode.NOTHING_SELECTED)
     results: dict[int, str] = {}
     for pk in ids:
         try:
-            request = LeaveRequest(pk=pk)
             if action == "approve":
-                leave_request_approve(actor=actor, request=request, comment=comment)
+                leave_request_approve(actor=actor, leave_request_id=pk, comment=comment)
             else:
-                leave_request_reject(actor=actor, request=request, comment=comment)
+                leave_request_reject(actor=actor, leave_request_id=pk, comment=comment)
             results[pk] = ""
         except ApplicationError as exc:
             results[pk] = str(exc.message)
@@ -730,44 +784,58 @@ def _is_approver(employee: Employee) -> bool:
 def approval_delegation_create(
     *,
     actor,
-    delegate: Employee,
+    delegate_id: int | None,
     start_date: datetime.date,
     end_date: datetime.date,
     reason: str = "",
-    delegator: Employee | None = None,
+    delegator_id: int | None = None,
 ) -> ApprovalDelegation:
     """An approver who is away hands their leave approvals to a named colleague for a period.
-    HR may set one up for an approver."""
+    HR may set one up for an approver (``delegator_id``; default: the actor)."""
     me = employee_of(actor)
-    delegator = delegator or me
+    if delegator_id is None or (me is not None and delegator_id == me.pk):
+        delegator = me
+    elif not has_role(actor, Role.HR):
+        raise PermissionDeniedError(_("You can only delegate your own approvals."))
+    else:
+        delegator = Employee.objects.filter(pk=delegator_id).first()
+        if delegator is None:
+            raise NotFoundError(_("Employee not found."))
     if delegator is None:
         raise ApplicationError(_("Only employees can delegate approvals."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE)
-    if delegator != me and not has_role(actor, Role.HR):
-        raise PermissionDeniedError(_("You can only delegate your own approvals."))
     if not _is_approver(delegator):
         raise ApplicationError(
             _("%(name)s approves no leave (not a supervisor, manager or leader in charge).") % {"name": delegator.name},
             code=AttendanceErrorCode.NOT_AN_APPROVER,
         )
+    delegate = Employee.objects.select_related("user").filter(pk=delegate_id).first() if delegate_id else None
     if delegate is None or delegate.status != EmploymentStatus.ACTIVE:
-        raise ApplicationError(_("Choose an active colleague as delegate."), code=AttendanceErrorCode.DELEGATE_MISSING)
+        raise ApplicationError(
+            _("Choose an active colleague as delegate."), code=AttendanceErrorCode.DELEGATE_MISSING, field="delegate"
+        )
     if delegate.pk == delegator.pk:
-        raise ApplicationError(_("You cannot delegate to yourself."), code=AttendanceErrorCode.DELEGATE_SELF)
+        raise ApplicationError(
+            _("You cannot delegate to yourself."), code=AttendanceErrorCode.DELEGATE_SELF, field="delegate"
+        )
     if not approval_delegate_candidates(delegator=delegator, user=actor).filter(pk=delegate.pk).exists():
         raise ApplicationError(
             _("Choose a colleague of your department or another approver as delegate."),
             code=AttendanceErrorCode.DELEGATE_NOT_ALLOWED,
+            field="delegate",
         )
     if start_date is None or end_date is None or end_date < start_date:
         raise ApplicationError(
-            _("Choose a period whose end is not before its start."), code=AttendanceErrorCode.PERIOD_INVALID
+            _("Choose a period whose end is not before its start."),
+            code=AttendanceErrorCode.PERIOD_INVALID,
+            field="end_date",
         )
     if end_date < timezone.localdate():
-        raise ApplicationError(_("The period is already over."), code=AttendanceErrorCode.PERIOD_PAST)
+        raise ApplicationError(_("The period is already over."), code=AttendanceErrorCode.PERIOD_PAST, field="end_date")
     if (end_date - start_date).days + 1 > DELEGATION_MAX_DAYS:
         raise ApplicationError(
             _("A delegation lasts at most %(days)d days.") % {"days": DELEGATION_MAX_DAYS},
             code=AttendanceErrorCode.PERIOD_TOO_LONG,
+            field="end_date",
         )
     delegation = ApprovalDelegation.objects.create(
         delegator=delegator,
@@ -783,10 +851,8 @@ def approval_delegation_create(
         obj=delegation,
         changes={"delegator": delegator.pk, "delegate": delegate.pk, "start": start_date, "end": end_date},
     )
-    from callcenter.services import notification_send
-
     notification_send(
-        recipients=[Employee.objects.select_related("user").get(pk=delegate.pk).user],
+        recipients=[delegate.user],
         kind="leave.delegation",
         title=gettext_lazy("You approve leave for %(name)s from %(start)s to %(end)s"),
         body=gettext_lazy("%(name)s has delegated their leave approvals to you (LV-4)."),
@@ -797,8 +863,13 @@ def approval_delegation_create(
 
 
 @transaction.atomic
-def approval_delegation_cancel(*, actor, delegation: ApprovalDelegation) -> ApprovalDelegation:
-    delegation = ApprovalDelegation.objects.select_for_update().get(pk=delegation.pk)
+def approval_delegation_cancel(*, actor, delegation_id: int) -> ApprovalDelegation:
+    """The approver who delegated, or HR, ends a delegation. NotFoundError for a delegation the
+    actor may not see (neither party nor HR)."""
+    visible = approval_delegation_list(user=actor).filter(pk=delegation_id).values("pk")
+    delegation = ApprovalDelegation.objects.select_for_update().filter(pk__in=visible).first()
+    if delegation is None:
+        raise NotFoundError(_("Delegation not found."))
     me = employee_of(actor)
     if not (has_role(actor, Role.HR) or (me is not None and me.pk == delegation.delegator_id)):
         raise PermissionDeniedError(_("Only the approver who delegated, or HR, can cancel a delegation."))
@@ -835,7 +906,7 @@ def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
         for employee in employees:
             if employee.pk in have:
                 continue
-            days, detail = leave_rules.annual_entitlement(
+            days, detail = rules.annual_entitlement(
                 first_employed_on=employee.first_employed_on, hire_date=employee.hire_date, year=year, policy=policy
             )
             detail["policy_effective_from"] = policy.effective_from.isoformat()
@@ -861,25 +932,39 @@ def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
 
 @transaction.atomic
 def leave_balance_set(
-    *, actor, employee: Employee, leave_type: LeaveType, year: int, entitled_days: Decimal, reason: str
+    *, actor, employee_id: int, leave_type_id: int, year: int, entitled_days: Decimal, reason: str
 ) -> LeaveBalance:
     """HR sets a balance (a correction, a company-defined type's grant, extra days)."""
     if not has_role(actor, Role.HR):
         raise PermissionDeniedError(_("Only HR can change leave balances."))
+    employee = Employee.objects.filter(pk=employee_id).first()
+    if employee is None:
+        raise NotFoundError(_("Employee not found."))
+    leave_type = LeaveType.objects.filter(pk=leave_type_id).first()
+    if leave_type is None:
+        raise NotFoundError(_("Leave type not found."))
     reason = (reason or "").strip()
     if len(reason) < LEAVE_REASON_MIN_LENGTH:
         raise ApplicationError(
             _("Please give a reason of at least %(count)d characters.") % {"count": LEAVE_REASON_MIN_LENGTH},
             code=AttendanceErrorCode.REASON_REQUIRED,
+            field="reason",
         )
     if entitled_days is None or entitled_days < 0 or entitled_days > 366:
-        raise ApplicationError(_("Entitled days must be between 0 and 366."), code=AttendanceErrorCode.ENTITLED_INVALID)
+        raise ApplicationError(
+            _("Entitled days must be between 0 and 366."),
+            code=AttendanceErrorCode.ENTITLED_INVALID,
+            field="entitled_days",
+        )
     if entitled_days % Decimal("0.5"):
-        raise ApplicationError(_("Entitled days are whole or half days."), code=AttendanceErrorCode.ENTITLED_INVALID)
+        raise ApplicationError(
+            _("Entitled days are whole or half days."), code=AttendanceErrorCode.ENTITLED_INVALID, field="entitled_days"
+        )
     if not leave_type.uses_balance:
         raise ApplicationError(
             _("%(type)s is not deducted from a balance.") % {"type": leave_type.display_name},
             code=AttendanceErrorCode.NO_BALANCE_TYPE,
+            field="leave_type",
         )
     balance, created = LeaveBalance.objects.select_for_update().get_or_create(
         employee=employee,
@@ -893,6 +978,7 @@ def leave_balance_set(
             raise ApplicationError(
                 _("%(used)s days are already used; the entitlement cannot be lower.") % {"used": balance.used_days},
                 code=AttendanceErrorCode.BELOW_USED,
+                field="entitled_days",
                 status=409,
             )
         balance.entitled_days = entitled_days
@@ -958,17 +1044,19 @@ _TYPE_FIELDS = [
 
 
 @transaction.atomic
-def leave_type_save(*, actor, leave_type: LeaveType | None = None, data: dict) -> LeaveType:
-    """HR creates a type (always company-defined) or edits one; the rule of the seven statutory
-    types never changes (their limits come from the leave policy)."""
+def leave_type_save(*, actor, leave_type_id: int | None = None, data: dict) -> LeaveType:
+    """HR creates a type (always company-defined; no ``leave_type_id``) or edits one; the rule of
+    the seven statutory types never changes (their limits come from the leave policy)."""
     if not has_role(actor, Role.HR):
         raise PermissionDeniedError(_("Only HR can define leave types."))
-    creating = leave_type is None
+    creating = leave_type_id is None
     if creating:
         leave_type = LeaveType(rule=LeaveRule.CUSTOM)
         before = None
     else:
-        leave_type = LeaveType.objects.select_for_update().get(pk=leave_type.pk)
+        leave_type = LeaveType.objects.select_for_update().filter(pk=leave_type_id).first()
+        if leave_type is None:
+            raise NotFoundError(_("Leave type not found."))
         before = snapshot(leave_type, _TYPE_FIELDS)
     for name in _TYPE_FIELDS:
         if name in data and not (name == "code" and not creating):

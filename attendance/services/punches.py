@@ -24,12 +24,15 @@ from django.utils.translation import gettext as _
 
 from attendance.errors import AttendanceErrorCode
 from attendance.models import Device, Punch, PunchSource
-from callcenter.errors import ApplicationError
+from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Employee, EmploymentStatus
+from callcenter.selectors import employee_of
 from datasecurity.services import audit_record
 
 __all__ = [
     "DEVICE_BATCH_MAX_ROWS",
+    "DEVICE_CLOCK_SKEW",
+    "DEVICE_MAX_AGE",
     "device_authenticate",
     "device_create",
     "device_punches_push",
@@ -55,10 +58,9 @@ def _clean_ip(ip) -> str | None:
         return None
 
 
-def punch_record(
-    *, actor, employee: Employee, idempotency_key: str, ip=None, user_agent: str = ""
-) -> tuple[Punch, bool]:
-    """The employee's own punch at the server's time (ATT-2). Returns ``(punch, created)``.
+def punch_record(*, actor, idempotency_key: str, ip=None, user_agent: str = "") -> tuple[Punch, bool]:
+    """The actor's own punch at the server's time (ATT-2); never someone else's (no employee
+    argument). Returns ``(punch, created)``.
 
     The same key again returns the first punch with ``created=False``. Race-safe: the unique
     constraint decides, the loser of a race reads the winner's row.
@@ -68,7 +70,14 @@ def punch_record(
             _("This clock form is invalid or expired. Please reload the page and try again."),
             code=AttendanceErrorCode.INVALID_IDEMPOTENCY_KEY,
         )
-    if employee is None or employee.status != EmploymentStatus.ACTIVE:
+    employee = employee_of(actor)
+    if employee is None:
+        raise ApplicationError(
+            _("Your account has no employee record, so you cannot clock in. Please contact HR."),
+            code=AttendanceErrorCode.NO_EMPLOYEE,
+            status=403,
+        )
+    if employee.status != EmploymentStatus.ACTIVE:
         raise ApplicationError(
             _("Only active employees can clock in or out."), code=AttendanceErrorCode.EMPLOYEE_INACTIVE, status=403
         )
@@ -208,7 +217,7 @@ def _validate_rows(rows, *, now) -> tuple[list[dict], list[dict]]:
     return clean, errors
 
 
-def device_punches_push(*, device: Device, rows, ip=None) -> dict:
+def device_punches_push(*, device_id: int, rows, ip=None) -> dict:
     """A batch of punches from an authenticated time clock (ATT-2): all rows or none.
 
     Returns ``{"received", "created", "duplicates"}``; a re-sent batch creates nothing.
@@ -224,7 +233,9 @@ def device_punches_push(*, device: Device, rows, ip=None) -> dict:
     ip = _clean_ip(ip)
     with transaction.atomic():
         # One batch per device at a time, so "created" counts exactly what this batch added.
-        Device.objects.select_for_update().filter(pk=device.pk).values_list("pk", flat=True).get()
+        device = Device.objects.select_for_update().filter(pk=device_id).first()
+        if device is None:
+            raise NotFoundError(_("Time clock not found."))
         ids = [r["device_punch_id"] for r in clean]
         before = Punch.objects.filter(device=device, device_punch_id__in=ids).count()
         Punch.objects.bulk_create(

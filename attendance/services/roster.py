@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from attendance.errors import AttendanceErrorCode
 from attendance.models import DayKind, RosterEntry, ShiftType
 from attendance.selectors.roster import roster_locked_months, roster_range_check
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of
@@ -74,15 +74,20 @@ def _shift_type_validate(shift: ShiftType) -> None:
     if shift.start_time == shift.end_time:
         # end <= start means "ends the next day"; equal times would be a 24-hour shift.
         raise ApplicationError(
-            _("A shift cannot start and end at the same time."), code=AttendanceErrorCode.SHIFT_TYPE_EMPTY
+            _("A shift cannot start and end at the same time."),
+            code=AttendanceErrorCode.SHIFT_TYPE_EMPTY,
+            field="end_time",
         )
     if shift.break_minutes is None or shift.break_minutes < 0:
-        raise ApplicationError(_("The break cannot be negative."), code=AttendanceErrorCode.SHIFT_TYPE_BREAK_INVALID)
+        raise ApplicationError(
+            _("The break cannot be negative."), code=AttendanceErrorCode.SHIFT_TYPE_BREAK_INVALID, field="break_minutes"
+        )
     if shift.break_minutes >= shift.duration_minutes:
         raise ApplicationError(
             _("The break (%(brk)d min) must be shorter than the shift (%(len)d min).")
             % {"brk": shift.break_minutes, "len": shift.duration_minutes},
             code=AttendanceErrorCode.SHIFT_TYPE_BREAK_TOO_LONG,
+            field="break_minutes",
         )
 
 
@@ -99,6 +104,7 @@ def _shift_type_save(shift: ShiftType, **kwargs) -> None:
         raise ApplicationError(
             _("A shift type with the code %(code)s already exists.") % {"code": shift.code},
             code=AttendanceErrorCode.SHIFT_TYPE_CODE_TAKEN,
+            field="code",
         ) from exc
 
 
@@ -125,7 +131,7 @@ def shift_type_create(
 def shift_type_update(
     *,
     actor,
-    shift_type: ShiftType,
+    shift_type_id: int,
     code: str | None = None,
     name: str | None = None,
     start_time: datetime.time | None = None,
@@ -135,7 +141,9 @@ def shift_type_update(
 ) -> ShiftType:
     """Change a shift type; ``None`` keeps a value. Audited with old and new values."""
     _shift_type_check_actor(actor)
-    shift = ShiftType.objects.select_for_update().get(pk=shift_type.pk)
+    shift = ShiftType.objects.select_for_update().filter(pk=shift_type_id).first()
+    if shift is None:
+        raise NotFoundError(_("Shift type not found."))
     before = snapshot(shift, _SHIFT_FIELDS)
     values = {
         "code": code,
@@ -200,9 +208,9 @@ def roster_remit_q(actor) -> Q | None:
     return Q(team_id__in=team_ids) | Q(department_id__in=department_ids)
 
 
-def _employees_for_roster(actor, employees: Iterable) -> list[Employee]:
-    """Load ``employees`` (objects or ids); refuse the whole request if any is outside the remit."""
-    ids = {e.pk if isinstance(e, Employee) else int(e) for e in employees}
+def _employees_for_roster(actor, employee_ids: Iterable[int]) -> list[Employee]:
+    """Load the employees once; refuse the whole request if any is outside the remit."""
+    ids = {int(pk) for pk in employee_ids}
     if not ids:
         raise ApplicationError(_("Choose at least one employee."), code=AttendanceErrorCode.NO_EMPLOYEES)
     if len(ids) > ROSTER_MAX_EMPLOYEES:
@@ -256,9 +264,20 @@ def _makeup_shift(pattern: Mapping[int, ShiftType | None]) -> ShiftType | None:
     return next((pattern.get(weekday) for weekday in range(5) if pattern.get(weekday)), None)
 
 
+def _active_shift(shift: ShiftType) -> ShiftType:
+    if not shift.active:
+        raise ApplicationError(
+            _("The shift type %(code)s is no longer in use.") % {"code": shift.code},
+            code=AttendanceErrorCode.SHIFT_TYPE_INACTIVE,
+        )
+    return shift
+
+
 def _normalise_pattern(pattern: Mapping) -> dict[int, ShiftType | None]:
-    result: dict[int, ShiftType | None] = {}
-    for key, shift in (pattern or {}).items():
+    """weekday (0..6) -> shift type id or None, as weekday -> ShiftType or None; the shift types
+    are loaded in one query."""
+    by_weekday: dict[int, int | None] = {}
+    for key, shift_id in (pattern or {}).items():
         try:
             weekday = int(key)
         except (TypeError, ValueError):
@@ -267,15 +286,16 @@ def _normalise_pattern(pattern: Mapping) -> dict[int, ShiftType | None]:
             raise ApplicationError(
                 _("Weekdays are numbered 0 (Monday) to 6 (Sunday)."), code=AttendanceErrorCode.PATTERN_INVALID
             )
-        if shift is not None and not isinstance(shift, ShiftType):
+        if shift_id is not None and (isinstance(shift_id, bool) or not isinstance(shift_id, int)):
             raise ApplicationError(_("Unknown shift type."), code=AttendanceErrorCode.PATTERN_INVALID)
-        if shift is not None and not shift.active:
-            raise ApplicationError(
-                _("The shift type %(code)s is no longer in use.") % {"code": shift.code},
-                code=AttendanceErrorCode.SHIFT_TYPE_INACTIVE,
-            )
-        result[weekday] = shift
-    return result
+        by_weekday[weekday] = shift_id
+    ids = {pk for pk in by_weekday.values() if pk is not None}
+    shifts = {s.pk: s for s in ShiftType.objects.filter(pk__in=ids)} if ids else {}
+    if len(shifts) != len(ids):
+        raise ApplicationError(_("Unknown shift type."), code=AttendanceErrorCode.PATTERN_INVALID)
+    return {
+        weekday: _active_shift(shifts[pk]) if pk is not None else None for weekday, pk in sorted(by_weekday.items())
+    }
 
 
 # --- Roster ------------------------------------------------------------------------------------
@@ -285,14 +305,14 @@ def _normalise_pattern(pattern: Mapping) -> dict[int, ShiftType | None]:
 def roster_assign(
     *,
     actor,
-    employees: Iterable,
+    employee_ids: Iterable[int],
     date_from: datetime.date,
     date_to: datetime.date,
     pattern: Mapping,
     overwrite: bool = False,
 ) -> dict:
-    """Roster ``employees`` from ``date_from`` to ``date_to`` with a weekly ``pattern``
-    (weekday 0..6 -> ShiftType, or None / missing for a rest day), following the statutory
+    """Roster the employees from ``date_from`` to ``date_to`` with a weekly ``pattern``
+    (weekday 0..6 -> shift type id, or None / missing for a rest day), following the statutory
     calendar (see the module docstring). Existing entries are kept unless ``overwrite``.
 
     Returns the counts: ``employees``, ``days``, ``entries``, ``created``, ``updated``, ``kept``,
@@ -304,7 +324,7 @@ def roster_assign(
     pattern = _normalise_pattern(pattern)
     # The calendar first: an unknown year refuses the request before anything is read or written.
     calendar = [(day, *_calendar(day)) for day in days]
-    staff = _employees_for_roster(actor, employees)
+    staff = _employees_for_roster(actor, employee_ids)
     _refuse_locked(staff, date_from, date_to)
 
     makeup_shift = _makeup_shift(pattern)
@@ -380,10 +400,10 @@ def roster_assign(
 def roster_entry_set(
     *,
     actor,
-    employee: Employee,
+    employee_id: int,
     work_date: datetime.date,
     kind: str,
-    shift: ShiftType | None = None,
+    shift_id: int | None = None,
     note: str = "",
 ) -> RosterEntry:
     """Set one employee's roster for one day (a swap, a manual rest day in an unknown year)."""
@@ -391,16 +411,15 @@ def roster_entry_set(
         raise PermissionDeniedError(_("Only supervisors, department managers and HR may change the roster."))
     if kind not in DayKind.values:
         raise ApplicationError(_("Unknown kind of day."), code=AttendanceErrorCode.KIND_INVALID)
-    if kind == DayKind.WORK and shift is None:
+    if kind == DayKind.WORK and shift_id is None:
         raise ApplicationError(_("A working day needs a shift."), code=AttendanceErrorCode.SHIFT_REQUIRED)
-    if kind != DayKind.WORK:
-        shift = None
-    if shift is not None and not shift.active:
-        raise ApplicationError(
-            _("The shift type %(code)s is no longer in use.") % {"code": shift.code},
-            code=AttendanceErrorCode.SHIFT_TYPE_INACTIVE,
-        )
-    (staff,) = _employees_for_roster(actor, [employee])
+    shift = None
+    if kind == DayKind.WORK:
+        shift = ShiftType.objects.filter(pk=shift_id).first()
+        if shift is None:
+            raise ApplicationError(_("Unknown shift type."), code=AttendanceErrorCode.PATTERN_INVALID)
+        _active_shift(shift)
+    (staff,) = _employees_for_roster(actor, [employee_id])
     _refuse_locked([staff], work_date, work_date)
     fields = ["kind", "shift", "note"]
     entry = RosterEntry.objects.select_for_update().filter(employee_id=staff.pk, work_date=work_date).first()

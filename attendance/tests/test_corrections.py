@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from attendance import selectors, services
 from attendance.models import CorrectionStatus, Punch, PunchCorrection, PunchSource
-from attendance.tests.factories_roster import MonthVerificationFactory, PunchFactory
+from attendance.tests.factories import MonthVerificationFactory, PunchFactory
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.roles import Role
 from callcenter.tests import factories as f
@@ -107,7 +107,7 @@ def test_approve_adds_a_correction_punch_and_leaves_punches_untouched(org):
     before = list(Punch.objects.values())
     correction = submit(org.agent, day=day)
     # when the team supervisor approves
-    services.punch_correction_approve(actor=org.supervisor.user, correction=correction, note="已核实")
+    services.punch_correction_approve(actor=org.supervisor.user, correction_id=correction.pk, note="已核实")
     # then a NEW correction punch exists at the requested time; the original is unchanged
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.APPROVED and correction.decided_by == org.supervisor.user
@@ -125,7 +125,7 @@ def test_approval_in_a_verified_month_is_flagged(org):
     correction = submit(org.agent, day=day)
     MonthVerificationFactory(team=org.a1, month=day.replace(day=1), verified_by=org.supervisor.user)
     # when approved; then it goes through, recorded as a change after verification
-    services.punch_correction_approve(actor=org.supervisor.user, correction=correction)
+    services.punch_correction_approve(actor=org.supervisor.user, correction_id=correction.pk)
     assert AuditEvent.objects.get(action="punch_correction.approve").changes["after_verification"] is True
 
 
@@ -134,16 +134,16 @@ def test_self_approval_is_refused(org):
     correction = submit(org.supervisor)
     # when they approve it themselves; then refused, nothing changed
     with pytest.raises(PermissionDeniedError) as exc:
-        services.punch_correction_approve(actor=org.supervisor.user, correction=correction)
+        services.punch_correction_approve(actor=org.supervisor.user, correction_id=correction.pk)
     assert exc.value.code == "self_approval"
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.PENDING and not Punch.objects.exists()
     # and HR filing their own is refused too (the role does not lift the rule)
     own = submit(org.hr)
     with pytest.raises(PermissionDeniedError):
-        services.punch_correction_approve(actor=org.hr.user, correction=own)
+        services.punch_correction_approve(actor=org.hr.user, correction_id=own.pk)
     # but the department manager may approve the supervisor's request
-    services.punch_correction_approve(actor=org.manager.user, correction=correction)
+    services.punch_correction_approve(actor=org.manager.user, correction_id=correction.pk)
 
 
 @pytest.mark.parametrize(
@@ -162,9 +162,9 @@ def test_only_the_approvers_may_decide(org, other_supervisor, who, error):
     actor = other_supervisor.user if who == "other_supervisor" else getattr(org, who).user
     # when someone outside the approvers approves or rejects; then refused, nothing changed
     with pytest.raises(error):
-        services.punch_correction_approve(actor=actor, correction=correction)
+        services.punch_correction_approve(actor=actor, correction_id=correction.pk)
     with pytest.raises(error):
-        services.punch_correction_reject(actor=actor, correction=correction, note="不同意")
+        services.punch_correction_reject(actor=actor, correction_id=correction.pk, note="不同意")
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.PENDING and not Punch.objects.exists()
 
@@ -173,16 +173,16 @@ def test_only_the_approvers_may_decide(org, other_supervisor, who, error):
 def test_the_approvers(org, who):
     # given the agent's pending request; when an approver approves; then one correction punch
     correction = submit(org.agent)
-    services.punch_correction_approve(actor=getattr(org, who).user, correction=correction)
+    services.punch_correction_approve(actor=getattr(org, who).user, correction_id=correction.pk)
     assert Punch.objects.filter(correction=correction).count() == 1
 
 
 def test_approving_twice_is_refused(org):
     # given an approved request; when approved again; then a clear error and still one punch
     correction = submit(org.agent)
-    services.punch_correction_approve(actor=org.supervisor.user, correction=correction)
+    services.punch_correction_approve(actor=org.supervisor.user, correction_id=correction.pk)
     with pytest.raises(ApplicationError) as exc:
-        services.punch_correction_approve(actor=org.manager.user, correction=correction)
+        services.punch_correction_approve(actor=org.manager.user, correction_id=correction.pk)
     assert exc.value.code == "not_pending" and exc.value.status == 409
     assert Punch.objects.count() == 1
 
@@ -197,7 +197,7 @@ def test_parallel_approvals_create_exactly_one_punch(org):
     def approve(user):
         try:
             barrier.wait()
-            services.punch_correction_approve(actor=user, correction=correction)
+            services.punch_correction_approve(actor=user, correction_id=correction.pk)
             outcomes.append("approved")
         except ApplicationError as exc:
             outcomes.append(exc.code)
@@ -218,10 +218,10 @@ def test_reject_needs_a_note(org):
     # given a pending request; when rejected without a note; then refused
     correction = submit(org.agent)
     with pytest.raises(ApplicationError) as exc:
-        services.punch_correction_reject(actor=org.supervisor.user, correction=correction, note="   ")
+        services.punch_correction_reject(actor=org.supervisor.user, correction_id=correction.pk, note="   ")
     assert exc.value.code == "note_required"
     # when rejected with a note; then rejected, no punch
-    services.punch_correction_reject(actor=org.supervisor.user, correction=correction, note="当天有考勤机记录")
+    services.punch_correction_reject(actor=org.supervisor.user, correction_id=correction.pk, note="当天有考勤机记录")
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.REJECTED and correction.decision_note == "当天有考勤机记录"
     assert not Punch.objects.exists()
@@ -231,21 +231,21 @@ def test_withdraw_only_own_and_only_pending(org):
     correction = submit(org.agent)
     # given someone else's request; when the supervisor withdraws it; then refused
     with pytest.raises(PermissionDeniedError):
-        services.punch_correction_withdraw(actor=org.supervisor.user, correction=correction)
+        services.punch_correction_withdraw(actor=org.supervisor.user, correction_id=correction.pk)
     with pytest.raises(NotFoundError):
-        services.punch_correction_withdraw(actor=org.peer.user, correction=correction)
+        services.punch_correction_withdraw(actor=org.peer.user, correction_id=correction.pk)
     # when the owner withdraws; then withdrawn and audited
-    services.punch_correction_withdraw(actor=org.agent.user, correction=correction)
+    services.punch_correction_withdraw(actor=org.agent.user, correction_id=correction.pk)
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.WITHDRAWN
     assert AuditEvent.objects.filter(action="punch_correction.withdraw").count() == 1
     # when an approved request is withdrawn, or a withdrawn one approved; then refused
     with pytest.raises(ApplicationError):
-        services.punch_correction_approve(actor=org.supervisor.user, correction=correction)
+        services.punch_correction_approve(actor=org.supervisor.user, correction_id=correction.pk)
     approved = submit(org.agent, hour=10)
-    services.punch_correction_approve(actor=org.supervisor.user, correction=approved)
+    services.punch_correction_approve(actor=org.supervisor.user, correction_id=approved.pk)
     with pytest.raises(ApplicationError) as exc:
-        services.punch_correction_withdraw(actor=org.agent.user, correction=approved)
+        services.punch_correction_withdraw(actor=org.agent.user, correction_id=approved.pk)
     assert exc.value.code == "not_pending"
 
 

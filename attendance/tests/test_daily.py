@@ -2,13 +2,17 @@
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 from zoneinfo import ZoneInfo
 
+import django.utils.timezone as tz
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from attendance import selectors, services
 from attendance.models import DailyAttendance, MonthVerification, Punch, PunchSource, RosterEntry, ShiftType
+from attendance.services import punch_correction_approve, punch_correction_submit
+from attendance.tasks import attendance_daily_compute
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import JobRun
 from callcenter.tests.factories import EmployeeFactory
@@ -112,19 +116,17 @@ def test_verified_month_is_left_alone(org, day_shift):
     # then the nightly job does not touch it, and a manual recompute is refused
     assert services.daily_attendance_compute_all(work_date=DAY)["computed"] == 0
     with pytest.raises(ApplicationError) as exc:
-        services.daily_attendance_compute(actor=org.hr.user, employee=org.agent, work_date=DAY)
+        services.daily_attendance_compute(actor=org.hr.user, employee_id=org.agent.pk, work_date=DAY)
     assert exc.value.code == "month_locked"
     # but an approved correction recomputes the day and says so
     record = services.daily_attendance_compute(
-        actor=org.supervisor.user, employee=org.agent, work_date=DAY, after_correction=True
+        actor=org.supervisor.user, employee_id=org.agent.pk, work_date=DAY, after_correction=True
     )
     assert record.status == "absent"
     assert {"rule": "after_verification", "article": "ATT-2"} in record.explanation
 
 
 def test_nightly_job_runs_for_yesterday(org, day_shift, settings):
-    from attendance.tasks import attendance_daily_compute
-
     schedule(org.agent, day_shift)
     attendance_daily_compute.apply(kwargs={"work_date": DAY.isoformat()})
     assert DailyAttendance.objects.filter(employee=org.agent, work_date=DAY, status="absent").exists()
@@ -133,7 +135,6 @@ def test_nightly_job_runs_for_yesterday(org, day_shift, settings):
 
 def test_punches_stay_untouched(org, day_shift):
     p = punch(org.agent, at(DAY, 9))
-    from django.db import DatabaseError, transaction
 
     with pytest.raises(DatabaseError), transaction.atomic():
         Punch.objects.filter(pk=p.pk).update(punched_at=at(DAY, 8))
@@ -174,23 +175,19 @@ def test_monthly_summary_visibility_and_bounded_queries(org, day_shift, django_a
 
 def test_approved_correction_recomputes_a_verified_day(org, day_shift):
     # given a verified March where the agent forgot to clock out
-    from attendance.services import punch_correction_approve, punch_correction_submit
 
     schedule(org.agent, day_shift)
     punch(org.agent, at(DAY, 8, 58))
     services.daily_attendance_compute_all(work_date=DAY)
     assert DailyAttendance.objects.get(employee=org.agent).status == "missing_punch"
     MonthVerification.objects.create(team=org.a1, month=DAY.replace(day=1), verified_by=org.supervisor.user)
-    from unittest import mock
-
-    import django.utils.timezone as tz
 
     # when the supervisor approves a correction (filed within the 31-day window of that day)
     with mock.patch.object(tz, "now", return_value=at(DAY + datetime.timedelta(days=3), 10)):
         correction = punch_correction_submit(
             actor=org.agent.user, work_date=DAY, requested_time=at(DAY, 18, 5), reason="忘记下班打卡"
         )
-    punch_correction_approve(actor=org.supervisor.user, correction=correction)
+    punch_correction_approve(actor=org.supervisor.user, correction_id=correction.pk)
     # then the day is normal now, marked as changed after verification, and both punches remain
     record = DailyAttendance.objects.get(employee=org.agent)
     assert record.status == "normal"

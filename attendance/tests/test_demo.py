@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from attendance import selectors
-from attendance.leave_files import private_storage
 from attendance.models import (
     DailyAttendance,
     LeaveBalance,
@@ -22,6 +21,7 @@ from attendance.models import (
 from callcenter.models import Employee, Notification, User
 from datasecurity.models import AuditEvent
 from datasecurity.selectors import audit_chain_verify
+from datasecurity.services import private_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,7 +23,7 @@ from attendance.models import (
     LeaveType,
     StepStatus,
 )
-from attendance.tests.factories_leave import (
+from attendance.tests.factories import (
     EXE_BYTES,
     PNG_BYTES,
     annual_balance,
@@ -87,7 +88,7 @@ def submit(employee, code="sick", start=None, days=1, **kw):
     if code == "sick":
         kw.setdefault("certificates", [pdf()])
     return services.leave_request_submit(
-        actor=employee.user, leave_type=leave_type(code), start_date=start, end_date=end, **kw
+        actor=employee.user, leave_type_id=leave_type(code).pk, start_date=start, end_date=end, **kw
     )
 
 
@@ -301,13 +302,13 @@ def test_refusals_have_their_status_and_code_and_change_nothing(api, org, monday
         request, actor = submit(org.agent, "sick", monday, 1), a2_boss
     elif case == "twice":
         request, actor = submit(org.agent, "sick", monday, 2), org.supervisor
-        services.leave_request_approve(actor=org.supervisor.user, request=request)
+        services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     elif case == "twice_final":
         request, actor = submit(org.agent, "sick", monday, 1), org.supervisor
-        services.leave_request_approve(actor=org.supervisor.user, request=request)
+        services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     elif case == "withdrawn":
         request, actor = submit(org.agent, "sick", monday, 1), org.supervisor
-        services.leave_request_withdraw(actor=org.agent.user, request=request)
+        services.leave_request_withdraw(actor=org.agent.user, leave_request_id=request.pk)
     elif case == "requester":
         request, actor = submit(org.agent, "sick", monday, 1), org.agent
     else:  # HR sees every request but approves none (LV-4)
@@ -330,7 +331,7 @@ def test_withdraw_and_revoke(api, org, monday):
     response = as_user(api, org.hr).post(url("revoke", request.pk), {"reason": "不再需要了"}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "not_approved")
     # approved, then revoked by HR with a reason: the day returns to the balance
-    services.leave_request_approve(actor=org.supervisor.user, request=request)
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     assert LeaveBalance.objects.get(employee=org.agent).used_days == 1
     response = api.post(url("revoke", request.pk), {"reason": "abc"}, format="json")
     assert (response.status_code, response.json()["code"]) == (400, "reason_required")
@@ -406,7 +407,7 @@ def test_permission_matrix(api, org, monday, b1_boss, endpoint, which, role, exp
     requester, approver = (org.agent, org.supervisor) if which == "A" else (org.other_dept, b1_boss)
     request = submit(requester, "sick", monday, 1)
     if endpoint == "revoke":
-        services.leave_request_approve(actor=approver.user, request=request)
+        services.leave_request_approve(actor=approver.user, leave_request_id=request.pk)
     status_before = LeaveRequest.objects.get(pk=request.pk).status
     as_user(api, getattr(org, role))
     # when the role calls the endpoint
@@ -774,8 +775,8 @@ def busy_team(org, monday):
         submit(member, "sick", monday + datetime.timedelta(days=7), 1)
     services.approval_delegation_create(
         actor=org.hr.user,
-        delegator=org.supervisor,
-        delegate=org.peer,
+        delegator_id=org.supervisor.pk,
+        delegate_id=org.peer.pk,
         start_date=timezone.localdate(),
         end_date=monday,
     )
@@ -808,7 +809,7 @@ def test_request_list_filters(api, org, monday, b1_boss):
     sick = submit(org.agent, "sick", monday, 1)
     annual = submit(org.agent, "annual", monday + datetime.timedelta(days=14), 1)
     peer = submit(org.peer, "sick", monday, 1)
-    services.leave_request_withdraw(actor=org.peer.user, request=peer)
+    services.leave_request_withdraw(actor=org.peer.user, leave_request_id=peer.pk)
     other = submit(org.other_dept, "sick", monday, 1)
     as_user(api, org.hr)
 
@@ -867,7 +868,5 @@ def test_schema_documents_the_leave_api(api, org):
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
-    from django.core.management import call_command
-
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "/api/v1/attendance/leave/requests/" in (tmp_path / "schema.yml").read_text()

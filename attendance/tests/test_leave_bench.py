@@ -7,8 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 
-from attendance import leave_bench, selectors
+from attendance import selectors
+from attendance.bench import leave as leave_bench
 from attendance.models import LeaveApprovalStep, LeaveBalance, LeaveRequest, LeaveStatus, StepStatus
+from callcenter.bench import BenchContext, bench_users
 from datasecurity.models import AuditEvent
 from datasecurity.selectors import audit_chain_verify
 
@@ -72,6 +74,4 @@ def test_bench_leave_builds_its_data_once_and_rolls_back_its_writes():
 
 
 def _ctx():
-    from callcenter.bench import BenchContext, bench_users
-
     return BenchContext(employees=120, repeat=1, audit_events=1, users=bench_users())

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import LeaveBalance, LeaveRequest, LeaveStatus
-from attendance.tests.factories_leave import annual_balance, leave_type, next_monday, roster_weeks
+from attendance.tests.factories import annual_balance, leave_type, next_monday, roster_weeks
 from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 
@@ -27,15 +27,15 @@ def test_two_approvers_at_once_one_wins(org):
     roster_weeks([org.agent], monday, 7)
     annual_balance(org.agent, monday.year, entitled="5")
     request = services.leave_request_submit(
-        actor=org.agent.user, leave_type=leave_type("annual"), start_date=monday, end_date=monday
+        actor=org.agent.user, leave_type_id=leave_type("annual").pk, start_date=monday, end_date=monday
     )
     services.approval_delegation_create(
-        actor=org.supervisor.user, delegate=org.peer, start_date=timezone.localdate(), end_date=monday
+        actor=org.supervisor.user, delegate_id=org.peer.pk, start_date=timezone.localdate(), end_date=monday
     )
     outcomes = run_parallel(
         [
-            lambda: services.leave_request_approve(actor=org.supervisor.user, request=request),
-            lambda: services.leave_request_approve(actor=org.peer.user, request=request),
+            lambda: services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk),
+            lambda: services.leave_request_approve(actor=org.peer.user, leave_request_id=request.pk),
         ]
     )
     assert outcomes == ["not_pending", "ok"]
@@ -55,7 +55,7 @@ def test_two_overlapping_submissions_at_once_one_is_filed(org):
     def file():
         services.leave_request_submit(
             actor=org.agent.user,
-            leave_type=marriage,
+            leave_type_id=marriage.pk,
             start_date=monday,
             end_date=monday,
         )

@@ -20,7 +20,7 @@ from attendance.models import (
     LeaveType,
     StepStatus,
 )
-from attendance.tests.factories_leave import (
+from attendance.tests.factories import (
     EXE_BYTES,
     PNG_BYTES,
     annual_balance,
@@ -29,6 +29,7 @@ from attendance.tests.factories_leave import (
     pdf,
     roster_weeks,
 )
+from attendance.views.leave import INBOX_PAGE_SIZE
 from callcenter.roles import Role
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
@@ -82,7 +83,7 @@ def submit(employee, code="sick", start=None, days=2, **kw):
     if code == "sick":
         kw.setdefault("certificates", [pdf()])
     return services.leave_request_submit(
-        actor=employee.user, leave_type=leave_type(code), start_date=start, end_date=end, **kw
+        actor=employee.user, leave_type_id=leave_type(code).pk, start_date=start, end_date=end, **kw
     )
 
 
@@ -321,6 +322,13 @@ def test_personal_leave_needs_reason_and_expected_days(client, org, monday):
     assert ok.status_code == 302 and LeaveRequest.objects.get().expected_days == D("1")
 
 
+def test_a_refusal_about_one_field_is_shown_at_that_field(client, org, monday):
+    # given personal leave without its reason (LV-2); then the service's refusal sits under "reason"
+    login(client, org, "agent")
+    html = client.post(reverse("attendance:leave_new"), form_data(monday, code="personal", days=1)).content.decode()
+    assert 'id="id_reason_error"' in html and "LV-2" in html
+
+
 def test_form_error_keeps_the_quote_on_the_page(client, org, monday):
     login(client, org, "agent")
     html = client.post(reverse("attendance:leave_new"), form_data(monday)).content.decode()
@@ -391,8 +399,8 @@ def test_requester_adds_a_certificate_others_cannot(client, org, sick):
 
 @pytest.mark.parametrize("who", ["agent", "supervisor", "manager", "hr"])
 def test_only_hr_revokes_approved_leave(client, org, sick, who):
-    services.leave_request_approve(actor=org.supervisor.user, request=sick)
-    services.leave_request_approve(actor=org.manager.user, request=sick)
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=sick.pk)
+    services.leave_request_approve(actor=org.manager.user, leave_request_id=sick.pk)
     login(client, org, who)
     response = client.post(reverse("attendance:leave_revoke", args=[sick.pk]), {"reason": "证明材料不实"})
     sick.refresh_from_db()
@@ -468,7 +476,7 @@ def test_inbox_shows_coverage_and_warns_below_minimum(client, org, monday):
     shift.min_staff = 5  # agent, peer, supervisor, manager, leader are all rostered on it
     shift.save()
     peer = submit(org.peer, start=monday, days=1)
-    services.leave_request_approve(actor=org.supervisor.user, request=peer)
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=peer.pk)
     mine = submit(org.agent, start=monday, days=1)
     login(client, org, "supervisor")
     html = client.get(reverse("attendance:leave_inbox")).content.decode()
@@ -578,8 +586,8 @@ def test_agents_cannot_delegate(client, org, db):
 
 
 def test_calendar_shows_approved_and_pending_leave(client, org, monday, sick):
-    services.leave_request_approve(actor=org.supervisor.user, request=sick)
-    services.leave_request_approve(actor=org.manager.user, request=sick)
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=sick.pk)
+    services.leave_request_approve(actor=org.manager.user, leave_request_id=sick.pk)
     half = submit(org.peer, code="sick", start=monday, days=1, ends_at_noon=True)
     login(client, org, "supervisor")
     html = client.get(
@@ -778,12 +786,15 @@ def test_inbox_paginates(client, org):
         for n in range(5):
             day = monday + datetime.timedelta(days=n)
             services.leave_request_submit(
-                actor=member.user, leave_type=leave_type("sick"), start_date=day, end_date=day, certificates=[pdf()]
+                actor=member.user,
+                leave_type_id=leave_type("sick").pk,
+                start_date=day,
+                end_date=day,
+                certificates=[pdf()],
             )
     login(client, org, "supervisor")
     # when the inbox is opened / then one page of INBOX_PAGE_SIZE (25), the total in the
     # heading, and the rest on the following pages
-    from attendance.views.leave import INBOX_PAGE_SIZE
 
     first = client.get(reverse("attendance:leave_inbox")).content.decode()
     assert first.count('name="ids"') == INBOX_PAGE_SIZE == 25
@@ -798,7 +809,11 @@ def test_request_page_speaks_the_readers_language(client, org):
     monday = next_monday()
     roster_weeks([org.agent], monday, 7)
     request = services.leave_request_submit(
-        actor=org.agent.user, leave_type=leave_type("sick"), start_date=monday, end_date=monday, certificates=[pdf()]
+        actor=org.agent.user,
+        leave_type_id=leave_type("sick").pk,
+        start_date=monday,
+        end_date=monday,
+        certificates=[pdf()],
     )
     org.agent.user.preferred_language = "en"
     org.agent.user.save(update_fields=["preferred_language"])

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from attendance import leave_rules
-from attendance.leave_models import LeavePolicy
+from attendance import rules
+from attendance.models import LeavePolicy
 
 D = Decimal
 
@@ -34,7 +34,7 @@ def policy(**overrides):
 )
 def test_required_tier_default_policy(days, tier):
     """Given the default policy (1 / 3 days), when a request counts N days, then it needs this tier (LV-4)."""
-    needed, explanation = leave_rules.required_tier(days, policy())
+    needed, explanation = rules.required_tier(days, policy())
     assert needed == tier
     assert explanation["article"] == "LV-4"
     assert explanation["supervisor_max"] == "1" and explanation["manager_max"] == "3"
@@ -46,7 +46,7 @@ def test_required_tier_default_policy(days, tier):
 def test_required_tier_changed_policy(days, tier):
     """Given HR raised the limits to 2 / 5 days, then the boundaries move with them (LV-4)."""
     changed = policy(approve_supervisor_max_days=D("2"), approve_manager_max_days=D("5"))
-    assert leave_rules.required_tier(days, changed)[0] == tier
+    assert rules.required_tier(days, changed)[0] == tier
 
 
 CHAIN = [("supervisor", 10), ("manager", 20), ("leader", 30)]
@@ -65,23 +65,23 @@ CHAIN = [("supervisor", 10), ("manager", 20), ("leader", 30)]
 )
 def test_route_climbs_or_goes_direct(needed, direct, expected):
     """Default: the chain is climbed up to the authority; the switch sends it there alone (LV-4)."""
-    steps = leave_rules.build_route(chain=CHAIN, needed=needed, direct=direct)
+    steps = rules.build_route(chain=CHAIN, needed=needed, direct=direct)
     assert [(s.tier, s.approver_id, s.decides) for s in steps] == expected
 
 
 def test_route_missing_tier_passes_to_the_next_above():
     """Given a requester who is their team's supervisor (not in their own chain), a 1-day request
     goes to the department manager; with no manager either, to the leader."""
-    steps = leave_rules.build_route(chain=[("manager", 20), ("leader", 30)], needed="supervisor", direct=False)
+    steps = rules.build_route(chain=[("manager", 20), ("leader", 30)], needed="supervisor", direct=False)
     assert [(s.tier, s.decides) for s in steps] == [("manager", True)]
-    steps = leave_rules.build_route(chain=[("leader", 30)], needed="manager", direct=False)
+    steps = rules.build_route(chain=[("leader", 30)], needed="manager", direct=False)
     assert [(s.tier, s.decides) for s in steps] == [("leader", True)]
-    assert leave_rules.build_route(chain=[("supervisor", 10)], needed="leader", direct=False) == []
+    assert rules.build_route(chain=[("supervisor", 10)], needed="leader", direct=False) == []
 
 
 def test_route_one_person_two_tiers_approves_once():
     """Given the supervisor is also the department manager, they approve once, as manager."""
-    steps = leave_rules.build_route(chain=[("supervisor", 10), ("manager", 10)], needed="manager", direct=False)
+    steps = rules.build_route(chain=[("supervisor", 10), ("manager", 10)], needed="manager", direct=False)
     assert [(s.tier, s.approver_id, s.decides) for s in steps] == [("manager", 10, True)]
 
 
@@ -114,7 +114,7 @@ def test_working_days_with_half_days(start, pm, end, noon, expected):
         MON + datetime.timedelta(days=5): (False, "weekend", ""),
         MON + datetime.timedelta(days=6): (False, "weekend", ""),
     }
-    result = leave_rules.count_days(
+    result = rules.count_days(
         counting="working",
         start_date=start,
         starts_afternoon=pm,
@@ -128,7 +128,7 @@ def test_working_days_with_half_days(start, pm, end, noon, expected):
 
 def test_calendar_days_count_weekends_and_holidays():
     """Maternity leave counts calendar days (LV-3): 98 days are 98 whatever falls inside."""
-    result = leave_rules.count_days(
+    result = rules.count_days(
         counting="calendar",
         start_date=MON,
         starts_afternoon=False,
@@ -154,7 +154,7 @@ def test_calendar_days_count_weekends_and_holidays():
     ],
 )
 def test_annual_entitlement_bands(first_employed, days, rule):
-    got, detail = leave_rules.annual_entitlement(
+    got, detail = rules.annual_entitlement(
         first_employed_on=first_employed,
         hire_date=datetime.date(2020, 1, 1) if first_employed.year < 2020 else first_employed,
         year=2026,
@@ -165,16 +165,16 @@ def test_annual_entitlement_bands(first_employed, days, rule):
 
 def test_annual_entitlement_pro_rated_for_a_joiner():
     """A joiner on 1 July 2026 with 12 years worked: 184/365 × 10 = 5.04 → 5 days (rounded down)."""
-    got, detail = leave_rules.annual_entitlement(
+    got, detail = rules.annual_entitlement(
         first_employed_on=datetime.date(2014, 7, 1), hire_date=datetime.date(2026, 7, 1), year=2026, policy=policy()
     )
     assert got == D("5")
     assert detail["rule"] == "pro_rata" and detail["days_left"] == 184 and detail["full_year_days"] == 10
-    assert "184" in leave_rules.explain_grant(detail)
+    assert "184" in rules.explain_grant(detail)
 
 
 def test_annual_entitlement_reads_the_policy():
-    got, _ = leave_rules.annual_entitlement(
+    got, _ = rules.annual_entitlement(
         first_employed_on=datetime.date(2000, 1, 1),
         hire_date=datetime.date(2010, 1, 1),
         year=2026,
@@ -196,10 +196,27 @@ def test_annual_entitlement_reads_the_policy():
     ],
 )
 def test_event_leave_limits(rule, difficult, babies, limit):
-    got, _ = leave_rules.per_request_limit(rule=rule, policy=policy(), difficult_birth=difficult, extra_babies=babies)
+    got, _ = rules.per_request_limit(rule=rule, policy=policy(), difficult_birth=difficult, extra_babies=babies)
     assert got == limit
 
 
 def test_day_parts():
-    parts = leave_rules.day_parts(MON, True, MON + datetime.timedelta(days=2), True)
+    parts = rules.day_parts(MON, True, MON + datetime.timedelta(days=2), True)
     assert [p for _, p in parts] == ["afternoon", "full", "morning"]
+
+
+@pytest.mark.parametrize(
+    ("entitled", "used", "pending", "available"),
+    [("5", "0", "0", "5"), ("5", "3", "0", "2"), ("5", "3", "2", "0"), ("5", "3", "2.5", "-0.5"), ("0", "0", "0", "0")],
+)
+def test_balance_available_is_entitled_minus_used_minus_pending(entitled, used, pending, available):
+    """LV-3: what a new request may still take from a balance (the quote, the summary and the API)."""
+    got = rules.balance_available(
+        entitled_days=Decimal(entitled), used_days=Decimal(used), pending_days=Decimal(pending)
+    )
+    assert got == Decimal(available)
+    # no pending request: the pending days default to none
+    without = rules.balance_available(entitled_days=Decimal(entitled), used_days=Decimal(used))
+    assert without == rules.balance_available(
+        entitled_days=Decimal(entitled), used_days=Decimal(used), pending_days=Decimal("0")
+    )

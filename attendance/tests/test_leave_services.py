@@ -18,7 +18,7 @@ from attendance.models import (
     LeaveStatus,
     StepStatus,
 )
-from attendance.tests.factories_leave import (
+from attendance.tests.factories import (
     EXE_BYTES,
     annual_balance,
     leave_type,
@@ -27,7 +27,8 @@ from attendance.tests.factories_leave import (
     roster_weeks,
 )
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from callcenter.models import Notification
+from callcenter.models import Notification, User
+from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
 
 D = Decimal
@@ -57,7 +58,7 @@ def submit(org, employee=None, code="annual", start=None, days=1, **kw):
         kw.setdefault("reason", "家里有事需要处理")
         kw.setdefault("expected_days", D(days))
     return services.leave_request_submit(
-        actor=employee.user, leave_type=leave_type(code), start_date=start, end_date=end, **kw
+        actor=employee.user, leave_type_id=leave_type(code).pk, start_date=start, end_date=end, **kw
     )
 
 
@@ -110,11 +111,11 @@ def test_two_day_sick_leave_supervisor_then_manager(org, monday):
     request = submit(org, code="sick", start=monday, days="2")
     assert request.certificates.count() == 1
     assert Notification.objects.filter(recipient=org.supervisor.user, kind="leave.to_decide").exists()
-    services.leave_request_approve(actor=org.supervisor.user, request=request, comment="早日康复")
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk, comment="早日康复")
     request.refresh_from_db()
     assert request.status == LeaveStatus.PENDING and request.current_step == 1
     assert Notification.objects.filter(recipient=org.manager.user, kind="leave.to_decide").exists()
-    services.leave_request_approve(actor=org.manager.user, request=request)
+    services.leave_request_approve(actor=org.manager.user, leave_request_id=request.pk)
     request.refresh_from_db()
     assert request.status == LeaveStatus.APPROVED
     assert [s for _t, _u, s in tiers(request)] == [StepStatus.APPROVED, StepStatus.APPROVED]
@@ -124,13 +125,13 @@ def test_two_day_sick_leave_supervisor_then_manager(org, monday):
 def test_annual_leave_deducts_the_balance_once_on_final_approval(org, monday):
     balance = annual_balance(org.agent, monday.year, entitled="5")
     request = submit(org, start=monday, days="2")
-    services.leave_request_approve(actor=org.supervisor.user, request=request)
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     balance.refresh_from_db()
     assert balance.used_days == 0
-    services.leave_request_approve(actor=org.manager.user, request=request)
+    services.leave_request_approve(actor=org.manager.user, leave_request_id=request.pk)
     balance.refresh_from_db()
     assert balance.used_days == D("2")
-    services.leave_request_revoke(actor=org.hr.user, request=request, reason="员工提前返岗")
+    services.leave_request_revoke(actor=org.hr.user, leave_request_id=request.pk, reason="员工提前返岗")
     balance.refresh_from_db()
     assert balance.used_days == 0
 
@@ -166,7 +167,7 @@ def test_no_skipping_a_tier(org, monday):
     request = submit(org, code="sick", start=monday, days="2")
     before = AuditEvent.objects.count()
     with pytest.raises(ApplicationError) as exc:
-        services.leave_request_approve(actor=org.manager.user, request=request)
+        services.leave_request_approve(actor=org.manager.user, leave_request_id=request.pk)
     assert exc.value.code == "not_your_turn"
     fresh = _unchanged(request, audit_before=before)
     assert fresh.status == LeaveStatus.PENDING and fresh.current_step == 0
@@ -174,27 +175,26 @@ def test_no_skipping_a_tier(org, monday):
 
 def test_no_approving_twice(org, monday):
     request = submit(org, code="sick", start=monday, days="2")
-    services.leave_request_approve(actor=org.supervisor.user, request=request)
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     before = AuditEvent.objects.count()
     with pytest.raises(ApplicationError) as exc:
-        services.leave_request_approve(actor=org.supervisor.user, request=request)
+        services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     assert exc.value.code == "already_decided"
     _unchanged(request, audit_before=before)
 
 
 def test_no_approving_a_withdrawn_request(org, monday):
     request = submit(org, code="sick", start=monday, days="1")
-    services.leave_request_withdraw(actor=org.agent.user, request=request)
+    services.leave_request_withdraw(actor=org.agent.user, leave_request_id=request.pk)
     before = AuditEvent.objects.count()
     with pytest.raises(ApplicationError) as exc:
-        services.leave_request_approve(actor=org.supervisor.user, request=request)
+        services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     assert exc.value.code == "not_pending"
     assert _unchanged(request, audit_before=before).status == LeaveStatus.WITHDRAWN
 
 
 def test_no_acting_on_another_teams_request(org, monday):
     """The supervisor of team A2 (someone else) cannot even see a request of team A1."""
-    from callcenter.tests import factories as f
 
     a2_boss = f.EmployeeFactory(user=f.UserFactory(username="a2boss", roles=["supervisor"]), team=org.a2)
     org.a2.supervisor = a2_boss
@@ -202,9 +202,9 @@ def test_no_acting_on_another_teams_request(org, monday):
     request = submit(org, code="sick", start=monday, days="1")
     before = AuditEvent.objects.count()
     with pytest.raises(NotFoundError):
-        services.leave_request_approve(actor=a2_boss.user, request=request)
+        services.leave_request_approve(actor=a2_boss.user, leave_request_id=request.pk)
     with pytest.raises(NotFoundError):
-        services.leave_request_reject(actor=org.other_dept.user, request=request, comment="不行")
+        services.leave_request_reject(actor=org.other_dept.user, leave_request_id=request.pk, comment="不行")
     _unchanged(request, audit_before=before)
 
 
@@ -214,11 +214,11 @@ def test_no_self_approval_even_as_own_supervisor(org, monday):
     request = submit(org, employee=org.supervisor, code="sick", start=monday, days="1")
     assert tiers(request) == [("manager", "manager", StepStatus.PENDING)]
     services.approval_delegation_create(
-        actor=org.manager.user, delegate=org.supervisor, start_date=timezone.localdate(), end_date=monday
+        actor=org.manager.user, delegate_id=org.supervisor.pk, start_date=timezone.localdate(), end_date=monday
     )
     before = AuditEvent.objects.count()
     with pytest.raises(PermissionDeniedError) as exc:
-        services.leave_request_approve(actor=org.supervisor.user, request=request)
+        services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     assert exc.value.code == "self_approval"
     _unchanged(request, audit_before=before)
 
@@ -226,16 +226,16 @@ def test_no_self_approval_even_as_own_supervisor(org, monday):
 def test_requester_cannot_approve_and_others_cannot_withdraw(org, monday):
     request = submit(org, code="sick", start=monday, days="1")
     with pytest.raises(PermissionDeniedError):
-        services.leave_request_approve(actor=org.agent.user, request=request)
+        services.leave_request_approve(actor=org.agent.user, leave_request_id=request.pk)
     with pytest.raises(PermissionDeniedError):
-        services.leave_request_withdraw(actor=org.supervisor.user, request=request)
+        services.leave_request_withdraw(actor=org.supervisor.user, leave_request_id=request.pk)
 
 
 def test_reject_needs_a_comment_and_ends_the_route(org, monday):
     request = submit(org, code="sick", start=monday, days="2")
     with pytest.raises(ApplicationError):
-        services.leave_request_reject(actor=org.supervisor.user, request=request, comment=" ")
-    services.leave_request_reject(actor=org.supervisor.user, request=request, comment="人手不足")
+        services.leave_request_reject(actor=org.supervisor.user, leave_request_id=request.pk, comment=" ")
+    services.leave_request_reject(actor=org.supervisor.user, leave_request_id=request.pk, comment="人手不足")
     request.refresh_from_db()
     assert request.status == LeaveStatus.REJECTED
     assert [s for _t, _u, s in tiers(request)] == [StepStatus.REJECTED, StepStatus.CANCELLED]
@@ -244,11 +244,11 @@ def test_reject_needs_a_comment_and_ends_the_route(org, monday):
 def test_only_hr_revokes_and_only_approved(org, monday):
     request = submit(org, code="sick", start=monday, days="1")
     with pytest.raises(ApplicationError):
-        services.leave_request_revoke(actor=org.hr.user, request=request, reason="不再需要了")
-    services.leave_request_approve(actor=org.supervisor.user, request=request)
+        services.leave_request_revoke(actor=org.hr.user, leave_request_id=request.pk, reason="不再需要了")
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     with pytest.raises(PermissionDeniedError):
-        services.leave_request_revoke(actor=org.manager.user, request=request, reason="不再需要了")
-    services.leave_request_revoke(actor=org.hr.user, request=request, reason="不再需要了")
+        services.leave_request_revoke(actor=org.manager.user, leave_request_id=request.pk, reason="不再需要了")
+    services.leave_request_revoke(actor=org.hr.user, leave_request_id=request.pk, reason="不再需要了")
     request.refresh_from_db()
     assert request.status == LeaveStatus.REVOKED and request.revoked_by == org.hr.user
 
@@ -351,7 +351,7 @@ def test_database_refuses_overlapping_requests(org, monday):
     with pytest.raises(IntegrityError), transaction.atomic():
         clone.save()
     # A withdrawn request frees its days.
-    services.leave_request_withdraw(actor=org.agent.user, request=first)
+    services.leave_request_withdraw(actor=org.agent.user, leave_request_id=first.pk)
     clone.save()
 
 
@@ -361,21 +361,20 @@ def test_database_refuses_overlapping_requests(org, monday):
 def test_delegate_approves_during_the_period_only(org, monday):
     request = submit(org, code="sick", start=monday, days="1")
     delegation = services.approval_delegation_create(
-        actor=org.supervisor.user, delegate=org.peer, start_date=timezone.localdate(), end_date=monday
+        actor=org.supervisor.user, delegate_id=org.peer.pk, start_date=timezone.localdate(), end_date=monday
     )
     assert Notification.objects.filter(recipient=org.peer.user, kind="leave.delegation").exists()
     assert request in selectors.leave_inbox(user=org.peer.user)
-    services.approval_delegation_cancel(actor=org.supervisor.user, delegation=delegation)
+    services.approval_delegation_cancel(actor=org.supervisor.user, delegation_id=delegation.pk)
     # the next request (a fresh user object: delegations are cached per request)
-    from callcenter.models import User
 
     assert request not in selectors.leave_inbox(user=User.objects.get(pk=org.peer.user.pk))
     with pytest.raises(NotFoundError):
-        services.leave_request_approve(actor=org.peer.user, request=request)
+        services.leave_request_approve(actor=org.peer.user, leave_request_id=request.pk)
     services.approval_delegation_create(
-        actor=org.supervisor.user, delegate=org.peer, start_date=timezone.localdate(), end_date=monday
+        actor=org.supervisor.user, delegate_id=org.peer.pk, start_date=timezone.localdate(), end_date=monday
     )
-    services.leave_request_approve(actor=org.peer.user, request=request, comment="代批")
+    services.leave_request_approve(actor=org.peer.user, leave_request_id=request.pk, comment="代批")
     step = LeaveApprovalStep.objects.get(request=request)
     assert step.on_behalf and step.acted_by == org.peer.user and step.approver == org.supervisor
 
@@ -383,7 +382,7 @@ def test_delegate_approves_during_the_period_only(org, monday):
 def test_only_approvers_delegate(org, monday):
     with pytest.raises(ApplicationError) as exc:
         services.approval_delegation_create(
-            actor=org.agent.user, delegate=org.peer, start_date=timezone.localdate(), end_date=monday
+            actor=org.agent.user, delegate_id=org.peer.pk, start_date=timezone.localdate(), end_date=monday
         )
     assert exc.value.code == "not_an_approver"
 
@@ -394,11 +393,13 @@ def test_only_approvers_delegate(org, monday):
 def test_bulk_approve_reports_each(org, monday):
     one = submit(org, code="sick", start=monday, days="1")
     two = submit(org, employee=org.peer, code="sick", start=monday, days="2")
-    results = services.leave_requests_decide(actor=org.supervisor.user, request_ids=[one.pk, two.pk], action="approve")
+    results = services.leave_requests_decide(
+        actor=org.supervisor.user, leave_request_ids=[one.pk, two.pk], action="approve"
+    )
     assert results == {one.pk: "", two.pk: ""}
     assert LeaveRequest.objects.get(pk=one.pk).status == LeaveStatus.APPROVED
     assert LeaveRequest.objects.get(pk=two.pk).current_step == 1
-    again = services.leave_requests_decide(actor=org.supervisor.user, request_ids=[one.pk], action="approve")
+    again = services.leave_requests_decide(actor=org.supervisor.user, leave_request_ids=[one.pk], action="approve")
     assert again[one.pk]
 
 
@@ -410,14 +411,14 @@ def test_approved_leave_shows_in_attendance_and_revoking_makes_it_absenteeism(or
     while past.weekday() >= 5:  # the roster helper works Monday to Friday
         past -= datetime.timedelta(days=1)
     roster_weeks([org.agent], past - datetime.timedelta(days=7), 14)
-    services.daily_attendance_compute(actor=None, employee=org.agent, work_date=past)
+    services.daily_attendance_compute(actor=None, employee_id=org.agent.pk, work_date=past)
     assert DailyAttendance.objects.get(employee=org.agent, work_date=past).status == "absent"
     request = submit(org, code="sick", start=past, days="1")
-    services.leave_request_approve(actor=org.supervisor.user, request=request)
+    services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
     day = DailyAttendance.objects.get(employee=org.agent, work_date=past)
     assert day.status == "on_leave"
     assert day.explanation[0]["rule"] == "on_leave" and day.explanation[0]["article"] == "ATT-3"
-    services.leave_request_revoke(actor=org.hr.user, request=request, reason="证明无效，按旷工处理")
+    services.leave_request_revoke(actor=org.hr.user, leave_request_id=request.pk, reason="证明无效，按旷工处理")
     assert DailyAttendance.objects.get(employee=org.agent, work_date=past).status == "absent"
 
 
@@ -440,8 +441,8 @@ def test_hr_sets_a_balance_with_a_reason_never_below_used(org):
     with pytest.raises(PermissionDeniedError):
         services.leave_balance_set(
             actor=org.supervisor.user,
-            employee=org.agent,
-            leave_type=leave_type("annual"),
+            employee_id=org.agent.pk,
+            leave_type_id=leave_type("annual").pk,
             year=year,
             entitled_days=D("8"),
             reason="工龄记录更正",
@@ -449,8 +450,8 @@ def test_hr_sets_a_balance_with_a_reason_never_below_used(org):
     with pytest.raises(ApplicationError) as exc:
         services.leave_balance_set(
             actor=org.hr.user,
-            employee=org.agent,
-            leave_type=leave_type("annual"),
+            employee_id=org.agent.pk,
+            leave_type_id=leave_type("annual").pk,
             year=year,
             entitled_days=D("2"),
             reason="工龄记录更正",
@@ -458,8 +459,8 @@ def test_hr_sets_a_balance_with_a_reason_never_below_used(org):
     assert exc.value.code == "below_used"
     services.leave_balance_set(
         actor=org.hr.user,
-        employee=org.agent,
-        leave_type=leave_type("annual"),
+        employee_id=org.agent.pk,
+        leave_type_id=leave_type("annual").pk,
         year=year,
         entitled_days=D("8"),
         reason="工龄记录更正",
@@ -491,8 +492,6 @@ def test_quote_uses_statutory_holidays_and_makeup_days(org):
 
 
 def test_inbox_rows_constant_queries(org, monday, django_assert_max_num_queries):
-    from callcenter.tests import factories as f
-
     members = [f.EmployeeFactory(team=org.a1, department=org.dept_a) for _ in range(6)]
     roster_weeks(members, monday - datetime.timedelta(days=7), 21)
     for n, member in enumerate(members):
@@ -507,7 +506,7 @@ def test_inbox_rows_constant_queries(org, monday, django_assert_max_num_queries)
 
 def test_leave_type_code_is_fixed_and_fields_validated(org):
     annual = leave_type("annual")
-    services.leave_type_save(actor=org.hr.user, leave_type=annual, data={"code": "renamed", "name": "年休假"})
+    services.leave_type_save(actor=org.hr.user, leave_type_id=annual.pk, data={"code": "renamed", "name": "年休假"})
     annual.refresh_from_db()
     assert annual.code == "annual" and annual.name == "年休假"
     with pytest.raises(ApplicationError) as exc:
@@ -523,10 +522,10 @@ def test_leave_type_code_is_fixed_and_fields_validated(org):
 def test_certificate_add_to_an_invisible_request_is_not_found(org, monday):
     request = submit(org, code="sick", start=monday, days="1")
     with pytest.raises(NotFoundError):
-        services.leave_certificate_add(actor=org.other_dept.user, request=request, upload=pdf())
+        services.leave_certificate_add(actor=org.other_dept.user, leave_request_id=request.pk, upload=pdf())
     with pytest.raises(NotFoundError):
-        services.leave_certificate_add(actor=org.agent.user, request=LeaveRequest(pk=999999), upload=pdf())
-    services.leave_certificate_add(actor=org.agent.user, request=request, upload=pdf(name="复诊.pdf"))
+        services.leave_certificate_add(actor=org.agent.user, leave_request_id=999999, upload=pdf())
+    services.leave_certificate_add(actor=org.agent.user, leave_request_id=request.pk, upload=pdf(name="复诊.pdf"))
     assert request.certificates.count() == 2
 
 
@@ -545,3 +544,85 @@ def test_balance_summary_counts_pending_days(org, monday, django_assert_max_num_
         (row,) = selectors.leave_balance_summary(user=org.agent.user, year=monday.year)
     assert (row["pending"], row["left"]) == (D("2"), D("2"))
     assert row["explanation"]
+
+
+# --- Ids the actor may not see or that do not exist --------------------------------------------------
+
+
+def test_decisions_on_an_invisible_request_are_not_found(org, monday):
+    # given the agent's pending request; when someone who cannot see it acts on its id; then not found
+    request = submit(org, code="sick", start=monday, days="1")
+    with pytest.raises(NotFoundError):
+        services.leave_request_approve(actor=org.other_dept.user, leave_request_id=request.pk)
+    with pytest.raises(NotFoundError):
+        services.leave_request_reject(actor=org.other_dept.user, leave_request_id=request.pk, comment="不行")
+    with pytest.raises(NotFoundError):
+        services.leave_request_withdraw(actor=org.peer.user, leave_request_id=request.pk)
+    request.refresh_from_db()
+    assert request.status == LeaveStatus.PENDING
+
+
+def test_cancelling_a_delegation_one_may_not_see_is_not_found(org, monday):
+    delegation = services.approval_delegation_create(
+        actor=org.supervisor.user, delegate_id=org.peer.pk, start_date=timezone.localdate(), end_date=monday
+    )
+    # the manager is neither party nor HR: the delegation does not exist for them
+    with pytest.raises(NotFoundError):
+        services.approval_delegation_cancel(actor=org.manager.user, delegation_id=delegation.pk)
+    with pytest.raises(NotFoundError):
+        services.approval_delegation_cancel(actor=org.hr.user, delegation_id=999999)
+    delegation.refresh_from_db()
+    assert delegation.cancelled_at is None
+
+
+def test_delegation_names_people_by_id(org, monday):
+    period = {"start_date": timezone.localdate(), "end_date": monday}
+    # an unknown delegate is refused like an inactive one; HR names an unknown delegator: not found
+    with pytest.raises(ApplicationError) as exc:
+        services.approval_delegation_create(actor=org.supervisor.user, delegate_id=999999, **period)
+    assert exc.value.code == "delegate_missing"
+    with pytest.raises(NotFoundError):
+        services.approval_delegation_create(actor=org.hr.user, delegate_id=org.peer.pk, delegator_id=999999, **period)
+    # someone else's approvals are only HR's to delegate
+    with pytest.raises(PermissionDeniedError):
+        services.approval_delegation_create(
+            actor=org.supervisor.user, delegate_id=org.peer.pk, delegator_id=org.manager.pk, **period
+        )
+
+
+def test_balances_and_types_by_unknown_id_are_not_found(org):
+    year = timezone.localdate().year
+    with pytest.raises(NotFoundError):
+        services.leave_balance_set(
+            actor=org.hr.user,
+            employee_id=999999,
+            leave_type_id=leave_type("annual").pk,
+            year=year,
+            entitled_days=D("5"),
+            reason="工龄记录更正",
+        )
+    with pytest.raises(NotFoundError):
+        services.leave_balance_set(
+            actor=org.hr.user,
+            employee_id=org.agent.pk,
+            leave_type_id=999999,
+            year=year,
+            entitled_days=D("5"),
+            reason="工龄记录更正",
+        )
+    with pytest.raises(NotFoundError):
+        services.leave_type_save(actor=org.hr.user, leave_type_id=999999, data={"name": "年休假"})
+    assert not LeaveBalance.objects.exists()
+
+
+def test_submit_refuses_an_unknown_or_inactive_type(org, monday):
+    inactive = leave_type("marriage")
+    inactive.active = False
+    inactive.save(update_fields=["active"])
+    for type_id in (None, 999999, inactive.pk):
+        with pytest.raises(ApplicationError) as exc:
+            services.leave_request_submit(
+                actor=org.agent.user, leave_type_id=type_id, start_date=monday, end_date=monday
+            )
+        assert exc.value.code == "leave_type_missing"
+    assert not LeaveRequest.objects.exists()

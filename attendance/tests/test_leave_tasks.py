@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from attendance.models import LeaveBalance
 from attendance.tasks import leave_annual_grant
-from attendance.tests.factories_leave import leave_type
+from attendance.tests.factories import leave_type
 from callcenter.celery import app as celery_app
 from callcenter.models import Employee, JobRun, JobRunStatus
 from callcenter.selectors import periodic_job_status

@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from attendance import selectors, services
 from attendance.models import Device, Punch, PunchSource
-from attendance.tests.factories_punches import DeviceFactory, PunchFactory
-from callcenter.errors import ApplicationError
+from attendance.tests.factories import DeviceFactory, PunchFactory
+from callcenter.errors import ApplicationError, NotFoundError
 from datasecurity.models import AuditEvent
 
 PUNCHES_URL = "/api/v1/attendance/punches/"
@@ -32,9 +32,9 @@ def api():
 
 def test_same_key_twice_records_one_punch(org):
     # given an agent who clicks the clock button twice with the same form key
-    first, created1 = services.punch_record(actor=org.agent.user, employee=org.agent, idempotency_key="k-1")
+    first, created1 = services.punch_record(actor=org.agent.user, idempotency_key="k-1")
     # when the second request arrives
-    second, created2 = services.punch_record(actor=org.agent.user, employee=org.agent, idempotency_key="k-1")
+    second, created2 = services.punch_record(actor=org.agent.user, idempotency_key="k-1")
     # then one punch exists, returned both times, and one audit event
     assert (created1, created2) == (True, False)
     assert first.pk == second.pk
@@ -45,9 +45,9 @@ def test_same_key_twice_records_one_punch(org):
 
 def test_key_is_scoped_per_employee(org):
     # given two employees whose browsers happen to send the same key
-    services.punch_record(actor=org.agent.user, employee=org.agent, idempotency_key="same")
+    services.punch_record(actor=org.agent.user, idempotency_key="same")
     # when the second employee punches with it
-    _, created = services.punch_record(actor=org.peer.user, employee=org.peer, idempotency_key="same")
+    _, created = services.punch_record(actor=org.peer.user, idempotency_key="same")
     # then each has their own punch
     assert created is True
     assert Punch.objects.filter(employee=org.peer).count() == 1
@@ -57,7 +57,7 @@ def test_key_is_scoped_per_employee(org):
 def test_invalid_key_is_refused(org, key):
     # given a forged or broken form key / when the agent punches / then refused, nothing written
     with pytest.raises(ApplicationError) as exc:
-        services.punch_record(actor=org.agent.user, employee=org.agent, idempotency_key=key)
+        services.punch_record(actor=org.agent.user, idempotency_key=key)
     assert exc.value.code == "invalid_idempotency_key"
     assert not Punch.objects.exists()
 
@@ -68,7 +68,7 @@ def test_left_employee_cannot_punch(org):
     org.agent.save()
     # when they punch / then refused
     with pytest.raises(ApplicationError) as exc:
-        services.punch_record(actor=org.agent.user, employee=org.agent, idempotency_key="k")
+        services.punch_record(actor=org.agent.user, idempotency_key="k")
     assert exc.value.code == "employee_inactive"
     assert not Punch.objects.exists()
 
@@ -76,12 +76,25 @@ def test_left_employee_cannot_punch(org):
 def test_punch_time_is_server_time_and_ip_is_kept(org):
     # given / when an agent punches
     before = timezone.now()
-    punch, _ = services.punch_record(
-        actor=org.agent.user, employee=org.agent, idempotency_key="k", ip="not-an-ip", user_agent="x" * 500
-    )
+    punch, _ = services.punch_record(actor=org.agent.user, idempotency_key="k", ip="not-an-ip", user_agent="x" * 500)
     # then the time is the server's and bad metadata is cleaned, not fatal
     assert before <= punch.punched_at <= timezone.now()
     assert punch.ip is None and len(punch.user_agent) == 300
+
+
+def test_a_login_without_an_employee_record_cannot_punch(org, django_user_model):
+    # the punch is always the actor's own: no employee record, no punch
+    user = django_user_model.objects.create_user("noemp", password="x-Long-Passw0rd")
+    with pytest.raises(ApplicationError) as exc:
+        services.punch_record(actor=user, idempotency_key="k")
+    assert (exc.value.code, exc.value.status) == ("no_employee", 403)
+    assert not Punch.objects.exists()
+
+
+def test_a_batch_for_an_unknown_device_is_not_found(org):
+    with pytest.raises(NotFoundError):
+        services.device_punches_push(device_id=999999, rows=_rows(org))
+    assert not Punch.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,7 +106,7 @@ def test_parallel_requests_with_the_same_key_record_one_punch(org):
     def punch():
         try:
             barrier.wait(timeout=10)
-            results.append(services.punch_record(actor=org.agent.user, employee=org.agent, idempotency_key="race-key"))
+            results.append(services.punch_record(actor=org.agent.user, idempotency_key="race-key"))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -263,8 +276,8 @@ def test_device_batch_is_recorded_and_resending_changes_nothing(api, org):
 def test_device_batch_partly_new_counts_both(org):
     # given a batch already pushed / when a batch with one old and one new row arrives
     device = DeviceFactory()
-    services.device_punches_push(device=device, rows=_rows(org, ids=("a", "b"))[:1])
-    result = services.device_punches_push(device=device, rows=_rows(org, ids=("a", "c")))
+    services.device_punches_push(device_id=device.pk, rows=_rows(org, ids=("a", "b"))[:1])
+    result = services.device_punches_push(device_id=device.pk, rows=_rows(org, ids=("a", "c")))
     # then one is new, one a duplicate
     assert result == {"received": 2, "created": 1, "duplicates": 1}
 
@@ -280,7 +293,7 @@ def test_parallel_resends_of_one_batch_record_it_once(org):
     def push():
         try:
             barrier.wait(timeout=10)
-            results.append(services.device_punches_push(device=device, rows=rows))
+            results.append(services.device_punches_push(device_id=device.pk, rows=rows))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -302,7 +315,7 @@ def test_parallel_resends_of_one_batch_record_it_once(org):
 def test_same_punch_id_on_two_devices_are_two_punches(org):
     # given two clocks that both number their punches from 1 / when both push id "1" / then two punches
     for device in DeviceFactory.create_batch(2):
-        services.device_punches_push(device=device, rows=_rows(org, ids=("1", "2"))[:1])
+        services.device_punches_push(device_id=device.pk, rows=_rows(org, ids=("1", "2"))[:1])
     assert Punch.objects.count() == 2
 
 

@@ -10,11 +10,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from attendance import selectors, services
 from attendance.models import DayKind, RosterEntry, ShiftType
-from attendance.tests.factories_roster import MonthVerificationFactory, RosterEntryFactory
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from attendance.tests.factories import MonthVerificationFactory, RosterEntryFactory
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
 
@@ -29,7 +30,8 @@ def shifts(db):
 
 
 def weekdays(shift):
-    return {0: shift, 1: shift, 2: shift, 3: shift, 4: shift, 5: None, 6: None}
+    """Monday–Friday ``shift``, the weekend off: the pattern a roster request takes (shift type ids)."""
+    return {0: shift.pk, 1: shift.pk, 2: shift.pk, 3: shift.pk, 4: shift.pk, 5: None, 6: None}
 
 
 def entries(employee):
@@ -100,14 +102,31 @@ def test_shift_type_update_and_permissions(org, shifts):
             break_minutes=60,
         )
     # when HR shortens the break of 白班; then it is saved and audited with old and new values
-    shift = services.shift_type_update(actor=org.hr.user, shift_type=shifts["D"], break_minutes=30)
+    shift = services.shift_type_update(actor=org.hr.user, shift_type_id=shifts["D"].pk, break_minutes=30)
     assert shift.paid_minutes == 510
     event = AuditEvent.objects.get(action="shift_type.update")
     assert event.changes == {"break_minutes": [60, 30]}
     # when the code collides with another shift; then a clear error, not a 500
     with pytest.raises(ApplicationError) as exc:
-        services.shift_type_update(actor=org.hr.user, shift_type=shifts["D"], code="N")
+        services.shift_type_update(actor=org.hr.user, shift_type_id=shifts["D"].pk, code="N")
     assert exc.value.code == "shift_type_code_taken"
+
+
+def test_shift_types_and_patterns_by_unknown_id(org, shifts):
+    # an unknown shift type is not found; a pattern or a day naming one is refused, nothing written
+    with pytest.raises(NotFoundError):
+        services.shift_type_update(actor=org.hr.user, shift_type_id=999999, break_minutes=30)
+    with pytest.raises(ApplicationError) as exc:
+        services.roster_assign(
+            actor=org.hr.user, employee_ids=[org.agent.pk], date_from=SEP15, date_to=SEP15, pattern={1: 999999}
+        )
+    assert exc.value.code == "pattern_invalid"
+    with pytest.raises(ApplicationError) as exc:
+        services.roster_entry_set(
+            actor=org.hr.user, employee_id=org.agent.pk, work_date=SEP15, kind=DayKind.WORK, shift_id=999999
+        )
+    assert exc.value.code == "pattern_invalid"
+    assert not RosterEntry.objects.exists()
 
 
 # --- Bulk assignment ----------------------------------------------------------------------------
@@ -118,7 +137,11 @@ def test_bulk_assign_follows_the_2026_statutory_calendar(org, shifts):
     team = [org.agent, org.peer]
     # when they roster Sep 15 – Oct 15 2026 (31 days)
     result = services.roster_assign(
-        actor=org.supervisor.user, employees=team, date_from=SEP15, date_to=OCT15, pattern=weekdays(shifts["D"])
+        actor=org.supervisor.user,
+        employee_ids=[e.pk for e in team],
+        date_from=SEP15,
+        date_to=OCT15,
+        pattern=weekdays(shifts["D"]),
     )
     # then every day has an entry; holidays have no shift; make-up days get the weekday shift
     assert result["entries"] == 62 and result["created"] == 62 and result["kept"] == 0
@@ -138,9 +161,13 @@ def test_bulk_assign_follows_the_2026_statutory_calendar(org, shifts):
 
 def test_makeup_day_takes_the_first_weekday_shift(org, shifts):
     # given a pattern with Monday off and 早班 from Tuesday; when Saturday Oct 10 2026 is rostered
-    pattern = {1: shifts["M"], 2: shifts["M"], 3: shifts["D"]}
+    pattern = {1: shifts["M"].pk, 2: shifts["M"].pk, 3: shifts["D"].pk}
     services.roster_assign(
-        actor=org.hr.user, employees=[org.agent], date_from=D(2026, 10, 10), date_to=D(2026, 10, 10), pattern=pattern
+        actor=org.hr.user,
+        employee_ids=[org.agent.pk],
+        date_from=D(2026, 10, 10),
+        date_to=D(2026, 10, 10),
+        pattern=pattern,
     )
     # then it gets the Tuesday shift
     assert entries(org.agent)[D(2026, 10, 10)].shift.code == "M"
@@ -150,12 +177,11 @@ def test_makeup_day_takes_the_first_weekday_shift(org, shifts):
 def test_unknown_year_is_refused_and_nothing_written(org, shifts, date_from, date_to):
     # given a period in a year the installed calendar does not cover
     # when the supervisor rosters it; then a clear error naming the year, and nothing is written
-    from django.utils import translation
 
     with pytest.raises(ApplicationError) as exc, translation.override("en"):
         services.roster_assign(
             actor=org.supervisor.user,
-            employees=[org.agent],
+            employee_ids=[org.agent.pk],
             date_from=date_from,
             date_to=date_to,
             pattern=weekdays(shifts["D"]),
@@ -168,7 +194,7 @@ def test_unknown_year_is_refused_and_nothing_written(org, shifts, date_from, dat
 def test_unknown_year_can_be_rostered_day_by_day(org, shifts):
     # given 2030 (unknown calendar); when the supervisor sets a rest day by hand; then it is saved
     entry = services.roster_entry_set(
-        actor=org.supervisor.user, employee=org.agent, work_date=D(2030, 1, 1), kind=DayKind.REST, shift=None
+        actor=org.supervisor.user, employee_id=org.agent.pk, work_date=D(2030, 1, 1), kind=DayKind.REST, shift_id=None
     )
     assert entry.kind == DayKind.REST
     assert AuditEvent.objects.filter(action="roster.entry_set").count() == 1
@@ -177,7 +203,9 @@ def test_unknown_year_can_be_rostered_day_by_day(org, shifts):
 def test_existing_entries_are_kept_unless_overwrite(org, shifts):
     # given the agent already has 晚班 on Monday Sep 21
     RosterEntryFactory(employee=org.agent, work_date=D(2026, 9, 21), shift=shifts["E"])
-    args = dict(employees=[org.agent], date_from=D(2026, 9, 21), date_to=D(2026, 9, 22), pattern=weekdays(shifts["D"]))
+    args = dict(
+        employee_ids=[org.agent.pk], date_from=D(2026, 9, 21), date_to=D(2026, 9, 22), pattern=weekdays(shifts["D"])
+    )
     # when assigned without overwrite; then the existing entry is kept and reported
     result = services.roster_assign(actor=org.supervisor.user, **args)
     assert (result["created"], result["kept"], result["updated"]) == (1, 1, 0)
@@ -194,7 +222,7 @@ def test_supervisor_cannot_roster_another_team(org, shifts):
     with pytest.raises(PermissionDeniedError):
         services.roster_assign(
             actor=org.supervisor.user,
-            employees=[org.agent, org.other_team],
+            employee_ids=[org.agent.pk, org.other_team.pk],
             date_from=SEP15,
             date_to=OCT15,
             pattern=weekdays(shifts["D"]),
@@ -219,10 +247,10 @@ def test_roster_remit_matrix(org, shifts, who, target, allowed):
     # given a role and a target employee; when setting one day; then allowed only within the remit
     call = lambda: services.roster_entry_set(  # noqa: E731
         actor=getattr(org, who).user,
-        employee=getattr(org, target),
+        employee_id=getattr(org, target).pk,
         work_date=SEP15,
         kind=DayKind.WORK,
-        shift=shifts["D"],
+        shift_id=shifts["D"].pk,
     )
     if allowed:
         assert call().shift == shifts["D"]
@@ -236,11 +264,13 @@ def test_range_and_size_limits(org, shifts):
     # given more than 62 days; then refused before anything is written
     with pytest.raises(ApplicationError) as exc:
         services.roster_assign(
-            actor=org.hr.user, employees=[org.agent], date_from=D(2026, 1, 1), date_to=D(2026, 3, 4), pattern={}
+            actor=org.hr.user, employee_ids=[org.agent.pk], date_from=D(2026, 1, 1), date_to=D(2026, 3, 4), pattern={}
         )
     assert exc.value.code == "date_range_too_long"
     with pytest.raises(ApplicationError):
-        services.roster_assign(actor=org.hr.user, employees=[org.agent], date_from=OCT15, date_to=SEP15, pattern={})
+        services.roster_assign(
+            actor=org.hr.user, employee_ids=[org.agent.pk], date_from=OCT15, date_to=SEP15, pattern={}
+        )
 
 
 def test_locked_month_refuses_roster_changes(org, shifts):
@@ -250,7 +280,7 @@ def test_locked_month_refuses_roster_changes(org, shifts):
     with pytest.raises(ApplicationError) as exc:
         services.roster_assign(
             actor=org.supervisor.user,
-            employees=[org.agent],
+            employee_ids=[org.agent.pk],
             date_from=SEP15,
             date_to=OCT15,
             pattern=weekdays(shifts["D"]),
@@ -258,12 +288,12 @@ def test_locked_month_refuses_roster_changes(org, shifts):
     assert exc.value.code == "month_locked" and "2026-10" in str(exc.value.message)
     with pytest.raises(ApplicationError):
         services.roster_entry_set(
-            actor=org.hr.user, employee=org.agent, work_date=D(2026, 10, 20), kind=DayKind.REST, shift=None
+            actor=org.hr.user, employee_id=org.agent.pk, work_date=D(2026, 10, 20), kind=DayKind.REST, shift_id=None
         )
     assert not RosterEntry.objects.exists()
     # and September alone (not locked) is still open
     services.roster_entry_set(
-        actor=org.supervisor.user, employee=org.agent, work_date=D(2026, 9, 30), kind=DayKind.REST, shift=None
+        actor=org.supervisor.user, employee_id=org.agent.pk, work_date=D(2026, 9, 30), kind=DayKind.REST, shift_id=None
     )
 
 
@@ -275,7 +305,7 @@ def test_bulk_assign_for_30_people_over_31_days_has_bounded_queries(org, shifts,
     with django_assert_max_num_queries(20):
         result = services.roster_assign(
             actor=org.supervisor.user,
-            employees=members,
+            employee_ids=[e.pk for e in members],
             date_from=D(2026, 10, 1),
             date_to=D(2026, 10, 31),
             pattern=weekdays(shifts["D"]),
@@ -325,7 +355,7 @@ def test_roster_page_shows_grid_and_htmx_partial(client, org, shifts):
     # given a rostered October for A1
     services.roster_assign(
         actor=org.hr.user,
-        employees=[org.agent],
+        employee_ids=[org.agent.pk],
         date_from=D(2026, 10, 1),
         date_to=D(2026, 10, 31),
         pattern=weekdays(shifts["D"]),

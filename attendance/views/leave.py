@@ -10,7 +10,6 @@ who may see their request, as attachments, and every download is audited (medica
 import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -21,9 +20,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from attendance import leave_rules, selectors, services
+from attendance import rules, selectors, services
 from attendance.errors import AttendanceErrorCode
-from attendance.leave_forms import (
+from attendance.forms import (
     ApprovalDelegationForm,
     LeaveBalanceFilterForm,
     LeaveBalanceGrantForm,
@@ -38,18 +37,18 @@ from attendance.leave_forms import (
     LeaveTypeForm,
 )
 from attendance.models import ApprovalTier, LeaveStatus, StepStatus
-from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.errors import ApplicationError
 from callcenter.exports import private_file_response
+from callcenter.pages import action_run, form_status, form_submit, paginate
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import Role, has_role
-from callcenter.selectors import department_list, employee_of, employees_visible_to, team_list
+from callcenter.selectors import department_choices, employee_choices, employee_of, team_choices
 
 APPROVER_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
 CALENDAR_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
 # HR sees every request; supervisors, managers and leaders the requests of their area
 # (the selector restricts the rows, the role only opens the page).
 REQUEST_LIST_ROLES = (Role.HR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.SUPERVISOR)
-QUOTE_FIELDS = ("leave_type", "start_date", "end_date", "starts_afternoon", "ends_at_noon", "extra_babies")
 PAGE_SIZE = 20
 LIST_PAGE_SIZE = 50
 # The inbox shows 25 requests a page (each a card with its coverage table): with 200 waiting,
@@ -106,7 +105,7 @@ def _breakdown(items: list[dict]) -> list[dict]:
             "part": item.get("part"),
             "part_label": PART_LABELS.get(item.get("part"), item.get("part", "")),
             "counted": item.get("counted"),
-            "text": leave_rules.explain_day(item),
+            "text": rules.explain_day(item),
         }
         for item in items
     ]
@@ -158,13 +157,6 @@ def _stored_route_rows(leave) -> list[dict]:
     return rows
 
 
-def _get_request(user, pk: int):
-    try:
-        return selectors.leave_request_get(user=user, pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-
-
 def _int(value):
     try:
         return int(value)
@@ -188,35 +180,34 @@ def leave_my(request):
     me = employee_of(user)
     context = _page_context(request, "mine")
     if me is None:
-        return render(request, "attendance/leave_my.html", {**context, "no_employee": True})
-    page = Paginator(selectors.leave_request_list(user=user, filters={"mine": True}), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        return render(request, "attendance/leave/my.html", {**context, "no_employee": True})
+    page = paginate(request, selectors.leave_request_list(user=user, filters={"mine": True}), PAGE_SIZE)
     for leave in page.object_list:
         leave.route_rows = _stored_route_rows(leave)
     year = timezone.localdate().year
     balances = selectors.leave_balance_summary(user=user, year=year)
     context.update({"page_obj": page, "balances": balances, "year": year})
-    return render(request, "attendance/leave_my.html", context)
+    return render(request, "attendance/leave/my.html", context)
 
 
-def _quote_context(me, form) -> dict:
+def _quote_context(form) -> dict:
     """The live quote for a bound form: days day by day, balance after, limit, route, problems."""
-    if me is None or not form.is_bound:
-        return {"quote": None}
-    form.is_valid()
-    if any(name not in form.cleaned_data for name in QUOTE_FIELDS):
-        return {"quote": None, "quote_error": _("Choose the type, the first and the last day to see how they count.")}
-    try:
-        quote = selectors.leave_quote(employee=me, **form.quote_arguments())
-    except ApplicationError as exc:
-        return {"quote": None, "quote_error": str(exc.message)}
+    quote, error = form.quote()
+    if quote is None:
+        return {"quote": None, **({"quote_error": error} if error else {})}
     return {
         "quote": quote,
         "quote_breakdown": _breakdown(quote.breakdown),
         "quote_route": quote.route_rows(),
         "quote_route_text": _route_text(quote.route_explanation),
         "quote_limit_text": _limit_text(quote.limit, quote.limit_explanation),
+    }
+
+
+def _sent(leave) -> str:
+    return _("Your request has been sent: %(days)s days, first to %(approver)s.") % {
+        "days": leave.days,
+        "approver": (leave.route.get("steps") or [{}])[0].get("approver_name", ""),
     }
 
 
@@ -227,25 +218,17 @@ def leave_new(request):
     me = employee_of(user)
     context = _page_context(request, "mine")
     if me is None:
-        return render(request, "attendance/leave_new.html", {**context, "no_employee": True})
-    form = LeaveRequestForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            leave = services.leave_request_submit(actor=user, **form.submit_arguments())
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(
-                request,
-                _("Your request has been sent: %(days)s days, first to %(approver)s.")
-                % {
-                    "days": leave.days,
-                    "approver": (leave.route.get("steps") or [{}])[0].get("approver_name", ""),
-                },
-            )
-            return redirect("attendance:leave_detail", pk=leave.pk)
-    context.update({"form": form, **_quote_context(me, form)})
-    return render(request, "attendance/leave_new.html", context, status=400 if form.is_bound and form.errors else 200)
+        return render(request, "attendance/leave/new.html", {**context, "no_employee": True})
+    form = LeaveRequestForm(request.POST or None, request.FILES or None, employee=me)
+    if form_submit(
+        request,
+        form,
+        lambda data: services.leave_request_submit(actor=user, **form.submit_arguments()),
+        success=_sent,
+    ):
+        return redirect("attendance:leave_detail", pk=form.result.pk)
+    context.update({"form": form, **_quote_context(form)})
+    return render(request, "attendance/leave/new.html", context, status=form_status(form))
 
 
 @login_only
@@ -253,9 +236,9 @@ def leave_new(request):
 def leave_quote(request):
     """htmx partial of the new-request page: how the request would count, before submitting."""
     me = employee_of(request.user)
-    form = LeaveQuoteForm(request.GET)
-    context = {"no_employee": me is None, **_quote_context(me, form)}
-    return render(request, "attendance/leave_new.html#leave-quote", context)
+    form = LeaveQuoteForm(request.GET, employee=me)
+    context = {"no_employee": me is None, **_quote_context(form)}
+    return render(request, "attendance/leave/new.html#leave-quote", context)
 
 
 # --- The request page and its actions -----------------------------------------------------------------
@@ -264,7 +247,7 @@ def leave_quote(request):
 @login_only
 def leave_detail(request, pk: int):
     user = request.user
-    leave = _get_request(user, pk)
+    leave = selectors.leave_request_get(user=user, pk=pk)
     steps = list(leave.steps.all())
     me = employee_of(user)
     can_act = selectors.leave_request_can_act(user=user, request=leave, steps=steps)
@@ -292,67 +275,60 @@ def leave_detail(request, pk: int):
             "certificate_form": LeaveCertificateForm(),
         }
     )
-    return render(request, "attendance/leave_detail.html", context)
+    return render(request, "attendance/leave/detail.html", context)
 
 
-def _after_action(request, leave_pk: int):
+def _after_action(request, pk: int):
     """Back where the action started: the inbox, or the request page."""
     if request.POST.get("next") == "inbox":
         return redirect("attendance:leave_inbox")
-    return redirect("attendance:leave_detail", pk=leave_pk)
+    return redirect("attendance:leave_detail", pk=pk)
 
 
-def _act(request, pk: int, action):
-    leave = _get_request(request.user, pk)
-    try:
-        text = action(leave)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, text)
-    return _after_action(request, leave.pk)
+def _comment(request) -> str:
+    form = LeaveDecisionForm(request.POST)
+    return form.cleaned_data["comment"] if form.is_valid() else ""
+
+
+def _approved(decided) -> str:
+    if decided.status == LeaveStatus.APPROVED:
+        return _("Approved: %(name)s, %(days)s days.") % {"name": decided.employee.name, "days": decided.days}
+    return _("Approved at your step: %(name)s's request goes to the next approver (LV-4).") % {
+        "name": decided.employee.name
+    }
 
 
 @login_only
 @require_POST
 def leave_approve(request, pk: int):
-    form = LeaveDecisionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-
-    def approve(leave):
-        decided = services.leave_request_approve(actor=request.user, request=leave, comment=comment)
-        if decided.status == LeaveStatus.APPROVED:
-            return _("Approved: %(name)s, %(days)s days.") % {"name": decided.employee.name, "days": decided.days}
-        return _("Approved at your step: %(name)s's request goes to the next approver (LV-4).") % {
-            "name": decided.employee.name
-        }
-
-    return _act(request, pk, approve)
+    action_run(
+        request,
+        lambda: services.leave_request_approve(actor=request.user, leave_request_id=pk, comment=_comment(request)),
+        success=_approved,
+    )
+    return _after_action(request, pk)
 
 
 @login_only
 @require_POST
 def leave_reject(request, pk: int):
-    form = LeaveDecisionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-
-    def reject(leave):
-        decided = services.leave_request_reject(actor=request.user, request=leave, comment=comment)
-        return _("Rejected: %(name)s's request.") % {"name": decided.employee.name}
-
-    return _act(request, pk, reject)
+    action_run(
+        request,
+        lambda: services.leave_request_reject(actor=request.user, leave_request_id=pk, comment=_comment(request)),
+        success=lambda decided: _("Rejected: %(name)s's request.") % {"name": decided.employee.name},
+    )
+    return _after_action(request, pk)
 
 
 @login_only
 @require_POST
 def leave_withdraw(request, pk: int):
-    def withdraw(leave):
-        services.leave_request_withdraw(actor=request.user, request=leave)
-        return _("Your request has been withdrawn.")
-
-    return _act(request, pk, withdraw)
+    action_run(
+        request,
+        lambda: services.leave_request_withdraw(actor=request.user, leave_request_id=pk),
+        success=_("Your request has been withdrawn."),
+    )
+    return _after_action(request, pk)
 
 
 @role_required(Role.HR)
@@ -360,12 +336,12 @@ def leave_withdraw(request, pk: int):
 def leave_revoke(request, pk: int):
     form = LeaveRevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason", "")
-
-    def revoke(leave):
-        services.leave_request_revoke(actor=request.user, request=leave, reason=reason)
-        return _("The leave has been revoked; the days are back in the balance and attendance is recomputed.")
-
-    return _act(request, pk, revoke)
+    action_run(
+        request,
+        lambda: services.leave_request_revoke(actor=request.user, leave_request_id=pk, reason=reason),
+        success=_("The leave has been revoked; the days are back in the balance and attendance is recomputed."),
+    )
+    return _after_action(request, pk)
 
 
 @login_only
@@ -373,25 +349,26 @@ def leave_revoke(request, pk: int):
 def leave_certificate_add(request, pk: int):
     form = LeaveCertificateForm(request.POST, request.FILES)
 
-    def add(leave):
+    def add():
         if not form.is_valid():
             raise ApplicationError(_("Choose a file to upload."), code=AttendanceErrorCode.CERTIFICATE_MISSING)
-        certificate = services.leave_certificate_add(
-            actor=request.user, request=leave, upload=form.cleaned_data["certificate"]
+        return services.leave_certificate_add(
+            actor=request.user, leave_request_id=pk, upload=form.cleaned_data["certificate"]
         )
-        return _("Certificate %(name)s added.") % {"name": certificate.original_name}
 
-    return _act(request, pk, add)
+    action_run(
+        request,
+        add,
+        success=lambda certificate: _("Certificate %(name)s added.") % {"name": certificate.original_name},
+    )
+    return _after_action(request, pk)
 
 
 @login_only
 @require_GET
 def leave_certificate_download(request, pk: int):
     """A certificate (LV-2), only for people who may see its request; audited (medical data)."""
-    try:
-        certificate, handle = services.leave_certificate_open(actor=request.user, pk=pk)
-    except NotFoundError as exc:
-        raise Http404(str(exc.message)) from exc
+    certificate, handle = services.leave_certificate_open(actor=request.user, certificate_id=pk)
     return private_file_response(handle, filename=certificate.original_name, content_type=certificate.content_type)
 
 
@@ -402,14 +379,14 @@ def leave_certificate_download(request, pk: int):
 def leave_inbox(request):
     """The requests to decide. The delegation panel loads on its own (htmx), so this page's
     queries stay fixed however many requests and delegations there are."""
-    page = Paginator(selectors.leave_inbox(user=request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.leave_inbox(user=request.user), INBOX_PAGE_SIZE)
     context = {
         **_page_context(request, "inbox", nav="leave_inbox"),
         "page_obj": page,
         "rows": selectors.leave_inbox_rows(user=request.user, requests=page.object_list),
         "decision_form": LeaveDecisionForm(),
     }
-    return render(request, "attendance/leave_inbox.html", context)
+    return render(request, "attendance/leave/inbox.html", context)
 
 
 def _delegations_context(request, form=None) -> dict:
@@ -441,6 +418,14 @@ def _delegations_context(request, form=None) -> dict:
     }
 
 
+def _delegated(delegation) -> str:
+    return _("%(name)s approves your leave requests from %(start)s to %(end)s.") % {
+        "name": delegation.delegate.name,
+        "start": delegation.start_date,
+        "end": delegation.end_date,
+    }
+
+
 @login_only
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
@@ -449,7 +434,7 @@ def leave_delegations(request):
     panel with htmx; without script it is a page of its own."""
     user = request.user
     if request.method == "GET":
-        template = "attendance/leave_delegations.html"
+        template = "attendance/leave/delegations.html"
         if request.htmx and not request.htmx.history_restore_request:
             template += "#delegations-panel"
         return render(request, template, _delegations_context(request))
@@ -458,26 +443,20 @@ def leave_delegations(request):
         messages.error(request, _("Only approvers can delegate their approvals."))
         return redirect("attendance:leave_inbox")
     form = ApprovalDelegationForm(request.POST, me=me)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            delegation = services.approval_delegation_create(
-                actor=user,
-                delegate=data["delegate"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                reason=data["reason"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(
-                request,
-                _("%(name)s approves your leave requests from %(start)s to %(end)s.")
-                % {"name": delegation.delegate.name, "start": delegation.start_date, "end": delegation.end_date},
-            )
-            return redirect("attendance:leave_inbox")
-    return render(request, "attendance/leave_delegations.html", _delegations_context(request, form=form), status=400)
+    if form_submit(
+        request,
+        form,
+        lambda data: services.approval_delegation_create(
+            actor=user,
+            delegate_id=data["delegate"].pk,
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            reason=data["reason"],
+        ),
+        success=_delegated,
+    ):
+        return redirect("attendance:leave_inbox")
+    return render(request, "attendance/leave/delegations.html", _delegations_context(request, form=form), status=400)
 
 
 @login_only
@@ -492,17 +471,21 @@ def leave_decide(request):
                 messages.error(request, error)
         return redirect("attendance:leave_inbox")
     data = form.cleaned_data
-    try:
-        results = services.leave_requests_decide(
-            actor=request.user, request_ids=data["ids"], action=data["action"], comment=data["comment"]
+    outcome: dict[int, str] = {}
+
+    def decide():
+        outcome.update(
+            services.leave_requests_decide(
+                actor=request.user, leave_request_ids=data["ids"], action=data["action"], comment=data["comment"]
+            )
         )
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+
+    if not action_run(request, decide):
         return redirect("attendance:leave_inbox")
     decided = {
-        leave.pk: leave for leave in selectors.leave_request_list(user=request.user).filter(pk__in=list(results))
+        leave.pk: leave for leave in selectors.leave_request_list(user=request.user, filters={"ids": list(outcome)})
     }
-    for pk, error in results.items():
+    for pk, error in outcome.items():
         leave = decided.get(pk)
         label = (
             _("%(name)s, %(start)s – %(end)s")
@@ -526,15 +509,11 @@ def leave_decide(request):
 @login_only
 @require_POST
 def delegation_cancel(request, pk: int):
-    delegation = selectors.approval_delegation_list(user=request.user).filter(pk=pk).first()
-    if delegation is None:
-        raise Http404(_("Delegation not found."))
-    try:
-        services.approval_delegation_cancel(actor=request.user, delegation=delegation)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The delegation has been cancelled."))
+    action_run(
+        request,
+        lambda: services.approval_delegation_cancel(actor=request.user, delegation_id=pk),
+        success=_("The delegation has been cancelled."),
+    )
     return redirect("attendance:leave_inbox")
 
 
@@ -542,7 +521,7 @@ def delegation_cancel(request, pk: int):
 @vary_on_headers("HX-Request")
 def leave_calendar(request):
     user = request.user
-    teams = list(team_list(user=user))
+    teams = list(team_choices(user=user))
     team_pk = _int(request.GET.get("team"))
     if request.GET.get("team") and team_pk not in {t.pk for t in teams}:
         raise Http404(_("Team not found."))
@@ -572,7 +551,7 @@ def leave_calendar(request):
             }
             for row in grid["rows"]
         ]
-    template = "attendance/leave_calendar.html"
+    template = "attendance/leave/calendar.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#leave-calendar-grid"
     return render(request, template, context)
@@ -586,16 +565,14 @@ def leave_calendar(request):
 def leave_requests(request):
     user = request.user
     form = LeaveRequestFilterForm(
-        request.GET or None, teams=list(team_list(user=user)), departments=list(department_list(user=user))
+        request.GET or None, teams=list(team_choices(user=user)), departments=list(department_choices(user=user))
     )
     filters = form.filters() if form.is_bound else {}
-    page = Paginator(selectors.leave_request_list(user=user, filters=filters), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.leave_request_list(user=user, filters=filters), LIST_PAGE_SIZE)
     for leave in page.object_list:
         leave.route_rows = _stored_route_rows(leave)
     context = {**_page_context(request, "requests", nav="leave_requests"), "form": form, "page_obj": page}
-    template = "attendance/leave_requests.html"
+    template = "attendance/leave/requests.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#leave-results"
     return render(request, template, context)
@@ -604,28 +581,30 @@ def leave_requests(request):
 @role_required(Role.HR)
 @require_http_methods(["GET", "POST"])
 def leave_types(request, pk: int | None = None):
-    types = selectors.leave_type_list(active_only=False)
-    instance = None
-    if pk is not None:
-        instance = types.filter(pk=pk).first()
-        if instance is None:
-            raise Http404(_("Leave type not found."))
+    instance = selectors.leave_type_get(pk=pk) if pk is not None else None
     form = LeaveTypeForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.leave_type_save(actor=request.user, leave_type=instance, data=form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Leave type %(name)s saved.") % {"name": saved.display_name})
-            return redirect("attendance:leave_types")
+    if form_submit(
+        request,
+        form,
+        lambda data: services.leave_type_save(actor=request.user, leave_type_id=pk, data=data),
+        success=lambda saved: _("Leave type %(name)s saved.") % {"name": saved.display_name},
+    ):
+        return redirect("attendance:leave_types")
     context = {
         **_page_context(request, "types", nav="leave_requests"),
-        "types": list(types),
+        "types": list(selectors.leave_type_list(active_only=False)),
         "form": form,
         "editing": instance,
     }
-    return render(request, "attendance/leave_types.html", context, status=400 if form.is_bound and form.errors else 200)
+    return render(request, "attendance/leave/types.html", context, status=form_status(form))
+
+
+def _balance_set_form(request, data=None) -> LeaveBalanceSetForm:
+    employees = employee_choices(user=request.user, active_only=False)
+    if data is not None:
+        return LeaveBalanceSetForm(data, employees=employees)
+    initial = {k: request.GET[k] for k in ("employee_no", "year") if request.GET.get(k)}
+    return LeaveBalanceSetForm(initial=initial, employees=employees, type_code=request.GET.get("set_type"))
 
 
 def _balances_context(request, set_form=None) -> dict:
@@ -635,65 +614,52 @@ def _balances_context(request, set_form=None) -> dict:
         params["year"] = str(timezone.localdate().year)
     filter_form = LeaveBalanceFilterForm(params)
     filters = filter_form.filters()
-    page = Paginator(selectors.leave_balance_list(user=user, filters=filters), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [{"balance": b, "explanation": leave_rules.explain_grant(b.detail or {})} for b in page.object_list]
-    if set_form is None:
-        initial = {k: request.GET[k] for k in ("employee_no", "year") if request.GET.get(k)}
-        if code := request.GET.get("set_type"):
-            initial["leave_type"] = selectors.leave_type_list(active_only=False).filter(code=code).first()
-        set_form = LeaveBalanceSetForm(initial=initial)
+    page = paginate(request, selectors.leave_balance_list(user=user, filters=filters), LIST_PAGE_SIZE)
+    rows = [{"balance": b, "explanation": rules.explain_grant(b.detail or {})} for b in page.object_list]
     return {
         **_page_context(request, "balances", nav="leave_requests"),
         "filter_form": filter_form,
         "page_obj": page,
         "rows": rows,
-        "set_form": set_form,
+        "set_form": set_form or _balance_set_form(request),
         "grant_form": LeaveBalanceGrantForm(initial={"year": filters.get("year") or timezone.localdate().year}),
     }
 
 
 @role_required(Role.HR)
 def leave_balances(request):
-    return render(request, "attendance/leave_balances.html", _balances_context(request))
+    return render(request, "attendance/leave/balances.html", _balances_context(request))
+
+
+def _balance_saved(balance) -> str:
+    return _("%(name)s: %(type)s %(year)s set to %(days)s days.") % {
+        "name": balance.employee.name,
+        "type": balance.leave_type.display_name,
+        "year": balance.year,
+        "days": balance.entitled_days,
+    }
 
 
 @role_required(Role.HR)
 @require_POST
 def leave_balance_set(request):
-    form = LeaveBalanceSetForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        employee = employees_visible_to(request.user).filter(employee_no=data["employee_no"].strip()).first()
-        if employee is None:
-            form.add_error("employee_no", _("No employee with this number."))
-        else:
-            try:
-                balance = services.leave_balance_set(
-                    actor=request.user,
-                    employee=employee,
-                    leave_type=data["leave_type"],
-                    year=data["year"],
-                    entitled_days=data["entitled_days"],
-                    reason=data["reason"],
-                )
-            except ApplicationError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s: %(type)s %(year)s set to %(days)s days.")
-                    % {
-                        "name": employee.name,
-                        "type": balance.leave_type.display_name,
-                        "year": balance.year,
-                        "days": balance.entitled_days,
-                    },
-                )
-                query = urlencode({"year": balance.year, "q": employee.employee_no})
-                return redirect(f"{reverse('attendance:leave_balances')}?{query}")
-    return render(request, "attendance/leave_balances.html", _balances_context(request, set_form=form), status=400)
+    form = _balance_set_form(request, request.POST)
+    if form_submit(
+        request,
+        form,
+        lambda data: services.leave_balance_set(
+            actor=request.user,
+            employee_id=data["employee_no"].pk,
+            leave_type_id=data["leave_type"].pk,
+            year=data["year"],
+            entitled_days=data["entitled_days"],
+            reason=data["reason"],
+        ),
+        success=_balance_saved,
+    ):
+        query = urlencode({"year": form.result.year, "q": form.result.employee.employee_no})
+        return redirect(f"{reverse('attendance:leave_balances')}?{query}")
+    return render(request, "attendance/leave/balances.html", _balances_context(request, set_form=form), status=400)
 
 
 @role_required(Role.HR)
@@ -704,16 +670,14 @@ def leave_balance_grant(request):
         messages.error(request, _("Choose a year between 2000 and 2100."))
         return redirect("attendance:leave_balances")
     year = form.cleaned_data["year"]
-    try:
-        result = services.leave_balance_grant_annual(year=year, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request,
+    action_run(
+        request,
+        lambda: services.leave_balance_grant_annual(year=year, actor=request.user),
+        success=lambda result: (
             _("Annual leave %(year)s granted to %(count)d employees; existing balances were kept (LV-3).")
-            % {"year": year, "count": result["granted"]},
-        )
+            % {"year": year, "count": result["granted"]}
+        ),
+    )
     return redirect(f"{reverse('attendance:leave_balances')}?{urlencode({'year': year})}")
 
 

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -14,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from attendance import selectors, services
 from attendance.forms import RosterAssignForm, ShiftTypeForm
-from callcenter.errors import ApplicationError
+from callcenter.pages import form_status, form_submit
 from callcenter.permissions import role_required
 from callcenter.roles import Role, has_role
 
@@ -71,77 +70,73 @@ def _roster_context(request, *, team_pk, month: datetime.date, form=None) -> dic
 def roster(request):
     month = _month_from(request.GET.get("month"))
     context = _roster_context(request, team_pk=request.GET.get("team"), month=month)
-    template = "attendance/roster.html"
+    template = "attendance/roster/roster.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#roster-grid"
     return render(request, template, context)
 
 
+def _assigned(result: dict) -> str:
+    return _(
+        "Roster saved: %(created)d new, %(updated)d replaced, %(kept)d existing entries kept "
+        "(%(holidays)d holiday days, %(makeup)d make-up workdays)."
+    ) % {
+        "created": result["created"],
+        "updated": result["updated"],
+        "kept": result["kept"],
+        "holidays": result["holidays"],
+        "makeup": result["makeup_days"],
+    }
+
+
 @role_required(*services.ROSTER_WRITE_ROLES)
 @require_POST
 def roster_assign(request):
-    team_pk = request.POST.get("team")
     month = _month_from(request.POST.get("month"))
-    try:
-        team = selectors.roster_team_get(user=request.user, pk=int(team_pk or 0))
-    except (ApplicationError, ValueError) as exc:
-        raise Http404(_("Team not found.")) from exc
+    team_pk = request.POST.get("team")
+    if not str(team_pk or "").isdigit():
+        raise Http404(_("Team not found."))
+    team = selectors.roster_team_get(user=request.user, pk=int(team_pk))
     form = RosterAssignForm(
         request.POST,
         members=selectors.roster_grid_employees(user=request.user, team=team),
         shifts=selectors.shift_type_list(),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = services.roster_assign(
-                actor=request.user,
-                employees=form.chosen_employees(),
-                date_from=data["date_from"],
-                date_to=data["date_to"],
-                pattern=form.pattern(),
-                overwrite=data["overwrite"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(
-                request,
-                _(
-                    "Roster saved: %(created)d new, %(updated)d replaced, %(kept)d existing entries kept "
-                    "(%(holidays)d holiday days, %(makeup)d make-up workdays)."
-                )
-                % {
-                    "created": result["created"],
-                    "updated": result["updated"],
-                    "kept": result["kept"],
-                    "holidays": result["holidays"],
-                    "makeup": result["makeup_days"],
-                },
-            )
-            query = urlencode({"team": team.pk, "month": data["date_from"].strftime("%Y-%m")})
-            return redirect(f"{reverse('attendance:roster')}?{query}")
+    if form_submit(
+        request,
+        form,
+        lambda data: services.roster_assign(
+            actor=request.user,
+            employee_ids=form.chosen_employee_ids(),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            pattern=form.pattern(),
+            overwrite=data["overwrite"],
+        ),
+        success=_assigned,
+    ):
+        query = urlencode({"team": team.pk, "month": form.cleaned_data["date_from"].strftime("%Y-%m")})
+        return redirect(f"{reverse('attendance:roster')}?{query}")
     context = _roster_context(request, team_pk=team.pk, month=month, form=form)
-    return render(request, "attendance/roster.html", context, status=400)
+    return render(request, "attendance/roster/roster.html", context, status=400)
 
 
 @role_required(*services.SHIFT_TYPE_WRITE_ROLES)
 @require_http_methods(["GET", "POST"])
 def shift_types(request):
     form = ShiftTypeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            shift = services.shift_type_create(actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Shift type %(code)s saved.") % {"code": shift.code})
-            return redirect("attendance:shift_types")
+    if form_submit(
+        request,
+        form,
+        lambda data: services.shift_type_create(actor=request.user, **data),
+        success=lambda shift: _("Shift type %(code)s saved.") % {"code": shift.code},
+    ):
+        return redirect("attendance:shift_types")
     return render(
         request,
-        "attendance/shift_types.html",
+        "attendance/roster/shift_types.html",
         {"form": form, "shift_types": selectors.shift_type_list(filters={"include_inactive": True})},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -1,14 +1,13 @@
 """Attendance pages (namespace ``attendance``), mounted at /attendance/."""
 
-from attendance.views import board, clock, corrections, leave, reports, roster
+from attendance.views import corrections, daily, leave, punches, roster
 
 app_name = "attendance"
 
 urlpatterns = [
-    *clock.urlpatterns,
-    *board.urlpatterns,
+    *punches.urlpatterns,
     *roster.urlpatterns,
     *corrections.urlpatterns,
-    *reports.urlpatterns,
+    *daily.urlpatterns,
     *leave.urlpatterns,
 ]

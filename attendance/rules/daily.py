@@ -1,0 +1,301 @@
+"""The regulation's attendance rules as pure functions (ATT-4, ATT-5): no database access.
+
+``evaluate_day`` turns a scheduled shift and the punches of its window into a day result;
+``evaluate_month`` turns a month of day results into fines and absenteeism. Both return
+explanation items (dicts with the article code and the figures) that the pages render in the
+reader's language (see ``explain``).
+
+Choices where the regulation is silent (documented in docs/attendance.md):
+- minutes are whole minutes, truncated: 30 min 59 s late is 30 minutes late;
+- lateness or early leave within ``late_grace_minutes`` is not an occurrence;
+- late and early on the same day are two occurrences (迟到或早退, each counts);
+- every occurrence, minor or not, counts towards ``late_count_for_absence_day`` (累计迟到或早退
+  达到[X]次), and each N-th occurrence adds one day of absenteeism;
+- a day with one punch is a missing punch: no automatic penalty, the employee files a
+  correction (ATT-2); a scheduled day with no punch is a day of absenteeism (ATT-5).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+__all__ = [
+    "CENT",
+    "HALF",
+    "WINDOW_AFTER",
+    "WINDOW_BEFORE",
+    "DayResult",
+    "MonthLine",
+    "MonthResult",
+    "evaluate_day",
+    "evaluate_month",
+    "explain",
+    "shift_window",
+]
+
+HALF = Decimal("0.5")
+CENT = Decimal("0.01")
+# Punches from this long before the shift start to this long after its end belong to the shift.
+WINDOW_BEFORE = datetime.timedelta(hours=4)
+WINDOW_AFTER = datetime.timedelta(hours=6)
+
+
+@dataclass
+class DayResult:
+    status: str
+    late_minutes: int = 0
+    early_minutes: int = 0
+    scheduled_minutes: int = 0
+    worked_minutes: int = 0
+    first_in: datetime.datetime | None = None
+    last_out: datetime.datetime | None = None
+    explanation: list[dict] = field(default_factory=list)
+
+
+def shift_window(work_date: datetime.date, shift, tz) -> tuple[datetime.datetime, datetime.datetime]:
+    """Scheduled start and end as aware datetimes; an overnight shift ends the next day (ATT-1)."""
+    start = datetime.datetime.combine(work_date, shift.start_time, tzinfo=tz)
+    end_date = work_date + datetime.timedelta(days=1) if shift.overnight else work_date
+    end = datetime.datetime.combine(end_date, shift.end_time, tzinfo=tz)
+    return start, end
+
+
+def _minutes(delta: datetime.timedelta) -> int:
+    return max(0, int(delta.total_seconds() // 60))
+
+
+def evaluate_day(
+    *,
+    kind: str,
+    shift,
+    work_date: datetime.date,
+    punches: list[datetime.datetime],
+    policy,
+    tz,
+    leave: dict | None = None,
+) -> DayResult:
+    """One employee's day against the roster (ATT-1, ATT-4, ATT-5) and approved leave (ATT-3).
+
+    ``leave``: the approved leave covering the day, ``{"part": "full" | "morning" | "afternoon",
+    "type": code, "request": id}``. A whole day of leave is "on leave"; a half day halves the shift
+    at its midpoint and the other half is evaluated as usual."""
+    if kind != "work" or shift is None:
+        result = DayResult(status="rest")
+        if punches:
+            result.explanation.append({"rule": "punches_on_rest_day", "article": "ATT-1", "count": len(punches)})
+        return result
+    start, end = shift_window(work_date, shift, tz)
+    scheduled = shift.paid_minutes
+    leave_item = None
+    if leave:
+        leave_item = {
+            "rule": "on_leave" if leave["part"] == "full" else "half_day_leave",
+            "article": "ATT-3",
+            "part": leave["part"],
+            "type": leave.get("type", ""),
+            "type_name": leave.get("type_name", ""),
+            "type_name_en": leave.get("type_name_en", ""),
+            "request": leave.get("request"),
+        }
+        if leave["part"] == "full":
+            return DayResult(status="on_leave", explanation=[leave_item])
+        middle = start + (end - start) / 2
+        if leave["part"] == "morning":
+            start = middle
+        else:
+            end = middle
+        scheduled = scheduled // 2
+    in_window = sorted(p for p in punches if start - WINDOW_BEFORE <= p <= end + WINDOW_AFTER)
+    if not in_window:
+        if leave_item:
+            # LV-5: the half not on leave, without a punch, is half a day of absenteeism.
+            return DayResult(
+                status="half_day_absent",
+                scheduled_minutes=scheduled,
+                explanation=[
+                    leave_item,
+                    {"rule": "absent_half", "article": "ATT-5", "start": start.isoformat(), "end": end.isoformat()},
+                ],
+            )
+        return DayResult(
+            status="absent",
+            scheduled_minutes=scheduled,
+            explanation=[{"rule": "absent", "article": "ATT-5", "start": start.isoformat(), "end": end.isoformat()}],
+        )
+    if len(in_window) == 1:
+        return DayResult(
+            status="missing_punch",
+            scheduled_minutes=scheduled,
+            first_in=in_window[0],
+            explanation=[
+                *([leave_item] if leave_item else []),
+                {"rule": "missing_punch", "article": "ATT-2", "punch": in_window[0].isoformat()},
+            ],
+        )
+    first_in, last_out = in_window[0], in_window[-1]
+    late = _minutes(first_in - start)
+    early = _minutes(end - last_out)
+    overlap = _minutes(min(end, last_out) - max(start, first_in))
+    break_minutes = shift.break_minutes // 2 if leave_item else shift.break_minutes
+    worked = max(0, overlap - break_minutes) if overlap > break_minutes else overlap
+    result = DayResult(
+        status="normal",
+        late_minutes=late,
+        early_minutes=early,
+        scheduled_minutes=scheduled,
+        worked_minutes=min(worked, scheduled),
+        first_in=first_in,
+        last_out=last_out,
+    )
+    if leave_item:
+        result.explanation.append(leave_item)
+    grace = policy.late_grace_minutes
+    limit = policy.late_minor_max_minutes
+    occurrences = []
+    for rule, minutes in (("late", late), ("early_leave", early)):
+        if minutes > grace:
+            severity = "minor" if minutes <= limit else "major"
+            occurrences.append(rule)
+            result.explanation.append(
+                {"rule": f"{rule}_{severity}", "article": "ATT-4", "minutes": minutes, "limit": limit, "grace": grace}
+            )
+    if not occurrences:
+        result.explanation.append({"rule": "on_time", "article": "ATT-1"})
+        return result
+    if any(item["rule"].endswith("_major") for item in result.explanation):
+        result.status = "half_day_absent"
+    elif len(occurrences) == 2:
+        result.status = "late_and_early"
+    else:
+        result.status = occurrences[0]
+    return result
+
+
+@dataclass
+class MonthLine:
+    work_date: datetime.date
+    rule: str
+    article: str
+    fine: Decimal = Decimal("0.00")
+    absence_days: Decimal = Decimal("0")
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class MonthResult:
+    lines: list[MonthLine] = field(default_factory=list)
+    occurrences: int = 0
+    fines: Decimal = Decimal("0.00")
+    absence_days: Decimal = Decimal("0")
+    deduction: Decimal = Decimal("0.00")
+    daily_pay: Decimal = Decimal("0.00")
+    missing_punches: int = 0
+    leave_days: Decimal = Decimal("0")
+    scheduled_minutes: int = 0
+    worked_minutes: int = 0
+
+    @property
+    def adherence(self) -> Decimal | None:
+        """Share of scheduled time actually worked (schedule adherence), in percent."""
+        if not self.scheduled_minutes:
+            return None
+        return (Decimal(self.worked_minutes) * 100 / Decimal(self.scheduled_minutes)).quantize(Decimal("0.1"))
+
+
+def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal) -> MonthResult:
+    """Fines and absenteeism of one employee's month (ATT-4, ATT-5).
+
+    ``days``: day records in date order (``work_date``, ``status``, ``explanation``, minutes);
+    ``policy_for(date)``: the attendance policy in force on a date; ``month_policy``: the one in
+    force on the month's last day, for the pay deduction.
+    """
+    result = MonthResult()
+    count = 0
+    for day in days:
+        result.scheduled_minutes += day.scheduled_minutes
+        result.worked_minutes += day.worked_minutes
+        policy = policy_for(day.work_date)
+        if day.status == "on_leave":
+            result.leave_days += 1  # ATT-3: approved leave, neither fine nor absenteeism
+            continue
+        if any(item.get("rule") == "half_day_leave" for item in day.explanation):
+            result.leave_days += HALF
+        if day.status == "absent":
+            result.lines.append(MonthLine(day.work_date, "absent", "ATT-5", absence_days=Decimal("1")))
+            continue
+        if day.status == "missing_punch":
+            result.missing_punches += 1
+            result.lines.append(MonthLine(day.work_date, "missing_punch", "ATT-2"))
+            continue
+        for item in day.explanation:
+            rule = item.get("rule", "")
+            if rule == "absent_half":
+                result.lines.append(MonthLine(day.work_date, "absent_half", "ATT-5", absence_days=HALF))
+                continue
+            if not rule.startswith(("late_", "early_leave_")):
+                continue
+            count += 1
+            detail = {"minutes": item["minutes"], "limit": item["limit"], "occurrence": count}
+            if rule.endswith("_minor"):
+                fine = Decimal("0.00") if policy.late_count_replaces_fines else policy.late_fine_amount
+                result.lines.append(MonthLine(day.work_date, rule, "ATT-4", fine=fine, detail=detail))
+            else:
+                result.lines.append(MonthLine(day.work_date, rule, "ATT-4", absence_days=HALF, detail=detail))
+            if count % policy.late_count_for_absence_day == 0:
+                result.lines.append(
+                    MonthLine(
+                        day.work_date,
+                        "count_absence_day",
+                        "ATT-4",
+                        absence_days=Decimal("1"),
+                        detail={"occurrence": count, "every": policy.late_count_for_absence_day},
+                    )
+                )
+    result.occurrences = count
+    result.fines = sum((line.fine for line in result.lines), Decimal("0.00")).quantize(CENT)
+    result.absence_days = sum((line.absence_days for line in result.lines), Decimal("0"))
+    result.daily_pay = (monthly_base_pay / month_policy.monthly_pay_days).quantize(CENT, ROUND_HALF_UP)
+    result.deduction = (
+        result.absence_days * month_policy.absence_day_pay_multiple * monthly_base_pay / month_policy.monthly_pay_days
+    ).quantize(CENT, ROUND_HALF_UP)
+    return result
+
+
+def explain(item: dict) -> str:
+    """One explanation item in the reader's language."""
+    rule = item.get("rule")
+    texts = {
+        "absent": _("Scheduled, no punch and no approved leave: a day of absenteeism (ATT-5, LV-5)."),
+        "absent_half": _("No punch for the half day not on leave: half a day of absenteeism (ATT-5, LV-5)."),
+        "on_leave": _("On approved leave: %(leave_name)s (ATT-3)."),
+        "half_day_leave": _("Approved leave for the %(part_label)s: %(leave_name)s (ATT-3)."),
+        "missing_punch": _("Only one punch: file a correction request (补卡) with your supervisor (ATT-2)."),
+        "on_time": _("On time (ATT-1)."),
+        "punches_on_rest_day": _("Punches on a rest day are recorded but not evaluated (ATT-1)."),
+        "late_minor": _("Late by %(minutes)d min (at most %(limit)d): a fine (ATT-4)."),
+        "late_major": _("Late by %(minutes)d min (more than %(limit)d): half a day of absenteeism (ATT-4)."),
+        "early_leave_minor": _("Left %(minutes)d min early (at most %(limit)d): a fine (ATT-4)."),
+        "early_leave_major": _("Left %(minutes)d min early (more than %(limit)d): half a day of absenteeism (ATT-4)."),
+        "count_absence_day": _(
+            "Occurrence no. %(occurrence)d of the month (every %(every)d-th): one more day of absenteeism (ATT-4)."
+        ),
+    }
+    text = texts.get(rule)
+    if text is None:
+        return rule or ""
+    if rule in ("on_leave", "half_day_leave"):
+        zh = (get_language() or "").startswith("zh")
+        item = {
+            **item,
+            "leave_name": (item.get("type_name") if zh else item.get("type_name_en")) or item.get("type", ""),
+            "part_label": _("morning") if item.get("part") == "morning" else _("afternoon"),
+        }
+    try:
+        return text % item
+    except (KeyError, TypeError):
+        return text
