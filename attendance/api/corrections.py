@@ -42,7 +42,6 @@ class CorrectionListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_corrections_list",
         responses=paginated_schema(CorrectionOutputSerializer),
         summary="Correction requests the caller may see (own, team, department or company)",
     )

@@ -51,7 +51,6 @@ class DailyListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_daily_list",
         responses=paginated_schema(DailyOutputSerializer),
         summary="Computed attendance days the caller may see, each with its explanation",
     )
@@ -115,7 +114,6 @@ class SummaryListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_summaries_list",
         responses=paginated_schema(SummaryOutputSerializer),
         summary="Monthly attendance summaries (fines, absenteeism, deduction; ATT-4, ATT-5), one per employee",
     )

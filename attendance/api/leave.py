@@ -362,7 +362,6 @@ class LeaveTypeListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_leave_types_list",
         responses=paginated_schema(LeaveTypeOutputSerializer),
         summary="Leave types (LV-1)",
     )
@@ -424,7 +423,6 @@ class LeaveRequestListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_leave_requests_list",
         responses=paginated_schema(LeaveRequestSummaryOutputSerializer),
         summary="Leave requests the caller may see: own, team, department, company, or on their route (ATT-3)",
     )
@@ -706,7 +704,6 @@ class LeaveInboxApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        operation_id="attendance_leave_inbox_list",
         responses=paginated_schema(LeaveInboxRowOutputSerializer),
         summary="Requests waiting for the caller's decision (or a delegator's), with balance and team coverage "
         "per day (LV-4)",
@@ -779,7 +776,6 @@ class LeaveBalanceListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_leave_balances_list",
         responses=paginated_schema(LeaveBalanceOutputSerializer),
         summary="Leave balances the caller may see, each with how it was granted (LV-3)",
     )
@@ -876,7 +872,6 @@ class LeaveDelegationListApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        operation_id="attendance_leave_delegations_list",
         responses=paginated_schema(LeaveDelegationOutputSerializer),
         summary="Approval delegations the caller gave or holds; HR sees all (LV-4)",
     )

@@ -151,7 +151,6 @@ class PunchCollectionApi(APIView):
 
     @extend_schema(
         parameters=[PunchFilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_punches_list",
         responses=paginated_schema(PunchListOutputSerializer),
         summary="Punches of the employees the caller may see",
     )

@@ -29,7 +29,6 @@ class ShiftTypeListApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        operation_id="attendance_shift_types_list",
         responses=paginated_schema(ShiftTypeOutputSerializer),
         summary="Shift types in use (ATT-1)",
     )
@@ -102,7 +101,6 @@ class RosterApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        operation_id="attendance_roster_list",
         responses=paginated_schema(RosterRowSerializer),
         summary="A team's roster, one row per employee the caller may see (paginated by employee)",
     )
