@@ -10,7 +10,6 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import Http404
 from django.test import override_settings
 from django.urls import include, path, reverse
-from django.utils.translation import gettext_lazy as _
 
 from callcenter import selectors
 from callcenter.errors import ERROR_CODE_ENUMS, ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
@@ -166,12 +165,12 @@ def test_the_menu_is_what_the_apps_registered_in_order_and_by_role(org):
 def test_a_new_app_adds_its_entry_without_the_core_knowing_it(org):
     try:
         navigation_register(
-            NavEntry("kernel_test", _("Test"), "callcenter:dashboard", "star", 5, has_any_role(Role.HR))
+            NavEntry("kernel_test", "Test", "callcenter:dashboard", "star", 5, has_any_role(Role.HR))
         )
         assert "kernel_test" in [i["key"] for i in navigation_for(org.hr.user)]
         assert "kernel_test" not in [i["key"] for i in navigation_for(org.agent.user)]
         # registering the key again replaces it (AppConfig.ready() may run twice)
-        navigation_register(NavEntry("kernel_test", _("Test"), "callcenter:dashboard", "star", 5, everyone))
+        navigation_register(NavEntry("kernel_test", "Test", "callcenter:dashboard", "star", 5, everyone))
         assert "kernel_test" in [i["key"] for i in navigation_for(org.agent.user)]
     finally:
         NAVIGATION.pop("kernel_test", None)
