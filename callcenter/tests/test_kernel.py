@@ -164,9 +164,7 @@ def test_the_menu_is_what_the_apps_registered_in_order_and_by_role(org):
 
 def test_a_new_app_adds_its_entry_without_the_core_knowing_it(org):
     try:
-        navigation_register(
-            NavEntry("kernel_test", "Test", "callcenter:dashboard", "star", 5, has_any_role(Role.HR))
-        )
+        navigation_register(NavEntry("kernel_test", "Test", "callcenter:dashboard", "star", 5, has_any_role(Role.HR)))
         assert "kernel_test" in [i["key"] for i in navigation_for(org.hr.user)]
         assert "kernel_test" not in [i["key"] for i in navigation_for(org.agent.user)]
         # registering the key again replaces it (AppConfig.ready() may run twice)
