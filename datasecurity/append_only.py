@@ -104,13 +104,16 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_ROLES_HEADER = """\
+-- The audit trail's database roles (SEC-2, SEC-3), for the application role {app}:
+-- it may read and append audit events, never change or remove them. Retention runs through the
+-- function {purge}(), which belongs to {owner}, deletes only events older
+-- than the retention (never fewer than {floor} days) and re-anchors the chain head.
+-- Run as a PostgreSQL superuser in the application's database, after `manage.py migrate`;
+-- idempotent (run it again after a migration that alters the audit table). docs/operations.md.
+"""
+
 _ROLES_SQL = """\
--- The audit trail's database roles (SEC-2, SEC-3): the application's role {app} may read and
--- append audit events, never change or remove them; retention runs through {purge}(), which
--- belongs to {owner} and deletes only events older than the retention (never fewer than
--- {floor} days) and re-anchors the chain head. Run as a PostgreSQL superuser in the application's
--- database, after `manage.py migrate`; it is idempotent (run it again after a migration that
--- alters the audit table). See docs/operations.md.
 DO $roles$
 BEGIN
     BEGIN
@@ -202,7 +205,7 @@ def audit_db_roles_sql(*, app_role: str, schema: str = "public", transaction: bo
     in ``schema`` (PostgreSQL; run as a superuser; idempotent). ``transaction`` wraps it in
     BEGIN/COMMIT (for psql); leave it out to run it inside a transaction of one's own."""
     app_role, schema = _checked_role(app_role), _checked_role(schema)
-    sql = _ROLES_SQL.format(
+    names = dict(
         app=_ident(app_role),
         app_literal=_literal(app_role),
         owner=AUDIT_OWNER_ROLE,
@@ -215,4 +218,7 @@ def audit_db_roles_sql(*, app_role: str, schema: str = "public", transaction: bo
         purge=f"{_ident(schema)}.{_ident(AUDIT_PURGE_FUNCTION)}",
         floor=AUDIT_RETENTION_FLOOR_DAYS,
     )
-    return f"BEGIN;\n{sql}COMMIT;\n" if transaction else sql
+    sql = _ROLES_SQL.format(**names)
+    if not transaction:
+        return sql
+    return _ROLES_HEADER.format(**names) + "BEGIN;\n\n" + sql + "\nCOMMIT;\n"

@@ -131,16 +131,19 @@ def audit_chain_verify(*, max_problems: int = 50) -> ChainReport:
     """Walk the chain in insertion order and report every break (edited, removed, forged), then
     compare it with the latest signed checkpoint (a trimmed tail with a rewritten head), and
     report every checkpoint file whose signature does not fit (forged or damaged)."""
+    # The checkpoints first: each records a head committed before the snapshot below starts, so a
+    # checkpoint written during a long walk is never compared with a chain that predates it.
+    checkpoints = audit_checkpoint_list()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # One snapshot for the head, the walk and the checkpoint's event: appends that commit
         # meanwhile are neither half-seen nor reported as breaks.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            return _verify(max_problems)
-    return _verify(max_problems)
+            return _verify(max_problems, checkpoints)
+    return _verify(max_problems, checkpoints)
 
 
-def _verify(max_problems: int) -> ChainReport:
+def _verify(max_problems: int, checkpoints: list[AuditCheckpoint]) -> ChainReport:
     report = ChainReport()
     head = AuditChainHead.objects.filter(pk=1).first()
     expected_prev = head.anchor_hash if head else GENESIS_HASH
@@ -180,12 +183,13 @@ def _verify(max_problems: int) -> ChainReport:
             )
         if head.event_count != report.checked:
             report.problems.append(f"head counts {head.event_count} events, found {report.checked}")
-    _verify_against_checkpoints(report, head)
+    _verify_against_checkpoints(report, head, checkpoints)
     return report
 
 
-def _verify_against_checkpoints(report: ChainReport, head: AuditChainHead | None) -> None:
-    checkpoints = audit_checkpoint_list()
+def _verify_against_checkpoints(
+    report: ChainReport, head: AuditChainHead | None, checkpoints: list[AuditCheckpoint]
+) -> None:
     for checkpoint in checkpoints:
         if not checkpoint.signed:
             report.problems.append(

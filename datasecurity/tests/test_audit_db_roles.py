@@ -8,14 +8,17 @@ superuser, so each proof switches to the application's role with ``SET LOCAL ROL
 
 import datetime
 from contextlib import contextmanager
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from datasecurity.append_only import audit_db_roles_sql
 from datasecurity.models import AuditChainHead, AuditEvent, AuditPolicy
 from datasecurity.selectors import audit_chain_verify
 from datasecurity.services import audit_record, audit_retention_purge
@@ -163,3 +166,8 @@ def test_audit_db_roles_check_reports_the_set_up(capsys):
     # a superuser application role is never protected
     with pytest.raises(CommandError, match="superuser"):
         call_command("audit_db_roles", "--check", "--app-role", "postgres")
+
+
+def test_the_operations_guide_shows_the_sql_the_command_prints():
+    guide = (Path(settings.BASE_DIR) / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert audit_db_roles_sql(app_role="callcenter_app") in guide

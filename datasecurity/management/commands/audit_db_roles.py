@@ -35,12 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--schema", default="public", help="the schema of the tables (for --print)")
 
     def handle(self, *args, **options):
-        app_role = options["app_role"] or connection.settings_dict.get("USER") or ""
-        if not app_role:
-            raise CommandError("Name the application's role with --app-role.")
         if (options["apply"] or options["check"]) and connection.vendor != "postgresql":
             self.stdout.write("SQLite has no database roles: nothing to do (the services keep the rule).")
             return
+        app_role = options["app_role"] or connection.settings_dict.get("USER") or ""
+        if not app_role:
+            raise CommandError("Name the application's role with --app-role.")
         if options["apply"]:
             try:
                 audit_db_roles_apply(app_role=app_role)
