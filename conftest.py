@@ -1,15 +1,18 @@
 """Suite-wide fixtures. Tests run against PostgreSQL and Redis (see Makefile `test`)."""
 
 import os
+import secrets
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 from callcenter.celery import app as celery_app
 from callcenter.roles import Role
 from callcenter.tests import factories as f
+from datasecurity.services import audit_db_roles_apply
 
 
 def pytest_configure(config):
@@ -82,3 +85,42 @@ def org(db):
     dept_a.leader_in_charge = ns.leader
     dept_a.save()
     return ns
+
+
+# --- Audit trail: the production database roles, and a checkpoint directory per test ----------
+
+# Stands for the role the application connects as in production (tests connect as a superuser).
+AUDIT_TEST_APP_ROLE = "callcenter_test_app"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The audit trail's database roles on the test database, as an operator sets them up in
+    production (docs/operations.md, ``manage.py audit_db_roles``; PostgreSQL only): the audit
+    table belongs to ``callcenter_audit_owner``, and ``callcenter_test_app`` gets what the
+    application's role has there (every other table, as their owner) but may only read and append
+    audit events. The migrations ran before, on a database without the set-up. Roles are
+    cluster-wide: made once (other test databases may share them), never dropped.
+    ``datasecurity/tests/test_audit_db_roles.py`` proves the rule with ``SET LOCAL ROLE``."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    DO $$ BEGIN
+                        CREATE ROLE {AUDIT_TEST_APP_ROLE} NOLOGIN;
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                    END $$;
+                    GRANT USAGE, CREATE ON SCHEMA public TO {AUDIT_TEST_APP_ROLE};
+                    GRANT ALL ON ALL TABLES IN SCHEMA public TO {AUDIT_TEST_APP_ROLE};
+                    GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {AUDIT_TEST_APP_ROLE};
+                    """
+                )
+            audit_db_roles_apply(app_role=AUDIT_TEST_APP_ROLE)
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_dir(settings, tmp_path_factory):
+    """Each test its own checkpoint directory (made when a checkpoint is written): a checkpoint
+    of another test, or of ``make run``, is never compared with this test's chain."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / "audit-checkpoints" / secrets.token_hex(8)

@@ -1,16 +1,55 @@
-"""Admin: a back office for superusers. Writes go through the services (audited)."""
+"""Admin: a read-only back office for superusers (SEC-2, SEC-3).
 
+Nothing written here may bypass the audited services, so users, groups, employees and every HR
+record are read-only: roles are assigned on their own page (``/accounts/roles/``, audited), hiring,
+changes and leavers through the HR pages. DRF's token admin is removed: API tokens are issued by
+services. Departments, teams and positions are the one exception: their admin saves through
+``org_record_save``, which audits each change.
+"""
+
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 
 from callcenter import services
 from callcenter.models import AccountPolicy, Department, Employee, JobRun, Notification, Position, Team, User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ReadOnlyAdmin, DjangoUserAdmin):
+    """Read-only: roles are assigned at /accounts/roles/, passwords changed by their owner,
+    accounts created and ended with the employee (all audited)."""
+
     list_display = ("username", "email", "is_active", "is_staff", "must_change_password", "last_login")
     fieldsets = (*DjangoUserAdmin.fieldsets, ("SEC-2", {"fields": ("preferred_language", "must_change_password")}))
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyAdmin, DjangoGroupAdmin):
+    """Groups are the roles (callcenter.roles): made by a migration, assigned at /accounts/roles/."""
+
+
+# API tokens are issued and revoked by services (audited), never typed into the admin.
+if apps.is_installed("rest_framework.authtoken"):
+    for _model in apps.get_app_config("authtoken").get_models():
+        if admin.site.is_registered(_model):
+            admin.site.unregister(_model)
 
 
 class OrgRecordAdmin(admin.ModelAdmin):
@@ -42,34 +81,13 @@ class PositionAdmin(OrgRecordAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(ReadOnlyAdmin):
+    """Read-only: an employee is hired, changed and leaves through the HR services (audited)."""
+
     list_display = ("employee_no", "name", "department", "team", "position", "status")
     list_select_related = ("department", "team", "position")
     list_filter = ("status", "department")
     search_fields = ("employee_no", "name")
-    readonly_fields = ("user", "status", "left_on")
-    raw_id_fields = ("team",)
-
-    def has_add_permission(self, request):
-        return False  # created by employee_create (HR), which also creates the login
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.employee_update(actor=request.user, employee_id=obj.pk, **fields)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccountPolicy)

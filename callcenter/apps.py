@@ -24,6 +24,7 @@ class CallcenterConfig(AppConfig):
                 lambda viewer: viewer.scope >= Scope.TEAM,
             ),
             NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
+            NavEntry("roles", _("Roles"), "callcenter:role_list", "person-badge", 820, has_any_role(Role.HR)),
             NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff),
             NavEntry("api", _("API"), "api:docs", "code", 990, everyone),
         )

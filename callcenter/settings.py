@@ -261,6 +261,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "datasecurity.tasks.audit_chain_verify",
         "schedule": crontab(hour=1, minute=30),
     },
+    # SEC-3: the chain head, signed, outside the database; a trimmed tail can hide only until the
+    # next checkpoint, so every 10 minutes (a file only when the head has moved).
+    "audit-checkpoint": {
+        "task": "datasecurity.tasks.audit_checkpoint_write",
+        "schedule": crontab(minute="*/10"),
+    },
     "sessions-clear": {
         "task": "callcenter.tasks.sessions_clear",
         "schedule": crontab(hour=3, minute=0),
@@ -284,6 +290,7 @@ PERIODIC_JOB_LABELS = {
     "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
+    "audit-checkpoint": _("Audit trail checkpoint outside the database (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
     "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
@@ -329,4 +336,7 @@ LOGGING = {
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo!2026pass")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+# Signed checkpoints of the audit chain head (SEC-3): a directory the database user cannot
+# write, files created once and never overwritten (datasecurity.services.audit_checkpoint_write).
+AUDIT_CHECKPOINT_DIR = env.path("AUDIT_CHECKPOINT_DIR", default=BASE_DIR / "var" / "audit-checkpoints")
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)

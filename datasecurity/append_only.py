@@ -1,15 +1,42 @@
-"""Append-only tables on PostgreSQL: a trigger refuses UPDATE, DELETE and TRUNCATE.
+"""Append-only tables on PostgreSQL: a trigger refuses UPDATE, DELETE and TRUNCATE; and the audit
+table's database roles, which make the trigger more than a speed bump.
 
 Used in migrations for every record the regulation says may not be altered (audit events,
 punches, later locked appraisals and issued penalties)::
 
     migrations.RunPython(*append_only("attendance_punch", "attendance_punch"))
 
-``delete_setting`` names a transaction-local setting under which DELETE is allowed (the audit
-retention path: ``SET LOCAL callcenter.audit_retention = 'on'``). TRUNCATE is allowed only to a
-connection started with ``callcenter.allow_truncate=on`` (the test database's flush). SQLite
-(try-it-out mode) has no trigger; the services keep the same rule there.
+``delete_role`` names the one role whose DELETEs the trigger lets through: for the audit table,
+:data:`AUDIT_OWNER_ROLE`, the owner of the retention function (the function runs as its owner, so
+the retention path is the only way). No session setting opens the trigger. TRUNCATE is allowed
+only to a superuser connection started with ``callcenter.allow_truncate=on`` (the test
+database's flush). SQLite (try-it-out mode) has no trigger; the services keep the same rule there.
+
+A trigger alone does not stop the table's owner (who may disable it), so in production the audit
+table belongs to :data:`AUDIT_OWNER_ROLE` and the application's role may only read and append:
+:func:`audit_db_roles_sql` is the operator's set-up (``manage.py audit_db_roles``,
+docs/operations.md). Roles are cluster-wide and the application cannot create them, so the
+migrations never depend on it: they run on a database without the set-up, which an operator
+applies afterwards (and again after a migration that alters the audit table).
 """
+
+import re
+
+__all__ = [
+    "AUDIT_OWNER_ROLE",
+    "AUDIT_PURGE_FUNCTION",
+    "AUDIT_TABLE",
+    "append_only",
+    "audit_db_roles_sql",
+]
+
+AUDIT_TABLE = "datasecurity_auditevent"
+AUDIT_TRIGGER_FUNCTION = "datasecurity_audit_append_only"
+AUDIT_PURGE_FUNCTION = "datasecurity_audit_purge"
+# Owns the audit table and the retention function; never a login, never granted to the app.
+AUDIT_OWNER_ROLE = "callcenter_audit_owner"
+# SEC-2: audit records are kept at least six months, whatever the policy table says.
+AUDIT_RETENTION_FLOOR_DAYS = 180
 
 _TEMPLATE = """
 CREATE OR REPLACE FUNCTION {name}_append_only() RETURNS trigger AS $$
@@ -17,7 +44,8 @@ BEGIN
     IF TG_OP = 'DELETE' AND {delete_check} THEN
         RETURN OLD;
     END IF;
-    IF TG_OP = 'TRUNCATE' AND current_setting('callcenter.allow_truncate', true) = 'on' THEN
+    IF TG_OP = 'TRUNCATE' AND current_setting('callcenter.allow_truncate', true) = 'on'
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = current_user AND rolsuper) THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION '{table} is append-only: % refused', TG_OP
@@ -42,10 +70,12 @@ DROP TRIGGER IF EXISTS {name}_no_truncate ON {table};
 DROP FUNCTION IF EXISTS {name}_append_only();
 """
 
+_ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$.-]{0,62}$")
 
-def append_only(table: str, name: str, delete_setting: str | None = None):
+
+def append_only(table: str, name: str, delete_role: str | None = None):
     """(forwards, backwards) functions for ``migrations.RunPython``."""
-    delete_check = f"current_setting('{delete_setting}', true) = 'on'" if delete_setting else "false"
+    delete_check = f"current_user = '{_checked_role(delete_role)}'" if delete_role else "false"
     create = _TEMPLATE.format(table=table, name=name, delete_check=delete_check)
     drop = _DROP.format(table=table, name=name)
 
@@ -58,3 +88,137 @@ def append_only(table: str, name: str, delete_setting: str | None = None):
             schema_editor.execute(drop, params=None)
 
     return forwards, backwards
+
+
+def _checked_role(role: str) -> str:
+    if not _ROLE_NAME.match(role or ""):
+        raise ValueError(f"not a role name: {role!r}")
+    return role
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_ROLES_HEADER = """\
+-- The audit trail's database roles (SEC-2, SEC-3), for the application role {app}:
+-- it may read and append audit events, never change or remove them. Retention runs through the
+-- function {purge}(), which belongs to {owner}, deletes only events older
+-- than the retention (never fewer than {floor} days) and re-anchors the chain head.
+-- Run as a PostgreSQL superuser in the application's database, after `manage.py migrate`;
+-- idempotent (run it again after a migration that alters the audit table). docs/operations.md.
+"""
+
+_ROLES_SQL = """\
+DO $roles$
+BEGIN
+    BEGIN
+        CREATE ROLE {owner} NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+        NULL;  -- roles are cluster-wide: another database of the cluster made it already
+    END;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {app_literal}) THEN
+        RAISE EXCEPTION 'role % does not exist: name the role the application connects as', {app_literal};
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {app_literal} AND rolsuper) THEN
+        RAISE EXCEPTION 'role % is a superuser, which no grant can restrain: let the application '
+            'connect as a role without SUPERUSER (docs/operations.md)', {app_literal};
+    END IF;
+    IF pg_catalog.pg_has_role({app_literal}, '{owner}', 'MEMBER') THEN
+        RAISE EXCEPTION 'role % is a member of {owner}: revoke that membership', {app_literal};
+    END IF;
+END
+$roles$;
+
+-- The owner of the audit table (and of its trigger function) is not the application: only an
+-- owner may disable the trigger, alter or truncate the table.
+ALTER TABLE {table} OWNER TO {owner};
+ALTER FUNCTION {trigger_function}() OWNER TO {owner};
+REVOKE ALL ON {table} FROM PUBLIC;
+REVOKE ALL ON {table} FROM {app};
+GRANT SELECT, INSERT ON {table} TO {app};
+DO $seq$
+DECLARE
+    seq text := pg_catalog.pg_get_serial_sequence('{table_path}', 'id');
+BEGIN
+    IF seq IS NOT NULL THEN
+        EXECUTE format('REVOKE ALL ON SEQUENCE %s FROM PUBLIC', seq);
+        EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO %I', seq, {app_literal});
+    END IF;
+END
+$seq$;
+
+-- What the retention function reads and writes besides the events it owns.
+GRANT USAGE ON SCHEMA {schema} TO {owner};
+GRANT SELECT, UPDATE ON {head} TO {owner};
+GRANT SELECT ON {policy} TO {owner};
+
+CREATE OR REPLACE FUNCTION {purge}()
+    RETURNS TABLE (purged bigint, purged_before timestamptz, kept_days integer)
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $purge$
+DECLARE
+    v_days integer;
+    v_cutoff timestamptz;
+    v_last bigint;
+    v_boundary bigint;
+    v_deleted bigint := 0;
+BEGIN
+    -- The policy in force (AuditPolicy), never below the floor whatever the table says.
+    SELECT p.audit_retention_days INTO v_days FROM {policy} p
+        WHERE p.effective_from <= current_date ORDER BY p.effective_from DESC LIMIT 1;
+    v_days := GREATEST(COALESCE(v_days, {floor}), {floor});
+    v_cutoff := now() - make_interval(days => v_days);
+    -- The head row lock serialises this with every append (as audit_record does).
+    SELECT h.last_event_id INTO v_last FROM {head} h WHERE h.id = 1 FOR UPDATE;
+    IF FOUND THEN
+        -- Only a prefix of the chain goes (the oldest events), and never the newest event, so
+        -- the chain stays one line from its new anchor and a checkpoint's event stays verifiable.
+        SELECT min(e.id) INTO v_boundary FROM {table} e WHERE e.occurred_at >= v_cutoff;
+        v_boundary := LEAST(COALESCE(v_boundary, v_last), v_last);
+        DELETE FROM {table} e WHERE e.id < v_boundary;
+        GET DIAGNOSTICS v_deleted = ROW_COUNT;
+        IF v_deleted > 0 THEN
+            UPDATE {head} h SET
+                anchor_hash = (SELECT e.prev_hash FROM {table} e ORDER BY e.id LIMIT 1),
+                event_count = h.event_count - v_deleted
+            WHERE h.id = 1;
+        END IF;
+    END IF;
+    RETURN QUERY SELECT v_deleted, v_cutoff, v_days;
+END
+$purge$;
+ALTER FUNCTION {purge}() OWNER TO {owner};
+REVOKE ALL ON FUNCTION {purge}() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {purge}() TO {app};
+"""
+
+
+def audit_db_roles_sql(*, app_role: str, schema: str = "public", transaction: bool = True) -> str:
+    """The operator's set-up of the audit table's roles, for the application role ``app_role``
+    in ``schema`` (PostgreSQL; run as a superuser; idempotent). ``transaction`` wraps it in
+    BEGIN/COMMIT (for psql); leave it out to run it inside a transaction of one's own."""
+    app_role, schema = _checked_role(app_role), _checked_role(schema)
+    names = dict(
+        app=_ident(app_role),
+        app_literal=_literal(app_role),
+        owner=AUDIT_OWNER_ROLE,
+        schema=_ident(schema),
+        table=f"{_ident(schema)}.{_ident(AUDIT_TABLE)}",
+        table_path=f"{_ident(schema)}.{_ident(AUDIT_TABLE)}".replace("'", "''"),
+        trigger_function=f"{_ident(schema)}.{_ident(AUDIT_TRIGGER_FUNCTION)}",
+        head=f"{_ident(schema)}.{_ident('datasecurity_auditchainhead')}",
+        policy=f"{_ident(schema)}.{_ident('datasecurity_auditpolicy')}",
+        purge=f"{_ident(schema)}.{_ident(AUDIT_PURGE_FUNCTION)}",
+        floor=AUDIT_RETENTION_FLOOR_DAYS,
+    )
+    sql = _ROLES_SQL.format(**names)
+    if not transaction:
+        return sql
+    return _ROLES_HEADER.format(**names) + "BEGIN;\n\n" + sql + "\nCOMMIT;\n"

@@ -2,15 +2,41 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _sign_in_failed(sender, credentials=None, request=None, **kwargs):
+    """Django's ``user_login_failed``: runs after django-axes' own receiver, so the request
+    carries axes' verdict (locked out? how many failures?). Only calls the service."""
+    from datasecurity.services import audit_sign_in_failure_record
+
+    credentials = credentials or {}
+    audit_sign_in_failure_record(
+        username=credentials.get("username", ""),
+        locked_out=bool(getattr(request, "axes_locked_out", False)),
+        failures=getattr(request, "axes_failures_since_start", None),
+    )
+
+
+def _locked_out(sender, request=None, username=None, **kwargs):
+    """django-axes' ``user_locked_out``. Only calls the service."""
+    from datasecurity.services import audit_lockout_record
+
+    audit_lockout_record(username=username or "", failures=getattr(request, "axes_failures_since_start", None))
+
+
 class DatasecurityConfig(AppConfig):
     name = "datasecurity"
     verbose_name = _("Data security")
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
         from callcenter.navigation import NavEntry, has_any_role, navigation_register
         from callcenter.roles import Role
 
+        # SEC-2: failed sign-ins and lockouts reach the audit trail.
+        user_login_failed.connect(_sign_in_failed, dispatch_uid="datasecurity.audit_sign_in_failure")
+        user_locked_out.connect(_locked_out, dispatch_uid="datasecurity.audit_lockout")
         navigation_register(
             NavEntry(
                 "audit",

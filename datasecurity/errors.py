@@ -10,4 +10,5 @@ __all__ = ["DataSecurityErrorCode"]
 
 
 class DataSecurityErrorCode(ErrorCode):
-    pass
+    INVALID_CATEGORY = "invalid_category"
+    RETENTION_NOT_SET_UP = "retention_not_set_up"

@@ -1,24 +1,43 @@
-"""Reads of the data-security app: the audit trail is for the security auditor (read-only)."""
+"""Reads of the data-security app: the audit trail is for the security auditor (read-only); the
+chain's verification against the latest signed checkpoint; the database roles' set-up."""
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from callcenter.errors import PermissionDeniedError
+from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.inputs import safe_date
 from callcenter.roles import Role, has_role
+from datasecurity.append_only import AUDIT_OWNER_ROLE, AUDIT_PURGE_FUNCTION, AUDIT_TABLE
+from datasecurity.errors import DataSecurityErrorCode
 from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent
-from datasecurity.rules.audit import event_hash
+from datasecurity.rules.audit import (
+    AUDIT_CATEGORIES,
+    AuditCheckpoint,
+    checkpoint_from_document,
+    checkpoint_problems,
+    event_hash,
+)
 
 __all__ = [
     "ChainReport",
     "audit_chain_head",
     "audit_chain_verify",
+    "audit_checkpoint_latest",
+    "audit_checkpoint_list",
+    "audit_checkpoint_newest_file",
     "audit_connection_is_postgres",
+    "audit_db_roles_status",
     "audit_event_list",
     "can_read_audit",
 ]
+
+_CHECKPOINT_GLOB = "audit-checkpoint-*.json"
 
 
 def can_read_audit(user) -> bool:
@@ -26,10 +45,19 @@ def can_read_audit(user) -> bool:
 
 
 def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEvent]:
+    """Events newest first. ``category=sign_in`` keeps the failed sign-ins and lockouts."""
     if not can_read_audit(user):
         raise PermissionDeniedError("Only the security auditor reads the audit trail.")
     filters = filters or {}
     qs = AuditEvent.objects.all()
+    if category := (filters.get("category") or "").strip():
+        if category not in AUDIT_CATEGORIES:
+            raise ApplicationError(
+                _("Unknown category: choose one of %(choices)s.") % {"choices": ", ".join(AUDIT_CATEGORIES)},
+                code=DataSecurityErrorCode.INVALID_CATEGORY,
+                field="category",
+            )
+        qs = qs.filter(action__in=AUDIT_CATEGORIES[category])
     if action := (filters.get("action") or "").strip():
         qs = qs.filter(action__startswith=action)
     if actor := (filters.get("actor") or "").strip():
@@ -49,10 +77,50 @@ def audit_chain_head() -> AuditChainHead | None:
     return AuditChainHead.objects.filter(pk=1).first()
 
 
+# --- Checkpoints (the files written by ``audit_checkpoint_write``) ---------------------------
+
+
+def _checkpoint_read(path: Path) -> AuditCheckpoint:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return AuditCheckpoint(path, None, 0, 0, "", "", signed=False, error=f"unreadable: {type(exc).__name__}")
+    return checkpoint_from_document(document, path)
+
+
+def audit_checkpoint_list() -> list[AuditCheckpoint]:
+    """Every checkpoint file of ``AUDIT_CHECKPOINT_DIR``, signed or not, oldest name first."""
+    directory = Path(settings.AUDIT_CHECKPOINT_DIR)
+    if not directory.is_dir():
+        return []
+    return [_checkpoint_read(path) for path in sorted(directory.rglob(_CHECKPOINT_GLOB))]
+
+
+def audit_checkpoint_latest(checkpoints: list[AuditCheckpoint] | None = None) -> AuditCheckpoint | None:
+    """The newest correctly signed checkpoint, by the time it records (a file copied under a
+    newer name is still only as new as its signed content)."""
+    signed = [c for c in (audit_checkpoint_list() if checkpoints is None else checkpoints) if c.signed]
+    return max(signed, key=lambda c: c.created_at, default=None)
+
+
+def audit_checkpoint_newest_file() -> AuditCheckpoint | None:
+    """The checkpoint with the newest file name (cheap: the writer's "has the head moved?")."""
+    directory = Path(settings.AUDIT_CHECKPOINT_DIR)
+    if not directory.is_dir():
+        return None
+    newest = max(directory.rglob(_CHECKPOINT_GLOB), key=lambda p: p.relative_to(directory).parts, default=None)
+    return _checkpoint_read(newest) if newest is not None else None
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
 @dataclass
 class ChainReport:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    checkpoint: AuditCheckpoint | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,7 +128,22 @@ class ChainReport:
 
 
 def audit_chain_verify(*, max_problems: int = 50) -> ChainReport:
-    """Walk the chain in insertion order and report every break (edited, removed, forged)."""
+    """Walk the chain in insertion order and report every break (edited, removed, forged), then
+    compare it with the latest signed checkpoint (a trimmed tail with a rewritten head), and
+    report every checkpoint file whose signature does not fit (forged or damaged)."""
+    # The checkpoints first: each records a head committed before the snapshot below starts, so a
+    # checkpoint written during a long walk is never compared with a chain that predates it.
+    checkpoints = audit_checkpoint_list()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # One snapshot for the head, the walk and the checkpoint's event: appends that commit
+        # meanwhile are neither half-seen nor reported as breaks.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return _verify(max_problems, checkpoints)
+    return _verify(max_problems, checkpoints)
+
+
+def _verify(max_problems: int, checkpoints: list[AuditCheckpoint]) -> ChainReport:
     report = ChainReport()
     head = AuditChainHead.objects.filter(pk=1).first()
     expected_prev = head.anchor_hash if head else GENESIS_HASH
@@ -93,15 +176,88 @@ def audit_chain_verify(*, max_problems: int = 50) -> ChainReport:
     if head is None:
         if report.checked:
             report.problems.append("chain head missing")
-        return report
-    if head.last_hash != expected_prev or head.last_event_id != last_id:
-        report.problems.append(
-            f"chain ends at event {last_id} but the head records event {head.last_event_id} (events removed)"
-        )
-    if head.event_count != report.checked:
-        report.problems.append(f"head counts {head.event_count} events, found {report.checked}")
+    else:
+        if head.last_hash != expected_prev or (report.checked and head.last_event_id != last_id):
+            report.problems.append(
+                f"chain ends at event {last_id} but the head records event {head.last_event_id} (events removed)"
+            )
+        if head.event_count != report.checked:
+            report.problems.append(f"head counts {head.event_count} events, found {report.checked}")
+    _verify_against_checkpoints(report, head, checkpoints)
     return report
+
+
+def _verify_against_checkpoints(
+    report: ChainReport, head: AuditChainHead | None, checkpoints: list[AuditCheckpoint]
+) -> None:
+    for checkpoint in checkpoints:
+        if not checkpoint.signed:
+            report.problems.append(
+                f"checkpoint {checkpoint.path.name}: {checkpoint.error}; the signature does not fit "
+                "(forged or damaged checkpoint)"
+            )
+    latest = audit_checkpoint_latest(checkpoints)
+    report.checkpoint = latest
+    if latest is None:
+        report.notes.append(f"no checkpoint yet in {settings.AUDIT_CHECKPOINT_DIR}")
+        return
+    anchored = AuditEvent.objects.filter(pk=latest.last_event_id).values_list("hash", flat=True).first()
+    report.problems.extend(
+        checkpoint_problems(
+            latest,
+            head_last_event_id=head.last_event_id if head else 0,
+            head_event_count=head.event_count if head else 0,
+            head_anchor_hash=head.anchor_hash if head else GENESIS_HASH,
+            hash_of_checkpoint_event=anchored,
+            events_up_to_checkpoint=AuditEvent.objects.filter(pk__lte=latest.last_event_id).count(),
+        )
+    )
 
 
 def audit_connection_is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+# --- The database roles (datasecurity/append_only.py) -----------------------------------------
+
+
+def audit_db_roles_status(*, app_role: str) -> dict:
+    """Is the audit table protected from ``app_role`` (PostgreSQL)? ``problems`` is empty when it
+    is: owned by the audit owner role, only SELECT and INSERT for the application, the retention
+    function in place, and the application role neither a superuser nor the owner's member."""
+    problems = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = %s", [app_role])
+        row = cursor.fetchone()
+        if row is None:
+            return {"problems": [f"role {app_role} does not exist"]}
+        if row[0]:
+            problems.append(f"role {app_role} is a superuser: no grant restrains it")
+        cursor.execute("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s", [AUDIT_OWNER_ROLE])
+        if cursor.fetchone() is None:
+            return {"problems": [*problems, f"role {AUDIT_OWNER_ROLE} does not exist (set-up not applied)"]}
+        cursor.execute(
+            "SELECT tableowner FROM pg_catalog.pg_tables WHERE tablename = %s AND schemaname = current_schema()",
+            [AUDIT_TABLE],
+        )
+        owner = (cursor.fetchone() or [None])[0]
+        if owner != AUDIT_OWNER_ROLE:
+            problems.append(f"{AUDIT_TABLE} belongs to {owner}, not {AUDIT_OWNER_ROLE}")
+        cursor.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", [app_role, AUDIT_OWNER_ROLE])
+        if cursor.fetchone()[0]:
+            problems.append(f"role {app_role} is a member of {AUDIT_OWNER_ROLE}")
+        for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES"):
+            cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [app_role, AUDIT_TABLE, privilege])
+            if cursor.fetchone()[0]:
+                problems.append(f"role {app_role} has {privilege} on {AUDIT_TABLE}")
+        cursor.execute(
+            "SELECT pg_get_userbyid(p.proowner), p.prosecdef FROM pg_catalog.pg_proc p"
+            " WHERE p.proname = %s AND p.pronamespace = current_schema()::regnamespace",
+            [AUDIT_PURGE_FUNCTION],
+        )
+        function = cursor.fetchone()
+        if function is None:
+            problems.append(f"function {AUDIT_PURGE_FUNCTION}() missing")
+        elif function != (AUDIT_OWNER_ROLE, True):
+            problems.append(f"function {AUDIT_PURGE_FUNCTION}() is not a SECURITY DEFINER of {AUDIT_OWNER_ROLE}")
+    return {"problems": problems}

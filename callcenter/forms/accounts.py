@@ -3,8 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.roles import Role
+
 __all__ = [
     "PasswordChangeForm",
+    "UserRoleChangeForm",
+    "UserRoleFilterForm",
 ]
 
 
@@ -34,3 +38,21 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", _("The two new passwords do not match."))
         return data
+
+
+class UserRoleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid one is left out, never an error page)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"q": data.get("q") or "", "role": data.get("role") or ""}
+
+
+class UserRoleChangeForm(forms.Form):
+    """One button of the role page: give (``assign``) or take (``remove``) one role."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    op = forms.ChoiceField(choices=[("assign", _("Give")), ("remove", _("Remove"))])

@@ -1,19 +1,34 @@
-"""Reads about accounts: password age and the forced change (SEC-2)."""
+"""Reads about accounts: password age and the forced change, and who holds which role (SEC-2)."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callcenter.errors import CoreErrorCode, NotFoundError, PermissionDeniedError
 from callcenter.models import (
     AccountPolicy,
+    User,
 )
+from callcenter.roles import Role, has_role
 from callcenter.selectors.policies import policy_in_force
 
 __all__ = [
+    "ROLES_ADMIN_ONLY",
+    "RoleOption",
+    "can_assign_roles",
     "password_change_required",
     "password_expires_on",
+    "role_change_refusal",
+    "user_role_get",
+    "user_role_list",
+    "user_role_options",
 ]
+
+# HR does not choose who audits HR: the security auditor's role is an administrator's to give.
+ROLES_ADMIN_ONLY = frozenset({Role.SECURITY_AUDITOR})
 
 
 def password_expires_on(user) -> datetime.date | None:
@@ -43,3 +58,78 @@ def password_change_required(*, user, session=None) -> str | None:
     if session is not None:
         session["password_checked_on"] = today
     return None
+
+
+# --- Roles: who holds which, and who may change them (SEC-2) ---------------------------------
+
+
+def can_assign_roles(user) -> bool:
+    """HR and administrators (superusers) assign roles."""
+    return bool(getattr(user, "is_authenticated", False) and has_role(user, Role.HR))
+
+
+def role_change_refusal(*, actor, target_id: int, role: str) -> PermissionDeniedError | None:
+    """Why ``actor`` may not give or take ``role`` on the account ``target_id``, or None (the one
+    rule for the page's buttons and for the services)."""
+    if not can_assign_roles(actor):
+        return PermissionDeniedError(_("Only HR and administrators assign roles."))
+    if actor.pk == target_id:
+        return PermissionDeniedError(
+            _("You cannot change the roles of your own account (SEC-2): ask a colleague or an administrator."),
+            code=CoreErrorCode.SELF_ROLE_CHANGE,
+        )
+    if role in ROLES_ADMIN_ONLY and not actor.is_superuser:
+        return PermissionDeniedError(
+            _("Only an administrator gives or removes the security auditor's role: HR does not choose who audits HR."),
+            code=CoreErrorCode.ROLE_ADMIN_ONLY,
+        )
+    return None
+
+
+def _require_role_admin(user) -> None:
+    if not can_assign_roles(user):
+        raise PermissionDeniedError(_("Only HR and administrators assign roles."))
+
+
+def user_role_list(*, user, filters: dict | None = None) -> QuerySet[User]:
+    """Every account with its roles (HR and administrators), by username; ``q`` searches the
+    username and the employee's name and number, ``role`` keeps the holders of one role."""
+    _require_role_admin(user)
+    filters = filters or {}
+    qs = User.objects.select_related("employee").prefetch_related("groups")
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(
+            Q(username__icontains=q) | Q(employee__name__icontains=q) | Q(employee__employee_no__icontains=q)
+        )
+    if (role := filters.get("role")) in Role.values:
+        qs = qs.filter(groups__name=role)
+    return qs.order_by("username")
+
+
+def user_role_get(*, user, pk) -> User:
+    _require_role_admin(user)
+    target = User.objects.select_related("employee").prefetch_related("groups").filter(pk=pk).first()
+    if target is None:
+        raise NotFoundError(_("Account not found."))
+    return target
+
+
+@dataclass(frozen=True)
+class RoleOption:
+    role: str
+    label: str
+    held: bool
+    refusal: str  # why this user may not change it here; empty when they may
+
+
+def user_role_options(*, user, target: User) -> list[RoleOption]:
+    """Each role, whether ``target`` holds it, and whether ``user`` may give or take it."""
+    held = {group.name for group in target.groups.all()}
+    options = []
+    for role, label in Role.choices:
+        refusal = role_change_refusal(actor=user, target_id=target.pk, role=role)
+        why = str(refusal.message) if refusal else ""
+        if not why and role not in held and not target.is_active:
+            why = _("A deactivated account gets no new role.")
+        options.append(RoleOption(role, str(label), role in held, why))
+    return options

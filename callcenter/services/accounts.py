@@ -1,6 +1,7 @@
-"""Writes about accounts: password change, language (SEC-2)."""
+"""Writes about accounts: password change, language, roles (SEC-2)."""
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,16 +9,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from callcenter.errors import ApplicationError, CoreErrorCode
+from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError
 from callcenter.models import (
     User,
 )
+from callcenter.roles import Role
+from callcenter.selectors.accounts import role_change_refusal
 from datasecurity.services import audit_record
 
 __all__ = [
     "sessions_expired_clear",
     "user_language_set",
     "user_password_change",
+    "user_role_assign",
+    "user_role_remove",
 ]
 
 
@@ -59,3 +64,56 @@ def sessions_expired_clear() -> int:
     """Delete expired sessions (the ``sessions-clear`` job; idempotent). Returns how many."""
     deleted, _counts = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+def _role_change(*, actor, user_id: int, role: str, assign: bool) -> User:
+    """Give or take one role (a group, ``callcenter.roles``), audited in the same transaction.
+    HR and administrators only, never on one's own account, the auditor's role by an
+    administrator only (``role_change_refusal``); a deactivated account gets no new role."""
+    if role not in Role.values:
+        raise ApplicationError(_("Unknown role."), code=CoreErrorCode.INVALID_ROLE, field="role")
+    refusal = role_change_refusal(actor=actor, target_id=user_id, role=role)
+    if refusal is not None:
+        raise refusal
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFoundError(_("Account not found."))
+    before = sorted(user.groups.values_list("name", flat=True))
+    label = Role(role).label
+    if assign and role in before:
+        raise ApplicationError(
+            _("%(user)s already holds the role %(role)s.") % {"user": user.get_username(), "role": label},
+            code=CoreErrorCode.ROLE_UNCHANGED,
+        )
+    if not assign and role not in before:
+        raise ApplicationError(
+            _("%(user)s does not hold the role %(role)s.") % {"user": user.get_username(), "role": label},
+            code=CoreErrorCode.ROLE_UNCHANGED,
+        )
+    if assign and not user.is_active:
+        raise ApplicationError(_("A deactivated account gets no new role."), code=CoreErrorCode.USER_INACTIVE)
+    group, _created = Group.objects.get_or_create(name=role)
+    if assign:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    after = sorted(user.groups.values_list("name", flat=True))
+    audit_record(
+        actor=actor,
+        action="user.role_assign" if assign else "user.role_remove",
+        obj=user,
+        changes={"role": str(role), "roles": [before, after]},
+    )
+    return user
+
+
+@transaction.atomic
+def user_role_assign(*, actor, user_id: int, role: str) -> User:
+    """Give ``role`` to the account ``user_id`` (SEC-2; see ``_role_change``)."""
+    return _role_change(actor=actor, user_id=user_id, role=role, assign=True)
+
+
+@transaction.atomic
+def user_role_remove(*, actor, user_id: int, role: str) -> User:
+    """Take ``role`` from the account ``user_id`` (SEC-2; see ``_role_change``)."""
+    return _role_change(actor=actor, user_id=user_id, role=role, assign=False)

@@ -1,4 +1,5 @@
-"""Pages of the accounts area: log in and out, password change (SEC-2), language."""
+"""Pages of the accounts area: log in and out, password change (SEC-2), language, and the roles
+of every account (HR and administrators; the Django admin is read-only)."""
 
 from django.contrib import messages
 from django.contrib.auth import password_validation, update_session_auth_hash
@@ -9,11 +10,13 @@ from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from callcenter import selectors, services
-from callcenter.forms import PasswordChangeForm
-from callcenter.pages import form_status, form_submit
-from callcenter.permissions import login_only, public
+from callcenter.forms import PasswordChangeForm, UserRoleChangeForm, UserRoleFilterForm
+from callcenter.pages import form_status, form_submit, paginate, refusal_status
+from callcenter.permissions import login_only, public, role_required
+from callcenter.roles import Role
 
 LANGUAGE_COOKIE = "django_language"
 
@@ -75,9 +78,47 @@ def password_change(request):
     )
 
 
+@role_required(Role.HR)
+@vary_on_headers("HX-Request")
+def role_list(request):
+    form = UserRoleFilterForm(request.GET or None)
+    users = selectors.user_role_list(user=request.user, filters=form.filters() if form.is_bound else None)
+    template = "callcenter/accounts/role_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#role-table"
+    return render(request, template, {"form": form, "page_obj": paginate(request, users, 25)})
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def user_roles(request, pk: int):
+    target = selectors.user_role_get(user=request.user, pk=pk)
+    form = UserRoleChangeForm(request.POST or None)
+
+    def change(data):
+        service = services.user_role_assign if data["op"] == "assign" else services.user_role_remove
+        return service(actor=request.user, user_id=target.pk, role=data["role"])
+
+    if form_submit(
+        request,
+        form,
+        change,
+        success=lambda user: _("The roles of %(user)s have been changed.") % {"user": user.get_username()},
+    ):
+        return redirect("callcenter:user_roles", target.pk)
+    return render(
+        request,
+        "callcenter/accounts/user_roles.html",
+        {"target": target, "form": form, "options": selectors.user_role_options(user=request.user, target=target)},
+        status=refusal_status(form),
+    )
+
+
 urlpatterns = [
     path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", logout_view, name="logout"),
     path("accounts/password/", password_change, name="password_change"),
     path("i18n/language/", language_set, name="language_set"),
+    path("accounts/roles/", role_list, name="role_list"),
+    path("accounts/roles/<int:pk>/", user_roles, name="user_roles"),
 ]

@@ -29,6 +29,12 @@ class AuditEventListApi(APIView):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter(
+                "category",
+                str,
+                enum=["sign_in"],
+                description="sign_in: failed sign-ins and lockouts (username tried, reason, IP)",
+            ),
             OpenApiParameter("action", str),
             OpenApiParameter("actor", str),
             OpenApiParameter("object_type", str),

@@ -1,5 +1,6 @@
 """The audit trail's pure rules (SEC-2, SEC-3): what never enters an event (secrets), what enters
-it masked (contact details), and the HMAC-SHA256 chain hash of an event."""
+it masked (contact details), the HMAC-SHA256 chain hash of an event, the signed checkpoint that
+anchors the chain head outside the database, and why a sign-in failed."""
 
 from __future__ import annotations
 
@@ -8,19 +9,33 @@ import hashlib
 import hmac
 import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 
 __all__ = [
+    "AUDIT_CATEGORIES",
+    "CHECKPOINT_FORMAT",
+    "SIGN_IN_ACTIONS",
+    "AuditCheckpoint",
     "chain_key",
+    "checkpoint_document",
+    "checkpoint_from_document",
+    "checkpoint_problems",
     "compute_hash",
     "event_hash",
     "mask_value",
     "model_changes",
     "sanitize_changes",
+    "sign_in_failure_reason",
     "snapshot",
 ]
+
+# The events of a failed sign-in and of a lockout (SEC-2), and the auditor's filters by category.
+SIGN_IN_ACTIONS = ("auth.login_failed", "auth.lockout")
+AUDIT_CATEGORIES = {"sign_in": SIGN_IN_ACTIONS}
 
 # Keys whose values never enter the audit trail (secrets) or enter it masked (contact details).
 _SECRET_KEY_RE = re.compile(r"(^|_)(password|passwd|token|secret|api_key|credentials?)$", re.IGNORECASE)
@@ -127,3 +142,124 @@ def event_hash(event) -> str:
         ip=event.ip,
         changes=event.changes,
     )
+
+
+# --- Checkpoints: the chain head, signed, kept where the database user cannot rewrite it -------
+
+CHECKPOINT_FORMAT = "callcenter-audit-checkpoint/1"
+_CHECKPOINT_FIELDS = ("format", "created_at", "event_count", "last_event_id", "last_hash", "anchor_hash")
+
+
+@dataclass(frozen=True)
+class AuditCheckpoint:
+    """One checkpoint file: the head of the chain at ``created_at``. ``signed`` is False for a
+    file whose signature does not fit its content (forged or damaged) or that cannot be read."""
+
+    path: Path | None
+    created_at: datetime.datetime | None
+    event_count: int
+    last_event_id: int
+    last_hash: str
+    anchor_hash: str
+    signed: bool
+    error: str = ""
+
+
+def _checkpoint_signature(document: dict) -> str:
+    payload = json.dumps({k: document.get(k) for k in _CHECKPOINT_FIELDS}, sort_keys=True, separators=(",", ":"))
+    # Its own prefix: a checkpoint signature can never be taken for an event hash, or the reverse.
+    return hmac.new(chain_key(), b"audit-checkpoint\0" + payload.encode(), hashlib.sha256).hexdigest()
+
+
+def checkpoint_document(
+    *, created_at: datetime.datetime, event_count: int, last_event_id: int, last_hash: str, anchor_hash: str
+) -> dict:
+    """The JSON document of a checkpoint, signed with the audit chain key (HMAC-SHA256)."""
+    document = {
+        "format": CHECKPOINT_FORMAT,
+        "created_at": created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "event_count": event_count,
+        "last_event_id": last_event_id,
+        "last_hash": last_hash,
+        "anchor_hash": anchor_hash,
+    }
+    document["signature"] = _checkpoint_signature(document)
+    return document
+
+
+def checkpoint_from_document(document, path: Path | None = None) -> AuditCheckpoint:
+    """Read a checkpoint document; anything malformed or unsigned comes back with ``signed=False``."""
+    try:
+        if not isinstance(document, dict) or document.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError("not an audit checkpoint")
+        signature = str(document.get("signature", ""))
+        signed = hmac.compare_digest(signature, _checkpoint_signature(document))
+        return AuditCheckpoint(
+            path=path,
+            created_at=datetime.datetime.fromisoformat(document["created_at"]),
+            event_count=int(document["event_count"]),
+            last_event_id=int(document["last_event_id"]),
+            last_hash=str(document["last_hash"]),
+            anchor_hash=str(document["anchor_hash"]),
+            signed=signed,
+            error="" if signed else "signature does not match",
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        return AuditCheckpoint(path, None, 0, 0, "", "", signed=False, error=str(exc) or type(exc).__name__)
+
+
+def checkpoint_problems(
+    checkpoint: AuditCheckpoint,
+    *,
+    head_last_event_id: int,
+    head_event_count: int,
+    head_anchor_hash: str,
+    hash_of_checkpoint_event: str | None,
+    events_up_to_checkpoint: int,
+) -> list[str]:
+    """What the live chain contradicts in a (signed) checkpoint: the event it ends at must still
+    be there, unchanged, at or behind the head, with as many events before it as it counted
+    (fewer only when the retention has moved the anchor since)."""
+    when = f"{checkpoint.created_at:%Y-%m-%d %H:%M:%S} UTC" if checkpoint.created_at else "?"
+    at = f"the checkpoint of {when} ({checkpoint.event_count} events, last event {checkpoint.last_event_id})"
+    problems = []
+    if checkpoint.last_event_id:
+        if hash_of_checkpoint_event is None:
+            problems.append(
+                f"event {checkpoint.last_event_id}: recorded by {at} but missing from the chain "
+                "(events removed after the checkpoint)"
+            )
+        elif hash_of_checkpoint_event != checkpoint.last_hash:
+            problems.append(f"event {checkpoint.last_event_id}: differs from {at} (rewritten)")
+    if head_last_event_id < checkpoint.last_event_id:
+        problems.append(
+            f"the chain head (last event {head_last_event_id}, {head_event_count} events) is behind {at}: "
+            "events removed and the head rewritten"
+        )
+    purged_since = head_anchor_hash != checkpoint.anchor_hash
+    if events_up_to_checkpoint > checkpoint.event_count or (
+        not purged_since and events_up_to_checkpoint != checkpoint.event_count
+    ):
+        problems.append(
+            f"{events_up_to_checkpoint} events up to event {checkpoint.last_event_id} in the chain, but {at} "
+            f"counted {checkpoint.event_count}"
+        )
+    return problems
+
+
+# --- Sign-in failures ------------------------------------------------------------------------
+
+
+def sign_in_failure_reason(
+    *, user_exists: bool, user_active: bool, locked_out: bool, failures: int | None, limit: int | None
+) -> str:
+    """Why a sign-in failed, for the auditor (SEC-2). django-axes counts the failures of a
+    username: the attempt that reaches the limit was a wrong password that locked the account;
+    an attempt after it (or one axes refused without counting) met a locked account."""
+    if locked_out and (failures is None or limit is None or failures > limit):
+        return "account_locked"
+    if not user_exists:
+        return "unknown_user"
+    if not user_active:
+        return "inactive_account"
+    return "wrong_password"

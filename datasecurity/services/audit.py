@@ -1,25 +1,63 @@
-"""Recording audit events (SEC-2, SEC-3).
+"""Recording audit events (SEC-2, SEC-3), and keeping the trail whole.
 
 ``audit_record`` is the one writer every service calls: it appends an event inside the caller's
 transaction, so the event and the change it describes commit or roll back together.
 
-It depends on Django and the core app's kernel (:mod:`callcenter.request_context`) only, never on
-the domain apps, so the core app may call it too (docs/architecture.md, "the audit exception").
-``model_changes`` and ``snapshot`` (from :mod:`datasecurity.rules.audit`) build the ``changes``
-of an event and are offered here with it.
+Keeping the trail whole (nobody trims it unnoticed):
+
+- ``audit_retention_purge``: the only deletion, through the database function the operator's
+  set-up installs (``audit_db_roles_apply``; the application's role itself may not delete);
+- ``audit_checkpoint_write``: the chain head, signed, in a write-once directory the database user
+  cannot reach (``AUDIT_CHECKPOINT_DIR``), which ``audit_chain_verify`` compares with the chain;
+- ``audit_sign_in_failure_record`` / ``audit_lockout_record``: failed sign-ins and lockouts, from
+  the receivers of Django's and django-axes' signals (``datasecurity/apps.py``).
+
+It depends on Django and the core app's kernel (:mod:`callcenter.request_context`,
+:mod:`callcenter.errors`) only, never on the domain apps, so the core app may call it too
+(docs/architecture.md, "the audit exception"). ``model_changes`` and ``snapshot`` (from
+:mod:`datasecurity.rules.audit`) build the ``changes`` of an event and are offered here with it.
 """
 
 from __future__ import annotations
 
-from django.db import models, transaction
-from django.utils import timezone
+import datetime
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callcenter.errors import ApplicationError
 from callcenter.request_context import current_client_ip
-from datasecurity.models import AuditChainHead, AuditEvent
-from datasecurity.rules.audit import event_hash, model_changes, sanitize_changes, snapshot
+from datasecurity.append_only import AUDIT_PURGE_FUNCTION, AUDIT_RETENTION_FLOOR_DAYS, audit_db_roles_sql
+from datasecurity.errors import DataSecurityErrorCode
+from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditPolicy
+from datasecurity.rules.audit import (
+    AuditCheckpoint,
+    checkpoint_document,
+    checkpoint_from_document,
+    event_hash,
+    model_changes,
+    sanitize_changes,
+    sign_in_failure_reason,
+    snapshot,
+)
+from datasecurity.selectors import audit_checkpoint_newest_file
 
 __all__ = [
+    "RetentionResult",
+    "audit_checkpoint_write",
+    "audit_db_roles_apply",
+    "audit_lockout_record",
     "audit_record",
+    "audit_retention_purge",
+    "audit_sign_in_failure_record",
     "model_changes",
     "snapshot",
 ]
@@ -35,13 +73,15 @@ def audit_record(
     object_repr: str = "",
     changes: dict | None = None,
     ip: str | None = None,
+    actor_label: str = "",
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction.
 
     ``action`` is ``"<entity>.<verb>"`` (``employee.create``, ``policy.version_create``,
     ``customer_contact.read``). ``changes`` maps a field to ``[old, new]`` (a two-item list is
     always a change pair) or to a scalar fact. Never pass secrets or full contact data:
-    ``changes`` is sanitised anyway.
+    ``changes`` is sanitised anyway. ``actor_label`` names an actor without an account
+    (``anonymous`` for a failed sign-in); the default is ``system``.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -51,11 +91,11 @@ def audit_record(
     with transaction.atomic(savepoint=False):
         # The head row lock serialises appends (PostgreSQL and SQLite alike) and is held until
         # the caller's transaction ends, so the chain never forks.
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             occurred_at=timezone.now(),
             actor=actor_obj,
-            actor_label=(actor_obj.get_username() if actor_obj else "system")[:150],
+            actor_label=(actor_obj.get_username() if actor_obj else actor_label or "system")[:150],
             action=action[:100],
             object_type=str(object_type)[:100],
             object_id=str(object_id)[:64],
@@ -71,3 +111,209 @@ def audit_record(
         head.event_count += 1
         head.save(update_fields=["last_event_id", "last_hash", "event_count"])
     return event
+
+
+# --- Retention (SEC-2: kept for audit_retention_days, never fewer than 180) ------------------
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    purged: int
+    purged_before: datetime.datetime
+    retention_days: int
+
+
+@transaction.atomic
+def audit_retention_purge(*, actor=None) -> RetentionResult:
+    """Delete the audit events older than the retention in force (``AuditPolicy``) and move the
+    chain's anchor to the oldest event kept, so ``audit_verify`` stays intact; the newest event is
+    always kept. Idempotent. The purge itself is audited when it deleted anything.
+
+    On PostgreSQL this is the database function ``datasecurity_audit_purge()`` of the operator's
+    set-up: it runs as the audit table's owner and reads the retention itself, so the application
+    can neither delete more nor delete otherwise. SQLite (try-out) applies the same rule here."""
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                # A constant name, no input: datasecurity/append_only.py.
+                cursor.execute(f"SELECT purged, purged_before, kept_days FROM {AUDIT_PURGE_FUNCTION}()")  # noqa: S608
+                purged, purged_before, days = cursor.fetchone()
+        except DatabaseError as exc:
+            raise ApplicationError(
+                _(
+                    "The audit retention cannot run: the database set-up of the audit trail is missing. "
+                    "An operator runs `manage.py audit_db_roles --apply` (docs/operations.md)."
+                ),
+                code=DataSecurityErrorCode.RETENTION_NOT_SET_UP,
+            ) from exc
+    else:
+        purged, purged_before, days = _purge_here()
+    result = RetentionResult(purged=purged, purged_before=purged_before, retention_days=days)
+    if purged:
+        audit_record(
+            actor=actor,
+            action="audit.retention_purge",
+            object_type=AuditEvent._meta.label_lower,
+            changes={"purged": purged, "purged_before": purged_before, "retention_days": days},
+        )
+    return result
+
+
+def _purge_here() -> tuple[int, datetime.datetime, int]:
+    """The database function's rule, for SQLite (no roles, no trigger there)."""
+    policy = AuditPolicy.objects.filter(effective_from__lte=timezone.localdate()).order_by("-effective_from").first()
+    days = max(policy.audit_retention_days if policy else AUDIT_RETENTION_FLOOR_DAYS, AUDIT_RETENTION_FLOOR_DAYS)
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        return 0, cutoff, days
+    first_kept = AuditEvent.objects.filter(occurred_at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+    boundary = min(first_kept or head.last_event_id, head.last_event_id)
+    purged, _counts = AuditEvent.objects.filter(id__lt=boundary).delete()
+    if purged:
+        head.anchor_hash = AuditEvent.objects.order_by("id").values_list("prev_hash", flat=True).first()
+        head.event_count -= purged
+        head.save(update_fields=["anchor_hash", "event_count"])
+    return purged, cutoff, days
+
+
+# --- Checkpoints: the head, signed, outside the database --------------------------------------
+
+
+def _checkpoint_name(document: dict) -> str:
+    stamp = datetime.datetime.fromisoformat(document["created_at"]).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"audit-checkpoint-{stamp}-{document['last_event_id']}.json"
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``, read-only; never replace an existing file. Written under a
+    temporary name and linked into place, so a crash leaves no half-written checkpoint."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+    try:
+        os.fchmod(fd, 0o444)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temporary, path)  # FileExistsError when the name is taken: nothing is overwritten
+    finally:
+        temporary.unlink()
+
+
+def audit_checkpoint_write() -> AuditCheckpoint | None:
+    """Write a signed checkpoint of the chain head (event count, last event and hash, anchor,
+    time; HMAC with the audit chain key) as a new read-only file in ``AUDIT_CHECKPOINT_DIR``.
+    None when the head has not moved since the newest checkpoint (the job is idempotent)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    state = {
+        "event_count": head.event_count if head else 0,
+        "last_event_id": head.last_event_id if head else 0,
+        "last_hash": head.last_hash if head else GENESIS_HASH,
+        "anchor_hash": head.anchor_hash if head else GENESIS_HASH,
+    }
+    newest = audit_checkpoint_newest_file()
+    if (
+        newest is not None
+        and newest.signed
+        and state
+        == {
+            "event_count": newest.event_count,
+            "last_event_id": newest.last_event_id,
+            "last_hash": newest.last_hash,
+            "anchor_hash": newest.anchor_hash,
+        }
+    ):
+        return None
+    created_at = timezone.now()
+    document = checkpoint_document(created_at=created_at, **state)
+    directory = Path(settings.AUDIT_CHECKPOINT_DIR) / f"{created_at:%Y}" / f"{created_at:%m}"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / _checkpoint_name(document)
+    _write_once(path, (json.dumps(document, sort_keys=True, indent=1) + "\n").encode())
+    return checkpoint_from_document(document, path)
+
+
+# --- The database roles (operators: manage.py audit_db_roles) ---------------------------------
+
+
+@transaction.atomic
+def audit_db_roles_apply(*, app_role: str) -> None:
+    """Apply the audit table's role set-up for ``app_role`` on this PostgreSQL database (the
+    connection must be a superuser's). Idempotent; see ``audit_db_roles_sql``."""
+    if connection.vendor != "postgresql":
+        raise ApplicationError(_("Database roles exist on PostgreSQL only."))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        (schema,) = cursor.fetchone()
+        cursor.execute(audit_db_roles_sql(app_role=app_role, schema=schema, transaction=False))
+
+
+# --- Sign-in failures and lockouts (SEC-2) ----------------------------------------------------
+
+
+def _failure_limit() -> int | None:
+    limit = getattr(settings, "AXES_FAILURE_LIMIT", None)
+    return limit if isinstance(limit, int) else None
+
+
+def _account(username: str):
+    user_model = get_user_model()
+    user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
+    return user_model, user
+
+
+@transaction.atomic
+def audit_sign_in_failure_record(*, username: str, locked_out: bool = False, failures: int | None = None) -> AuditEvent:
+    """Record a failed sign-in: the username tried, the client IP and why (never the password).
+    ``locked_out`` and ``failures`` are django-axes' verdict on the attempt."""
+    username = str(username or "")[:150]
+    user_model, user = _account(username)
+    reason = sign_in_failure_reason(
+        user_exists=user is not None,
+        user_active=bool(user and user.is_active),
+        locked_out=locked_out,
+        failures=failures,
+        limit=_failure_limit(),
+    )
+    changes = {"username": username, "reason": reason}
+    if failures is not None:
+        changes["failures"] = failures
+    return audit_record(
+        actor=None,
+        actor_label="anonymous",
+        action="auth.login_failed",
+        object_type=user_model._meta.label_lower,
+        object_id=user.pk if user else "",
+        object_repr=username,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def audit_lockout_record(*, username: str, failures: int | None = None) -> AuditEvent | None:
+    """Record that an account was locked after repeated failures, once per lockout: axes signals
+    again at every attempt while locked, which ``audit_sign_in_failure_record`` records already."""
+    limit = _failure_limit()
+    if failures is None or (limit is not None and failures != limit):
+        return None
+    username = str(username or "")[:150]
+    user_model, user = _account(username)
+    return audit_record(
+        actor=None,
+        actor_label="anonymous",
+        action="auth.lockout",
+        object_type=user_model._meta.label_lower,
+        object_id=user.pk if user else "",
+        object_repr=username,
+        changes={
+            "username": username,
+            "failures": failures,
+            "locked_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            if isinstance(getattr(settings, "AXES_COOLOFF_TIME", None), datetime.timedelta)
+            else None,
+        },
+    )

@@ -1,0 +1,120 @@
+"""The Django admin writes nothing that bypasses the audited services (SEC-2, SEC-3).
+
+Users, groups, employees and every HR record are read-only there; roles are assigned on their own
+page (``test_accounts_roles.py``); the DRF token admin is gone (tokens are issued by services).
+Departments, teams and positions stay editable because their admin saves through
+``org_record_save``, which audits.
+"""
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
+from rest_framework.authtoken.models import Token
+
+from callcenter.models import Department, Position, Team
+from callcenter.roles import Role
+from callcenter.tests import factories as f
+from datasecurity.models import AuditEvent
+
+# Admins that still write, each through an audited service (see the module docstring).
+AUDITED_WRITERS = {Department, Team, Position}
+
+
+@pytest.fixture
+def root(db):
+    return f.UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def _user_form(user, **overrides):
+    data = {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "groups": [],
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
+        "last_login_0": "",
+        "last_login_1": "",
+        "preferred_language": "zh-hans",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_admin_cannot_put_a_user_in_the_hr_group(client, org, root):
+    # given a superuser in the admin; when they add the agent to the hr group
+    client.force_login(root)
+    hr = Group.objects.get(name=Role.HR)
+    url = reverse("admin:callcenter_user_change", args=[org.agent.user.pk])
+    response = client.post(url, _user_form(org.agent.user, groups=[hr.pk]))
+    # then the admin refuses: the role page is the way, and it audits
+    assert response.status_code == 403
+    assert not org.agent.user.groups.filter(name=Role.HR).exists()
+    # and the page itself still shows the user (read-only)
+    assert client.get(url).status_code == 200
+
+
+def test_the_admin_cannot_deactivate_a_user(client, org, root):
+    client.force_login(root)
+    url = reverse("admin:callcenter_user_change", args=[org.agent.user.pk])
+    response = client.post(url, _user_form(org.agent.user, is_active=None))
+    assert response.status_code == 403
+    org.agent.user.refresh_from_db()
+    assert org.agent.user.is_active
+
+
+def test_the_admin_cannot_set_a_password_or_add_a_user(client, org, root):
+    client.force_login(root)
+    password_url = reverse("admin:auth_user_password_change", args=[org.agent.user.pk])
+    response = client.post(password_url, {"password1": "Another-Passw0rd!", "password2": "Another-Passw0rd!"})
+    assert response.status_code in (403, 404)
+    assert client.post(reverse("admin:callcenter_user_add"), {"username": "mallory"}).status_code == 403
+
+
+def test_the_admin_issues_no_api_tokens(client, org, root):
+    client.force_login(root)
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:authtoken_tokenproxy_add")
+    response = client.post(f"/{settings.ADMIN_URL}authtoken/tokenproxy/add/", {"user": org.agent.user.pk})
+    assert response.status_code == 404
+    assert not Token.objects.filter(user=org.agent.user).exists()
+
+
+def test_the_admin_cannot_change_an_employee_or_a_group(client, org, root):
+    client.force_login(root)
+    employee_url = reverse("admin:callcenter_employee_change", args=[org.agent.pk])
+    assert client.post(employee_url, {"name": "forged", "employee_no": org.agent.employee_no}).status_code == 403
+    org.agent.refresh_from_db()
+    assert org.agent.name != "forged"
+    group_url = reverse("admin:auth_group_change", args=[Group.objects.get(name=Role.HR).pk])
+    assert client.post(group_url, {"name": "hr", "permissions": []}).status_code == 403
+
+
+def test_every_admin_is_read_only_but_the_audited_org_records(root):
+    # given every model registered in the admin (ours and the libraries')
+    request = RequestFactory().get("/")
+    request.user = root
+    writable = []
+    for model, model_admin in admin.site._registry.items():
+        if model in AUDITED_WRITERS or model._meta.app_label == "axes":
+            continue
+        if (
+            model_admin.has_add_permission(request)
+            or model_admin.has_change_permission(request)
+            or model_admin.has_delete_permission(request)
+        ):
+            writable.append(model._meta.label)
+    # then none lets a superuser write
+    assert writable == []
+
+
+def test_org_records_saved_in_the_admin_are_audited(client, org, root):
+    client.force_login(root)
+    response = client.post(reverse("admin:callcenter_position_add"), {"code": "QA", "name": "质检员"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="position.create", actor=root).exists()
