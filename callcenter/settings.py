@@ -245,6 +245,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# How long the health page's job runs are kept (each job's last run and last success always are).
+JOB_RUN_RETENTION_DAYS = env.int("JOB_RUN_RETENTION_DAYS", default=90)
+if JOB_RUN_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("JOB_RUN_RETENTION_DAYS must be at least 1")
 # The one beat schedule (no database schedules: django-celery-beat lags Django releases).
 # Each entry is a periodic job shown on the admin health page (callcenter.jobs).
 CELERY_BEAT_SCHEDULE = {
@@ -264,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {
         "task": "callcenter.tasks.sessions_clear",
         "schedule": crontab(hour=3, minute=0),
+    },
+    # The 5-minute complaint job alone records ~105k runs a year: keep JOB_RUN_RETENTION_DAYS.
+    "job-runs-prune": {
+        "task": "callcenter.tasks.job_runs_prune",
+        "schedule": crontab(hour=3, minute=20),
     },
     # CMP-2: an urgent complaint's first response is due within hours; check every 5 minutes.
     "complaint-sla-escalation": {
@@ -285,6 +294,7 @@ PERIODIC_JOB_LABELS = {
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
+    "job-runs-prune": _("Job run history clean-up (each job's last runs are kept)"),
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
     "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
     "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),
