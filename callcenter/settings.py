@@ -10,6 +10,7 @@ Django settings reference: https://docs.djangoproject.com/en/6.0/ref/settings/
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -125,10 +126,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c callcenter.allow_truncate=on"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache -----------------------------------------------------------------------------
+# --- Redis: the broker, the task results and the cache, each in its own database -----------
+# REDIS_URL names the server and the broker's database n; the results use n + 1 and the cache
+# n + 2, unless REDIS_RESULTS_URL / REDIS_CACHE_URL name others. Apart because clearing the
+# cache (FLUSHDB) or evicting its keys must never drop a queued task.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+REDIS_DATABASES = 16  # Redis's default `databases`
+
+
+def _redis_database_url(url: str, offset: int) -> str:
+    """``url`` with its database number moved up by ``offset`` (redis://, rediss://, unix://?db=)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    in_query = parts.scheme == "unix" or "db" in query
+    number = query.get("db", ["0"])[0] if in_query else (parts.path.strip("/") or "0")
+    if not number.isdigit() or int(number) + offset >= REDIS_DATABASES:
+        raise ImproperlyConfigured(
+            f"REDIS_URL's database must be 0..{REDIS_DATABASES - 3}: the task results and the cache use the "
+            "next two (or set REDIS_RESULTS_URL and REDIS_CACHE_URL)"
+        )
+    path = parts.path
+    if in_query:
+        query["db"] = [str(int(number) + offset)]
+    else:
+        path = f"/{int(number) + offset}"
+    query_string = urlencode(query, doseq=True)
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query_string}" if query_string else "")
+
+
+REDIS_RESULTS_URL = env.str("REDIS_RESULTS_URL", default="") or (REDIS_URL and _redis_database_url(REDIS_URL, 1))
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (REDIS_URL and _redis_database_url(REDIS_URL, 2))
+if REDIS_URL and len({REDIS_URL, REDIS_RESULTS_URL, REDIS_CACHE_URL}) < 3:
+    raise ImproperlyConfigured("REDIS_URL, REDIS_RESULTS_URL and REDIS_CACHE_URL must name three different databases")
+
+# --- Cache -----------------------------------------------------------------------------
+if REDIS_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -237,7 +270,7 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ----------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_RESULT_BACKEND = REDIS_RESULTS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # at-least-once: every task is idempotent
