@@ -13,9 +13,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import environ
+import sentry_sdk
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
+
+from callcenter.request_context import sentry_before_send
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id covers every line logged while the request is handled, redirects too.
+    "callcenter.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -359,14 +366,58 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # --- Logging ---------------------------------------------------------------------------
+# One line per record on stderr, each with the id of the request (or task) it belongs to
+# (callcenter.middleware.RequestIdMiddleware). JSON in production (LOG_FORMAT=json: one object per
+# line, for the log collector), text elsewhere. Web, worker and beat log alike: Celery keeps this
+# configuration (callcenter/celery.py). In production each request is logged once by
+# callcenter.requests (the access log: method, path, status, duration).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
+# A trusted reverse proxy's X-Request-ID is taken as the request id (only if the proxy sets it).
+REQUEST_ID_TRUST_HEADER = env.bool("REQUEST_ID_TRUST_HEADER", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "callcenter.request_context.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["asctime", "levelname", "name", "request_id", "message"],
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        # The access log: production only (runserver prints its own in development).
+        "callcenter.requests": {"level": "INFO" if PRODUCTION else "WARNING"},
+    },
 }
+
+# --- Error reporting (Sentry) ---------------------------------------------------------
+# Off unless SENTRY_DSN is set. Errors of web (Django) and of tasks (Celery), tagged with the
+# request id. No personal data: no user, IP, cookies, query strings, bodies or local variables.
+# https://docs.sentry.io/platforms/python/integrations/django/
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        before_send=sentry_before_send,
+    )
 
 # --- Demo ------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo!2026pass")

@@ -1,4 +1,6 @@
-"""Production settings refuse to start without their required environment."""
+"""Production settings: they refuse to start without their required environment, keep the broker,
+results and cache apart, log JSON lines with the request id, and report errors to Sentry (only
+when SENTRY_DSN is set, without personal data)."""
 
 import json
 import os
@@ -108,3 +110,97 @@ def test_a_broker_database_without_two_free_databases_after_it_is_refused():
     result = _values({**FULL_ENV, "REDIS_URL": "redis://127.0.0.1:6379/14"}, "CACHE")
     # then settings refuse to start, saying why
     assert result.returncode != 0 and "REDIS_URL's database must be 0..13" in result.stderr
+
+
+# A production process serving one request that fails: its log lines (stderr) and what it would
+# send to Sentry (a transport that keeps the events instead of sending them).
+FAILING_REQUEST = """
+import json, django
+django.setup()
+from django.conf import settings
+plain = "django.contrib.staticfiles.storage.StaticFilesStorage"  # no manifest outside the image
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": plain}}
+import sentry_sdk
+from sentry_sdk.transport import Transport
+events = []
+class Keep(Transport):
+    def capture_envelope(self, envelope):
+        events.extend(item.payload.json for item in envelope.items if item.type == "event")
+client = sentry_sdk.get_client()
+if client.is_active():
+    client.transport = Keep(client.options)
+from callcenter import selectors
+def health_database():
+    raise RuntimeError("the database is on fire")
+selectors.health_database = health_database
+from django.test import Client
+response = Client(raise_request_exception=False).get("/healthz", {"q": "customer 13800138000"})
+sentry_sdk.flush()
+print(json.dumps({
+    "status": response.status_code,
+    "request_id": response["X-Request-ID"],
+    "page": response.content.decode(),
+    "sentry_active": client.is_active(),
+    "options": {k: client.options[k] for k in ("send_default_pii", "environment", "include_local_variables")},
+    "integrations": sorted(getattr(client, "integrations", {})),
+    "events": events,
+}))
+"""
+
+
+def _failing_request(env):
+    production = {**FULL_ENV, "DJANGO_ALLOWED_HOSTS": "testserver", "DJANGO_SECURE_SSL_REDIRECT": "false", **env}
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH")}
+    result = subprocess.run(
+        [sys.executable, "-c", FAILING_REQUEST],
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "callcenter.settings", **production},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1]), result.stderr
+
+
+def test_production_logs_one_json_object_per_line_each_with_the_request_id():
+    # given production settings serving a request that fails
+    answer, stderr = _failing_request({})
+    lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+    # then every line is a JSON object with its time, level, logger, request id and message
+    assert lines and all({"time", "level", "logger", "request_id", "message"} <= set(line) for line in lines)
+    # and the error and the access line carry the id the response and the 500 page show
+    request_id = answer["request_id"]
+    error = next(line for line in lines if line["logger"] == "django.request")
+    assert error["request_id"] == request_id and "the database is on fire" in error["exc_info"]
+    access = next(line for line in lines if line["logger"] == "callcenter.requests")
+    assert (access["request_id"], access["status"], access["path"]) == (request_id, 500, "/healthz")
+    assert answer["status"] == 500 and f">{request_id}</code>" in answer["page"]
+    # and without SENTRY_DSN nothing is sent anywhere
+    assert answer["sentry_active"] is False and answer["events"] == []
+
+
+def test_with_a_sentry_dsn_errors_reach_sentry_tagged_with_the_request_id_and_without_personal_data():
+    # given production settings with a Sentry DSN
+    answer, _stderr = _failing_request({"SENTRY_DSN": "https://public@sentry.example.com/1"})
+    # then the SDK is on with the Django and Celery integrations, and sends no personal data
+    assert answer["sentry_active"] is True
+    assert {"django", "celery"} <= set(answer["integrations"])
+    assert answer["options"] == {
+        "send_default_pii": False,
+        "environment": "production",
+        "include_local_variables": False,
+    }
+    # and the failing request's error was reported, tagged with the id the user can quote
+    events = answer["events"]
+    assert events, "no event reached the transport"
+    error = next(e for e in events if e.get("exception"))
+    assert error["tags"]["request_id"] == answer["request_id"]
+    assert error["exception"]["values"][-1]["value"] == "the database is on fire"
+    # without the query string (a customer's phone number), the user or their address, or locals
+    reported = json.dumps(events)
+    assert "13800138000" not in reported and "query_string" not in error.get("request", {})
+    assert "user" not in error or "ip_address" not in error["user"]
+    frames = [f for value in error["exception"]["values"] for f in value.get("stacktrace", {}).get("frames", [])]
+    assert frames and not any("vars" in frame for frame in frames)

@@ -7,6 +7,7 @@ from django.urls import path
 
 from callcenter import selectors
 from callcenter.permissions import public, role_required
+from callcenter.request_context import current_request_id
 
 
 @role_required(allow_staff=True)
@@ -35,8 +36,10 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    # No context processors, no database: the page must render whatever broke.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    # No context processors, no database: the page must render whatever broke. The request id is
+    # the one in the log lines and the error report: the user can quote it.
+    request_id = getattr(request, "request_id", None) or current_request_id()
+    return HttpResponseServerError(loader.get_template("500.html").render({"request_id": request_id}))
 
 
 urlpatterns = [
