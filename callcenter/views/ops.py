@@ -4,6 +4,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import path
+from rest_framework.exceptions import NotFound
 
 from callcenter import selectors
 from callcenter.permissions import public, role_required
@@ -32,6 +33,9 @@ def error_403(request, exception=None):
 
 
 def error_404(request, exception=None):
+    # A path under /api/ that names no endpoint answers like the API's own 404s, in JSON.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail), "code": NotFound.default_code}, status=404)
     return render(request, "404.html", status=404)
 
 
