@@ -347,6 +347,15 @@ def test_every_operation_answers_401_with_a_challenge_to_an_anonymous_caller(dem
             assert response.json()["code"] == "not_authenticated"
 
 
+def test_bad_credentials_answer_401_with_a_challenge(demo, spec):
+    # given a call with a token that is no token
+    response = Client().get("/api/v1/me/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    # then 401 authentication_failed, with the challenge, as the schema declares
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "authentication_failed"
+    validate(spec, "get", "/api/v1/me/", response)
+
+
 def test_refusals_answer_as_the_schema_says(demo, spec, made, subtests):
     cycle = f"/api/v1/performance/cycles/{made.cycle.pk}/lock/"
     refusals = [

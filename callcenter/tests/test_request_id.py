@@ -27,12 +27,13 @@ def log_lines():
 
     handler = Keep()
     handler.addFilter(RequestIdLogFilter())
-    root = logging.getLogger()
+    root, access = logging.getLogger(), logging.getLogger("callcenter.requests")
+    level = access.level
     root.addHandler(handler)
-    logging.getLogger("callcenter.requests").setLevel(logging.INFO)
+    access.setLevel(logging.INFO)  # as in production
     yield records
     root.removeHandler(handler)
-    logging.getLogger("callcenter.requests").setLevel(logging.NOTSET)
+    access.setLevel(level)
 
 
 @pytest.mark.django_db
