@@ -16,7 +16,7 @@ MANAGE := $(PY) manage.py
 RUN_ENV := DJANGO_ENV=development DATABASE_URL=sqlite:///var/db.sqlite3 CELERY_TASK_ALWAYS_EAGER=true
 # `make test` talks to the services on localhost (docker-compose starts them elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/callcenter
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
 TEST_ENV := DJANGO_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: help venv install install-dev system-deps messages run worker beat test lint check-services \

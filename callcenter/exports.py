@@ -5,12 +5,15 @@ selectors, writes the bytes with :func:`csv_file` / :func:`xlsx_file` (or its ow
 ``<app>/exports/``) and records the audit event in the same transaction; the page or endpoint
 only hands the file over with :func:`file_response`.
 
-Cells that start with ``= + - @`` (or a tab / carriage return) are neutralised with a leading
+Text cells that start with ``= + - @`` (or a tab / carriage return) are neutralised with a leading
 apostrophe, so a spreadsheet never runs a formula that came from user input (CSV injection).
+Numbers are never touched: ``Decimal("-120.00")`` is written as ``-120.00`` (and so is text that
+is only a number, e.g. ``"-120.00"``), so a fine or a negative total stays a number.
 """
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from django.http import FileResponse, HttpResponse
@@ -34,6 +37,8 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# A signed decimal number and nothing else: no formula can hide in it.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,9 @@ class ExportFile:
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
+    """``value`` safe for a spreadsheet cell: text a spreadsheet would read as a formula gets a
+    leading apostrophe; numbers, and text that is only a number, are returned as they are."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -57,7 +64,8 @@ def csv_bytes(*, headers: list[str], rows) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([neutralise(str(h)) for h in headers])
     for row in rows:
-        writer.writerow([neutralise(v if isinstance(v, str) else ("" if v is None else str(v))) for v in row])
+        # Only text is neutralised: a number (a negative amount too) is written as it is.
+        writer.writerow([neutralise(v) if isinstance(v, str) else ("" if v is None else str(v)) for v in row])
     return buffer.getvalue().encode("utf-8")
 
 

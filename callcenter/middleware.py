@@ -1,5 +1,10 @@
-"""Request middleware: the user's language, forced password change (SEC-2), audit context, and the
-services' refusals a page left unhandled."""
+"""Request middleware: the request id, the user's language, forced password change (SEC-2), audit
+context, and the services' refusals a page left unhandled."""
+
+import logging
+import re
+import time
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -10,8 +15,52 @@ from django.urls import reverse
 from django.utils import translation
 
 from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
-from callcenter.request_context import client_ip_context
+from callcenter.request_context import client_ip_context, request_id_context
 from callcenter.selectors import password_change_required
+
+request_logger = logging.getLogger("callcenter.requests")
+
+
+class RequestIdMiddleware:
+    """Every request gets an id: in every log line written while it is handled (the logging filter
+    :class:`callcenter.request_context.RequestIdLogFilter`), in the ``X-Request-ID`` header of the
+    response, on the 500 page (so a user can quote it) and in the error report sent to Sentry.
+
+    The id comes from the reverse proxy's ``X-Request-ID`` header when ``REQUEST_ID_TRUST_HEADER``
+    is on (the proxy sets it, so its log and ours share the id) and the value is a plain token;
+    otherwise it is made here. Outermost middleware: the line it logs per request (method, path
+    without the query string, status, duration) is the access log (gunicorn keeps none)."""
+
+    HEADER = "X-Request-ID"
+    _TOKEN = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trust_header = getattr(settings, "REQUEST_ID_TRUST_HEADER", False)
+
+    def __call__(self, request):
+        incoming = request.headers.get(self.HEADER, "")
+        request_id = incoming if self.trust_header and self._TOKEN.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        started = time.monotonic()
+        with request_id_context(request_id):
+            response = self.get_response(request)
+            response[self.HEADER] = request_id
+            duration_ms = round((time.monotonic() - started) * 1000)
+            request_logger.info(
+                "%s %s %s %sms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                },
+            )
+        return response
 
 
 class UserLanguageMiddleware:

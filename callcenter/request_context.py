@@ -1,13 +1,28 @@
-"""Per-request context (client IP) for code far from the request, e.g. the audit helper.
+"""Per-request context for code far from the request: the client IP (for the audit helper) and the
+request id (for every log line, the 500 page and error reports).
 
-Set by :class:`callcenter.middleware.AuditContextMiddleware`; a contextvar, so it is safe under
-threads and async.
+Set by :class:`callcenter.middleware.AuditContextMiddleware` and
+:class:`callcenter.middleware.RequestIdMiddleware` (and, for a Celery task, by
+``callcenter.celery``); contextvars, so they are safe under threads and async.
 """
 
 import contextvars
+import logging
 from contextlib import contextmanager
 
+__all__ = [
+    "RequestIdLogFilter",
+    "client_ip_context",
+    "current_client_ip",
+    "current_request_id",
+    "request_id_context",
+    "request_id_reset",
+    "request_id_set",
+    "sentry_before_send",
+]
+
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 
 def current_client_ip() -> str | None:
@@ -21,3 +36,48 @@ def client_ip_context(ip: str | None):
         yield
     finally:
         _client_ip.reset(token)
+
+
+def current_request_id() -> str | None:
+    """The id of the request (or of the task) being handled; None outside of one."""
+    return _request_id.get()
+
+
+def request_id_set(request_id: str | None) -> contextvars.Token:
+    return _request_id.set(request_id)
+
+
+def request_id_reset(token: contextvars.Token) -> None:
+    _request_id.reset(token)
+
+
+@contextmanager
+def request_id_context(request_id: str | None):
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Adds ``request_id`` to every record (``-`` outside a request or task), so each log line
+    names the request it belongs to. Attached to the handlers in ``settings.LOGGING``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = _request_id.get() or "-"
+        return True
+
+
+def sentry_before_send(event: dict, hint: dict) -> dict:
+    """Sentry's ``before_send``: tag the event with the request id (the one the user quotes from the
+    500 page), and send no query string, body or cookies: they may hold personal data (SEC-3)."""
+    request_id = _request_id.get()
+    if request_id:
+        event.setdefault("tags", {})["request_id"] = request_id
+    request = event.get("request")
+    if isinstance(request, dict):
+        for key in ("query_string", "data", "cookies"):
+            request.pop(key, None)
+    return event

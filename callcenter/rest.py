@@ -15,13 +15,14 @@ the envelope ``{count, next, previous, results}`` the client really gets.
 from __future__ import annotations
 
 import functools
+import re
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, serializers, status
+from rest_framework import ISO_8601, exceptions, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -103,7 +104,18 @@ def paginated_schema(serializer_class: type[serializers.BaseSerializer]) -> type
 
 class AutoSchema(SpectacularAutoSchema):
     """A GET answering :func:`paginated_schema`'s envelope is a list: its operation is named
-    ``…_list`` (drf-spectacular sees one object and would name it ``…_retrieve``)."""
+    ``…_list`` (drf-spectacular sees one object and would name it ``…_retrieve``). A date or time
+    written in a format of its own (``TimeField(format="%H:%M")``) is described as that text, not
+    as ISO's ``format: time``, which it is not."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        own_format = getattr(field, "format", None)
+        temporal = (serializers.DateField, serializers.TimeField, serializers.DateTimeField)
+        if isinstance(field, temporal) and isinstance(own_format, str) and own_format.lower() != ISO_8601:
+            schema.pop("format", None)
+            schema["description"] = " ".join(filter(None, [schema.get("description"), f"Format `{own_format}`."]))
+        return schema
 
     def get_operation_id(self) -> str:
         operation_id = super().get_operation_id()
@@ -115,7 +127,24 @@ class AutoSchema(SpectacularAutoSchema):
         return operation_id
 
 
+def _authenticate_header(request) -> str | None:
+    """The ``WWW-Authenticate`` challenge of the first of the view's authentication classes that
+    has one (a token scheme: the session has none, and DRF only asks the first class)."""
+    for authenticator in getattr(request, "authenticators", None) or ():
+        header = authenticator.authenticate_header(request)
+        if header:
+            return header
+    return None
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        # No or bad credentials: 401 with the challenge of a scheme the endpoint accepts (RFC 9110),
+        # not the 403 DRF answers when the first authentication class is the session's.
+        header = _authenticate_header(context.get("request"))
+        if header:
+            exc.status_code = status.HTTP_401_UNAUTHORIZED
+            exc.auth_header = header
     if isinstance(exc, ApplicationError):
         body = {"detail": str(exc.message), "code": str(exc.code), **exc.extra}
         if exc.field and "errors" not in body:
@@ -153,7 +182,8 @@ def _app_of(path: str) -> str:
 def error_codes_schema_hook(result, generator, request, public):
     """drf-spectacular postprocessing hook: an ``Error`` component per app whose ``code`` lists that
     app's declared codes (with the core's and DRF's), and every operation's 4xx answers pointing at
-    its app's component. Clients can switch on ``code``; the messages are for people."""
+    its app's component (see :func:`_error_responses`), and the document valid. Clients can switch
+    on ``code``; the messages are for people."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     core = [str(c) for c in CoreErrorCode] + list(DRF_ERROR_CODES)
     by_app: dict[str, list[str]] = {}
@@ -178,9 +208,78 @@ def error_codes_schema_hook(result, generator, request, public):
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            responses = operation["responses"]
-            for code in ("400", "403", "404"):
-                responses.setdefault(
-                    code, {"description": "Refused: see `code`.", "content": {"application/json": {"schema": ref}}}
-                )
+            _error_responses(operation, ref)
+    _defaults_out_of_branches(result.get("components", {}).get("schemas", {}))
+    if str(result.get("openapi", "")).startswith("3.1"):
+        _binary_bodies_without_schema(result.get("paths", {}))
     return result
+
+
+def _binary_bodies_without_schema(paths: dict) -> None:
+    """OpenAPI 3.1 describes a file answered as the body (a PDF, a CSV) by its media type alone,
+    with no schema: ``{"type": "string", "format": "binary"}`` there would claim a text string."""
+    for operations in paths.values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                for media in (response.get("content") or {}).values():
+                    if media.get("schema") == {"type": "string", "format": "binary"}:
+                        del media["schema"]
+
+
+_REFUSED = "Refused: see `code`."
+_ERROR_ANSWERS = {
+    "400": _REFUSED,
+    "403": _REFUSED,
+    "404": _REFUSED,
+    "409": "Conflict: the record is not in a state that allows this (already decided, locked, not ready).",
+    "429": "Too many requests (`throttled`): wait and try again.",
+}
+
+
+def _error_responses(operation: dict, ref: dict) -> None:
+    """The 4xx answers every operation may give, each with the app's ``Error`` body: 400, 403, 404
+    and 429 everywhere; 401 (with its ``WWW-Authenticate`` challenge) where authentication is
+    required; 409 wherever a record's state can refuse (every operation but a list). An answer an
+    endpoint declares itself (413 of a push, a description of its own) keeps it, and gets the body
+    if it has none."""
+    responses = operation["responses"]
+    answers = dict(_ERROR_ANSWERS)
+    if operation.get("operationId", "").endswith("_list"):
+        del answers["409"]
+    for code, description in answers.items():
+        responses.setdefault(code, {"description": description})
+    if {} not in operation.get("security", [{}]):
+        responses.setdefault(
+            "401",
+            {
+                "description": "Not authenticated (`not_authenticated`) or bad credentials (`authentication_failed`).",
+                "headers": {
+                    "WWW-Authenticate": {
+                        "description": "The scheme to authenticate with, e.g. `Token`.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
+        )
+    for code, response in responses.items():
+        if str(code).startswith("4") and not response.get("content"):
+            response["content"] = {"application/json": {"schema": ref}}
+    operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+
+
+def _defaults_out_of_branches(node) -> None:
+    """A field that may be blank or match a pattern is ``oneOf: [{pattern, default: ""}, {maxLength:
+    0}]``; its default fails its own branch's pattern, which makes the document invalid. Move such a
+    default up to the property, where the ``oneOf`` as a whole accepts it."""
+    if isinstance(node, dict):
+        for branch in node.get("oneOf", []):
+            pattern, default = branch.get("pattern"), branch.get("default")
+            if isinstance(default, str) and pattern and not re.search(pattern, default):
+                node.setdefault("default", branch.pop("default"))
+        for value in node.values():
+            _defaults_out_of_branches(value)
+    elif isinstance(node, list):
+        for value in node:
+            _defaults_out_of_branches(value)

@@ -10,11 +10,17 @@ Django settings reference: https://docs.djangoproject.com/en/6.0/ref/settings/
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import environ
+import sentry_sdk
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
+
+from callcenter.request_context import sentry_before_send
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id covers every line logged while the request is handled, redirects too.
+    "callcenter.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,10 +133,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c callcenter.allow_truncate=on"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache -----------------------------------------------------------------------------
+# --- Redis: the broker, the task results and the cache, each in its own database -----------
+# REDIS_URL names the server and the broker's database n; the results use n + 1 and the cache
+# n + 2, unless REDIS_RESULTS_URL / REDIS_CACHE_URL name others. Apart because clearing the
+# cache (FLUSHDB) or evicting its keys must never drop a queued task.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+REDIS_DATABASES = 16  # Redis's default `databases`
+
+
+def _redis_database_url(url: str, offset: int) -> str:
+    """``url`` with its database number moved up by ``offset`` (redis://, rediss://, unix://?db=)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    in_query = parts.scheme == "unix" or "db" in query
+    number = query.get("db", ["0"])[0] if in_query else (parts.path.strip("/") or "0")
+    if not number.isdigit() or int(number) + offset >= REDIS_DATABASES:
+        raise ImproperlyConfigured(
+            f"REDIS_URL's database must be 0..{REDIS_DATABASES - 3}: the task results and the cache use the "
+            "next two (or set REDIS_RESULTS_URL and REDIS_CACHE_URL)"
+        )
+    path = parts.path
+    if in_query:
+        query["db"] = [str(int(number) + offset)]
+    else:
+        path = f"/{int(number) + offset}"
+    query_string = urlencode(query, doseq=True)
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query_string}" if query_string else "")
+
+
+REDIS_RESULTS_URL = env.str("REDIS_RESULTS_URL", default="") or (REDIS_URL and _redis_database_url(REDIS_URL, 1))
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (REDIS_URL and _redis_database_url(REDIS_URL, 2))
+if REDIS_URL and len({REDIS_URL, REDIS_RESULTS_URL, REDIS_CACHE_URL}) < 3:
+    raise ImproperlyConfigured("REDIS_URL, REDIS_RESULTS_URL and REDIS_CACHE_URL must name three different databases")
+
+# --- Cache -----------------------------------------------------------------------------
+if REDIS_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -227,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "OAS_VERSION": "3.1.0",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -237,7 +278,7 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ----------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_RESULT_BACKEND = REDIS_RESULTS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # at-least-once: every task is idempotent
@@ -245,6 +286,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# How long the health page's job runs are kept (each job's last run and last success always are).
+JOB_RUN_RETENTION_DAYS = env.int("JOB_RUN_RETENTION_DAYS", default=90)
+if JOB_RUN_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("JOB_RUN_RETENTION_DAYS must be at least 1")
 # The one beat schedule (no database schedules: django-celery-beat lags Django releases).
 # Each entry is a periodic job shown on the admin health page (callcenter.jobs).
 CELERY_BEAT_SCHEDULE = {
@@ -271,6 +316,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callcenter.tasks.sessions_clear",
         "schedule": crontab(hour=3, minute=0),
     },
+    # The 5-minute complaint job alone records ~105k runs a year: keep JOB_RUN_RETENTION_DAYS.
+    "job-runs-prune": {
+        "task": "callcenter.tasks.job_runs_prune",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # CMP-2: an urgent complaint's first response is due within hours; check every 5 minutes.
     "complaint-sla-escalation": {
         "task": "complaints.tasks.complaint_sla_escalation",
@@ -292,6 +342,7 @@ PERIODIC_JOB_LABELS = {
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "audit-checkpoint": _("Audit trail checkpoint outside the database (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
+    "job-runs-prune": _("Job run history clean-up (each job's last runs are kept)"),
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
     "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
     "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),
@@ -323,14 +374,58 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # --- Logging ---------------------------------------------------------------------------
+# One line per record on stderr, each with the id of the request (or task) it belongs to
+# (callcenter.middleware.RequestIdMiddleware). JSON in production (LOG_FORMAT=json: one object per
+# line, for the log collector), text elsewhere. Web, worker and beat log alike: Celery keeps this
+# configuration (callcenter/celery.py). In production each request is logged once by
+# callcenter.requests (the access log: method, path, status, duration).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
+# A trusted reverse proxy's X-Request-ID is taken as the request id (only if the proxy sets it).
+REQUEST_ID_TRUST_HEADER = env.bool("REQUEST_ID_TRUST_HEADER", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "callcenter.request_context.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["asctime", "levelname", "name", "request_id", "message"],
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        # The access log: production only (runserver prints its own in development).
+        "callcenter.requests": {"level": "INFO" if PRODUCTION else "WARNING"},
+    },
 }
+
+# --- Error reporting (Sentry) ---------------------------------------------------------
+# Off unless SENTRY_DSN is set. Errors of web (Django) and of tasks (Celery), tagged with the
+# request id. No personal data: no user, IP, cookies, query strings, bodies or local variables.
+# https://docs.sentry.io/platforms/python/integrations/django/
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        before_send=sentry_before_send,
+    )
 
 # --- Demo ------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo!2026pass")

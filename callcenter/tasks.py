@@ -3,6 +3,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connection
 
 from callcenter import services
@@ -13,6 +14,13 @@ from callcenter.jobs import periodic_job
 def sessions_clear():
     """Delete expired sessions (idempotent)."""
     return f"{services.sessions_expired_clear()} expired sessions deleted"
+
+
+@periodic_job("job-runs-prune")
+def job_runs_prune():
+    """Delete the job runs older than ``JOB_RUN_RETENTION_DAYS``, each job's last runs kept (idempotent)."""
+    deleted = services.job_runs_prune(keep_days=settings.JOB_RUN_RETENTION_DAYS)
+    return f"{deleted} job runs older than {settings.JOB_RUN_RETENTION_DAYS} days deleted"
 
 
 @shared_task(name="callcenter.tasks.ping")

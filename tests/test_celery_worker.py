@@ -6,6 +6,7 @@ database, and the tests are transactional so that both sides see committed rows.
 fails the run: never a skip.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from django.conf import settings
 
 from callcenter.celery import app as celery_app
 from callcenter.models import JobRun, JobRunStatus
+from callcenter.request_context import request_id_context
 from callcenter.tasks import ping, sessions_clear
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -101,6 +103,8 @@ def worker(django_db_setup):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "REDIS_URL": redis_url,
         "DATABASE_URL": _test_database_url(),
+        # As in production: one JSON object per log line (Celery keeps the settings' logging).
+        "LOG_FORMAT": "json",
     }
     with tempfile.TemporaryDirectory(prefix="celery-worker-") as tmp:
         log_path = Path(tmp) / "worker.log"
@@ -143,7 +147,7 @@ def worker(django_db_setup):
 
         try:
             _wait_until_ready(process, log_path)
-            yield SimpleNamespace(queue=queue, result=result)
+            yield SimpleNamespace(queue=queue, result=result, log=lambda: log_path.read_text(errors="replace"))
         finally:
             _stop(process)
             _forget_queue(redis_url, queue)
@@ -183,3 +187,24 @@ def test_periodic_job_run_by_the_worker_records_its_run(worker, real_broker):
     assert run.detail == summary == "0 expired sessions deleted"
     assert run.task_id == result.id
     assert run.finished_at is not None
+
+
+def test_the_workers_log_lines_are_json_and_name_the_request_that_queued_the_task(worker, real_broker):
+    # given a task queued while a request is handled
+    with request_id_context("5eed0f1d2c3b4a59"):
+        result = ping.apply_async(args=[8], queue=worker.queue)
+    # and one queued by no request
+    lone = ping.apply_async(args=[9], queue=worker.queue)
+    worker.result(result)
+    worker.result(lone)
+    # then the worker logs JSON lines (the banner printed at start is no log line) ...
+    lines = [json.loads(line) for line in worker.log().splitlines() if line.startswith("{")]
+    assert any(" ready." in line["message"] for line in lines)
+    assert all({"time", "level", "logger", "request_id", "message"} <= set(line) for line in lines)
+    # ... and the task's lines carry the id of the request that queued it, or the task's own id
+    done = {
+        line["request_id"]
+        for line in lines
+        if "succeeded" in line["message"] and "callcenter.tasks.ping" in line["message"]
+    }
+    assert {"5eed0f1d2c3b4a59", lone.id} <= done

@@ -9,12 +9,14 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from callcenter import services
 from callcenter.celery import app as celery_app
 from callcenter.jobs import periodic_job
 from callcenter.models import JobRun, JobRunStatus
-from callcenter.tasks import sessions_clear
+from callcenter.tasks import job_runs_prune, sessions_clear
 from datasecurity.models import AuditEvent
 from datasecurity.services import audit_record
 from datasecurity.tasks import audit_chain_verify
@@ -85,6 +87,60 @@ def test_sessions_clear_deletes_expired_sessions_and_is_idempotent():
         (JobRunStatus.SUCCEEDED, "1 expired sessions deleted"),
         (JobRunStatus.SUCCEEDED, "0 expired sessions deleted"),
     ]
+
+
+def _run(job: str, days_ago: float, status: str = JobRunStatus.SUCCEEDED) -> JobRun:
+    started = timezone.now() - datetime.timedelta(days=days_ago)
+    return JobRun.objects.create(job=job, started_at=started, finished_at=started, status=status)
+
+
+def test_job_runs_prune_keeps_recent_runs_and_each_jobs_last_runs_and_is_idempotent(settings):
+    # given 30 days of history to keep, and runs of three jobs, most of them older than that
+    settings.JOB_RUN_RETENTION_DAYS = 30
+    _run("often", 100)
+    last_success = _run("often", 90)
+    old_failure = _run("often", 80, JobRunStatus.FAILED)  # the last run: failing for 80 days
+    _run("busy", 60)
+    _run("busy", 45)
+    recent = [_run("busy", 10), _run("busy", 1)]
+    _run("rare", 400)
+    rare_last = _run("rare", 200)
+    # when the job runs twice
+    first = job_runs_prune.apply().get()
+    state_after_first = set(JobRun.objects.exclude(job="job-runs-prune").values_list("pk", flat=True))
+    second = job_runs_prune.apply().get()
+    # then the old runs are gone, but a job's last run and its last success stay, however old
+    assert first == "4 job runs older than 30 days deleted"
+    assert state_after_first == {last_success.pk, old_failure.pk, *(r.pk for r in recent), rare_last.pk}
+    # and the second run deletes nothing (its own runs are recent)
+    assert second == "0 job runs older than 30 days deleted"
+    assert set(JobRun.objects.exclude(job="job-runs-prune").values_list("pk", flat=True)) == state_after_first
+    assert JobRun.objects.filter(job="job-runs-prune", status=JobRunStatus.SUCCEEDED).count() == 2
+
+
+def test_job_runs_prune_deletes_in_batches():
+    # given more old runs than one batch holds
+    for days in range(40, 47):
+        _run("batched", days)
+    _run("batched", 1)
+    # when the service prunes with batches of two
+    deleted = services.job_runs_prune(keep_days=30, batch_size=2)
+    # then every old run is gone, the recent one stays
+    assert deleted == 7
+    assert JobRun.objects.filter(job="batched").count() == 1
+
+
+def test_the_prune_job_is_on_the_health_page(client, org):
+    # given an administrator, and the prune job's one run
+    _run("job-runs-prune", 0)
+    org.hr.user.is_staff = True
+    org.hr.user.save()
+    client.force_login(org.hr.user)
+    # when the health page is shown
+    html = client.get(reverse("callcenter:health")).content.decode()
+    # then the job is listed with its schedule and its last run, like the others
+    assert 'data-job="job-runs-prune"' in html and "callcenter.tasks.job_runs_prune" in html
+    assert "20 3 * * *" in html
 
 
 def test_audit_chain_verify_succeeds_on_an_intact_chain():

@@ -1,7 +1,10 @@
 """The kernel every app builds on: page helpers, refusals left unhandled, the API's paginated lists
 and error codes in the schema, the menu from what apps register, and the choice selectors."""
 
+import csv
+import io
 import json
+from decimal import Decimal
 
 import pytest
 from django import forms
@@ -10,9 +13,11 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import Http404
 from django.test import override_settings
 from django.urls import include, path, reverse
+from openpyxl import load_workbook
 
 from callcenter import selectors
 from callcenter.errors import ERROR_CODE_ENUMS, ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
+from callcenter.exports import csv_bytes, xlsx_bytes
 from callcenter.navigation import NAVIGATION, NavEntry, everyone, has_any_role, navigation_for, navigation_register
 from callcenter.pages import action_run, form_status, form_submit
 from callcenter.permissions import public
@@ -195,3 +200,19 @@ def test_employee_and_department_choices_follow_the_same_rule(org):
     assert [d.code for d in selectors.department_choices(user=org.supervisor.user)] == ["A"]
     assert [d.code for d in selectors.department_choices(user=org.hr.user)] == ["A", "B"]
     assert list(selectors.employees_with_role(Role.COMPLAINT_HANDLER)) == [org.handler]
+
+
+# --- Exports: formula injection is neutralised in text, numbers stay numbers -------------------------
+
+
+def test_csv_and_xlsx_escape_formula_text_and_leave_numbers_alone():
+    # given text that a spreadsheet would run as a formula, numbers (negative ones too) and plain text
+    row = ["=SUM(A1)", "+1+cmd", "-2+3", "@cmd", "\tx", Decimal("-120.00"), -5, "-120.00", "+3", "plain", None]
+    # when it is written as CSV and XLSX
+    csv_row = list(csv.reader(io.StringIO(csv_bytes(headers=["h"] * len(row), rows=[row]).decode("utf-8-sig"))))[1]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(headers=["h"] * len(row), rows=[row]))).active
+    xlsx_row = next(sheet.iter_rows(min_row=2, values_only=True))
+    # then the formulas are text, and the numbers are numbers as they were
+    escaped = ["'=SUM(A1)", "'+1+cmd", "'-2+3", "'@cmd", "'\tx"]
+    assert csv_row == [*escaped, "-120.00", "-5", "-120.00", "+3", "plain", ""]
+    assert list(xlsx_row) == [*escaped, -120, -5, "-120.00", "+3", "plain", None]

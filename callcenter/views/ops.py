@@ -4,9 +4,11 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import path
+from rest_framework.exceptions import NotFound
 
 from callcenter import selectors
 from callcenter.permissions import public, role_required
+from callcenter.request_context import current_request_id
 
 
 @role_required(allow_staff=True)
@@ -31,12 +33,17 @@ def error_403(request, exception=None):
 
 
 def error_404(request, exception=None):
+    # A path under /api/ that names no endpoint answers like the API's own 404s, in JSON.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail), "code": NotFound.default_code}, status=404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
-    # No context processors, no database: the page must render whatever broke.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    # No context processors, no database: the page must render whatever broke. The request id is
+    # the one in the log lines and the error report: the user can quote it.
+    request_id = getattr(request, "request_id", None) or current_request_id()
+    return HttpResponseServerError(loader.get_template("500.html").render({"request_id": request_id}))
 
 
 urlpatterns = [

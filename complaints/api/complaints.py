@@ -579,7 +579,8 @@ class ComplaintAttachmentDownloadApi(APIView):
     content_negotiation_class = IgnoreAcceptNegotiation
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The types an attachment may have (checked by content at upload).
+        responses={(200, media): OpenApiTypes.BINARY for media in ("application/pdf", "image/jpeg", "image/png")},
         summary="Download an evidence file: only for people who may see its complaint; every read is audited",
     )
     def get(self, request, pk: int):

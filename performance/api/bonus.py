@@ -377,7 +377,8 @@ class BonusFileDownloadApi(APIView):
     content_negotiation_class = IgnoreAcceptNegotiation
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # PDF, XLSX or CSV, as the export was requested.
+        responses={(200, media.split(";")[0]): OpenApiTypes.BINARY for media in services.FILE_CONTENT_TYPES.values()},
         summary="Download a finished export (HR and company leaders); checksum verified (409 if changed), audited",
     )
     def get(self, request, pk: int):

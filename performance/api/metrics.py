@@ -18,7 +18,7 @@ from django.conf import settings
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -89,7 +89,13 @@ class MetricImportListApi(APIView):
             serializer_class=MetricImportOutputSerializer,
         )
 
-    @extend_schema(request=MetricPushDocSerializer, responses={201: MetricImportOutputSerializer})
+    @extend_schema(
+        request=MetricPushDocSerializer,
+        responses={
+            201: MetricImportOutputSerializer,
+            413: OpenApiResponse(description="The body is larger than the server accepts (`body_too_large`)."),
+        },
+    )
     def post(self, request):
         # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default, about 17,000
         # rows) with a bare 400 page; say it in JSON, with what to do (resource consumption, API4).

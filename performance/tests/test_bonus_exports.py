@@ -127,3 +127,14 @@ def test_pdf_subtotals_keep_two_departments_of_the_same_name_apart(org, sheet, d
         )
     assert re.search(r"小计：客服一部（3 人）", text)
     assert len(re.findall(r"小计：客服二部（2 人）", text)) == 2 and "（1 人）" not in text
+
+
+def test_negative_amounts_stay_numbers_in_the_csv(org, sheet, django_capture_on_commit_callbacks):
+    """A fine larger than the line's bonus makes a negative total (the bench data has such lines):
+    the CSV writes ``-120.00``, a number, not the text ``'-120.00`` (the formula escape is for text)."""
+    line = next(x for x in selectors.bonus_line_list(user=org.hr.user, sheet_id=sheet.pk) if x.total == 0)
+    services.bonus_line_adjust(actor=org.hr.user, line_id=line.pk, kind="penalty", title="Headset lost", amount="120")
+    data = _stored(_export(org, sheet, "csv", django_capture_on_commit_callbacks)).decode("utf-8-sig")
+    row = next(r for r in csv.reader(io.StringIO(data)) if r[2] == line.employee_no)
+    assert (row[12], row[13]) == ("120.00", "-120.00")  # fines, payable
+    assert not re.search(r"(^|,)'[+-]?\d", data, re.MULTILINE)  # no number anywhere was escaped
