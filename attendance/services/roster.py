@@ -12,6 +12,10 @@ Statutory calendar (``chinesecalendar``) and the default roster, the choice we m
 A year the installed ``chinesecalendar`` does not know is refused with a clear message: the
 holidays of a year are published by the State Council each November and are never guessed.
 Supervisors then assign that period's rest days one by one (:func:`roster_entry_set`).
+
+Separation of duties (SEC-2, :mod:`callcenter.duties`): a supervisor plans the team's roster, their
+own days included, ahead of time; nobody changes their own roster of a day already begun (today
+or earlier), since it is what their own attendance is judged against.
 """
 
 import datetime

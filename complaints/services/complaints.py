@@ -14,6 +14,10 @@ Workflow (every other transition is refused with a clear error):
     resolved ──(follow-up, not satisfied: reopen, a new plan is needed)──> investigating
     any open ──(a company leader closes it with a reason, CMP-3)──> closed
     closed: final (a new complaint is recorded instead)
+
+Separation of duties (SEC-2, :mod:`callcenter.duties`): a complaint naming the actor as an agent
+concerned is their own record; its owner, plan, clock, resolution, follow-up and closing are
+decided by colleagues.
 """
 
 from __future__ import annotations
