@@ -290,13 +290,12 @@ def _refuse_changer(actor, sheet: BonusSheet) -> None:
     """Money leaves only with two people (SEC-2): whoever prepared or changed this version does
     not approve it."""
     if sheet.prepared_by_id == actor.pk or BonusSheetChange.objects.filter(sheet=sheet, changed_by=actor).exists():
-        raise ApplicationError(
+        raise PermissionDeniedError(
             _(
                 "You prepared or changed this version of the bonus sheet, so another HR colleague approves it: "
                 "money leaves only with two people (separation of duties, SEC-2)."
             ),
             code=PerformanceErrorCode.APPROVER_CHANGED_SHEET,
-            status=403,
         )
 
 
