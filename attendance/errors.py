@@ -73,7 +73,7 @@ class AttendanceErrorCode(ErrorCode):
     REASON_REQUIRED = "reason_required"
     REASON_TOO_LONG = "reason_too_long"
     REASON_TOO_SHORT = "reason_too_short"
-    SELF_APPROVAL = "self_approval"
+    SELF_APPROVAL = "self_approval"  # shipped; now answered as CoreErrorCode.OWN_RECORD (SEC-2)
     SHIFT_REQUIRED = "shift_required"
     SHIFT_TYPE_BREAK_INVALID = "shift_type_break_invalid"
     SHIFT_TYPE_BREAK_TOO_LONG = "shift_type_break_too_long"

@@ -57,13 +57,15 @@ class CoreErrorCode(ErrorCode):
     INVALID_URL = "invalid_url"
     NOT_EMPTY = "not_empty"
     NOT_FOUND = "not_found"
+    # Separation of duties (SEC-2): a privileged act on one's own record (callcenter.duties).
+    OWN_RECORD = "own_record"
     PASSWORD_CHANGE_REQUIRED = "password_change_required"
     PASSWORD_REUSED = "password_reused"
     PERMISSION_DENIED = "permission_denied"
     RETROACTIVE_POLICY = "retroactive_policy"
     ROLE_ADMIN_ONLY = "role_admin_only"
     ROLE_UNCHANGED = "role_unchanged"
-    SELF_DEACTIVATION = "self_deactivation"
+    SELF_DEACTIVATION = "self_deactivation"  # shipped; now answered as OWN_RECORD (callcenter.duties)
     SELF_ROLE_CHANGE = "self_role_change"
     TEAM_DEPARTMENT_MISMATCH = "team_department_mismatch"
     TOO_SMALL = "too_small"

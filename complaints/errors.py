@@ -31,6 +31,7 @@ class ComplaintErrorCode(ErrorCode):
     NAME_TAKEN = "name_taken"
     NOT_PAUSED = "not_paused"
     NOT_RESOLVED = "not_resolved"
+    OWNER_CONCERNED = "owner_concerned"
     OWNER_INVALID = "owner_invalid"
     PHONE_INVALID = "phone_invalid"
     PLAN_MISSING = "plan_missing"

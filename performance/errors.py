@@ -13,6 +13,8 @@ class PerformanceErrorCode(ErrorCode):
     ALREADY_APPROVED = "already_approved"
     ALREADY_LOCKED = "already_locked"
     AMOUNT_INVALID = "amount_invalid"
+    # Two people for every payment (SEC-2): whoever prepared or changed a sheet does not approve it.
+    APPROVER_CHANGED_SHEET = "approver_changed_sheet"
     AUTO_SOURCE_MISSING = "auto_source_missing"
     BODY_TOO_LARGE = "body_too_large"
     CODE_INVALID = "code_invalid"
@@ -58,7 +60,7 @@ class PerformanceErrorCode(ErrorCode):
     NO_CYCLE = "no_cycle"
     NOT_EVALUATOR = "not_evaluator"
     NOT_OWN_APPRAISAL = "not_own_appraisal"
-    OWN_APPRAISAL = "own_appraisal"
+    OWN_APPRAISAL = "own_appraisal"  # shipped; now answered as CoreErrorCode.OWN_RECORD (SEC-2)
     OWNER_INVALID = "owner_invalid"
     POSITION_MISSING = "position_missing"
     REASON_MISSING = "reason_missing"

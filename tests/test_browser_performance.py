@@ -3,8 +3,9 @@ appraisal cycle; the agent fills and submits the self-evaluation; the supervisor
 team appraisals, scores the superior side and sees the combined score with its explanation, then
 records the feedback interview with one improvement action; HR tries to lock the month (refused:
 the others are still pending), locks it with force, and the agent's appraisal is read-only; HR
-prepares the month's bonus sheet, reads the agent's line and its explanation, approves it,
-exports the PDF (the exports card polls until it is ready), downloads it (audited) and the PDF
+prepares the month's bonus sheet and reads the agent's line and its explanation; the sheet page
+tells HR that a colleague approves what they prepared (two people, SEC-2), and that colleague
+approves it, exports the PDF (the exports card polls until it is ready), downloads it (audited) and the PDF
 names the agent and the month. Screenshots in test-artifacts/browser/performance-*.png."""
 
 import datetime
@@ -29,7 +30,7 @@ from performance.models import (
     FeedbackInterview,
     Indicator,
 )
-from performance.tests.factories import attendance_days, metric_days
+from performance.tests.factories import approver_hr, attendance_days, metric_days
 from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -221,11 +222,18 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     assert explanation.count() == len(line.explanation) >= 1
     shot(page, "13-bonus-line-explained")
 
-    # approves it
+    # HR prepared it, so HR does not approve it: the page says who approves (SEC-2)
+    assert page.locator("#bonus-approve").count() == 0
+    assert "SEC-2" in page.locator("#bonus-approve-two-people").inner_text()
+    assert "黄丽" in page.locator("#bonus-changers").inner_text()
+    # a second HR colleague approves it
+    colleague = approver_hr(org)
+    second, page = signed_in(browser, live_server, colleague.user.username)
+    page.goto(f"{live_server.url}/performance/bonus/{sheet.pk}/")
     page.click("#bonus-approve")
     page.wait_for_selector('#bonus-sheet-status [data-status="approved"]')
     sheet.refresh_from_db()
-    assert sheet.status == "approved" and sheet.approved_by == org.hr.user
+    assert sheet.status == "approved" and sheet.approved_by == colleague.user != sheet.prepared_by
     shot(page, "14-bonus-approved")
 
     # exports the PDF and downloads it when the exports card says it is ready
@@ -241,5 +249,5 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(target.read_bytes())).pages)
     assert org.agent.name in text and label in text
     assert AuditEvent.objects.filter(action="bonus_sheet.export", object_id=str(sheet.pk)).count() == 1
-    for context in (hr, agent, supervisor):
+    for context in (hr, agent, supervisor, second):
         context.close()

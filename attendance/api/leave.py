@@ -569,7 +569,7 @@ class LeaveRequestApproveApi(APIView):
     @extend_schema(
         request=LeaveCommentInputSerializer,
         responses=LeaveRequestDetailOutputSerializer,
-        summary="Approve the current step (LV-4): 403 self_approval / not_approver, 409 not_your_turn / "
+        summary="Approve the current step (LV-4): 403 own_record / not_approver, 409 not_your_turn / "
         "already_decided / not_pending",
     )
     def post(self, request, pk: int):

@@ -10,11 +10,13 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendance.errors import AttendanceErrorCode
 from attendance.models import CorrectionStatus, MonthVerification, Punch, PunchCorrection, PunchSource
 from attendance.selectors.corrections import punch_correction_can_decide
 from attendance.services.daily import daily_attendance_recompute
+from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee
 from callcenter.selectors import employee_of, filter_by_employee
@@ -137,12 +139,8 @@ def _check_pending(correction: PunchCorrection) -> None:
         )
 
 
-def _check_decider(actor, correction: PunchCorrection) -> None:
-    me = employee_of(actor)
-    if me is not None and me.pk == correction.employee_id:
-        raise PermissionDeniedError(
-            _("You cannot decide your own correction request."), code=AttendanceErrorCode.SELF_APPROVAL
-        )
+def _check_decider(actor, correction: PunchCorrection, *, action: str) -> None:
+    refuse_own_record(actor=actor, employee_id=correction.employee_id, action=action)
     if not punch_correction_can_decide(user=actor, correction=correction):
         raise PermissionDeniedError(
             _("Only the employee's team supervisor, department manager or HR may decide this request.")
@@ -157,12 +155,13 @@ def _month_verified(correction: PunchCorrection) -> bool:
     )
 
 
+@privileged_service("attendance.punch_correction_approve", label=gettext_lazy("approve a punch correction"))
 @transaction.atomic
 def punch_correction_approve(*, actor, correction_id: int, note: str = "") -> PunchCorrection:
     """Approve: adds a correction punch at the requested time (ATT-2). In a verified month the
     approval still goes through but is recorded as a change after verification."""
     correction = _locked_for_decision(actor=actor, correction_id=correction_id)
-    _check_decider(actor, correction)
+    _check_decider(actor, correction, action="attendance.punch_correction_approve")
     _check_pending(correction)
     now = timezone.now()
     correction.status = CorrectionStatus.APPROVED
@@ -196,6 +195,7 @@ def punch_correction_approve(*, actor, correction_id: int, note: str = "") -> Pu
     return correction
 
 
+@privileged_service("attendance.punch_correction_reject", label=gettext_lazy("reject a punch correction"))
 @transaction.atomic
 def punch_correction_reject(*, actor, correction_id: int, note: str) -> PunchCorrection:
     """Reject with a reason the employee will read (required)."""
@@ -203,7 +203,7 @@ def punch_correction_reject(*, actor, correction_id: int, note: str) -> PunchCor
     if not note:
         raise ApplicationError(_("Please say why the request is rejected."), code=AttendanceErrorCode.NOTE_REQUIRED)
     correction = _locked_for_decision(actor=actor, correction_id=correction_id)
-    _check_decider(actor, correction)
+    _check_decider(actor, correction, action="attendance.punch_correction_reject")
     _check_pending(correction)
     correction.status = CorrectionStatus.REJECTED
     correction.decided_by = actor

@@ -47,6 +47,7 @@ from attendance.selectors.leave import (
     leave_request_list,
 )
 from attendance.services.daily import daily_attendance_recompute
+from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
@@ -515,13 +516,13 @@ def _check_pending(request: LeaveRequest) -> None:
         )
 
 
-def _acting_step(*, actor, request: LeaveRequest) -> tuple[LeaveApprovalStep, bool, list[LeaveApprovalStep]]:
-    """The current step if ``actor`` may decide it (as approver or delegate), else a clear error."""
+def _acting_step(
+    *, actor, request: LeaveRequest, action: str
+) -> tuple[LeaveApprovalStep, bool, list[LeaveApprovalStep]]:
+    """The current step if ``actor`` may decide it (as approver or delegate), else a clear error.
+    Never one's own request, whatever the route says (SEC-2, :mod:`callcenter.duties`)."""
+    refuse_own_record(actor=actor, employee_id=request.employee_id, action=action)
     me = employee_of(actor)
-    if me is not None and me.pk == request.employee_id:
-        raise PermissionDeniedError(
-            _("You cannot approve or reject your own leave request."), code=AttendanceErrorCode.SELF_APPROVAL
-        )
     _check_pending(request)
     steps = list(LeaveApprovalStep.objects.select_for_update().filter(request=request).order_by("order"))
     current = next((s for s in steps if s.status == StepStatus.PENDING), None)
@@ -589,11 +590,12 @@ def _deduct(request: LeaveRequest, sign: int) -> dict | None:
     return {"balance": balance.pk, "used_days": [before, before + sign * request.days]}
 
 
+@privileged_service("attendance.leave_request_approve", label=gettext_lazy("approve a leave request"))
 @transaction.atomic
 def leave_request_approve(*, actor, leave_request_id: int, comment: str = "") -> LeaveRequest:
     """The current approver approves; the deciding step makes the request approved (LV-4)."""
     request = _lock(actor=actor, leave_request_id=leave_request_id)
-    step, on_behalf, steps = _acting_step(actor=actor, request=request)
+    step, on_behalf, steps = _acting_step(actor=actor, request=request, action="attendance.leave_request_approve")
     now = timezone.now()
     step.status = StepStatus.APPROVED
     step.acted_by = actor
@@ -638,6 +640,7 @@ def leave_request_approve(*, actor, leave_request_id: int, comment: str = "") ->
     return request
 
 
+@privileged_service("attendance.leave_request_reject", label=gettext_lazy("reject a leave request"))
 @transaction.atomic
 def leave_request_reject(*, actor, leave_request_id: int, comment: str) -> LeaveRequest:
     """Any approver on the route, at their turn, rejects with a reason the employee reads."""
@@ -645,7 +648,7 @@ def leave_request_reject(*, actor, leave_request_id: int, comment: str) -> Leave
     if not comment:
         raise ApplicationError(_("Please say why the request is rejected."), code=AttendanceErrorCode.COMMENT_REQUIRED)
     request = _lock(actor=actor, leave_request_id=leave_request_id)
-    step, on_behalf, _steps = _acting_step(actor=actor, request=request)
+    step, on_behalf, _steps = _acting_step(actor=actor, request=request, action="attendance.leave_request_reject")
     now = timezone.now()
     step.status = StepStatus.REJECTED
     step.acted_by = actor
@@ -706,6 +709,7 @@ def leave_request_withdraw(*, actor, leave_request_id: int) -> LeaveRequest:
     return request
 
 
+@privileged_service("attendance.leave_request_revoke", label=gettext_lazy("revoke approved leave"))
 @transaction.atomic
 def leave_request_revoke(*, actor, leave_request_id: int, reason: str) -> LeaveRequest:
     """HR revokes an approved request with a reason: the days return to the balance and the
@@ -720,9 +724,7 @@ def leave_request_revoke(*, actor, leave_request_id: int, reason: str) -> LeaveR
             field="reason",
         )
     request = _lock(actor=actor, leave_request_id=leave_request_id)
-    me = employee_of(actor)
-    if me is not None and me.pk == request.employee_id:
-        raise PermissionDeniedError(_("You cannot revoke your own leave."), code=AttendanceErrorCode.SELF_APPROVAL)
+    refuse_own_record(actor=actor, employee_id=request.employee_id, action="attendance.leave_request_revoke")
     if request.status != LeaveStatus.APPROVED:
         raise ApplicationError(
             _("Only approved leave can be revoked; this request is %(status)s.")
@@ -930,6 +932,7 @@ def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
     return {"year": year, "granted": granted}
 
 
+@privileged_service("attendance.leave_balance_set", label=gettext_lazy("set a leave balance"))
 @transaction.atomic
 def leave_balance_set(
     *, actor, employee_id: int, leave_type_id: int, year: int, entitled_days: Decimal, reason: str
@@ -940,6 +943,7 @@ def leave_balance_set(
     employee = Employee.objects.filter(pk=employee_id).first()
     if employee is None:
         raise NotFoundError(_("Employee not found."))
+    refuse_own_record(actor=actor, employee_id=employee.pk, action="attendance.leave_balance_set")
     leave_type = LeaveType.objects.filter(pk=leave_type_id).first()
     if leave_type is None:
         raise NotFoundError(_("Leave type not found."))

@@ -12,6 +12,10 @@ Statutory calendar (``chinesecalendar``) and the default roster, the choice we m
 A year the installed ``chinesecalendar`` does not know is refused with a clear message: the
 holidays of a year are published by the State Council each November and are never guessed.
 Supervisors then assign that period's rest days one by one (:func:`roster_entry_set`).
+
+Separation of duties (SEC-2, :mod:`callcenter.duties`): a supervisor plans the team's roster, their
+own days included, ahead of time; nobody changes their own roster of a day already begun (today
+or earlier), since it is what their own attendance is judged against.
 """
 
 import datetime
@@ -20,11 +24,14 @@ from collections.abc import Iterable, Mapping
 import chinese_calendar
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendance.errors import AttendanceErrorCode
 from attendance.models import DayKind, RosterEntry, ShiftType
 from attendance.selectors.roster import roster_locked_months, roster_range_check
+from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
@@ -233,6 +240,14 @@ def _employees_for_roster(actor, employee_ids: Iterable[int]) -> list[Employee]:
     return found
 
 
+def _refuse_own_past(*, actor, employees: list[Employee], date_from: datetime.date, action: str) -> None:
+    """SEC-2: a supervisor plans their team's roster, their own days included, ahead of time; a
+    day that has already begun is what one's own attendance (fines, absenteeism) is judged
+    against, so nobody changes it on their own record (:mod:`callcenter.duties`)."""
+    begun = date_from <= timezone.localdate()
+    refuse_own_record(actor=actor, employee_ids=[e.pk for e in employees] if begun else (), action=action)
+
+
 def _refuse_locked(employees: list[Employee], date_from: datetime.date, date_to: datetime.date) -> None:
     locked = roster_locked_months(team_ids=[e.team_id for e in employees], date_from=date_from, date_to=date_to)
     if locked:
@@ -301,6 +316,7 @@ def _normalise_pattern(pattern: Mapping) -> dict[int, ShiftType | None]:
 # --- Roster ------------------------------------------------------------------------------------
 
 
+@privileged_service("attendance.roster_assign", label=gettext_lazy("change the roster of days already begun"))
 @transaction.atomic
 def roster_assign(
     *,
@@ -325,6 +341,7 @@ def roster_assign(
     # The calendar first: an unknown year refuses the request before anything is read or written.
     calendar = [(day, *_calendar(day)) for day in days]
     staff = _employees_for_roster(actor, employee_ids)
+    _refuse_own_past(actor=actor, employees=staff, date_from=date_from, action="attendance.roster_assign")
     _refuse_locked(staff, date_from, date_to)
 
     makeup_shift = _makeup_shift(pattern)
@@ -396,6 +413,7 @@ def roster_assign(
     return result
 
 
+@privileged_service("attendance.roster_entry_set", label=gettext_lazy("change the roster of a day already begun"))
 @transaction.atomic
 def roster_entry_set(
     *,
@@ -420,6 +438,7 @@ def roster_entry_set(
             raise ApplicationError(_("Unknown shift type."), code=AttendanceErrorCode.PATTERN_INVALID)
         _active_shift(shift)
     (staff,) = _employees_for_roster(actor, [employee_id])
+    _refuse_own_past(actor=actor, employees=[staff], date_from=work_date, action="attendance.roster_entry_set")
     _refuse_locked([staff], work_date, work_date)
     fields = ["kind", "shift", "note"]
     entry = RosterEntry.objects.select_for_update().filter(employee_id=staff.pk, work_date=work_date).first()

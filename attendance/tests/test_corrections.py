@@ -135,7 +135,7 @@ def test_self_approval_is_refused(org):
     # when they approve it themselves; then refused, nothing changed
     with pytest.raises(PermissionDeniedError) as exc:
         services.punch_correction_approve(actor=org.supervisor.user, correction_id=correction.pk)
-    assert exc.value.code == "self_approval"
+    assert exc.value.code == "own_record"  # SEC-2's one rule (callcenter.duties); was self_approval
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.PENDING and not Punch.objects.exists()
     # and HR filing their own is refused too (the role does not lift the rule)
@@ -368,10 +368,10 @@ def test_api_actions(client, org, other_supervisor):
     client.force_login(other_supervisor.user)
     response = client.post(approve)
     assert response.status_code == 404 and response.json()["code"] == "not_found"
-    # given the agent; when approving their own; then 403 self_approval
+    # given the agent; when approving their own; then 403 own_record (SEC-2; was self_approval)
     client.force_login(org.agent.user)
     response = client.post(approve)
-    assert response.status_code == 403 and response.json()["code"] == "self_approval"
+    assert response.status_code == 403 and response.json()["code"] == "own_record"
     # given the supervisor; when rejecting without a note; then 400; when approving twice; then 409
     client.force_login(org.supervisor.user)
     response = client.post(reverse("api:attendance:correction_reject", args=[correction.pk]), {})

@@ -283,13 +283,13 @@ def a2_boss(org):
 @pytest.mark.parametrize(
     ("case", "status", "code"),
     [
-        ("self_approval", 403, "self_approval"),
+        ("self_approval", 403, "own_record"),  # SEC-2's one rule (callcenter.duties); was self_approval
         ("skip_tier", 409, "not_your_turn"),
         ("other_team", 404, "not_found"),
         ("twice", 409, "already_decided"),
         ("twice_final", 409, "not_pending"),
         ("withdrawn", 409, "not_pending"),
-        ("requester", 403, "self_approval"),
+        ("requester", 403, "own_record"),
         ("not_on_route", 403, "not_approver"),
     ],
 )

@@ -219,7 +219,7 @@ def test_no_self_approval_even_as_own_supervisor(org, monday):
     before = AuditEvent.objects.count()
     with pytest.raises(PermissionDeniedError) as exc:
         services.leave_request_approve(actor=org.supervisor.user, leave_request_id=request.pk)
-    assert exc.value.code == "self_approval"
+    assert exc.value.code == "own_record"  # SEC-2's one rule (callcenter.duties); was self_approval
     _unchanged(request, audit_before=before)
 
 

@@ -7,10 +7,11 @@ holiday, so the tests follow the library).
 """
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from attendance import selectors, services
 from attendance.models import DayKind, RosterEntry, ShiftType
@@ -27,6 +28,14 @@ SEP15, OCT15 = D(2026, 9, 15), D(2026, 10, 15)
 def shifts(db):
     services.shift_types_defaults_install()
     return {s.code: s for s in ShiftType.objects.all()}
+
+
+@pytest.fixture
+def planning_ahead(monkeypatch):
+    """'Today' is 1 September 2026 for the roster services: the team's autumn is planned ahead. A
+    supervisor rosters their team, their own days included, ahead of time; their own days already
+    begun are refused (SEC-2, tests/test_duties.py)."""
+    monkeypatch.setattr("attendance.services.roster.timezone", SimpleNamespace(localdate=lambda: D(2026, 9, 1)))
 
 
 def weekdays(shift):
@@ -373,7 +382,7 @@ def test_roster_page_shows_grid_and_htmx_partial(client, org, shifts):
     assert client.get(reverse("attendance:roster") + f"?team={org.b1.pk}").status_code == 404
 
 
-def test_roster_page_bulk_assign_form(client, org, shifts):
+def test_roster_page_bulk_assign_form(client, org, shifts, planning_ahead):
     # given the supervisor on the roster page; when they assign the whole team Mon–Fri 白班
     client.force_login(org.supervisor.user)
     data = {
@@ -410,7 +419,7 @@ def test_shift_type_page_creates_overnight_shift(client, org, shifts):
 # --- API ----------------------------------------------------------------------------------------
 
 
-def test_api_roster_read_and_assign(client, org, shifts):
+def test_api_roster_read_and_assign(client, org, shifts, planning_ahead):
     # given the supervisor of A1
     client.force_login(org.supervisor.user)
     # when assigning the whole team over the API; then counts come back
@@ -453,3 +462,34 @@ def test_api_roster_unknown_year_and_roles(client, org, shifts):
     )
     response = client.get(reverse("api:attendance:shift_types"))
     assert response.status_code == 200 and {r["code"] for r in response.json()["results"]} == {"D", "M", "E", "N"}
+
+
+# --- Separation of duties (SEC-2) ----------------------------------------------------------------
+
+
+def test_a_supervisor_plans_their_own_days_ahead_but_not_the_days_already_begun(org, shifts):
+    """Given the supervisor of A1 (a member of A1), when they roster the team for a coming week,
+    their own days included, then it is saved; when they change their own roster of today or an
+    earlier day (what their attendance is judged against), then it is refused with own_record and
+    nothing is written, while the same change for a team member is saved."""
+    monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
+    team = [org.supervisor.pk, org.agent.pk]
+    services.roster_entry_set(
+        actor=org.supervisor.user, employee_id=org.supervisor.pk, work_date=monday, kind=DayKind.REST
+    )
+    before = RosterEntry.objects.count()
+    today = timezone.localdate()
+    for call in (
+        lambda: services.roster_entry_set(
+            actor=org.supervisor.user, employee_id=org.supervisor.pk, work_date=today, kind=DayKind.REST
+        ),
+        lambda: services.roster_assign(
+            actor=org.supervisor.user, employee_ids=team, date_from=today, date_to=today, pattern={}
+        ),
+    ):
+        with pytest.raises(PermissionDeniedError) as exc:
+            call()
+        assert exc.value.code == "own_record"
+    assert RosterEntry.objects.count() == before
+    entry = services.roster_entry_set(actor=org.supervisor.user, employee_id=org.agent.pk, work_date=today, kind="rest")
+    assert entry.kind == DayKind.REST

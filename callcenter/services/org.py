@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
+from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, CoreErrorCode, validation_message
 from callcenter.models import (
     Department,
@@ -107,6 +109,7 @@ def employee_create(
     return employee
 
 
+@privileged_service("callcenter.employee_update", label=gettext_lazy("change an employee's HR record"))
 @transaction.atomic
 def employee_update(*, actor, employee_id: int, **fields) -> Employee:
     """Change an employee's HR fields (not status: see ``employee_deactivate``)."""
@@ -115,6 +118,8 @@ def employee_update(*, actor, employee_id: int, **fields) -> Employee:
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     employee = Employee.objects.select_for_update().get(pk=employee_id)
+    # Pay, position, team: nobody changes their own (SEC-2).
+    refuse_own_record(actor=actor, employee_id=employee.pk, action="callcenter.employee_update")
     before = snapshot(employee, EMPLOYEE_FIELDS)
     for name, value in fields.items():
         setattr(employee, name, value)
@@ -145,14 +150,14 @@ def _end_user_sessions(user: User) -> int:
     return ended
 
 
+@privileged_service("callcenter.employee_deactivate", label=gettext_lazy("deactivate an employee"))
 @transaction.atomic
 def employee_deactivate(*, actor, employee_id: int, left_on: datetime.date) -> Employee:
     """An employee leaves: keep the history (GEN-1), end the account and its sessions."""
     employee = Employee.objects.select_for_update().select_related("user").get(pk=employee_id)
     if employee.status == EmploymentStatus.LEFT:
         raise ApplicationError(_("This employee has already left."), code=CoreErrorCode.ALREADY_LEFT)
-    if actor is not None and getattr(actor, "pk", None) == employee.user_id:
-        raise ApplicationError(_("You cannot deactivate your own account."), code=CoreErrorCode.SELF_DEACTIVATION)
+    refuse_own_record(actor=actor, employee_id=employee.pk, action="callcenter.employee_deactivate")
     if left_on < employee.hire_date:
         raise ApplicationError(_("The leaving date cannot be before the hire date."), code=CoreErrorCode.INVALID_DATE)
     employee.status = EmploymentStatus.LEFT

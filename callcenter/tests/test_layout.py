@@ -62,6 +62,7 @@ CORE_ROOT = {
     "providers.py",
     "request_context.py",
     "db_constraints.py",
+    "duties.py",
 }
 # datasecurity's database triggers for append-only tables, used by every app's migrations.
 EXTRA_ROOT = {"datasecurity": {"append_only.py"}}

@@ -14,6 +14,10 @@ Workflow (every other transition is refused with a clear error):
     resolved ──(follow-up, not satisfied: reopen, a new plan is needed)──> investigating
     any open ──(a company leader closes it with a reason, CMP-3)──> closed
     closed: final (a new complaint is recorded instead)
+
+Separation of duties (SEC-2, :mod:`callcenter.duties`): a complaint naming the actor as an agent
+concerned is their own record; its owner, plan, clock, resolution, follow-up and closing are
+decided by colleagues.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee, EmploymentStatus, Team, User
 from callcenter.roles import Role, has_role
@@ -147,6 +152,17 @@ def _lock(*, actor, complaint_id: int) -> Complaint:
     if locked is None:
         raise NotFoundError(_("Complaint not found."))
     return locked
+
+
+def _concerned_ids(complaint: Complaint) -> list[int]:
+    return list(complaint.concerned_employees.values_list("pk", flat=True))
+
+
+def _refuse_concerned(actor, complaint: Complaint, action: str) -> None:
+    """A complaint naming the actor as an agent concerned is their own record: its course (owner,
+    plan, clock, resolution, the follow-up's satisfaction that scores the agent's appraisal,
+    PRF-1) is decided by colleagues (SEC-2, :mod:`callcenter.duties`)."""
+    refuse_own_record(actor=actor, employee_ids=_concerned_ids(complaint), action=action)
 
 
 def _refuse_closed(complaint: Complaint) -> None:
@@ -378,17 +394,26 @@ def _start_investigating(complaint: Complaint) -> list[str]:
     return []
 
 
+@privileged_service("complaints.complaint_assign", label=gettext_lazy("assign a complaint"))
 @transaction.atomic
 def complaint_assign(*, actor, complaint_id: int, owner_id: int) -> Complaint:
     """Give the complaint to an active member of the complaint team (CMP-2)."""
     _require_handler(actor)
     complaint = _lock(actor=actor, complaint_id=complaint_id)
+    _refuse_concerned(actor, complaint, "complaints.complaint_assign")
     _refuse_closed(complaint)
     owner = Employee.objects.select_related("user").filter(pk=owner_id).first() if owner_id else None
     if owner is None or owner.status != EmploymentStatus.ACTIVE or not has_role(owner.user, *HANDLER_ROLES):
         raise ApplicationError(
             _("The owner must be an active member of the complaint team."),
             code=ComplaintErrorCode.OWNER_INVALID,
+            field="owner",
+        )
+    if owner.pk in _concerned_ids(complaint):
+        raise ApplicationError(
+            _("%(name)s is an agent this complaint is about; another member of the complaint team owns it (SEC-2).")
+            % {"name": owner.name},
+            code=ComplaintErrorCode.OWNER_CONCERNED,
             field="owner",
         )
     before = complaint.owner_id
@@ -430,6 +455,7 @@ def complaint_log(*, actor, complaint_id: int, kind: str, text: str, call_refere
     return event
 
 
+@privileged_service("complaints.complaint_plan", label=gettext_lazy("plan the resolution of a complaint"))
 @transaction.atomic
 def complaint_plan(
     *, actor, complaint_id: int, description: str, responsible_id: int, deadline: datetime.datetime
@@ -452,6 +478,7 @@ def complaint_plan(
             _("The plan's deadline must be in the future."), code=ComplaintErrorCode.DEADLINE_PAST, field="deadline"
         )
     complaint = _lock(actor=actor, complaint_id=complaint_id)
+    _refuse_concerned(actor, complaint, "complaints.complaint_plan")
     _refuse_closed(complaint)
     if complaint.status == ComplaintStatus.RESOLVED:
         raise ApplicationError(
@@ -496,6 +523,7 @@ def _current_plan(complaint: Complaint) -> ResolutionPlan | None:
     return plans.first()
 
 
+@privileged_service("complaints.complaint_resolve", label=gettext_lazy("resolve a complaint"))
 @transaction.atomic
 def complaint_resolve(*, actor, complaint_id: int, text: str, cause: str = "") -> Complaint:
     """Resolved under the current plan; ``cause`` records what the investigation found (CMP-4
@@ -504,6 +532,7 @@ def complaint_resolve(*, actor, complaint_id: int, text: str, cause: str = "") -
     text = _text(text, field="text", label=_("what was done"))
     cause = _text(cause, field="cause", label=_("the cause"), required=False, limit=200)
     complaint = _lock(actor=actor, complaint_id=complaint_id)
+    _refuse_concerned(actor, complaint, "complaints.complaint_resolve")
     _refuse_closed(complaint)
     if complaint.status == ComplaintStatus.RESOLVED:
         raise ApplicationError(
@@ -594,6 +623,7 @@ def complaint_attachment_open(*, actor, attachment_id: int):
 # --- Follow-up and closing (CMP-3) -------------------------------------------------------------
 
 
+@privileged_service("complaints.complaint_follow_up", label=gettext_lazy("record the follow-up visit of a complaint"))
 @transaction.atomic
 def complaint_follow_up(*, actor, complaint_id: int, satisfaction: int, comment: str = "") -> FollowUp:
     """The follow-up visit: satisfied → closed; not satisfied → reopened, a new plan needed. The
@@ -611,6 +641,7 @@ def complaint_follow_up(*, actor, complaint_id: int, satisfaction: int, comment:
         )
     comment = _text(comment, field="comment", label=_("the comment"), required=False, limit=2000)
     complaint = _lock(actor=actor, complaint_id=complaint_id)
+    _refuse_concerned(actor, complaint, "complaints.complaint_follow_up")
     _refuse_closed(complaint)
     if complaint.status != ComplaintStatus.RESOLVED:
         raise ApplicationError(
@@ -658,6 +689,7 @@ def complaint_follow_up(*, actor, complaint_id: int, satisfaction: int, comment:
     return follow_up
 
 
+@privileged_service("complaints.complaint_close", label=gettext_lazy("close a complaint"))
 @transaction.atomic
 def complaint_close(*, actor, complaint_id: int, reason: str) -> Complaint:
     """A company leader closes an open complaint with a reason (CMP-3: the customer stays
@@ -671,6 +703,7 @@ def complaint_close(*, actor, complaint_id: int, reason: str) -> Complaint:
         )
     reason = _text(reason, field="reason", label=_("the reason"), limit=500)
     complaint = _lock(actor=actor, complaint_id=complaint_id)
+    _refuse_concerned(actor, complaint, "complaints.complaint_close")
     _refuse_closed(complaint)
     now = timezone.now()
     complaint.status = ComplaintStatus.CLOSED
@@ -686,12 +719,14 @@ def complaint_close(*, actor, complaint_id: int, reason: str) -> Complaint:
 # --- SLA clock (CMP-1, CMP-2) ------------------------------------------------------------------------
 
 
+@privileged_service("complaints.complaint_pause", label=gettext_lazy("pause the clock of a complaint"))
 @transaction.atomic
 def complaint_pause(*, actor, complaint_id: int, reason: str) -> Complaint:
     """Pause the SLA clock while waiting for the customer."""
     _require_handler(actor)
     reason = _text(reason, field="reason", label=_("the reason"), limit=500)
     complaint = _lock(actor=actor, complaint_id=complaint_id)
+    _refuse_concerned(actor, complaint, "complaints.complaint_pause")
     _refuse_closed(complaint)
     if complaint.paused_since is not None:
         raise ApplicationError(_("The clock is already paused."), code=ComplaintErrorCode.ALREADY_PAUSED, status=409)

@@ -129,6 +129,10 @@ class VersionOutputSerializer(serializers.Serializer):
 
 
 class SheetDetailOutputSerializer(SheetOutputSerializer):
+    changed_by = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Who prepared or changed this version (none of them approves it, SEC-2).",
+    )
     policy_snapshot = serializers.DictField()
     departments = TotalsOutputSerializer(many=True)
     overall = TotalsOutputSerializer()
@@ -191,13 +195,18 @@ class FileOutputSerializer(serializers.Serializer):
         return reverse("api:performance:bonus_file_download", args=[file.pk])
 
 
-def _detail(user, pk: int) -> dict:
-    sheet = selectors.bonus_sheet_get(user=user, pk=pk)
+def _detail_data(user, sheet) -> dict:
     departments, overall = selectors.bonus_sheet_department_totals(sheet=sheet)
     sheet.departments = [d.as_dict() for d in departments]
     sheet.overall = overall.as_dict()
     sheet.versions = selectors.bonus_sheet_versions(sheet=sheet)
+    sheet.changed_by = selectors.bonus_sheet_approval(user=user, sheet=sheet).changers
     return SheetDetailOutputSerializer(sheet).data
+
+
+def _detail(user, pk: int) -> dict:
+    """The sheet after a write (the write is audited)."""
+    return _detail_data(user, selectors.bonus_sheet_get(user=user, pk=pk))
 
 
 # --- Views ------------------------------------------------------------------------------------------------------
@@ -238,10 +247,20 @@ class BonusSheetDetailApi(APIView):
 
     @extend_schema(
         responses=SheetDetailOutputSerializer,
-        summary="One bonus sheet version with totals per department and overall, and the month's versions",
+        summary=(
+            "One bonus sheet version with totals per department and overall, the month's versions and who "
+            "changed it; every read audited (SEC-2)"
+        ),
     )
     def get(self, request, pk: int):
-        return Response(_detail(request.user, pk))
+        data = services.bonus_sheet_read(
+            actor=request.user,
+            sheet_id=pk,
+            via="api",
+            shows="totals",
+            read=lambda sheet, _lines: _detail_data(request.user, sheet),
+        )
+        return Response(data)
 
 
 class BonusSheetLinesApi(APIView):
@@ -250,14 +269,27 @@ class BonusSheetLinesApi(APIView):
     @extend_schema(
         parameters=[LineFilterSerializer, *PAGE_PARAMETERS],
         responses=paginated_schema(LineOutputSerializer),
-        summary="The lines of a bonus sheet with their explanation (PRF-4, ATT-4, ATT-5, RWD-2, PEN-1)",
+        summary=(
+            "The lines of a bonus sheet with their explanation (PRF-4, ATT-4, ATT-5, RWD-2, PEN-1); "
+            "every read audited (SEC-2)"
+        ),
     )
     def get(self, request, pk: int):
-        sheet = selectors.bonus_sheet_get(user=request.user, pk=pk)
         filters = LineFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        lines = selectors.bonus_line_list(user=request.user, sheet_id=sheet.pk, filters=filters.validated_data)
-        return paginated_response(request=request, view=self, queryset=lines, serializer_class=LineOutputSerializer)
+        return services.bonus_sheet_read(
+            actor=request.user,
+            sheet_id=pk,
+            via="api",
+            shows="lines",
+            page=request.query_params.get("page"),
+            read=lambda _sheet, lines: paginated_response(
+                request=request,
+                view=self,
+                queryset=lines(filters.validated_data),
+                serializer_class=LineOutputSerializer,
+            ),
+        )
 
 
 class BonusSheetRecomputeApi(APIView):

@@ -2,7 +2,9 @@
 
 Invariants held by the database: one sheet version per month and number, and at most one current
 (not superseded) sheet per month; one line per sheet and employee, whose total adds up; approved
-sheets and their lines are read-only (migration 0003).
+sheets and their lines are read-only (migration 0003); money leaves only with two people: the
+approver is neither the preparer (a check) nor anyone who changed the version (migration 0008's
+trigger reads :class:`BonusSheetChange`).
 """
 
 from decimal import Decimal
@@ -18,7 +20,16 @@ from callcenter.models import Department, Employee
 from performance.models.appraisals import Appraisal, ScoreBand
 from performance.models.cycles import AppraisalCycle, AppraisalPolicy
 
-__all__ = ["BonusLine", "BonusSheet", "BonusSheetFile", "BonusSheetStatus", "FileFormat", "FileStatus"]
+__all__ = [
+    "BonusChangeKind",
+    "BonusLine",
+    "BonusSheet",
+    "BonusSheetChange",
+    "BonusSheetFile",
+    "BonusSheetStatus",
+    "FileFormat",
+    "FileStatus",
+]
 
 
 class BonusSheetStatus(models.TextChoices):
@@ -70,6 +81,11 @@ class BonusSheet(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # Set only by migration 0008 on sheets approved by their own preparer before the two-person
+    # rule (SEC-2); kept as they were (approved sheets are read-only), never set afterwards.
+    legacy_self_approval = models.BooleanField(
+        _("approved by its preparer before the two-person rule"), default=False, editable=False
+    )
     employees = models.PositiveIntegerField(_("employees"), default=0)
     total_base = models.DecimalField(_("total bonus base"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total_amount = models.DecimalField(_("total payable"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
@@ -88,6 +104,11 @@ class BonusSheet(models.Model):
                 condition=Q(status="draft") | Q(approved_at__isnull=False),
                 name="bonus_sheet_approved_has_time",
             ),
+            # SEC-2: money leaves only with two people.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("prepared_by")) | Q(legacy_self_approval=True),
+                name="bonus_sheet_approver_not_preparer",
+            ),
         ]
 
     def __str__(self):
@@ -96,6 +117,40 @@ class BonusSheet(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status != BonusSheetStatus.DRAFT
+
+
+class BonusChangeKind(models.TextChoices):
+    PREPARED = "prepared", _("Prepared")
+    RECOMPUTED = "recomputed", _("Recomputed")
+    ADJUSTED = "adjusted", _("Reward or fine added")
+    ADJUSTMENT_REMOVED = "adjustment_removed", _("Reward or fine removed")
+    CORRECTED = "corrected", _("Prepared as a correction")
+    CARRIED = "carried", _("Reward or fine carried over from the corrected version")
+
+
+class BonusSheetChange(models.Model):
+    """Who changed one version of a sheet, and how (SEC-2: whoever prepared or changed a version
+    does not approve it). Written by every service that changes a sheet, in its transaction:
+    prepare, recompute, adjust, remove an adjustment, correct (the new version's preparer, and
+    whoever decided an adjustment carried into it)."""
+
+    sheet = models.ForeignKey(
+        BonusSheet, verbose_name=_("bonus sheet"), on_delete=models.CASCADE, related_name="changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=BonusChangeKind.choices)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bonus sheet change")
+        verbose_name_plural = _("bonus sheet changes")
+        ordering = ["sheet", "changed_at", "id"]
+        indexes = [models.Index(fields=["sheet", "changed_by"], name="bonus_change_sheet_by_idx")]
+
+    def __str__(self):
+        return f"{self.sheet_id} {self.kind} {self.changed_by_id}"
 
 
 class BonusLine(models.Model):

@@ -6,20 +6,24 @@ a single sheet is "not found". Every list here is bounded in queries.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from callcenter.duties import actor_employee_id
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
-from performance.models import BonusLine, BonusSheet, BonusSheetFile
+from performance.models import BonusLine, BonusSheet, BonusSheetChange, BonusSheetFile, BonusSheetStatus
 
 __all__ = [
     "BONUS_MONEY_FIELDS",
     "BONUS_READ_ROLES",
+    "BonusApproval",
     "BonusTotals",
     "bonus_line_list",
+    "bonus_sheet_approval",
     "bonus_sheet_department_totals",
     "bonus_sheet_file_get",
     "bonus_sheet_file_list",
@@ -150,3 +154,44 @@ def bonus_sheet_file_get(*, user, pk: int) -> BonusSheetFile:
     if file is None:
         raise NotFoundError(_("Export not found."))
     return file
+
+
+@dataclass(frozen=True)
+class BonusApproval:
+    """Who prepared or changed a version (names, in order), and whether ``user`` may approve it
+    under the two-person rule (SEC-2); ``reason`` says why not. The other conditions (a draft, the
+    cycle locked) are the page's."""
+
+    changers: list[str] = field(default_factory=list)
+    allowed: bool = False
+    reason: str = ""
+
+
+def _name(user) -> str:
+    employee = getattr(user, "employee", None)
+    return employee.name if employee is not None else user.get_username()
+
+
+def bonus_sheet_approval(*, user, sheet: BonusSheet) -> BonusApproval:
+    """The two-person rule for ``sheet`` as ``user`` sees it (two queries)."""
+    changes = BonusSheetChange.objects.filter(sheet=sheet).select_related("changed_by__employee").order_by("id")
+    changers, seen = [], set()
+    for change in changes:
+        if change.changed_by_id not in seen:
+            seen.add(change.changed_by_id)
+            changers.append(_name(change.changed_by))
+    if sheet.status != BonusSheetStatus.DRAFT:
+        return BonusApproval(changers=changers)
+    if user.pk == sheet.prepared_by_id or user.pk in seen:
+        return BonusApproval(
+            changers=changers,
+            reason=_("You prepared or changed this version: another HR colleague approves it (two people, SEC-2)."),
+        )
+    mine = actor_employee_id(user)
+    adjusted = Q(rewards__gt=0) | Q(penalties__gt=0)
+    if mine is not None and BonusLine.objects.filter(adjusted, sheet=sheet, employee_id=mine).exists():
+        return BonusApproval(
+            changers=changers,
+            reason=_("Your own line carries a reward or fine: another HR colleague approves this version (SEC-2)."),
+        )
+    return BonusApproval(changers=changers, allowed=True)

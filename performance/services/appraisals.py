@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
@@ -270,13 +271,10 @@ def _evaluators(appraisal: Appraisal) -> list[Employee]:
     return [] if evaluator is None else [evaluator]
 
 
-def _require_evaluator(actor, appraisal: Appraisal) -> Employee:
+def _require_evaluator(actor, appraisal: Appraisal, *, action: str) -> Employee:
+    # Nobody evaluates their own appraisal; their superior does (PRF-3, SEC-2).
+    refuse_own_record(actor=actor, employee_id=appraisal.employee_id, action=action)
     me = _actor_employee(actor)
-    if me is not None and me.pk == appraisal.employee_id:
-        raise PermissionDeniedError(
-            _("You cannot evaluate your own appraisal; your superior does (PRF-3)."),
-            code=PerformanceErrorCode.OWN_APPRAISAL,
-        )
     if me is None or me.pk not in acting_evaluator_ids(appraisal):
         raise PermissionDeniedError(
             _("Only the evaluating superior of this appraisal may do this (PRF-3)."),
@@ -343,6 +341,7 @@ def appraisal_self_save(
 # --- The superior's evaluation (PRF-3) --------------------------------------------------------------
 
 
+@privileged_service("performance.appraisal_superior_save", label=gettext_lazy("evaluate an appraisal as the superior"))
 def appraisal_superior_save(
     *, actor, appraisal_id: int, items: dict | None = None, summary: str | None = None, submit: bool = False
 ) -> Appraisal:
@@ -356,7 +355,7 @@ def appraisal_superior_save(
     with transaction.atomic():
         appraisal = _lock(actor=actor, appraisal_id=appraisal_id)
         _refuse_locked(appraisal)
-        me = _require_evaluator(actor, appraisal)
+        me = _require_evaluator(actor, appraisal, action="performance.appraisal_superior_save")
         if appraisal.status == AppraisalStatus.SELF:
             if appraisal.returned_at is not None:
                 # HR asked the employee to redo it: the deadline fallback would discard their work.
@@ -440,6 +439,9 @@ def _parse_date(value, *, field) -> datetime.date:
         ) from None
 
 
+@privileged_service(
+    "performance.appraisal_interview_record", label=gettext_lazy("record the feedback interview of an appraisal")
+)
 def appraisal_interview_record(
     *,
     actor,
@@ -459,7 +461,7 @@ def appraisal_interview_record(
     with transaction.atomic():
         appraisal = _lock(actor=actor, appraisal_id=appraisal_id)
         _refuse_locked(appraisal)
-        me = _require_evaluator(actor, appraisal)
+        me = _require_evaluator(actor, appraisal, action="performance.appraisal_interview_record")
         if appraisal.status != AppraisalStatus.INTERVIEW:
             if appraisal.status in (AppraisalStatus.SELF, AppraisalStatus.SUPERIOR):
                 message = _("The feedback interview follows the superior's evaluation; submit the evaluation first.")
@@ -574,6 +576,7 @@ def appraisal_interview_record(
 # --- HR sends back (PRF-3) -----------------------------------------------------------------------------
 
 
+@privileged_service("performance.appraisal_send_back", label=gettext_lazy("send an appraisal back"))
 def appraisal_send_back(*, actor, appraisal_id: int, reason: str, stage: str) -> Appraisal:
     """HR returns an appraisal to the self-evaluation (``stage="self"``) or to the superior's
     evaluation (``"superior"``) with a reason, before the month is locked. The person concerned
@@ -589,6 +592,7 @@ def appraisal_send_back(*, actor, appraisal_id: int, reason: str, stage: str) ->
     reason = _text(reason, field=_("the reason"), required=True)
     with transaction.atomic():
         appraisal = _lock(actor=actor, appraisal_id=appraisal_id)
+        refuse_own_record(actor=actor, employee_id=appraisal.employee_id, action="performance.appraisal_send_back")
         _refuse_locked(appraisal)
         if appraisal.status not in SEND_BACK_FROM[stage]:
             raise ApplicationError(

@@ -12,8 +12,17 @@ Life of a sheet (every other step is refused with a clear, translated error)::
 - Preparing 5,000 lines is a handful of queries: appraisals and employees in one query,
   attendance in chunks of :data:`_ATTENDANCE_CHUNK`, lines with ``bulk_create``, one audit event.
 - Adjustments (rewards and fines decided by HR; the discipline app will feed them later) are
-  stored as explanation entries of the line ``{"rule": "reward"|"penalty", ...}``; a recompute
-  and a correction carry them over.
+  stored as explanation entries of the line ``{"rule": "reward"|"penalty", ..., "by": user id}``;
+  a recompute and a correction carry them over. Nobody adjusts their own line (SEC-2).
+- Money leaves only with two people (SEC-2): every service that changes a version records who
+  did (:class:`~performance.models.BonusSheetChange`, same transaction), and none of them may
+  approve it; nor may anyone whose own line carries a reward or fine. The database refuses an
+  approver who prepared or changed the version too (migration 0008). A correction's preparer is
+  the person who corrects; the adjustments it carries count as changes of their deciders, and an
+  adjustment on the line of the person who added it (possible before the rule) is not carried:
+  it is listed in the correction's audit event and on the page, for a colleague to add again.
+- Reading the lines (pay per employee) is audited like a download: :func:`bonus_sheet_read`
+  reads and records who read which sheet, with which filters and page, in one transaction.
 - Exports (PDF, XLSX, CSV) are rendered by a Celery task into private storage with a SHA-256,
   progress kept on the file row; the three formats read the lines through one selector
   (:func:`performance.selectors.bonus_line_list`) and are rendered by :mod:`performance.exports`;
@@ -29,16 +38,19 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendance.selectors import attendance_month_results
+from callcenter.duties import actor_employee_id, privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ExportFile, csv_file, xlsx_file
 from callcenter.models import Employee
@@ -49,8 +61,10 @@ from performance.errors import PerformanceErrorCode
 from performance.models import (
     Appraisal,
     AppraisalCycle,
+    BonusChangeKind,
     BonusLine,
     BonusSheet,
+    BonusSheetChange,
     BonusSheetFile,
     BonusSheetStatus,
     CycleStatus,
@@ -70,6 +84,7 @@ __all__ = [
     "bonus_sheet_file_render",
     "bonus_sheet_file_request",
     "bonus_sheet_prepare",
+    "bonus_sheet_read",
     "bonus_sheet_recompute",
 ]
 
@@ -266,6 +281,24 @@ def _audit(actor, action: str, sheet: BonusSheet, changes: dict) -> None:
     audit_record(actor=actor, action=action, obj=sheet, changes=changes)
 
 
+def _changed(sheet: BonusSheet, actor, kind: str) -> None:
+    """Record that ``actor`` changed this version (SEC-2: they will not approve it)."""
+    BonusSheetChange.objects.create(sheet=sheet, changed_by=actor, kind=kind)
+
+
+def _refuse_changer(actor, sheet: BonusSheet) -> None:
+    """Money leaves only with two people (SEC-2): whoever prepared or changed this version does
+    not approve it."""
+    if sheet.prepared_by_id == actor.pk or BonusSheetChange.objects.filter(sheet=sheet, changed_by=actor).exists():
+        raise PermissionDeniedError(
+            _(
+                "You prepared or changed this version of the bonus sheet, so another HR colleague approves it: "
+                "money leaves only with two people (separation of duties, SEC-2)."
+            ),
+            code=PerformanceErrorCode.APPROVER_CHANGED_SHEET,
+        )
+
+
 # --- The sheet ---------------------------------------------------------------------------------------
 
 
@@ -285,6 +318,7 @@ def bonus_sheet_prepare(*, actor, month: datetime.date) -> BonusSheet:
         )
     last = BonusSheet.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0
     sheet = _new_sheet(actor=actor, cycle=cycle, version=last + 1)
+    _changed(sheet, actor, BonusChangeKind.PREPARED)
     lines = _compute_lines(sheet=sheet, policy=rules.policy_from_snapshot(sheet.policy_snapshot))
     _store_lines(sheet, lines)
     sheet.save(update_fields=["employees", "total_base", "total_amount"])
@@ -314,6 +348,7 @@ def bonus_sheet_recompute(*, actor, sheet_id: int) -> BonusSheet:
     sheet.prepared_by = actor
     sheet.prepared_at = timezone.now()
     sheet.save(update_fields=["employees", "total_base", "total_amount", "prepared_by", "prepared_at"])
+    _changed(sheet, actor, BonusChangeKind.RECOMPUTED)
     dropped = sorted(set(carried) - {line.employee_id for line in lines})
     _audit(
         actor,
@@ -328,10 +363,15 @@ def bonus_sheet_recompute(*, actor, sheet_id: int) -> BonusSheet:
     return sheet
 
 
+@privileged_service(
+    "performance.bonus_sheet_approve", label=gettext_lazy("approve a bonus sheet with a reward or fine")
+)
 @transaction.atomic
 def bonus_sheet_approve(*, actor, sheet_id: int) -> BonusSheet:
     """HR approves and locks a draft (PRF-4): only once the month's appraisal cycle is locked, so
-    no score can change under an approved sheet. Approved lines are read-only in the database."""
+    no score can change under an approved sheet. Approved lines are read-only in the database.
+    Two people (SEC-2): not by anyone who prepared or changed this version, nor by someone whose
+    own line carries a reward or fine (a discretionary decision about them)."""
     _require_hr(actor)
     sheet = _lock_sheet(sheet_id)
     if sheet.status == BonusSheetStatus.APPROVED:
@@ -354,6 +394,13 @@ def bonus_sheet_approve(*, actor, sheet_id: int) -> BonusSheet:
         raise ApplicationError(
             _("This bonus sheet has no lines; there is nothing to approve."), code=PerformanceErrorCode.SHEET_EMPTY
         )
+    _refuse_changer(actor, sheet)
+    own_adjusted = (
+        BonusLine.objects.filter(sheet=sheet, employee_id=actor_employee_id(actor))
+        .filter(Q(rewards__gt=0) | Q(penalties__gt=0))
+        .values_list("employee_id", flat=True)
+    )
+    refuse_own_record(actor=actor, employee_ids=list(own_adjusted), action="performance.bonus_sheet_approve")
     sheet.status = BonusSheetStatus.APPROVED
     sheet.approved_by = actor
     sheet.approved_at = timezone.now()
@@ -367,11 +414,46 @@ def bonus_sheet_approve(*, actor, sheet_id: int) -> BonusSheet:
     return sheet
 
 
+def _carry_over(old: BonusSheet, carried: dict[int, list[dict]]) -> tuple[dict[int, list[dict]], list[dict], set[int]]:
+    """The adjustments a correction carries into version N+1 (SEC-2), the ones it does not, and the
+    users who decided the carried ones (they count as changers of the new version).
+
+    An adjustment on the line of the person who added it was never allowed by the own-record rule;
+    one may exist from before the rule. It is not carried silently: it is left out and reported. An
+    adjustment from before adjustments recorded who added them (no ``by``) is taken as decided by
+    the old version's preparer, who answered for its contents; on the line of its preparer or
+    approver it is left out too (nobody can tell it was not self-added)."""
+    users = dict(Employee.objects.filter(pk__in=list(carried)).values_list("pk", "user_id"))
+    numbers = dict(
+        BonusLine.objects.filter(sheet=old, employee_id__in=list(carried)).values_list("employee_id", "employee_no")
+    )
+    kept: dict[int, list[dict]] = {}
+    left_out: list[dict] = []
+    deciders: set[int] = set()
+    for employee_id, adjustments in carried.items():
+        beneficiary = users.get(employee_id)
+        for entry in adjustments:
+            decider = entry.get("by")
+            self_added = (
+                decider == beneficiary
+                if decider is not None
+                else beneficiary in {old.prepared_by_id, old.approved_by_id}
+            )
+            if self_added:
+                left_out.append({"employee_no": numbers.get(employee_id, ""), **entry})
+                continue
+            kept.setdefault(employee_id, []).append(entry)
+            deciders.add(decider if decider is not None else old.prepared_by_id)
+    return kept, left_out, deciders
+
+
 @transaction.atomic
 def bonus_sheet_correct(*, actor, sheet_id: int, reason: str) -> BonusSheet:
     """A correction after approval (PRF-4): the approved version is kept, marked superseded (its
     files stay downloadable), and a new draft version N+1 is computed afresh under the policy in
-    force for the month; HR's adjustments are carried over. Returns the new draft."""
+    force for the month; HR's adjustments are carried over (see :func:`_carry_over`). The person
+    who corrects is the new version's preparer. Returns the new draft, with ``not_carried``: the
+    adjustments left out."""
     _require_hr(actor)
     reason = (reason or "").strip()
     if not reason:
@@ -394,12 +476,19 @@ def bonus_sheet_correct(*, actor, sheet_id: int, reason: str) -> BonusSheet:
             code=PerformanceErrorCode.SHEET_SUPERSEDED,
             status=409,
         )
-    carried = _adjustments_by_employee(old)
+    carried, not_carried, deciders = _carry_over(old, _adjustments_by_employee(old))
     old.status = BonusSheetStatus.SUPERSEDED
     old.save(update_fields=["status"])
     cycle = old.cycle  # loaded with the sheet's lock
     last = BonusSheet.objects.filter(month=old.month).aggregate(v=Max("version"))["v"] or old.version
     new = _new_sheet(actor=actor, cycle=cycle, version=last + 1, supersedes=old, reason=reason)
+    _changed(new, actor, BonusChangeKind.CORRECTED)
+    BonusSheetChange.objects.bulk_create(
+        [
+            BonusSheetChange(sheet=new, changed_by_id=user_id, kind=BonusChangeKind.CARRIED)
+            for user_id in sorted(deciders - {actor.pk})
+        ]
+    )
     lines = _compute_lines(
         sheet=new, policy=rules.policy_from_snapshot(new.policy_snapshot), adjustments_by_employee=carried
     )
@@ -413,6 +502,7 @@ def bonus_sheet_correct(*, actor, sheet_id: int, reason: str) -> BonusSheet:
             "status": [BonusSheetStatus.APPROVED, BonusSheetStatus.SUPERSEDED],
             "new_version": new.version,
             "reason": reason,
+            "adjustments_not_carried": not_carried,
         },
     )
     _audit(
@@ -421,6 +511,7 @@ def bonus_sheet_correct(*, actor, sheet_id: int, reason: str) -> BonusSheet:
         new,
         {"month": f"{new.month:%Y-%m}", "version": new.version, "lines": new.employees, "corrects": old.version},
     )
+    new.not_carried = not_carried
     return new
 
 
@@ -483,6 +574,7 @@ def _refigure(line: BonusLine, sheet: BonusSheet, adjustments: list[dict]) -> De
     return delta
 
 
+@privileged_service("performance.bonus_line_adjust", label=gettext_lazy("add a reward or fine to a bonus line"))
 @transaction.atomic
 def bonus_line_adjust(
     *,
@@ -496,7 +588,8 @@ def bonus_line_adjust(
 ) -> BonusLine:
     """Add a reward (RWD-2, money that flows into the bonus sheet) or a fine (PEN-1, deducted from
     that month's pay) to one line of a draft, with a title that explains it. The line is
-    ``line_id``, or the line of ``employee_no`` on the sheet ``sheet_id``."""
+    ``line_id``, or the line of ``employee_no`` on the sheet ``sheet_id``. Never one's own line
+    (SEC-2); the entry records who added it."""
     _require_hr(actor)
     if kind not in rules.ADJUSTMENT_ARTICLES:
         raise ApplicationError(_("Choose a reward or a fine."), code=PerformanceErrorCode.KIND_INVALID)
@@ -512,9 +605,17 @@ def bonus_line_adjust(
         )
     amount = _amount(amount)
     sheet, line = _lock_line(line_id=line_id, sheet_id=sheet_id, employee_no=employee_no)
-    entry = {"rule": kind, "article": rules.ADJUSTMENT_ARTICLES[kind], "amount": str(amount), "title": title}
+    refuse_own_record(actor=actor, employee_id=line.employee_id, action="performance.bonus_line_adjust")
+    entry = {
+        "rule": kind,
+        "article": rules.ADJUSTMENT_ARTICLES[kind],
+        "amount": str(amount),
+        "title": title,
+        "by": actor.pk,
+    }
     adjustments = [*rules.adjustments_of(line.explanation), entry]
     delta = _refigure(line, sheet, adjustments)
+    _changed(sheet, actor, BonusChangeKind.ADJUSTED)
     _audit(
         actor,
         "bonus_sheet.adjust",
@@ -524,16 +625,21 @@ def bonus_line_adjust(
     return line
 
 
+@privileged_service(
+    "performance.bonus_line_adjustment_remove", label=gettext_lazy("remove a reward or fine from a bonus line")
+)
 @transaction.atomic
 def bonus_line_adjustment_remove(*, actor, line_id: int, position: int, sheet_id: int | None = None) -> BonusLine:
     """Remove one of a draft line's adjustments (``position``: its place among them, from 0)."""
     _require_hr(actor)
     sheet, line = _lock_line(line_id=line_id, sheet_id=sheet_id, employee_no=None)
+    refuse_own_record(actor=actor, employee_id=line.employee_id, action="performance.bonus_line_adjustment_remove")
     adjustments = rules.adjustments_of(line.explanation)
     if not 0 <= position < len(adjustments):
         raise NotFoundError(_("That reward or fine is not on this line (any more)."))
     removed = adjustments.pop(position)
     delta = _refigure(line, sheet, adjustments)
+    _changed(sheet, actor, BonusChangeKind.ADJUSTMENT_REMOVED)
     _audit(
         actor,
         "bonus_sheet.adjustment_remove",
@@ -541,6 +647,55 @@ def bonus_line_adjustment_remove(*, actor, line_id: int, position: int, sheet_id
         {"line": line.pk, "employee_no": line.employee_no, "removed": removed, "total_change": str(delta)},
     )
     return line
+
+
+# --- Reading (SEC-2: every read of pay per employee is audited) ----------------------------------------
+
+BONUS_READ_VIA = ("page", "api")
+BONUS_READ_SHOWS = ("lines", "totals")
+
+
+def _filters_audited(filters: dict | None) -> dict:
+    return {str(k): str(v) for k, v in (filters or {}).items() if v not in (None, "")}
+
+
+def bonus_sheet_read(
+    *,
+    actor,
+    sheet_id: int,
+    via: str,
+    shows: str,
+    read: Callable[[BonusSheet, Callable[[dict | None], QuerySet[BonusLine]]], Any],
+    page: str | int | None = None,
+) -> Any:
+    """Read a bonus sheet for HR or a company leader (others: NotFoundError, like a missing
+    sheet) and record who read it, as a download is (SEC-2), in the same transaction as the read:
+    no pay data is shown without its audit event.
+
+    ``read(sheet, lines)`` does the reading and its result is returned: the page renders its page
+    of lines and the totals, the API its paginated answer or the totals; ``lines(filters)`` is the
+    one selector's queryset of the sheet's lines (:func:`performance.selectors.bonus_line_list`),
+    and the filters it was asked for are recorded. The event says ``via`` ("page", "api"), what
+    it ``shows`` ("lines", "totals"), the filters and the ``page`` asked for."""
+    if via not in BONUS_READ_VIA or shows not in BONUS_READ_SHOWS:
+        raise ValueError(f"bonus_sheet_read: via={via!r}, shows={shows!r}")
+    asked: dict[str, str] = {}
+
+    def lines(filters: dict | None = None) -> QuerySet[BonusLine]:
+        asked.update(_filters_audited(filters))
+        return bonus_line_list(user=actor, sheet_id=sheet.pk, filters=filters)
+
+    with transaction.atomic():
+        sheet = bonus_sheet_get(user=actor, pk=sheet_id)
+        result = read(sheet, lines)
+        # After the read: the audit chain's head lock is held only until the commit that follows.
+        _audit(
+            actor,
+            "bonus_sheet.read",
+            sheet,
+            {"via": via, "shows": shows, "filters": asked, "page": str(page or 1) if shows == "lines" else ""},
+        )
+    return result
 
 
 # --- Exports -------------------------------------------------------------------------------------------

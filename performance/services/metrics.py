@@ -27,7 +27,9 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.exports import ExportFile, csv_file
 from callcenter.models import Employee
@@ -78,6 +80,7 @@ def _refuse(errors: list[rules.RowError]) -> ApplicationError:
 def _metric_rows_import(
     *,
     actor,
+    action: str,
     source: str,
     rows: list[rules.MetricRow],
     errors: list[rules.RowError],
@@ -101,6 +104,8 @@ def _metric_rows_import(
         raise _refuse(errors)
     if not rows:
         raise ApplicationError(_("There are no rows to import."), code=PerformanceErrorCode.ROWS_EMPTY)
+    # The figures score the automatic indicators of one's appraisal (PRF-1): never one's own (SEC-2).
+    refuse_own_record(actor=actor, employee_ids=employee_ids.values(), action=action)
     date_from = min(r.day for r in rows)
     date_to = max(r.day for r in rows)
     with transaction.atomic():
@@ -187,6 +192,7 @@ def metric_call_volumes_rebuild(*, date_from: datetime.date, date_to: datetime.d
     return len(rows)
 
 
+@privileged_service("performance.metric_import_file", label=gettext_lazy("import call-center metrics"))
 def metric_import_file(*, actor, data: bytes, filename: str) -> MetricImport:
     """A CSV file uploaded by HR (PRF-1). Refused whole with row errors in
     ``ApplicationError.extra`` (``errors``: the first 100 as ``{row, column, message}``;
@@ -196,6 +202,7 @@ def metric_import_file(*, actor, data: bytes, filename: str) -> MetricImport:
     rows, errors = rules.clean_rows(records, today=timezone.localdate(), columns=columns)
     return _metric_rows_import(
         actor=actor,
+        action="performance.metric_import_file",
         source=MetricSource.CSV,
         rows=rows,
         errors=errors,
@@ -205,6 +212,7 @@ def metric_import_file(*, actor, data: bytes, filename: str) -> MetricImport:
     )
 
 
+@privileged_service("performance.metric_import_push", label=gettext_lazy("import call-center metrics"))
 def metric_import_push(*, actor, rows: list[dict]) -> MetricImport:
     """Rows pushed to the API by the telephony system or an HR tool (PRF-1): the same fields and
     checks as the CSV file, the same all-or-nothing rule. Row numbers in errors start at 1.
@@ -224,6 +232,7 @@ def metric_import_push(*, actor, rows: list[dict]) -> MetricImport:
     canonical = json.dumps([rec for _i, rec in records], sort_keys=True, default=str, separators=(",", ":"))
     return _metric_rows_import(
         actor=actor,
+        action="performance.metric_import_push",
         source=MetricSource.API,
         rows=cleaned,
         errors=errors,

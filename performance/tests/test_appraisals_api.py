@@ -142,7 +142,7 @@ def test_agent_cannot_use_the_superior_endpoint_on_their_own_appraisal(org):
     response = api_for(org.agent.user).post(
         url("api:performance:appraisal_superior", appraisal), body(appraisal, "100", submit=True), format="json"
     )
-    assert response.status_code == 403 and response.json()["code"] == "own_appraisal"
+    assert response.status_code == 403 and response.json()["code"] == "own_record"  # SEC-2; was own_appraisal
     assert Appraisal.objects.get(pk=appraisal.pk).status == "superior"
 
 

@@ -10,7 +10,7 @@ from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 from performance import services
 from performance.models import BonusLine, BonusSheet
-from performance.tests.factories import BONUS_MONTH, bonus_appraisal_for, bonus_cycle_for
+from performance.tests.factories import BONUS_MONTH, approver_hr, bonus_appraisal_for, bonus_cycle_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,13 +46,14 @@ def test_two_approvals_at_once_approve_once(org, cycle):
     """Given a draft, when it is approved twice at the same moment, then it is approved once and
     the second is told so; one approval audited."""
     sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
+    approver = approver_hr(org).user
 
     def approve():
-        services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+        services.bonus_sheet_approve(actor=approver, sheet_id=sheet.pk)
 
     assert run_parallel([approve, approve]) == ["already_approved", "ok"]
     sheet.refresh_from_db()
-    assert sheet.status == "approved" and sheet.approved_by == org.hr.user
+    assert sheet.status == "approved" and sheet.approved_by == approver
     assert _events("bonus_sheet.approve") == 1
 
 
@@ -67,12 +68,13 @@ def test_a_recompute_racing_the_approval_never_changes_an_approved_sheet(org, cy
 
     prepared_total = sheet.total_amount
     approved = {}
+    approver = approver_hr(org).user
 
     def recompute():
         services.bonus_sheet_recompute(actor=org.hr.user, sheet_id=sheet.pk)
 
     def approve():
-        approved["total"] = services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk).total_amount
+        approved["total"] = services.bonus_sheet_approve(actor=approver, sheet_id=sheet.pk).total_amount
 
     outcomes = run_parallel([recompute, approve])
     sheet.refresh_from_db()
@@ -93,7 +95,7 @@ def test_two_corrections_at_once_make_one_new_version(org, cycle):
     """Given an approved sheet, when two corrections arrive at the same moment, then there is one
     version 2 (draft) superseding version 1, and the other correction is refused."""
     sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
-    services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+    services.bonus_sheet_approve(actor=approver_hr(org).user, sheet_id=sheet.pk)
 
     def correct():
         services.bonus_sheet_correct(actor=org.hr.user, sheet_id=sheet.pk, reason="考勤更正")

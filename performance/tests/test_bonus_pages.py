@@ -17,7 +17,7 @@ from datasecurity.models import AuditEvent
 from datasecurity.services import private_storage
 from performance import services
 from performance.models import BonusLine, BonusSheetFile
-from performance.tests.factories import BONUS_MONTH, bonus_appraisal_for, bonus_cycle_for
+from performance.tests.factories import BONUS_MONTH, approver_hr, bonus_appraisal_for, bonus_cycle_for
 
 pytestmark = pytest.mark.django_db
 
@@ -86,10 +86,13 @@ WRITE_ENDPOINTS = [
 @pytest.mark.parametrize("who", USERS)
 @pytest.mark.parametrize("name,body", WRITE_ENDPOINTS)
 def test_write_matrix(client, org, sheet, who, name, body):
-    """Only HR acts on a sheet; a company leader reads but may not change it (403)."""
+    """Only HR acts on a sheet; a company leader reads but may not change it (403). ``hr`` prepared
+    the sheet, so the API refuses their approval (two people, SEC-2; the page says so)."""
     client.force_login(getattr(org, who).user)
     response = client.post(reverse(name, args=[sheet.pk]), body)
-    if who in WRITERS:
+    if who in WRITERS and name == "api:performance:bonus_sheet_approve":
+        assert response.status_code == 403 and response.json()["code"] == "approver_changed_sheet"
+    elif who in WRITERS:
         assert response.status_code in (200, 302, 400, 409)
     else:
         assert response.status_code == 403
@@ -123,15 +126,17 @@ def test_download_matrix(client, org, sheet, who, django_capture_on_commit_callb
 
 
 def test_hr_prepares_adjusts_approves_and_corrects_through_the_pages(client, org):
-    """Given the locked March cycle, HR prepares the sheet on the list page, adds a reward, approves
-    it, and corrects it; each step says what happened and the sheet page shows the state."""
+    """Given the locked March cycle, HR prepares the sheet on the list page, adds a reward, a
+    colleague approves it (two people, SEC-2), and HR corrects it; each step says what happened and
+    the sheet page shows the state."""
     cycle = bonus_cycle_for()
     bonus_appraisal_for(org.agent, cycle, 95)
     bonus_appraisal_for(org.peer, cycle, 85)
     client.force_login(org.hr.user)
     response = client.post(reverse("performance:bonus_sheet_prepare"), {"month": "2026-03"}, follow=True)
     sheet = response.context["sheet"]
-    assert sheet.employees == 2 and "bonus-approve" in response.content.decode()
+    body = response.content.decode()
+    assert sheet.employees == 2 and 'id="bonus-approve"' not in body and "bonus-approve-two-people" in body
     response = client.post(
         reverse("performance:bonus_sheet_adjust", args=[sheet.pk]),
         {"employee_no": org.peer.employee_no, "kind": "reward", "title": "服务明星奖", "amount": "300"},
@@ -145,10 +150,14 @@ def test_hr_prepares_adjusts_approves_and_corrects_through_the_pages(client, org
         follow=True,
     )
     assert "NOPE" in response.content.decode()  # "Employee NOPE has no line on this sheet."
+    client.force_login(approver_hr(org).user)
+    body = client.get(reverse("performance:bonus_sheet_detail", args=[sheet.pk])).content.decode()
+    assert 'id="bonus-approve"' in body and "bonus-approve-two-people" not in body
     client.post(reverse("performance:bonus_sheet_approve", args=[sheet.pk]))
     response = client.post(reverse("performance:bonus_sheet_approve", args=[sheet.pk]), follow=True)
     assert response.status_code == 200 and 'data-status="approved"' in response.content.decode()
     assert "bonus-adjust-form" not in response.content.decode() and "bonus-correct-form" in response.content.decode()
+    client.force_login(org.hr.user)
     response = client.post(
         reverse("performance:bonus_sheet_correct", args=[sheet.pk]), {"reason": "基数调整"}, follow=True
     )
@@ -283,7 +292,7 @@ def test_superseded_version_keeps_its_files(client, org, sheet, django_capture_o
     """Given an export of v1 (its cycle is locked), when v1 is approved and corrected, then v1's
     file still downloads and v1's page still opens."""
     file = _export(org, sheet, django_capture_on_commit_callbacks, "csv")
-    services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+    services.bonus_sheet_approve(actor=approver_hr(org).user, sheet_id=sheet.pk)
     services.bonus_sheet_correct(actor=org.hr.user, sheet_id=sheet.pk, reason="更正")
     client.force_login(org.hr.user)
     assert client.get(reverse("performance:bonus_file_download", args=[file.pk])).status_code == 200
@@ -304,15 +313,18 @@ def test_lists_have_bounded_queries(client, org, django_assert_max_num_queries):
             actor=org.hr.user, line_id=line.pk, kind="reward", title=f"奖{i}", amount=Decimal("10")
         )
     client.force_login(org.hr.user)
-    with django_assert_max_num_queries(16):
+    # Constant, whatever the number of lines. Since SEC-2 the page's read is audited: + 3 for the
+    # event (head row, event, head) + 2 for its transaction (a savepoint in a test), and + 2 for
+    # who changed the version (the two-person rule); the API's reads the same, without the last.
+    with django_assert_max_num_queries(23):
         assert client.get(reverse("performance:bonus_sheet_detail", args=[sheet.pk])).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("performance:bonus_sheet_list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("api:performance:bonus_sheet_list")).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("api:performance:bonus_sheet_lines", args=[sheet.pk])).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("api:performance:bonus_sheet_detail", args=[sheet.pk])).status_code == 200
 
 

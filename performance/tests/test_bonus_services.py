@@ -16,7 +16,7 @@ from callcenter.models import Employee
 from datasecurity.models import AuditEvent
 from performance import rules, services
 from performance.models import AppraisalPolicy, BonusLine, BonusSheet
-from performance.tests.factories import BONUS_MONTH, bonus_appraisal_for, bonus_cycle_for, lock_cycle
+from performance.tests.factories import BONUS_MONTH, approver_hr, bonus_appraisal_for, bonus_cycle_for, lock_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -156,26 +156,28 @@ def test_bad_adjustments_are_refused_and_change_nothing(org, month_data, kind, t
 
 
 def test_approve_needs_the_locked_cycle_then_locks_the_sheet(org):
-    """Given an open cycle and its draft, when HR approves, then it is refused until the cycle is
-    locked; approving records who and when, and approving twice is refused."""
+    """Given an open cycle and its draft, when another HR colleague approves, then it is refused
+    until the cycle is locked; approving records who and when, and approving twice is refused.
+    (The preparer never approves: SEC-2, tests/test_duties.py.)"""
     cycle = bonus_cycle_for(status="open")
     bonus_appraisal_for(org.agent, cycle, 90)
     sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
+    approver = approver_hr(org).user
     with pytest.raises(ApplicationError) as exc:
-        services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+        services.bonus_sheet_approve(actor=approver, sheet_id=sheet.pk)
     assert exc.value.code == "cycle_not_locked" and exc.value.status == 409
     lock_cycle(cycle)
-    sheet = services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
-    assert sheet.status == "approved" and sheet.approved_by == org.hr.user and sheet.approved_at
+    sheet = services.bonus_sheet_approve(actor=approver, sheet_id=sheet.pk)
+    assert sheet.status == "approved" and sheet.approved_by == approver and sheet.approved_at
     with pytest.raises(ApplicationError) as exc:
-        services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+        services.bonus_sheet_approve(actor=approver, sheet_id=sheet.pk)
     assert exc.value.code == "already_approved"
     assert AuditEvent.objects.filter(action="bonus_sheet.approve").count() == 1
 
 
 def test_every_write_on_an_approved_sheet_is_refused(org, month_data):
     sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
-    services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+    services.bonus_sheet_approve(actor=approver_hr(org).user, sheet_id=sheet.pk)
     line = _lines(sheet)["王芳"]
     for call in (
         lambda: services.bonus_sheet_recompute(actor=org.hr.user, sheet_id=sheet.pk),
@@ -191,7 +193,7 @@ def test_the_database_refuses_changes_to_an_approved_sheet(org, month_data):
     """Given an approved sheet, when anything writes its lines or the sheet directly (bypassing
     the services), then PostgreSQL refuses it (trigger)."""
     sheet = services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
-    services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+    services.bonus_sheet_approve(actor=approver_hr(org).user, sheet_id=sheet.pk)
     line = _lines(sheet)["王芳"]
     attempts = [
         lambda: BonusLine.objects.filter(pk=line.pk).update(rewards=Decimal("1"), total=line.total + 1),
@@ -225,7 +227,7 @@ def test_correction_keeps_the_old_version_and_makes_a_fresh_draft(org, month_dat
     services.bonus_line_adjust(
         actor=org.hr.user, line_id=_lines(sheet)["王芳"].pk, kind="reward", title="创新奖", amount="200"
     )
-    services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+    services.bonus_sheet_approve(actor=approver_hr(org).user, sheet_id=sheet.pk)
     Employee.objects.filter(pk=org.peer.pk).update(bonus_base=Decimal("1500.00"))
     with pytest.raises(ApplicationError) as exc:
         services.bonus_sheet_correct(actor=org.hr.user, sheet_id=sheet.pk, reason="  ")

@@ -46,6 +46,19 @@ def _form_errors(request, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+def _corrected(new) -> str:
+    text = _("Version %(old)s is kept as superseded; version %(new)s is a new draft.") % {
+        "old": new.supersedes.version,
+        "new": new.version,
+    }
+    if new.not_carried:
+        text += " " + _(
+            "Not carried over, because they are on the line of the person who added them (SEC-2): %(items)s. "
+            "A colleague adds them again if they are due."
+        ) % {"items": "; ".join(f"{e['employee_no']} {e['title']} {e['amount']}" for e in new.not_carried)}
+    return text
+
+
 def _payable(line) -> str:
     return _("%(name)s: payable now %(total)s.") % {"name": line.employee_name, "total": line.total}
 
@@ -99,31 +112,40 @@ def _explained(line) -> None:
         line.explained.append({"text": rules.explain(entry), "adjustment": adjustment, "rule": entry.get("rule")})
 
 
+def _sheet_read(request):
+    """The page's read of a sheet (its totals and a page of its lines), for the audited read."""
+
+    def read(sheet, lines) -> dict:
+        departments, overall = selectors.bonus_sheet_department_totals(sheet=sheet)
+        form = BonusLineFilterForm(
+            request.GET or None, departments=[(d.department_id, d.department_name) for d in departments]
+        )
+        page = paginate(request, lines(form.filters() if form.is_bound else {}), LINE_PAGE)
+        page.object_list = list(page.object_list)  # read now, inside the audited transaction
+        return {"sheet": sheet, "departments": departments, "overall": overall, "form": form, "page_obj": page}
+
+    return read
+
+
 @role_required(*READERS)
 @require_GET
 def bonus_sheet_detail(request, pk: int):
     user = request.user
-    sheet = selectors.bonus_sheet_get(user=user, pk=pk)
-    departments, overall = selectors.bonus_sheet_department_totals(sheet=sheet)
-    form = BonusLineFilterForm(
-        request.GET or None, departments=[(d.department_id, d.department_name) for d in departments]
+    context = services.bonus_sheet_read(
+        actor=user, sheet_id=pk, via="page", shows="lines", read=_sheet_read(request), page=request.GET.get("page")
     )
-    lines = selectors.bonus_line_list(user=user, sheet_id=sheet.pk, filters=form.filters() if form.is_bound else {})
-    page = paginate(request, lines, LINE_PAGE)
-    for line in page.object_list:
+    sheet = context["sheet"]
+    for line in context["page_obj"].object_list:
         _explained(line)
     is_hr = has_role(user, HR)
     is_draft = sheet.status == BonusSheetStatus.DRAFT
-    context = {
-        "sheet": sheet,
-        "departments": departments,
-        "overall": overall,
-        "form": form,
-        "page_obj": page,
+    approval = selectors.bonus_sheet_approval(user=user, sheet=sheet)
+    context |= {
+        "approval": approval,
         "versions": selectors.bonus_sheet_versions(sheet=sheet),
         "files": selectors.bonus_sheet_file_list(user=user, sheet=sheet),
         "can_edit": is_hr and is_draft,
-        "can_approve": is_hr and is_draft and sheet.cycle.status == CycleStatus.LOCKED,
+        "can_approve": is_hr and is_draft and sheet.cycle.status == CycleStatus.LOCKED and approval.allowed,
         "approve_blocked": is_hr and is_draft and sheet.cycle.status != CycleStatus.LOCKED,
         "can_correct": is_hr and sheet.status == BonusSheetStatus.APPROVED,
         "adjust_form": BonusAdjustForm() if is_hr and is_draft else None,
@@ -168,10 +190,7 @@ def bonus_sheet_correct(request, pk: int):
         request,
         form,
         lambda data: services.bonus_sheet_correct(actor=request.user, sheet_id=pk, reason=data["reason"]),
-        success=lambda new: (
-            _("Version %(old)s is kept as superseded; version %(new)s is a new draft.")
-            % {"old": new.supersedes.version, "new": new.version}
-        ),
+        success=_corrected,
     ):
         return redirect("performance:bonus_sheet_detail", pk=form.result.pk)
     _form_errors(request, form)

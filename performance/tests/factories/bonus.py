@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from callcenter.roles import Role
+from callcenter.tests import factories as f
 from performance import rules, selectors
 from performance.models import Appraisal, AppraisalCycle, AppraisalPolicy
 
-__all__ = ["BONUS_MONTH", "bonus_appraisal_for", "bonus_cycle_for", "lock_cycle"]
+__all__ = ["BONUS_MONTH", "approver_hr", "bonus_appraisal_for", "bonus_cycle_for", "lock_cycle"]
 
 BONUS_MONTH = datetime.date(2026, 3, 1)
 
@@ -56,3 +58,13 @@ def lock_cycle(cycle: AppraisalCycle) -> AppraisalCycle:
     cycle.locked_at = timezone.now()
     cycle.save(update_fields=["status", "locked_at"])
     return cycle
+
+
+def approver_hr(org):
+    """A second HR colleague (in department B), who approves what ``org.hr`` prepared: money
+    leaves only with two people (SEC-2)."""
+    user = f.UserFactory(username="hr_approver", roles=[Role.HR])
+    employee = getattr(user, "employee", None)
+    if employee is None:
+        employee = f.EmployeeFactory(user=user, team=org.b1, department=org.dept_b, name="孙敏")
+    return employee

@@ -1,0 +1,779 @@
+"""Separation of duties (SEC-2: no overreach), proved for every privileged service of the product.
+
+The rule (:mod:`callcenter.duties`): nobody acts in a privileged capacity on their own record.
+
+- One scenario per registered privileged action: the role that holds the power acts on their own
+  record → refused with ``own_record`` (403) and nothing changed, not even the audit trail; on a
+  colleague's record → done. ``test_every_privileged_service_has_a_scenario`` fails when a service
+  is registered without one, so a new privileged service brings its scenario.
+- Every public service of every app is either registered or listed in :data:`NOT_PRIVILEGED` with
+  the reason it is not (docs/architecture.md, "Separation of duties"): a new service takes a side.
+- The two attacks reproduced on main, over HTTP (API and pages): HR adds a 5,000.00 reward for
+  themselves to a draft bonus sheet and approves it alone; HR sets their own leave entitlement.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+import attendance.services as attendance_services
+import callcenter.services as core_services
+import complaints.services as complaint_services
+import performance.services as performance_services
+from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, RosterEntry
+from attendance.tests.factories import leave_type, next_monday, roster_weeks
+from callcenter.duties import PRIVILEGED_SERVICES, privileged_service, refuse_own_record
+from callcenter.errors import PermissionDeniedError
+from callcenter.models import Employee
+from callcenter.roles import Role
+from callcenter.tests import factories as f
+from complaints.models import Complaint
+from complaints.tests.factories import complaint_recorded
+from datasecurity.models import AuditEvent
+from performance.models import AgentDailyMetric, Appraisal, BonusLine, BonusSheet
+from performance.tests.factories import (
+    BONUS_MONTH,
+    appraisal_for,
+    approver_hr,
+    bonus_appraisal_for,
+    bonus_cycle_for,
+    csv_bytes,
+    last_month_day,
+    metric_row,
+    push_row,
+    scores,
+)
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ["callcenter", "datasecurity", "attendance", "complaints", "training", "discipline", "performance"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+# --- The registry: every privileged service has its scenario, every service takes a side ------------
+
+# Public services that are not privileged, and why (docs/architecture.md, "Separation of duties").
+_SELF_SERVICE = "self-service: acts on the actor's own record by design, nobody else's"
+_COMPANY = "company-wide set-up or a whole population, not one person's record"
+_SYSTEM = "a job or an integration without a person acting, or a helper that writes nothing"
+_READ = "a read, audited; no record is changed"
+_CREATE = "creates a new record about someone else (or a new matter); nobody's existing record is changed"
+_SHEET = "a whole bonus sheet computed by rule from others' decisions; held by the two-person rule"
+NOT_PRIVILEGED = {
+    # the core
+    "callcenter.sessions_expired_clear": _SYSTEM,
+    "callcenter.user_language_set": _SELF_SERVICE,
+    "callcenter.user_password_change": _SELF_SERVICE + " (a reset by HR sets a first-login password)",
+    "callcenter.notification_email_send": _SYSTEM,
+    "callcenter.notification_mark_read": _SELF_SERVICE,
+    "callcenter.notification_send": _SYSTEM,
+    "callcenter.job_run_finish": _SYSTEM,
+    "callcenter.job_run_start": _SYSTEM,
+    "callcenter.employee_create": _CREATE,
+    "callcenter.org_record_save": _COMPANY + " (departments, teams, positions)",
+    "callcenter.policy_defaults_install": _COMPANY,
+    "callcenter.policy_version_create": _COMPANY,
+    # the audit trail and private files
+    "datasecurity.audit_record": _SYSTEM,
+    "datasecurity.model_changes": _SYSTEM,
+    "datasecurity.snapshot": _SYSTEM,
+    "datasecurity.private_open_audited": _READ,
+    "datasecurity.private_storage": _SYSTEM,
+    "datasecurity.upload_check": _SYSTEM,
+    "datasecurity.upload_store": _SYSTEM,
+    # attendance
+    "attendance.punch_correction_submit": _SELF_SERVICE,
+    "attendance.punch_correction_withdraw": _SELF_SERVICE,
+    "attendance.daily_attendance_compute": _SYSTEM + " (computed by rule from punches and the roster)",
+    "attendance.daily_attendance_compute_all": _SYSTEM,
+    "attendance.daily_attendance_recompute": _SYSTEM + " (called by decisions that are themselves checked)",
+    "attendance.month_is_locked": _SYSTEM,
+    "attendance.month_verify": "a team's sign-off that freezes its month; own days change after it only "
+    "through corrections decided by others",
+    "attendance.monthly_summary_export": _READ,
+    "attendance.approval_delegation_cancel": _SELF_SERVICE + " (one's own delegation) or HR's",
+    "attendance.approval_delegation_create": "hands one's own approvals to a colleague; the delegate "
+    "still cannot decide their own requests",
+    "attendance.certificate_check": _SYSTEM,
+    "attendance.certificate_store": _SYSTEM,
+    "attendance.leave_balance_grant_annual": _SYSTEM + " (LV-3 by rule, for everyone)",
+    "attendance.leave_certificate_add": _SELF_SERVICE,
+    "attendance.leave_certificate_open": _READ,
+    "attendance.leave_request_submit": _SELF_SERVICE,
+    "attendance.leave_request_withdraw": _SELF_SERVICE,
+    "attendance.leave_requests_decide": "calls leave_request_approve / _reject for each request",
+    "attendance.leave_type_save": _COMPANY,
+    "attendance.leave_types_defaults_install": _COMPANY,
+    "attendance.device_authenticate": _SYSTEM,
+    "attendance.device_create": _COMPANY,
+    "attendance.device_punches_push": _SYSTEM,
+    "attendance.device_token_hash": _SYSTEM,
+    "attendance.punch_record": _SELF_SERVICE,
+    "attendance.roster_remit_q": _SYSTEM,
+    "attendance.shift_type_create": _COMPANY,
+    "attendance.shift_type_update": _COMPANY,
+    "attendance.shift_types_defaults_install": _COMPANY,
+    # complaints
+    "complaints.complaint_attach": "adds evidence, attributed and audited; the course of the complaint "
+    "is decided by colleagues",
+    "complaints.complaint_attachment_open": _READ,
+    "complaints.complaint_categories_install": _COMPANY,
+    "complaints.complaint_contact_reveal": _READ,
+    "complaints.complaint_escalate_overdue": _SYSTEM,
+    "complaints.complaint_log": "logs a contact, attributed and audited; the course of the complaint "
+    "is decided by colleagues",
+    "complaints.complaint_record": _CREATE,
+    "complaints.complaint_resume": "restarts the clock, which runs against the agents concerned",
+    "complaints.integration_token_create": _COMPANY,
+    "complaints.integration_token_deactivate": _COMPANY,
+    "complaints.complaint_statistics_export": _READ,
+    # performance
+    "performance.appraisal_scores_apply": _SYSTEM + " (the scores' arithmetic, for the checked services)",
+    "performance.appraisal_self_save": _SELF_SERVICE + " (the self-evaluation, weighed with the superior's)",
+    "performance.bonus_sheet_correct": _SHEET + " (the corrector prepares the new version)",
+    "performance.bonus_sheet_file_open": _READ,
+    "performance.bonus_sheet_file_render": _SYSTEM,
+    "performance.bonus_sheet_file_request": _READ,
+    "performance.bonus_sheet_prepare": _SHEET,
+    "performance.bonus_sheet_read": _READ,
+    "performance.bonus_sheet_recompute": _SHEET,
+    "performance.appraisal_cycle_lock": _COMPANY,
+    "performance.appraisal_cycle_open": _COMPANY,
+    "performance.appraisal_cycle_open_queued": _COMPANY,
+    "performance.appraisal_cycle_refresh_auto": _COMPANY + " (automatic scores by rule from imported data)",
+    "performance.appraisal_cycle_refresh_queued": _COMPANY,
+    "performance.appraisal_cycle_refresh_start": _COMPANY,
+    "performance.appraisal_cycle_remind": _COMPANY,
+    "performance.appraisal_cycle_start": _COMPANY,
+    "performance.appraisal_reminders_send": _SYSTEM,
+    "performance.metric_call_volumes_rebuild": _SYSTEM,
+    "performance.metric_import_template": _SYSTEM,
+    "performance.appraisal_template_create": _COMPANY,
+    "performance.appraisal_template_update": _COMPANY,
+    "performance.indicator_create": _COMPANY,
+    "performance.indicator_deactivate": _COMPANY,
+    "performance.indicator_defaults_install": _COMPANY,
+    "performance.indicator_update": _COMPANY,
+}
+
+
+def _public_services() -> dict[str, Callable]:
+    """Every public function of every app's services (importing them registers the privileged ones)."""
+    found = {}
+    for app in PROJECT_APPS:
+        try:
+            module = importlib.import_module(f"{app}.services")
+        except ModuleNotFoundError:
+            continue  # an app without services yet (training, discipline)
+        for name in getattr(module, "__all__", []):
+            value = getattr(module, name)
+            if inspect.isfunction(value):
+                found[f"{app}.{name}"] = value
+    return found
+
+
+def test_every_public_service_is_registered_privileged_or_declared_not_privileged():
+    services = _public_services()
+    undecided = sorted(set(services) - set(PRIVILEGED_SERVICES) - set(NOT_PRIVILEGED))
+    assert not undecided, (
+        f"Decide for {undecided}: @privileged_service (and a scenario below) or NOT_PRIVILEGED with its reason"
+    )
+    assert not set(NOT_PRIVILEGED) & set(PRIVILEGED_SERVICES)
+    assert not set(NOT_PRIVILEGED) - set(services), "NOT_PRIVILEGED names a service that is gone"
+
+
+def test_every_privileged_service_has_a_scenario():
+    _public_services()
+    assert set(PRIVILEGED_SERVICES) == set(SCENARIOS), (
+        f"without a scenario: {sorted(set(PRIVILEGED_SERVICES) - set(SCENARIOS))}; "
+        f"scenario without a service: {sorted(set(SCENARIOS) - set(PRIVILEGED_SERVICES))}"
+    )
+    for action, service in PRIVILEGED_SERVICES.items():
+        app, name = action.split(".")
+        assert getattr(importlib.import_module(f"{app}.services"), name) is service.function, action
+
+
+def test_a_privileged_service_that_forgets_the_rule_writes_nothing(org):
+    """A registered service returning without consulting refuse_own_record is a programming error:
+    ImproperlyConfigured, and its writes are rolled back."""
+
+    @privileged_service("tests.forgetful", label="forget")
+    def forgetful(*, actor, employee_id):
+        Employee.objects.filter(pk=employee_id).update(monthly_base_pay=Decimal("1.00"))
+
+    try:
+        with pytest.raises(ImproperlyConfigured):
+            forgetful(actor=org.hr.user, employee_id=org.agent.pk)
+        assert Employee.objects.get(pk=org.agent.pk).monthly_base_pay == Decimal("5000.00")
+        with pytest.raises(ImproperlyConfigured):
+            refuse_own_record(actor=org.hr.user, employee_id=org.hr.pk, action="tests.not_registered")
+    finally:
+        PRIVILEGED_SERVICES.pop("tests.forgetful", None)
+
+
+# --- The matrix: role × action × own / other ----------------------------------------------------------
+
+
+@dataclass
+class Case:
+    role: str  # who holds the power
+    own: Callable[[], object]  # the power used on their own record: refused
+    other: Callable[[], object]  # the same power on a colleague's record: done
+    state: Callable[[], object]  # what a refusal must leave as it was
+
+
+def _hr2(org):
+    return approver_hr(org)
+
+
+def _handler2(org):
+    return f.EmployeeFactory(
+        user=f.UserFactory(username="handler2", roles=[Role.COMPLAINT_HANDLER]),
+        team=org.b1,
+        department=org.dept_b,
+        name="郑华",
+    )
+
+
+# attendance ---------------------------------------------------------------------------------------
+
+
+def _balance_set(org) -> Case:
+    annual = leave_type("annual")
+    year = timezone.localdate().year
+
+    def set_for(employee):
+        return attendance_services.leave_balance_set(
+            actor=org.hr.user, employee_id=employee.pk, leave_type_id=annual.pk, year=year,
+            entitled_days=Decimal("366"), reason="entitlement correction",
+        )  # fmt: skip
+
+    return Case(
+        "hr",
+        lambda: set_for(org.hr),
+        lambda: set_for(org.agent),
+        lambda: sorted(LeaveBalance.objects.values_list("employee_id", "entitled_days")),
+    )
+
+
+def _personal_leave(employee, start):
+    return attendance_services.leave_request_submit(
+        actor=employee.user, leave_type_id=leave_type("personal").pk, start_date=start, end_date=start,
+        reason="家里有事需要处理", expected_days=Decimal("1"),
+    )  # fmt: skip
+
+
+def _leave_requests(org):
+    day = next_monday(2)
+    roster_weeks([org.agent, org.supervisor], day - datetime.timedelta(days=14), 35)
+    return _personal_leave(org.supervisor, day), _personal_leave(org.agent, day)
+
+
+def _leave_state():
+    return sorted(LeaveRequest.objects.values_list("pk", "status", "current_step"))
+
+
+def _leave_approve(org) -> Case:
+    own, other = _leave_requests(org)
+    decide = attendance_services.leave_request_approve
+    return Case(
+        "supervisor",
+        lambda: decide(actor=org.supervisor.user, leave_request_id=own.pk),
+        lambda: decide(actor=org.supervisor.user, leave_request_id=other.pk),
+        _leave_state,
+    )
+
+
+def _leave_reject(org) -> Case:
+    own, other = _leave_requests(org)
+    decide = attendance_services.leave_request_reject
+    return Case(
+        "supervisor",
+        lambda: decide(actor=org.supervisor.user, leave_request_id=own.pk, comment="人手不足"),
+        lambda: decide(actor=org.supervisor.user, leave_request_id=other.pk, comment="人手不足"),
+        _leave_state,
+    )
+
+
+def _leave_revoke(org) -> Case:
+    # HR's own leave goes to a supervisor of team B1 (there is none in the org fixture).
+    org.b1.supervisor = org.handler
+    org.b1.save(update_fields=["supervisor"])
+    day = next_monday(2)
+    roster_weeks([org.agent, org.hr], day - datetime.timedelta(days=14), 35)
+    own, other = _personal_leave(org.hr, day), _personal_leave(org.agent, day)
+    attendance_services.leave_request_approve(actor=org.handler.user, leave_request_id=own.pk)
+    attendance_services.leave_request_approve(actor=org.supervisor.user, leave_request_id=other.pk)
+    revoke = attendance_services.leave_request_revoke
+    return Case(
+        "hr",
+        lambda: revoke(actor=org.hr.user, leave_request_id=own.pk, reason="不再需要了"),
+        lambda: revoke(actor=org.hr.user, leave_request_id=other.pk, reason="员工提前返岗"),
+        _leave_state,
+    )
+
+
+def _corrections(org):
+    day = timezone.localdate() - datetime.timedelta(days=2)
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+
+    def submit(employee):
+        return attendance_services.punch_correction_submit(
+            actor=employee.user, work_date=day, requested_time=at, reason="忘记打卡，有同事作证"
+        )
+
+    return submit(org.supervisor), submit(org.agent)
+
+
+def _correction_state():
+    return sorted(PunchCorrection.objects.values_list("pk", "status"))
+
+
+def _correction_approve(org) -> Case:
+    own, other = _corrections(org)
+    decide = attendance_services.punch_correction_approve
+    return Case(
+        "supervisor",
+        lambda: decide(actor=org.supervisor.user, correction_id=own.pk),
+        lambda: decide(actor=org.supervisor.user, correction_id=other.pk),
+        _correction_state,
+    )
+
+
+def _correction_reject(org) -> Case:
+    own, other = _corrections(org)
+    decide = attendance_services.punch_correction_reject
+    return Case(
+        "supervisor",
+        lambda: decide(actor=org.supervisor.user, correction_id=own.pk, note="没有记录"),
+        lambda: decide(actor=org.supervisor.user, correction_id=other.pk, note="没有记录"),
+        _correction_state,
+    )
+
+
+def _roster_state():
+    return sorted(RosterEntry.objects.values_list("employee_id", "work_date", "kind"))
+
+
+def _roster_assign(org) -> Case:
+    attendance_services.shift_types_defaults_install()
+    today = timezone.localdate()
+
+    def assign(employee):
+        return attendance_services.roster_assign(
+            actor=org.supervisor.user, employee_ids=[employee.pk], date_from=today, date_to=today, pattern={}
+        )
+
+    return Case("supervisor", lambda: assign(org.supervisor), lambda: assign(org.agent), _roster_state)
+
+
+def _roster_entry_set(org) -> Case:
+    today = timezone.localdate()
+
+    def set_rest(employee):
+        return attendance_services.roster_entry_set(
+            actor=org.supervisor.user, employee_id=employee.pk, work_date=today, kind="rest"
+        )
+
+    return Case("supervisor", lambda: set_rest(org.supervisor), lambda: set_rest(org.agent), _roster_state)
+
+
+# the core -------------------------------------------------------------------------------------------
+
+
+def _employee_state():
+    return sorted(Employee.objects.values_list("pk", "monthly_base_pay", "bonus_base", "status"))
+
+
+def _employee_update(org) -> Case:
+    def raise_pay(employee):
+        return core_services.employee_update(
+            actor=org.hr.user, employee_id=employee.pk, monthly_base_pay=Decimal("99999.00")
+        )
+
+    return Case("hr", lambda: raise_pay(org.hr), lambda: raise_pay(org.agent), _employee_state)
+
+
+def _employee_deactivate(org) -> Case:
+    def deactivate(employee):
+        return core_services.employee_deactivate(
+            actor=org.hr.user, employee_id=employee.pk, left_on=timezone.localdate()
+        )
+
+    return Case("hr", lambda: deactivate(org.hr), lambda: deactivate(org.agent), _employee_state)
+
+
+# complaints -----------------------------------------------------------------------------------------
+
+
+def _complaints(org, about):
+    """A complaint naming ``about`` as an agent concerned, and one naming an agent."""
+    own = complaint_recorded(org)
+    own.concerned_employees.add(about)
+    other = complaint_recorded(org)
+    other.concerned_employees.add(org.agent)
+    return own, other
+
+
+def _complaint_state():
+    return (
+        sorted(Complaint.objects.values_list("pk", "status", "owner_id", "paused_since", "satisfaction", "cause")),
+        sorted(Complaint.objects.values_list("pk", "plans__version")),
+    )
+
+
+def _plan(org, complaint, by):
+    return complaint_services.complaint_plan(
+        actor=by.user, complaint_id=complaint.pk, description="回访客户并重新办理业务", responsible_id=by.pk,
+        deadline=timezone.now() + datetime.timedelta(days=1),
+    )  # fmt: skip
+
+
+def _complaint_assign(org) -> Case:
+    own, other = _complaints(org, org.handler)
+    assign = complaint_services.complaint_assign
+    return Case(
+        "handler",
+        lambda: assign(actor=org.handler.user, complaint_id=own.pk, owner_id=_handler2(org).pk),
+        lambda: assign(actor=org.handler.user, complaint_id=other.pk, owner_id=org.handler.pk),
+        _complaint_state,
+    )
+
+
+def _complaint_plan(org) -> Case:
+    own, other = _complaints(org, org.handler)
+    return Case(
+        "handler",
+        lambda: _plan(org, own, org.handler),
+        lambda: _plan(org, other, org.handler),
+        _complaint_state,
+    )
+
+
+def _complaint_pause(org) -> Case:
+    own, other = _complaints(org, org.handler)
+    pause = complaint_services.complaint_pause
+    return Case(
+        "handler",
+        lambda: pause(actor=org.handler.user, complaint_id=own.pk, reason="等待客户回电"),
+        lambda: pause(actor=org.handler.user, complaint_id=other.pk, reason="等待客户回电"),
+        _complaint_state,
+    )
+
+
+def _complaint_resolve(org) -> Case:
+    own, other = _complaints(org, org.handler)
+    _plan(org, own, _handler2(org))
+    _plan(org, other, org.handler)
+    resolve = complaint_services.complaint_resolve
+    return Case(
+        "handler",
+        lambda: resolve(actor=org.handler.user, complaint_id=own.pk, text="已重新办理", cause="态度"),
+        lambda: resolve(actor=org.handler.user, complaint_id=other.pk, text="已重新办理", cause="态度"),
+        _complaint_state,
+    )
+
+
+def _complaint_follow_up(org) -> Case:
+    own, other = _complaints(org, org.handler)
+    colleague = _handler2(org)
+    for complaint, by in ((own, colleague), (other, org.handler)):
+        _plan(org, complaint, by)
+        complaint_services.complaint_resolve(actor=by.user, complaint_id=complaint.pk, text="已重新办理")
+    follow_up = complaint_services.complaint_follow_up
+    return Case(
+        "handler",
+        lambda: follow_up(actor=org.handler.user, complaint_id=own.pk, satisfaction=5, comment="非常满意"),
+        lambda: follow_up(actor=org.handler.user, complaint_id=other.pk, satisfaction=5, comment="非常满意"),
+        _complaint_state,
+    )
+
+
+def _complaint_close(org) -> Case:
+    own, other = _complaints(org, org.leader)
+    close = complaint_services.complaint_close
+    return Case(
+        "leader",
+        lambda: close(actor=org.leader.user, complaint_id=own.pk, reason="客户无法联系"),
+        lambda: close(actor=org.leader.user, complaint_id=other.pk, reason="客户无法联系"),
+        _complaint_state,
+    )
+
+
+# performance: appraisals, metrics ---------------------------------------------------------------------
+
+
+def _appraisal_state():
+    return sorted(Appraisal.objects.values_list("pk", "status", "superior_summary", "returned_reason"))
+
+
+def _superior_save(org) -> Case:
+    own = appraisal_for(org.supervisor, status="superior")  # evaluated by the department manager
+    other = appraisal_for(org.agent, status="superior")
+
+    def save(appraisal):
+        return performance_services.appraisal_superior_save(
+            actor=org.supervisor.user, appraisal_id=appraisal.pk, items=scores(appraisal, "100"), summary="优秀"
+        )
+
+    return Case("supervisor", lambda: save(own), lambda: save(other), _appraisal_state)
+
+
+def _interview(org) -> Case:
+    own = appraisal_for(org.supervisor, status="interview")
+    other = appraisal_for(org.agent, status="interview")
+
+    def record(appraisal):
+        return performance_services.appraisal_interview_record(
+            actor=org.supervisor.user, appraisal_id=appraisal.pk, held_on=timezone.localdate(),
+            strengths="业务熟练", problems="没有问题",
+        )  # fmt: skip
+
+    return Case("supervisor", lambda: record(own), lambda: record(other), _appraisal_state)
+
+
+def _send_back(org) -> Case:
+    own = appraisal_for(org.hr, status="superior")
+    other = appraisal_for(org.agent, status="superior")
+
+    def send_back(appraisal):
+        return performance_services.appraisal_send_back(
+            actor=org.hr.user, appraisal_id=appraisal.pk, reason="请重新自评", stage="self"
+        )
+
+    return Case("hr", lambda: send_back(own), lambda: send_back(other), _appraisal_state)
+
+
+def _metrics_state():
+    return sorted(AgentDailyMetric.objects.values_list("employee_id", "day", "calls_answered"))
+
+
+def _metric_import_file(org) -> Case:
+    day = last_month_day(3)
+
+    def import_row(employee):
+        data = csv_bytes([metric_row(employee, day, answered=999, resolved=999)])
+        return performance_services.metric_import_file(actor=org.hr.user, data=data, filename="m.csv")
+
+    return Case("hr", lambda: import_row(org.hr), lambda: import_row(org.agent), _metrics_state)
+
+
+def _metric_import_push(org) -> Case:
+    day = last_month_day(3)
+
+    def push(employee):
+        rows = [push_row(org.peer, day), push_row(employee, day, answered=999, resolved=999)]
+        return performance_services.metric_import_push(actor=org.hr.user, rows=rows)
+
+    return Case("hr", lambda: push(org.hr), lambda: push(org.agent), _metrics_state)
+
+
+# performance: the bonus sheet ---------------------------------------------------------------------------
+
+
+def _bonus_sheet(org):
+    """The March sheet prepared by HR's colleague, with lines for HR and the agent."""
+    cycle = bonus_cycle_for()
+    for employee in (org.hr, org.agent):
+        bonus_appraisal_for(employee, cycle, 90)
+    return performance_services.bonus_sheet_prepare(actor=_hr2(org).user, month=BONUS_MONTH)
+
+
+def _bonus_state():
+    return sorted(BonusLine.objects.values_list("employee_id", "rewards", "penalties", "total")) + sorted(
+        BonusSheet.objects.values_list("pk", "status", "approved_by", "total_amount")
+    )
+
+
+def _adjust(actor, sheet, employee, amount="5000.00"):
+    return performance_services.bonus_line_adjust(
+        actor=actor.user, sheet_id=sheet.pk, employee_no=employee.employee_no, kind="reward", title="特别奖",
+        amount=amount,
+    )  # fmt: skip
+
+
+def _bonus_adjust(org) -> Case:
+    sheet = _bonus_sheet(org)
+    return Case("hr", lambda: _adjust(org.hr, sheet, org.hr), lambda: _adjust(org.hr, sheet, org.agent), _bonus_state)
+
+
+def _bonus_adjustment_remove(org) -> Case:
+    sheet = _bonus_sheet(org)
+    own, other = _adjust(_hr2(org), sheet, org.hr, "100"), _adjust(_hr2(org), sheet, org.agent, "100")
+
+    def remove(line):
+        return performance_services.bonus_line_adjustment_remove(actor=org.hr.user, line_id=line.pk, position=0)
+
+    return Case("hr", lambda: remove(own), lambda: remove(other), _bonus_state)
+
+
+def _bonus_approve(org) -> Case:
+    """HR's colleague prepared the sheet and gave HR a reward: HR does not approve it. Once the
+    reward is the agent's instead, HR (who changed nothing) approves."""
+    sheet = _bonus_sheet(org)
+    own = _adjust(_hr2(org), sheet, org.hr, "100")
+
+    def other():
+        performance_services.bonus_line_adjustment_remove(actor=_hr2(org).user, line_id=own.pk, position=0)
+        _adjust(_hr2(org), sheet, org.agent, "100")
+        return performance_services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk)
+
+    return Case(
+        "hr",
+        lambda: performance_services.bonus_sheet_approve(actor=org.hr.user, sheet_id=sheet.pk),
+        other,
+        _bonus_state,
+    )
+
+
+SCENARIOS: dict[str, Callable[[object], Case]] = {
+    "attendance.leave_balance_set": _balance_set,
+    "attendance.leave_request_approve": _leave_approve,
+    "attendance.leave_request_reject": _leave_reject,
+    "attendance.leave_request_revoke": _leave_revoke,
+    "attendance.punch_correction_approve": _correction_approve,
+    "attendance.punch_correction_reject": _correction_reject,
+    "attendance.roster_assign": _roster_assign,
+    "attendance.roster_entry_set": _roster_entry_set,
+    "callcenter.employee_update": _employee_update,
+    "callcenter.employee_deactivate": _employee_deactivate,
+    "complaints.complaint_assign": _complaint_assign,
+    "complaints.complaint_plan": _complaint_plan,
+    "complaints.complaint_pause": _complaint_pause,
+    "complaints.complaint_resolve": _complaint_resolve,
+    "complaints.complaint_follow_up": _complaint_follow_up,
+    "complaints.complaint_close": _complaint_close,
+    "performance.appraisal_superior_save": _superior_save,
+    "performance.appraisal_interview_record": _interview,
+    "performance.appraisal_send_back": _send_back,
+    "performance.metric_import_file": _metric_import_file,
+    "performance.metric_import_push": _metric_import_push,
+    "performance.bonus_line_adjust": _bonus_adjust,
+    "performance.bonus_line_adjustment_remove": _bonus_adjustment_remove,
+    "performance.bonus_sheet_approve": _bonus_approve,
+}
+
+
+@pytest.mark.parametrize("action", sorted(SCENARIOS))
+def test_nobody_acts_in_a_privileged_capacity_on_their_own_record(org, action):
+    """Given the role that holds the power, when they use it on their own record, then it is
+    refused with own_record (403) and the record, and the audit trail, are as they were; when they
+    use it on a colleague's record, then it is done."""
+    case = SCENARIOS[action](org)
+    assert case.role in {"hr", "supervisor", "handler", "leader"}
+    before, events = case.state(), AuditEvent.objects.count()
+    with pytest.raises(PermissionDeniedError) as exc:
+        case.own()
+    assert (exc.value.code, exc.value.status) == ("own_record", 403)
+    assert "SEC-2" in str(exc.value.message)
+    assert case.state() == before and AuditEvent.objects.count() == events
+    case.other()
+    assert case.state() != before
+
+
+# --- The attacks reproduced on main, over HTTP ---------------------------------------------------------
+
+
+def _march_sheet(org):
+    cycle = bonus_cycle_for()
+    for employee in (org.hr, org.agent):
+        bonus_appraisal_for(employee, cycle, 90)
+    return performance_services.bonus_sheet_prepare(actor=org.hr.user, month=BONUS_MONTH)
+
+
+def test_api_hr_cannot_reward_themselves_nor_approve_their_own_sheet(client, org):
+    """Given HR's own draft sheet (March, the cycle locked), when HR posts a 5,000.00 reward for
+    their own employee number, then 403 own_record and their line is unchanged; when HR approves
+    the sheet they prepared, then 403 approver_changed_sheet: prepared_by = approved_by never."""
+    sheet = _march_sheet(org)
+    client.force_login(org.hr.user)
+    body = {"employee_no": org.hr.employee_no, "kind": "reward", "title": "特别奖", "amount": "5000.00"}
+    response = client.post(reverse("api:performance:bonus_sheet_adjust", args=[sheet.pk]), body)
+    assert response.status_code == 403 and response.json()["code"] == "own_record"
+    line = BonusLine.objects.get(sheet=sheet, employee=org.hr)
+    assert line.rewards == Decimal("0.00") and line.total == Decimal("1200.00")
+    response = client.post(reverse("api:performance:bonus_sheet_approve", args=[sheet.pk]))
+    assert response.status_code == 403 and response.json()["code"] == "approver_changed_sheet"
+    sheet.refresh_from_db()
+    assert sheet.status == "draft" and sheet.approved_by is None
+    # a colleague approves it
+    client.force_login(_hr2(org).user)
+    response = client.post(reverse("api:performance:bonus_sheet_approve", args=[sheet.pk]))
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+    sheet.refresh_from_db()
+    assert sheet.approved_by != sheet.prepared_by
+
+
+def test_pages_hr_cannot_reward_themselves_nor_approve_their_own_sheet(client, org):
+    sheet = _march_sheet(org)
+    client.force_login(org.hr.user)
+    body = {"employee_no": org.hr.employee_no, "kind": "reward", "title": "特别奖", "amount": "5000.00"}
+    response = client.post(reverse("performance:bonus_sheet_adjust", args=[sheet.pk]), body, follow=True)
+    assert "SEC-2" in response.content.decode()
+    assert BonusLine.objects.get(sheet=sheet, employee=org.hr).rewards == Decimal("0.00")
+    response = client.post(reverse("performance:bonus_sheet_approve", args=[sheet.pk]), follow=True)
+    assert "SEC-2" in response.content.decode() and 'id="bonus-approve"' not in response.content.decode()
+    assert BonusSheet.objects.get(pk=sheet.pk).status == "draft"
+
+
+def test_api_and_page_hr_cannot_set_their_own_leave_entitlement(client, org):
+    """Given HR, when they set their own annual leave to 366 days over the API or on the balances
+    page, then it is refused (403 own_record; the page shows the rule) and no balance exists."""
+    annual = leave_type("annual")
+    year = timezone.localdate().year
+    client.force_login(org.hr.user)
+    reason = "年假天数调整更正"
+    body = {"employee": org.hr.pk, "leave_type": "annual", "year": year, "entitled_days": "366", "reason": reason}
+    response = client.post(reverse("api:attendance:leave_balance_set"), body)
+    assert response.status_code == 403 and response.json()["code"] == "own_record"
+    form = {
+        "employee_no": org.hr.employee_no,
+        "leave_type": annual.pk,
+        "year": year,
+        "entitled_days": "366",
+        "reason": "年假天数调整更正",
+    }
+    response = client.post(reverse("attendance:leave_balance_set"), form)
+    assert response.status_code == 400 and "SEC-2" in response.content.decode()
+    assert not LeaveBalance.objects.filter(employee=org.hr).exists()
+    # and for a colleague it is HR's job
+    response = client.post(reverse("attendance:leave_balance_set"), {**form, "employee_no": org.agent.employee_no})
+    assert response.status_code == 302, response.context["set_form"].errors
+    assert LeaveBalance.objects.get(employee=org.agent).entitled_days == Decimal("366")
+
+
+# --- The database keeps the two-person rule too ---------------------------------------------------------------
+
+
+def test_the_database_refuses_an_approver_who_prepared_or_changed_the_sheet(org):
+    """Given a draft prepared by HR and adjusted by their colleague, when anything writes it as
+    approved by either of them (bypassing the services), then PostgreSQL refuses it (a check on
+    prepared_by, a trigger on who changed it); a third colleague's approval is accepted."""
+    sheet = _march_sheet(org)
+    _adjust(_hr2(org), sheet, org.agent, "100")
+    now = timezone.now()
+    approve = BonusSheet.objects.filter(pk=sheet.pk).update
+    with pytest.raises(IntegrityError), transaction.atomic():
+        approve(status="approved", approved_by=org.hr.user, approved_at=now)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        approve(status="approved", approved_by=_hr2(org).user, approved_at=now)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        approve(legacy_self_approval=True)
+    third = f.UserFactory(username="hr3", roles=[Role.HR])
+    approve(status="approved", approved_by=third, approved_at=now)
+    assert BonusSheet.objects.get(pk=sheet.pk).status == "approved"
