@@ -66,7 +66,6 @@ class CoreErrorCode(ErrorCode):
     ROLE_ADMIN_ONLY = "role_admin_only"
     ROLE_UNCHANGED = "role_unchanged"
     SELF_DEACTIVATION = "self_deactivation"  # shipped; now answered as OWN_RECORD (callcenter.duties)
-    SELF_ROLE_CHANGE = "self_role_change"
     TEAM_DEPARTMENT_MISMATCH = "team_department_mismatch"
     TOO_SMALL = "too_small"
     USER_INACTIVE = "user_inactive"

@@ -76,6 +76,7 @@ _CREATE = "creates a new record about someone else (or a new matter); nobody's e
 _SHEET = "a whole bonus sheet computed by rule from others' decisions; held by the two-person rule"
 NOT_PRIVILEGED = {
     # the core
+    "callcenter.job_runs_prune": _SYSTEM,
     "callcenter.sessions_expired_clear": _SYSTEM,
     "callcenter.user_language_set": _SELF_SERVICE,
     "callcenter.user_password_change": _SELF_SERVICE + " (a reset by HR sets a first-login password)",
@@ -96,6 +97,11 @@ NOT_PRIVILEGED = {
     "datasecurity.private_storage": _SYSTEM,
     "datasecurity.upload_check": _SYSTEM,
     "datasecurity.upload_store": _SYSTEM,
+    "datasecurity.audit_checkpoint_write": _SYSTEM,
+    "datasecurity.audit_db_roles_apply": "the operator's database set-up; no person's record",
+    "datasecurity.audit_lockout_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
+    "datasecurity.audit_sign_in_failure_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
+    "datasecurity.audit_retention_purge": "retention of the whole trail by the policy in force, through the owner role",
     # attendance
     "attendance.punch_correction_submit": _SELF_SERVICE,
     "attendance.punch_correction_withdraw": _SELF_SERVICE,
@@ -409,6 +415,22 @@ def _employee_update(org) -> Case:
     return Case("hr", lambda: raise_pay(org.hr), lambda: raise_pay(org.agent), _employee_state)
 
 
+def _user_roles(org, assign: bool) -> Case:
+    """HR gives (or takes) a role: on their own account refused, on a colleague's done."""
+    service = core_services.user_role_assign if assign else core_services.user_role_remove
+    role = Role.SUPERVISOR if assign else Role.AGENT
+
+    def change(employee):
+        return service(actor=org.hr.user, user_id=employee.user_id, role=role)
+
+    def roles():
+        return sorted(Employee.objects.values_list("pk", "user__groups__name"), key=str)
+
+    if not assign:
+        org.hr.user.groups.add(*org.agent.user.groups.filter(name=Role.AGENT))
+    return Case("hr", lambda: change(org.hr), lambda: change(org.agent), roles)
+
+
 def _employee_deactivate(org) -> Case:
     def deactivate(employee):
         return core_services.employee_deactivate(
@@ -652,6 +674,8 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "attendance.roster_entry_set": _roster_entry_set,
     "callcenter.employee_update": _employee_update,
     "callcenter.employee_deactivate": _employee_deactivate,
+    "callcenter.user_role_assign": lambda org: _user_roles(org, assign=True),
+    "callcenter.user_role_remove": lambda org: _user_roles(org, assign=False),
     "complaints.complaint_assign": _complaint_assign,
     "complaints.complaint_plan": _complaint_plan,
     "complaints.complaint_pause": _complaint_pause,

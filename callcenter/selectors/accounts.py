@@ -76,7 +76,7 @@ def role_change_refusal(*, actor, target_id: int, role: str) -> PermissionDenied
     if actor.pk == target_id:
         return PermissionDeniedError(
             _("You cannot change the roles of your own account (SEC-2): ask a colleague or an administrator."),
-            code=CoreErrorCode.SELF_ROLE_CHANGE,
+            code=CoreErrorCode.OWN_RECORD,
         )
     if role in ROLES_ADMIN_ONLY and not actor.is_superuser:
         return PermissionDeniedError(

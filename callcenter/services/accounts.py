@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
+from callcenter.duties import actor_employee_id, privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError
 from callcenter.models import (
     User,
@@ -75,9 +77,16 @@ def _role_change(*, actor, user_id: int, role: str, assign: bool) -> User:
     refusal = role_change_refusal(actor=actor, target_id=user_id, role=role)
     if refusal is not None:
         raise refusal
-    user = User.objects.select_for_update().filter(pk=user_id).first()
+    user = User.objects.select_for_update(of=("self",)).select_related("employee").filter(pk=user_id).first()
     if user is None:
         raise NotFoundError(_("Account not found."))
+    # Separation of duties (SEC-2): the account's employee record is the actor's own record too;
+    # role_change_refusal above already refused one's own account by its login.
+    refuse_own_record(
+        actor=actor,
+        action="callcenter.user_role_assign" if assign else "callcenter.user_role_remove",
+        employee_id=actor_employee_id(user),
+    )
     before = sorted(user.groups.values_list("name", flat=True))
     label = Role(role).label
     if assign and role in before:
@@ -107,12 +116,14 @@ def _role_change(*, actor, user_id: int, role: str, assign: bool) -> User:
     return user
 
 
+@privileged_service("callcenter.user_role_assign", label=gettext_lazy("give a role"))
 @transaction.atomic
 def user_role_assign(*, actor, user_id: int, role: str) -> User:
     """Give ``role`` to the account ``user_id`` (SEC-2; see ``_role_change``)."""
     return _role_change(actor=actor, user_id=user_id, role=role, assign=True)
 
 
+@privileged_service("callcenter.user_role_remove", label=gettext_lazy("take a role"))
 @transaction.atomic
 def user_role_remove(*, actor, user_id: int, role: str) -> User:
     """Take ``role`` from the account ``user_id`` (SEC-2; see ``_role_change``)."""

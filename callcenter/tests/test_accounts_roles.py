@@ -48,7 +48,7 @@ def test_nobody_changes_their_own_roles(client, org):
     assert "your own" in response.content.decode() or "自己" in response.content.decode()
     with pytest.raises(ApplicationError) as refused:
         services.user_role_remove(actor=org.hr.user, user_id=org.hr.user.pk, role=Role.HR)
-    assert refused.value.code == CoreErrorCode.SELF_ROLE_CHANGE
+    assert refused.value.code == CoreErrorCode.OWN_RECORD
     assert _roles(org.hr.user) == {Role.HR}
     assert not AuditEvent.objects.filter(action__startswith="user.role_").exists()
 
