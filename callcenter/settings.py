@@ -167,7 +167,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
-# django-guardian: object-level grants for the exceptions (delegates, cross-team assignments).
+# django-guardian: the object permissions that carry out access grants (callcenter.models.AccessGrant).
 GUARDIAN_ANONYMOUS_USER_NAME = None
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
@@ -265,6 +265,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callcenter.tasks.sessions_clear",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Hourly from midnight: a grant starts on its first day and its permission goes after its
+    # last (the visibility queries already ignore a grant out of its days; this keeps guardian's
+    # permissions the same as the grants).
+    "access-grants-sync": {
+        "task": "callcenter.tasks.access_grants_sync",
+        "schedule": crontab(minute=0),
+    },
     # CMP-2: an urgent complaint's first response is due within hours; check every 5 minutes.
     "complaint-sla-escalation": {
         "task": "complaints.tasks.complaint_sla_escalation",
@@ -285,6 +292,7 @@ PERIODIC_JOB_LABELS = {
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
+    "access-grants-sync": _("Access grants started and expired (SEC-2)"),
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
     "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
     "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),

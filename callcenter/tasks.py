@@ -15,6 +15,13 @@ def sessions_clear():
     return f"{services.sessions_expired_clear()} expired sessions deleted"
 
 
+@periodic_job("access-grants-sync")
+def access_grants_sync():
+    """Start and expire access grants: assign and remove their object permissions (idempotent)."""
+    counts = services.access_grants_sync()
+    return ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in counts.items())
+
+
 @shared_task(name="callcenter.tasks.ping")
 def ping(value: int) -> dict:
     """A round trip through broker and worker, used by the health page and the tests."""
