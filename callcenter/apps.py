@@ -60,4 +60,6 @@ class CallcenterConfig(AppConfig):
             services.access_grants_object_deleted(model=sender, object_pk=instance.pk)
 
         for model in (Team, Department):
-            post_delete.connect(grant_target_deleted, sender=model, dispatch_uid=f"access-grants-{model.__name__}")
+            post_delete.connect(
+                grant_target_deleted, sender=model, weak=False, dispatch_uid=f"access-grants-{model.__name__}"
+            )

@@ -55,4 +55,4 @@ class ComplaintsConfig(AppConfig):
         def grant_target_deleted(sender, instance, **kwargs):
             access_grants_object_deleted(model=sender, object_pk=instance.pk)
 
-        post_delete.connect(grant_target_deleted, sender=Complaint, dispatch_uid="access-grants-complaint")
+        post_delete.connect(grant_target_deleted, sender=Complaint, weak=False, dispatch_uid="access-grants-complaint")

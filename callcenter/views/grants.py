@@ -44,7 +44,7 @@ def access_grants(request):
     ):
         return redirect("callcenter:access_grants")
     filters = AccessGrantFilterForm(request.GET or None)
-    grants = selectors.access_grant_list(user=user, filters=filters.filters() if filters.is_bound else None)
+    grants = selectors.access_grant_list(user=user, filters=filters.filters())
     return render(
         request,
         "callcenter/grants/list.html",
