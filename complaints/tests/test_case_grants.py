@@ -138,8 +138,8 @@ def test_a_deleted_case_leaves_no_permission_behind(org):
     # given a case (a bare row: a worked case's timeline is never deleted) granted to the auditor
     now = timezone.now()
     case = Complaint.objects.create(
-        reference="TS-DEL-1", customer_name="王先生", phone="13800000000", matter="测试", received_at=now, channel="phone",
-        first_response_due=now, resolution_due=now,
+        reference="TS-DEL-1", customer_name="王先生", phone="13800000000", matter="测试", received_at=now,
+        channel="phone", first_response_due=now, resolution_due=now,
     )  # fmt: skip
     grant_case(org, org.auditor, case)
     complaint_type = ContentType.objects.get_for_model(Complaint)

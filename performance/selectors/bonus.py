@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
+from callcenter.selectors import is_company_hr
 from performance.models import BonusLine, BonusSheet, BonusSheetFile
 
 __all__ = [
@@ -43,7 +44,10 @@ BONUS_MONEY_FIELDS = (
 
 
 def bonus_sheet_readable(user) -> bool:
-    return has_role(user, *BONUS_READ_ROLES)
+    """Company HR and company leaders: the sheet is everyone's pay (an HR assistant limited to
+    departments does not read it)."""
+    roles = tuple(role for role in BONUS_READ_ROLES if role != Role.HR)
+    return has_role(user, *roles) or is_company_hr(user)
 
 
 def bonus_sheet_list(*, user, filters: dict | None = None) -> QuerySet[BonusSheet]:
