@@ -53,6 +53,11 @@ def _perms(user) -> set[tuple[str, str]]:
 
 def test_hr_has_the_page_in_the_menu_and_others_do_not(client, org, assistant):
     assert "access_grants" in {item["key"] for item in navigation_for(org.hr.user)}
+    f.access_grant(
+        grantee=assistant.user, obj=org.dept_b, kind=GrantKind.DEPARTMENT, starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(), granted_by=org.hr.user,
+    )  # fmt: skip
+    assert "access_grants" not in {item["key"] for item in navigation_for(User.objects.get(pk=assistant.user.pk))}
     for name in ("agent", "supervisor", "manager", "leader", "handler", "auditor"):
         user = getattr(org, name).user
         assert "access_grants" not in {item["key"] for item in navigation_for(user)}
