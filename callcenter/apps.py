@@ -15,7 +15,7 @@ class CallcenterConfig(AppConfig):
         from callcenter.navigation import NavEntry, everyone, has_any_role, is_staff, navigation_register
         from callcenter.providers import GrantTarget, grant_target_register
         from callcenter.roles import Role
-        from callcenter.selectors import Scope, department_by_code_or_id, team_by_code_or_id
+        from callcenter.selectors import Scope, department_by_code_or_id, is_company_hr, team_by_code_or_id
 
         labels = {Scope.TEAM: _("My team"), Scope.DEPARTMENT: _("My area"), Scope.COMPANY: _("Employees")}
         navigation_register(
@@ -29,8 +29,14 @@ class CallcenterConfig(AppConfig):
                 lambda viewer: viewer.scope >= Scope.TEAM,
             ),
             NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
+            # Company HR only: an HR assistant limited to departments manages no grant.
             NavEntry(
-                "access_grants", _("Access grants"), "callcenter:access_grants", "key", 820, has_any_role(Role.HR)
+                "access_grants",
+                _("Access grants"),
+                "callcenter:access_grants",
+                "key",
+                820,
+                lambda viewer: is_company_hr(viewer.user),
             ),
             NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff),
             NavEntry("api", _("API"), "api:docs", "code", 990, everyone),
