@@ -51,7 +51,6 @@ from callcenter.selectors import (
     employee_of,
     employee_visibility_q,
     employees_visible_to,
-    filter_by_employee,
     hr_remit_limited,
     is_company_hr,
     policy_in_force,
@@ -731,7 +730,12 @@ def approval_delegate_candidates(*, delegator: Employee | None, user=None) -> Qu
     if user is not None and is_company_hr(user):
         return qs.order_by("employee_no")
     if user is not None and hr_remit_limited(user):
-        return employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE).exclude(pk=delegator.pk)
+        return (
+            employees_visible_to(user)
+            .filter(status=EmploymentStatus.ACTIVE)
+            .exclude(pk=delegator.pk)
+            .order_by("employee_no")
+        )
     qs = qs.filter(
         Q(department_id=delegator.department_id)
         | Q(pk__in=Employee.objects.filter(user__groups__name__in=DELEGATE_ROLES).values("pk"))
@@ -796,7 +800,8 @@ def approval_delegation_list(*, user) -> QuerySet[ApprovalDelegation]:
     if is_company_hr(user):
         return qs
     if hr_remit_limited(user):
-        return filter_by_employee(qs, user, "delegator")
+        mine = Q(delegate_id=me.pk) if (me := employee_of(user)) is not None else Q(pk__in=[])
+        return qs.filter(employee_visibility_q(user, prefix="delegator") | mine)
     me = employee_of(user)
     if me is None:
         return qs.none()
