@@ -8,9 +8,14 @@ class CallcenterConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from django.db.models.signals import post_delete
+
+        from callcenter import services
+        from callcenter.models import Department, GrantKind, Team
         from callcenter.navigation import NavEntry, everyone, has_any_role, is_staff, navigation_register
+        from callcenter.providers import GrantTarget, grant_target_register
         from callcenter.roles import Role
-        from callcenter.selectors import Scope
+        from callcenter.selectors import Scope, department_by_code_or_id, is_company_hr, team_by_code_or_id
 
         labels = {Scope.TEAM: _("My team"), Scope.DEPARTMENT: _("My area"), Scope.COMPANY: _("Employees")}
         navigation_register(
@@ -25,6 +30,43 @@ class CallcenterConfig(AppConfig):
             ),
             NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
             NavEntry("roles", _("Roles"), "callcenter:role_list", "person-badge", 820, has_any_role(Role.HR)),
+            # Company HR only: an HR assistant limited to departments manages no grant.
+            NavEntry(
+                "access_grants",
+                _("Access grants"),
+                "callcenter:access_grants",
+                "key",
+                830,
+                lambda viewer: is_company_hr(viewer.user),
+            ),
             NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff),
             NavEntry("api", _("API"), "api:docs", "code", 990, everyone),
         )
+
+        # Access grants of the core's own objects (complaints registers its cases).
+        grant_target_register(
+            GrantTarget(
+                kind=GrantKind.TEAM,
+                model=Team,
+                permission="callcenter.cover_team",
+                find=team_by_code_or_id,
+                label=lambda team: f"{team.code} {team.name}",
+            )
+        )
+        grant_target_register(
+            GrantTarget(
+                kind=GrantKind.DEPARTMENT,
+                model=Department,
+                permission="callcenter.hr_department",
+                find=department_by_code_or_id,
+                label=lambda department: f"{department.code} {department.name}",
+            )
+        )
+
+        def grant_target_deleted(sender, instance, **kwargs):
+            services.access_grants_object_deleted(model=sender, object_pk=instance.pk)
+
+        for model in (Team, Department):
+            post_delete.connect(
+                grant_target_deleted, sender=model, weak=False, dispatch_uid=f"access-grants-{model.__name__}"
+            )

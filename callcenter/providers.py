@@ -1,4 +1,6 @@
-"""Call volumes (calls answered) for modules that need a rate per call.
+"""Provider hooks: what the core needs from the apps above it, registered by those apps.
+
+Call volumes (calls answered) for modules that need a rate per call.
 
 The telephony/ACD figures are imported by ``performance`` (PRF-1 metrics), but the complaint
 statistics (CMP-4, complaints per 1,000 calls) must not import ``performance``: dependencies
@@ -12,6 +14,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db import models
 
 
 @dataclass(frozen=True)
@@ -48,3 +52,40 @@ def call_volumes_by_team(*, date_from: datetime.date, date_to: datetime.date) ->
         for key, calls in _provider.by_team(date_from=date_from, date_to=date_to).items()
         if key[1] is not None
     }
+
+
+# --- Access grant targets -------------------------------------------------------------------------
+# An access grant (``callcenter.models.AccessGrant``) names one object: a team, a department (the
+# core's own) or a complaint case (``complaints``, an app above the core). Each kind's app
+# registers how HR names the object on the grant page, how it is shown and which
+# django-guardian permission a grant of it carries, so the core never imports the app.
+
+
+@dataclass(frozen=True)
+class GrantTarget:
+    kind: str  # a ``callcenter.models.GrantKind`` value
+    model: type[models.Model]
+    permission: str  # "<app_label>.<codename>" of a permission on ``model``
+    # What HR typed or picked (an id, a code, a reference) -> the object, or None.
+    find: Callable[[str], models.Model | None]
+    # The object -> how the grant list names it (kept after the object is deleted).
+    label: Callable[[models.Model], str]
+    # The URL name of the object's page (one ``pk`` argument), or "" for none.
+    url_name: str = ""
+
+
+_grant_targets: dict[str, GrantTarget] = {}
+
+
+def grant_target_register(target: GrantTarget) -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (registering a kind again replaces it)."""
+    _grant_targets[target.kind] = target
+
+
+def grant_target(kind: str) -> GrantTarget | None:
+    """The registered target of ``kind``, or None (its app is not installed)."""
+    return _grant_targets.get(kind)
+
+
+def grant_targets() -> list[GrantTarget]:
+    return list(_grant_targets.values())

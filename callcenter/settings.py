@@ -207,7 +207,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
-# django-guardian: object-level grants for the exceptions (delegates, cross-team assignments).
+# django-guardian: the object permissions that carry out access grants (callcenter.models.AccessGrant).
 GUARDIAN_ANONYMOUS_USER_NAME = None
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
@@ -321,6 +321,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callcenter.tasks.job_runs_prune",
         "schedule": crontab(hour=3, minute=20),
     },
+    # Hourly from midnight: a grant starts on its first day and its permission goes after its
+    # last (the visibility queries already ignore a grant out of its days; this keeps guardian's
+    # permissions the same as the grants).
+    "access-grants-sync": {
+        "task": "callcenter.tasks.access_grants_sync",
+        "schedule": crontab(minute=0),
+    },
     # CMP-2: an urgent complaint's first response is due within hours; check every 5 minutes.
     "complaint-sla-escalation": {
         "task": "complaints.tasks.complaint_sla_escalation",
@@ -343,6 +350,7 @@ PERIODIC_JOB_LABELS = {
     "audit-checkpoint": _("Audit trail checkpoint outside the database (SEC-3)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
     "job-runs-prune": _("Job run history clean-up (each job's last runs are kept)"),
+    "access-grants-sync": _("Access grants started and expired (SEC-2)"),
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
     "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
     "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),

@@ -23,6 +23,13 @@ def job_runs_prune():
     return f"{deleted} job runs older than {settings.JOB_RUN_RETENTION_DAYS} days deleted"
 
 
+@periodic_job("access-grants-sync")
+def access_grants_sync():
+    """Start and expire access grants: assign and remove their object permissions (idempotent)."""
+    counts = services.access_grants_sync()
+    return ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in counts.items())
+
+
 @shared_task(name="callcenter.tasks.ping")
 def ping(value: int) -> dict:
     """A round trip through broker and worker, used by the health page and the tests."""

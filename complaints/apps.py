@@ -8,8 +8,14 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from django.db.models.signals import post_delete
+
         from callcenter.navigation import NavEntry, has_any_role, is_employee, is_employee_or_role, navigation_register
+        from callcenter.providers import GrantTarget, grant_target_register
         from callcenter.roles import Role
+        from callcenter.services import access_grants_object_deleted
+        from complaints.models import Complaint
+        from complaints.selectors import complaint_by_reference
 
         # CMP-1..CMP-4: everyone records complaints and sees those concerning them; the selector
         # decides which.
@@ -32,3 +38,21 @@ class ComplaintsConfig(AppConfig):
                 has_any_role(Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER, Role.HR),
             ),
         )
+
+        # An auditor's (or any named person's) read access to one case, granted by HR for a
+        # period (callcenter access grants); the complaints selector honours it.
+        grant_target_register(
+            GrantTarget(
+                kind="complaint",
+                model=Complaint,
+                permission="complaints.view_complaint",
+                find=complaint_by_reference,
+                label=lambda complaint: complaint.reference,
+                url_name="complaints:detail",
+            )
+        )
+
+        def grant_target_deleted(sender, instance, **kwargs):
+            access_grants_object_deleted(model=sender, object_pk=instance.pk)
+
+        post_delete.connect(grant_target_deleted, sender=Complaint, weak=False, dispatch_uid="access-grants-complaint")

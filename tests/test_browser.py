@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
+from callcenter.roles import Role
+from callcenter.tests import factories as f
 from callcenter.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,4 +108,41 @@ def test_wrong_password_shows_error_and_no_session(browser, live_server, org):
     page.click("#login-submit")
     assert page.locator("#dashboard-title").count() == 0
     page.screenshot(path=ARTIFACTS / "06-login-error.png", full_page=True)
+    context.close()
+
+
+def test_hr_grants_a_covering_supervisor_and_ends_it_early(browser, live_server, org):
+    # given HR on a desktop browser, and a supervisor of another department to cover team A1
+    cover = f.EmployeeFactory(
+        user=f.UserFactory(username="cover", roles=[Role.SUPERVISOR]), team=org.b1, department=org.dept_b, name="孙磊"
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    _login(page, live_server.url, "hr")
+    # when they open the access grants from the menu and grant team A1 for a week
+    page.click('[data-nav-key="access_grants"]')
+    page.wait_for_selector("#access-grants-title")
+    page.select_option("#id_kind", "team")
+    page.select_option("#id_grantee", str(cover.user.pk))
+    page.select_option("#id_team", str(org.a1.pk))
+    page.fill("#id_reason", "李娜休假期间代管一组")
+    page.click("#access-grant-submit")
+    # then the grant is listed, in force
+    row = page.locator("#access-grant-list tbody tr").first
+    row.wait_for()
+    assert "A1" in row.inner_text() and "孙磊" in row.inner_text()
+    page.screenshot(path=ARTIFACTS / "07-access-grants.png", full_page=True)
+    # when they end it early with a reason; then it leaves the current list
+    row.locator("input[name=reason]").fill("李娜提前返岗")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector("#access-grant-list tbody tr td[colspan]")
+    assert "李娜提前返岗" not in page.content()
+    # and the page fits a phone
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    small = phone.new_page()
+    _login(small, live_server.url, "hr")
+    small.goto(f"{live_server.url}/access-grants/")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    small.screenshot(path=ARTIFACTS / "08-access-grants-phone.png", full_page=True)
+    phone.close()
     context.close()

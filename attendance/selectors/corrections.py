@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from attendance.models import CorrectionStatus, PunchCorrection
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of, filter_by_employee
+from callcenter.selectors import covered_team_ids, employee_of, filter_by_employee
 
 __all__ = [
     "punch_correction_can_decide",
@@ -22,8 +22,9 @@ def _base_qs() -> QuerySet[PunchCorrection]:
 
 
 def punch_correction_can_decide(*, user, correction: PunchCorrection) -> bool:
-    """ATT-2: the employee's team supervisor (first in the approval chain), their department
-    manager, or HR decides; never the employee themself (no self-approval, whatever the role).
+    """ATT-2: the employee's team supervisor (first in the approval chain) or a covering supervisor
+    of the team (an access grant in force), their department manager, or HR decides; never the
+    employee themself (no self-approval, whatever the role).
 
     Needs ``correction.employee.team`` and ``.department`` loaded (the selectors do it)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -38,6 +39,8 @@ def punch_correction_can_decide(*, user, correction: PunchCorrection) -> bool:
         return False
     team = employee.team
     if team is not None and team.supervisor_id == me.pk and has_role(user, Role.SUPERVISOR):
+        return True
+    if team is not None and team.pk in covered_team_ids(user):
         return True
     return employee.department.manager_id == me.pk and has_role(user, Role.DEPARTMENT_MANAGER)
 
@@ -62,6 +65,8 @@ def punch_correction_list(*, user, filters: dict | None = None) -> QuerySet[Punc
             remit = Q(pk__in=[])
             if has_role(user, Role.SUPERVISOR):
                 remit |= Q(employee__team__supervisor_id=me.pk)
+            if covered := covered_team_ids(user):
+                remit |= Q(employee__team_id__in=sorted(covered))
             if has_role(user, Role.DEPARTMENT_MANAGER):
                 remit |= Q(employee__department__manager_id=me.pk)
             qs = qs.filter(remit)

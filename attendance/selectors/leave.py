@@ -1,8 +1,16 @@
 """Attendance selectors: leave (请假, ATT-3 / LV-1..LV-5).
 
-Who sees a leave request: whoever sees the employee (:mod:`callcenter.visibility`: self, team
-supervisor, department manager, leader in charge, HR), plus the approvers on its route and their
-active delegates (a delegate approver may be outside the reporting line).
+Who sees a leave request: whoever sees the employee (:mod:`callcenter.selectors.org`: self, team
+supervisor, department manager, leader in charge, HR, and the access grants in force), plus the
+approvers on its route and their active delegates (a delegate approver may be outside the
+reporting line).
+
+Who decides a step (LV-4): its approver; their delegate, on their behalf (a delegation: all of
+one approver's steps, for a period); and at the supervisor's step, a covering supervisor of the
+requester's team (an access grant of the team: the team's steps at that tier only, for a
+period), also on the approver's behalf. Both act through the same step, inbox and ``on_behalf``
+record: the route stored on the request never changes, so when a delegation or a cover ends the
+pending steps are simply the approver's alone again.
 """
 
 from __future__ import annotations
@@ -36,12 +44,15 @@ from attendance.models import (
 from attendance.selectors.roster import calendar_day
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Employee, EmploymentStatus
-from callcenter.roles import Role, has_role
+from callcenter.roles import Role
 from callcenter.selectors import (
     approval_chain,
+    covered_team_ids,
     employee_of,
     employee_visibility_q,
     employees_visible_to,
+    hr_remit_limited,
+    is_company_hr,
     policy_in_force,
 )
 
@@ -56,6 +67,7 @@ __all__ = [
     "approval_delegate_choices",
     "approval_delegation_list",
     "approved_leave_parts",
+    "covers_step",
     "delegators_of",
     "leave_balance_available",
     "leave_balance_list",
@@ -124,6 +136,12 @@ def delegators_of(employee: Employee | None, on: datetime.date | None = None, *,
     # rule and the decision checks ask the same question several times per request.
     employee._delegators_cache = (on, tuple(found))
     return found
+
+
+def covers_step(*, step: LeaveApprovalStep, request: LeaveRequest, covered: frozenset[int]) -> bool:
+    """Does a covering supervisor of the teams ``covered`` (:func:`callcenter.selectors.covered_team_ids`)
+    decide ``step``? At the supervisor's step of a request from a team they cover, yes."""
+    return bool(covered) and step.tier == ApprovalTier.SUPERVISOR and request.employee.team_id in covered
 
 
 def _visible_q(user) -> Q | None:
@@ -199,7 +217,8 @@ def leave_certificate_get(*, user, pk) -> LeaveCertificate:
 
 
 def leave_request_can_act(*, user, request: LeaveRequest, steps: list[LeaveApprovalStep] | None = None) -> bool:
-    """May ``user`` approve or reject ``request`` now (its current step is theirs or a delegator's)?"""
+    """May ``user`` approve or reject ``request`` now (its current step is theirs, a delegator's,
+    or the supervisor's step of a team they cover)?"""
     if request.status != LeaveStatus.PENDING:
         return False
     me = employee_of(user)
@@ -209,7 +228,11 @@ def leave_request_can_act(*, user, request: LeaveRequest, steps: list[LeaveAppro
     current = next((s for s in steps if s.status == StepStatus.PENDING), None)
     if current is None:
         return False
-    return current.approver_id == me.pk or current.approver_id in delegators_of(me)
+    return (
+        current.approver_id == me.pk
+        or current.approver_id in delegators_of(me)
+        or covers_step(step=current, request=request, covered=covered_team_ids(user))
+    )
 
 
 # --- Quote: what a request would count and who approves it ------------------------------------
@@ -438,21 +461,22 @@ def leave_quote(
 
 
 def leave_inbox(*, user, delegators: list[int] | None = None) -> QuerySet[LeaveRequest]:
-    """Pending requests whose current step is the user's (or a delegator's) — LV-4.
-    ``delegators``: already known (saves the look-up)."""
+    """Pending requests whose current step is the user's (or a delegator's, or the supervisor's
+    step of a team they cover) — LV-4. ``delegators``: already known (saves the look-up)."""
     me = employee_of(user)
     if me is None:
         return LeaveRequest.objects.none()
     approvers = [me.pk, *(delegators if delegators is not None else delegators_of(me))]
-    current = LeaveApprovalStep.objects.filter(
-        request=OuterRef("pk"), status=StepStatus.PENDING, approver_id__in=approvers
-    )
+    current = LeaveApprovalStep.objects.filter(request=OuterRef("pk"), status=StepStatus.PENDING)
+    mine = Q(Exists(current.filter(approver_id__in=approvers)))
+    if covered := covered_team_ids(user):
+        mine |= Q(Exists(current.filter(tier=ApprovalTier.SUPERVISOR)), employee__team_id__in=sorted(covered))
     # Lighter than _base_qs(): the inbox shows the team, never the department or a revoker.
     return (
         LeaveRequest.objects.select_related("employee__team", "leave_type")
         .filter(status=LeaveStatus.PENDING)
         .exclude(employee_id=me.pk)
-        .filter(Exists(current))
+        .filter(mine)
         .order_by("start_date", "submitted_at", "pk")
     )
 
@@ -502,12 +526,17 @@ def leave_inbox_rows(*, user, requests: list[LeaveRequest] | None = None, limit:
             q |= Q(employee_id=employee_id, leave_type_id=type_id, year=year)
         balances = {(b.employee_id, b.leave_type_id, b.year): b for b in LeaveBalance.objects.filter(q)}
     coverage = leave_coverage(requests)
+    covered = covered_team_ids(user)
     rows = []
     for request in requests:
         steps = list(request.steps.all())
         current = next((s for s in steps if s.status == StepStatus.PENDING), None)
         on_behalf = (
-            current.approver if current and current.approver_id != me.pk and current.approver_id in delegators else None
+            current.approver
+            if current
+            and current.approver_id != me.pk
+            and (current.approver_id in delegators or covers_step(step=current, request=request, covered=covered))
+            else None
         )
         rows.append(
             InboxRow(
@@ -693,12 +722,20 @@ DELEGATE_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER,
 
 def approval_delegate_candidates(*, delegator: Employee | None, user=None) -> QuerySet[Employee]:
     """Who ``delegator`` may name as delegate (LV-4): an active colleague of their department or
-    an approver anywhere; HR (``user``) may name any active employee. Never the delegator."""
+    an approver anywhere; HR (``user``) may name any active employee (an HR assistant: anyone in
+    their departments). Never the delegator."""
     if delegator is None:
         return Employee.objects.none()
     qs = Employee.objects.filter(status=EmploymentStatus.ACTIVE).exclude(pk=delegator.pk)
-    if user is not None and has_role(user, Role.HR):
+    if user is not None and is_company_hr(user):
         return qs.order_by("employee_no")
+    if user is not None and hr_remit_limited(user):
+        return (
+            employees_visible_to(user)
+            .filter(status=EmploymentStatus.ACTIVE)
+            .exclude(pk=delegator.pk)
+            .order_by("employee_no")
+        )
     qs = qs.filter(
         Q(department_id=delegator.department_id)
         | Q(pk__in=Employee.objects.filter(user__groups__name__in=DELEGATE_ROLES).values("pk"))
@@ -708,9 +745,12 @@ def approval_delegate_candidates(*, delegator: Employee | None, user=None) -> Qu
 
 def approval_delegate_choices(*, user) -> QuerySet[Employee]:
     """Whom ``user`` may name as a delegate in a request: HR any active employee (HR sets up
-    delegations for any approver), anyone else :func:`approval_delegate_candidates` of their own."""
-    if has_role(user, Role.HR):
+    delegations for any approver; an HR assistant within their departments), anyone else
+    :func:`approval_delegate_candidates` of their own."""
+    if is_company_hr(user):
         return Employee.objects.filter(status=EmploymentStatus.ACTIVE).order_by("employee_no")
+    if hr_remit_limited(user):
+        return employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE).order_by("employee_no")
     return approval_delegate_candidates(delegator=employee_of(user), user=user)
 
 
@@ -754,10 +794,14 @@ def leave_balance_summary(*, user, year: int) -> list[dict]:
 
 
 def approval_delegation_list(*, user) -> QuerySet[ApprovalDelegation]:
-    """Delegations the user gave or holds; HR sees all."""
+    """Delegations the user gave or holds; HR sees all (an HR assistant: those of the approvers
+    of their departments, and their own)."""
     qs = ApprovalDelegation.objects.select_related("delegator", "delegate", "created_by")
-    if has_role(user, Role.HR):
+    if is_company_hr(user):
         return qs
+    if hr_remit_limited(user):
+        mine = Q(delegate_id=me.pk) if (me := employee_of(user)) is not None else Q(pk__in=[])
+        return qs.filter(employee_visibility_q(user, prefix="delegator") | mine)
     me = employee_of(user)
     if me is None:
         return qs.none()

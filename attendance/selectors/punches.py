@@ -21,7 +21,7 @@ import zoneinfo
 from collections import defaultdict, deque
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,13 @@ from attendance.rules import WINDOW_AFTER, WINDOW_BEFORE
 from attendance.selectors.leave import approved_leave_parts
 from callcenter.models import Employee, EmploymentStatus
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of, employees_visible_to, filter_by_employee, policy_in_force
+from callcenter.selectors import (
+    covered_team_ids,
+    employee_of,
+    employees_visible_to,
+    filter_by_employee,
+    policy_in_force,
+)
 
 __all__ = [
     "BOARD_MAX_EMPLOYEES",
@@ -276,8 +282,10 @@ def clock_status(*, employee: Employee, now: datetime.datetime | None = None) ->
 def _board_members(user) -> tuple[list[Employee], bool]:
     visible = employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE)
     if not has_role(user, Role.HR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER):
+        # A supervisor's teams, and those they cover today (an access grant).
         me = employee_of(user)
-        visible = visible.filter(team__supervisor=me) if me is not None else visible.none()
+        teams = Q(team_id__in=sorted(covered_team_ids(user)))
+        visible = visible.filter(Q(team__supervisor=me) | teams) if me is not None else visible.none()
     members = list(visible.select_related("team").order_by("team__code", "employee_no")[: BOARD_MAX_EMPLOYEES + 1])
     capped = len(members) > BOARD_MAX_EMPLOYEES
     return members[:BOARD_MAX_EMPLOYEES], capped

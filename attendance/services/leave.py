@@ -28,6 +28,7 @@ from attendance import rules
 from attendance.errors import AttendanceErrorCode
 from attendance.models import (
     ApprovalDelegation,
+    ApprovalTier,
     LeaveApprovalStep,
     LeaveBalance,
     LeaveCertificate,
@@ -41,6 +42,7 @@ from attendance.models import (
 from attendance.selectors.leave import (
     approval_delegate_candidates,
     approval_delegation_list,
+    covers_step,
     delegators_of,
     leave_certificate_get,
     leave_quote,
@@ -51,8 +53,14 @@ from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of, policy_in_force
-from callcenter.services import notification_send
+from callcenter.selectors import (
+    covered_team_ids,
+    employee_of,
+    employees_visible_to,
+    policy_in_force,
+    team_coverers,
+)
+from callcenter.services import hr_company_wide_require, notification_send
 from datasecurity.services import (
     UploadErrorCodes,
     audit_record,
@@ -168,8 +176,14 @@ def _notify_approver(request: LeaveRequest, step: LeaveApprovalStep) -> None:
         )
         .exclude(pk=request.employee_id)
     )
+    # A covering supervisor of the requester's team decides the supervisor's step too.
+    coverers = (
+        list(team_coverers(team_id=request.employee.team_id).exclude(employee__pk=request.employee_id))
+        if step.tier == ApprovalTier.SUPERVISOR and request.employee.team_id
+        else []
+    )
     _notify(
-        [approver.user, *(d.user for d in delegates)],
+        [approver.user, *(d.user for d in delegates), *coverers],
         "leave.to_decide",
         gettext_lazy("Leave request to decide: %(name)s, %(days)s days"),
         gettext_lazy("%(name)s asks for %(type)s from %(start)s to %(end)s (%(days)s days). Please decide (LV-4)."),
@@ -491,9 +505,10 @@ def leave_certificate_open(*, actor, certificate_id: int):
 
 def _lock(*, actor, leave_request_id: int) -> LeaveRequest:
     """Load the request once, with a row lock; NotFoundError when the actor may not see it
-    (another team's: no leak). Decisions read delegations afresh (never a copy cached earlier in
-    the request)."""
+    (another team's: no leak). Decisions read delegations and covers afresh (never a copy cached
+    earlier in the request)."""
     delegators_of(employee_of(actor), fresh=True)
+    covered_team_ids(actor, fresh=True)
     visible = leave_request_list(user=actor).filter(pk=leave_request_id).values("pk")
     locked = (
         LeaveRequest.objects.select_for_update(of=("self",))
@@ -519,8 +534,9 @@ def _check_pending(request: LeaveRequest) -> None:
 def _acting_step(
     *, actor, request: LeaveRequest, action: str
 ) -> tuple[LeaveApprovalStep, bool, list[LeaveApprovalStep]]:
-    """The current step if ``actor`` may decide it (as approver or delegate), else a clear error.
-    Never one's own request, whatever the route says (SEC-2, :mod:`callcenter.duties`)."""
+    """The current step if ``actor`` may decide it (as approver, delegate or covering supervisor of
+    the requester's team at the supervisor's step), else a clear error. Never one's own request,
+    whatever the route says (SEC-2, :mod:`callcenter.duties`)."""
     refuse_own_record(actor=actor, employee_id=request.employee_id, action=action)
     me = employee_of(actor)
     _check_pending(request)
@@ -533,7 +549,7 @@ def _acting_step(
     delegators = delegators_of(me)
     if current.approver_id == me.pk:
         return current, False, steps
-    if current.approver_id in delegators:
+    if current.approver_id in delegators or covers_step(step=current, request=request, covered=covered_team_ids(actor)):
         return current, True, steps
     mine = [s for s in steps if s.approver_id == me.pk or s.approver_id in delegators]
     if any(s.status == StepStatus.APPROVED for s in mine):
@@ -800,7 +816,8 @@ def approval_delegation_create(
     elif not has_role(actor, Role.HR):
         raise PermissionDeniedError(_("You can only delegate your own approvals."))
     else:
-        delegator = Employee.objects.filter(pk=delegator_id).first()
+        # HR for an approver of their remit (an HR assistant: their departments).
+        delegator = employees_visible_to(actor).filter(pk=delegator_id).first()
         if delegator is None:
             raise NotFoundError(_("Employee not found."))
     if delegator is None:
@@ -892,6 +909,7 @@ def approval_delegation_cancel(*, actor, delegation_id: int) -> ApprovalDelegati
 def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
     """Grant ``year``'s annual leave to every active employee who has no balance yet (LV-3).
     Idempotent: existing balances (and HR's adjustments) are never touched. Bounded queries."""
+    hr_company_wide_require(actor)  # every employee of the company
     types = list(LeaveType.objects.filter(rule=LeaveRule.ANNUAL, active=True))
     if not types:
         return {"year": year, "granted": 0}
@@ -937,10 +955,11 @@ def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
 def leave_balance_set(
     *, actor, employee_id: int, leave_type_id: int, year: int, entitled_days: Decimal, reason: str
 ) -> LeaveBalance:
-    """HR sets a balance (a correction, a company-defined type's grant, extra days)."""
+    """HR sets a balance (a correction, a company-defined type's grant, extra days) of an employee
+    of their remit (an HR assistant: their departments)."""
     if not has_role(actor, Role.HR):
         raise PermissionDeniedError(_("Only HR can change leave balances."))
-    employee = Employee.objects.filter(pk=employee_id).first()
+    employee = employees_visible_to(actor).filter(pk=employee_id).first()
     if employee is None:
         raise NotFoundError(_("Employee not found."))
     refuse_own_record(actor=actor, employee_id=employee.pk, action="attendance.leave_balance_set")
@@ -1053,6 +1072,7 @@ def leave_type_save(*, actor, leave_type_id: int | None = None, data: dict) -> L
     the seven statutory types never changes (their limits come from the leave policy)."""
     if not has_role(actor, Role.HR):
         raise PermissionDeniedError(_("Only HR can define leave types."))
+    hr_company_wide_require(actor)  # types apply to the whole company
     creating = leave_type_id is None
     if creating:
         leave_type = LeaveType(rule=LeaveRule.CUSTOM)

@@ -35,7 +35,7 @@ from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of
+from callcenter.selectors import employee_of, hr_department_ids
 from datasecurity.services import audit_record, model_changes, snapshot
 
 __all__ = [
@@ -195,14 +195,16 @@ def shift_types_defaults_install() -> list[ShiftType]:
 
 
 def roster_remit_q(actor) -> Q | None:
-    """Employees whose roster ``actor`` may change: HR the company (``None``), a supervisor the
-    teams they supervise, a department manager or leader in charge their departments.
+    """Employees whose roster ``actor`` may change: HR the company (``None``; an HR assistant the
+    departments of their grants in force), a supervisor the teams they supervise, a department
+    manager or leader in charge their departments.
 
-    Narrower than visibility on purpose: a delegate's read grant does not let them roster."""
+    Narrower than visibility on purpose: a delegate or a covering supervisor does not roster."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Q(pk__in=[])
     if has_role(actor, Role.HR):
-        return None
+        departments = hr_department_ids(actor)
+        return None if departments is None else Q(department_id__in=sorted(departments))
     if not has_role(actor, *ROSTER_WRITE_ROLES):
         return Q(pk__in=[])
     me = employee_of(actor)

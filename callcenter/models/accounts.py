@@ -29,6 +29,15 @@ class User(AbstractUser):
         help_text=_("Forced password change at next login (SEC-2)."),
     )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Read with the user row (no query): company HR is every HR user without it.
+    hr_remit_limited = models.BooleanField(
+        _("HR remit limited to departments"),
+        default=False,
+        help_text=_(
+            "An HR assistant: HR only for the departments of their access grants in force, never the "
+            "whole company (SEC-2). Set by their first department grant; lifted by company HR."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

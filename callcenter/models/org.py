@@ -54,6 +54,8 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["code"]
+        # An object permission (django-guardian), held only through an access grant.
+        permissions = [("hr_department", _("Can act as HR for the department"))]
 
     def __str__(self):
         return self.name
@@ -78,6 +80,8 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["code"]
+        # An object permission (django-guardian), held only through an access grant.
+        permissions = [("cover_team", _("Can cover as the team's supervisor"))]
 
     def __str__(self):
         return self.name

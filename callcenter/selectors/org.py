@@ -14,8 +14,16 @@ company leader      everyone in the departments they are in charge of (``DEPARTM
 HR, superuser       the whole company (``COMPANY``)
 ==================  ====================================================================
 
-Exceptions (a delegate approver, a cross-team assignment) are object-level grants of
-``callcenter.view_employee`` through django-guardian, added on top.
+Exceptions are time-bound access grants (``callcenter.models.AccessGrant``, carried out by
+django-guardian object permissions; :mod:`callcenter.selectors.grants` reads those in force
+today), added here and nowhere else:
+
+* a covering supervisor given a team sees its members as the team's supervisor does (while
+  they hold an approver role);
+* an HR user limited to departments (an HR assistant) sees those departments instead of the
+  whole company, and nothing else between grants;
+* a complaint case grant is the complaints selector's business (it adds one complaint, no
+  person).
 
 Other apps filter their own records with :func:`filter_by_employee`, so "the leave requests a
 supervisor sees" is exactly "the leave requests of the employees that supervisor sees".
@@ -25,7 +33,6 @@ import enum
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
-from guardian.shortcuts import get_objects_for_user
 
 from callcenter.errors import NotFoundError
 from callcenter.models import (
@@ -36,11 +43,14 @@ from callcenter.models import (
     Team,
 )
 from callcenter.roles import Role, has_role
+from callcenter.selectors.grants import TEAM_COVER_ROLES, grants_in_force, is_company_hr
 
 __all__ = [
     "Scope",
     "approval_chain",
     "can_see_employee",
+    "covered_team_ids",
+    "department_by_code_or_id",
     "department_choices",
     "department_list",
     "employee_choices",
@@ -51,7 +61,9 @@ __all__ = [
     "employees_visible_to",
     "employees_with_role",
     "filter_by_employee",
+    "hr_department_ids",
     "position_list",
+    "team_by_code_or_id",
     "team_choices",
     "team_list",
     "user_scope",
@@ -73,33 +85,52 @@ def _employee_of(user):
         return None
 
 
+def covered_team_ids(user, *, fresh: bool = False) -> frozenset[int]:
+    """Teams ``user`` covers today as their supervisor (a team grant in force, while they hold an
+    approver role). ``fresh``: read the grants again (decisions do)."""
+    if not has_role(user, *TEAM_COVER_ROLES):
+        return frozenset()
+    return grants_in_force(user, fresh=fresh).teams
+
+
+def hr_department_ids(user) -> frozenset[int] | None:
+    """The HR remit of ``user``: None for the whole company (company HR, superusers), else the
+    departments of a limited HR assistant's grants in force (maybe none); an empty set for a
+    user without the HR role."""
+    if is_company_hr(user):
+        return None
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not has_role(user, Role.HR):
+        return frozenset()
+    return grants_in_force(user).departments
+
+
 def user_scope(user) -> Scope:
     """The widest scope the user holds (for navigation and dashboards)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope.NONE
-    if user.is_superuser or has_role(user, Role.HR):
+    if is_company_hr(user):
         return Scope.COMPANY
+    granted = Scope.DEPARTMENT if hr_department_ids(user) else Scope.TEAM if covered_team_ids(user) else Scope.NONE
     me = _employee_of(user)
     if me is None:
-        return Scope.NONE
+        return granted
     cached = getattr(me, "_scope_cache", None)
-    if cached is not None:
-        return cached
-    # One query for both questions (every page's navigation asks it).
-    heads_department, supervises_team = (
-        Employee.objects.filter(pk=me.pk)
-        .annotate(
-            heads_department=Exists(
-                Department.objects.filter(Q(manager_id=OuterRef("pk")) | Q(leader_in_charge_id=OuterRef("pk")))
-            ),
-            supervises_team=Exists(Team.objects.filter(supervisor_id=OuterRef("pk"))),
+    if cached is None:
+        # One query for both questions (every page's navigation asks it).
+        heads_department, supervises_team = (
+            Employee.objects.filter(pk=me.pk)
+            .annotate(
+                heads_department=Exists(
+                    Department.objects.filter(Q(manager_id=OuterRef("pk")) | Q(leader_in_charge_id=OuterRef("pk")))
+                ),
+                supervises_team=Exists(Team.objects.filter(supervisor_id=OuterRef("pk"))),
+            )
+            .values_list("heads_department", "supervises_team")
+            .get()
         )
-        .values_list("heads_department", "supervises_team")
-        .get()
-    )
-    scope = Scope.DEPARTMENT if heads_department else Scope.TEAM if supervises_team else Scope.SELF
-    me._scope_cache = scope
-    return scope
+        cached = Scope.DEPARTMENT if heads_department else Scope.TEAM if supervises_team else Scope.SELF
+        me._scope_cache = cached
+    return max(cached, granted)
 
 
 def employee_visibility_q(user, prefix: str = "") -> Q | None:
@@ -109,22 +140,24 @@ def employee_visibility_q(user, prefix: str = "") -> Q | None:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    if user.is_superuser or has_role(user, Role.HR):
+    if is_company_hr(user):
         return None
     me = _employee_of(user)
     p = f"{prefix}__" if prefix else ""
     q = Q(pk__in=[])
+    team_ids: set[int] = set()
+    department_ids: set[int] = set()
     if me is not None:
-        # Ids first, then plain column filters: an OR across joined tables defeats the indexes.
-        team_ids, department_ids = _remit_ids(me)
         q |= Q(**{f"{p}pk": me.pk})
-        if team_ids:
-            q |= Q(**{f"{p}team_id__in": team_ids})
-        if department_ids:
-            q |= Q(**{f"{p}department_id__in": department_ids})
-    granted = _granted_employee_ids(user)
-    if granted:
-        q |= Q(**{f"{p}pk__in": granted})
+        team_ids, department_ids = (set(ids) for ids in _remit_ids(me))
+    # Grants in force: a covered team, an HR assistant's departments.
+    team_ids |= covered_team_ids(user)
+    department_ids |= hr_department_ids(user) or set()
+    # Ids first, then plain column filters: an OR across joined tables defeats the indexes.
+    if team_ids:
+        q |= Q(**{f"{p}team_id__in": sorted(team_ids)})
+    if department_ids:
+        q |= Q(**{f"{p}department_id__in": sorted(department_ids)})
     return q
 
 
@@ -135,15 +168,6 @@ def _remit_ids(me: Employee) -> tuple[list[int], list[int]]:
         Department.objects.filter(Q(manager=me) | Q(leader_in_charge=me)).values_list("pk", flat=True)
     )
     return team_ids, department_ids
-
-
-def _granted_employee_ids(user) -> list[int]:
-    """Object-level grants (django-guardian) of ``callcenter.view_employee``."""
-    return list(
-        get_objects_for_user(
-            user, "callcenter.view_employee", klass=Employee, accept_global_perms=False, with_superuser=False
-        ).values_list("pk", flat=True)
-    )
 
 
 def employees_visible_to(user) -> QuerySet[Employee]:
@@ -236,6 +260,8 @@ def team_list(*, user) -> QuerySet[Team]:
 
 
 def _company_wide(user, roles) -> bool:
+    # HR's company-wide reach is decided by the scope (an HR assistant is limited to departments).
+    roles = tuple(role for role in roles if role != Role.HR)
     return user_scope(user) >= Scope.COMPANY or bool(roles and has_role(user, *roles))
 
 
@@ -277,6 +303,25 @@ def employees_with_role(*roles: str) -> QuerySet[Employee]:
         .select_related("team", "department")
         .order_by("employee_no")
     )
+
+
+def _by_code_or_id(qs: QuerySet, value) -> object | None:
+    value = str(value or "").strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) <= 18 and (found := qs.filter(pk=int(value)).first()):
+        return found
+    return qs.filter(code__iexact=value).first()
+
+
+def team_by_code_or_id(value) -> Team | None:
+    """The team with this id or code (an access grant names it), or None."""
+    return _by_code_or_id(Team.objects.select_related("department"), value)
+
+
+def department_by_code_or_id(value) -> Department | None:
+    """The department with this id or code (an access grant names it), or None."""
+    return _by_code_or_id(Department.objects.all(), value)
 
 
 def position_list() -> QuerySet[Position]:

@@ -12,6 +12,7 @@ from callcenter.models import (
     POLICY_REGISTRY,
     VersionedPolicy,
 )
+from callcenter.services.grants import hr_company_wide_require
 from datasecurity.services import audit_record
 
 __all__ = [
@@ -25,7 +26,8 @@ def policy_version_create(
     *, actor, model: type[VersionedPolicy], effective_from: datetime.date, values: dict, note: str = ""
 ) -> VersionedPolicy:
     """A new policy version. Past and current versions are never edited: past months keep the
-    rules they were computed with."""
+    rules they were computed with. The rules are the whole company's: company HR sets them."""
+    hr_company_wide_require(actor)
     today = timezone.localdate()
     if effective_from < today:
         raise ApplicationError(

@@ -4,10 +4,13 @@ import datetime
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
-from callcenter.models import Department, Employee, Position, Team, User
+from callcenter.models import AccessGrant, Department, Employee, GrantState, Position, Team, User
+from callcenter.providers import grant_target
 
 TEST_PASSWORD = "Correct-Horse-42!"
 
@@ -73,3 +76,32 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
     first_employed_on = datetime.date(2020, 7, 1)
     monthly_base_pay = Decimal("5000.00")
     bonus_base = Decimal("1000.00")
+
+
+def access_grant(*, grantee, obj, kind, starts_on, ends_on, granted_by, started=True):
+    """An access grant written directly, with any dates (even past ones the service refuses), as
+    if the job had started it: with ``started`` its django-guardian permission is assigned and
+    its state is active, whatever its dates (an expired grant the job has not yet seen)."""
+    target = grant_target(kind)
+    app_label, codename = target.permission.split(".")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    grant = AccessGrant.objects.create(
+        kind=kind,
+        grantee=grantee,
+        content_type=ContentType.objects.get_for_model(target.model),
+        object_pk=str(obj.pk),
+        object_label=target.label(obj),
+        permission=permission,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason="Written by a test",
+        granted_by=granted_by,
+        state=GrantState.ACTIVE if started else GrantState.SCHEDULED,
+        started_at=timezone.now() if started else None,
+    )
+    if started:
+        assign_perm(permission, grantee, obj)
+    if kind == "department" and not grantee.hr_remit_limited:  # as the service does
+        grantee.hr_remit_limited = True
+        grantee.save(update_fields=["hr_remit_limited"])
+    return grant

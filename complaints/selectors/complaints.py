@@ -7,8 +7,15 @@ complaint team (handlers),  every complaint
 company leaders, HR
 department manager          complaints concerning their department's teams or agents
 team supervisor             complaints concerning their team or its agents
+HR assistant (limited HR)   complaints concerning the teams or agents of the
+                            departments of their grants in force (not every complaint)
 anyone                      complaints they recorded or that concern them
+a case grant's grantee      that one complaint, read-only, while the grant is in force
 ==========================  ==========================================================
+
+Case grants (``callcenter.models.AccessGrant`` of kind ``complaint``, carried out by the
+django-guardian permission ``complaints.view_complaint`` on the case) add one complaint and
+nothing else: the complaint team's actions need its roles, so a grantee reads, never acts.
 
 Contact details (SEC-2) are masked for everyone in lists, search, ordering, filters and exports;
 only the complaint team and company leaders may reveal them, one complaint at a time, and each
@@ -27,7 +34,7 @@ from django.utils.translation import gettext as _
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Department, Employee, Team
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of
+from callcenter.selectors import employee_of, grants_in_force, hr_department_ids, is_company_hr
 from complaints import rules
 from complaints.errors import ComplaintErrorCode
 from complaints.models import Channel, Complaint, ComplaintCategory, ComplaintEvent, ComplaintStatus, FollowUp, Urgency
@@ -36,6 +43,7 @@ __all__ = [
     "ALL_COMPLAINTS_ROLES",
     "CONTACT_REVEAL_ROLES",
     "ORDERINGS",
+    "complaint_by_reference",
     "complaint_can_reveal_contact",
     "complaint_category_list",
     "complaint_concerned_team_choices",
@@ -67,21 +75,28 @@ def _visible_q(user) -> Q | None:
     which multiplies rows and served no index (a manager's queue read the whole table)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    if user.is_superuser or has_role(user, *ALL_COMPLAINTS_ROLES):
+    # HR reads every complaint only as company HR (an HR assistant: their departments).
+    all_roles = tuple(role for role in ALL_COMPLAINTS_ROLES if role != Role.HR)
+    if user.is_superuser or has_role(user, *all_roles) or is_company_hr(user):
         return None
     q = Q(recorded_by=user)
     me = employee_of(user)
+    concerned = Complaint.concerned_employees.through.objects
+    teams: list[int] = []
+    departments = sorted(hr_department_ids(user) or ())
     if me is not None:
-        concerned = Complaint.concerned_employees.through.objects
         q |= Q(recorded_by_employee=me) | Q(pk__in=concerned.filter(employee=me).values("complaint_id"))
         teams = list(Team.objects.filter(supervisor=me).values_list("pk", flat=True))
-        departments = list(Department.objects.filter(manager=me).values_list("pk", flat=True))
-        if departments:
-            teams += list(Team.objects.filter(department_id__in=departments).values_list("pk", flat=True))
-        if teams:
-            q |= Q(concerned_team_id__in=teams) | Q(
-                pk__in=concerned.filter(employee__team_id__in=teams).values("complaint_id")
-            )
+        departments += list(Department.objects.filter(manager=me).values_list("pk", flat=True))
+    if departments:
+        teams += list(Team.objects.filter(department_id__in=departments).values_list("pk", flat=True))
+    if teams:
+        q |= Q(concerned_team_id__in=teams) | Q(
+            pk__in=concerned.filter(employee__team_id__in=teams).values("complaint_id")
+        )
+    # One case granted for a period (an auditor's read access): that complaint, nothing else.
+    if cases := grants_in_force(user).complaints:
+        q |= Q(pk__in=sorted(cases))
     return q
 
 
@@ -186,6 +201,13 @@ def complaint_timeline(*, complaint: Complaint) -> tuple[list[ComplaintEvent], l
     for item in events + follow_ups:
         item.by_name = names.get(item.by_id) or (item.by.get_username() if item.by_id else _("System"))
     return events, follow_ups
+
+
+def complaint_by_reference(value) -> Complaint | None:
+    """The complaint with this reference (an access grant names a case by it), or None. Not a
+    read of the case: the grant page shows only the reference."""
+    value = str(value or "").strip()
+    return Complaint.objects.filter(reference__iexact=value).first() if value else None
 
 
 def complaint_concerned_team_choices() -> QuerySet[Team]:

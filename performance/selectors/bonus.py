@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from callcenter.duties import actor_employee_id
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
+from callcenter.selectors import is_company_hr
 from performance.models import BonusLine, BonusSheet, BonusSheetChange, BonusSheetFile, BonusSheetStatus
 
 __all__ = [
@@ -47,7 +48,10 @@ BONUS_MONEY_FIELDS = (
 
 
 def bonus_sheet_readable(user) -> bool:
-    return has_role(user, *BONUS_READ_ROLES)
+    """Company HR and company leaders: the sheet is everyone's pay (an HR assistant limited to
+    departments does not read it)."""
+    roles = tuple(role for role in BONUS_READ_ROLES if role != Role.HR)
+    return has_role(user, *roles) or is_company_hr(user)
 
 
 def bonus_sheet_list(*, user, filters: dict | None = None) -> QuerySet[BonusSheet]:

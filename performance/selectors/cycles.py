@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
 from callcenter.models import Department, Employee, EmploymentStatus, Team
-from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_visibility_q, policy_in_force
+from callcenter.roles import Role
+from callcenter.selectors import employee_visibility_q, is_company_hr, policy_in_force
 from performance import rules
 from performance.models import (
     Appraisal,
@@ -71,8 +71,8 @@ def cycle_eligible_employees(month: datetime.date) -> QuerySet[Employee]:
 
 
 def can_manage_cycles(user) -> bool:
-    """Open, refresh, remind and lock: HR only (PRF-2)."""
-    return has_role(user, Role.HR)
+    """Open, refresh, remind and lock: company HR only (PRF-2; the cycle is the company's)."""
+    return is_company_hr(user)
 
 
 @dataclass

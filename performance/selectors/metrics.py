@@ -23,8 +23,7 @@ from django.db.models.functions import TruncMonth
 
 from callcenter.errors import NotFoundError
 from callcenter.models import Employee
-from callcenter.roles import Role, has_role
-from callcenter.selectors import Scope, employees_visible_to, filter_by_employee, user_scope
+from callcenter.selectors import Scope, employees_visible_to, filter_by_employee, is_company_hr, user_scope
 from performance import rules
 from performance.models import AgentDailyMetric, MetricImport, TeamDailyCallVolume
 
@@ -75,9 +74,9 @@ def metric_totals(*, month: datetime.date, employee_ids: list[int] | None = None
 
 
 def metric_import_list(*, user) -> QuerySet[MetricImport]:
-    """Every accepted import, newest first, with who imported it (HR only: the figures of every
-    agent are in them)."""
-    if not has_role(user, Role.HR):
+    """Every accepted import, newest first, with who imported it (company HR only: the figures of
+    every agent are in them)."""
+    if not is_company_hr(user):
         return MetricImport.objects.none()
     return MetricImport.objects.select_related("imported_by__employee").order_by("-imported_at", "-id")
 
@@ -96,7 +95,7 @@ def metric_import_same_file(*, user, record: MetricImport) -> MetricImport | Non
 
 def metric_import_rows(*, user, record: MetricImport) -> QuerySet[AgentDailyMetric]:
     """The days an import wrote that no later import has replaced, with their employee."""
-    if not has_role(user, Role.HR):
+    if not is_company_hr(user):
         return AgentDailyMetric.objects.none()
     return (
         AgentDailyMetric.objects.filter(source_import=record)

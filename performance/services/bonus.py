@@ -55,6 +55,7 @@ from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedE
 from callcenter.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ExportFile, csv_file, xlsx_file
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
+from callcenter.services import hr_company_wide_require
 from datasecurity.services import audit_record, private_storage
 from performance import rules
 from performance.errors import PerformanceErrorCode
@@ -105,6 +106,7 @@ _REASON_MAX = 2000
 def _require_hr(actor) -> None:
     if not has_role(actor, *BONUS_WRITE_ROLES):
         raise PermissionDeniedError(_("Only HR prepares, adjusts, approves and corrects bonus sheets (PRF-4)."))
+    hr_company_wide_require(actor)  # the sheet is the whole company's pay
 
 
 def _require_reader(actor) -> None:

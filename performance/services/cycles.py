@@ -49,7 +49,7 @@ from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedE
 from callcenter.models import Employee, EmploymentStatus, Notification, User
 from callcenter.roles import Role, has_role
 from callcenter.selectors import approval_chain
-from callcenter.services import notification_send
+from callcenter.services import hr_company_wide_require, notification_send
 from complaints.selectors import complaint_follow_ups_by_agent
 from datasecurity.services import audit_record
 from performance import rules
@@ -106,6 +106,7 @@ def _require_hr(actor) -> None:
         raise PermissionDeniedError(
             _("Only HR manages the appraisal cycles (PRF-2)."), code=PerformanceErrorCode.HR_ONLY
         )
+    hr_company_wide_require(actor)  # a cycle is the whole company's month
 
 
 def _actor_user(actor):

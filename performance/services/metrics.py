@@ -34,6 +34,7 @@ from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.exports import ExportFile, csv_file
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
+from callcenter.services import hr_company_wide_require
 from datasecurity.services import audit_record
 from performance import rules
 from performance.errors import PerformanceErrorCode
@@ -64,6 +65,7 @@ _UPDATE_FIELDS = [
 def _require_importer(actor) -> None:
     if not has_role(actor, *METRIC_IMPORT_ROLES):
         raise PermissionDeniedError(_("Only HR imports call-center metrics (PRF-1)."))
+    hr_company_wide_require(actor)  # an import holds every agent's figures
 
 
 def _refuse(errors: list[rules.RowError]) -> ApplicationError:

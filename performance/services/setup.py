@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Position
 from callcenter.roles import Role, has_role
+from callcenter.services import hr_company_wide_require
 from datasecurity.services import audit_record, model_changes, snapshot
 from performance.errors import PerformanceErrorCode
 from performance.models import (
@@ -190,6 +191,7 @@ INDICATOR_DEFAULTS = [
 def _require_hr(actor) -> None:
     if not has_role(actor, *SETUP_ROLES):
         raise PermissionDeniedError(_("Only HR sets up indicators and templates (PRF-1)."))
+    hr_company_wide_require(actor)  # indicators and templates are the company's
 
 
 def _clean_indicator(values: dict) -> dict:
