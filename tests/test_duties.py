@@ -35,7 +35,7 @@ from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, Roste
 from attendance.tests.factories import leave_type, next_monday, roster_weeks
 from callcenter.duties import PRIVILEGED_SERVICES, privileged_service, refuse_own_record
 from callcenter.errors import PermissionDeniedError
-from callcenter.models import Employee
+from callcenter.models import AccessGrant, Employee, GrantKind
 from callcenter.roles import Role
 from callcenter.tests import factories as f
 from complaints.models import Complaint
@@ -77,6 +77,14 @@ _SHEET = "a whole bonus sheet computed by rule from others' decisions; held by t
 NOT_PRIVILEGED = {
     # the core
     "callcenter.job_runs_prune": _SYSTEM,
+    "callcenter.access_grant_revoke": "ends someone's access early; it never widens anyone's",
+    "callcenter.hr_remit_limit_lift": (
+        "company HR only, whose remit is not limited: nobody can lift their own limit (a limited "
+        "HR assistant is refused the function)"
+    ),
+    "callcenter.access_grants_sync": _SYSTEM,
+    "callcenter.access_grants_object_deleted": _SYSTEM,
+    "callcenter.hr_company_wide_require": _SYSTEM,
     "callcenter.sessions_expired_clear": _SYSTEM,
     "callcenter.user_language_set": _SELF_SERVICE,
     "callcenter.user_password_change": _SELF_SERVICE + " (a reset by HR sets a first-login password)",
@@ -431,6 +439,26 @@ def _user_roles(org, assign: bool) -> Case:
     return Case("hr", lambda: change(org.hr), lambda: change(org.agent), roles)
 
 
+def _access_grant_create(org) -> Case:
+    """HR gives HR for a department: to themselves refused, to an HR colleague done."""
+    colleague = _hr2(org)
+
+    def grant(employee):
+        return core_services.access_grant_create(
+            actor=org.hr.user,
+            kind=GrantKind.DEPARTMENT,
+            grantee_id=employee.user_id,
+            target=org.dept_a.pk,
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate() + datetime.timedelta(days=30),
+            reason="Covering the department's HR during the audit",
+        )
+
+    return Case(
+        "hr", lambda: grant(org.hr), lambda: grant(colleague), lambda: list(AccessGrant.objects.values_list("pk"))
+    )
+
+
 def _employee_deactivate(org) -> Case:
     def deactivate(employee):
         return core_services.employee_deactivate(
@@ -675,6 +703,7 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "callcenter.employee_update": _employee_update,
     "callcenter.employee_deactivate": _employee_deactivate,
     "callcenter.user_role_assign": lambda org: _user_roles(org, assign=True),
+    "callcenter.access_grant_create": _access_grant_create,
     "callcenter.user_role_remove": lambda org: _user_roles(org, assign=False),
     "complaints.complaint_assign": _complaint_assign,
     "complaints.complaint_plan": _complaint_plan,

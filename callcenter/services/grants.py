@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
 
+from callcenter.duties import actor_employee_id, privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
 from callcenter.models import AccessGrant, Employee, GrantEndReason, GrantKind, GrantState, User
 from callcenter.providers import GrantTarget, grant_target, grant_targets
@@ -87,8 +88,10 @@ def _permission(target: GrantTarget) -> Permission:
 
 
 def _check_grantee(kind: str, grantee: User, actor) -> None:
+    # SEC-2: nobody grants themselves access (callcenter.duties); an account without an employee
+    # record (an administrator's) has no "own record" there, so it is refused by its login too.
+    refuse_own_record(actor=actor, action="callcenter.access_grant_create", employee_id=actor_employee_id(grantee))
     if grantee.pk == actor.pk:
-        # SEC-2: nobody grants themselves access.
         raise ApplicationError(
             _("You cannot grant access to yourself; ask another HR colleague."),
             code=CoreErrorCode.GRANT_SELF,
@@ -236,6 +239,7 @@ def _end(grant: AccessGrant, *, reason: str, actor=None, note: str = "", obj=Non
 # --- Give, end early ------------------------------------------------------------------------------
 
 
+@privileged_service("callcenter.access_grant_create", label=gettext_lazy("grant access"))
 @transaction.atomic
 def access_grant_create(
     *,

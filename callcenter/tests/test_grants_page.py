@@ -113,7 +113,7 @@ def test_a_grant_for_later_waits_for_its_first_day(org, cover):
 @pytest.mark.parametrize(
     "case,code",
     [
-        ("self", CoreErrorCode.GRANT_SELF),
+        ("self", CoreErrorCode.OWN_RECORD),  # separation of duties (callcenter.duties), SEC-2
         ("inactive", CoreErrorCode.GRANTEE_INACTIVE),
         ("agent_covers", CoreErrorCode.GRANTEE_NOT_ELIGIBLE),
         ("department_to_non_hr", CoreErrorCode.GRANTEE_NOT_ELIGIBLE),
@@ -169,12 +169,14 @@ def test_refusals_are_clear_and_change_nothing(org, cover, case, code):
 
 
 def test_self_grant_is_refused_on_the_page_with_a_message(client, org):
+    org.hr.user.preferred_language = "en"
+    org.hr.user.save(update_fields=["preferred_language"])
     client.force_login(org.hr.user)
     response = client.post(
         URL, _post(kind=GrantKind.COMPLAINT, grantee=org.hr.user.pk, complaint="X"), headers={"accept-language": "en"}
     )
     assert response.status_code == 400
-    assert "You cannot grant access to yourself" in response.content.decode()
+    assert "You cannot grant access on your own record" in response.content.decode()
     assert not AccessGrant.objects.exists()
 
 
