@@ -138,7 +138,7 @@ def test_a_covering_member_never_decides_their_own_leave(org, monday):
     own = sick(senior, monday)
     with pytest.raises(PermissionDeniedError) as refused:
         services.leave_request_approve(actor=fresh(senior), leave_request_id=own.pk)
-    assert refused.value.code == "self_approval"
+    assert refused.value.code == "own_record"  # separation of duties (callcenter.duties), SEC-2
 
 
 def test_covering_supervisor_decides_through_the_page_and_the_api(client, org, monday, cover):
