@@ -1,7 +1,6 @@
 """Request middleware: the user's language, forced password change (SEC-2), audit context, and the
 services' refusals a page left unhandled."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, JsonResponse
@@ -10,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
-from callcenter.request_context import client_ip_context
+from callcenter.request_context import client_ip_context, request_client_ip
 from callcenter.selectors import password_change_required
 
 
@@ -56,17 +55,14 @@ class PasswordChangeRequiredMiddleware:
 
 
 class AuditContextMiddleware:
-    """Makes the client IP available to the audit helper for this request."""
+    """Makes the client IP available to the audit helper for this request: the address the
+    outermost of ``TRUSTED_PROXY_COUNT`` reverse proxies saw (:func:`request_client_ip`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trust_forwarded = getattr(settings, "TRUST_X_FORWARDED_FOR", False)
 
     def __call__(self, request):
-        ip = request.META.get("REMOTE_ADDR")
-        if self.trust_forwarded and request.META.get("HTTP_X_FORWARDED_FOR"):
-            ip = request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
-        with client_ip_context(ip):
+        with client_ip_context(request_client_ip(request)):
             return self.get_response(request)
 
 

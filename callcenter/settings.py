@@ -165,7 +165,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same client address as the audit trail (TRUSTED_PROXY_COUNT below).
+AXES_CLIENT_IP_CALLABLE = "callcenter.request_context.request_client_ip"
 
 # django-guardian: object-level grants for the exceptions (delegates, cross-team assignments).
 GUARDIAN_ANONYMOUS_USER_NAME = None
@@ -329,4 +330,10 @@ LOGGING = {
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo!2026pass")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
-TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+# The client IP of audit events and lockouts (callcenter.request_context.request_client_ip): the
+# number of reverse proxies in front of the application, each appending to X-Forwarded-For. 0 (the
+# default) ignores the header. TRUST_X_FORWARDED_FOR=true, the former switch, means one proxy.
+_LEGACY_TRUST_FORWARDED = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if _LEGACY_TRUST_FORWARDED else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
