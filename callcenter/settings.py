@@ -207,9 +207,10 @@ STORAGES = {
 # --- REST API --------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
+    # Both enforce the forced password change (SEC-2) for every user they authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "callcenter.api.authentication.SessionAuthentication",
+        "callcenter.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Lists paginate through callcenter.rest.paginated_response (50 a page, ?page_size= up to 200).

@@ -1,6 +1,7 @@
 """Forms of the accounts area."""
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -19,13 +20,18 @@ class PasswordChangeForm(forms.Form):
         label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self):
+        # Checked like a login (SEC-2): through authenticate(), so django-axes counts a wrong
+        # password as a failed attempt on the account and refuses a locked one (the view then
+        # ends the session).
         value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
+        checked = authenticate(self.request, username=self.user.get_username(), password=value)
+        if checked is None or checked.pk != self.user.pk:
             raise forms.ValidationError(_("Your current password is not correct."))
         return value
 

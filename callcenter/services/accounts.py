@@ -1,5 +1,6 @@
 """Writes about accounts: password change, language (SEC-2)."""
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -23,7 +24,8 @@ __all__ = [
 
 @transaction.atomic
 def user_password_change(*, user: User, new_password: str, actor=None) -> User:
-    """Set a new password: validators apply, other sessions and API tokens end (SEC-2)."""
+    """Set a new password: validators apply, other sessions and API tokens end, and the failed
+    attempts against the account are forgotten, as after a successful login (SEC-2)."""
     try:
         password_validation.validate_password(new_password, user=user)
     except ValidationError as exc:
@@ -38,6 +40,7 @@ def user_password_change(*, user: User, new_password: str, actor=None) -> User:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     Token.objects.filter(user=user).delete()
+    axes_reset(username=user.get_username())
     audit_record(actor=actor or user, action="user.password_change", obj=user, changes={"password": "changed"})
     return user
 

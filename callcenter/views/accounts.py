@@ -1,7 +1,7 @@
 """Pages of the accounts area: log in and out, password change (SEC-2), language."""
 
 from django.contrib import messages
-from django.contrib.auth import password_validation, update_session_auth_hash
+from django.contrib.auth import logout, password_validation, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -58,7 +58,7 @@ def language_set(request):
 @require_http_methods(["GET", "POST"])
 def password_change(request):
     reason = selectors.password_change_required(user=request.user)
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
     if form_submit(
         request,
         form,
@@ -67,6 +67,10 @@ def password_change(request):
     ):
         update_session_auth_hash(request, form.result)
         return redirect("callcenter:dashboard")
+    if getattr(request, "axes_locked_out", False):
+        # Too many wrong current passwords: the account is locked as after failed logins, and
+        # this session (perhaps stolen) ends; AxesMiddleware answers with the lockout page.
+        logout(request)
     return render(
         request,
         "registration/password_change.html",
