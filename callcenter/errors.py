@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
 class CoreErrorCode(ErrorCode):
     """Codes every app may raise (the core's own refusals are here too)."""
 
+    ACCOUNT_INACTIVE = "account_inactive"
     ALREADY_LEFT = "already_left"
     DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
     INVALID = "invalid"
@@ -62,6 +63,10 @@ class CoreErrorCode(ErrorCode):
     RETROACTIVE_POLICY = "retroactive_policy"
     SELF_DEACTIVATION = "self_deactivation"
     TEAM_DEPARTMENT_MISMATCH = "team_department_mismatch"
+    TOKEN_ALREADY_REVOKED = "token_already_revoked"
+    TOKEN_INVALID = "token_invalid"
+    TOKEN_LIFETIME = "token_lifetime"
+    TOKEN_LIMIT_REACHED = "token_limit_reached"
     TOO_SMALL = "too_small"
     USERNAME_TAKEN = "username_taken"
     WEAK_PASSWORD = "weak_password"

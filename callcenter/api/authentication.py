@@ -17,10 +17,15 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from callcenter import selectors
-from callcenter.errors import CoreErrorCode
+from callcenter import selectors, services
+from callcenter.errors import ApplicationError, CoreErrorCode
 
-__all__ = ["PasswordChangeRequired", "SessionAuthentication", "SessionAuthenticationScheme", "TokenAuthentication"]
+__all__ = [
+    "PasswordChangeRequired",
+    "SessionAuthentication",
+    "SessionAuthenticationScheme",
+    "TokenAuthentication",
+]
 
 
 class PasswordChangeRequired(exceptions.PermissionDenied):
@@ -55,9 +60,14 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """``Authorization: Token <key>``, and the forced password change."""
+    """``Authorization: Token <key>``: a user's API token (:class:`callcenter.models.ApiToken`,
+    stored hashed, expiring, revocable), and the forced password change. ``request.auth`` is the
+    token. DRF's header parsing and its answers to a malformed header are kept."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        _password_current(user)
-        return user, token
+        try:
+            token = services.api_token_authenticate(key=key)
+        except ApplicationError as exc:
+            raise exceptions.AuthenticationFailed(str(exc.message)) from exc
+        _password_current(token.user)
+        return token.user, token

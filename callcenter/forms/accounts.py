@@ -5,6 +5,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "ApiTokenCreateForm",
+    "ApiTokenFilterForm",
     "PasswordChangeForm",
 ]
 
@@ -40,3 +42,32 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", _("The two new passwords do not match."))
         return data
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the tool or script that uses it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    lifetime_days = forms.IntegerField(
+        label=_("Lifetime (days)"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("Empty: the longest the account policy allows."),
+    )
+
+
+class ApiTokenFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("Active")), ("expired", _("Expired")), ("revoked", _("Revoked")), ("all", _("All"))],
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"everyone": True, "q": data.get("q") or "", "status": data.get("status") or "active"}

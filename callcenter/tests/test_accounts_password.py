@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
+from callcenter import services
 from callcenter.api.authentication import SessionAuthentication, TokenAuthentication
 from callcenter.models import AccountPolicy
 from callcenter.tests.factories import TEST_PASSWORD
@@ -31,7 +31,7 @@ def _force_change(user, reason):
 
 def _token_client(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {services.api_token_create(actor=user, name='script')[1]}")
     return api
 
 

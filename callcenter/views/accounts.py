@@ -1,4 +1,4 @@
-"""Pages of the accounts area: log in and out, password change (SEC-2), language."""
+"""Pages of the accounts area: log in and out, password change (SEC-2), language, API tokens."""
 
 from django.contrib import messages
 from django.contrib.auth import logout, password_validation, update_session_auth_hash
@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from callcenter import selectors, services
-from callcenter.forms import PasswordChangeForm
-from callcenter.pages import form_status, form_submit
-from callcenter.permissions import login_only, public
+from callcenter.forms import ApiTokenCreateForm, ApiTokenFilterForm, PasswordChangeForm
+from callcenter.pages import action_run, form_status, form_submit, paginate, redirect_back
+from callcenter.permissions import login_only, public, role_required
+from callcenter.roles import Role
 
 LANGUAGE_COOKIE = "django_language"
 
@@ -79,9 +81,67 @@ def password_change(request):
     )
 
 
+@login_only
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_token_list(request):
+    """My API tokens; a new one's key is shown in this answer only (never stored, never cached)."""
+    form = ApiTokenCreateForm(request.POST or None)
+    created = None
+    if form_submit(
+        request,
+        form,
+        lambda data: services.api_token_create(
+            actor=request.user, name=data["name"], lifetime_days=data["lifetime_days"]
+        ),
+        success=_("Your API token has been created. Copy it now: it is not shown again."),
+    ):
+        created, form = form.result, ApiTokenCreateForm()
+    return render(
+        request,
+        "callcenter/accounts/tokens.html",
+        {
+            "form": form,
+            "new_token": created[0] if created else None,
+            "new_key": created[1] if created else None,
+            "page_obj": paginate(request, selectors.api_token_list(user=request.user), 25),
+            "manage_all": selectors.api_tokens_manage_all(request.user),
+            "max_days": selectors.api_token_lifetime_days(),
+        },
+        status=form_status(form),
+    )
+
+
+@role_required(Role.HR, allow_staff=True)
+@require_GET
+def api_token_all(request):
+    """Everyone's API tokens, for HR and administrators to review and revoke (SEC-2)."""
+    form = ApiTokenFilterForm(request.GET or None)
+    tokens = selectors.api_token_list(user=request.user, filters=form.filters())
+    return render(
+        request,
+        "callcenter/accounts/tokens_all.html",
+        {"form": form, "page_obj": paginate(request, tokens, 50)},
+    )
+
+
+@login_only
+@require_POST
+def api_token_revoke(request, pk: int):
+    action_run(
+        request,
+        lambda: services.api_token_revoke(actor=request.user, token_id=pk),
+        success=_("The API token has been revoked: it no longer opens the API."),
+    )
+    return redirect_back(request, "callcenter:api_token_list")
+
+
 urlpatterns = [
     path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", logout_view, name="logout"),
     path("accounts/password/", password_change, name="password_change"),
+    path("accounts/tokens/", api_token_list, name="api_token_list"),
+    path("accounts/tokens/all/", api_token_all, name="api_token_all"),
+    path("accounts/tokens/<int:pk>/revoke/", api_token_revoke, name="api_token_revoke"),
     path("i18n/language/", language_set, name="language_set"),
 ]

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from callcenter.services import api_token_create
 from callcenter.tests.factories import PositionFactory
 from performance import services
 from performance.models import AppraisalTemplate, Indicator
@@ -291,8 +291,8 @@ def test_editor_position_cannot_be_moved(client, org, setup):
 @pytest.fixture
 def hr_api(org):
     api = APIClient()
-    token = Token.objects.create(user=org.hr.user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    _token, key = api_token_create(actor=org.hr.user, name="setup script")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
     return api
 
 
