@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "ApiTokenCreateForm",
@@ -46,7 +47,7 @@ class PasswordChangeForm(forms.Form):
 
 class ApiTokenCreateForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Token name"),
         max_length=100,
         help_text=_("What the token is for, e.g. the tool or script that uses it."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -65,7 +66,12 @@ class ApiTokenFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("active", _("Active")), ("expired", _("Expired")), ("revoked", _("Revoked")), ("all", _("All"))],
+        choices=[
+            ("active", pgettext_lazy("api token", "Active")),
+            ("expired", pgettext_lazy("api token", "Expired")),
+            ("revoked", pgettext_lazy("api token", "Revoked")),
+            ("all", _("All")),
+        ],
     )
 
     def filters(self) -> dict:
