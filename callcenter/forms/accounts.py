@@ -23,7 +23,7 @@ class PasswordChangeForm(forms.Form):
         label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, user, *args, request=None, **kwargs):
+    def __init__(self, user, *args, request, **kwargs):
         self.user = user
         self.request = request
         super().__init__(*args, **kwargs)
