@@ -22,8 +22,9 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
 });
 """
-# Not pages to look at: leaving, downloads, and actions that are POST-only anyway.
-SKIP = ("/accounts/logout/", "export", "download", ".csv", "/certificates/", "/attachments/", "/admin/")
+# Not pages to look at: leaving, downloads (the schema too), actions that are POST-only anyway, and
+# the API (JSON; its browser is checked on its own below).
+SKIP = ("/accounts/logout/", "export", "download", ".csv", "/certificates/", "/attachments/", "/admin/", "/api/")
 PAGES_PER_ROLE = 45
 
 
@@ -92,10 +93,10 @@ def test_pages_charts_scripts_and_the_api_browser_run_under_the_policy(browser, 
     # the template editor's script (a static file now) keeps the running sum and adds rows
     template = AppraisalTemplate.objects.filter(active=True).first()
     page.goto(f"{live_server.url}/performance/setup/templates/{template.pk}/")
-    page.wait_for_function("document.getElementById('weight-sum').textContent === '100'")
+    page.wait_for_function("() => document.getElementById('weight-sum').textContent === '100'")
     rows = page.locator("#template-rows tbody tr").count()
     page.locator("#template-rows input[name=weight]").first.fill("0.5")
-    page.wait_for_function("document.getElementById('weight-sum').textContent !== '100'")
+    page.wait_for_function("() => document.getElementById('weight-sum').textContent !== '100'")
     assert "text-danger" in page.get_attribute("#weight-sum", "class")
     page.click("#row-add")
     assert page.locator("#template-rows tbody tr").count() == rows + 1
