@@ -7,7 +7,6 @@ services. Departments, teams and positions are the one exception: their admin sa
 ``org_record_save``, which audits each change.
 """
 
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -45,11 +44,8 @@ class GroupAdmin(ReadOnlyAdmin, DjangoGroupAdmin):
     """Groups are the roles (callcenter.roles): made by a migration, assigned at /accounts/roles/."""
 
 
-# API tokens are issued and revoked by services (audited), never typed into the admin.
-if apps.is_installed("rest_framework.authtoken"):
-    for _model in apps.get_app_config("authtoken").get_models():
-        if admin.site.is_registered(_model):
-            admin.site.unregister(_model)
+# API tokens (callcenter.models.ApiToken) are issued and revoked by services (audited) on the
+# tokens pages, never in the admin: the model is not registered here.
 
 
 class OrgRecordAdmin(admin.ModelAdmin):

@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
 class CoreErrorCode(ErrorCode):
     """Codes every app may raise (the core's own refusals are here too)."""
 
+    ACCOUNT_INACTIVE = "account_inactive"
     ALREADY_LEFT = "already_left"
     DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
     GRANT_ENDED = "grant_ended"
@@ -77,6 +78,10 @@ class CoreErrorCode(ErrorCode):
     ROLE_UNCHANGED = "role_unchanged"
     SELF_DEACTIVATION = "self_deactivation"  # shipped; now answered as OWN_RECORD (callcenter.duties)
     TEAM_DEPARTMENT_MISMATCH = "team_department_mismatch"
+    TOKEN_ALREADY_REVOKED = "token_already_revoked"
+    TOKEN_INVALID = "token_invalid"
+    TOKEN_LIFETIME = "token_lifetime"
+    TOKEN_LIMIT_REACHED = "token_limit_reached"
     TOO_SMALL = "too_small"
     USER_INACTIVE = "user_inactive"
     USERNAME_TAKEN = "username_taken"

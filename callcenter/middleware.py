@@ -9,13 +9,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 
-from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
-from callcenter.request_context import client_ip_context, request_id_context
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.request_context import client_ip_context, request_client_ip, request_id_context
 from callcenter.selectors import password_change_required
 
 request_logger = logging.getLogger("callcenter.requests")
@@ -78,9 +78,12 @@ class UserLanguageMiddleware:
 
 
 class PasswordChangeRequiredMiddleware:
-    """First login and password older than ``password_max_age_days`` force a change (SEC-2)."""
+    """First login and password older than ``password_max_age_days`` force a change (SEC-2).
 
-    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon")
+    Pages only: the API enforces it for every user it authenticates, by session or token
+    (:mod:`callcenter.api.authentication`), answering 403 ``password_change_required``."""
+
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon", "/api/")
     EXEMPT_NAMES = ("callcenter:password_change", "callcenter:logout", "callcenter:language_set", "callcenter:healthz")
 
     def __init__(self, get_response):
@@ -88,14 +91,13 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not self._exempt(request.path):
-            reason = password_change_required(user=user, session=request.session)
-            if reason:
-                if request.path.startswith("/api/"):
-                    return JsonResponse(
-                        {"detail": str(reason), "code": CoreErrorCode.PASSWORD_CHANGE_REQUIRED}, status=403
-                    )
-                return redirect(reverse("callcenter:password_change"))
+        if (
+            user is not None
+            and user.is_authenticated
+            and not self._exempt(request.path)
+            and password_change_required(user=user, session=request.session)
+        ):
+            return redirect(reverse("callcenter:password_change"))
         return self.get_response(request)
 
     def _exempt(self, path):
@@ -105,17 +107,14 @@ class PasswordChangeRequiredMiddleware:
 
 
 class AuditContextMiddleware:
-    """Makes the client IP available to the audit helper for this request."""
+    """Makes the client IP available to the audit helper for this request: the address the
+    outermost of ``TRUSTED_PROXY_COUNT`` reverse proxies saw (:func:`request_client_ip`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trust_forwarded = getattr(settings, "TRUST_X_FORWARDED_FOR", False)
 
     def __call__(self, request):
-        ip = request.META.get("REMOTE_ADDR")
-        if self.trust_forwarded and request.META.get("HTTP_X_FORWARDED_FOR"):
-            ip = request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
-        with client_ip_context(ip):
+        with client_ip_context(request_client_ip(request)):
             return self.get_response(request)
 
 

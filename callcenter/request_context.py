@@ -4,17 +4,29 @@ request id (for every log line, the 500 page and error reports).
 Set by :class:`callcenter.middleware.AuditContextMiddleware` and
 :class:`callcenter.middleware.RequestIdMiddleware` (and, for a Celery task, by
 ``callcenter.celery``); contextvars, so they are safe under threads and async.
+
+The client IP (:func:`request_client_ip`): behind ``TRUSTED_PROXY_COUNT`` reverse proxies, each
+of which appends the address it received the request from to ``X-Forwarded-For``, the client is
+the entry that many places from the right: whatever stands further left was written by the client
+and is never believed. django-ipware parses the header (IPv4, IPv6, ports, RFC 7239 forms); a
+malformed value, or fewer entries than trusted proxies (a request that did not come through them),
+falls back to the peer address. With no trusted proxy (the default) the header is ignored.
 """
 
 import contextvars
+import ipaddress
 import logging
 from contextlib import contextmanager
+
+from django.conf import settings
+from ipware import get_client_ip
 
 __all__ = [
     "RequestIdLogFilter",
     "client_ip_context",
     "current_client_ip",
     "current_request_id",
+    "request_client_ip",
     "request_id_context",
     "request_id_reset",
     "request_id_set",
@@ -81,3 +93,29 @@ def sentry_before_send(event: dict, hint: dict) -> dict:
         for key in ("query_string", "data", "cookies"):
             request.pop(key, None)
     return event
+
+
+def _valid_ip(value) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        return None
+
+
+def request_client_ip(request) -> str | None:
+    """The client's address for ``request`` (see the module's doc); None when there is none.
+
+    Also django-axes' ``AXES_CLIENT_IP_CALLABLE``, so lockouts record the same address."""
+    peer = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return peer
+    # ipware counts the proxies named *in* the header: the innermost proxy is the peer itself.
+    ip, _routable = get_client_ip(
+        request,
+        proxy_order="left-most",
+        proxy_count=proxies - 1,
+        request_header_order=["HTTP_X_FORWARDED_FOR"],
+        strict=False,
+    )
+    return _valid_ip(ip) if ip else peer

@@ -66,8 +66,9 @@ def test_sick_leave_from_request_to_attendance(browser, live_server, org, past_d
     page.fill("#id_start_date", first.isoformat())
     page.fill("#id_end_date", second.isoformat())
     page.select_option("#id_leave_type", str(sick.pk))
+    # A function, not an expression string: Playwright evals strings, which the page's CSP refuses.
     page.wait_for_function(
-        "document.querySelector('#quote-days') && document.querySelector('#quote-days').innerText.trim() === '2'"
+        "() => document.querySelector('#quote-days') && document.querySelector('#quote-days').innerText.trim() === '2'"
     )
     # the route climbs to the department manager (2 days > 1, LV-4), each day explained
     assert page.locator('#quote-route [data-tier="supervisor"]').count() == 1

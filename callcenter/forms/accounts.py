@@ -1,11 +1,15 @@
 """Forms of the accounts area."""
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.roles import Role
 
 __all__ = [
+    "ApiTokenCreateForm",
+    "ApiTokenFilterForm",
     "PasswordChangeForm",
     "UserRoleChangeForm",
     "UserRoleFilterForm",
@@ -23,13 +27,18 @@ class PasswordChangeForm(forms.Form):
         label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self):
+        # Checked like a login (SEC-2): through authenticate(), so django-axes counts a wrong
+        # password as a failed attempt on the account and refuses a locked one (the view then
+        # ends the session).
         value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
+        checked = authenticate(self.request, username=self.user.get_username(), password=value)
+        if checked is None or checked.pk != self.user.pk:
             raise forms.ValidationError(_("Your current password is not correct."))
         return value
 
@@ -56,3 +65,37 @@ class UserRoleChangeForm(forms.Form):
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     op = forms.ChoiceField(choices=[("assign", _("Give")), ("remove", _("Remove"))])
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the tool or script that uses it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    lifetime_days = forms.IntegerField(
+        label=_("Lifetime (days)"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("Empty: the longest the account policy allows."),
+    )
+
+
+class ApiTokenFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("active", pgettext_lazy("api token", "Active")),
+            ("expired", pgettext_lazy("api token", "Expired")),
+            ("revoked", pgettext_lazy("api token", "Revoked")),
+            ("all", _("All")),
+        ],
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"everyone": True, "q": data.get("q") or "", "status": data.get("status") or "active"}

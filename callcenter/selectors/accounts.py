@@ -1,4 +1,5 @@
-"""Reads about accounts: password age and the forced change, and who holds which role (SEC-2)."""
+"""Reads about accounts: password age and the forced change, who holds which role, API tokens
+(SEC-2)."""
 
 import datetime
 from dataclasses import dataclass
@@ -10,14 +11,21 @@ from django.utils.translation import gettext as _
 from callcenter.errors import CoreErrorCode, NotFoundError, PermissionDeniedError
 from callcenter.models import (
     AccountPolicy,
+    ApiToken,
     User,
 )
 from callcenter.roles import Role, has_role
 from callcenter.selectors.policies import policy_in_force
 
 __all__ = [
+    "API_TOKEN_STATUSES",
     "ROLES_ADMIN_ONLY",
     "RoleOption",
+    "api_token_get",
+    "api_token_lifetime_days",
+    "api_token_list",
+    "api_token_may_manage",
+    "api_tokens_manage_all",
     "can_assign_roles",
     "password_change_required",
     "password_expires_on",
@@ -29,6 +37,9 @@ __all__ = [
 
 # HR does not choose who audits HR: the security auditor's role is an administrator's to give.
 ROLES_ADMIN_ONLY = frozenset({Role.SECURITY_AUDITOR})
+
+
+API_TOKEN_STATUSES = ("active", "expired", "revoked")
 
 
 def password_expires_on(user) -> datetime.date | None:
@@ -133,3 +144,45 @@ def user_role_options(*, user, target: User) -> list[RoleOption]:
             why = _("A deactivated account gets no new role.")
         options.append(RoleOption(role, str(label), role in held, why))
     return options
+
+
+def api_token_lifetime_days() -> int:
+    """The longest (and default) life of a new API token today: the account policy's (SEC-2)."""
+    return policy_in_force(AccountPolicy).api_token_max_age_days
+
+
+def api_tokens_manage_all(user) -> bool:
+    """HR and administrators list and revoke everyone's API tokens (SEC-2)."""
+    return bool(getattr(user, "is_active", False) and (has_role(user, Role.HR) or getattr(user, "is_staff", False)))
+
+
+def api_token_may_manage(*, user, token: ApiToken) -> bool:
+    return token.user_id == getattr(user, "pk", None) or api_tokens_manage_all(user)
+
+
+def api_token_list(*, user, filters: dict | None = None) -> QuerySet[ApiToken]:
+    """API tokens, newest first: ``user``'s own; everyone's with ``filters["everyone"]`` for HR and
+    administrators (others still get their own). ``status`` (active, expired, revoked) and ``q``
+    (user name, employee name or token name) narrow it."""
+    filters = filters or {}
+    qs = ApiToken.objects.select_related("user", "user__employee")
+    if not (filters.get("everyone") and api_tokens_manage_all(user)):
+        qs = qs.filter(user_id=getattr(user, "pk", None))
+    now = timezone.now()
+    status = filters.get("status")
+    if status == "active":
+        qs = qs.filter(revoked_at__isnull=True, expires_at__gt=now)
+    elif status == "expired":
+        qs = qs.filter(revoked_at__isnull=True, expires_at__lte=now)
+    elif status == "revoked":
+        qs = qs.filter(revoked_at__isnull=False)
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(user__username__icontains=q) | Q(user__employee__name__icontains=q) | Q(name__icontains=q))
+    return qs.order_by("-created_at", "-pk")
+
+
+def api_token_get(*, user, pk: int) -> ApiToken:
+    token = ApiToken.objects.select_related("user").filter(pk=pk).first()
+    if token is None or not api_token_may_manage(user=user, token=token):
+        raise NotFoundError(_("No such API token."))
+    return token

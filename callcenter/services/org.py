@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework.authtoken.models import Token
 
 from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, CoreErrorCode, validation_message
 from callcenter.models import (
+    ApiTokenRevokedReason,
     Department,
     Employee,
     EmploymentStatus,
@@ -23,6 +23,7 @@ from callcenter.models import (
     User,
 )
 from callcenter.roles import Role
+from callcenter.services.accounts import user_api_tokens_end
 from datasecurity.services import audit_record, model_changes, snapshot
 
 __all__ = [
@@ -138,16 +139,16 @@ def employee_update(*, actor, employee_id: int, **fields) -> Employee:
     return employee
 
 
-def _end_user_sessions(user: User) -> int:
-    """Delete every live session and API token of ``user`` (SEC-2; OrangeHRM CVE-2025-66289)."""
+def _end_user_sessions(user: User) -> tuple[int, int]:
+    """Delete every live session and revoke every API token of ``user`` (SEC-2; OrangeHRM
+    CVE-2025-66289). Returns how many sessions and tokens ended."""
     ended = 0
     now = timezone.now()
     for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=1000):
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()
             ended += 1
-    Token.objects.filter(user=user).delete()
-    return ended
+    return ended, user_api_tokens_end(user=user, reason=ApiTokenRevokedReason.DEACTIVATION)
 
 
 @privileged_service("callcenter.employee_deactivate", label=gettext_lazy("deactivate an employee"))
@@ -166,12 +167,17 @@ def employee_deactivate(*, actor, employee_id: int, left_on: datetime.date) -> E
     user = employee.user
     user.is_active = False
     user.save(update_fields=["is_active"])
-    ended = _end_user_sessions(user)
+    ended, tokens_ended = _end_user_sessions(user)
     audit_record(
         actor=actor,
         action="employee.deactivate",
         obj=employee,
-        changes={"status": ["active", "left"], "left_on": [None, left_on], "sessions_ended": ended},
+        changes={
+            "status": ["active", "left"],
+            "left_on": [None, left_on],
+            "sessions_ended": ended,
+            "api_tokens_ended": tokens_ended,
+        },
     )
     return employee
 

@@ -67,7 +67,7 @@ def test_only_hr_can_create_policy_versions(client, org, role):
     client.force_login(getattr(org, ROLE_USERS[role]).user)
     response = client.post(
         reverse("callcenter:policy_detail", args=["callcenter.accountpolicy"]),
-        {"effective_from": "2099-01-01", "password_max_age_days": 60, "note": "x"},
+        {"effective_from": "2099-01-01", "password_max_age_days": 60, "api_token_max_age_days": 90, "note": "x"},
     )
 
     assert AccountPolicy.objects.exists() == (role == Role.HR)

@@ -12,9 +12,8 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
-from rest_framework.authtoken.models import Token
 
-from callcenter.models import Department, Position, Team
+from callcenter.models import ApiToken, Department, Position, Team
 from callcenter.roles import Role
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
@@ -78,11 +77,13 @@ def test_the_admin_cannot_set_a_password_or_add_a_user(client, org, root):
 
 def test_the_admin_issues_no_api_tokens(client, org, root):
     client.force_login(root)
-    with pytest.raises(NoReverseMatch):
-        reverse("admin:authtoken_tokenproxy_add")
-    response = client.post(f"/{settings.ADMIN_URL}authtoken/tokenproxy/add/", {"user": org.agent.user.pk})
-    assert response.status_code == 404
-    assert not Token.objects.filter(user=org.agent.user).exists()
+    for name in ("admin:callcenter_apitoken_add", "admin:authtoken_tokenproxy_add"):
+        with pytest.raises(NoReverseMatch):
+            reverse(name)
+    for path in ("callcenter/apitoken/add/", "authtoken/tokenproxy/add/"):
+        response = client.post(f"/{settings.ADMIN_URL}{path}", {"user": org.agent.user.pk})
+        assert response.status_code == 404
+    assert not ApiToken.objects.filter(user=org.agent.user).exists()
 
 
 def test_the_admin_cannot_change_an_employee_or_a_group(client, org, root):

@@ -7,7 +7,6 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from callcenter import services
@@ -102,21 +101,23 @@ def test_weak_password_refused_and_nothing_changes(client, org):
 def test_deactivated_users_session_and_token_end(client, org):
     # given the agent logged in with a session and an API token
     _login(client, "agent")
-    token = Token.objects.create(user=org.agent.user)
+    token, key = services.api_token_create(actor=org.agent.user, name="script")
     assert client.get(reverse("callcenter:dashboard")).status_code == 200
     # when HR deactivates the employee
     services.employee_deactivate(actor=org.hr.user, employee_id=org.agent.pk, left_on=timezone.localdate())
     # then the session is gone, the page asks for a login and the token is refused
     assert client.get(reverse("callcenter:dashboard")).status_code == 302
-    assert not Token.objects.filter(key=token.key).exists()
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_reason == "deactivation"
 
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     refused = api.get(reverse("api:callcenter:me"))
     assert refused.status_code in (401, 403) and refused.json()["code"] == "authentication_failed"
     assert not any(s.get_decoded().get("_auth_user_id") == str(org.agent.user.pk) for s in Session.objects.all())
     event = AuditEvent.objects.get(action="employee.deactivate")
     assert event.changes["sessions_ended"] == 1
+    assert event.changes["api_tokens_ended"] == 1
     # and the history is kept (GEN-1)
     org.agent.refresh_from_db()
     assert org.agent.status == "left"

@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from callcenter import services
@@ -140,9 +139,9 @@ def test_api_lists_paginate(client, org):
 
 
 def test_api_token_auth(client, org):
-    token = Token.objects.create(user=org.agent.user)
+    _token, key = services.api_token_create(actor=org.agent.user, name="script")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     me = api.get(reverse("api:callcenter:me")).json()
     assert me["username"] == "agent" and me["roles"] == ["agent"] and me["scope"] == "self"
 

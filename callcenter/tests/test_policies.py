@@ -81,11 +81,15 @@ def test_hr_edits_policy_in_browser_and_sees_article_codes(client, org):
     page = client.get(url).content.decode()
     assert "SEC-2" in page and 'name="password_max_age_days"' in page
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    response = client.post(url, {"effective_from": tomorrow, "password_max_age_days": 60, "note": "审计要求"})
+    response = client.post(
+        url, {"effective_from": tomorrow, "password_max_age_days": 60, "api_token_max_age_days": 90, "note": "审计要求"}
+    )
     assert response.status_code == 302
     assert AccountPolicy.objects.get().password_max_age_days == 60
     # a second version on the same date is refused with a message, not a 500
-    response = client.post(url, {"effective_from": tomorrow, "password_max_age_days": 30, "note": ""})
+    response = client.post(
+        url, {"effective_from": tomorrow, "password_max_age_days": 30, "api_token_max_age_days": 90, "note": ""}
+    )
     assert response.status_code == 400 and 'class="field-errors"' in response.content.decode()
     assert AccountPolicy.objects.count() == 1
 

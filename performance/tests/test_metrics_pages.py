@@ -10,10 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from callcenter.providers import call_volumes_by_month, call_volumes_by_team
+from callcenter.services import api_token_create
 from callcenter.tests.factories import EmployeeFactory
 from datasecurity.models import AuditEvent
 from performance import selectors, services
@@ -177,7 +177,7 @@ def test_push_with_token_ignores_imported_by_and_id(org, month):
     """Given an HR token, when rows are pushed with ``imported_by``/``id``/``source`` keys, then
     they are ignored: the importer is the caller; re-pushing replaces."""
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.hr.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(actor=org.hr.user, name='import script')[1]}")
     body = {
         "rows": [push_row(org.agent, month), push_row(org.peer, month, qa=None)],
         "imported_by": org.agent.user.pk,
