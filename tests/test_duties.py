@@ -77,6 +77,11 @@ _SHEET = "a whole bonus sheet computed by rule from others' decisions; held by t
 NOT_PRIVILEGED = {
     # the core
     "callcenter.job_runs_prune": _SYSTEM,
+    "callcenter.api_token_create": _SELF_SERVICE + " (a token is always for one's own account)",
+    "callcenter.api_token_revoke": "ends a token (one's own, or by HR anyone's); it never widens access",
+    "callcenter.user_api_tokens_end": _SYSTEM + " (password change and deactivation end the tokens)",
+    "callcenter.api_token_authenticate": _SYSTEM,
+    "callcenter.api_token_key_hash": _SYSTEM,
     "callcenter.access_grant_revoke": "ends someone's access early; it never widens anyone's",
     "callcenter.hr_remit_limit_lift": (
         "company HR only, whose remit is not limited: nobody can lift their own limit (a limited "
