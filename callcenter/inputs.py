@@ -241,6 +241,13 @@ class ApiDateTimeField(serializers.DateTimeField):
         super().__init__(**kwargs)
         self.validators.append(date_in_range)
 
+    def to_internal_value(self, value):
+        # DRF's own time zone checks overflow a time zone away from year 1 or 9999.
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError(str(DATE_RANGE_MESSAGE % _range_params()), code="date_range") from None
+
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$", "example": "2026-05"})
 class ApiMonthField(serializers.DateField):
