@@ -5,9 +5,9 @@ it asks each page and endpoint once to learn which query parameters it reads (ev
 up in ``request.GET``, the forms' and serializers' included), then sends each of them the edge
 values (far dates and months, ids beyond the database's integers, negative and zero ids, text
 where a number is expected, a page far past the end), with sensible values in the others so the
-edge reaches the query. Path ids get the same treatment. The POST walk does the same for the
-fields a form or serializer reads, and every API endpoint that takes a body is sent JSON nested
-100,000 levels deep. Nothing may answer 500.
+edge reaches the query. Path ids get the same treatment. The POST walk does the same, as HR (who
+reaches most forms), for the fields a form or serializer reads, and every API endpoint that takes
+a body is sent JSON nested 100,000 levels deep, as both. Nothing may answer 500.
 
 A new page or endpoint is walked without any change here; one whose URL carries an id needs one
 line in ``ROUTE_TABLES`` (which table the id points at), or the walk fails and says so.
