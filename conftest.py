@@ -1,7 +1,13 @@
-"""Suite-wide fixtures. Tests run against PostgreSQL and Redis (see Makefile `test`)."""
+"""Suite-wide fixtures. Tests run against PostgreSQL and Redis (see Makefile `test`); the few
+marked ``sqlite`` run on the `make run` SQLite database in a child run (see the block below)."""
 
+import json
 import os
 import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +24,9 @@ from datasecurity.services import audit_db_roles_apply
 def pytest_configure(config):
     # The suite asserts PostgreSQL behaviour (triggers, row locks): refuse to run silently elsewhere.
     engine = settings.DATABASES["default"]["ENGINE"]
-    if engine != "django.db.backends.postgresql":
+    if SQLITE_CHILD:
+        _sqlite_child_configure(config)
+    elif engine != "django.db.backends.postgresql":
         raise pytest.UsageError(f"The test suite needs PostgreSQL (DATABASE_URL); got {engine}. Run `make test`.")
     os.makedirs(settings.BASE_DIR / "test-artifacts", exist_ok=True)
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)  # whitenoise warns when it is missing
@@ -124,3 +132,110 @@ def _audit_checkpoint_dir(settings, tmp_path_factory):
     """Each test its own checkpoint directory (made when a checkpoint is written): a checkpoint
     of another test, or of ``make run``, is never compared with this test's chain."""
     settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / "audit-checkpoints" / secrets.token_hex(8)
+
+
+# --- SQLite: tests of the `make run` database (marker ``sqlite``) ---------------------------------------
+# The suite runs on PostgreSQL. A test marked ``sqlite`` checks the SQLite configuration instead
+# (concurrent writers, SQLite's integer range). The PostgreSQL run hands all such tests, in one
+# batch, to a child pytest started with the `make run` settings (DJANGO_ENV=development, a
+# temporary SQLite file, no Redis, eager Celery) and reports each one's outcome as its own. In the
+# child (CALLCENTER_SQLITE_CHILD set) only the marked tests run, on a real test database file, and
+# their database fixture is ``sqlite_db`` (committed transactions: two threads' connections see
+# each other's writes). `pytest -m sqlite` runs just them.
+
+SQLITE_CHILD_ENV = "CALLCENTER_SQLITE_CHILD"  # the child's results file
+SQLITE_CHILD = os.environ.get(SQLITE_CHILD_ENV, "")
+SQLITE_CHILD_TIMEOUT = 1200
+
+
+def _sqlite_child_configure(config):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        raise pytest.UsageError(f"{SQLITE_CHILD_ENV} is set: the child run needs SQLite, got {database['ENGINE']}.")
+    # A file, not SQLite's in-memory test database: the tests open several real connections to it.
+    database.setdefault("TEST", {})["NAME"] = str(Path(database["NAME"]).with_name("test.sqlite3"))
+
+
+_SQLITE_CHILD_RESULTS: dict = {}  # in the child: node id -> {"outcome", "text"}
+_SQLITE_BATCH = pytest.StashKey[dict]()
+
+
+class SqliteProxy(pytest.Item):
+    """Stands in the PostgreSQL run for a test marked ``sqlite``: its outcome is the child's."""
+
+    def runtest(self):
+        result = _sqlite_batch(self.session).get(self.nodeid)
+        if result is None:
+            pytest.fail(f"the SQLite child run did not report {self.nodeid}", pytrace=False)
+        if result["outcome"] == "skipped":
+            pytest.skip(result["text"])
+        if result["outcome"] != "passed":
+            pytest.fail(f"on SQLite (the `make run` database):\n{result['text']}", pytrace=False)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.name} [SQLite child run]"
+
+
+def _sqlite_batch(session) -> dict:
+    """Run every selected ``sqlite`` test once in a child pytest; their outcomes by node id."""
+    if _SQLITE_BATCH not in session.config.stash:
+        nodeids = [item.nodeid for item in session.items if isinstance(item, SqliteProxy)]
+        with tempfile.TemporaryDirectory(prefix="callcenter-sqlite-") as tmp:
+            results_file = Path(tmp) / "results.json"
+            env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
+            env |= {  # the `make run` configuration (Makefile RUN_ENV), on a file of its own
+                "DJANGO_ENV": "development",
+                "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
+                "CELERY_TASK_ALWAYS_EAGER": "true",
+                SQLITE_CHILD_ENV: str(results_file),
+            }
+            child = subprocess.run(  # noqa: S603 - our own interpreter, pytest and node ids
+                [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--no-header", *nodeids],
+                cwd=session.config.rootpath,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=SQLITE_CHILD_TIMEOUT,
+                check=False,
+            )
+            results = json.loads(results_file.read_text()) if results_file.exists() else {}
+        if not results:
+            output = child.stdout[-5000:] + child.stderr[-5000:]
+            results = {nodeid: {"outcome": "failed", "text": output} for nodeid in nodeids}
+        session.config.stash[_SQLITE_BATCH] = results
+    return session.config.stash[_SQLITE_BATCH]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    if SQLITE_CHILD:
+        deselected = [item for item in items if not item.get_closest_marker("sqlite")]
+        items[:] = [item for item in items if item.get_closest_marker("sqlite")]
+        config.hook.pytest_deselected(items=deselected)
+        return
+    for i, item in enumerate(items):
+        if item.get_closest_marker("sqlite"):
+            proxy = SqliteProxy.from_parent(item.parent, name=item.name)
+            proxy.own_markers.extend(item.own_markers)
+            proxy.keywords.update({mark.name: mark for mark in item.own_markers})
+            items[i] = proxy
+
+
+def pytest_runtest_logreport(report):
+    if not SQLITE_CHILD:
+        return
+    current = _SQLITE_CHILD_RESULTS.setdefault(report.nodeid, {"outcome": "passed", "text": ""})
+    if report.failed or (report.skipped and current["outcome"] == "passed"):
+        current.update(outcome="failed" if report.failed else "skipped", text=report.longreprtext[-20000:])
+
+
+def pytest_sessionfinish(session):
+    if SQLITE_CHILD:
+        Path(SQLITE_CHILD).write_text(json.dumps(_SQLITE_CHILD_RESULTS))
+
+
+@pytest.fixture
+def sqlite_db(transactional_db):
+    """The database of a ``sqlite`` test: the child run's SQLite test file, committed transactions."""
+    if not SQLITE_CHILD:
+        pytest.fail("sqlite_db is for tests marked sqlite (they run in the SQLite child run)")

@@ -132,6 +132,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # The flush between transactional tests TRUNCATEs every table, the audit table too;
         # only test connections may (see datasecurity/migrations/0002_audit_append_only.py).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c callcenter.allow_truncate=on"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run`: two requests may write at once (two approvers, a page and its poll). WAL lets
+    # readers work beside the one writer; IMMEDIATE takes the write lock when a transaction begins
+    # (a deferred one upgrading from a read cannot wait: "database is locked", a 500); the busy
+    # timeout queues the second writer behind the first. The second then meets the row the first
+    # changed and gets the services' refusal (not_pending …), as on PostgreSQL's row locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds a writer waits for the lock
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: the broker, the task results and the cache, each in its own database -----------
@@ -254,6 +265,12 @@ REST_FRAMEWORK = {
         "callcenter.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested too deep is a 400 parse_error, not a RecursionError (callcenter.inputs.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "callcenter.inputs.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Lists paginate through callcenter.rest.paginated_response (50 a page, ?page_size= up to 200).
     "DEFAULT_SCHEMA_CLASS": "callcenter.rest.AutoSchema",
     "EXCEPTION_HANDLER": "callcenter.rest.exception_handler",

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from attendance import selectors, services
 from attendance.models import CorrectionStatus
+from callcenter.inputs import ApiDateField, ApiDateTimeField
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
@@ -36,8 +37,8 @@ class CorrectionListApi(APIView):
 
     class CorrectionInputSerializer(serializers.Serializer):
         # No employee field: the request is always the caller's own (mass-assignment safe).
-        work_date = serializers.DateField()
-        requested_time = serializers.DateTimeField()
+        work_date = ApiDateField()
+        requested_time = ApiDateTimeField()
         reason = serializers.CharField(max_length=1000)
 
     @extend_schema(

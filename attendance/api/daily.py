@@ -1,7 +1,5 @@
 """Attendance API: computed days and monthly summaries (ATT-4, ATT-5), visibility-aware."""
 
-import datetime
-
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -10,6 +8,7 @@ from rest_framework.views import APIView
 
 from attendance import selectors
 from attendance.rules import explain
+from callcenter.inputs import ApiDateField, ApiIdField, ApiMonthField
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
@@ -44,9 +43,9 @@ class DailyListApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
-        employee = serializers.IntegerField(required=False, min_value=1)
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
+        employee = ApiIdField(required=False)
+        date_from = ApiDateField(required=False)
+        date_to = ApiDateField(required=False)
         status = serializers.CharField(required=False, max_length=20)
 
     @extend_schema(
@@ -109,8 +108,8 @@ class SummaryListApi(APIView):
     permission_classes = [HasRole(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)]
 
     class FilterSerializer(serializers.Serializer):
-        month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
-        team = serializers.IntegerField(required=False, min_value=1)
+        month = ApiMonthField(help_text="YYYY-MM")
+        team = ApiIdField(required=False)
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
@@ -121,7 +120,7 @@ class SummaryListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        month = datetime.datetime.strptime(data["month"], "%Y-%m").date()
+        month = data["month"]
         return paginated_response(
             request=request,
             view=self,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +29,7 @@ from attendance.errors import AttendanceErrorCode
 from attendance.models import DayCounting, LeaveStatus
 from callcenter.errors import ApplicationError
 from callcenter.exports import private_file_response
+from callcenter.inputs import ApiDateField, ApiIdField, JSONParser
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, IgnoreAcceptNegotiation, paginated_response, paginated_schema
 from callcenter.roles import Role, has_role
@@ -272,7 +273,7 @@ class CallerChoiceField(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, *, choices, message, **kwargs):
         self.choices_for = choices
-        kwargs.setdefault("pk_field", serializers.IntegerField(min_value=1))  # and the schema's type
+        kwargs.setdefault("pk_field", ApiIdField())  # and the schema's type
         super().__init__(error_messages={"does_not_exist": message, "incorrect_type": message}, **kwargs)
 
     def get_queryset(self):
@@ -283,9 +284,9 @@ class LeaveQuoteInputSerializer(serializers.Serializer):
     """What a requester says about the days; never the employee, the days counted or the route."""
 
     leave_type = LeaveTypeCodeField(queryset=selectors.leave_type_list(), message=gettext_lazy("Choose a leave type."))
-    start_date = serializers.DateField()
+    start_date = ApiDateField()
     starts_afternoon = serializers.BooleanField(required=False, default=False)
-    end_date = serializers.DateField()
+    end_date = ApiDateField()
     ends_at_noon = serializers.BooleanField(required=False, default=False)
     difficult_birth = serializers.BooleanField(required=False, default=False, help_text="Maternity leave (LV-3).")
     extra_babies = serializers.IntegerField(
@@ -414,11 +415,11 @@ class LeaveRequestListApi(APIView):
         status = serializers.ChoiceField(choices=LeaveStatus.values, required=False)
         leave_type = serializers.SlugField(required=False, max_length=30)
         mine = serializers.BooleanField(required=False, default=False)
-        employee = serializers.IntegerField(required=False, min_value=1)
-        team = serializers.IntegerField(required=False, min_value=1)
-        department = serializers.IntegerField(required=False, min_value=1)
-        date_from = serializers.DateField(required=False, help_text="Requests that end on or after this day.")
-        date_to = serializers.DateField(required=False, help_text="Requests that start on or before this day.")
+        employee = ApiIdField(required=False)
+        team = ApiIdField(required=False)
+        department = ApiIdField(required=False)
+        date_from = ApiDateField(required=False, help_text="Requests that end on or after this day.")
+        date_to = ApiDateField(required=False, help_text="Requests that start on or before this day.")
         q = serializers.CharField(required=False, max_length=100, help_text="Employee name or number.")
 
     @extend_schema(
@@ -718,9 +719,7 @@ class LeaveInboxApi(APIView):
 
 
 class LeaveDecideInputSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=services.LEAVE_BULK_MAX
-    )
+    ids = serializers.ListField(child=ApiIdField(), min_length=1, max_length=services.LEAVE_BULK_MAX)
     action = serializers.ChoiceField(choices=["approve", "reject"])
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -771,7 +770,7 @@ class LeaveBalanceListApi(APIView):
         year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
         leave_type = serializers.SlugField(required=False, max_length=30)
         mine = serializers.BooleanField(required=False, default=False)
-        employee = serializers.IntegerField(required=False, min_value=1)
+        employee = ApiIdField(required=False)
         q = serializers.CharField(required=False, max_length=100, help_text="Employee name or number.")
 
     @extend_schema(
@@ -856,8 +855,8 @@ class LeaveDelegationInputSerializer(serializers.Serializer):
         message=gettext_lazy("Choose an active colleague as delegate."),
         help_text="The colleague who approves meanwhile.",
     )
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = ApiDateField()
+    end_date = ApiDateField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     delegator = CallerChoiceField(
         choices=lambda user: employee_choices(user=user, active_only=False),

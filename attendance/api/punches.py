@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from attendance import selectors, services
 from attendance.models import Device
 from callcenter.errors import ApplicationError
+from callcenter.inputs import ApiDateField, ApiIdField
 from callcenter.request_context import current_client_ip
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
@@ -124,9 +125,9 @@ class PunchBatchOutputSerializer(serializers.Serializer):
 
 
 class PunchFilterSerializer(serializers.Serializer):
-    employee = serializers.IntegerField(required=False, min_value=1)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    employee = ApiIdField(required=False)
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
 
 
 class PunchCollectionApi(APIView):

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attendance import selectors, services
+from callcenter.inputs import ApiDateField, ApiIdField
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
@@ -95,9 +96,9 @@ class RosterApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class FilterSerializer(serializers.Serializer):
-        team = serializers.IntegerField(min_value=1)
-        date_from = serializers.DateField()
-        date_to = serializers.DateField()
+        team = ApiIdField()
+        date_from = ApiDateField()
+        date_to = ApiDateField()
 
     @extend_schema(
         parameters=[FilterSerializer, *PAGE_PARAMETERS],
@@ -134,14 +135,12 @@ class RosterAssignApi(APIView):
     permission_classes = [HasRole(*services.ROSTER_WRITE_ROLES)]
 
     class RosterAssignInputSerializer(serializers.Serializer):
-        employees = serializers.ListField(
-            child=serializers.IntegerField(min_value=1), required=False, max_length=services.ROSTER_MAX_EMPLOYEES
-        )
-        team = serializers.IntegerField(min_value=1, required=False, help_text="Whole team (instead of employees).")
-        date_from = serializers.DateField()
-        date_to = serializers.DateField()
+        employees = serializers.ListField(child=ApiIdField(), required=False, max_length=services.ROSTER_MAX_EMPLOYEES)
+        team = ApiIdField(required=False, help_text="Whole team (instead of employees).")
+        date_from = ApiDateField()
+        date_to = ApiDateField()
         pattern = serializers.DictField(
-            child=serializers.IntegerField(min_value=1, allow_null=True),
+            child=ApiIdField(allow_null=True),
             help_text='Weekday "0" (Monday) .. "6" (Sunday) -> shift type id, or null / missing for a rest day.',
         )
         overwrite = serializers.BooleanField(default=False)

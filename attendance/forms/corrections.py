@@ -4,16 +4,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter import inputs
+
 __all__ = ["CorrectionDecisionForm", "PunchCorrectionForm"]
 
 
 class PunchCorrectionForm(forms.Form):
     """补卡 (ATT-2). There is no employee field: the request is always the user's own."""
 
-    work_date = forms.DateField(
+    work_date = inputs.DateField(
         label=_("Working day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    requested_time = forms.DateTimeField(
+    requested_time = inputs.DateTimeField(
         label=_("Time of the missing punch"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

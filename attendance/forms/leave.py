@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import LeaveStatus, LeaveType
 from attendance.selectors import LeaveQuote, approval_delegate_candidates, leave_quote, leave_type_list
+from callcenter import inputs
 from callcenter.errors import ApplicationError
 from callcenter.models import Employee
 
@@ -99,7 +100,7 @@ class LeaveQuoteForm(forms.Form):
         widget=LeaveTypeSelect(attrs=_quote_attrs()),
         empty_label=_("Choose a type"),
     )
-    start_date = forms.DateField(
+    start_date = inputs.DateField(
         label=_("First day"), widget=forms.DateInput(attrs=_quote_attrs(_DATE_WIDGET), format=_ISO)
     )
     starts_afternoon = forms.BooleanField(
@@ -108,7 +109,7 @@ class LeaveQuoteForm(forms.Form):
         widget=forms.CheckboxInput(attrs=_quote_attrs()),
         help_text=_("The first day counts as half a day."),
     )
-    end_date = forms.DateField(
+    end_date = inputs.DateField(
         label=_("Last day"), widget=forms.DateInput(attrs=_quote_attrs(_DATE_WIDGET), format=_ISO)
     )
     ends_at_noon = forms.BooleanField(
@@ -143,6 +144,11 @@ class LeaveQuoteForm(forms.Form):
             return None, ""
         self.is_valid()
         if any(name not in self.cleaned_data for name in self.QUOTE_FIELDS):
+            # A value given but refused (a date outside the calendar's range) says why; a field
+            # not filled in yet asks for it.
+            refused = [n for n in self.QUOTE_FIELDS if self.data.get(self.add_prefix(n)) and self.errors.get(n)]
+            if refused:
+                return None, " ".join(str(message) for name in refused for message in self.errors[name])
             return None, str(_("Choose the type, the first and the last day to see how they count."))
         try:
             return leave_quote(employee=self.employee, **self.quote_arguments()), ""
@@ -280,8 +286,8 @@ class ApprovalDelegationForm(forms.Form):
         queryset=Employee.objects.none(),
         help_text=_("Colleagues of your department and approvers of other departments."),
     )
-    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
-    end_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
+    start_date = inputs.DateField(label=_("From"), widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
+    end_date = inputs.DateField(label=_("Until"), widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, me: Employee | None = None, **kwargs):
@@ -382,10 +388,10 @@ class LeaveRequestFilterForm(forms.Form):
     leave_type = forms.ChoiceField(label=_("Leave type"), required=False)
     department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(
+    date_from = inputs.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO)
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
+    date_to = inputs.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=_DATE_WIDGET, format=_ISO))
 
     def __init__(self, *args, teams=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter import inputs
+
 __all__ = ["ProxyPunchFilterForm"]
 
 _DATE_ATTRS = {"type": "date"}
@@ -14,8 +16,8 @@ _ISO = "%Y-%m-%d"
 
 class ProxyPunchFilterForm(forms.Form):
     # ISO: <input type="date"> accepts nothing else (the locale format 2026/12/06 shows empty).
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(_DATE_ATTRS, format=_ISO))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(_DATE_ATTRS, format=_ISO))
+    date_from = inputs.DateField(label=_("From"), required=False, widget=forms.DateInput(_DATE_ATTRS, format=_ISO))
+    date_to = inputs.DateField(label=_("To"), required=False, widget=forms.DateInput(_DATE_ATTRS, format=_ISO))
     window_minutes = forms.IntegerField(label=_("Window (minutes)"), min_value=1, max_value=30, required=False)
 
     def clean(self):

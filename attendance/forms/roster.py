@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import ShiftType
+from callcenter import inputs
 from callcenter.models import Employee
 
 __all__ = ["WEEKDAY_LABELS", "RosterAssignForm", "ShiftChoiceField", "ShiftTypeForm"]
@@ -28,7 +29,7 @@ class ShiftChoiceField(forms.ModelChoiceField):
 class RosterAssignForm(forms.Form):
     """Bulk roster assignment (ATT-1): who, which days, which shift on which weekday."""
 
-    team = forms.IntegerField(widget=forms.HiddenInput)
+    team = inputs.IdField(widget=forms.HiddenInput)
     whole_team = forms.BooleanField(label=_("The whole team"), required=False, initial=True)
     employees = forms.ModelMultipleChoiceField(
         label=_("Employees"),
@@ -37,8 +38,8 @@ class RosterAssignForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Used when “the whole team” is not ticked."),
     )
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = inputs.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = inputs.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     overwrite = forms.BooleanField(
         label=_("Overwrite existing entries"),
         required=False,

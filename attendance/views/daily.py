@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from attendance import selectors, services
 from attendance.rules import explain
+from callcenter import inputs
 from callcenter.exports import file_response
 from callcenter.pages import action_run, paginate
 from callcenter.permissions import login_only, role_required
@@ -20,25 +21,6 @@ from callcenter.selectors import employee_of
 
 SUMMARY_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
 SUMMARY_PAGE_SIZE = 50
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _parse_month(value, default):
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return default
-
-
-def _month(request, default: datetime.date) -> datetime.date:
-    """``?month=YYYY-MM``; anything else falls back to ``default`` (never a 500)."""
-    return _parse_month(request.GET.get("month"), default.replace(day=1))
 
 
 def _last_month() -> datetime.date:
@@ -65,7 +47,7 @@ def my_month(request):
     me = employee_of(request.user)
     if me is None:
         return render(request, "attendance/daily/month.html", {"no_employee": True})
-    month = _month(request, timezone.localdate())
+    month = inputs.query_month(request, timezone.localdate())
     summary = selectors.monthly_summary(user=request.user, employee_id=me.pk, month=month)
     return render(request, "attendance/daily/month.html", _month_context(summary, month))
 
@@ -73,9 +55,9 @@ def my_month(request):
 @role_required(*SUMMARY_ROLES)
 def summary(request):
     user = request.user
-    month = _month(request, _last_month())
+    month = inputs.query_month(request, _last_month())
     teams = list(selectors.summary_teams(user=user))
-    team_id = _int(request.GET.get("team"))
+    team_id = inputs.safe_id(request.GET.get("team"))
     team = next((t for t in teams if t.pk == team_id), None)
     page = paginate(
         request, selectors.summary_employees(user=user, team_id=team.pk if team else None), SUMMARY_PAGE_SIZE
@@ -96,7 +78,7 @@ def summary(request):
 
 @role_required(*SUMMARY_ROLES)
 def employee_month(request, employee_id: int):
-    month = _month(request, timezone.localdate())
+    month = inputs.query_month(request, timezone.localdate())
     summary_ = selectors.monthly_summary(user=request.user, employee_id=employee_id, month=month)
     return render(request, "attendance/daily/month.html", _month_context(summary_, month))
 
@@ -104,8 +86,8 @@ def employee_month(request, employee_id: int):
 @role_required(Role.SUPERVISOR)
 @require_POST
 def month_verify(request):
-    month = _parse_month(request.POST.get("month"), None)
-    team_id = _int(request.POST.get("team"))
+    month = inputs.safe_month(request.POST.get("month"))
+    team_id = inputs.safe_id(request.POST.get("team"))
     if month is None:
         messages.error(request, _("Choose a month to verify."))
         return redirect("attendance:summary")
@@ -119,9 +101,9 @@ def month_verify(request):
 
 @role_required(*SUMMARY_ROLES)
 def summary_export(request, fmt: str):
-    export = services.monthly_summary_export(
-        actor=request.user, month=_month(request, _last_month()), team_id=_int(request.GET.get("team")), fmt=fmt
-    )
+    month = inputs.safe_month(request.GET.get("month")) or _last_month().replace(day=1)
+    team_id = inputs.safe_id(request.GET.get("team"))
+    export = services.monthly_summary_export(actor=request.user, month=month, team_id=team_id, fmt=fmt)
     return file_response(export)
 
 

@@ -37,6 +37,7 @@ from attendance.forms import (
     LeaveTypeForm,
 )
 from attendance.models import ApprovalTier, LeaveStatus, StepStatus
+from callcenter import inputs
 from callcenter.errors import ApplicationError
 from callcenter.exports import private_file_response
 from callcenter.pages import action_run, form_status, form_submit, paginate
@@ -155,20 +156,6 @@ def _stored_route_rows(leave) -> list[dict]:
             }
         )
     return rows
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _month_from(value: str | None) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return timezone.localdate().replace(day=1)
 
 
 # --- Agent: my leave, new request, the quote ---------------------------------------------------------
@@ -522,11 +509,11 @@ def delegation_cancel(request, pk: int):
 def leave_calendar(request):
     user = request.user
     teams = list(team_choices(user=user))
-    team_pk = _int(request.GET.get("team"))
+    team_pk = inputs.safe_id(request.GET.get("team"))
     if request.GET.get("team") and team_pk not in {t.pk for t in teams}:
         raise Http404(_("Team not found."))
     team = next((t for t in teams if t.pk == team_pk), teams[0] if teams else None)
-    month = _month_from(request.GET.get("month"))
+    month = inputs.query_month(request, timezone.localdate())
     context = {
         **_page_context(request, "calendar", nav="leave_calendar"),
         "teams": teams,

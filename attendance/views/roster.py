@@ -13,18 +13,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from attendance import selectors, services
 from attendance.forms import RosterAssignForm, ShiftTypeForm
+from callcenter import inputs
 from callcenter.pages import form_status, form_submit
 from callcenter.permissions import role_required
 from callcenter.roles import Role, has_role
 
 ROSTER_VIEW_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
-
-
-def _month_from(value: str | None) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return timezone.localdate().replace(day=1)
 
 
 def _month_end(month: datetime.date) -> datetime.date:
@@ -68,7 +62,7 @@ def _roster_context(request, *, team_pk, month: datetime.date, form=None) -> dic
 @role_required(*ROSTER_VIEW_ROLES)
 @vary_on_headers("HX-Request")
 def roster(request):
-    month = _month_from(request.GET.get("month"))
+    month = inputs.query_month(request, timezone.localdate())
     context = _roster_context(request, team_pk=request.GET.get("team"), month=month)
     template = "attendance/roster/roster.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -92,11 +86,11 @@ def _assigned(result: dict) -> str:
 @role_required(*services.ROSTER_WRITE_ROLES)
 @require_POST
 def roster_assign(request):
-    month = _month_from(request.POST.get("month"))
-    team_pk = request.POST.get("team")
-    if not str(team_pk or "").isdigit():
+    month = inputs.query_month(request, timezone.localdate(), data=request.POST)
+    team_pk = inputs.safe_id(request.POST.get("team"))
+    if team_pk is None:
         raise Http404(_("Team not found."))
-    team = selectors.roster_team_get(user=request.user, pk=int(team_pk))
+    team = selectors.roster_team_get(user=request.user, pk=team_pk)
     form = RosterAssignForm(
         request.POST,
         members=selectors.roster_grid_employees(user=request.user, team=team),

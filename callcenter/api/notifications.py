@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import selectors, services
+from callcenter.inputs import ApiIdField
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
@@ -47,7 +48,7 @@ class NotificationReadApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1),
+            child=ApiIdField(),
             required=False,
             max_length=1000,
             help_text="Notifications to mark read; leave out to mark all of the caller's.",

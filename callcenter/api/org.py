@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import selectors
+from callcenter.inputs import ApiIdField
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
 
@@ -29,8 +30,8 @@ class EmployeeListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, max_length=100)
-        department = serializers.IntegerField(required=False, min_value=1)
-        team = serializers.IntegerField(required=False, min_value=1)
+        department = ApiIdField(required=False)
+        team = ApiIdField(required=False)
         status = serializers.ChoiceField(choices=["active", "left", "all"], required=False, default="active")
 
     @extend_schema(

@@ -3,6 +3,8 @@
 from django import forms
 from django.forms import modelform_factory
 
+from callcenter import inputs
+
 __all__ = [
     "policy_version_form_class",
 ]
@@ -16,4 +18,5 @@ def policy_version_form_class(model):
         fields=fields,
         # ISO: <input type="date"> accepts nothing else (the locale format 2026/12/06 shows empty).
         widgets={"effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
+        field_classes={"effective_from": inputs.DateField},
     )

@@ -58,7 +58,7 @@ def language_set(request):
         next_url = "/"
     if language not in {"zh-hans", "en"}:
         messages.error(request, _("Unknown language."))
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # a path, never a URL name to reverse ("abc": a 500)
     if request.user.is_authenticated:
         services.user_language_set(user=request.user, language=language)
     return _set_language_cookie(HttpResponseRedirect(next_url), language)

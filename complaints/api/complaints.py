@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from callcenter.errors import ApplicationError
 from callcenter.exports import private_file_response
+from callcenter.inputs import ApiDateField, ApiDateTimeField, ApiIdField
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, IgnoreAcceptNegotiation, paginated_response, paginated_schema
 from callcenter.roles import Role
@@ -234,7 +235,7 @@ class ComplaintIntakeInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     matter = serializers.CharField(max_length=4000)
-    received_at = serializers.DateTimeField(
+    received_at = ApiDateTimeField(
         required=False, allow_null=True, default=None, help_text="Default: now; at most 90 days ago."
     )
     category = serializers.SlugField(
@@ -247,14 +248,12 @@ class ComplaintIntakeInputSerializer(serializers.Serializer):
 
 class ComplaintRecordInputSerializer(ComplaintIntakeInputSerializer):
     channel = serializers.ChoiceField(choices=Channel.values)
-    concerned_team = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-    concerned_employees = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=20
-    )
+    concerned_team = ApiIdField(required=False, allow_null=True, default=None)
+    concerned_employees = serializers.ListField(child=ApiIdField(), required=False, default=list, max_length=20)
 
 
 class ComplaintAssignInputSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(min_value=1, help_text="An active member of the complaint team (employee id).")
+    owner = ApiIdField(help_text="An active member of the complaint team (employee id).")
 
 
 class ComplaintLogInputSerializer(serializers.Serializer):
@@ -265,8 +264,8 @@ class ComplaintLogInputSerializer(serializers.Serializer):
 
 class ComplaintPlanInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=4000)
-    responsible = serializers.IntegerField(min_value=1, help_text="An active employee (id).")
-    deadline = serializers.DateTimeField(help_text="In the future.")
+    responsible = ApiIdField(help_text="An active employee (id).")
+    deadline = ApiDateTimeField(help_text="In the future.")
 
 
 class ComplaintResolveInputSerializer(serializers.Serializer):
@@ -288,10 +287,10 @@ class ComplaintFilterSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.values, required=False)
     category = serializers.SlugField(max_length=30, required=False)
     owner = serializers.RegexField(r"^(me|[1-9]\d{0,17})$", required=False, help_text="An employee id, or me.")
-    team = serializers.IntegerField(min_value=1, required=False, help_text="The team concerned.")
+    team = ApiIdField(required=False, help_text="The team concerned.")
     overdue = serializers.BooleanField(required=False, default=False)
-    date_from = serializers.DateField(required=False, help_text="Received on or after this day.")
-    date_to = serializers.DateField(required=False, help_text="Received on or before this day.")
+    date_from = ApiDateField(required=False, help_text="Received on or after this day.")
+    date_to = ApiDateField(required=False, help_text="Received on or before this day.")
     q = serializers.CharField(
         max_length=100, required=False, help_text="Reference (exact) or customer name; never a contact (SEC-2)."
     )

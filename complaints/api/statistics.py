@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callcenter.inputs import ApiDateField, ApiIdField
 from callcenter.permissions import HasRole
 from complaints.models import Channel
 from complaints.selectors import STATS_ROLES, complaint_statistics
@@ -85,11 +86,11 @@ class ComplaintStatisticsApi(APIView):
     permission_classes = [HasRole(*STATS_ROLES)]
 
     class FilterSerializer(serializers.Serializer):
-        date_from = serializers.DateField(required=False, help_text="Default: the first day 11 months back.")
-        date_to = serializers.DateField(required=False, help_text="Default: today.")
+        date_from = ApiDateField(required=False, help_text="Default: the first day 11 months back.")
+        date_to = ApiDateField(required=False, help_text="Default: today.")
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
         category = serializers.CharField(required=False, max_length=30, help_text="Category code")
-        team = serializers.IntegerField(required=False, min_value=1, help_text="Team concerned (id)")
+        team = ApiIdField(required=False, help_text="Team concerned (id)")
 
     @extend_schema(
         parameters=[FilterSerializer],

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter import inputs
 from callcenter.selectors import employee_choices, employees_with_role, team_choices
 from complaints.models import Channel, ComplaintStatus, Urgency
 from complaints.selectors import (
@@ -73,7 +74,7 @@ class ComplaintRecordForm(forms.Form):
     )
     email = forms.CharField(label=_("E-mail"), max_length=200, required=False)
     matter = forms.CharField(label=_("Matter"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    received_at = forms.DateTimeField(
+    received_at = inputs.DateTimeField(
         label=_("Time received"),
         widget=forms.DateTimeInput(attrs=DATETIME_WIDGET, format=ISO_DATETIME),
         input_formats=[ISO_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -134,10 +135,10 @@ class ComplaintFilterForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(
+    date_from = inputs.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO)
     )
-    date_to = forms.DateField(
+    date_to = inputs.DateField(
         label=_("Received to"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO)
     )
     ordering = forms.ChoiceField(label=_("Order by"), required=False)
@@ -193,7 +194,7 @@ class ComplaintLogForm(forms.Form):
 class ComplaintPlanForm(forms.Form):
     description = forms.CharField(label=_("Plan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     responsible = EmployeeChoiceField(label=_("Responsible"), queryset=None, empty_label=_("Choose"))
-    deadline = forms.DateTimeField(
+    deadline = inputs.DateTimeField(
         label=_("Deadline"),
         widget=forms.DateTimeInput(attrs=DATETIME_WIDGET, format=ISO_DATETIME),
         input_formats=[ISO_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],

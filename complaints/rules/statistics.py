@@ -14,6 +14,7 @@ import re
 
 from django.utils import timezone
 
+from callcenter.inputs import safe_date, safe_id
 from complaints.models import Channel
 from complaints.rules.complaints import mask_email, mask_phone
 
@@ -48,28 +49,13 @@ def month_start(day: datetime.date, back: int = 0) -> datetime.date:
     return datetime.date(month // 12, month % 12 + 1, 1)
 
 
-def _date(value) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def statistics_filters(params, *, today: datetime.date | None = None) -> dict:
     """Clean filters from a query string: ``date_from``/``date_to`` (default: the last 12 months
-    up to today), ``channel``, ``category`` (code), ``team`` (id). Bad values are dropped."""
+    up to today), ``channel``, ``category`` (code), ``team`` (id). Bad values (a date outside
+    :data:`callcenter.inputs.DATE_MIN` .. ``DATE_MAX`` too) are dropped."""
     today = today or timezone.localdate()
-    date_to = _date(params.get("date_to")) or today
-    date_from = _date(params.get("date_from")) or month_start(date_to, DEFAULT_MONTHS - 1)
+    date_to = safe_date(params.get("date_to")) or today
+    date_from = safe_date(params.get("date_from")) or month_start(date_to, DEFAULT_MONTHS - 1)
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     # At most MAX_MONTHS months: each month is a bucket of the one aggregate query.
@@ -79,7 +65,7 @@ def statistics_filters(params, *, today: datetime.date | None = None) -> dict:
         filters["channel"] = channel
     if category := (params.get("category") or "").strip():
         filters["category"] = category[:30]
-    if (team := _int(params.get("team"))) is not None:
+    if (team := safe_id(params.get("team"))) is not None:
         filters["team"] = team
     return filters
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, NotFoundError
+from callcenter.inputs import safe_date, safe_id
 from callcenter.models import Department, Employee, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors import employee_of, grants_in_force, hr_department_ids, is_company_hr
@@ -101,28 +102,18 @@ def _visible_q(user) -> Q | None:
 
 
 def _clean_filters(filters: dict) -> dict:
-    """Ids and dates as the right types; a malformed value is a clear 400, never a 500."""
+    """Ids and dates as the right types, within :mod:`callcenter.inputs`' bounds; a malformed or
+    out-of-range value is a clear 400, never a 500."""
     cleaned = dict(filters)
-    for key in ("owner", "team"):
+    for key, parse in (("owner", safe_id), ("team", safe_id), ("date_from", safe_date), ("date_to", safe_date)):
         value = cleaned.get(key)
         if value in (None, "") or (key == "owner" and value == "me"):
             continue
-        try:
-            cleaned[key] = int(value)
-        except (TypeError, ValueError) as exc:
+        cleaned[key] = parse(value)
+        if cleaned[key] is None:
             raise ApplicationError(
                 _("Invalid filter: %(name)s.") % {"name": key}, code=ComplaintErrorCode.FILTER_INVALID
-            ) from exc
-    for key in ("date_from", "date_to"):
-        value = cleaned.get(key)
-        if value in (None, "") or isinstance(value, datetime.date):
-            continue
-        try:
-            cleaned[key] = datetime.date.fromisoformat(str(value))
-        except ValueError as exc:
-            raise ApplicationError(
-                _("Invalid filter: %(name)s.") % {"name": key}, code=ComplaintErrorCode.FILTER_INVALID
-            ) from exc
+            )
     return cleaned
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from callcenter import inputs
 from callcenter.exports import file_response
 from callcenter.permissions import role_required
 from callcenter.selectors import team_choices
@@ -18,7 +19,9 @@ from complaints.services import STATISTICS_EXPORT_FORMATS, complaint_statistics_
 @role_required(*STATS_ROLES)
 def statistics(request):
     user = request.user
-    filters = statistics_filters(request.GET)
+    # An unusable date (malformed, or outside callcenter.inputs' range) is dropped with a message.
+    dates = {name: inputs.query_date(request, name) for name in ("date_from", "date_to")}
+    filters = statistics_filters({**request.GET.dict(), **dates})
     fmt = request.GET.get("format")
     if fmt in STATISTICS_EXPORT_FORMATS:
         return file_response(complaint_statistics_export(actor=user, filters=filters, fmt=fmt))

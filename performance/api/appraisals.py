@@ -21,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callcenter.inputs import ApiDateField, ApiIdField, ApiMonthField
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
@@ -166,7 +167,7 @@ def _detail(request, pk: int) -> dict:
 
 
 class ItemScoreInputSerializer(serializers.Serializer):
-    item_id = serializers.IntegerField()
+    item_id = ApiIdField()
     score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, required=False, default=None)
     comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
 
@@ -194,18 +195,18 @@ class ScoresInputSerializer(serializers.Serializer):
 
 class ActionInputSerializer(serializers.Serializer):
     action = serializers.CharField(max_length=2000)
-    owner_id = serializers.IntegerField(help_text="The employee or the superior.")
-    due_on = serializers.DateField()
+    owner_id = ApiIdField(help_text="The employee or the superior.")
+    due_on = ApiDateField()
 
 
 class ReviewInputSerializer(serializers.Serializer):
-    action_id = serializers.IntegerField()
+    action_id = ApiIdField()
     status = serializers.ChoiceField(choices=ActionStatus.choices)
     note = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
 
 
 class InterviewInputSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = ApiDateField()
     strengths = serializers.CharField(max_length=4000)
     problems = serializers.CharField(max_length=4000)
     employee_comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=4000)
@@ -219,9 +220,9 @@ class SendBackInputSerializer(serializers.Serializer):
 
 
 class AppraisalFilterSerializer(serializers.Serializer):
-    month = serializers.DateField(required=False, help_text="First day of the month.")
+    month = ApiMonthField(required=False, help_text="YYYY-MM (or any day of the month).")
     status = serializers.ChoiceField(choices=AppraisalStatus.choices, required=False)
-    team = serializers.IntegerField(required=False)
+    team = ApiIdField(required=False)
     q = serializers.CharField(required=False, max_length=50)
 
 

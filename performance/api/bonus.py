@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.exports import private_file_response
+from callcenter.inputs import ApiIdField, ApiMonthField
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, IgnoreAcceptNegotiation, paginated_response, paginated_schema
 from performance import rules, selectors, services
-from performance.forms import MonthField
 from performance.models import BonusSheetStatus, FileFormat, FileStatus, ScoreBand
 
 READERS = HasRole(*selectors.BONUS_READ_ROLES)
@@ -33,21 +33,8 @@ HR = HasRole(*services.BONUS_WRITE_ROLES)
 # --- Serializers ----------------------------------------------------------------------------------------
 
 
-class MonthInputField(serializers.DateField):
-    """``YYYY-MM`` or a date; the first of the month."""
-
-    def to_internal_value(self, value):
-        try:
-            month = MonthField().to_python(value)
-        except Exception as exc:
-            raise serializers.ValidationError(self.error_messages["invalid"].format(format="YYYY-MM")) from exc
-        if month is None:
-            raise serializers.ValidationError(self.error_messages["required"])
-        return month
-
-
 class PrepareInputSerializer(serializers.Serializer):
-    month = MonthInputField(help_text="YYYY-MM (or any date of the month)")
+    month = ApiMonthField(help_text="YYYY-MM (or any date of the month)")
 
 
 class CorrectInputSerializer(serializers.Serializer):
@@ -66,13 +53,13 @@ class ExportInputSerializer(serializers.Serializer):
 
 
 class SheetFilterSerializer(serializers.Serializer):
-    month = MonthInputField(required=False)
+    month = ApiMonthField(required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     status = serializers.ChoiceField(choices=BonusSheetStatus.choices, required=False)
 
 
 class LineFilterSerializer(serializers.Serializer):
-    department = serializers.IntegerField(required=False)
+    department = ApiIdField(required=False)
     band = serializers.ChoiceField(choices=ScoreBand.choices, required=False)
     q = serializers.CharField(required=False, max_length=50)
 

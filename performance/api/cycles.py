@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callcenter.inputs import ApiIdField, ApiMonthField
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
@@ -151,7 +152,7 @@ class CycleRemindOutputSerializer(serializers.Serializer):
 
 
 class CycleOpenInputSerializer(serializers.Serializer):
-    month = serializers.DateField(input_formats=["%Y-%m", "%Y-%m-%d"], help_text="YYYY-MM (or any day of it).")
+    month = ApiMonthField(help_text="YYYY-MM (or any day of it).")
 
 
 class CycleLockInputSerializer(serializers.Serializer):
@@ -164,8 +165,8 @@ class CycleMissingFilterSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(
         choices=[AppraisalStatus.SELF, AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW], required=False
     )
-    department = serializers.IntegerField(min_value=1, required=False)
-    team = serializers.IntegerField(min_value=1, required=False)
+    department = ApiIdField(required=False)
+    team = ApiIdField(required=False)
 
 
 # --- Endpoints ---------------------------------------------------------------------------------------

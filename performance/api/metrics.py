@@ -18,20 +18,19 @@ from django.conf import settings
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter.errors import ApplicationError
+from callcenter.inputs import ApiDateField, ApiIdField, ApiMonthField, JSONParser
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.selectors import Scope, user_scope
 from performance import rules, selectors, services
 from performance.errors import PerformanceErrorCode
-from performance.forms import parse_id, parse_month
 
 HR = HasRole(*services.METRIC_IMPORT_ROLES)
 
@@ -54,7 +53,7 @@ class MetricRowInputSerializer(serializers.Serializer):
     """Documentation of one row; the rows are checked by the service (the CSV rules)."""
 
     employee_no = serializers.CharField()
-    date = serializers.DateField()
+    date = ApiDateField()
     calls_answered = serializers.IntegerField(min_value=0)
     calls_resolved = serializers.IntegerField(min_value=0, help_text="At most calls_answered.")
     avg_handle_seconds = serializers.IntegerField(min_value=0)
@@ -157,17 +156,19 @@ class MetricMonthApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    class FilterSerializer(serializers.Serializer):
+        month = ApiMonthField(required=False, help_text="YYYY-MM (default: this month)")
+        team = ApiIdField(required=False)
+
     @extend_schema(
-        parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
-            OpenApiParameter("team", int),
-            *PAGE_PARAMETERS,
-        ],
+        parameters=[FilterSerializer, *PAGE_PARAMETERS],
         responses=paginated_schema(MetricMonthRowOutputSerializer),
     )
     def get(self, request):
-        month = parse_month(request.query_params.get("month"), timezone.localdate())
-        team_id = parse_id(request.query_params.get("team"))
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        month = filters.validated_data.get("month") or timezone.localdate().replace(day=1)
+        team_id = filters.validated_data.get("team")
         if team_id is not None and user_scope(request.user) < Scope.TEAM:
             team_id = None
         data = selectors.metric_month(user=request.user, month=month, team_id=team_id)

@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callcenter.inputs import ApiIdField, safe_id
 from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from performance import selectors, services
@@ -151,7 +152,7 @@ class TemplateOutputSerializer(serializers.Serializer):
 
 
 class TemplateItemInputSerializer(serializers.Serializer):
-    indicator = serializers.IntegerField(help_text="Indicator id.")
+    indicator = ApiIdField(help_text="Indicator id.")
     weight = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Percent; all weights sum to 100.")
 
 
@@ -161,7 +162,7 @@ class TemplateUpdateInputSerializer(serializers.Serializer):
 
 
 class TemplateCreateInputSerializer(TemplateUpdateInputSerializer):
-    position = serializers.IntegerField(min_value=1, help_text="Position (岗位) id.")
+    position = ApiIdField(help_text="Position (岗位) id.")
 
 
 class TemplateListApi(APIView):
@@ -177,10 +178,7 @@ class TemplateListApi(APIView):
     )
     def get(self, request):
         active = (request.query_params.get("active") or "").lower()
-        try:
-            position = int(request.query_params.get("position") or 0) or None
-        except ValueError:
-            position = None
+        position = safe_id(request.query_params.get("position"))  # an unusable one is ignored
         filters = {"position": position, "active": {"true": True, "1": True, "false": False, "0": False}.get(active)}
         return paginated_response(
             request=request,

@@ -11,6 +11,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from callcenter import inputs
 from performance.models import ActionStatus, AppraisalStatus, ScoringMethod
 from performance.services import APPRAISAL_COMMENT_MAX, APPRAISAL_TEXT_MAX
 
@@ -94,7 +95,7 @@ class AppraisalInterviewForm(forms.Form):
     """The feedback interview (PRF-3): up to three new actions, and a review of each action
     still open from earlier months."""
 
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    held_on = inputs.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     strengths = forms.CharField(
         label=_("Strengths"), max_length=APPRAISAL_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -118,7 +119,7 @@ class AppraisalInterviewForm(forms.Form):
                 label=_("Action"), required=False, max_length=APPRAISAL_COMMENT_MAX
             )
             self.fields[f"owner_{n}"] = forms.ChoiceField(label=_("Owner"), required=False, choices=owner_choices)
-            self.fields[f"due_on_{n}"] = forms.DateField(
+            self.fields[f"due_on_{n}"] = inputs.DateField(
                 label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
             )
             self.action_rows.append(n)
@@ -181,7 +182,9 @@ class AppraisalSendBackForm(forms.Form):
 
 
 class AppraisalTeamFilterForm(forms.Form):
-    month = forms.TypedChoiceField(label=_("Month"), required=False, coerce=str)
+    month = forms.TypedChoiceField(
+        label=_("Month"), required=False, coerce=datetime.date.fromisoformat, empty_value=None
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *AppraisalStatus.choices]
     )
@@ -197,7 +200,7 @@ class AppraisalTeamFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         month = data.get("month")
         return {
-            "month": datetime.date.fromisoformat(month) if month else default_month,
+            "month": month or default_month,
             "status": data.get("status") or None,
             "team": data.get("team"),
             "q": data.get("q", ""),

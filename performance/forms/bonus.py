@@ -3,12 +3,12 @@ decide what is allowed and explain every refusal."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from callcenter import inputs
 from performance.models import BonusSheetStatus, FileFormat, ScoreBand
 
 __all__ = [
@@ -18,24 +18,11 @@ __all__ = [
     "BonusLineFilterForm",
     "BonusPrepareForm",
     "BonusSheetFilterForm",
-    "MonthField",
 ]
 
 
-class MonthField(forms.DateField):
-    """``YYYY-MM`` (the browser's month input) or a full date; always the first of the month."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-
-    def to_python(self, value):
-        if isinstance(value, str) and len(value.strip()) == 7:
-            value = value.strip() + "-01"
-        date = super().to_python(value)
-        return date.replace(day=1) if isinstance(date, datetime.date) else date
-
-
 class BonusPrepareForm(forms.Form):
-    month = MonthField(label=_("Month"), help_text=_("The month of the appraisal cycle the sheet is made from."))
+    month = inputs.MonthField(label=_("Month"), help_text=_("The month of the appraisal cycle the sheet is made from."))
 
 
 class BonusSheetFilterForm(forms.Form):

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter import inputs
 from performance.models import AppraisalStatus
 from performance.rules import month_last_day
 
@@ -19,19 +20,13 @@ __all__ = [
 
 
 class CycleOpenForm(forms.Form):
-    month = forms.CharField(
+    month = inputs.MonthField(
         label=_("Month"),
-        max_length=7,
-        widget=forms.DateInput(attrs={"type": "month"}),
         help_text=_("A month that has ended (PRF-2: scoring at month end), e.g. 2025-05."),
     )
 
     def clean_month(self) -> datetime.date:
-        value = (self.cleaned_data.get("month") or "").strip()
-        try:
-            month = datetime.datetime.strptime(value[:7], "%Y-%m").date()
-        except ValueError:
-            raise forms.ValidationError(_("Enter a month as YYYY-MM."), code="invalid") from None
+        month = self.cleaned_data["month"]
         if month_last_day(month) >= timezone.localdate():
             raise forms.ValidationError(
                 _("%(month)s has not ended yet; a month is appraised at its end (PRF-2)."),
@@ -54,8 +49,8 @@ class CycleReviewFilterForm(forms.Form):
     )
     # Ids, validated as numbers; the selector applies them inside the reader's visible scope, and
     # the options offered are the departments and teams of that scope (set_options).
-    department = forms.IntegerField(label=_("Department"), required=False, min_value=1, widget=forms.Select)
-    team = forms.IntegerField(label=_("Team"), required=False, min_value=1, widget=forms.Select)
+    department = inputs.IdField(label=_("Department"), required=False, widget=forms.Select)
+    team = inputs.IdField(label=_("Team"), required=False, widget=forms.Select)
 
     def set_options(self, *, departments, teams) -> None:
         self.fields["department"].widget.choices = [("", _("All departments")), *((d.pk, d.name) for d in departments)]

@@ -1,7 +1,6 @@
-"""Input parsing for the metrics pages (PRF-1 work results): the upload and the month view's
-filters. The rows themselves are checked by :mod:`performance.rules.metrics` in the service."""
-
-import datetime
+"""Input parsing for the metrics pages (PRF-1 work results): the upload (the month view's
+filters are :mod:`callcenter.inputs`' parsers). The rows themselves are checked by
+:mod:`performance.rules.metrics` in the service."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +9,6 @@ from performance.rules import MAX_FILE_BYTES
 
 __all__ = [
     "MetricUploadForm",
-    "parse_id",
-    "parse_month",
 ]
 
 
@@ -36,20 +33,3 @@ class MetricUploadForm(forms.Form):
                 code="file_too_large",
             )
         return upload
-
-
-def parse_month(value, default: datetime.date) -> datetime.date:
-    """``YYYY-MM`` → the first of the month; anything else → ``default`` (never a 500)."""
-    try:
-        year, month = str(value or "").split("-")
-        return datetime.date(int(year), int(month), 1)
-    except (TypeError, ValueError):
-        return default.replace(day=1)
-
-
-def parse_id(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None

@@ -94,8 +94,11 @@ def test_open_refusals_and_idempotence(org):
     assert first.json()["cycle"]["status"] == "open"
     again = api.post(url("api:performance:cycle_open"), {"month": "2025-04-17"}, format="json")
     assert again.json()["created"] == 0
-    future = api.post(url("api:performance:cycle_open"), {"month": "2999-01"}, format="json")
+    future = api.post(url("api:performance:cycle_open"), {"month": "2099-01"}, format="json")
     assert future.status_code == 400 and future.json()["code"] == "month_not_ended"
+    # Past the months anyone may enter (callcenter.inputs: 2000-01 .. 2099-12): the field says so.
+    far = api.post(url("api:performance:cycle_open"), {"month": "2999-01"}, format="json")
+    assert far.status_code == 400 and far.json()["code"] == "invalid" and set(far.json()["errors"]) == {"month"}
     assert api.post(url("api:performance:cycle_open"), {"month": "May"}, format="json").status_code == 400
     assert AppraisalCycle.objects.count() == 1
 

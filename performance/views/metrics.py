@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from callcenter import inputs
 from callcenter.exports import file_response
 from callcenter.pages import form_status, form_submit, paginate
 from callcenter.permissions import login_only, role_required
 from callcenter.roles import has_role
 from callcenter.selectors import Scope, employee_get, team_choices, user_scope
 from performance import rules, selectors, services
-from performance.forms import MetricUploadForm, parse_id, parse_month
+from performance.forms import MetricUploadForm
 
 PAGE_SIZE = 25
 HR = services.METRIC_IMPORT_ROLES
@@ -116,17 +117,17 @@ def metric_month(request):
     agent's days too."""
     user = request.user
     today = timezone.localdate()
-    month = parse_month(request.GET.get("month"), today)
+    month = inputs.query_month(request, today)
     scope = user_scope(user)
     teams = list(team_choices(user=user)) if scope >= Scope.TEAM else []
-    team_id = parse_id(request.GET.get("team"))
+    team_id = inputs.safe_id(request.GET.get("team"))
     if team_id not in {t.pk for t in teams}:
         team_id = None
     data = selectors.metric_month(user=user, month=month, team_id=team_id)
     page = paginate(request, data.rows, PAGE_SIZE)
     employee = None
     days = []
-    employee_id = parse_id(request.GET.get("employee"))
+    employee_id = inputs.safe_id(request.GET.get("employee"))
     if scope <= Scope.SELF and employee_id is None and data.rows:
         employee_id = data.rows[0].employee_id
     if employee_id is not None:

@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from callcenter import inputs
 from callcenter.pages import action_run, form_status, form_submit, paginate
 from callcenter.permissions import role_required
 from callcenter.selectors import position_list
@@ -142,7 +143,7 @@ def _rows_of(template) -> list[dict]:
 @role_required(*HR)
 @require_http_methods(["GET", "POST"])
 def template_create(request):
-    position_id = _int(request.GET.get("position"))
+    position_id = inputs.safe_id(request.GET.get("position"))
     position = position_list().filter(pk=position_id).first() if position_id else None
     based_on = None
     if position is not None:
@@ -189,13 +190,6 @@ def template_edit(request, pk: int):
         _editor_context(form, template=template, rows=rows),
         status=form_status(form),
     )
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 urlpatterns = [
