@@ -66,6 +66,10 @@ SKIPPED_ROUTES = {"api/schema/", "api/docs/", "accounts/logout/", "accounts/logi
 # Which table a route's (first) id points at: the walk uses one of its rows, and the edge ids.
 ROUTE_TABLES = (
     (r"employees/<int:pk>/", "callcenter.Employee"),
+    (r"accounts/tokens/<int:pk>/", "callcenter.ApiToken"),
+    (r"accounts/roles/<int:pk>/", "callcenter.User"),
+    (r"access-grants/hr-limits/<int:user_id>/", "callcenter.User"),
+    (r"access-grants/<int:pk>/", "callcenter.AccessGrant"),
     (r"notifications/<int:pk>/", "callcenter.Notification"),
     (r"attendance/corrections/<int:pk>/", "attendance.PunchCorrection"),
     (r"attendance/summary/<int:employee_id>/", "callcenter.Employee"),
@@ -389,7 +393,8 @@ def test_a_month_page_out_of_range_shows_this_month_and_says_why(world, db, role
     response = _client(world.users[role]).get(path, {"month": month}, headers={"accept-language": "en"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "between 2000-01 and 2099-12" in html
+    # the message names the valid months, in the user's language (zh-Hans by default)
+    assert "between 2000-01 and 2099-12" in html or "2000-01 至 2099-12" in html
     assert (
         timezone.localdate().strftime("%Y-%m") in html
         or (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m") in html
