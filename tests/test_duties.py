@@ -77,6 +77,9 @@ _SHEET = "a whole bonus sheet computed by rule from others' decisions; held by t
 NOT_PRIVILEGED = {
     # the core
     "callcenter.job_runs_prune": _SYSTEM,
+    "callcenter.employment_event_record": (
+        "a step of the history, written inside the hiring, transfer and leaving services that decide it"
+    ),
     "callcenter.api_token_create": _SELF_SERVICE + " (a token is always for one's own account)",
     "callcenter.api_token_revoke": "ends a token (one's own, or by HR anyone's); it never widens access",
     "callcenter.user_api_tokens_end": _SYSTEM + " (password change and deactivation end the tokens)",

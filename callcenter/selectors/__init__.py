@@ -2,13 +2,14 @@
 write ``from callcenter.selectors import employee_list``. Visibility (whose records a user may see) is
 decided in :mod:`callcenter.selectors.org`, always."""
 
-from callcenter.selectors import accounts, dashboard, grants, notifications, ops, org, policies
+from callcenter.selectors import accounts, dashboard, grants, notifications, ops, org, people, policies
 from callcenter.selectors.accounts import *  # noqa: F403
 from callcenter.selectors.dashboard import *  # noqa: F403
 from callcenter.selectors.grants import *  # noqa: F403
 from callcenter.selectors.notifications import *  # noqa: F403
 from callcenter.selectors.ops import *  # noqa: F403
 from callcenter.selectors.org import *  # noqa: F403
+from callcenter.selectors.people import *  # noqa: F403
 from callcenter.selectors.policies import *  # noqa: F403
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     *notifications.__all__,
     *ops.__all__,
     *org.__all__,
+    *people.__all__,
     *policies.__all__,
 ]

@@ -241,6 +241,18 @@ def test_lock_refused_then_forced(client, org, cycle):
     assert "already locked" in response.content.decode()
 
 
+def test_a_cycle_locked_without_a_person_shows_the_job(client, org, cycle):
+    """Given a month locked with no person recorded (locked_by empty), when HR opens the review,
+    then it answers and says the month-end job locked it (the template once failed on it)."""
+    AppraisalCycle.objects.filter(pk=cycle.pk).update(
+        status=CycleStatus.LOCKED, locked_at=datetime.datetime(2025, 4, 1, 9, tzinfo=datetime.UTC), locked_by=None
+    )
+    login(client, org, "hr")
+    response = client.get(review_url(cycle))
+    assert response.status_code == 200
+    assert "by the month-end job" in response.content.decode()
+
+
 # --- The review's content ---------------------------------------------------------------------------
 
 
