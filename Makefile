@@ -16,7 +16,12 @@ MANAGE := $(PY) manage.py
 RUN_ENV := DJANGO_ENV=development DATABASE_URL=sqlite:///var/db.sqlite3 CELERY_TASK_ALWAYS_EAGER=true
 # `make test` talks to the services on localhost (docker-compose starts them elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/callcenter
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
+# The suite runs on TEST_WORKERS processes (pytest-xdist; a module stays on one process: its
+# module-scoped fixtures are built once). Each worker has its own test database
+# (test_callcenter_gwN) and its own three Redis databases from TEST_REDIS_URL's on (settings.py).
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/7
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadscope
 TEST_ENV := DJANGO_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: help venv install install-dev system-deps messages run worker beat test lint check-services \
@@ -118,7 +123,8 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench bonus
 
 # Regenerate the catalogs after adding strings; then translate the new zh-Hans entries
-# (English: msgen copies the English source into msgstr). test_i18n fails while any is missing.
+# (English: msgen copies the English source into msgstr; a fuzzy guess is emptied first). test_i18n fails while any is missing.
 messages-update: install
 	$(MANAGE) makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore=.venv --ignore=var
+	msgattrib --clear-fuzzy --empty --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
 	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po

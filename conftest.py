@@ -182,7 +182,11 @@ def _sqlite_batch(session) -> dict:
         nodeids = [item.nodeid for item in session.items if isinstance(item, SqliteProxy)]
         with tempfile.TemporaryDirectory(prefix="callcenter-sqlite-") as tmp:
             results_file = Path(tmp) / "results.json"
-            env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
+            env = {  # not a worker of the parent's parallel run (pytest-xdist), nor its services
+                key: value
+                for key, value in os.environ.items()
+                if key not in ("REDIS_URL", "DATABASE_URL") and not key.startswith("PYTEST_XDIST")
+            }
             env |= {  # the `make run` configuration (Makefile RUN_ENV), on a file of its own
                 "DJANGO_ENV": "development",
                 "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",

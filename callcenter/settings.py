@@ -8,6 +8,7 @@ database URL.
 Django settings reference: https://docs.djangoproject.com/en/6.0/ref/settings/
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -172,6 +173,12 @@ def _redis_database_url(url: str, offset: int) -> str:
     query_string = urlencode(query, doseq=True)
     return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query_string}" if query_string else "")
 
+
+# The test suite runs in parallel (pytest-xdist, `make test`): worker gwN takes the three
+# databases 3N places after REDIS_URL's, so one worker's FLUSHDB never drops another's keys.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if DJANGO_ENV == "test" else ""
+if REDIS_URL and _TEST_WORKER.startswith("gw") and _TEST_WORKER[2:].isdigit():
+    REDIS_URL = _redis_database_url(REDIS_URL, 3 * int(_TEST_WORKER[2:]))
 
 REDIS_RESULTS_URL = env.str("REDIS_RESULTS_URL", default="") or (REDIS_URL and _redis_database_url(REDIS_URL, 1))
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (REDIS_URL and _redis_database_url(REDIS_URL, 2))

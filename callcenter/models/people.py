@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.models.org import Employee
 
@@ -31,9 +32,9 @@ class EmploymentEventKind(models.TextChoices):
 
 
 class EmploymentEventStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
-    APPLIED = "applied", _("Applied")
-    CANCELLED = "cancelled", _("Cancelled")
+    SCHEDULED = "scheduled", pgettext_lazy("employment event", "Scheduled")
+    APPLIED = "applied", pgettext_lazy("employment event", "Applied")
+    CANCELLED = "cancelled", pgettext_lazy("employment event", "Cancelled")
 
 
 class EmploymentEvent(models.Model):
