@@ -1,0 +1,95 @@
+"""SECURITY.md classes 4 (mass assignment) and 11 (time) for the core app where it had no test of
+its own: the owner of a new API token and the user whose roles change come from the session and
+the URL, never from fields the caller adds; an access grant is in force through the last second
+of its last day in local time, at the year's end too, and not a second longer."""
+
+import datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import django.utils.timezone as tz
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from callcenter.models import ApiToken, GrantKind, User
+from callcenter.roles import Role, has_role
+from callcenter.selectors import api_token_lifetime_days, employees_visible_to
+from callcenter.tests import factories as f
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _client(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_a_token_belongs_to_the_session_user_whatever_the_form_adds(org):
+    """Given the agent on their tokens page, when they post a token with extra fields naming HR
+    as its user, a far expiry, a chosen key and a revocation, then the token is the agent's, its
+    expiry is the account policy's lifetime and none of the extra fields is read."""
+    before = tz.now()
+    response = _client(org.agent.user).post(
+        reverse("callcenter:api_token_list"),
+        {
+            "name": "报表",
+            "lifetime_days": "",
+            "user": org.hr.user.pk,
+            "user_id": org.hr.user.pk,
+            "expires_at": "2099-01-01T00:00:00Z",
+            "key_hash": "0" * 64,
+            "key_prefix": "AAAAAAAA",
+            "revoked_at": "2000-01-01T00:00:00Z",
+        },
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert token.user == org.agent.user and not ApiToken.objects.filter(user=org.hr.user).exists()
+    lifetime = datetime.timedelta(days=api_token_lifetime_days())
+    assert before + lifetime - datetime.timedelta(minutes=1) <= token.expires_at <= tz.now() + lifetime
+    assert token.key_hash != "0" * 64 and token.key_prefix != "AAAAAAAA" and token.revoked_at is None
+
+
+def test_a_role_change_acts_on_the_user_of_the_url_not_a_posted_one(org):
+    """Given HR changing the peer's roles, when the form also names the agent (``user``,
+    ``user_id``), then the peer gets the role and the agent is left as they were."""
+    response = _client(org.hr.user).post(
+        reverse("callcenter:user_roles", args=[org.peer.user.pk]),
+        {"role": Role.SUPERVISOR, "op": "assign", "user": org.agent.user.pk, "user_id": org.agent.user.pk},
+    )
+    assert response.status_code == 302
+    assert has_role(User.objects.get(pk=org.peer.user.pk), Role.SUPERVISOR)
+    assert not has_role(User.objects.get(pk=org.agent.user.pk), Role.SUPERVISOR)
+
+
+@pytest.mark.parametrize(
+    ("moment", "in_force"),
+    [
+        (datetime.datetime(2026, 12, 1, 0, 0, 0, tzinfo=TZ), True),  # first second of the first day
+        (datetime.datetime(2026, 11, 30, 23, 59, 59, tzinfo=TZ), False),  # the second before
+        (datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=TZ), True),  # last second of the year
+        (datetime.datetime(2027, 1, 1, 0, 0, 0, tzinfo=TZ), False),  # midnight: in UTC still 31 December
+    ],
+)
+def test_a_grant_for_december_is_in_force_through_new_years_eve_local_time(org, moment, in_force):
+    """Given a covering supervisor granted team A1 from 1 to 31 December 2026, when their
+    visibility is read at the edges of the period (server time, Asia/Shanghai), then they see A1
+    from the first second of 1 December to the last of 31 December, and not at midnight on New
+    Year's Day, although UTC still says 31 December then."""
+    cover = f.EmployeeFactory(
+        user=f.UserFactory(username="cover", roles=[Role.SUPERVISOR]), team=org.b1, department=org.dept_b
+    )
+    f.access_grant(
+        grantee=cover.user,
+        obj=org.a1,
+        kind=GrantKind.TEAM,
+        starts_on=datetime.date(2026, 12, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        granted_by=org.hr.user,
+    )
+    with mock.patch.object(tz, "now", return_value=moment):
+        visible = set(employees_visible_to(User.objects.get(pk=cover.user.pk)).values_list("pk", flat=True))
+    assert (org.agent.pk in visible) is in_force
+    assert cover.pk in visible
