@@ -1,7 +1,8 @@
-"""SECURITY.md classes 4 (mass assignment) and 11 (time) for the core app where it had no test of
-its own: the owner of a new API token and the user whose roles change come from the session and
-the URL, never from fields the caller adds; an access grant is in force through the last second
-of its last day in local time, at the year's end too, and not a second longer."""
+"""SECURITY.md classes 4 (mass assignment), 5 (injection, e-mails) and 11 (time) for the core app
+where it had no test of its own: the owner of a new API token and the user whose roles change come
+from the session and the URL, never from fields the caller adds; a notification's e-mail is plain
+text with one subject line; an access grant is in force through the last second of its last day
+in local time, at the year's end too, and not a second longer."""
 
 import datetime
 from unittest import mock
@@ -12,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from callcenter import services
 from callcenter.models import ApiToken, GrantKind, User
 from callcenter.roles import Role, has_role
 from callcenter.selectors import api_token_lifetime_days, employees_visible_to
@@ -93,3 +95,27 @@ def test_a_grant_for_december_is_in_force_through_new_years_eve_local_time(org, 
         visible = set(employees_visible_to(User.objects.get(pk=cover.user.pk)).values_list("pk", flat=True))
     assert (org.agent.pk in visible) is in_force
     assert cover.pk in visible
+
+
+def test_a_notification_with_markup_and_a_header_in_its_title_is_plain_text_everywhere(
+    org, celery_eager, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    """Given a notification whose title carries markup and a line break followed by a ``Bcc:``
+    header (text that reaches titles from names and reasons), when it is e-mailed and listed,
+    then the e-mail is plain text only (no HTML part) with a one-line subject and no extra
+    recipient, and the notifications page and bell show the markup escaped."""
+    settings.SITE_URL = "http://testserver-site"
+    user = org.peer.user
+    user.email, user.preferred_language = "peer@example.com", "en"
+    user.save(update_fields=["email", "preferred_language"])
+    title = "<img src=x onerror=alert(1)>\r\nBcc: evil@example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_send(recipients=[user], kind="leave.pending", title=title, body="<b>x</b>", email=True)
+    (mail,) = mailoutbox
+    assert mail.to == ["peer@example.com"] and mail.bcc == [] and mail.cc == []
+    assert "\n" not in mail.subject and "\r" not in mail.subject
+    assert not getattr(mail, "alternatives", []) and mail.content_subtype == "plain"
+    assert mail.recipients() == ["peer@example.com"] and mail.message()["Bcc"] is None
+    html = _client(user).get(reverse("callcenter:notification_list")).content.decode()
+    assert "<img src=x onerror" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b>x</b>" not in html
