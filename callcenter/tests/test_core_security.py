@@ -1,8 +1,9 @@
-"""SECURITY.md classes 4 (mass assignment), 5 (injection, e-mails) and 11 (time) for the core app
-where it had no test of its own: the owner of a new API token and the user whose roles change come
-from the session and the URL, never from fields the caller adds; a notification's e-mail is plain
-text with one subject line; an access grant is in force through the last second of its last day
-in local time, at the year's end too, and not a second longer."""
+"""SECURITY.md classes 4 (mass assignment), 5 (injection, e-mails), 8 (concurrency) and 11 (time)
+for the core app where it had no test of its own: the owner of a new API token and the user whose
+roles change come from the session and the URL, never from fields the caller adds; a
+notification's e-mail is plain text with one subject line; two HR users granting, giving a role
+or revoking a token at the same moment act once; an access grant is in force through the last
+second of its last day in local time, at the year's end too, and not a second longer."""
 
 import datetime
 from unittest import mock
@@ -14,10 +15,12 @@ from django.test import Client
 from django.urls import reverse
 
 from callcenter import services
-from callcenter.models import ApiToken, GrantKind, User
+from callcenter.models import AccessGrant, ApiToken, GrantKind, User
 from callcenter.roles import Role, has_role
 from callcenter.selectors import api_token_lifetime_days, employees_visible_to
 from callcenter.tests import factories as f
+from callcenter.tests.parallel import run_parallel
+from datasecurity.models import AuditEvent
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -119,3 +122,67 @@ def test_a_notification_with_markup_and_a_header_in_its_title_is_plain_text_ever
     html = _client(user).get(reverse("callcenter:notification_list")).content.decode()
     assert "<img src=x onerror" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<b>x</b>" not in html
+
+
+# --- Concurrency: two HR users at the same moment, on real connections --------------------------
+
+
+@pytest.fixture
+def second_hr(org):
+    return f.EmployeeFactory(user=f.UserFactory(username="hr2", roles=[Role.HR]), team=org.b1, department=org.dept_b)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hr_users_granting_the_same_team_at_once_make_one_grant(org, second_hr):
+    """Given two HR users granting team A1 to the same covering supervisor for overlapping days,
+    when both save at the same moment, then one grant exists, the other is refused as an overlap
+    (the grantee's row lock, then the exclusion constraint), and one grant is audited."""
+    cover = f.EmployeeFactory(
+        user=f.UserFactory(username="cover", roles=[Role.SUPERVISOR]), team=org.b1, department=org.dept_b
+    )
+    today = tz.localdate()
+
+    def grant(actor, days):
+        return lambda: services.access_grant_create(
+            actor=actor,
+            kind=GrantKind.TEAM,
+            grantee_id=cover.user.pk,
+            target=org.a1.pk,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=days),
+            reason="主管休假，代为管理",
+        )
+
+    outcomes = run_parallel([grant(org.hr.user, 7), grant(second_hr.user, 3)])
+    assert outcomes == ["grant_overlap", "ok"]
+    assert AccessGrant.objects.filter(grantee=cover.user).count() == 1
+    assert AuditEvent.objects.filter(action="access_grant.create").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hr_users_giving_the_same_role_at_once_give_it_once(org, second_hr):
+    """Given two HR users making the peer a supervisor at the same moment, then one assignment
+    lands and the other is told the role is already held (the account's row lock); one event."""
+    outcomes = run_parallel(
+        [
+            lambda actor=actor: services.user_role_assign(actor=actor, user_id=org.peer.user.pk, role=Role.SUPERVISOR)
+            for actor in (org.hr.user, second_hr.user)
+        ]
+    )
+    assert outcomes == ["ok", "role_unchanged"]
+    assert AuditEvent.objects.filter(action="user.role_assign").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_revoking_one_token_twice_at_once_revokes_it_once(org):
+    """Given the agent's token, when the agent and HR revoke it at the same moment, then it is
+    revoked once, the other is told so, and one revocation is audited."""
+    token, _key = services.api_token_create(actor=org.agent.user, name="脚本")
+    outcomes = run_parallel(
+        [
+            lambda actor=actor: services.api_token_revoke(actor=actor, token_id=token.pk)
+            for actor in (org.agent.user, org.hr.user)
+        ]
+    )
+    assert outcomes == ["ok", "token_already_revoked"]
+    assert AuditEvent.objects.filter(action="api_token.revoke").count() == 1
