@@ -35,6 +35,7 @@ MATRIX_FILES = [
     "callcenter/tests/test_core_security.py",
     "complaints/tests/test_complaints_security.py",
     "datasecurity/tests/test_audit_security.py",
+    "performance/tests/test_performance_security.py",
     "tests/test_csrf_modules.py",
     "tests/test_deployment_security.py",
     "tests/test_injection_sources.py",
