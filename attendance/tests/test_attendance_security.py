@@ -1,7 +1,8 @@
 """SECURITY.md classes 5 (injection) and 11 (time) where attendance had no test of its own: markup
 typed into a leave's free text (the reason, a certificate's file name, an approver's comment)
 renders as text on every page that shows it; an overnight shift on New Year's Eve and a shift
-ending at midnight exactly belong to the day they start, in that day's month and year."""
+ending at midnight exactly belong to the day they start, in that day's month and year; annual
+leave across New Year is split, each part taken from its own year's balance."""
 
 import datetime
 from decimal import Decimal
@@ -10,10 +11,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from attendance import selectors, services
-from attendance.models import DailyAttendance, Punch, PunchSource, RosterEntry, ShiftType
-from attendance.tests.factories import leave_type, next_monday, pdf, roster_weeks
+from attendance.models import (
+    DailyAttendance,
+    LeaveApprovalStep,
+    LeaveBalance,
+    LeaveRequest,
+    LeaveStatus,
+    Punch,
+    PunchSource,
+    RosterEntry,
+    ShiftType,
+    StepStatus,
+)
+from attendance.tests.factories import annual_balance, leave_type, next_monday, pdf, roster_weeks
+from callcenter.errors import ApplicationError
 
 TZ = ZoneInfo("Asia/Shanghai")
 SCRIPT = '<script>alert("leave")</script>'
@@ -138,3 +152,40 @@ def test_a_shift_ending_at_midnight_on_the_last_day_of_february(org):
     first_of_march = datetime.date(2026, 3, 1)
     march = selectors.monthly_summary(user=org.supervisor.user, employee_id=org.agent.pk, month=first_of_march)
     assert march.days == [] and march.result.occurrences == 0
+
+
+def _annual(employee, start, end):
+    return services.leave_request_submit(
+        actor=employee.user, leave_type_id=leave_type("annual").pk, start_date=start, end_date=end
+    )
+
+
+def _approve_to_the_end(request):
+    while (step := LeaveApprovalStep.objects.filter(request=request, status=StepStatus.PENDING).first()) is not None:
+        services.leave_request_approve(actor=step.approver.user, leave_request_id=request.pk)
+    request.refresh_from_db()
+    return request
+
+
+def test_annual_leave_across_new_year_is_split_and_each_part_uses_its_years_balance(org):
+    """Given next year's last week and the first week after it rostered Monday to Friday, and the
+    agent's annual balances of both years (LV-3), when the agent asks for one request from 31
+    December to 1 January, then it is refused (split it at the end of the year) and nothing is
+    written; when the two halves are asked for and approved, then December's days come out of
+    that year's balance and January's out of the next year's."""
+    year = timezone.localdate().year + 1
+    roster_weeks([org.agent, org.supervisor, org.manager, org.leader], datetime.date(year, 12, 14), 35)
+    annual_balance(org.agent, year, entitled="5")
+    annual_balance(org.agent, year + 1, entitled="5")
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+        _annual(org.agent, datetime.date(year, 12, 31), datetime.date(year + 1, 1, 1))
+    assert refused.value.code == "leave_refused" and "split the request" in str(refused.value.message)
+    assert not LeaveRequest.objects.exists()
+    last_days = [d for d in (datetime.date(year, 12, n) for n in (29, 30, 31)) if d.weekday() < 5]
+    first_day = next(d for d in (datetime.date(year + 1, 1, n) for n in range(5, 12)) if d.weekday() < 5)
+    december = _approve_to_the_end(_annual(org.agent, last_days[0], last_days[-1]))
+    january = _approve_to_the_end(_annual(org.agent, first_day, first_day))
+    assert december.status == january.status == LeaveStatus.APPROVED
+    assert (december.days, january.days) == (len(last_days), 1)
+    used = dict(LeaveBalance.objects.filter(employee=org.agent).values_list("year", "used_days"))
+    assert used == {year: len(last_days), year + 1: 1}
