@@ -1,7 +1,8 @@
-"""SECURITY.md classes 5 (injection) and 11 (time) for the complaint statistics (CMP-4), which had
-no test of their own: a cause typed like a spreadsheet formula or like markup is text in the CSV,
-the XLSX and the page; a complaint at 23:59 on New Year's Eve and one at midnight exactly fall in
-their own local month and year."""
+"""SECURITY.md classes 5 (injection), 8 (concurrency) and 11 (time) where complaints had no test of
+their own: a cause typed like a spreadsheet formula or like markup is text in the statistics' CSV,
+XLSX and page; two of the complaint team resolving or pausing one complaint at the same moment act
+once, and complaints recorded at the same moment get distinct references; a complaint at 23:59 on
+New Year's Eve and one at midnight exactly fall in their own local month and year."""
 
 import csv
 import datetime
@@ -12,9 +13,15 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from callcenter.roles import Role
+from callcenter.tests import factories as f
+from callcenter.tests.parallel import run_parallel
+from complaints import services
+from complaints.models import Complaint, ComplaintEvent, EventKind
 from complaints.selectors import complaint_statistics
 from complaints.services import complaint_statistics_export
-from complaints.tests.factories import at, complaint_row
+from complaints.tests.factories import at, complaint_planned, complaint_recorded, complaint_row
+from datasecurity.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +91,61 @@ def test_new_years_eve_and_midnight_fall_in_their_own_month_and_year(org):
     assert [(m["month"], m["count"]) for m in both["by_month"]] == [("2026-12", 1), ("2027-01", 1)]
     in_utc = [c.received_at.astimezone(datetime.UTC).date() for c in (eve, new_year)]
     assert in_utc == [datetime.date(2026, 12, 31)] * 2  # in UTC both on 31 December
+
+
+# --- Concurrency: two of the complaint team at the same moment, on real connections -----------
+
+
+@pytest.fixture
+def second_handler(org):
+    return f.EmployeeFactory(
+        user=f.UserFactory(username="handler2", roles=[Role.COMPLAINT_HANDLER]), team=org.b1, department=org.dept_b
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_handlers_resolving_one_complaint_at_once_resolve_it_once(org, second_handler, settings):
+    """Given a planned complaint, when two handlers resolve it at the same moment, then one
+    resolution lands, the other is told it is already resolved (the complaint's row lock), and
+    the timeline and the audit trail hold one resolution."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    complaint = complaint_recorded(org)
+    complaint_planned(org, complaint)
+    outcomes = run_parallel(
+        [
+            lambda user=user: services.complaint_resolve(actor=user, complaint_id=complaint.pk, text="已处理")
+            for user in (org.handler.user, second_handler.user)
+        ]
+    )
+    assert outcomes == ["already_resolved", "ok"]
+    assert AuditEvent.objects.filter(action="complaint.resolve", object_id=str(complaint.pk)).count() == 1
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.RESOLVED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_handlers_pausing_the_clock_at_once_pause_it_once(org, second_handler, settings):
+    """Given an open complaint, when two handlers pause its clock at the same moment, then one
+    pause lands and the other is told the clock is already paused; one pause is audited."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    complaint = complaint_recorded(org)
+    outcomes = run_parallel(
+        [
+            lambda user=user: services.complaint_pause(actor=user, complaint_id=complaint.pk, reason="等待客户材料")
+            for user in (org.handler.user, second_handler.user)
+        ]
+    )
+    assert outcomes == ["already_paused", "ok"]
+    assert AuditEvent.objects.filter(action="complaint.pause", object_id=str(complaint.pk)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_complaints_recorded_at_the_same_moment_get_distinct_references(org, settings):
+    """Given four agents recording complaints at the same moment, then all four are saved, each
+    with its own reference, and each recording is audited once."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    people = [org.agent, org.peer, org.other_team, org.other_dept]
+    outcomes = run_parallel([lambda who=who: complaint_recorded(org, by=who) for who in people])
+    assert outcomes == ["ok"] * 4
+    references = list(Complaint.objects.values_list("reference", flat=True))
+    assert len(references) == len(set(references)) == 4
+    assert AuditEvent.objects.filter(action="complaint.record").count() == 4
