@@ -1,7 +1,8 @@
-"""SECURITY.md classes 5 (injection) and 11 (time) for the audit trail's own page, which had no
-test of their own. A failed sign-in records the username as typed by anyone on the internet: on
-the security auditor's page it must be text, never markup (a stored XSS aimed at the one role
-that reads the trail). The trail's days are local days, at the year's end too, and the time of an
+"""SECURITY.md classes 5 (injection), 8 (concurrency) and 11 (time) for the audit trail where it
+had no test of its own. A failed sign-in records the username as typed by anyone on the internet:
+on the security auditor's page it must be text, never markup (a stored XSS aimed at the one role
+that reads the trail). Two retention purges, or a purge and appends, at the same moment leave a
+chain that verifies. The trail's days are local days, at the year's end too, and the time of an
 event is the server's, whatever the client sends."""
 
 import datetime
@@ -9,13 +10,15 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import django.utils.timezone as tz
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from callcenter.roles import Role
-from datasecurity.models import AuditEvent
-from datasecurity.selectors import audit_event_list
-from datasecurity.services import audit_record
+from callcenter.tests.parallel import run_parallel
+from datasecurity.models import AuditChainHead, AuditEvent
+from datasecurity.selectors import audit_chain_verify, audit_event_list
+from datasecurity.services import audit_record, audit_retention_purge
 
 TZ = ZoneInfo("Asia/Shanghai")
 USERNAME = '<script>alert("audit")</script>'
@@ -81,3 +84,46 @@ def test_the_time_of_an_event_is_the_servers_not_the_clients(org):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="user.role_assign")
     assert before <= event.occurred_at <= tz.now()
+
+
+# --- Concurrency: the retention purge against itself and against appends, on real connections ---
+
+
+def _old_events(n, *, days_ago):
+    at = tz.now() - datetime.timedelta(days=days_ago)
+    with mock.patch.object(tz, "now", return_value=at):
+        return [audit_record(actor=None, action="test.old", object_id=i) for i in range(n)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retention_purges_at_once_purge_once_and_the_chain_holds(org):
+    """Given three events past the 180 days of retention and newer ones, when the retention job
+    runs twice at the same moment (two workers), then the old events are deleted once (3 in all,
+    one purge audited), the chain's count is right and it verifies."""
+    _old_events(3, days_ago=200)
+    audit_record(actor=None, action="test.new", object_id=1)
+    results = run_parallel([audit_retention_purge, audit_retention_purge], results=True)
+    assert sorted(r.purged for r in results) == [0, 3]
+    assert AuditEvent.objects.filter(action="audit.retention_purge").count() == 1
+    assert not AuditEvent.objects.filter(action="test.old").exists()
+    assert AuditChainHead.objects.get(pk=1).event_count == AuditEvent.objects.count()
+    report = audit_chain_verify()
+    assert report.ok, report.problems
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_purge_racing_appends_leaves_a_chain_that_verifies(org):
+    """Given old events, when the retention purge and four appends run at the same moment, then
+    every append is kept, the old events are gone, and the chain verifies from its new anchor."""
+    _old_events(3, days_ago=200)
+    audit_record(actor=None, action="test.new", object_id=0)
+
+    def append(i):
+        return lambda: audit_record(actor=None, action="test.racing", object_id=i)
+
+    run_parallel([audit_retention_purge, *(append(i) for i in range(4))])
+    assert AuditEvent.objects.filter(action="test.racing").count() == 4
+    assert not AuditEvent.objects.filter(action="test.old").exists()
+    assert AuditChainHead.objects.get(pk=1).event_count == AuditEvent.objects.count()
+    report = audit_chain_verify()
+    assert report.ok, report.problems
