@@ -435,7 +435,7 @@ def _apply_one(event_id: int) -> str:
         wanted = {field: after for field, (_before, after) in event.changes.items()}
         diff = _diff(employee, {field: _python_value(field, value) for field, value in wanted.items()})
         if employee.status != EmploymentStatus.ACTIVE:
-            return _cancel_unappliable(event, _("the employee has left"))
+            return _cancel_unappliable(event, _("the employee has left"), CoreErrorCode.ALREADY_LEFT)
         try:
             with transaction.atomic():
                 rerouted = (
@@ -443,7 +443,7 @@ def _apply_one(event_id: int) -> str:
                 )
         except ApplicationError as exc:
             employee.refresh_from_db()
-            return _cancel_unappliable(event, str(exc.message))
+            return _cancel_unappliable(event, str(exc.message), exc.code)
         event.changes = {
             field: diff.get(field, [_json_value(field, _current(employee, field))] * 2) for field in wanted
         }
@@ -457,13 +457,18 @@ def _apply_one(event_id: int) -> str:
         return "applied"
 
 
-def _cancel_unappliable(event: EmploymentEvent, why: str) -> str:
+def _cancel_unappliable(event: EmploymentEvent, why: str, code) -> str:
     event.status = EmploymentEventStatus.CANCELLED
     event.save(update_fields=["status"])
     audit_record(
         actor=None,
         action="employment_event.cancel",
         obj=event,
-        changes={"status": ["scheduled", "cancelled"], "employee": event.employee_id, "reason": why},
+        changes={
+            "status": ["scheduled", "cancelled"],
+            "employee": event.employee_id,
+            "reason": why,
+            "code": str(getattr(code, "value", code)),
+        },
     )
     return "cancelled"
