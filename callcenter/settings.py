@@ -370,7 +370,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 PERIODIC_JOB_LABELS = {
-    "people-changes-apply": _("Transfers and changes taking effect (GEN-1)"),
+    "people-changes-apply": _("Transfers and changes taking effect (GEN-2)"),
     "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),

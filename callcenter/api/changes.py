@@ -1,4 +1,4 @@
-"""Transfers and changes over the API (issue 13, GEN-1): an employee's employment history
+"""Transfers and changes over the API (issue 13, GEN-2): an employee's employment history
 (paginated; pay events for HR and the employee only), HR's transfer and pay change with an
 effective date, and the cancelling of a scheduled change. One class per action."""
 
@@ -44,7 +44,7 @@ class EmployeeHistoryApi(APIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses=paginated_schema(EmploymentEventOutputSerializer),
-        summary="An employee's employment history, newest first (GEN-1; 404 when not visible)",
+        summary="An employee's employment history, newest first (GEN-2; 404 when not visible)",
     )
     def get(self, request, pk: int):
         _employee, events, pay_visible = selectors.employment_timeline(user=request.user, employee_id=pk)

@@ -1,4 +1,4 @@
-"""Reads of transfers and changes (issue 13, GEN-1): the employment timeline of one employee as a
+"""Reads of transfers and changes (issue 13, GEN-2): the employment timeline of one employee as a
 page, with the org names resolved and pay hidden from all but HR and the employee; the post an
 employee held on a day (the appraisal template of a month, PRF-1); the teams HR may move someone
 to, with the supervisor each brings."""

@@ -1,4 +1,4 @@
-"""Transfers and changes (issue 13; GEN-1: the history is kept): HR moves an employee to another
+"""Transfers and changes (issue 13; GEN-2: the history is kept): HR moves an employee to another
 department, team or position, changes their pay, or corrects another HR field, with an
 effective date.
 
@@ -115,7 +115,7 @@ def _diff(employee: Employee, values: dict) -> dict:
 def _require_hr(actor) -> None:
     if not (has_role(actor, Role.HR) or getattr(actor, "is_superuser", False)):
         raise PermissionDeniedError(
-            _("Only HR records transfers and changes of employment (GEN-1)."), code=CoreErrorCode.PERMISSION_DENIED
+            _("Only HR records transfers and changes of employment (GEN-2)."), code=CoreErrorCode.PERMISSION_DENIED
         )
 
 
@@ -294,7 +294,7 @@ def employee_transfer(
     reason: str = "",
 ) -> EmploymentEvent:
     """HR moves an employee to a department, team (of that department, or none) and position from
-    ``effective_on`` (GEN-1). The new team's supervisor becomes the direct supervisor."""
+    ``effective_on`` (GEN-2). The new team's supervisor becomes the direct supervisor."""
     employee = _lock_employee(actor=actor, employee_id=employee_id, action="callcenter.employee_transfer")
     department = Department.objects.filter(pk=department_id).first()
     position = Position.objects.filter(pk=position_id).first()
@@ -378,7 +378,7 @@ def employee_change_record(
 @privileged_service("callcenter.employment_event_cancel", label=gettext_lazy("cancel a scheduled change"))
 @transaction.atomic
 def employment_event_cancel(*, actor, event_id: int, reason: str = "") -> EmploymentEvent:
-    """HR cancels a change not yet in effect (a scheduled event); applied ones stay (GEN-1: the
+    """HR cancels a change not yet in effect (a scheduled event); applied ones stay (GEN-2: the
     history is corrected by a new change, never rewritten)."""
     _require_hr(actor)
     event = EmploymentEvent.objects.select_for_update().filter(pk=event_id).first()

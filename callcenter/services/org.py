@@ -115,7 +115,7 @@ def employee_create(
 @transaction.atomic
 def employee_update(*, actor, employee_id: int, **fields) -> Employee:
     """Correct an employee's HR fields today (not status: see ``employee_deactivate``), recorded in
-    the employment history (GEN-1) as a transfer, a pay change or another change by its fields.
+    the employment history (GEN-2) as a transfer, a pay change or another change by its fields.
     Changes with an effective date go through ``employee_transfer`` / ``employee_pay_change``."""
     allowed = set(EMPLOYEE_FIELDS) - {"status", "left_on"}
     unknown = set(fields) - allowed

@@ -1,4 +1,4 @@
-"""Transfers and changes (issue 13, GEN-1: the history is kept): the services and the daily job
+"""Transfers and changes (issue 13, GEN-2: the history is kept): the services and the daily job
 ``people-changes-apply``, at the boundaries of their rules.
 
 Given the ``org`` fixture (HR in department B; the agent in team A1 of department A, supervised
@@ -62,7 +62,7 @@ def _pay(org, *, pay="6000.00", bonus="1200.00", when=None, employee=None, actor
     [(-31, "applied"), (-1, "applied"), (0, "applied"), (1, "scheduled"), (45, "scheduled")],
     ids=["a-month-ago", "yesterday", "today", "tomorrow", "in-45-days"],
 )
-def test_gen1_a_transfer_dated_today_or_earlier_applies_at_once_a_later_one_is_scheduled(org, offset, status):
+def test_gen2_a_transfer_dated_today_or_earlier_applies_at_once_a_later_one_is_scheduled(org, offset, status):
     """Given HR, when they transfer the agent to A2 effective today+offset, then the event is
     applied (the row moves, before/after filled) up to today, scheduled (the row stays, before
     empty) after it."""
@@ -78,7 +78,7 @@ def test_gen1_a_transfer_dated_today_or_earlier_applies_at_once_a_later_one_is_s
     assert event.kind == "transfer" and event.recorded_by == org.hr.user
 
 
-def test_gen1_the_job_applies_a_change_on_its_date_not_the_day_before_month_end(org):
+def test_gen2_the_job_applies_a_change_on_its_date_not_the_day_before_month_end(org):
     """Given a transfer and a pay change scheduled for the last day of next month, when the job
     runs the day before, nothing changes; when it runs on the day, both apply with their own audit
     event and ``before`` filled; a second run changes nothing (idempotent)."""
@@ -108,7 +108,7 @@ def test_gen1_the_job_applies_a_change_on_its_date_not_the_day_before_month_end(
     assert AuditEvent.objects.count() == audits + 2
 
 
-def test_gen1_the_job_cancels_a_change_that_cannot_apply_any_more_and_goes_on(org):
+def test_gen2_the_job_cancels_a_change_that_cannot_apply_any_more_and_goes_on(org):
     """Given two scheduled transfers, one into team A2 which HR then moves to department B, when
     the job runs, that one is cancelled (team no longer in the department, recorded in the audit)
     and the other still applies: one bad change does not stop the run."""
@@ -125,7 +125,7 @@ def test_gen1_the_job_cancels_a_change_that_cannot_apply_any_more_and_goes_on(or
     assert audit.changes["code"] == "team_department_mismatch" and audit.changes["employee"] == org.agent.pk
 
 
-def test_gen1_an_effective_date_before_the_hire_date_or_out_of_range_is_refused(org):
+def test_gen2_an_effective_date_before_the_hire_date_or_out_of_range_is_refused(org):
     for when in (org.agent.hire_date - DAY, datetime.date(1999, 12, 31), datetime.date(2100, 1, 1)):
         with pytest.raises(ApplicationError) as exc:
             _transfer(org, when=when)
@@ -278,7 +278,7 @@ def test_an_applied_change_cannot_be_cancelled(org):
         ({"first_employed_on": datetime.date(2019, 1, 1)}, "change"),
     ],
 )
-def test_gen1_employee_update_records_its_change_in_the_history(org, fields, kind):
+def test_gen2_employee_update_records_its_change_in_the_history(org, fields, kind):
     services.employee_update(actor=org.hr.user, employee_id=org.agent.pk, **fields)
     event = EmploymentEvent.objects.get(employee=org.agent)
     assert (event.kind, event.status, event.effective_on) == (kind, "applied", _today())

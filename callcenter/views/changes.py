@@ -1,4 +1,4 @@
-"""Pages of transfers and changes (issue 13, GEN-1): HR's transfer and pay change forms from the
+"""Pages of transfers and changes (issue 13, GEN-2): HR's transfer and pay change forms from the
 employee page, the cancel button of a scheduled change, and the employment timeline (a page, and
 its fragment in the employee page). Thin: parse, call one service or selector, render."""
 
