@@ -99,6 +99,14 @@ def test_history_api_role_matrix_and_pay(org, history, who):
     assert all("monthly_base_pay" not in row["changes"] for row in body["results"]) == (who not in SEES_PAY)
 
 
+@pytest.mark.parametrize("who", ["hr", "agent", "supervisor", "manager", "leader"])
+def test_the_employee_page_shows_pay_to_hr_and_the_employee_only(org, who):
+    html = _client(getattr(org, who).user).get(reverse("callcenter:employee_detail", args=[org.agent.pk]))
+    html = html.content.decode()
+    assert ('id="monthly-base-pay"' in html) == (who in SEES_PAY)
+    assert ('id="bonus-base"' in html) == (who in SEES_PAY)
+
+
 def test_the_employee_page_loads_the_timeline(org, history):
     html = _client(org.supervisor.user).get(reverse("callcenter:employee_detail", args=[org.agent.pk])).content.decode()
     assert 'id="employment-panel"' in html
