@@ -38,7 +38,7 @@ class _TeamChoiceField(forms.ModelChoiceField):
 class _ChangeForm(forms.Form):
     effective_on = inputs.DateField(
         label=_("Effective from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Today or earlier: applied at once. Later: scheduled, applied on that day."),
     )
     reason = forms.CharField(

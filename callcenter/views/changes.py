@@ -4,6 +4,7 @@ its fragment in the employee page). Thin: parse, call one service or selector, r
 
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -31,7 +32,12 @@ def employee_transfer(request, pk: int):
     employee = selectors.employee_get(user=user, pk=pk)
     form = TransferForm(
         request.POST or None,
-        initial={"department": employee.department_id, "team": employee.team_id, "position": employee.position_id},
+        initial={
+            "department": employee.department_id,
+            "team": employee.team_id,
+            "position": employee.position_id,
+            "effective_on": timezone.localdate(),
+        },
         departments=selectors.transfer_department_choices(user=user),
         teams=selectors.transfer_team_choices(user=user),
         positions=selectors.position_list(),
@@ -63,7 +69,11 @@ def employee_pay_change(request, pk: int):
     employee = selectors.employee_get(user=user, pk=pk)
     form = PayChangeForm(
         request.POST or None,
-        initial={"monthly_base_pay": employee.monthly_base_pay, "bonus_base": employee.bonus_base},
+        initial={
+            "monthly_base_pay": employee.monthly_base_pay,
+            "bonus_base": employee.bonus_base,
+            "effective_on": timezone.localdate(),
+        },
     )
     if form_submit(
         request,
