@@ -226,11 +226,29 @@ def _person(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def _scheduled_fields_before(employee: Employee, kind: str, effective_on: datetime.date) -> set[str]:
+    """The fields that changes of ``kind`` scheduled before ``effective_on`` will have changed."""
+    fields = set()
+    for changes in EmploymentEvent.objects.filter(
+        employee=employee, kind=kind, status=EmploymentEventStatus.SCHEDULED, effective_on__lt=effective_on
+    ).values_list("changes", flat=True):
+        fields.update(changes or {})
+    return fields
+
+
 def _record(*, actor, employee: Employee, kind: str, values: dict, effective_on, reason: str) -> EmploymentEvent:
     """Apply now (effective today or earlier) or schedule (later) one change; audited."""
     _check_effective_on(employee, effective_on)
     reason = _check_reason(reason)
     diff = _diff(employee, values)
+    if not diff and effective_on > timezone.localdate():
+        # Back again after a change scheduled earlier (to A2 next week, back to A1 the week after):
+        # not "nothing" against the row as it will be by then.
+        diff = {
+            field: [None, _json_value(field, values[field])]
+            for field in _scheduled_fields_before(employee, kind, effective_on)
+            if field in values
+        }
     if not diff:
         raise _nothing_changes()
     action = f"employee.{kind}"

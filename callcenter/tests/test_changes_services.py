@@ -147,6 +147,22 @@ def test_a_transfer_that_changes_nothing_is_refused_clearly(org):
     assert not EmploymentEvent.objects.exists()
 
 
+def test_a_move_back_scheduled_after_a_scheduled_move_is_not_nothing(org):
+    """Given a move to A2 scheduled next week, HR may schedule the move back to A1 the week after
+    (A1 is the agent's team today, but not by then); the job applies both in order."""
+    first, back = _today() + 7 * DAY, _today() + 14 * DAY
+    _transfer(org, to=org.a2, when=first)
+    event = _transfer(org, to=org.a1, when=back)
+    assert event.status == "scheduled" and event.changes == {"team": [None, org.a1.pk]}
+    services.employment_events_apply_due(today=back)
+    org.agent.refresh_from_db()
+    assert org.agent.team_id == org.a1.pk
+    assert list(EmploymentEvent.objects.order_by("effective_on").values_list("changes", flat=True)) == [
+        {"team": [org.a1.pk, org.a2.pk]},
+        {"team": [org.a2.pk, org.a1.pk]},
+    ]
+
+
 def test_a_team_of_another_department_is_refused(org):
     with pytest.raises(ApplicationError) as exc:
         services.employee_transfer(
