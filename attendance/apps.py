@@ -8,8 +8,16 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from attendance.services import leave_requests_reroute
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
+        from callcenter.providers import reporting_line_handler_register
         from callcenter.roles import Role
+
+        # A transfer applied (issue 13): pending leave approvals follow the new reporting line (LV-4).
+        reporting_line_handler_register(
+            "attendance.leave",
+            lambda change: leave_requests_reroute(employee_id=change.employee_id, actor=change.actor),
+        )
 
         approvers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
         team_readers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)

@@ -49,6 +49,9 @@ class CoreErrorCode(ErrorCode):
 
     ACCOUNT_INACTIVE = "account_inactive"
     ALREADY_LEFT = "already_left"
+    # Transfers and changes (GEN-1): a scheduled change only can be cancelled; one of a kind a day.
+    CHANGE_NOT_SCHEDULED = "change_not_scheduled"
+    CHANGE_SCHEDULED_TWICE = "change_scheduled_twice"
     DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
     GRANT_ENDED = "grant_ended"
     GRANT_OVERLAP = "grant_overlap"
@@ -68,6 +71,7 @@ class CoreErrorCode(ErrorCode):
     INVALID_URL = "invalid_url"
     NOT_EMPTY = "not_empty"
     NOT_FOUND = "not_found"
+    NOTHING_CHANGES = "nothing_changes"
     # Separation of duties (SEC-2): a privileged act on one's own record (callcenter.duties).
     OWN_RECORD = "own_record"
     PASSWORD_CHANGE_REQUIRED = "password_change_required"

@@ -89,3 +89,39 @@ def grant_target(kind: str) -> GrantTarget | None:
 
 def grant_targets() -> list[GrantTarget]:
     return list(_grant_targets.values())
+
+
+# --- Reporting line changed (transfers, issue 13) ---------------------------------------------------
+# When a transfer changes an employee's team or department, their reporting line changes with it
+# (``callcenter.selectors.approval_chain`` follows the team). Apps above the core that *store* an
+# approver chosen from the old line (attendance's pending leave approval steps, LV-4) register a
+# handler here to re-route their open items; the core calls the handlers inside the transaction
+# that applies the transfer, after the employee's row is saved, and never imports those apps.
+
+
+@dataclass(frozen=True)
+class ReportingLineChange:
+    employee_id: int
+    effective_on: datetime.date
+    # {"department" | "team": [before id, after id]} — only what changed
+    changes: dict
+    actor: object  # the user applying it, or None for the daily job
+
+
+_reporting_line_handlers: dict[str, Callable[[ReportingLineChange], dict | None]] = {}
+
+
+def reporting_line_handler_register(name: str, handler: Callable[[ReportingLineChange], dict | None]) -> None:
+    """Called from an app's ``AppConfig.ready()``: ``handler(change)`` re-routes the app's open items
+    and returns a summary for the audit event (or None). Registering ``name`` again replaces it."""
+    _reporting_line_handlers[name] = handler
+
+
+def reporting_line_changed(change: ReportingLineChange) -> dict:
+    """Run every registered handler (inside the caller's transaction); {name: summary}."""
+    summaries = {}
+    for name, handler in sorted(_reporting_line_handlers.items()):
+        summary = handler(change)
+        if summary:
+            summaries[name] = summary
+    return summaries

@@ -320,6 +320,12 @@ if JOB_RUN_RETENTION_DAYS < 1:
 # The one beat schedule (no database schedules: django-celery-beat lags Django releases).
 # Each entry is a periodic job shown on the admin health page (callcenter.jobs).
 CELERY_BEAT_SCHEDULE = {
+    # Transfers and pay changes of the day take effect first: the leave grant, the day's attendance
+    # and the approvals of the morning then read the new team, post and pay (issue 13).
+    "people-changes-apply": {
+        "task": "callcenter.tasks.people_changes_apply",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "attendance-daily": {
         "task": "attendance.tasks.attendance_daily_compute",
         "schedule": crontab(hour=0, minute=30),
@@ -371,6 +377,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 PERIODIC_JOB_LABELS = {
+    "people-changes-apply": _("Transfers and changes taking effect (GEN-2)"),
     "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),

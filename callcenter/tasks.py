@@ -30,6 +30,13 @@ def access_grants_sync():
     return ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in counts.items())
 
 
+@periodic_job("people-changes-apply")
+def people_changes_apply():
+    """Apply the transfers and changes whose effective date has come (issue 13; idempotent, resumable)."""
+    counts = services.employment_events_apply_due()
+    return ", ".join(f"{name}: {count}" for name, count in counts.items())
+
+
 @shared_task(name="callcenter.tasks.ping")
 def ping(value: int) -> dict:
     """A round trip through broker and worker, used by the health page and the tests."""

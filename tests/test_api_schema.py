@@ -152,6 +152,20 @@ def made(demo, spec, django_db_blocker):
             expect=201,
         )
         attachment = ComplaintAttachment.objects.latest("pk")  # the answer is the complaint
+        # A pay change scheduled for next month (issue 13): the agent's employment history has a row.
+        call(
+            demo,
+            spec,
+            "hr",
+            "post",
+            f"/api/v1/employees/{agent.pk}/pay/",
+            data={
+                "monthly_base_pay": "6200.00",
+                "bonus_base": "1100.00",
+                "effective_on": (today + datetime.timedelta(days=31)).isoformat(),
+            },
+            expect=201,
+        )
     return SimpleNamespace(
         agent=agent,
         supervisor=supervisor,
@@ -223,6 +237,7 @@ def _list_call(made, path) -> tuple[str, str, dict]:
     user = LIST_CALLERS.get(path, "hr")
     path = path.replace("bonus-sheets/{id}", f"bonus-sheets/{made.sheet['id']}")
     path = path.replace("cycles/{id}", f"cycles/{made.cycle.pk}")
+    path = path.replace("employees/{id}/history", f"employees/{made.agent.pk}/history")
     month = made.cycle.month
     query = {
         "/api/v1/attendance/roster/": {

@@ -35,7 +35,7 @@ from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, Roste
 from attendance.tests.factories import leave_type, next_monday, roster_weeks
 from callcenter.duties import PRIVILEGED_SERVICES, privileged_service, refuse_own_record
 from callcenter.errors import PermissionDeniedError
-from callcenter.models import AccessGrant, Employee, GrantKind
+from callcenter.models import AccessGrant, Employee, EmploymentEvent, GrantKind
 from callcenter.roles import Role
 from callcenter.tests import factories as f
 from complaints.models import Complaint
@@ -102,6 +102,11 @@ NOT_PRIVILEGED = {
     "callcenter.job_run_finish": _SYSTEM,
     "callcenter.job_run_start": _SYSTEM,
     "callcenter.employee_create": _CREATE,
+    "callcenter.employee_change_record": (
+        "the history step of employee_update's correction, written inside that privileged service"
+    ),
+    "callcenter.employment_events_apply_due": _SYSTEM
+    + " (people-changes-apply: HR decided each change when recording it)",
     "callcenter.org_record_save": _COMPANY + " (departments, teams, positions)",
     "callcenter.policy_defaults_install": _COMPANY,
     "callcenter.policy_version_create": _COMPANY,
@@ -119,6 +124,7 @@ NOT_PRIVILEGED = {
     "datasecurity.audit_sign_in_failure_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
     "datasecurity.audit_retention_purge": "retention of the whole trail by the policy in force, through the owner role",
     # attendance
+    "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",
     "attendance.punch_correction_submit": _SELF_SERVICE,
     "attendance.punch_correction_withdraw": _SELF_SERVICE,
     "attendance.daily_attendance_compute": _SYSTEM + " (computed by rule from punches and the roster)",
@@ -467,6 +473,52 @@ def _access_grant_create(org) -> Case:
     )
 
 
+def _employee_transfer(org) -> Case:
+    """HR moves someone to team A2 today (issue 13): themselves refused, the agent done."""
+
+    def transfer(employee):
+        return core_services.employee_transfer(
+            actor=org.hr.user, employee_id=employee.pk, department_id=org.dept_a.pk, team_id=org.a2.pk,
+            position_id=employee.position_id, effective_on=timezone.localdate(),
+        )  # fmt: skip
+
+    def teams():
+        return sorted(Employee.objects.values_list("pk", "team_id", "department_id"))
+
+    return Case("hr", lambda: transfer(org.hr), lambda: transfer(org.agent), teams)
+
+
+def _employee_pay_change(org) -> Case:
+    def raise_pay(employee):
+        return core_services.employee_pay_change(
+            actor=org.hr.user, employee_id=employee.pk, monthly_base_pay=Decimal("99999.00"),
+            bonus_base=employee.bonus_base, effective_on=timezone.localdate(),
+        )  # fmt: skip
+
+    return Case("hr", lambda: raise_pay(org.hr), lambda: raise_pay(org.agent), _employee_state)
+
+
+def _employment_event_cancel(org) -> Case:
+    """A colleague scheduled a pay cut for HR and one for the agent: HR cancels only the agent's."""
+    colleague = _hr2(org)
+    later = timezone.localdate() + datetime.timedelta(days=30)
+
+    def schedule(employee):
+        return core_services.employee_pay_change(
+            actor=colleague.user, employee_id=employee.pk, monthly_base_pay=Decimal("1.00"),
+            bonus_base=employee.bonus_base, effective_on=later,
+        )  # fmt: skip
+
+    own, other = schedule(org.hr), schedule(org.agent)
+    cancel = core_services.employment_event_cancel
+    return Case(
+        "hr",
+        lambda: cancel(actor=org.hr.user, event_id=own.pk),
+        lambda: cancel(actor=org.hr.user, event_id=other.pk),
+        lambda: sorted(EmploymentEvent.objects.values_list("pk", "status")),
+    )
+
+
 def _employee_deactivate(org) -> Case:
     def deactivate(employee):
         return core_services.employee_deactivate(
@@ -710,6 +762,9 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "attendance.roster_entry_set": _roster_entry_set,
     "callcenter.employee_update": _employee_update,
     "callcenter.employee_deactivate": _employee_deactivate,
+    "callcenter.employee_transfer": _employee_transfer,
+    "callcenter.employee_pay_change": _employee_pay_change,
+    "callcenter.employment_event_cancel": _employment_event_cancel,
     "callcenter.user_role_assign": lambda org: _user_roles(org, assign=True),
     "callcenter.access_grant_create": _access_grant_create,
     "callcenter.user_role_remove": lambda org: _user_roles(org, assign=False),

@@ -71,6 +71,7 @@ ROUTE_TABLES = (
     (r"access-grants/hr-limits/<int:user_id>/", "callcenter.User"),
     (r"access-grants/<int:pk>/", "callcenter.AccessGrant"),
     (r"notifications/<int:pk>/", "callcenter.Notification"),
+    (r"employment-events/<int:pk>/", "callcenter.EmploymentEvent"),
     (r"attendance/corrections/<int:pk>/", "attendance.PunchCorrection"),
     (r"attendance/summary/<int:employee_id>/", "callcenter.Employee"),
     (r"attendance/leave/types/<int:pk>/", "attendance.LeaveType"),

@@ -54,6 +54,7 @@ from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedE
 from callcenter.models import Department, Employee, EmploymentStatus, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors import (
+    approval_chain,
     covered_team_ids,
     employee_of,
     employees_visible_to,
@@ -96,6 +97,7 @@ __all__ = [
     "leave_request_submit",
     "leave_request_withdraw",
     "leave_requests_decide",
+    "leave_requests_reroute",
     "leave_type_save",
     "leave_types_defaults_install",
 ]
@@ -1119,3 +1121,92 @@ def leave_type_save(*, actor, leave_type_id: int | None = None, data: dict) -> L
         changes=model_changes(leave_type, before, _TYPE_FIELDS),
     )
     return leave_type
+
+
+# --- Re-routing after a transfer (issue 13, LV-4) ----------------------------------------------------
+# The route of a request is stored (one step per approver, chosen from the reporting line when it
+# was filed). When HR transfers the requester to another team or department, the core calls this
+# through its reporting-line hook (registered in attendance/apps.py): the steps still to be
+# decided go to the new line; the decisions already taken stay, as taken.
+
+_ROLE_TIER = {
+    Role.SUPERVISOR: ApprovalTier.SUPERVISOR,
+    Role.DEPARTMENT_MANAGER: ApprovalTier.MANAGER,
+    Role.COMPANY_LEADER: ApprovalTier.LEADER,
+}
+
+
+def leave_requests_reroute(*, employee_id: int, actor=None) -> dict | None:
+    """Re-route the employee's pending leave requests to their reporting line as it is now (LV-4):
+    the undecided steps are cancelled ("not needed any more") and the steps the new line needs
+    above the highest tier already approved are appended, the first one pending and notified.
+    A request whose new line has nobody to decide it keeps its route (HR sees it in the
+    requests list). Called inside the transaction that applies the transfer. Returns
+    ``{"requests": [ids re-routed], "kept": [ids without a new route]}`` or None."""
+    requests = list(
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .filter(employee_id=employee_id, status=LeaveStatus.PENDING)
+        .select_related("leave_type", "employee__team")
+        .order_by("pk")
+    )
+    if not requests:
+        return None
+    employee = Employee.objects.select_related(
+        "team__supervisor", "department__manager", "department__leader_in_charge"
+    ).get(pk=employee_id)
+    chain = [(_ROLE_TIER[role], person.pk) for role, person in approval_chain(employee)]
+    rank = {tier: n for n, tier in enumerate(rules.TIERS)}
+    rerouted, kept = [], []
+    for request in requests:
+        policy = policy_in_force(LeavePolicy, request.start_date)
+        needed, _explanation = rules.required_tier(request.days, policy)
+        steps = list(LeaveApprovalStep.objects.select_for_update().filter(request=request).order_by("order"))
+        done = max((rank[s.tier] for s in steps if s.status == StepStatus.APPROVED), default=-1)
+        route = [
+            r
+            for r in rules.build_route(chain=chain, needed=needed, direct=policy.approval_direct)
+            if rank[r.tier] > done
+        ]
+        still_open = [s for s in steps if s.status in (StepStatus.PENDING, StepStatus.WAITING)]
+        if [(s.tier, s.approver_id, s.decides) for s in still_open] == [
+            (r.tier, r.approver_id, r.decides) for r in route
+        ]:
+            continue
+        if not route:
+            kept.append(request.pk)
+            continue
+        for step in still_open:
+            step.status = StepStatus.CANCELLED
+            step.save(update_fields=["status"])
+        start = max(s.order for s in steps) + 1
+        new_steps = LeaveApprovalStep.objects.bulk_create(
+            [
+                LeaveApprovalStep(
+                    request=request,
+                    order=start + n,
+                    tier=r.tier,
+                    approver_id=r.approver_id,
+                    decides=r.decides,
+                    status=StepStatus.PENDING if n == 0 else StepStatus.WAITING,
+                )
+                for n, r in enumerate(route)
+            ]
+        )
+        request.current_step = start
+        request.save(update_fields=["current_step"])
+        audit_record(
+            actor=actor,
+            action="leave_request.reroute",
+            obj=request,
+            changes={
+                "article": "LV-4",
+                "cancelled": [f"{s.tier}:{s.approver_id}" for s in still_open],
+                "route": [f"{r.tier}:{r.approver_id}" for r in route],
+            },
+        )
+        request.employee = employee
+        _notify_approver(request, new_steps[0])
+        rerouted.append(request.pk)
+    if not rerouted and not kept:
+        return None
+    return {"requests": rerouted, "kept": kept}

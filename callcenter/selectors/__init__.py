@@ -2,8 +2,9 @@
 write ``from callcenter.selectors import employee_list``. Visibility (whose records a user may see) is
 decided in :mod:`callcenter.selectors.org`, always."""
 
-from callcenter.selectors import accounts, dashboard, grants, notifications, ops, org, people, policies
+from callcenter.selectors import accounts, changes, dashboard, grants, notifications, ops, org, people, policies
 from callcenter.selectors.accounts import *  # noqa: F403
+from callcenter.selectors.changes import *  # noqa: F403
 from callcenter.selectors.dashboard import *  # noqa: F403
 from callcenter.selectors.grants import *  # noqa: F403
 from callcenter.selectors.notifications import *  # noqa: F403
@@ -14,6 +15,7 @@ from callcenter.selectors.policies import *  # noqa: F403
 
 __all__ = [
     *accounts.__all__,
+    *changes.__all__,
     *dashboard.__all__,
     *grants.__all__,
     *notifications.__all__,

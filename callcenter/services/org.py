@@ -24,6 +24,7 @@ from callcenter.models import (
 )
 from callcenter.roles import Role
 from callcenter.services.accounts import user_api_tokens_end
+from callcenter.services.changes import employee_change_record
 from datasecurity.services import audit_record, model_changes, snapshot
 
 __all__ = [
@@ -113,7 +114,9 @@ def employee_create(
 @privileged_service("callcenter.employee_update", label=gettext_lazy("change an employee's HR record"))
 @transaction.atomic
 def employee_update(*, actor, employee_id: int, **fields) -> Employee:
-    """Change an employee's HR fields (not status: see ``employee_deactivate``)."""
+    """Correct an employee's HR fields today (not status: see ``employee_deactivate``), recorded in
+    the employment history (GEN-2) as a transfer, a pay change or another change by its fields.
+    Changes with an effective date go through ``employee_transfer`` / ``employee_pay_change``."""
     allowed = set(EMPLOYEE_FIELDS) - {"status", "left_on"}
     unknown = set(fields) - allowed
     if unknown:
@@ -135,7 +138,11 @@ def employee_update(*, actor, employee_id: int, **fields) -> Employee:
     changes = model_changes(employee, before, EMPLOYEE_FIELDS)
     if changes:
         employee.save(update_fields=list(fields))
-        audit_record(actor=actor, action="employee.update", obj=employee, changes=changes)
+        event, rerouted = employee_change_record(
+            actor=actor, employee=employee, diff=changes, effective_on=timezone.localdate()
+        )
+        extra = {"event": event.pk, **({"rerouted": rerouted} if rerouted else {})}
+        audit_record(actor=actor, action="employee.update", obj=employee, changes={**changes, **extra})
     return employee
 
 

@@ -38,6 +38,8 @@ def employee_detail(request, pk: int):
             "employee": employee,
             "chain": selectors.approval_chain(employee),
             "is_me": employee == employee_of(request.user),
+            # Pay: HR and the employee only (issue 13), never their supervisor or manager.
+            "pay_visible": selectors.employee_pay_visible(user=request.user, employee=employee),
         },
     )
 

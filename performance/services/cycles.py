@@ -48,7 +48,7 @@ from attendance.selectors import attendance_month_results
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee, EmploymentStatus, Notification, User
 from callcenter.roles import Role, has_role
-from callcenter.selectors import approval_chain
+from callcenter.selectors import approval_chain, employee_positions_on
 from callcenter.services import hr_company_wide_require, notification_send
 from complaints.selectors import complaint_follow_ups_by_agent
 from datasecurity.services import audit_record
@@ -270,6 +270,11 @@ def _open_chunk(*, cycle_pk: int, employee_ids: list[int], templates, satisfacti
             .select_related("team__supervisor", "department__manager", "department__leader_in_charge")
             .order_by("pk")
         )
+        # The post held on the month's first day (issue 13): a transfer of post during the month
+        # keeps this month's template; the new post's applies from the next month (PRF-1).
+        held = employee_positions_on(day=month, employee_ids=[e.pk for e in employees])
+        for employee in employees:
+            employee.position_id = held.get(employee.pk, employee.position_id)  # read only, never saved
         employees = [e for e in employees if e.position_id in templates]
         if not employees:
             return 0
@@ -345,12 +350,12 @@ def _open_notify(cycle: AppraisalCycle, employees: list[Employee]) -> None:
 def _missing_ids(month: datetime.date, templates) -> tuple[list[int], int]:
     """(eligible employees with a template and no appraisal yet, eligible employees with a
     template). Two queries."""
-    eligible = list(
-        cycle_eligible_employees(month)
-        .filter(position_id__in=list(templates))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    held = employee_positions_on(day=month)  # the post of the month's first day (issue 13)
+    eligible = [
+        pk
+        for pk, position_id in cycle_eligible_employees(month).order_by("pk").values_list("pk", "position_id")
+        if held.get(pk, position_id) in templates
+    ]
     done = set(Appraisal.objects.filter(month=month).values_list("employee_id", flat=True))
     return [pk for pk in eligible if pk not in done], len(eligible)
 
