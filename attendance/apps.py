@@ -8,7 +8,9 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from attendance.selectors import leave_dashboard_decide, leave_dashboard_mine
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
+        from callcenter.providers import DashboardCard, dashboard_card_register
         from callcenter.roles import Role
 
         approvers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
@@ -41,5 +43,13 @@ class AttendanceConfig(AppConfig):
                 "clock-history",
                 195,
                 has_any_role(Role.HR, Role.SUPERVISOR),
+            ),
+        )
+
+        # The dashboards (issue 13): the reader's leave, and the requests waiting for them (LV-4).
+        dashboard_card_register(
+            DashboardCard("leave_mine", "mine", "attendance/leave/dashboard_mine.html", leave_dashboard_mine, order=10),
+            DashboardCard(
+                "leave_decide", "decide", "attendance/leave/dashboard_decide.html", leave_dashboard_decide, order=10
             ),
         )

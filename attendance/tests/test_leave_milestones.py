@@ -68,7 +68,9 @@ def test_lv3_milestone_boundaries(first_employed, hired, year, as_of, judged, ad
     """LV-3 at the boundaries: the entitlement judged on the reference day stays; a milestone
     after it adds the difference pro rata, rounded down."""
     policy = _policy()
-    days, _detail = rules.annual_entitlement(first_employed_on=first_employed, hire_date=hired, year=year, policy=policy)
+    days, _detail = rules.annual_entitlement(
+        first_employed_on=first_employed, hire_date=hired, year=year, policy=policy
+    )
     assert days == Decimal(judged)
     milestone = rules.annual_milestone(
         first_employed_on=first_employed, hire_date=hired, year=year, as_of=as_of, policy=policy
