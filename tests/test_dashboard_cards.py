@@ -207,3 +207,16 @@ def test_leave_balance_left_counts_used_days(client, org):
     html = _page(client, org.peer)
     assert "<strong data-left>7.5</strong> of 10 days left" in html
     assert "0 requests pending approval" in html
+
+
+def test_appraisals_without_their_evaluator_wait_for_the_department_manager(client, org):
+    """PRF-3: an appraisal whose copied evaluator has left (or that has none) waits for the
+    department manager, the acting evaluator; the leaver's former card is nobody else's."""
+    appraisal_for(org.peer, status="superior", evaluator=None)
+    appraisal_for(org.agent, status="interview", evaluator=org.other_team)
+    org.other_team.status, org.other_team.left_on = "left", timezone.localdate()
+    org.other_team.save(update_fields=["status", "left_on"])
+    html = _page(client, org.manager)
+    assert '<span class="stat" data-count="superior">1</span>' in html
+    assert '<span class="stat" data-count="interview">1</span>' in html
+    assert 'data-card="appraisal_decide"' not in _page(client, org.supervisor)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,10 +290,17 @@ def appraisal_dashboard_mine(*, user, me: Employee) -> dict | None:
 
 
 def appraisal_dashboard_decide(*, user, me: Employee) -> dict | None:
-    """Appraisals the reader evaluates that wait for them (PRF-3): the superior's evaluation and
-    the feedback interview. None when nothing waits. One query."""
+    """Appraisals waiting for the reader as their acting evaluator (PRF-3, as
+    :func:`acting_evaluator` decides: the evaluator copied at opening while still employed, else
+    the department manager): the superior's evaluation and the feedback interview. None when
+    nothing waits. One query."""
+    evaluator_gone = Q(evaluator__isnull=True) | ~Q(evaluator__status=EmploymentStatus.ACTIVE)
+    acting = Q(evaluator_id=me.pk, evaluator__status=EmploymentStatus.ACTIVE) | (
+        Q(department__manager_id=me.pk, department__manager__status=EmploymentStatus.ACTIVE)
+        & (evaluator_gone | Q(evaluator_id=F("employee_id")))
+    )
     counts = dict(
-        Appraisal.objects.filter(evaluator_id=me.pk, status__in=(AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW))
+        Appraisal.objects.filter(acting, status__in=(AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW))
         .exclude(employee_id=me.pk)
         .values_list("status")
         .annotate(n=Count("pk"))
