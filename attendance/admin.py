@@ -8,6 +8,7 @@ from attendance.models import (
     DailyAttendance,
     Device,
     LeaveBalance,
+    LeaveBalanceEntry,
     LeavePolicy,
     LeaveRequest,
     LeaveType,
@@ -56,6 +57,17 @@ class LeaveBalanceAdmin(ReadOnlyAdmin):
     list_filter = ("year", "leave_type")
     list_select_related = ("employee", "leave_type")
     search_fields = ("employee__name", "employee__employee_no")
+    show_full_result_count = False
+
+
+@admin.register(LeaveBalanceEntry)
+class LeaveBalanceEntryAdmin(ReadOnlyAdmin):
+    """The balance job's ledger (LV-3 milestones): never edited."""
+
+    list_display = ("balance", "reason", "milestone_years", "effective_on", "days", "article", "created_at")
+    list_filter = ("reason", "milestone_years")
+    list_select_related = ("balance",)
+    date_hierarchy = "effective_on"
     show_full_result_count = False
 
 

@@ -8,9 +8,10 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from attendance.selectors import leave_dashboard_decide, leave_dashboard_mine
         from attendance.services import leave_requests_reroute
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
-        from callcenter.providers import reporting_line_handler_register
+        from callcenter.providers import DashboardCard, dashboard_card_register, reporting_line_handler_register
         from callcenter.roles import Role
 
         # A transfer applied (issue 13): pending leave approvals follow the new reporting line (LV-4).
@@ -49,5 +50,13 @@ class AttendanceConfig(AppConfig):
                 "clock-history",
                 195,
                 has_any_role(Role.HR, Role.SUPERVISOR),
+            ),
+        )
+
+        # The dashboards (issue 13): the reader's leave, and the requests waiting for them (LV-4).
+        dashboard_card_register(
+            DashboardCard("leave_mine", "mine", "attendance/leave/dashboard_mine.html", leave_dashboard_mine, order=10),
+            DashboardCard(
+                "leave_decide", "decide", "attendance/leave/dashboard_decide.html", leave_dashboard_decide, order=10
             ),
         )

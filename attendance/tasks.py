@@ -20,6 +20,8 @@ def attendance_daily_compute(work_date: str | None = None):
 def leave_annual_grant(year: int | None = None):
     """Daily: grant this year's annual leave to whoever has none yet (LV-3). Daily rather than
     yearly so a joiner entered today gets their pro-rated days tomorrow; on 1 January it grants
-    the new year. Idempotent: existing balances (and HR's adjustments) are never touched."""
+    the new year. It also adds, once, what a milestone of cumulative work reached since adds
+    (the first 12 months, the 10th or the 20th year, pro rata, LV-3). Idempotent: existing
+    balances (and HR's adjustments) are otherwise never touched."""
     result = leave_balance_grant_annual(year=year or timezone.localdate().year)
-    return f"{result['year']}: {result['granted']} balances granted"
+    return f"{result['year']}: {result['granted']} balances granted, {result['raised']} raised at a milestone"

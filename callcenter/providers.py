@@ -125,3 +125,43 @@ def reporting_line_changed(change: ReportingLineChange) -> dict:
         if summary:
             summaries[name] = summary
     return summaries
+
+
+# --- Dashboard cards ------------------------------------------------------------------------------
+# The role dashboards show the real figures of the modules above the core (leave, appraisals,
+# complaints): each app registers its cards in ``AppConfig.ready()`` and the core's dashboard
+# selector calls them, so the core never imports the app. A card whose app is not installed, or
+# whose loader has nothing to show, is simply absent: no "coming soon" placeholders.
+
+# Where a card sits on the dashboard: the reader's own work (every employee), what waits for their
+# decision (approvers, evaluators), the complaint team's workspace.
+DASHBOARD_PLACES = ("mine", "decide", "complaints")
+
+
+class DashboardCard:
+    key: str
+    place: str  # one of DASHBOARD_PLACES
+    template: str  # the card's template, in the owning app; it reads ``card`` (the loader's dict)
+    # (user=, me=) -> the card's context, or None when it has nothing to show this reader.
+    # ``me`` is the reader's Employee or None. Bounded queries: the dashboard test counts them.
+    load: Callable[..., dict | None]
+    # Role values the card is for (any of them); empty: every reader.
+    roles: tuple[str, ...] = ()
+    needs_employee: bool = True  # shown only to a reader with an employee record
+    order: int = 100
+
+
+_dashboard_cards: dict[str, DashboardCard] = {}
+
+
+def dashboard_card_register(*cards: DashboardCard) -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (registering a key again replaces it)."""
+    for card in cards:
+        if card.place not in DASHBOARD_PLACES:
+            raise ValueError(f"Unknown dashboard place {card.place!r}")
+        _dashboard_cards[card.key] = card
+
+
+def dashboard_cards() -> list[DashboardCard]:
+    """Every registered card, in ``order``."""
+    return sorted(_dashboard_cards.values(), key=lambda c: (c.order, c.key))

@@ -11,11 +11,11 @@ class ComplaintsConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from callcenter.navigation import NavEntry, has_any_role, is_employee, is_employee_or_role, navigation_register
-        from callcenter.providers import GrantTarget, grant_target_register
+        from callcenter.providers import DashboardCard, GrantTarget, dashboard_card_register, grant_target_register
         from callcenter.roles import Role
         from callcenter.services import access_grants_object_deleted
         from complaints.models import Complaint
-        from complaints.selectors import complaint_by_reference
+        from complaints.selectors import complaint_by_reference, complaint_dashboard_counts
 
         # CMP-1..CMP-4: everyone records complaints and sees those concerning them; the selector
         # decides which.
@@ -56,3 +56,15 @@ class ComplaintsConfig(AppConfig):
             access_grants_object_deleted(model=sender, object_pk=instance.pk)
 
         post_delete.connect(grant_target_deleted, sender=Complaint, weak=False, dispatch_uid="access-grants-complaint")
+
+        # The complaint team's dashboard (issue 13): open, urgent, overdue, unassigned and own cases.
+        dashboard_card_register(
+            DashboardCard(
+                "complaints_open",
+                "complaints",
+                "complaints/complaints/dashboard.html",
+                complaint_dashboard_counts,
+                roles=(Role.COMPLAINT_HANDLER,),
+                needs_employee=False,
+            )
+        )

@@ -9,9 +9,19 @@ class PerformanceConfig(AppConfig):
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
         from callcenter.navigation import NavEntry, has_any_role, navigation_register
-        from callcenter.providers import CallVolumeProvider, call_volume_provider_register
+        from callcenter.providers import (
+            CallVolumeProvider,
+            DashboardCard,
+            call_volume_provider_register,
+            dashboard_card_register,
+        )
         from callcenter.roles import Role
-        from performance.selectors import metric_call_volumes, metric_call_volumes_by_team
+        from performance.selectors import (
+            appraisal_dashboard_decide,
+            appraisal_dashboard_mine,
+            metric_call_volumes,
+            metric_call_volumes_by_team,
+        )
 
         # The telephony metrics imported here are the call volumes of the complaint rate (CMP-4):
         # offered through the core app so complaints never imports performance.
@@ -69,5 +79,23 @@ class PerformanceConfig(AppConfig):
                 "cash-stack",
                 350,
                 has_any_role(Role.HR, Role.COMPANY_LEADER),
+            ),
+        )
+
+        # The dashboards (issue 13): the reader's appraisal, and the appraisals they evaluate (PRF-3).
+        dashboard_card_register(
+            DashboardCard(
+                "appraisal_mine",
+                "mine",
+                "performance/appraisals/dashboard_mine.html",
+                appraisal_dashboard_mine,
+                order=20,
+            ),
+            DashboardCard(
+                "appraisal_decide",
+                "decide",
+                "performance/appraisals/dashboard_decide.html",
+                appraisal_dashboard_decide,
+                order=20,
             ),
         )

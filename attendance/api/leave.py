@@ -829,6 +829,10 @@ class LeaveBalanceGrantInputSerializer(serializers.Serializer):
 class LeaveBalanceGrantOutputSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     granted = serializers.IntegerField(help_text="Balances created; existing ones are never touched.")
+    raised = serializers.IntegerField(
+        help_text="Balances raised once for a milestone of cumulative work reached during the year "
+        "(the first 12 months, the 10th or the 20th year; pro rata, LV-3)."
+    )
 
 
 class LeaveBalanceGrantApi(APIView):

@@ -6,6 +6,7 @@ Invariants held by the database:
   pending or approved request of the same employee (an exclusion constraint);
 - a balance never goes below zero: ``0 <= used_days <= entitled_days``; one balance per
   employee, type and year;
+- one ledger entry per balance and milestone of cumulative work (the balance job's top-up, LV-3);
 - one approval step per request and position in the route.
 """
 
@@ -30,6 +31,8 @@ __all__ = [
     "DayCounting",
     "LeaveApprovalStep",
     "LeaveBalance",
+    "LeaveBalanceEntry",
+    "LeaveBalanceEntryReason",
     "LeaveCertificate",
     "LeavePolicy",
     "LeaveRequest",
@@ -225,6 +228,43 @@ class LeaveBalance(models.Model):
     @property
     def remaining_days(self) -> Decimal:
         return self.entitled_days - self.used_days
+
+
+class LeaveBalanceEntryReason(models.TextChoices):
+    MILESTONE = "milestone", _("Milestone of cumulative work reached during the year")
+
+
+class LeaveBalanceEntry(models.Model):
+    """A change the balance job made to a balance after granting it, with its reason and article
+    (LV-3): the first 12 months, the 10th or the 20th year of cumulative work reached during the
+    year adds the difference, pro rata. One entry per balance and milestone: the job can run any
+    number of times and the balance grows once. Entries are never edited (HR corrects a balance
+    with ``leave_balance_set``, audited)."""
+
+    balance = models.ForeignKey(
+        LeaveBalance, verbose_name=_("balance"), on_delete=models.PROTECT, related_name="entries"
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=LeaveBalanceEntryReason.choices)
+    milestone_years = models.PositiveSmallIntegerField(_("years of cumulative work"))
+    effective_on = models.DateField(_("effective from"))
+    days = models.DecimalField(_("days added"), **DAYS)
+    article = models.CharField(_("article"), max_length=10, default="LV-3")
+    detail = models.JSONField(_("how it was computed"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("leave balance entry")
+        verbose_name_plural = _("leave balance entries")
+        ordering = ["balance_id", "effective_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["balance", "reason", "milestone_years"], name="leave_balance_entry_one_per_milestone"
+            ),
+            models.CheckConstraint(condition=Q(days__gte=0), name="leave_balance_entry_days_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.balance_id} {self.reason} {self.milestone_years} {self.days}"
 
 
 class LeaveStatus(models.TextChoices):

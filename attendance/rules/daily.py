@@ -10,7 +10,9 @@ Choices where the regulation is silent (documented in docs/attendance.md):
 - lateness or early leave within ``late_grace_minutes`` is not an occurrence;
 - late and early on the same day are two occurrences (迟到或早退, each counts);
 - every occurrence, minor or not, counts towards ``late_count_for_absence_day`` (累计迟到或早退
-  达到[X]次), and each N-th occurrence adds one day of absenteeism;
+  达到[X]次), and each N-th occurrence adds one day of absenteeism; with the policy switch
+  ``late_count_replaces_fines`` that day replaces the fines of the N occurrences that make it up,
+  and only theirs (the 1st and 2nd lateness, or the 4th, keep their fines);
 - a day with one punch is a missing punch: no automatic penalty, the employee files a
   correction (ATT-2); a scheduled day with no punch is a day of absenteeism (ATT-5).
 """
@@ -196,6 +198,8 @@ class MonthResult:
     daily_pay: Decimal = Decimal("0.00")
     missing_punches: int = 0
     leave_days: Decimal = Decimal("0")
+    # ATT-4 with ``late_count_replaces_fines``: the fines the days of absenteeism replaced.
+    replaced_fines: Decimal = Decimal("0.00")
     scheduled_minutes: int = 0
     worked_minutes: int = 0
 
@@ -207,6 +211,25 @@ class MonthResult:
         return (Decimal(self.worked_minutes) * 100 / Decimal(self.scheduled_minutes)).quantize(Decimal("0.1"))
 
 
+def _count_absence_day(work_date: datetime.date, group: list[MonthLine], count: int, policy) -> MonthLine:
+    """The day of absenteeism that the occurrences of ``group`` make up (ATT-4).
+
+    With ``late_count_replaces_fines`` (the policy in force on the day the N-th occurrence
+    happens) the day replaces the fines of exactly these occurrences: each loses its fine and
+    says so; occurrences that do not complete a group (the 1st and 2nd, the 4th, …) keep theirs.
+    Off, the day comes in addition to the fines."""
+    detail = {"occurrence": count, "every": policy.late_count_for_absence_day, "first": group[0].detail["occurrence"]}
+    if policy.late_count_replaces_fines:
+        replaced = Decimal("0.00")
+        for line in group:
+            if line.fine:
+                replaced += line.fine
+                line.detail = {**line.detail, "replaced_fine": str(line.fine), "replaced_by": count}
+                line.fine = Decimal("0.00")
+        detail.update({"replaces": True, "replaced_fines": str(replaced)})
+    return MonthLine(work_date, "count_absence_day", "ATT-4", absence_days=Decimal("1"), detail=detail)
+
+
 def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal) -> MonthResult:
     """Fines and absenteeism of one employee's month (ATT-4, ATT-5).
 
@@ -216,6 +239,8 @@ def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal)
     """
     result = MonthResult()
     count = 0
+    # ATT-4: the occurrences since the last day of absenteeism they made up (their month lines).
+    group: list[MonthLine] = []
     for day in days:
         result.scheduled_minutes += day.scheduled_minutes
         result.worked_minutes += day.worked_minutes
@@ -242,21 +267,18 @@ def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal)
             count += 1
             detail = {"minutes": item["minutes"], "limit": item["limit"], "occurrence": count}
             if rule.endswith("_minor"):
-                fine = Decimal("0.00") if policy.late_count_replaces_fines else policy.late_fine_amount
-                result.lines.append(MonthLine(day.work_date, rule, "ATT-4", fine=fine, detail=detail))
+                line = MonthLine(day.work_date, rule, "ATT-4", fine=policy.late_fine_amount, detail=detail)
             else:
-                result.lines.append(MonthLine(day.work_date, rule, "ATT-4", absence_days=HALF, detail=detail))
+                line = MonthLine(day.work_date, rule, "ATT-4", absence_days=HALF, detail=detail)
+            result.lines.append(line)
+            group.append(line)
             if count % policy.late_count_for_absence_day == 0:
-                result.lines.append(
-                    MonthLine(
-                        day.work_date,
-                        "count_absence_day",
-                        "ATT-4",
-                        absence_days=Decimal("1"),
-                        detail={"occurrence": count, "every": policy.late_count_for_absence_day},
-                    )
-                )
+                result.lines.append(_count_absence_day(day.work_date, group, count, policy))
+                group = []
     result.occurrences = count
+    result.replaced_fines = sum(
+        (Decimal(line.detail.get("replaced_fine", "0")) for line in result.lines), Decimal("0.00")
+    ).quantize(CENT)
     result.fines = sum((line.fine for line in result.lines), Decimal("0.00")).quantize(CENT)
     result.absence_days = sum((line.absence_days for line in result.lines), Decimal("0"))
     result.daily_pay = (monthly_base_pay / month_policy.monthly_pay_days).quantize(CENT, ROUND_HALF_UP)
@@ -285,6 +307,26 @@ def explain(item: dict) -> str:
             "Occurrence no. %(occurrence)d of the month (every %(every)d-th): one more day of absenteeism (ATT-4)."
         ),
     }
+    if item.get("replaced_by"):
+        # ATT-4, the switch on: this occurrence's fine is replaced by the day of absenteeism.
+        texts.update(
+            {
+                "late_minor": _(
+                    "Late by %(minutes)d min (at most %(limit)d): fine of ¥%(replaced_fine)s replaced by the day "
+                    "of absenteeism of occurrence no. %(replaced_by)d (ATT-4)."
+                ),
+                "early_leave_minor": _(
+                    "Left %(minutes)d min early (at most %(limit)d): fine of ¥%(replaced_fine)s replaced by the "
+                    "day of absenteeism of occurrence no. %(replaced_by)d (ATT-4)."
+                ),
+            }
+        )
+    if rule == "count_absence_day" and item.get("replaces"):
+        texts["count_absence_day"] = _(
+            "Occurrence no. %(occurrence)d of the month (every %(every)d-th): one more day of absenteeism, "
+            "replacing the fines of occurrences no. %(first)d to %(occurrence)d (¥%(replaced_fines)s); "
+            "other occurrences keep their fines (ATT-4)."
+        )
     text = texts.get(rule)
     if text is None:
         return rule or ""

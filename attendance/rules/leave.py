@@ -15,12 +15,18 @@ Choices where the regulation is silent (docs/leave.md):
 - a half day counts 0.5 whatever the shift length;
 - annual leave: cumulative years worked are counted on the reference day (1 January, or the hire
   day for a joiner); under one year → none yet; a joiner's days are pro-rated by the calendar days
-  left in the year and rounded down to whole days (职工带薪年休假条例实施办法 第五条);
+  left in the year ÷ 365 and rounded down to whole days (企业职工带薪年休假实施办法 第五条);
+- annual leave, a milestone during the year (the first 12 months of cumulative work, the 10th or
+  the 20th year): the entitlement judged on the reference day stays, and the difference between
+  the new band and the old one is granted pro rata from the day the milestone is reached (the
+  same 第五条 折算: remaining calendar days of the year ÷ 365, rounded down), see
+  :func:`annual_milestone` and docs/leave.md;
 - a request that counts 0 days (only rest days) is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,10 +35,15 @@ from decimal import ROUND_FLOOR, Decimal
 from django.utils.translation import gettext as _
 
 __all__ = [
+    "ANNUAL_MILESTONES",
+    "PRO_RATA_YEAR_DAYS",
     "TIERS",
     "DayCount",
     "RouteStep",
+    "anniversary_in",
+    "annual_days_for_years",
     "annual_entitlement",
+    "annual_milestone",
     "balance_available",
     "build_route",
     "count_days",
@@ -198,6 +209,29 @@ def full_years_between(start: datetime.date, end: datetime.date) -> int:
     return max(0, years)
 
 
+# 企业职工带薪年休假实施办法 第五条: (当年度在本单位剩余日历天数 ÷ 365天) × 全年应当享受的年休假天数,
+# also in a leap year; the part below one whole day is not granted.
+PRO_RATA_YEAR_DAYS = 365
+
+# The cumulative years worked at which the annual leave band changes (职工带薪年休假条例 第三条).
+ANNUAL_MILESTONES = (1, 10, 20)
+
+
+def annual_days_for_years(years: int, policy) -> tuple[int, str]:
+    """(full-year annual leave days, band) for ``years`` of cumulative work (LV-3)."""
+    if years < 1:
+        return 0, "0-1"
+    if years < 10:
+        return policy.annual_days_under_10_years, "1-10"
+    if years < 20:
+        return policy.annual_days_10_to_20_years, "10-20"
+    return policy.annual_days_20_years, "20+"
+
+
+def _pro_rata(remaining: int, full: int) -> Decimal:
+    return (Decimal(remaining) / Decimal(PRO_RATA_YEAR_DAYS) * Decimal(full)).to_integral_value(ROUND_FLOOR)
+
+
 def annual_entitlement(
     *, first_employed_on: datetime.date, hire_date: datetime.date, year: int, policy
 ) -> tuple[Decimal, dict]:
@@ -214,21 +248,68 @@ def annual_entitlement(
     if years < 1:
         detail["rule"] = "under_one_year"
         return _ZERO, detail
-    if years < 10:
-        full, band = policy.annual_days_under_10_years, "1-10"
-    elif years < 20:
-        full, band = policy.annual_days_10_to_20_years, "10-20"
-    else:
-        full, band = policy.annual_days_20_years, "20+"
+    full, band = annual_days_for_years(years, policy)
     detail.update({"rule": "by_years", "band": band, "full_year_days": full})
     days = Decimal(full)
     if hire_date > jan1:
         remaining = (dec31 - hire_date).days + 1
-        total = (dec31 - jan1).days + 1
-        days = (Decimal(remaining) / Decimal(total) * Decimal(full)).to_integral_value(ROUND_FLOOR)
-        detail.update({"rule": "pro_rata", "days_left": remaining, "days_in_year": total})
+        days = _pro_rata(remaining, full)
+        detail.update({"rule": "pro_rata", "days_left": remaining, "days_in_year": PRO_RATA_YEAR_DAYS})
     detail["days"] = str(days)
     return days, detail
+
+
+def anniversary_in(first_employed_on: datetime.date, year: int) -> datetime.date:
+    """The day of ``year`` on which the full years worked since ``first_employed_on`` go up by
+    one (as :func:`full_years_between` counts them): 29 February is reached on 1 March in a year
+    without one."""
+    try:
+        return first_employed_on.replace(year=year)
+    except ValueError:  # 29 February, not a leap year
+        return datetime.date(year, 3, 1)
+
+
+def annual_milestone(
+    *, first_employed_on: datetime.date, hire_date: datetime.date, year: int, as_of: datetime.date, policy
+) -> tuple[Decimal, dict] | None:
+    """The annual leave a milestone reached during ``year`` adds (LV-3), or None.
+
+    Milestones: the first 12 months of cumulative work, the 10th and the 20th year
+    (职工带薪年休假条例 第三条). The entitlement judged on the reference day (1 January, or the
+    hire day of a joiner) stays; the difference between the new band and the old one is granted
+    pro rata from the day the milestone is reached to 31 December, ÷ 365, rounded down to whole
+    days (企业职工带薪年休假实施办法 第五条, by analogy: the national texts do not settle the
+    mid-year milestone; docs/leave.md). None when no milestone falls after the reference day and
+    on or before ``as_of``, or the policy's band does not grow."""
+    jan1 = datetime.date(year, 1, 1)
+    dec31 = datetime.date(year, 12, 31)
+    years = year - first_employed_on.year
+    if years not in ANNUAL_MILESTONES:
+        return None
+    reached_on = anniversary_in(first_employed_on, year)
+    reference = max(jan1, hire_date)
+    if not (reference < reached_on <= min(as_of, dec31)):
+        return None  # judged on the reference day already, or not reached yet
+    before, _band = annual_days_for_years(years - 1, policy)
+    after, band = annual_days_for_years(years, policy)
+    if after <= before:
+        return None
+    remaining = (dec31 - reached_on).days + 1
+    days = _pro_rata(remaining, after - before)
+    return days, {
+        "article": "LV-3",
+        "rule": "milestone",
+        "year": year,
+        "milestone_years": years,
+        "reached_on": reached_on.isoformat(),
+        "band": band,
+        "before_days": before,
+        "after_days": after,
+        "difference": after - before,
+        "days_left": remaining,
+        "days_in_year": PRO_RATA_YEAR_DAYS,
+        "days": str(days),
+    }
 
 
 def explain_grant(detail: dict) -> str:
@@ -244,12 +325,23 @@ def explain_grant(detail: dict) -> str:
             "%(days_left)s of %(days_in_year)s days left → %(days)s days, rounded down (LV-3)."
         ),
         "hr_set": _("Set by HR: %(reason)s"),
+        "milestone": _(
+            "%(milestone_years)s years of cumulative work reached on %(reached_on)s: %(after_days)s days a year "
+            "instead of %(before_days)s; the difference of %(difference)s days for the %(days_left)s of "
+            "%(days_in_year)s days left → %(days)s more days, rounded down (LV-3)."
+        ),
     }
+    if rule == "milestone" and detail.get("milestone_years") == 1:
+        texts["milestone"] = _(
+            "First 12 months of cumulative work reached on %(reached_on)s: %(after_days)s days a year; "
+            "for the %(days_left)s of %(days_in_year)s days left → %(days)s days, rounded down (LV-3)."
+        )
     text = texts.get(rule, rule or "")
-    try:
-        return text % detail
-    except (KeyError, TypeError):
-        return text
+    with contextlib.suppress(KeyError, TypeError):
+        text = text % detail
+    # The milestones reached later in the year (LV-3), each a ledger entry, follow the grant.
+    extra = [explain_grant(item) for item in detail.get("milestones", ())]
+    return " ".join([text, *extra]) if extra else text
 
 
 def per_request_limit(*, rule: str, policy, difficult_birth: bool, extra_babies: int) -> tuple[Decimal | None, dict]:

@@ -44,7 +44,7 @@ from attendance.models import (
 from attendance.selectors.roster import calendar_day
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import Employee, EmploymentStatus
-from callcenter.roles import Role
+from callcenter.roles import Role, has_role
 from callcenter.selectors import (
     approval_chain,
     covered_team_ids,
@@ -75,6 +75,8 @@ __all__ = [
     "leave_calendar",
     "leave_certificate_get",
     "leave_coverage",
+    "leave_dashboard_decide",
+    "leave_dashboard_mine",
     "leave_inbox",
     "leave_inbox_rows",
     "leave_quote",
@@ -806,3 +808,32 @@ def approval_delegation_list(*, user) -> QuerySet[ApprovalDelegation]:
     if me is None:
         return qs.none()
     return qs.filter(Q(delegator=me) | Q(delegate=me))
+
+
+# --- Dashboard cards (callcenter.providers.DashboardCard, registered in attendance/apps.py) ---------
+
+LEAVE_APPROVER_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
+DASHBOARD_INBOX_ROWS = 5
+
+
+def leave_dashboard_mine(*, user, me: Employee) -> dict:
+    """The reader's leave on their dashboard (LV-1, LV-3): this year's balances with what is left
+    (pending requests held) and how many of their requests are pending. Three queries."""
+    year = timezone.localdate().year
+    return {
+        "year": year,
+        "balances": leave_balance_summary(user=user, year=year),
+        "pending": LeaveRequest.objects.filter(employee_id=me.pk, status=LeaveStatus.PENDING).count(),
+    }
+
+
+def leave_dashboard_decide(*, user, me: Employee) -> dict | None:
+    """Leave requests waiting for the reader's decision (LV-4): their own steps, a delegator's or a
+    covered team's, the first few in date order and how many in all. None for a reader who is
+    not an approver and has none waiting (a colleague without a delegation). Bounded queries."""
+    inbox = leave_inbox(user=user)
+    rows = list(inbox[:DASHBOARD_INBOX_ROWS])
+    count = inbox.count() if len(rows) == DASHBOARD_INBOX_ROWS else len(rows)
+    if not count and not has_role(user, *LEAVE_APPROVER_ROLES):
+        return None
+    return {"count": count, "requests": rows}

@@ -31,6 +31,8 @@ from attendance.models import (
     ApprovalTier,
     LeaveApprovalStep,
     LeaveBalance,
+    LeaveBalanceEntry,
+    LeaveBalanceEntryReason,
     LeaveCertificate,
     LeavePolicy,
     LeaveRequest,
@@ -908,13 +910,15 @@ def approval_delegation_cancel(*, actor, delegation_id: int) -> ApprovalDelegati
 
 
 @transaction.atomic
-def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
-    """Grant ``year``'s annual leave to every active employee who has no balance yet (LV-3).
-    Idempotent: existing balances (and HR's adjustments) are never touched. Bounded queries."""
+def leave_balance_grant_annual(*, year: int, actor=None, today: datetime.date | None = None) -> dict:
+    """Grant ``year``'s annual leave to every active employee who has no balance yet, then add
+    what a milestone of cumulative work reached since (by ``today``) adds (LV-3).
+    Idempotent: existing balances (and HR's adjustments) are never touched, except once per
+    milestone, recorded as a ledger entry (:func:`_annual_milestones_grant`). Bounded queries."""
     hr_company_wide_require(actor)  # every employee of the company
     types = list(LeaveType.objects.filter(rule=LeaveRule.ANNUAL, active=True))
     if not types:
-        return {"year": year, "granted": 0}
+        return {"year": year, "granted": 0, "raised": 0}
     policy = policy_in_force(LeavePolicy, datetime.date(year, 1, 1))
     employees = list(
         Employee.objects.filter(status=EmploymentStatus.ACTIVE, hire_date__lte=datetime.date(year, 12, 31)).only(
@@ -939,9 +943,12 @@ def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
             )
         created = LeaveBalance.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         granted += len(created)
+    raised = _annual_milestones_grant(
+        year=year, types=types, employees=employees, as_of=today or timezone.localdate(), actor=actor
+    )
     if not granted:
         # The daily run usually has nothing to grant: the job's own record (JobRun) says it ran.
-        return {"year": year, "granted": 0}
+        return {"year": year, "granted": 0, "raised": raised}
     audit_record(
         actor=actor,
         action="leave_balance.grant_annual",
@@ -949,7 +956,97 @@ def leave_balance_grant_annual(*, year: int, actor=None) -> dict:
         object_id=str(year),
         changes={"year": year, "granted": granted, "policy_effective_from": policy.effective_from},
     )
-    return {"year": year, "granted": granted}
+    return {"year": year, "granted": granted, "raised": raised}
+
+
+def _annual_milestones_grant(*, year: int, types: list[LeaveType], employees: list[Employee], as_of, actor) -> int:
+    """LV-3: whoever reached the first 12 months, the 10th or the 20th year of cumulative work
+    after the day their ``year`` balance was judged (1 January, or their hire day) and by
+    ``as_of`` keeps that balance and gets the difference pro rata from the milestone
+    (:func:`attendance.rules.annual_milestone`, the policy in force on the milestone day).
+
+    Idempotent and safe to run twice at once: the balances are locked, the ledger is read under
+    the lock, and a database constraint allows one entry per balance and milestone. A balance
+    that does not exist (yet) is left alone. Bounded queries: the candidates are found in Python
+    from the employees already loaded; then one query each for the policies, the locked
+    balances, the entries, and one write each (plus one audit event per raised balance)."""
+    jan1, dec31 = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    as_of = min(as_of, dec31)
+    if as_of <= jan1:
+        return 0  # a milestone on 1 January is judged with the grant
+    versions = list(LeavePolicy.objects.filter(effective_from__lte=as_of).order_by("effective_from"))
+
+    def policy_on(day: datetime.date) -> LeavePolicy:
+        in_force = [v for v in versions if v.effective_from <= day]
+        return in_force[-1] if in_force else LeavePolicy(effective_from=datetime.date(2000, 1, 1))
+
+    found = {}
+    for employee in employees:
+        reached_on = rules.anniversary_in(employee.first_employed_on, year)
+        if not (jan1 < reached_on <= as_of):
+            continue
+        policy = policy_on(reached_on)
+        milestone = rules.annual_milestone(
+            first_employed_on=employee.first_employed_on,
+            hire_date=employee.hire_date,
+            year=year,
+            as_of=as_of,
+            policy=policy,
+        )
+        if milestone is not None:
+            days, detail = milestone
+            detail["policy_effective_from"] = policy.effective_from.isoformat()
+            found[employee.pk] = (days, detail)
+    if not found:
+        return 0
+    balances = list(
+        LeaveBalance.objects.select_for_update()
+        .filter(employee_id__in=sorted(found), leave_type__in=types, year=year)
+        .order_by("pk")
+    )
+    done = set(
+        LeaveBalanceEntry.objects.filter(balance__in=balances, reason=LeaveBalanceEntryReason.MILESTONE).values_list(
+            "balance_id", "milestone_years"
+        )
+    )
+    entries, raised = [], []
+    for balance in balances:
+        days, detail = found[balance.employee_id]
+        if (balance.pk, detail["milestone_years"]) in done:
+            continue
+        entries.append(
+            LeaveBalanceEntry(
+                balance=balance,
+                reason=LeaveBalanceEntryReason.MILESTONE,
+                milestone_years=detail["milestone_years"],
+                effective_on=datetime.date.fromisoformat(detail["reached_on"]),
+                days=days,
+                article="LV-3",
+                detail=detail,
+            )
+        )
+        before = balance.entitled_days
+        balance.entitled_days = before + days
+        balance.detail = {**balance.detail, "milestones": [*balance.detail.get("milestones", ()), detail]}
+        raised.append((balance, before, detail))
+    if not entries:
+        return 0
+    LeaveBalanceEntry.objects.bulk_create(entries)
+    LeaveBalance.objects.bulk_update([b for b, _, _ in raised], ["entitled_days", "detail"])
+    for balance, before, detail in raised:
+        audit_record(
+            actor=actor,
+            action="leave_balance.milestone",
+            obj=balance,
+            changes={
+                "entitled_days": [str(before), str(balance.entitled_days)],
+                "reason": LeaveBalanceEntryReason.MILESTONE.value,
+                "article": "LV-3",
+                "milestone_years": detail["milestone_years"],
+                "reached_on": detail["reached_on"],
+            },
+        )
+    return len(entries)
 
 
 @privileged_service("attendance.leave_balance_set", label=gettext_lazy("set a leave balance"))

@@ -654,7 +654,7 @@ def test_hr_sets_and_grants_balances(api, org):
     year = timezone.localdate().year
     as_user(api, org.hr)
     response = api.post(url("balance_grant"), {"year": year}, format="json")
-    assert response.json() == {"year": year, "granted": 10}
+    assert response.json() == {"year": year, "granted": 10, "raised": 0}
     assert api.post(url("balance_grant"), {"year": year}, format="json").json()["granted"] == 0
     LeaveBalance.objects.filter(employee=org.agent, year=year).update(used_days=D("3"), entitled_days=D("5"))
     payload = {"employee": org.agent.pk, "leave_type": "annual", "year": year, "reason": "工龄记录更正"}

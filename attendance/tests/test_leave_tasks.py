@@ -40,8 +40,8 @@ def test_running_the_job_twice_grants_once(org):
     granted = annual_balances()
     second = leave_annual_grant.delay().get()
     # then the first run grants this year's balance to everyone, the second grants nothing
-    assert first == f"{year}: {active} balances granted"
-    assert second == f"{year}: 0 balances granted"
+    assert first == f"{year}: {active} balances granted, 0 raised at a milestone"
+    assert second == f"{year}: 0 balances granted, 0 raised at a milestone"
     assert len(granted) == active
     assert set(granted.values()) == {Decimal("5")}
     assert annual_balances() == granted
@@ -62,11 +62,11 @@ def test_a_joiner_gets_the_pro_rated_grant_the_next_run_and_hr_edits_stay(org):
     )
     summary = leave_annual_grant.delay().get()
     # then only the joiner is granted: 10 days a year, pro-rated by the days left and rounded down
-    assert summary == f"{today.year}: 1 balances granted"
+    assert summary == f"{today.year}: 1 balances granted, 0 raised at a milestone"
     balance = LeaveBalance.objects.get(employee=joiner)
     dec31 = datetime.date(today.year, 12, 31)
-    days_in_year = (dec31 - datetime.date(today.year, 1, 1)).days + 1
-    assert balance.entitled_days == Decimal(((dec31 - today).days + 1) * 10 // days_in_year)
+    # 企业职工带薪年休假实施办法 第五条: remaining calendar days ÷ 365, also in a leap year
+    assert balance.entitled_days == Decimal(((dec31 - today).days + 1) * 10 // 365)
     assert balance.detail["rule"] == "pro_rata"
     # and the HR adjustment is untouched
     assert LeaveBalance.objects.get(employee=org.agent).entitled_days == Decimal("8")

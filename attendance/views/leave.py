@@ -661,8 +661,11 @@ def leave_balance_grant(request):
         request,
         lambda: services.leave_balance_grant_annual(year=year, actor=request.user),
         success=lambda result: (
-            _("Annual leave %(year)s granted to %(count)d employees; existing balances were kept (LV-3).")
-            % {"year": year, "count": result["granted"]}
+            _(
+                "Annual leave %(year)s granted to %(count)d employees; existing balances were kept, "
+                "%(raised)d raised for a milestone of cumulative work reached during the year (LV-3)."
+            )
+            % {"year": year, "count": result["granted"], "raised": result["raised"]}
         ),
     )
     return redirect(f"{reverse('attendance:leave_balances')}?{urlencode({'year': year})}")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,7 @@ __all__ = [
     "complaint_can_reveal_contact",
     "complaint_category_list",
     "complaint_concerned_team_choices",
+    "complaint_dashboard_counts",
     "complaint_get",
     "complaint_list",
     "complaint_masked_contact",
@@ -117,6 +118,14 @@ def _clean_filters(filters: dict) -> dict:
     return cleaned
 
 
+def _overdue_q(now: datetime.datetime) -> Q:
+    """Past its first-response or resolution deadline, the clock running (CMP-2)."""
+    return Q(paused_since__isnull=True) & (
+        Q(first_responded_at__isnull=True, first_response_due__lt=now)
+        | Q(resolved_at__isnull=True, resolution_due__lt=now)
+    )
+
+
 def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     """Complaints ``user`` may see. Filters: ``status`` (or ``open``), ``urgency``, ``channel``,
     ``category`` (code), ``owner`` (employee id, or ``me``), ``overdue``, ``team``,
@@ -146,14 +155,7 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     if team := filters.get("team"):
         qs = qs.filter(concerned_team_id=team)
     if filters.get("overdue"):
-        now = timezone.now()
-        qs = qs.exclude(status=ComplaintStatus.CLOSED).filter(
-            Q(paused_since__isnull=True)
-            & (
-                Q(first_responded_at__isnull=True, first_response_due__lt=now)
-                | Q(resolved_at__isnull=True, resolution_due__lt=now)
-            )
-        )
+        qs = qs.exclude(status=ComplaintStatus.CLOSED).filter(_overdue_q(timezone.now()))
     # Plain ranges on received_at (local day boundaries), so the index serves them.
     if date_from := filters.get("date_from"):
         qs = qs.filter(received_at__gte=rules.day_start(date_from))
@@ -215,3 +217,21 @@ def complaint_can_reveal_contact(*, user) -> bool:
 def complaint_masked_contact(complaint: Complaint) -> dict:
     """What every list, page and export shows (SEC-2)."""
     return {"phone": rules.mask_phone(complaint.phone), "email": rules.mask_email(complaint.email)}
+
+
+def complaint_dashboard_counts(*, user, me: Employee | None) -> dict:
+    """The complaint team's dashboard figures (CMP-1, CMP-2): open complaints the reader sees,
+    how many are urgent, overdue, not yet assigned, and the reader's own. One aggregate query
+    (:func:`complaint_list`'s visibility)."""
+    mine = Q(owner_id=me.pk) if me is not None else Q(pk__in=[])
+    return (
+        complaint_list(user=user, filters={"status": "open"})
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            urgent=Count("pk", filter=Q(urgency=Urgency.URGENT)),
+            overdue=Count("pk", filter=_overdue_q(timezone.now())),
+            unassigned=Count("pk", filter=Q(owner__isnull=True)),
+            mine=Count("pk", filter=mine),
+        )
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,8 @@ __all__ = [
     "acting_evaluator_ids",
     "appraisal_access",
     "appraisal_cycle_months",
+    "appraisal_dashboard_decide",
+    "appraisal_dashboard_mine",
     "appraisal_explanation_lines",
     "appraisal_get",
     "appraisal_history_chart",
@@ -273,3 +275,40 @@ def appraisal_item_groups(appraisal: Appraisal, access: AppraisalAccess) -> list
             item.explanation_text = rules.explain(item.explanation) if item.explanation else ""
         groups.append({"group": value, "label": label, "weight": sum(i.weight for i in rows), "items": rows})
     return groups
+
+
+# --- Dashboard cards (callcenter.providers.DashboardCard, registered in performance/apps.py) -------
+
+
+def appraisal_dashboard_mine(*, user, me: Employee) -> dict | None:
+    """The reader's latest appraisal on their dashboard (PRF-2, PRF-3): the month, where it stands
+    and, once combined, the score and band (PRF-4). None before their first cycle. One query."""
+    appraisal = Appraisal.objects.filter(employee_id=me.pk).select_related("cycle").order_by("-month").first()
+    if appraisal is None:
+        return None
+    return {"appraisal": appraisal, "self_due": appraisal.status == AppraisalStatus.SELF}
+
+
+def appraisal_dashboard_decide(*, user, me: Employee) -> dict | None:
+    """Appraisals waiting for the reader as their acting evaluator (PRF-3, as
+    :func:`acting_evaluator` decides: the evaluator copied at opening while still employed, else
+    the department manager): the superior's evaluation and the feedback interview. None when
+    nothing waits. One query."""
+    evaluator_gone = Q(evaluator__isnull=True) | ~Q(evaluator__status=EmploymentStatus.ACTIVE)
+    acting = Q(evaluator_id=me.pk, evaluator__status=EmploymentStatus.ACTIVE) | (
+        Q(department__manager_id=me.pk, department__manager__status=EmploymentStatus.ACTIVE)
+        & (evaluator_gone | Q(evaluator_id=F("employee_id")))
+    )
+    counts = dict(
+        Appraisal.objects.filter(acting, status__in=(AppraisalStatus.SUPERIOR, AppraisalStatus.INTERVIEW))
+        .exclude(employee_id=me.pk)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if not counts:
+        return None
+    return {
+        "superior": counts.get(AppraisalStatus.SUPERIOR, 0),
+        "interview": counts.get(AppraisalStatus.INTERVIEW, 0),
+    }
