@@ -49,6 +49,8 @@ class CoreErrorCode(ErrorCode):
 
     ACCOUNT_INACTIVE = "account_inactive"
     ALREADY_LEFT = "already_left"
+    # The org (issue 13): an appointee who has left, a department under itself, a team left unled.
+    APPOINTEE_INACTIVE = "appointee_inactive"
     DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
     GRANT_ENDED = "grant_ended"
     GRANT_OVERLAP = "grant_overlap"
@@ -68,6 +70,7 @@ class CoreErrorCode(ErrorCode):
     INVALID_URL = "invalid_url"
     NOT_EMPTY = "not_empty"
     NOT_FOUND = "not_found"
+    ORG_CYCLE = "org_cycle"
     # Separation of duties (SEC-2): a privileged act on one's own record (callcenter.duties).
     OWN_RECORD = "own_record"
     PASSWORD_CHANGE_REQUIRED = "password_change_required"
@@ -78,6 +81,7 @@ class CoreErrorCode(ErrorCode):
     ROLE_UNCHANGED = "role_unchanged"
     SELF_DEACTIVATION = "self_deactivation"  # shipped; now answered as OWN_RECORD (callcenter.duties)
     TEAM_DEPARTMENT_MISMATCH = "team_department_mismatch"
+    TEAM_WITHOUT_SUPERVISOR = "team_without_supervisor"
     TOKEN_ALREADY_REVOKED = "token_already_revoked"
     TOKEN_INVALID = "token_invalid"
     TOKEN_LIFETIME = "token_lifetime"
