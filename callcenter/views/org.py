@@ -121,7 +121,7 @@ def org_manage(request):
 
 
 def _employee_choices(user):
-    return selectors.employee_choices(user=user).only("pk", "name", "employee_no")
+    return selectors.employee_choices(user=user).select_related(None).only("pk", "name", "employee_no")
 
 
 def _department_form(request, department):
