@@ -74,21 +74,29 @@ class EmployeeListApi(APIView):
         return paginated_response(request=request, view=self, queryset=employees, serializer_class=serializer)
 
 
+class DirectoryExportSerializer(DirectoryFilterSerializer):
+    file_format = serializers.ChoiceField(
+        choices=list(services.DIRECTORY_EXPORT_FORMATS), required=False, default="csv"
+    )
+
+
 class EmployeeExportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[DirectoryFilterSerializer],
+        parameters=[DirectoryExportSerializer],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
         },
         summary="The directory as CSV or XLSX (audited; pay columns for HR only)",
     )
-    def get(self, request, fmt: str):
-        filters = DirectoryFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        return file_response(services.directory_export(actor=request.user, filters=filters.validated_data, fmt=fmt))
+    def get(self, request):
+        query = DirectoryExportSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        fmt = filters.pop("file_format")
+        return file_response(services.directory_export(actor=request.user, filters=filters, fmt=fmt))
 
 
 class EmployeeDetailApi(APIView):
@@ -102,6 +110,6 @@ class EmployeeDetailApi(APIView):
 
 urlpatterns = [
     path("employees/", EmployeeListApi.as_view(), name="employee_list"),
-    path("employees/export/<str:fmt>/", EmployeeExportApi.as_view(), name="employee_export"),
+    path("employees/export/", EmployeeExportApi.as_view(), name="employee_export"),
     path("employees/<int:pk>/", EmployeeDetailApi.as_view(), name="employee_detail"),
 ]

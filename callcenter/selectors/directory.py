@@ -50,13 +50,13 @@ def directory_query_q(text: str) -> Q | None:
     if not text:
         return None
     compact = text.replace(" ", "")
-    q = Q(name__contains=text)
     if text.isascii():
-        q |= Q(employee_no__startswith=compact) | Q(employee_no__startswith=compact.upper())
-        q |= Q(name__icontains=text)
+        q = Q(name__icontains=text) | Q(employee_no__startswith=compact) | Q(employee_no__startswith=compact.upper())
         if compact.isalpha():
             q |= Q(name_initials__startswith=compact.lower())
-    elif any(ch.isascii() and ch.isalpha() for ch in compact) and (initials := pinyin_initials(compact)):
+        return q
+    q = Q(name__contains=text)
+    if any(ch.isascii() and ch.isalpha() for ch in compact) and (initials := pinyin_initials(compact)):
         q |= Q(name_initials__startswith=initials)
     return q
 

@@ -74,19 +74,22 @@ def test_the_xlsx_export(org):
 
 def test_the_api_export_is_the_same_and_audited(org):
     client = _client(org.manager.user)
-    response = client.get(reverse("api:callcenter:employee_export", args=["csv"]), {"q": "ly"})
+    response = client.get(reverse("api:callcenter:employee_export"), {"q": "ly", "file_format": "csv"})
     assert response.status_code == 200
     _header, *rows = _csv_rows(response)
     assert [row[1] for row in rows] == ["刘洋"]
     assert AuditEvent.objects.filter(action="directory.export", actor=org.manager.user).count() == 1
-    assert client.get(reverse("api:callcenter:employee_export", args=["csv"]), {"team": "abc"}).status_code == 400
+    assert client.get(reverse("api:callcenter:employee_export"), {"team": "abc"}).status_code == 400
+    xlsx = client.get(reverse("api:callcenter:employee_export"), {"file_format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "exe", "CSV"])
-def test_an_unknown_format_is_a_404_and_records_nothing(org, fmt):
+def test_an_unknown_format_is_refused_and_records_nothing(org, fmt):
     client = _client(org.hr.user)
     assert client.get(reverse("callcenter:employee_export", args=[fmt])).status_code == 404
-    assert client.get(reverse("api:callcenter:employee_export", args=[fmt])).status_code == 404
+    assert client.get(reverse("api:callcenter:employee_export"), {"file_format": fmt}).status_code == 400
     with pytest.raises(NotFoundError):
         services.directory_export(actor=org.hr.user, fmt=fmt)
     assert not AuditEvent.objects.filter(action="directory.export").exists()
