@@ -386,7 +386,7 @@ class ChartDepartment:
 def org_chart(*, user) -> list[ChartDepartment]:
     """Departments (in tree order, with their depth) → teams → supervisor and active headcount,
     with the active members ``user`` may see. Whose departments: everyone's for HR and company
-    leaders, else the reader's own and those of their remit. Four queries whatever the size."""
+    leaders, else the reader's own and those of their remit. Three queries plus the remit's, whatever the size."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     departments = Department.objects.select_related("parent", "manager", "leader_in_charge").annotate(
