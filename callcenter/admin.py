@@ -3,8 +3,8 @@
 Nothing written here may bypass the audited services, so users, groups, employees and every HR
 record are read-only: roles are assigned on their own page (``/accounts/roles/``, audited), hiring,
 changes and leavers through the HR pages. DRF's token admin is removed: API tokens are issued by
-services. Departments, teams and positions are the one exception: their admin saves through
-``org_record_save``, which audits each change.
+services. Departments, teams and positions are edited on the org pages (``/org/manage/``, company HR
+and administrators, through ``department_save`` / ``team_save`` / ``position_save``, audited).
 """
 
 from django.contrib import admin
@@ -12,7 +12,6 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 
-from callcenter import services
 from callcenter.models import AccountPolicy, Department, Employee, JobRun, Notification, Position, Team, User
 
 
@@ -48,31 +47,28 @@ class GroupAdmin(ReadOnlyAdmin, DjangoGroupAdmin):
 # tokens pages, never in the admin: the model is not registered here.
 
 
-class OrgRecordAdmin(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):
-        services.org_record_save(actor=request.user, instance=obj, changed_fields=form.changed_data, created=not change)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # GEN-1: history is kept; structures are retired, not deleted
-
-
 @admin.register(Department)
-class DepartmentAdmin(OrgRecordAdmin):
-    list_display = ("code", "name", "manager", "leader_in_charge")
-    raw_id_fields = ("manager", "leader_in_charge")
+class DepartmentAdmin(ReadOnlyAdmin):
+    """Read-only: edited on the org pages (department_save, audited; issue 13)."""
+
+    list_display = ("code", "name", "parent", "manager", "leader_in_charge")
+    list_select_related = ("parent", "manager", "leader_in_charge")
     search_fields = ("code", "name")
 
 
 @admin.register(Team)
-class TeamAdmin(OrgRecordAdmin):
+class TeamAdmin(ReadOnlyAdmin):
+    """Read-only: edited on the org pages (team_save, audited; issue 13)."""
+
     list_display = ("code", "name", "department", "supervisor")
     list_select_related = ("department", "supervisor")
-    raw_id_fields = ("supervisor",)
     search_fields = ("code", "name")
 
 
 @admin.register(Position)
-class PositionAdmin(OrgRecordAdmin):
+class PositionAdmin(ReadOnlyAdmin):
+    """Read-only: edited on the org pages (position_save, audited; issue 13)."""
+
     list_display = ("code", "name")
 
 

@@ -28,6 +28,16 @@ class CallcenterConfig(AppConfig):
                 800,
                 lambda viewer: viewer.scope >= Scope.TEAM,
             ),
+            NavEntry("org_chart", _("Org chart"), "callcenter:org_chart", "diagram-3", 805, everyone),
+            # Company HR and administrators edit the org (issue 13).
+            NavEntry(
+                "org_manage",
+                _("Departments and teams"),
+                "callcenter:org_manage",
+                "pencil-square",
+                807,
+                lambda viewer: is_company_hr(viewer.user),
+            ),
             NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
             NavEntry("roles", _("Roles"), "callcenter:role_list", "person-badge", 820, has_any_role(Role.HR)),
             # Company HR only: an HR assistant limited to departments manages no grant.

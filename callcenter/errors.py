@@ -52,6 +52,8 @@ class CoreErrorCode(ErrorCode):
     # Transfers and changes (GEN-1): a scheduled change only can be cancelled; one of a kind a day.
     CHANGE_NOT_SCHEDULED = "change_not_scheduled"
     CHANGE_SCHEDULED_TWICE = "change_scheduled_twice"
+    # The org (issue 13): an appointee who has left, a department under itself, a team left unled.
+    APPOINTEE_INACTIVE = "appointee_inactive"
     DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
     GRANT_ENDED = "grant_ended"
     GRANT_OVERLAP = "grant_overlap"
@@ -72,6 +74,7 @@ class CoreErrorCode(ErrorCode):
     NOT_EMPTY = "not_empty"
     NOT_FOUND = "not_found"
     NOTHING_CHANGES = "nothing_changes"
+    ORG_CYCLE = "org_cycle"
     # Separation of duties (SEC-2): a privileged act on one's own record (callcenter.duties).
     OWN_RECORD = "own_record"
     PASSWORD_CHANGE_REQUIRED = "password_change_required"
@@ -82,6 +85,7 @@ class CoreErrorCode(ErrorCode):
     ROLE_UNCHANGED = "role_unchanged"
     SELF_DEACTIVATION = "self_deactivation"  # shipped; now answered as OWN_RECORD (callcenter.duties)
     TEAM_DEPARTMENT_MISMATCH = "team_department_mismatch"
+    TEAM_WITHOUT_SUPERVISOR = "team_without_supervisor"
     TOKEN_ALREADY_REVOKED = "token_already_revoked"
     TOKEN_INVALID = "token_invalid"
     TOKEN_LIFETIME = "token_lifetime"

@@ -35,7 +35,7 @@ from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, Roste
 from attendance.tests.factories import leave_type, next_monday, roster_weeks
 from callcenter.duties import PRIVILEGED_SERVICES, privileged_service, refuse_own_record
 from callcenter.errors import PermissionDeniedError
-from callcenter.models import AccessGrant, Employee, EmploymentEvent, GrantKind
+from callcenter.models import AccessGrant, Department, Employee, EmploymentEvent, GrantKind, Team
 from callcenter.roles import Role
 from callcenter.tests import factories as f
 from complaints.models import Complaint
@@ -107,7 +107,8 @@ NOT_PRIVILEGED = {
     ),
     "callcenter.employment_events_apply_due": _SYSTEM
     + " (people-changes-apply: HR decided each change when recording it)",
-    "callcenter.org_record_save": _COMPANY + " (departments, teams, positions)",
+    "callcenter.position_save": _COMPANY + " (a position names nobody)",
+    "callcenter.directory_export": _READ,
     "callcenter.policy_defaults_install": _COMPANY,
     "callcenter.policy_version_create": _COMPANY,
     # the audit trail and private files
@@ -519,6 +520,36 @@ def _employment_event_cancel(org) -> Case:
     )
 
 
+def _org_state():
+    return (
+        sorted(Department.objects.values_list("pk", "manager_id", "leader_in_charge_id")),
+        sorted(Team.objects.values_list("pk", "supervisor_id")),
+    )
+
+
+def _department_save(org) -> Case:
+    """HR appoints a department manager (issue 13): themselves refused, a colleague done."""
+
+    def appoint(employee):
+        return core_services.department_save(
+            actor=org.hr.user, department_id=org.dept_b.pk, code="B", name=org.dept_b.name, manager_id=employee.pk
+        )
+
+    return Case("hr", lambda: appoint(org.hr), lambda: appoint(org.other_dept), _org_state)
+
+
+def _team_save(org) -> Case:
+    """HR appoints a team supervisor (issue 13): themselves refused, a colleague done."""
+
+    def appoint(employee):
+        return core_services.team_save(
+            actor=org.hr.user, team_id=org.b1.pk, code="B1", name=org.b1.name, department_id=org.dept_b.pk,
+            supervisor_id=employee.pk,
+        )  # fmt: skip
+
+    return Case("hr", lambda: appoint(org.hr), lambda: appoint(org.other_dept), _org_state)
+
+
 def _employee_deactivate(org) -> Case:
     def deactivate(employee):
         return core_services.employee_deactivate(
@@ -765,6 +796,8 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "callcenter.employee_transfer": _employee_transfer,
     "callcenter.employee_pay_change": _employee_pay_change,
     "callcenter.employment_event_cancel": _employment_event_cancel,
+    "callcenter.department_save": _department_save,
+    "callcenter.team_save": _team_save,
     "callcenter.user_role_assign": lambda org: _user_roles(org, assign=True),
     "callcenter.access_grant_create": _access_grant_create,
     "callcenter.user_role_remove": lambda org: _user_roles(org, assign=False),

@@ -66,6 +66,9 @@ SKIPPED_ROUTES = {"api/schema/", "api/docs/", "accounts/logout/", "accounts/logi
 # Which table a route's (first) id points at: the walk uses one of its rows, and the edge ids.
 ROUTE_TABLES = (
     (r"employees/<int:pk>/", "callcenter.Employee"),
+    (r"org/departments/<int:pk>/", "callcenter.Department"),
+    (r"org/teams/<int:pk>/", "callcenter.Team"),
+    (r"org/positions/<int:pk>/", "callcenter.Position"),
     (r"accounts/tokens/<int:pk>/", "callcenter.ApiToken"),
     (r"accounts/roles/<int:pk>/", "callcenter.User"),
     (r"access-grants/hr-limits/<int:user_id>/", "callcenter.User"),

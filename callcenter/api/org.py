@@ -1,13 +1,15 @@
-"""Employees of the caller's remit."""
+"""Employees of the caller's remit: the directory (issue 13) and one employee."""
 
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from callcenter import selectors
+from callcenter import selectors, services
+from callcenter.exports import file_response
 from callcenter.inputs import ApiIdField
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 
@@ -25,27 +27,76 @@ class EmployeeOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class DirectoryOutputSerializer(EmployeeOutputSerializer):
+    position_id = serializers.IntegerField()
+    left_on = serializers.DateField(allow_null=True)
+
+
+class DirectoryPayOutputSerializer(DirectoryOutputSerializer):
+    """For HR only (SEC-2): the directory with pay."""
+
+    monthly_base_pay = serializers.DecimalField(max_digits=10, decimal_places=2)
+    bonus_base = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class DirectoryFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        max_length=100,
+        allow_blank=True,
+        help_text="Name in Chinese characters (a substring), pinyin initials (zw finds 张伟) or employee number prefix",
+    )
+    department = ApiIdField(required=False)
+    team = ApiIdField(required=False)
+    position = ApiIdField(required=False)
+    status = serializers.ChoiceField(choices=list(selectors.DIRECTORY_STATUSES), required=False, default="active")
+
+
 class EmployeeListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class FilterSerializer(serializers.Serializer):
-        q = serializers.CharField(required=False, max_length=100)
-        department = ApiIdField(required=False)
-        team = ApiIdField(required=False)
-        status = serializers.ChoiceField(choices=["active", "left", "all"], required=False, default="active")
+    # Kept under this name for the edge-input walk and older clients.
+    FilterSerializer = DirectoryFilterSerializer
 
     @extend_schema(
-        parameters=[FilterSerializer, *PAGE_PARAMETERS],
-        responses=paginated_schema(EmployeeOutputSerializer),
-        summary="Employees the caller may see (self, team, department or company)",
+        parameters=[DirectoryFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated_schema(DirectoryPayOutputSerializer),
+        summary="The directory: employees the caller may see (self, team, department or company), searched "
+        "by name, pinyin initials or number; pay fields for HR only",
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = DirectoryFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        employees = selectors.employee_list(user=request.user, filters=filters.validated_data)
-        return paginated_response(
-            request=request, view=self, queryset=employees, serializer_class=EmployeeOutputSerializer
+        employees = selectors.directory_list(user=request.user, filters=filters.validated_data)
+        serializer = (
+            DirectoryPayOutputSerializer if selectors.directory_shows_pay(request.user) else DirectoryOutputSerializer
         )
+        return paginated_response(request=request, view=self, queryset=employees, serializer_class=serializer)
+
+
+class DirectoryExportSerializer(DirectoryFilterSerializer):
+    file_format = serializers.ChoiceField(
+        choices=list(services.DIRECTORY_EXPORT_FORMATS), required=False, default="csv"
+    )
+
+
+class EmployeeExportApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[DirectoryExportSerializer],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+        },
+        summary="The directory as CSV or XLSX (audited; pay columns for HR only)",
+    )
+    def get(self, request):
+        query = DirectoryExportSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        fmt = filters.pop("file_format")
+        return file_response(services.directory_export(actor=request.user, filters=filters, fmt=fmt))
 
 
 class EmployeeDetailApi(APIView):
@@ -59,5 +110,6 @@ class EmployeeDetailApi(APIView):
 
 urlpatterns = [
     path("employees/", EmployeeListApi.as_view(), name="employee_list"),
+    path("employees/export/", EmployeeExportApi.as_view(), name="employee_export"),
     path("employees/<int:pk>/", EmployeeDetailApi.as_view(), name="employee_detail"),
 ]

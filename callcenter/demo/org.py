@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from callcenter.demo import BATCH_SIZE, DEFAULT_SEED, MAX_MONTHS, MIN_EMPLOYEES, demo_seeders
 from callcenter.errors import ApplicationError, CoreErrorCode
-from callcenter.models import Department, Employee, EmploymentStatus, Position, Team, User
+from callcenter.models import Department, Employee, EmploymentStatus, Position, Team, User, pinyin_initials
 from callcenter.roles import Role
 from callcenter.services import policy_defaults_install
 from datasecurity.services import audit_record
@@ -538,6 +538,7 @@ def seed_demo(
             Employee(
                 employee_no=employee_no,
                 name=surname + given,
+                name_initials=pinyin_initials(surname + given),  # bulk_create skips save()
                 department=departments[person.department],
                 team=teams[person.team] if person.team is not None else None,
                 position=positions[spec.code],

@@ -1,5 +1,6 @@
 """The org: departments, teams, positions (岗位), employees and their reporting lines."""
 
+import re
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -7,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
 
 from callcenter.models.accounts import User
 
@@ -17,7 +19,33 @@ __all__ = [
     "EmploymentStatus",
     "Position",
     "Team",
+    "pinyin_initials",
 ]
+
+# Surnames whose reading differs from the character's common one (曾 zēng, not céng; 单 shàn):
+# the first character of a name is read as a surname.
+_SURNAME_INITIALS = {
+    "曾": "z", "单": "s", "解": "x", "查": "z", "仇": "q", "区": "o", "朴": "p", "盖": "g", "乐": "y",
+    "尉": "y", "覃": "q", "翟": "z", "缪": "m", "种": "c", "秘": "b", "召": "s", "长": "z", "重": "c",
+}  # fmt: skip
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+INITIALS_MAX_LENGTH = 100
+
+
+def pinyin_initials(name: str) -> str:
+    """The pinyin initials of a name, lower case, for the directory's search (张伟 → ``zw``,
+    曾小贤 → ``zxx``); a Latin word gives its first letter (Anna Li → ``al``); other characters
+    are skipped. The value of :attr:`Employee.name_initials`: :meth:`Employee.save` keeps it, and
+    a writer that bypasses ``save()`` (``bulk_create``, ``update()``) sets it with this function."""
+    name = (name or "").strip()
+    letters = []
+    for index, part in enumerate(lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda text: [text])):
+        if index == 0 and name[:1] in _SURNAME_INITIALS:
+            letters.append(_SURNAME_INITIALS[name[0]])
+            continue
+        # A Chinese character comes as its initial; any other run of text as it is.
+        letters.extend(word[0] for word in _LATIN_WORD.findall(part))
+    return "".join(letters).lower()[:INITIALS_MAX_LENGTH]
 
 
 class BilingualNamed:
@@ -33,6 +61,15 @@ class BilingualNamed:
 class Department(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The department this one reports to; never itself or one of its own sub-departments."),
+    )
     manager = models.ForeignKey(
         "Employee",
         verbose_name=_("department manager"),
@@ -112,6 +149,8 @@ class Employee(models.Model):
     user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="employee")
     employee_no = models.CharField(_("employee number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # The pinyin initials of ``name`` (张伟 → "zw") for the directory's search; kept by save().
+    name_initials = models.CharField(_("name initials"), max_length=INITIALS_MAX_LENGTH, blank=True, editable=False)
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="employees"
     )
@@ -157,10 +196,24 @@ class Employee(models.Model):
         indexes = [
             models.Index(fields=["department", "status"], name="employee_dept_status_idx"),
             models.Index(fields=["team", "status"], name="employee_team_status_idx"),
+            # The directory's prefix searches (LIKE 'zw%'), whatever the database's collation.
+            models.Index(
+                fields=["name_initials"], name="employee_initials_like_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["employee_no"], name="employee_no_like_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.employee_no})"
+
+    def save(self, *args, **kwargs):
+        # The directory's initials follow the name, whoever writes it (docs/people-org.md).
+        initials = pinyin_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields and "name_initials" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_initials"]
+        self.name_initials = initials
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

@@ -2,10 +2,22 @@
 write ``from callcenter.selectors import employee_list``. Visibility (whose records a user may see) is
 decided in :mod:`callcenter.selectors.org`, always."""
 
-from callcenter.selectors import accounts, changes, dashboard, grants, notifications, ops, org, people, policies
+from callcenter.selectors import (
+    accounts,
+    changes,
+    dashboard,
+    directory,
+    grants,
+    notifications,
+    ops,
+    org,
+    people,
+    policies,
+)
 from callcenter.selectors.accounts import *  # noqa: F403
 from callcenter.selectors.changes import *  # noqa: F403
 from callcenter.selectors.dashboard import *  # noqa: F403
+from callcenter.selectors.directory import *  # noqa: F403
 from callcenter.selectors.grants import *  # noqa: F403
 from callcenter.selectors.notifications import *  # noqa: F403
 from callcenter.selectors.ops import *  # noqa: F403
@@ -17,6 +29,7 @@ __all__ = [
     *accounts.__all__,
     *changes.__all__,
     *dashboard.__all__,
+    *directory.__all__,
     *grants.__all__,
     *notifications.__all__,
     *ops.__all__,

@@ -30,6 +30,7 @@ supervisor sees" is exactly "the leave requests of the employees that supervisor
 """
 
 import enum
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -46,6 +47,8 @@ from callcenter.roles import Role, has_role
 from callcenter.selectors.grants import TEAM_COVER_ROLES, grants_in_force, is_company_hr
 
 __all__ = [
+    "ChartDepartment",
+    "ChartTeam",
     "Scope",
     "approval_chain",
     "can_see_employee",
@@ -62,6 +65,14 @@ __all__ = [
     "employees_with_role",
     "filter_by_employee",
     "hr_department_ids",
+    "org_chart",
+    "org_chart_reads_all",
+    "org_department_get",
+    "org_department_records",
+    "org_editor",
+    "org_position_get",
+    "org_team_get",
+    "org_team_records",
     "position_list",
     "team_by_code_or_id",
     "team_choices",
@@ -327,3 +338,159 @@ def department_by_code_or_id(value) -> Department | None:
 def position_list() -> QuerySet[Position]:
     """Every position (岗位), ordered by code: templates and pay are per position."""
     return Position.objects.order_by("code")
+
+
+# --- The org chart and the org's own pages (issue 13) -------------------------------------------------
+
+
+def org_editor(user) -> bool:
+    """Who edits departments, teams, positions and reporting lines: company HR and superusers
+    (an HR assistant limited to departments does not: the org is company-wide)."""
+    return is_company_hr(user)
+
+
+def org_chart_reads_all(user) -> bool:
+    """Who reads the whole org chart: HR, superusers and company leaders; anyone else reads their
+    own department and the departments of their remit."""
+    return is_company_hr(user) or (
+        getattr(user, "is_authenticated", False) and user.is_active and has_role(user, Role.COMPANY_LEADER)
+    )
+
+
+@dataclass
+class ChartTeam:
+    team: Team
+    headcount: int
+    members: list[Employee] = field(default_factory=list)  # those the reader may see
+
+    @property
+    def needs_supervisor(self) -> bool:
+        supervisor = self.team.supervisor
+        return supervisor is None or supervisor.status != EmploymentStatus.ACTIVE
+
+
+@dataclass
+class ChartDepartment:
+    department: Department
+    depth: int
+    headcount: int
+    teams: list[ChartTeam] = field(default_factory=list)
+    unassigned: list[Employee] = field(default_factory=list)  # visible members without a team
+
+    @property
+    def indent(self) -> int:
+        """The depth as a spacing step (Bootstrap's ms-0 … ms-5)."""
+        return min(self.depth * 2, 5)
+
+
+def org_chart(*, user) -> list[ChartDepartment]:
+    """Departments (in tree order, with their depth) → teams → supervisor and active headcount,
+    with the active members ``user`` may see. Whose departments: everyone's for HR and company
+    leaders, else the reader's own and those of their remit. Three queries plus the remit's, whatever the size."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    departments = Department.objects.select_related("parent", "manager", "leader_in_charge").annotate(
+        headcount=Count("employees", filter=Q(employees__status=EmploymentStatus.ACTIVE))
+    )
+    if not org_chart_reads_all(user):
+        me = employee_of(user)
+        visible = employees_visible_to(user).filter(status=EmploymentStatus.ACTIVE).values("department_id")
+        own = Q(pk=me.department_id) if me is not None else Q(pk__in=[])
+        departments = departments.filter(own | Q(pk__in=visible))
+    departments = list(departments.order_by("code"))
+    ids = [d.pk for d in departments]
+    teams = (
+        Team.objects.filter(department_id__in=ids)
+        .select_related("supervisor")
+        .annotate(headcount=Count("members", filter=Q(members__status=EmploymentStatus.ACTIVE)))
+        .order_by("code")
+    )
+    members = (
+        employees_visible_to(user)
+        .filter(status=EmploymentStatus.ACTIVE, department_id__in=ids)
+        .select_related("position")
+        .only("pk", "name", "employee_no", "team_id", "department_id", "position__name")
+        .order_by("employee_no")
+    )
+    by_team: dict[int, list[Employee]] = {}
+    without_team: dict[int, list[Employee]] = {}
+    for member in members:
+        if member.team_id is None:
+            without_team.setdefault(member.department_id, []).append(member)
+        else:
+            by_team.setdefault(member.team_id, []).append(member)
+    teams_of: dict[int, list[ChartTeam]] = {}
+    for team in teams:
+        teams_of.setdefault(team.department_id, []).append(ChartTeam(team, team.headcount, by_team.get(team.pk, [])))
+    return [
+        ChartDepartment(d, depth, d.headcount, teams_of.get(d.pk, []), without_team.get(d.pk, []))
+        for d, depth in _tree_order(departments)
+    ]
+
+
+def _tree_order(departments: list[Department]) -> list[tuple[Department, int]]:
+    """Each department after its parent (when the parent is in the list), children by code."""
+    included = {d.pk for d in departments}
+    children: dict[int | None, list[Department]] = {}
+    for d in departments:
+        children.setdefault(d.parent_id if d.parent_id in included else None, []).append(d)
+    ordered: list[tuple[Department, int]] = []
+    seen: set[int] = set()
+    stack = [(d, 0) for d in reversed(children.get(None, []))]
+    while stack:
+        department, depth = stack.pop()
+        if department.pk in seen:
+            continue
+        seen.add(department.pk)
+        ordered.append((department, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(department.pk, [])))
+    # A loop in the data (refused by department_save) still lists every department once.
+    ordered.extend((d, 0) for d in departments if d.pk not in seen)
+    return ordered
+
+
+def org_department_records() -> QuerySet[Department]:
+    """Every department for the org editors' list: parent, reporting lines, team count and
+    active headcount."""
+    return (
+        Department.objects.select_related("parent", "manager", "leader_in_charge")
+        .annotate(
+            team_count=Count("teams", distinct=True),
+            headcount=Count("employees", filter=Q(employees__status=EmploymentStatus.ACTIVE), distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def org_team_records(*, department_id: int | None = None) -> QuerySet[Team]:
+    """Every team (of one department) for the org editors' list: supervisor and active headcount."""
+    qs = Team.objects.select_related("department", "supervisor").annotate(
+        headcount=Count("members", filter=Q(members__status=EmploymentStatus.ACTIVE))
+    )
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    return qs.order_by("code")
+
+
+def _record_get(qs: QuerySet, pk, message: str):
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise NotFoundError(message)
+    return found
+
+
+def org_department_get(*, pk) -> Department:
+    """One department for its edit page (org editors), or NotFoundError."""
+    return _record_get(
+        Department.objects.select_related("parent", "manager", "leader_in_charge"), pk, _("Department not found.")
+    )
+
+
+def org_team_get(*, pk) -> Team:
+    """One team for its edit page (org editors), or NotFoundError."""
+    return _record_get(Team.objects.select_related("department", "supervisor"), pk, _("Team not found."))
+
+
+def org_position_get(*, pk) -> Position:
+    """One position for its edit page (org editors), or NotFoundError."""
+    return _record_get(Position.objects.all(), pk, _("Position not found."))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callcenter.duties import privileged_service, refuse_own_record
-from callcenter.errors import ApplicationError, CoreErrorCode, validation_message
+from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError, validation_message
 from callcenter.models import (
     ApiTokenRevokedReason,
     Department,
@@ -23,16 +23,22 @@ from callcenter.models import (
     User,
 )
 from callcenter.roles import Role
+from callcenter.selectors.grants import is_company_hr
 from callcenter.services.accounts import user_api_tokens_end
 from callcenter.services.changes import employee_change_record
 from datasecurity.services import audit_record, model_changes, snapshot
 
 __all__ = [
+    "DEPARTMENT_FIELDS",
     "EMPLOYEE_FIELDS",
+    "POSITION_FIELDS",
+    "TEAM_FIELDS",
+    "department_save",
     "employee_create",
     "employee_deactivate",
     "employee_update",
-    "org_record_save",
+    "position_save",
+    "team_save",
 ]
 
 EMPLOYEE_FIELDS = [
@@ -189,22 +195,208 @@ def employee_deactivate(*, actor, employee_id: int, left_on: datetime.date) -> E
     return employee
 
 
-@transaction.atomic
-def org_record_save(*, actor, instance, changed_fields: list[str] | None = None, created: bool = False):
-    """Save a department, team or position edited in the admin, with its audit event."""
-    if not isinstance(instance, Department | Team | Position):
-        raise ApplicationError(_("Not an organisation record."))
+# --- The org: departments, teams, positions and their reporting lines (issue 13) -------------------
+# Company HR and superusers edit them (an HR assistant limited to departments does not: the org is
+# company-wide). Nobody appoints themselves (SEC-2); an appointee is an active employee (GEN-2);
+# a department never sits under itself; a team left without a supervisor is confirmed (LV-4: its
+# members' requests would have no first approver).
+
+DEPARTMENT_FIELDS = ["code", "name", "parent_id", "manager_id", "leader_in_charge_id"]
+TEAM_FIELDS = ["code", "name", "department_id", "supervisor_id"]
+POSITION_FIELDS = ["code", "name", "description"]
+# Parents followed at most: deeper is a cycle already in the data (refused, never looped over).
+_MAX_DEPTH = 50
+
+
+def _org_editor_require(actor) -> None:
+    if not is_company_hr(actor):
+        raise PermissionDeniedError(_("Only company HR and administrators edit the org (SEC-2)."))
+
+
+def _locked(model, pk, message: str):
+    found = model.objects.select_for_update().filter(pk=pk).first() if pk is not None else None
+    if pk is not None and found is None:
+        raise NotFoundError(message)
+    return found
+
+
+def _appointee(employee_id: int | None, *, field: str) -> Employee | None:
+    """The employee appointed to a reporting line: none, or an active one with an active login (GEN-2)."""
+    if employee_id is None:
+        return None
+    employee = Employee.objects.select_related("user").filter(pk=employee_id).first()
+    if employee is None:
+        raise ApplicationError(_("Employee not found."), code=CoreErrorCode.NOT_FOUND, field=field)
+    if employee.status != EmploymentStatus.ACTIVE or not employee.user.is_active:
+        raise ApplicationError(
+            _("%(name)s has left: only an active employee can lead a team or a department (GEN-2).")
+            % {"name": employee.name},
+            code=CoreErrorCode.APPOINTEE_INACTIVE,
+            field=field,
+        )
+    return employee
+
+
+def _refuse_self_appointment(*, actor, action: str, instance, before: dict | None, fields: list[str]) -> None:
+    """SEC-2: nobody appoints themselves to a reporting line (it would widen their own remit).
+    Only the appointments this save changes are checked: editing a department one already
+    manages is not an appointment."""
+    appointed = [
+        getattr(instance, name)
+        for name in fields
+        if getattr(instance, name) is not None and (before is None or before.get(name) != getattr(instance, name))
+    ]
+    refuse_own_record(actor=actor, action=action, employee_ids=appointed)
+
+
+def _clean(instance) -> None:
     try:
         instance.full_clean()
     except ValidationError as exc:
-        raise ApplicationError(validation_message(exc)) from exc
-    instance.save()
-    fields = changed_fields or [f.name for f in instance._meta.concrete_fields if f.name != "id"]
-    verb = "create" if created else "update"
-    audit_record(
+        field = next(iter(exc.message_dict), None) if hasattr(exc, "message_dict") else None
+        raise ApplicationError(
+            validation_message(exc), code=CoreErrorCode.INVALID, field=field if field != "__all__" else None
+        ) from exc
+
+
+def _audit_save(*, actor, instance, before: dict | None, fields: list[str]) -> None:
+    changes = model_changes(instance, before, fields)
+    if before is None or changes:
+        verb = "create" if before is None else "update"
+        audit_record(actor=actor, action=f"{instance._meta.model_name}.{verb}", obj=instance, changes=changes)
+
+
+@privileged_service(
+    "callcenter.department_save", label=gettext_lazy("appoint a department's manager or leader in charge")
+)
+@transaction.atomic
+def department_save(
+    *,
+    actor,
+    department_id: int | None = None,
+    code: str,
+    name: str,
+    parent_id: int | None = None,
+    manager_id: int | None = None,
+    leader_in_charge_id: int | None = None,
+) -> Department:
+    """Create (``department_id`` None) or change a department: its parent and its reporting lines
+    (manager, leader in charge: active employees, never the actor themselves; SEC-2, GEN-2). A
+    department is never placed under itself or one of its sub-departments. Audited."""
+    _org_editor_require(actor)
+    department = _locked(Department, department_id, _("Department not found."))
+    before = None if department is None else snapshot(department, DEPARTMENT_FIELDS)
+    department = department or Department()
+    department.code, department.name = (code or "").strip(), (name or "").strip()
+    if parent_id is not None and not Department.objects.filter(pk=parent_id).exists():
+        raise ApplicationError(_("Department not found."), code=CoreErrorCode.NOT_FOUND, field="parent")
+    department.parent_id = parent_id
+    department.manager = _appointee(manager_id, field="manager")
+    department.leader_in_charge = _appointee(leader_in_charge_id, field="leader_in_charge")
+    _refuse_self_appointment(
         actor=actor,
-        action=f"{instance._meta.model_name}.{verb}",
-        obj=instance,
-        changes=model_changes(instance, None, fields),
+        action="callcenter.department_save",
+        instance=department,
+        before=before,
+        fields=["manager_id", "leader_in_charge_id"],
     )
-    return instance
+    if department.pk is not None and parent_id is not None:
+        _refuse_cycle(department.pk, parent_id)
+    _clean(department)
+    department.save()
+    _audit_save(actor=actor, instance=department, before=before, fields=DEPARTMENT_FIELDS)
+    return department
+
+
+def _refuse_cycle(department_id: int, parent_id: int) -> None:
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    current, seen = parent_id, 0
+    while current is not None and seen <= _MAX_DEPTH:
+        if current == department_id:
+            raise ApplicationError(
+                _("A department cannot be placed under itself or under one of its own sub-departments."),
+                code=CoreErrorCode.ORG_CYCLE,
+                field="parent",
+            )
+        current, seen = parents.get(current), seen + 1
+    if current is not None:
+        raise ApplicationError(
+            _("The departments above this one form a loop; fix them first."), code=CoreErrorCode.ORG_CYCLE
+        )
+
+
+@privileged_service("callcenter.team_save", label=gettext_lazy("appoint a team supervisor"))
+@transaction.atomic
+def team_save(
+    *,
+    actor,
+    team_id: int | None = None,
+    code: str,
+    name: str,
+    department_id: int,
+    supervisor_id: int | None = None,
+    confirm_no_supervisor: bool = False,
+) -> Team:
+    """Create (``team_id`` None) or change a team: its department and its supervisor (an active
+    employee of the team's department, never the actor themselves; SEC-2, GEN-2). A team with
+    members does not move to another department (its members would sit in one department and a
+    team of another: transfer them first). A team without a supervisor is saved only when
+    ``confirm_no_supervisor``: its members' leave would have no first approver (LV-4). Audited."""
+    _org_editor_require(actor)
+    team = _locked(Team, team_id, _("Team not found."))
+    before = None if team is None else snapshot(team, TEAM_FIELDS)
+    team = team or Team()
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise ApplicationError(_("Department not found."), code=CoreErrorCode.NOT_FOUND, field="department")
+    if team.pk is not None and team.department_id != department.pk:
+        members = Employee.objects.filter(team_id=team.pk, status=EmploymentStatus.ACTIVE).count()
+        if members:
+            raise ApplicationError(
+                _(
+                    "This team has %(count)s active members in its department: transfer them before "
+                    "moving the team to another department."
+                )
+                % {"count": members},
+                code=CoreErrorCode.TEAM_DEPARTMENT_MISMATCH,
+                field="department",
+            )
+    team.code, team.name, team.department = (code or "").strip(), (name or "").strip(), department
+    team.supervisor = _appointee(supervisor_id, field="supervisor")
+    if team.supervisor is not None and team.supervisor.department_id != department.pk:
+        raise ApplicationError(
+            _("The supervisor must work in the team's department (%(department)s).") % {"department": department.name},
+            code=CoreErrorCode.TEAM_DEPARTMENT_MISMATCH,
+            field="supervisor",
+        )
+    _refuse_self_appointment(
+        actor=actor, action="callcenter.team_save", instance=team, before=before, fields=["supervisor_id"]
+    )
+    if team.supervisor is None and not confirm_no_supervisor:
+        raise ApplicationError(
+            _(
+                "Without a supervisor, the team's leave requests and punch corrections have no first "
+                "approver (LV-4). Choose a supervisor, or confirm that the team stays without one for now."
+            ),
+            code=CoreErrorCode.TEAM_WITHOUT_SUPERVISOR,
+            field="supervisor",
+        )
+    _clean(team)
+    team.save()
+    _audit_save(actor=actor, instance=team, before=before, fields=TEAM_FIELDS)
+    return team
+
+
+@transaction.atomic
+def position_save(*, actor, position_id: int | None = None, code: str, name: str, description: str = "") -> Position:
+    """Create (``position_id`` None) or change a position (岗位). Audited."""
+    _org_editor_require(actor)
+    position = _locked(Position, position_id, _("Position not found."))
+    before = None if position is None else snapshot(position, POSITION_FIELDS)
+    position = position or Position()
+    position.code, position.name = (code or "").strip(), (name or "").strip()
+    position.description = (description or "").strip()
+    _clean(position)
+    position.save()
+    _audit_save(actor=actor, instance=position, before=before, fields=POSITION_FIELDS)
+    return position

@@ -2,8 +2,8 @@
 
 Users, groups, employees and every HR record are read-only there; roles are assigned on their own
 page (``test_accounts_roles.py``); the DRF token admin is gone (tokens are issued by services).
-Departments, teams and positions stay editable because their admin saves through
-``org_record_save``, which audits.
+Departments, teams and positions are read-only too since issue 13: they are edited on the org
+pages (``test_org_edit.py``), through audited services.
 """
 
 import pytest
@@ -13,13 +13,13 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
-from callcenter.models import ApiToken, Department, Position, Team
+from callcenter.models import ApiToken, Position, Team
 from callcenter.roles import Role
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
 
-# Admins that still write, each through an audited service (see the module docstring).
-AUDITED_WRITERS = {Department, Team, Position}
+# Admins that still write, each through an audited service (see the module docstring): none.
+AUDITED_WRITERS: set = set()
 
 
 @pytest.fixture
@@ -114,8 +114,14 @@ def test_every_admin_is_read_only_but_the_audited_org_records(root):
     assert writable == []
 
 
-def test_org_records_saved_in_the_admin_are_audited(client, org, root):
+def test_org_records_cannot_be_written_in_the_admin(client, org, root):
+    """Issue 13: departments, teams and positions are edited on the org pages (audited services)."""
     client.force_login(root)
     response = client.post(reverse("admin:callcenter_position_add"), {"code": "QA", "name": "质检员"})
-    assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="position.create", actor=root).exists()
+    assert response.status_code == 403
+    assert not Position.objects.filter(code="QA").exists()
+    url = reverse("admin:callcenter_team_change", args=[org.a1.pk])
+    assert client.post(url, {"code": "A1", "name": "forged", "department": org.dept_a.pk}).status_code == 403
+    assert Team.objects.get(pk=org.a1.pk).name == "一组"
+    assert client.get(reverse("admin:callcenter_department_changelist")).status_code == 200
+    assert not AuditEvent.objects.filter(action__in=["position.create", "team.update"]).exists()
