@@ -8,8 +8,13 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from attendance.services import roster_default_apply
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
+        from callcenter.providers import employee_hired_hook_register
         from callcenter.roles import Role
+
+        # GEN-1, ATT-1: a new (or rehired) employee gets the default roster from the hire date.
+        employee_hired_hook_register("attendance.default_roster", roster_default_apply)
 
         approvers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
         team_readers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)

@@ -28,6 +28,11 @@ class CallcenterConfig(AppConfig):
                 800,
                 lambda viewer: viewer.scope >= Scope.TEAM,
             ),
+            # GEN-1: HR takes people on, one by one or from the staff list.
+            NavEntry("hire", _("Hire"), "callcenter:hire", "person-plus", 802, has_any_role(Role.HR)),
+            NavEntry(
+                "staff_import", _("Import staff"), "callcenter:staff_import", "upload", 804, has_any_role(Role.HR)
+            ),
             NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
             NavEntry("roles", _("Roles"), "callcenter:role_list", "person-badge", 820, has_any_role(Role.HR)),
             # Company HR only: an HR assistant limited to departments manages no grant.

@@ -38,6 +38,7 @@ def employee_detail(request, pk: int):
             "employee": employee,
             "chain": selectors.approval_chain(employee),
             "is_me": employee == employee_of(request.user),
+            "onboarding": selectors.onboarding_item_list(employee=employee),
         },
     )
 
