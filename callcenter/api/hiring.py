@@ -15,6 +15,7 @@ user with the HR role).
 
 from django.urls import path
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,7 +24,7 @@ from rest_framework.views import APIView
 
 from callcenter import selectors, services
 from callcenter.errors import ApplicationError, CoreErrorCode
-from callcenter.exports import file_response
+from callcenter.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, file_response
 from callcenter.inputs import ApiDateField, ApiIdField, JSONParser
 from callcenter.permissions import HasRole
 from callcenter.roles import Role
@@ -42,8 +43,8 @@ class HireInputSerializer(serializers.Serializer):
     first_employed_on = ApiDateField(required=False, allow_null=True, help_text="LV-3; default the hire date.")
     monthly_base_pay = serializers.DecimalField(**_MONEY)
     bonus_base = serializers.DecimalField(**_MONEY)
-    email = serializers.EmailField(required=False, allow_blank=True, max_length=254, default="")
-    mobile = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    mobile = serializers.CharField(required=False, allow_blank=True, max_length=20)
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), required=False, max_length=len(Role.choices), default=list
     )
@@ -180,7 +181,7 @@ class StaffImportTemplateApi(APIView):
             OpenApiParameter("lang", str, enum=["zh", "en"], required=False),
             OpenApiParameter("file_format", str, enum=["xlsx", "csv"], required=False),
         ],
-        responses={(200, "application/octet-stream"): bytes},
+        responses={(200, media.split(";")[0]): OpenApiTypes.BINARY for media in (XLSX_CONTENT_TYPE, CSV_CONTENT_TYPE)},
         summary="The staff file's template (Chinese or English headers)",
     )
     def get(self, request):
