@@ -148,7 +148,7 @@ class StaffImportApi(APIView):
         serializer = StaffImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        data = upload.read(services.IMPORT_MAX_FILE_BYTES + 1)
+        data = upload.read(selectors.IMPORT_MAX_FILE_BYTES + 1)
         if not serializer.validated_data["commit"]:
             plan = services.staff_import_preview(actor=request.user, data=data, filename=upload.name)
             if not plan.valid:

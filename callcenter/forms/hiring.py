@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from callcenter import inputs
 from callcenter.models import Department, Position, Team
 from callcenter.roles import Role
-from callcenter.services.hiring import IMPORT_MAX_FILE_BYTES
+from callcenter.selectors.hiring import IMPORT_MAX_FILE_BYTES
 
 __all__ = [
     "HireForm",

@@ -6,14 +6,11 @@ import datetime
 import json
 from decimal import Decimal
 
-import chinese_calendar
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from attendance.models import RosterEntry
-from attendance.services import shift_types_defaults_install
 from callcenter import providers, services
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.models import Employee, EmploymentEvent, Position, User
@@ -39,14 +36,6 @@ def _client(user=None) -> Client:
 def _next_monday(weeks: int = 1) -> datetime.date:
     today = timezone.localdate()
     return today + datetime.timedelta(days=(7 - today.weekday()) + 7 * (weeks - 1))
-
-
-def _calendar_knows(day: datetime.date) -> bool:
-    try:
-        chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return False
-    return True
 
 
 def _form(org, **overrides) -> dict:
@@ -161,43 +150,6 @@ def test_first_login_with_the_one_time_password_forces_a_new_password(org):
     user = User.objects.get(username="E90001")
     assert not user.must_change_password and user.check_password(NEW_PASSWORD)
     assert client.get(reverse("callcenter:dashboard")).status_code == 200
-
-
-def test_the_default_roster_applies_from_the_hire_date(org):
-    """ATT-1, GEN-1: with the default shift installed, a hire on a future Monday is rostered from
-    that day (not before) to the end of the following month; weekdays on the day shift, weekends
-    rest (holidays by the statutory calendar)."""
-    shift_types_defaults_install()
-    monday = _next_monday(2)
-    employee = _hire(org, hire_date=monday.isoformat()).employee
-    entries = list(RosterEntry.objects.filter(employee=employee).order_by("work_date"))
-    assert entries[0].work_date == monday
-    month = monday.month + 2
-    end = datetime.date(monday.year + (month - 1) // 12, (month - 1) % 12 + 1, 1) - datetime.timedelta(days=1)
-    known = [
-        day
-        for day in (monday + datetime.timedelta(days=n) for n in range((end - monday).days + 1))
-        if _calendar_knows(day)
-    ]
-    # Days of a year the installed statutory calendar does not know are left to the supervisor.
-    assert [e.work_date for e in entries] == known
-    kinds = {e.kind for e in entries if e.work_date.weekday() >= 5 and not e.note}
-    assert kinds <= {"rest", "holiday"}
-    assert {e.shift.code for e in entries if e.kind == "work"} == {"D"}
-    assert AuditEvent.objects.filter(action="roster.default_apply").count() == 1
-
-
-def test_a_hire_dated_in_the_past_is_rostered_from_today(org):
-    shift_types_defaults_install()
-    past = timezone.localdate() - datetime.timedelta(days=40)
-    employee = _hire(org, hire_date=past.isoformat(), first_employed_on=past.isoformat()).employee
-    first = RosterEntry.objects.filter(employee=employee).order_by("work_date").first()
-    assert first.work_date == timezone.localdate()
-
-
-def test_without_a_default_shift_type_the_hire_writes_no_roster(org):
-    employee = _hire(org).employee
-    assert not RosterEntry.objects.filter(employee=employee).exists()
 
 
 # --- Rehire (GEN-2): one record ------------------------------------------------------------------

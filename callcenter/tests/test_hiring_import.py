@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from callcenter import services
 from callcenter.errors import ApplicationError
 from callcenter.models import Employee, EmploymentEvent, User
-from callcenter.services import hiring
+from callcenter.selectors import hiring
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
 
