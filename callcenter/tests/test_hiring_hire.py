@@ -16,6 +16,7 @@ from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.models import Employee, EmploymentEvent, Position, User
 from callcenter.roles import Role
 from callcenter.tests import factories as f
+from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -369,3 +370,32 @@ def test_onboarding_items_show_only_when_a_module_registers_them(org):
         assert "Acknowledge the code of conduct" in detail
     finally:
         providers.onboarding_item_register(None, key="coc")
+
+
+# --- Concurrency: two HR users at once record one ------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hr_users_hiring_the_same_number_at_once_hire_one(org):
+    """Given two HR users hiring E90001 at the same moment on separate connections, then one
+    hire is made and the other refused (employee_no_taken): one record, one login, one event."""
+    colleague = f.EmployeeFactory(user=f.UserFactory(username="hr2", roles=[Role.HR]), team=org.b1)
+    outcomes = run_parallel([lambda: _hire(org), lambda: _hire(org, actor=colleague)])
+    assert outcomes == ["employee_no_taken", "ok"]
+    assert Employee.objects.filter(employee_no="E90001").count() == 1
+    assert User.objects.filter(username="E90001").count() == 1
+    assert EmploymentEvent.objects.filter(kind="hire").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rehires_of_the_same_leaver_at_once_record_one(org):
+    services.employee_deactivate(
+        actor=org.hr.user, employee_id=org.agent.pk, left_on=timezone.localdate() - datetime.timedelta(days=5)
+    )
+    colleague = f.EmployeeFactory(user=f.UserFactory(username="hr2", roles=[Role.HR]), team=org.b1)
+    number = org.agent.employee_no
+    outcomes = run_parallel(
+        [lambda: _hire(org, employee_no=number), lambda: _hire(org, actor=colleague, employee_no=number)]
+    )
+    assert outcomes == ["employee_no_taken", "ok"]
+    assert EmploymentEvent.objects.filter(employee=org.agent, kind="rehire").count() == 1
