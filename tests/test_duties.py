@@ -77,6 +77,9 @@ _SHEET = "a whole bonus sheet computed by rule from others' decisions; held by t
 NOT_PRIVILEGED = {
     # the core
     "callcenter.job_runs_prune": _SYSTEM,
+    "callcenter.employment_events_record_applied": (
+        "the bulk form of employment_event_record, written inside the staff import that decides it"
+    ),
     "callcenter.employment_event_record": (
         "a step of the history, written inside the hiring, transfer and leaving services that decide it"
     ),
@@ -112,6 +115,7 @@ NOT_PRIVILEGED = {
     "callcenter.policy_version_create": _COMPANY,
     # the audit trail and private files
     "datasecurity.audit_record": _SYSTEM,
+    "datasecurity.audit_record_many": _SYSTEM,
     "datasecurity.model_changes": _SYSTEM,
     "datasecurity.snapshot": _SYSTEM,
     "datasecurity.private_open_audited": _READ,

@@ -61,8 +61,8 @@ from callcenter.selectors.hiring import (
     hire_row_check,
     staff_file_read,
 )
-from callcenter.services.people import employment_event_record
-from datasecurity.services import audit_record, private_storage, snapshot
+from callcenter.services.people import employment_event_record, employment_events_record_applied
+from datasecurity.services import audit_record, audit_record_many, private_storage, snapshot
 
 __all__ = [
     "HIRE_FIELDS",
@@ -247,17 +247,20 @@ def _hire_new(*, actor, rows: list[StaffRow]) -> list[tuple[Employee, str]]:
             _("An employee number or username of this hire was taken meanwhile; nothing was saved. Try again."),
             code=CoreErrorCode.EMPLOYEE_NO_TAKEN,
         ) from None
+    entries, events = [], []
     for employee, row in zip(employees, rows, strict=True):
         values = {k: [None, v] for k, v in _values(employee).items() if v not in (None, "")}
-        employment_event_record(
-            actor=actor, employee=employee, kind=EmploymentEventKind.HIRE, effective_on=row.hire_date, changes=values
+        events.append((employee, EmploymentEventKind.HIRE, row.hire_date, values))
+        entries.append(
+            {
+                "action": "employee.hire",
+                "obj": employee,
+                "changes": {**values, "username": employee.user.username, "roles": ", ".join(row.roles)},
+            }
         )
-        audit_record(
-            actor=actor,
-            action="employee.hire",
-            obj=employee,
-            changes={**values, "username": employee.user.username, "roles": ", ".join(row.roles)},
-        )
+    employment_events_record_applied(actor=actor, events=events)
+    # One audit event per person, appended to the chain in one batch.
+    audit_record_many(actor=actor, entries=entries)
     return list(zip(employees, passwords, strict=True))
 
 

@@ -7,7 +7,9 @@ import base64
 import csv
 import datetime
 import io
+import itertools
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +24,7 @@ from callcenter.models import Employee, EmploymentEvent, User
 from callcenter.selectors import hiring
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
+from datasecurity.selectors import audit_chain_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +139,23 @@ def test_every_accepted_format_previews_without_writing_then_imports(org, label,
     assert AuditEvent.objects.filter(action="employee.hire").count() == 3
     trail = " ".join(str(a.changes) for a in AuditEvent.objects.all())
     assert not any(password in trail for _n, _m, _u, password in result.credentials)
+
+
+def test_the_batched_audit_events_keep_the_chain_whole(org):
+    """SEC-2: the import appends one audit event per person in one batch; the chain verifies,
+    in order, around events written one by one before and after."""
+    services.employee_hire(
+        actor=org.hr.user, employee_no="S00001", name="单个", department_id=org.dept_a.pk,
+        position_id=org.agent.position_id, hire_date=datetime.date(2026, 3, 2),
+        monthly_base_pay=Decimal("5000"), bonus_base=Decimal("1000"),
+    )  # fmt: skip
+    services.staff_import_commit(actor=org.hr.user, data=_csv(_rows(30)))
+    services.employee_deactivate(actor=org.hr.user, employee_id=org.peer.pk, left_on=timezone.localdate())
+    report = audit_chain_verify()
+    assert report.ok, report.problems
+    hires = list(AuditEvent.objects.filter(action="employee.hire").order_by("id"))
+    assert [e.object_repr for e in hires][1:] == [f"新员工{i} (N{i:05d})" for i in range(1, 31)]
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(hires[1:]))
 
 
 def test_reimporting_the_same_file_changes_nothing(org):
