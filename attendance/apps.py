@@ -9,9 +9,14 @@ class AttendanceConfig(AppConfig):
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
         from attendance.selectors import leave_dashboard_decide, leave_dashboard_mine
-        from attendance.services import leave_requests_reroute
+        from attendance.services import leave_requests_reroute, roster_default_apply
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
-        from callcenter.providers import DashboardCard, dashboard_card_register, reporting_line_handler_register
+        from callcenter.providers import (
+            DashboardCard,
+            dashboard_card_register,
+            employee_hired_hook_register,
+            reporting_line_handler_register,
+        )
         from callcenter.roles import Role
 
         # A transfer applied (issue 13): pending leave approvals follow the new reporting line (LV-4).
@@ -19,6 +24,9 @@ class AttendanceConfig(AppConfig):
             "attendance.leave",
             lambda change: leave_requests_reroute(employee_id=change.employee_id, actor=change.actor),
         )
+
+        # GEN-1, ATT-1: a new (or rehired) employee gets the default roster from the hire date.
+        employee_hired_hook_register("attendance.default_roster", roster_default_apply)
 
         approvers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
         team_readers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)

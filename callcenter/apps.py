@@ -28,6 +28,11 @@ class CallcenterConfig(AppConfig):
                 800,
                 lambda viewer: viewer.scope >= Scope.TEAM,
             ),
+            # GEN-1: HR takes people on, one by one or from the staff list.
+            NavEntry("hire", _("Hire"), "callcenter:hire", "person-plus", 802, has_any_role(Role.HR)),
+            NavEntry(
+                "staff_import", _("Import staff"), "callcenter:staff_import", "upload", 804, has_any_role(Role.HR)
+            ),
             NavEntry("org_chart", _("Org chart"), "callcenter:org_chart", "diagram-3", 805, everyone),
             # Company HR and administrators edit the org (issue 13).
             NavEntry(

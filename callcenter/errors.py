@@ -55,6 +55,16 @@ class CoreErrorCode(ErrorCode):
     # The org (issue 13): an appointee who has left, a department under itself, a team left unled.
     APPOINTEE_INACTIVE = "appointee_inactive"
     DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
+    # Hiring and the staff import (GEN-1, callcenter.services.hiring).
+    EMPLOYEE_NO_TAKEN = "employee_no_taken"
+    IMPORT_ENCODING = "import_encoding"
+    IMPORT_FILE_EMPTY = "import_file_empty"
+    IMPORT_FILE_TOO_LARGE = "import_file_too_large"
+    IMPORT_FILE_TYPE = "import_file_type"
+    IMPORT_HEADER_INVALID = "import_header_invalid"
+    IMPORT_ROWS_INVALID = "import_rows_invalid"
+    IMPORT_STALE = "import_stale"
+    IMPORT_TOO_MANY_ROWS = "import_too_many_rows"
     GRANT_ENDED = "grant_ended"
     GRANT_OVERLAP = "grant_overlap"
     GRANT_REASON_REQUIRED = "grant_reason_required"

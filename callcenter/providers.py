@@ -138,6 +138,7 @@ def reporting_line_changed(change: ReportingLineChange) -> dict:
 DASHBOARD_PLACES = ("mine", "decide", "complaints")
 
 
+@dataclass(frozen=True)
 class DashboardCard:
     key: str
     place: str  # one of DASHBOARD_PLACES
@@ -165,3 +166,63 @@ def dashboard_card_register(*cards: DashboardCard) -> None:
 def dashboard_cards() -> list[DashboardCard]:
     """Every registered card, in ``order``."""
     return sorted(_dashboard_cards.values(), key=lambda c: (c.order, c.key))
+
+
+# --- Hiring (GEN-1): what the apps above the core do for a new employee -------------------------
+# Hiring lives in the core (``callcenter.services.hiring``); the roster (attendance), the code of
+# conduct and induction training (their own apps) are above it. Each registers here, from its
+# ``AppConfig.ready()``, and the core calls the registry without importing them.
+
+# (*, actor, employees: list[Employee]) -> None; called inside the hiring transaction, once per
+# hire (one employee) or per import (every new or rehired employee of the file), so a handler
+# that fails rolls the hire back.
+EmployeesHiredHook = Callable[..., None]
+
+_employees_hired_hooks: dict[str, EmployeesHiredHook] = {}
+
+
+def employee_hired_hook_register(key: str, hook: EmployeesHiredHook | None) -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (``None`` unregisters, for tests;
+    registering ``key`` again replaces it)."""
+    if hook is None:
+        _employees_hired_hooks.pop(key, None)
+    else:
+        _employees_hired_hooks[key] = hook
+
+
+def employees_hired(*, actor, employees: list) -> None:
+    """Run every registered hook for the employees just hired or rehired."""
+    if not employees:
+        return
+    for key in sorted(_employees_hired_hooks):
+        _employees_hired_hooks[key](actor=actor, employees=employees)
+
+
+@dataclass(frozen=True)
+class OnboardingItem:
+    """A mandatory item a module asks of every new employee (acknowledge the code of conduct,
+    complete the induction training)."""
+
+    key: str
+    label: object  # lazily translated
+    article: str  # the regulation's article code ("COC-1")
+    # employee -> whether the employee has done it (None: the module cannot tell yet).
+    done: Callable[..., bool | None]
+    # URL name of the page where it is done (no arguments), or "" for none.
+    url_name: str = ""
+
+
+_onboarding_items: dict[str, OnboardingItem] = {}
+
+
+def onboarding_item_register(item: OnboardingItem | None, *, key: str = "") -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (``None`` with ``key`` unregisters)."""
+    if item is None:
+        _onboarding_items.pop(key, None)
+    else:
+        _onboarding_items[item.key] = item
+
+
+def onboarding_items() -> list[OnboardingItem]:
+    """The registered mandatory items, by key (none until the modules that own them land)."""
+    return [_onboarding_items[key] for key in sorted(_onboarding_items)]

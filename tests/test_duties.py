@@ -77,6 +77,9 @@ _SHEET = "a whole bonus sheet computed by rule from others' decisions; held by t
 NOT_PRIVILEGED = {
     # the core
     "callcenter.job_runs_prune": _SYSTEM,
+    "callcenter.employment_events_record_applied": (
+        "the bulk form of employment_event_record, written inside the staff import that decides it"
+    ),
     "callcenter.employment_event_record": (
         "a step of the history, written inside the hiring, transfer and leaving services that decide it"
     ),
@@ -109,10 +112,16 @@ NOT_PRIVILEGED = {
     + " (people-changes-apply: HR decided each change when recording it)",
     "callcenter.position_save": _COMPANY + " (a position names nobody)",
     "callcenter.directory_export": _READ,
+    "callcenter.staff_import_preview": (
+        "a dry run: checks a staff file and stages it for its importer; no record is changed"
+    ),
+    "callcenter.staff_import_template": _SYSTEM + " (the staff file's empty template)",
+    "callcenter.one_time_password_new": _SYSTEM + " (makes a password and its hash for the hiring services)",
     "callcenter.policy_defaults_install": _COMPANY,
     "callcenter.policy_version_create": _COMPANY,
     # the audit trail and private files
     "datasecurity.audit_record": _SYSTEM,
+    "datasecurity.audit_record_many": _SYSTEM,
     "datasecurity.model_changes": _SYSTEM,
     "datasecurity.snapshot": _SYSTEM,
     "datasecurity.private_open_audited": _READ,
@@ -154,6 +163,8 @@ NOT_PRIVILEGED = {
     "attendance.device_token_hash": _SYSTEM,
     "attendance.punch_record": _SELF_SERVICE,
     "attendance.roster_remit_q": _SYSTEM,
+    "attendance.roster_default_apply": _SYSTEM + " (the default roster of a new employee, called by the hiring "
+    "services, which are checked)",
     "attendance.shift_type_create": _COMPANY,
     "attendance.shift_type_update": _COMPANY,
     "attendance.shift_types_defaults_install": _COMPANY,
@@ -559,6 +570,45 @@ def _employee_deactivate(org) -> Case:
     return Case("hr", lambda: deactivate(org.hr), lambda: deactivate(org.agent), _employee_state)
 
 
+def _employee_hire(org) -> Case:
+    """HR hires: over their own employee number refused (own_record, before "already employed"),
+    a new colleague done (GEN-1)."""
+    position = Employee.objects.get(pk=org.agent.pk).position_id
+
+    def hire(number):
+        return core_services.employee_hire(
+            actor=org.hr.user, employee_no=number, name="孙悦", department_id=org.dept_a.pk, team_id=org.a1.pk,
+            position_id=position, hire_date=timezone.localdate(), monthly_base_pay=Decimal("5000.00"),
+            bonus_base=Decimal("1000.00"),
+        )  # fmt: skip
+
+    return Case("hr", lambda: hire(org.hr.employee_no), lambda: hire("E90001"), _employee_state)
+
+
+def _staff_row(employee, name):
+    return [
+        employee.employee_no, name, employee.department.code, employee.team.code, employee.position.code,
+        employee.hire_date.isoformat(), employee.first_employed_on.isoformat(), str(employee.monthly_base_pay),
+        str(employee.bonus_base),
+    ]  # fmt: skip
+
+
+def _staff_import_commit(org) -> Case:
+    """HR imports the staff list: a file renaming HR themselves refused, one renaming a colleague done."""
+    header = ["工号", "姓名", "部门", "班组", "岗位", "入职日期", "参加工作日期", "月基本工资", "绩效奖金基数"]
+
+    def commit(employee):
+        data = "\n".join(",".join(row) for row in (header, _staff_row(employee, "新名字"))).encode()
+        return core_services.staff_import_commit(actor=org.hr.user, data=data, filename="staff.csv")
+
+    return Case(
+        "hr",
+        lambda: commit(org.hr),
+        lambda: commit(org.agent),
+        lambda: sorted(Employee.objects.values_list("pk", "name")),
+    )
+
+
 # complaints -----------------------------------------------------------------------------------------
 
 
@@ -798,6 +848,8 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "callcenter.employment_event_cancel": _employment_event_cancel,
     "callcenter.department_save": _department_save,
     "callcenter.team_save": _team_save,
+    "callcenter.employee_hire": _employee_hire,
+    "callcenter.staff_import_commit": _staff_import_commit,
     "callcenter.user_role_assign": lambda org: _user_roles(org, assign=True),
     "callcenter.access_grant_create": _access_grant_create,
     "callcenter.user_role_remove": lambda org: _user_roles(org, assign=False),

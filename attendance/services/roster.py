@@ -39,11 +39,13 @@ from callcenter.selectors import employee_of, hr_department_ids
 from datasecurity.services import audit_record, model_changes, snapshot
 
 __all__ = [
+    "ROSTER_DEFAULT_SHIFT",
     "ROSTER_MAX_EMPLOYEES",
     "ROSTER_WRITE_ROLES",
     "SHIFT_TYPE_DEFAULTS",
     "SHIFT_TYPE_WRITE_ROLES",
     "roster_assign",
+    "roster_default_apply",
     "roster_entry_set",
     "roster_remit_q",
     "shift_type_create",
@@ -318,6 +320,32 @@ def _normalise_pattern(pattern: Mapping) -> dict[int, ShiftType | None]:
 # --- Roster ------------------------------------------------------------------------------------
 
 
+def _plan_days(
+    calendar: Iterable[tuple[datetime.date, bool, str | None]], pattern: Mapping[int, ShiftType | None]
+) -> tuple[list[tuple[datetime.date, str, ShiftType | None, str]], int, int]:
+    """Each day's (date, kind, shift, note) by the statutory calendar and the weekly pattern (see
+    the module docstring), with the number of holidays and make-up workdays."""
+    makeup_shift = _makeup_shift(pattern)
+    plan: list[tuple[datetime.date, str, ShiftType | None, str]] = []
+    holidays = makeup_days = 0
+    for day, on_holiday, name in calendar:
+        if on_holiday and name:
+            holidays += 1
+            plan.append((day, DayKind.HOLIDAY, None, name))
+        elif not on_holiday and day.weekday() >= 5:
+            makeup_days += 1
+            note = "调休 " + (name or "")
+            plan.append(
+                (day, DayKind.WORK, makeup_shift, note.strip())
+                if makeup_shift
+                else (day, DayKind.REST, None, note.strip())
+            )
+        else:
+            shift = pattern.get(day.weekday())
+            plan.append((day, DayKind.WORK, shift, "") if shift else (day, DayKind.REST, None, ""))
+    return plan, holidays, makeup_days
+
+
 @privileged_service("attendance.roster_assign", label=gettext_lazy("change the roster of days already begun"))
 @transaction.atomic
 def roster_assign(
@@ -346,25 +374,7 @@ def roster_assign(
     _refuse_own_past(actor=actor, employees=staff, date_from=date_from, action="attendance.roster_assign")
     _refuse_locked(staff, date_from, date_to)
 
-    makeup_shift = _makeup_shift(pattern)
-    plan: list[tuple[datetime.date, str, ShiftType | None, str]] = []
-    holidays = makeup_days = 0
-    for day, on_holiday, name in calendar:
-        if on_holiday and name:
-            holidays += 1
-            plan.append((day, DayKind.HOLIDAY, None, name))
-        elif not on_holiday and day.weekday() >= 5:
-            makeup_days += 1
-            note = "调休 " + (name or "")
-            plan.append(
-                (day, DayKind.WORK, makeup_shift, note.strip())
-                if makeup_shift
-                else (day, DayKind.REST, None, note.strip())
-            )
-        else:
-            shift = pattern.get(day.weekday())
-            plan.append((day, DayKind.WORK, shift, "") if shift else (day, DayKind.REST, None, ""))
-
+    plan, holidays, makeup_days = _plan_days(calendar, pattern)
     rows = [
         RosterEntry(employee_id=employee.pk, work_date=day, kind=kind, shift=shift, note=note)
         for employee in staff
@@ -459,3 +469,70 @@ def roster_entry_set(
         changes={**model_changes(entry, before, fields), "employee": staff.pk, "work_date": work_date},
     )
     return entry
+
+
+# --- The default roster of a new employee (GEN-1, ATT-1) ---------------------------------------
+
+# The regulation's default shift (白班, Monday to Friday); a rest day on Saturday and Sunday.
+ROSTER_DEFAULT_SHIFT = "D"
+
+
+def _month_end_after(day: datetime.date) -> datetime.date:
+    """The last day of the month after ``day``'s month."""
+    month = day.month + 2  # the first day of this month ends the span
+    return datetime.date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1) - datetime.timedelta(days=1)
+
+
+@transaction.atomic
+def roster_default_apply(*, actor, employees: Iterable[Employee]) -> dict:
+    """The default roster of employees just hired or rehired (called by the hiring hook, in the
+    hiring transaction): the default shift Monday to Friday by the statutory calendar (ATT-1),
+    from the hire date (today, for a hire date already past) to the end of the following month;
+    supervisors plan the months after as for everyone (:func:`roster_assign`). Days already
+    rostered are kept, and so are days of a verified month (ATT-2) and of a year the calendar does
+    not know (never guessed). Without an active default shift type nothing is rostered. One audit
+    event per call. Returns ``{"employees", "entries", "skipped"}``."""
+    staff = [e for e in employees if e.status == EmploymentStatus.ACTIVE]
+    shift = ShiftType.objects.filter(code=ROSTER_DEFAULT_SHIFT, active=True).first()
+    if not staff or shift is None:
+        return {"employees": 0, "entries": 0, "skipped": "no default shift type" if staff else ""}
+    pattern = {weekday: shift for weekday in range(5)}
+    today = timezone.localdate()
+    plans: dict[datetime.date, list] = {}
+    unknown_years: set[int] = set()
+    for start in {max(e.hire_date, today) for e in staff}:
+        calendar = []
+        for offset in range((_month_end_after(start) - start).days + 1):
+            day = start + datetime.timedelta(days=offset)
+            try:
+                calendar.append((day, *chinese_calendar.get_holiday_detail(day)))
+            except NotImplementedError:
+                unknown_years.add(day.year)
+        plans[start] = _plan_days(calendar, pattern)[0]
+    days = [day for plan in plans.values() for day, *_rest in plan]
+    locked = (
+        roster_locked_months(team_ids=[e.team_id for e in staff], date_from=min(days), date_to=max(days))
+        if days
+        else set()
+    )
+    rows = [
+        RosterEntry(employee_id=employee.pk, work_date=day, kind=kind, shift=day_shift, note=note)
+        for employee in staff
+        for day, kind, day_shift, note in plans[max(employee.hire_date, today)]
+        if (employee.team_id, day.replace(day=1)) not in locked
+    ]
+    RosterEntry.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    result = {"employees": len(staff), "entries": len(rows), "skipped": ""}
+    audit_record(
+        actor=actor,
+        action="roster.default_apply",
+        object_type=RosterEntry._meta.label_lower,
+        object_repr=f"default roster x {len(staff)}",
+        changes={
+            **result,
+            "shift": shift.code,
+            "unknown_years": sorted(unknown_years),
+            "employee_ids": sorted(e.pk for e in staff)[:1000],
+        },
+    )
+    return result

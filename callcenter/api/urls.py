@@ -1,7 +1,13 @@
 """The core app's API (namespace ``api:callcenter``), mounted at ``/api/v1/``."""
 
-from callcenter.api import accounts, changes, notifications, org
+from callcenter.api import accounts, changes, hiring, notifications, org
 
 app_name = "callcenter"
 
-urlpatterns = [*accounts.urlpatterns, *org.urlpatterns, *changes.urlpatterns, *notifications.urlpatterns]
+urlpatterns = [
+    *accounts.urlpatterns,
+    *org.urlpatterns,
+    *changes.urlpatterns,
+    *hiring.urlpatterns,
+    *notifications.urlpatterns,
+]

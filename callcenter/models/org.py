@@ -176,6 +176,7 @@ class Employee(models.Model):
         _("status"), max_length=10, choices=EmploymentStatus.choices, default=EmploymentStatus.ACTIVE
     )
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("Contact phone (optional)."))
 
     class Meta:
         verbose_name = _("employee")

@@ -8,6 +8,7 @@ from callcenter.selectors import (
     dashboard,
     directory,
     grants,
+    hiring,
     notifications,
     ops,
     org,
@@ -19,6 +20,7 @@ from callcenter.selectors.changes import *  # noqa: F403
 from callcenter.selectors.dashboard import *  # noqa: F403
 from callcenter.selectors.directory import *  # noqa: F403
 from callcenter.selectors.grants import *  # noqa: F403
+from callcenter.selectors.hiring import *  # noqa: F403
 from callcenter.selectors.notifications import *  # noqa: F403
 from callcenter.selectors.ops import *  # noqa: F403
 from callcenter.selectors.org import *  # noqa: F403
@@ -31,6 +33,7 @@ __all__ = [
     *dashboard.__all__,
     *directory.__all__,
     *grants.__all__,
+    *hiring.__all__,
     *notifications.__all__,
     *ops.__all__,
     *org.__all__,

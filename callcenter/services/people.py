@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from callcenter.models import Employee, EmploymentEvent, EmploymentEventKind, EmploymentEventStatus
 
-__all__ = ["employment_event_record"]
+__all__ = ["employment_event_record", "employment_events_record_applied"]
 
 
 def employment_event_record(
@@ -35,4 +35,29 @@ def employment_event_record(
         status=EmploymentEventStatus.SCHEDULED if scheduled else EmploymentEventStatus.APPLIED,
         applied_at=None if scheduled else timezone.now(),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def employment_events_record_applied(
+    *, actor, events: list[tuple[Employee, EmploymentEventKind | str, datetime.date, dict]]
+) -> list[EmploymentEvent]:
+    """The bulk form of :func:`employment_event_record` for steps applied now (a staff import
+    hires thousands at once): ``events`` are ``(employee, kind, effective_on, changes)``; one
+    INSERT per 1,000. The caller holds the rows and writes the audit events."""
+    now = timezone.now()
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    return EmploymentEvent.objects.bulk_create(
+        [
+            EmploymentEvent(
+                employee=employee,
+                kind=kind,
+                effective_on=effective_on,
+                changes=changes or {},
+                status=EmploymentEventStatus.APPLIED,
+                applied_at=now,
+                recorded_by=recorded_by,
+            )
+            for employee, kind, effective_on, changes in events
+        ],
+        batch_size=1000,
     )

@@ -76,6 +76,7 @@ def employee_detail(request, pk: int):
             "is_me": employee == employee_of(request.user),
             # Pay: HR and the employee only (issue 13), never their supervisor or manager.
             "pay_visible": selectors.employee_pay_visible(user=request.user, employee=employee),
+            "onboarding": selectors.onboarding_item_list(employee=employee),
         },
     )
 

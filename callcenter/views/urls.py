@@ -1,6 +1,6 @@
 """The core app's pages (namespace ``callcenter``), mounted at the site root."""
 
-from callcenter.views import accounts, changes, dashboard, grants, notifications, ops, org, policies
+from callcenter.views import accounts, changes, dashboard, grants, hiring, notifications, ops, org, policies
 
 app_name = "callcenter"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     *accounts.urlpatterns,
     *org.urlpatterns,
     *changes.urlpatterns,
+    *hiring.urlpatterns,
     *policies.urlpatterns,
     *grants.urlpatterns,
     *notifications.urlpatterns,
