@@ -8,7 +8,9 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
+        from attendance.services import month_is_locked
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
+        from callcenter.providers import FinalMonthProvider, final_month_provider_register
         from callcenter.roles import Role
 
         approvers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
@@ -43,3 +45,6 @@ class AttendanceConfig(AppConfig):
                 has_any_role(Role.HR, Role.SUPERVISOR),
             ),
         )
+
+        # The leaver's exit checklist (GEN-2) asks whether their final month is verified (ATT-5).
+        final_month_provider_register(FinalMonthProvider(verified=month_is_locked))

@@ -28,6 +28,15 @@ class CallcenterConfig(AppConfig):
                 800,
                 lambda viewer: viewer.scope >= Scope.TEAM,
             ),
+            # GEN-2, COC-8: upcoming leavers and their exit checklists.
+            NavEntry(
+                "leavers",
+                _("Leavers"),
+                "callcenter:leaver_list",
+                "box-arrow-right",
+                805,
+                has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR),
+            ),
             NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
             NavEntry("roles", _("Roles"), "callcenter:role_list", "person-badge", 820, has_any_role(Role.HR)),
             # Company HR only: an HR assistant limited to departments manages no grant.

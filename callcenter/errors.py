@@ -50,6 +50,9 @@ class CoreErrorCode(ErrorCode):
     ACCOUNT_INACTIVE = "account_inactive"
     ALREADY_LEFT = "already_left"
     DUPLICATE_EFFECTIVE_DATE = "duplicate_effective_date"
+    EXIT_ITEM_BLOCKED = "exit_item_blocked"
+    EXIT_ITEM_NOT_OWNER = "exit_item_not_owner"
+    EXIT_ITEM_STATE = "exit_item_state"
     GRANT_ENDED = "grant_ended"
     GRANT_OVERLAP = "grant_overlap"
     GRANT_REASON_REQUIRED = "grant_reason_required"
@@ -66,6 +69,8 @@ class CoreErrorCode(ErrorCode):
     INVALID_LANGUAGE = "invalid_language"
     INVALID_ROLE = "invalid_role"
     INVALID_URL = "invalid_url"
+    LEAVE_ALREADY_SCHEDULED = "leave_already_scheduled"
+    LEAVE_NOT_SCHEDULED = "leave_not_scheduled"
     NOT_EMPTY = "not_empty"
     NOT_FOUND = "not_found"
     # Separation of duties (SEC-2): a privileged act on one's own record (callcenter.duties).

@@ -11,11 +11,21 @@ class ComplaintsConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from callcenter.navigation import NavEntry, has_any_role, is_employee, is_employee_or_role, navigation_register
-        from callcenter.providers import GrantTarget, grant_target_register
+        from callcenter.providers import (
+            GrantTarget,
+            LeaverHandOverProvider,
+            grant_target_register,
+            leaver_hand_over_register,
+        )
         from callcenter.roles import Role
         from callcenter.services import access_grants_object_deleted
         from complaints.models import Complaint
-        from complaints.selectors import complaint_by_reference
+        from complaints.selectors import (
+            complaint_by_reference,
+            complaint_hand_over_colleagues,
+            complaint_hand_over_items,
+        )
+        from complaints.services import complaint_hand_over
 
         # CMP-1..CMP-4: everyone records complaints and sees those concerning them; the selector
         # decides which.
@@ -56,3 +66,14 @@ class ComplaintsConfig(AppConfig):
             access_grants_object_deleted(model=sender, object_pk=instance.pk)
 
         post_delete.connect(grant_target_deleted, sender=Complaint, weak=False, dispatch_uid="access-grants-complaint")
+
+        # COC-8: a leaver's open complaints and call-backs are handed over from their exit checklist.
+        leaver_hand_over_register(
+            LeaverHandOverProvider(
+                key="complaints",
+                label=_("Open complaints and call-backs"),
+                open_items=complaint_hand_over_items,
+                colleague_choices=complaint_hand_over_colleagues,
+                reassign=complaint_hand_over,
+            )
+        )

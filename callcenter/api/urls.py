@@ -1,7 +1,7 @@
 """The core app's API (namespace ``api:callcenter``), mounted at ``/api/v1/``."""
 
-from callcenter.api import accounts, notifications, org
+from callcenter.api import accounts, leavers, notifications, org
 
 app_name = "callcenter"
 
-urlpatterns = [*accounts.urlpatterns, *org.urlpatterns, *notifications.urlpatterns]
+urlpatterns = [*accounts.urlpatterns, *org.urlpatterns, *leavers.urlpatterns, *notifications.urlpatterns]

@@ -6,32 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('callcenter', '0006_authtoken_keys_hashed'),
+        ("callcenter", "0006_authtoken_keys_hashed"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmploymentEvent',
+            name="EmploymentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('hire', 'Hired'), ('transfer', 'Transfer (department, team or position)'), ('pay', 'Pay change'), ('change', 'Other change'), ('leave', 'Left'), ('rehire', 'Rehired')], max_length=10, verbose_name='kind')),
-                ('effective_on', models.DateField(verbose_name='effective from')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('applied', 'Applied'), ('cancelled', 'Cancelled')], default='applied', max_length=10, verbose_name='status')),
-                ('applied_at', models.DateTimeField(blank=True, null=True, verbose_name='applied at')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employment_events', to='callcenter.employee', verbose_name='employee')),
-                ('recorded_by', models.ForeignKey(blank=True, help_text='Empty: recorded by a job or an import without a person.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hire", "Hired"),
+                            ("transfer", "Transfer (department, team or position)"),
+                            ("pay", "Pay change"),
+                            ("change", "Other change"),
+                            ("leave", "Left"),
+                            ("rehire", "Rehired"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("effective_on", models.DateField(verbose_name="effective from")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("applied", "Applied"), ("cancelled", "Cancelled")],
+                        default="applied",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("applied_at", models.DateTimeField(blank=True, null=True, verbose_name="applied at")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employment_events",
+                        to="callcenter.employee",
+                        verbose_name="employee",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: recorded by a job or an import without a person.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'employment event',
-                'verbose_name_plural': 'employment events',
-                'ordering': ['-effective_on', '-pk'],
-                'indexes': [models.Index(fields=['employee', '-effective_on'], name='employment_event_emp_idx'), models.Index(fields=['status', 'effective_on'], name='employment_event_due_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('applied_at__isnull', False), ('status', 'applied')), models.Q(('status', 'applied'), _negated=True), _connector='OR'), name='employment_event_applied_has_time'), models.UniqueConstraint(condition=models.Q(('status', 'scheduled')), fields=('employee', 'kind', 'effective_on'), name='employment_event_one_scheduled_per_kind_and_date')],
+                "verbose_name": "employment event",
+                "verbose_name_plural": "employment events",
+                "ordering": ["-effective_on", "-pk"],
+                "indexes": [
+                    models.Index(fields=["employee", "-effective_on"], name="employment_event_emp_idx"),
+                    models.Index(fields=["status", "effective_on"], name="employment_event_due_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("applied_at__isnull", False), ("status", "applied")),
+                            models.Q(("status", "applied"), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="employment_event_applied_has_time",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "scheduled")),
+                        fields=("employee", "kind", "effective_on"),
+                        name="employment_event_one_scheduled_per_kind_and_date",
+                    ),
+                ],
             },
         ),
     ]

@@ -2,10 +2,11 @@
 write ``from callcenter.selectors import employee_list``. Visibility (whose records a user may see) is
 decided in :mod:`callcenter.selectors.org`, always."""
 
-from callcenter.selectors import accounts, dashboard, grants, notifications, ops, org, people, policies
+from callcenter.selectors import accounts, dashboard, grants, leavers, notifications, ops, org, people, policies
 from callcenter.selectors.accounts import *  # noqa: F403
 from callcenter.selectors.dashboard import *  # noqa: F403
 from callcenter.selectors.grants import *  # noqa: F403
+from callcenter.selectors.leavers import *  # noqa: F403
 from callcenter.selectors.notifications import *  # noqa: F403
 from callcenter.selectors.ops import *  # noqa: F403
 from callcenter.selectors.org import *  # noqa: F403
@@ -16,6 +17,7 @@ __all__ = [
     *accounts.__all__,
     *dashboard.__all__,
     *grants.__all__,
+    *leavers.__all__,
     *notifications.__all__,
     *ops.__all__,
     *org.__all__,

@@ -1,9 +1,10 @@
 """Writes of the core app, one module per area; every public name is re-exported here, so callers
 write ``from callcenter.services import notification_send``."""
 
-from callcenter.services import accounts, grants, notifications, ops, org, people, policies
+from callcenter.services import accounts, grants, leavers, notifications, ops, org, people, policies
 from callcenter.services.accounts import *  # noqa: F403
 from callcenter.services.grants import *  # noqa: F403
+from callcenter.services.leavers import *  # noqa: F403
 from callcenter.services.notifications import *  # noqa: F403
 from callcenter.services.ops import *  # noqa: F403
 from callcenter.services.org import *  # noqa: F403
@@ -13,6 +14,7 @@ from callcenter.services.policies import *  # noqa: F403
 __all__ = [
     *accounts.__all__,
     *grants.__all__,
+    *leavers.__all__,
     *notifications.__all__,
     *ops.__all__,
     *org.__all__,

@@ -31,6 +31,9 @@ def employee_list(request):
 @login_only
 def employee_detail(request, pk: int):
     employee = selectors.employee_get(user=request.user, pk=pk)
+    # GEN-2: "left on … (reason)", the exit checklist, and HR's way to set a leaving.
+    exit_checklist = selectors.exit_checklist_of(employee=employee)
+    owner_roles = selectors.exit_owner_roles(user=request.user, employee=employee)
     return render(
         request,
         "callcenter/org/employee_detail.html",
@@ -38,6 +41,8 @@ def employee_detail(request, pk: int):
             "employee": employee,
             "chain": selectors.approval_chain(employee),
             "is_me": employee == employee_of(request.user),
+            "exit_checklist": exit_checklist,
+            "can_set_leaving": "hr" in owner_roles and employee.is_active and exit_checklist is None,
         },
     )
 

@@ -1,6 +1,6 @@
 """The core app's pages (namespace ``callcenter``), mounted at the site root."""
 
-from callcenter.views import accounts, dashboard, grants, notifications, ops, org, policies
+from callcenter.views import accounts, dashboard, grants, leavers, notifications, ops, org, policies
 
 app_name = "callcenter"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *accounts.urlpatterns,
     *org.urlpatterns,
+    *leavers.urlpatterns,
     *policies.urlpatterns,
     *grants.urlpatterns,
     *notifications.urlpatterns,
