@@ -75,16 +75,16 @@ class ExitChecklistDetailApi(APIView):
 class ExitItemTickApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class ExitItemTickInputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=InputSerializer,
+        request=ExitItemTickInputSerializer,
         responses=ExitItemOutputSerializer,
         summary="Tick an exit checklist item (its owner only, never the leaver; COC-8, ATT-5 preconditions)",
     )
     def post(self, request, pk: int):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ExitItemTickInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = services.exit_item_tick(actor=request.user, item_id=pk, note=serializer.validated_data["note"])
         return Response(ExitItemOutputSerializer(item).data)
@@ -102,18 +102,18 @@ class ExitItemUntickApi(APIView):
 class LeaveScheduleApi(APIView):
     permission_classes = [HasRole(Role.HR)]
 
-    class InputSerializer(serializers.Serializer):
+    class LeaveScheduleInputSerializer(serializers.Serializer):
         last_working_day = ApiDateField()
         reason = serializers.ChoiceField(choices=LeaveReason.choices)
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=InputSerializer,
+        request=LeaveScheduleInputSerializer,
         responses={201: ExitChecklistOutputSerializer},
         summary="Set an employee's last working day and reason (HR; GEN-2): opens the exit checklist",
     )
     def post(self, request, pk: int):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.LeaveScheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         checklist = services.employee_leave_schedule(actor=request.user, employee_id=pk, **serializer.validated_data)
         checklist = selectors.exit_checklist_get(user=request.user, pk=checklist.pk)
