@@ -10,8 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from attendance.services import month_verify
-from callcenter import providers, services
+from callcenter import services
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import (
     EmploymentEvent,
@@ -310,31 +309,3 @@ def test_tick_note_too_long_refused(org):
     with pytest.raises(ApplicationError):
         services.exit_item_tick(actor=org.supervisor.user, item_id=item(checklist, "files").pk, note="x" * 501)
     assert item(checklist, "files").done_at is None
-
-
-# --- ATT-5: the final attendance month, read from attendance -------------------------------------------
-
-
-def test_att5_final_month_tick_needs_attendance_verification(org):
-    """Given attendance's verification provider, when the team's final month is not verified, then
-    the supervisor's tick is refused (ATT-5); once they verify it (a month is verified after it
-    ends, so usually after the deactivation), the tick is accepted."""
-    checklist = schedule(org, org.agent)  # last working day in March 2026, a month that has ended
-    target = item(checklist, "attendance")
-    with pytest.raises(ApplicationError) as exc:
-        services.exit_item_tick(actor=org.supervisor.user, item_id=target.pk)
-    assert exc.value.code == "exit_item_blocked" and "ATT-5" in str(exc.value.message)
-    month_verify(actor=org.supervisor.user, team_id=org.a1.pk, month=checklist.last_working_day.replace(day=1))
-    services.exit_item_tick(actor=org.supervisor.user, item_id=target.pk)
-    assert item(checklist, "attendance").done_at is not None
-
-
-def test_att5_without_attendance_the_supervisor_ticks(org):
-    saved = providers._final_month_provider
-    providers.final_month_provider_register(None)
-    try:
-        checklist = schedule(org, org.agent)
-        services.exit_item_tick(actor=org.supervisor.user, item_id=item(checklist, "attendance").pk)
-        assert item(checklist, "attendance").done_at is not None
-    finally:
-        providers.final_month_provider_register(saved)
