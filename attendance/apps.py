@@ -9,12 +9,14 @@ class AttendanceConfig(AppConfig):
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
         from attendance.selectors import leave_dashboard_decide, leave_dashboard_mine
-        from attendance.services import leave_requests_reroute, roster_default_apply
+        from attendance.services import leave_requests_reroute, month_is_locked, roster_default_apply
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
         from callcenter.providers import (
             DashboardCard,
+            FinalMonthProvider,
             dashboard_card_register,
             employee_hired_hook_register,
+            final_month_provider_register,
             reporting_line_handler_register,
         )
         from callcenter.roles import Role
@@ -68,3 +70,6 @@ class AttendanceConfig(AppConfig):
                 "leave_decide", "decide", "attendance/leave/dashboard_decide.html", leave_dashboard_decide, order=10
             ),
         )
+
+        # The leaver's exit checklist (GEN-2) asks whether their final month is verified (ATT-5).
+        final_month_provider_register(FinalMonthProvider(verified=month_is_locked))

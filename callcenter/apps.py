@@ -28,6 +28,15 @@ class CallcenterConfig(AppConfig):
                 800,
                 lambda viewer: viewer.scope >= Scope.TEAM,
             ),
+            # GEN-2, COC-8: upcoming leavers and their exit checklists.
+            NavEntry(
+                "leavers",
+                _("Leavers"),
+                "callcenter:leaver_list",
+                "box-arrow-right",
+                805,
+                has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR),
+            ),
             # GEN-1: HR takes people on, one by one or from the staff list.
             NavEntry("hire", _("Hire"), "callcenter:hire", "person-plus", 802, has_any_role(Role.HR)),
             NavEntry(

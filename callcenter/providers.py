@@ -226,3 +226,68 @@ def onboarding_item_register(item: OnboardingItem | None, *, key: str = "") -> N
 def onboarding_items() -> list[OnboardingItem]:
     """The registered mandatory items, by key (none until the modules that own them land)."""
     return [_onboarding_items[key] for key in sorted(_onboarding_items)]
+
+
+# --- Leavers (GEN-2, COC-8) ------------------------------------------------------------------------
+# The exit checklist (callcenter.services.leavers) asks the apps above the core two things it cannot
+# know: which customer work the leaver still holds (complaints: the open complaints they own and
+# the call-backs of the resolution plans they are responsible for, COC-8), handed over to a
+# colleague; and whether the leaver's final attendance month is verified (attendance, ATT-5).
+
+
+@dataclass(frozen=True)
+class LeaverHandOverProvider:
+    """Customer work of one app that a leaver must hand over (COC-8)."""
+
+    key: str  # the app's label ("complaints")
+    label: object  # what is handed over, lazily translated ("Open complaints and call-backs")
+    # (employee_id) -> [{"reference": str, "what": str, "url_name": str, "pk": int}], the open items
+    open_items: Callable[..., list[dict]]
+    # (employee_id) -> the colleagues (Employees) who may take the items over
+    colleague_choices: Callable[..., models.QuerySet]
+    # (actor, employee_id, to_employee_id) -> how many items moved; the app's own service, audited
+    reassign: Callable[..., int]
+
+
+_hand_over_providers: dict[str, LeaverHandOverProvider] = {}
+
+
+def leaver_hand_over_register(provider: LeaverHandOverProvider) -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (registering a key again replaces it)."""
+    _hand_over_providers[provider.key] = provider
+
+
+def leaver_hand_over_unregister(key: str) -> None:
+    """For tests: the checklist without the app's hand-over."""
+    _hand_over_providers.pop(key, None)
+
+
+def leaver_hand_over_providers() -> list[LeaverHandOverProvider]:
+    return list(_hand_over_providers.values())
+
+
+def leaver_hand_over_provider(key: str) -> LeaverHandOverProvider | None:
+    return _hand_over_providers.get(key)
+
+
+@dataclass(frozen=True)
+class FinalMonthProvider:
+    """Whether the attendance month of ``day`` is verified for ``team_id`` (ATT-5)."""
+
+    verified: Callable[..., bool]  # (team_id, day) -> bool
+
+
+_final_month_provider: FinalMonthProvider | None = None
+
+
+def final_month_provider_register(provider: FinalMonthProvider | None) -> None:
+    """Called from attendance's ``AppConfig.ready()`` (``None`` unregisters, for tests)."""
+    global _final_month_provider
+    _final_month_provider = provider
+
+
+def final_month_verified(*, team_id: int | None, day: datetime.date) -> bool | None:
+    """True/False from attendance; None when no app verifies months (the supervisor's tick alone)."""
+    if _final_month_provider is None:
+        return None
+    return _final_month_provider.verified(team_id=team_id, day=day)

@@ -361,6 +361,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callcenter.tasks.access_grants_sync",
         "schedule": crontab(minute=0),
     },
+    # GEN-2: leavers are deactivated on the day after their last working day; hourly, so a missed
+    # or crashed run catches up (idempotent).
+    "people-leavers-deactivate": {
+        "task": "callcenter.tasks.leavers_deactivate",
+        "schedule": crontab(minute=5),
+    },
     # CMP-2: an urgent complaint's first response is due within hours; check every 5 minutes.
     "complaint-sla-escalation": {
         "task": "complaints.tasks.complaint_sla_escalation",
@@ -385,6 +391,7 @@ PERIODIC_JOB_LABELS = {
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
     "job-runs-prune": _("Job run history clean-up (each job's last runs are kept)"),
     "access-grants-sync": _("Access grants started and expired (SEC-2)"),
+    "people-leavers-deactivate": _("Leavers deactivated after their last working day (GEN-2)"),
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
     "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
     "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),

@@ -37,6 +37,13 @@ def people_changes_apply():
     return ", ".join(f"{name}: {count}" for name, count in counts.items())
 
 
+@periodic_job("people-leavers-deactivate")
+def leavers_deactivate():
+    """Deactivate the accounts of those whose last working day has passed (GEN-1, GEN-2; idempotent)."""
+    counts = services.leavers_deactivate_due()
+    return f"{counts['deactivated']} leavers deactivated, {counts['with_open_items']} with exit items open"
+
+
 @shared_task(name="callcenter.tasks.ping")
 def ping(value: int) -> dict:
     """A round trip through broker and worker, used by the health page and the tests."""

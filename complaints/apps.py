@@ -11,11 +11,24 @@ class ComplaintsConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from callcenter.navigation import NavEntry, has_any_role, is_employee, is_employee_or_role, navigation_register
-        from callcenter.providers import DashboardCard, GrantTarget, dashboard_card_register, grant_target_register
+        from callcenter.providers import (
+            DashboardCard,
+            GrantTarget,
+            LeaverHandOverProvider,
+            dashboard_card_register,
+            grant_target_register,
+            leaver_hand_over_register,
+        )
         from callcenter.roles import Role
         from callcenter.services import access_grants_object_deleted
         from complaints.models import Complaint
-        from complaints.selectors import complaint_by_reference, complaint_dashboard_counts
+        from complaints.selectors import (
+            complaint_by_reference,
+            complaint_dashboard_counts,
+            complaint_hand_over_colleagues,
+            complaint_hand_over_items,
+        )
+        from complaints.services import complaint_hand_over
 
         # CMP-1..CMP-4: everyone records complaints and sees those concerning them; the selector
         # decides which.
@@ -66,5 +79,15 @@ class ComplaintsConfig(AppConfig):
                 complaint_dashboard_counts,
                 roles=(Role.COMPLAINT_HANDLER,),
                 needs_employee=False,
+            )
+        )
+        # COC-8: a leaver's open complaints and call-backs are handed over from their exit checklist.
+        leaver_hand_over_register(
+            LeaverHandOverProvider(
+                key="complaints",
+                label=_("Open complaints and call-backs"),
+                open_items=complaint_hand_over_items,
+                colleague_choices=complaint_hand_over_colleagues,
+                reassign=complaint_hand_over,
             )
         )

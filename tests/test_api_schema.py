@@ -24,7 +24,7 @@ from openapi_core.testing import MockRequest, MockResponse
 from attendance.models import LeaveCertificate, LeaveRequest
 from attendance.tests.factories import PDF_BYTES
 from callcenter.celery import app as celery_app
-from callcenter.models import Employee, User
+from callcenter.models import Employee, ExitChecklist, User
 from complaints.models import Complaint, ComplaintAttachment
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
@@ -271,6 +271,7 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/complaints/{id}/": ("complaints", Complaint.objects.order_by("pk").first().pk),
         "/api/v1/complaints/attachments/{id}/": ("complaints", made.attachment.pk),
         "/api/v1/employees/{id}/": ("hr", made.agent.pk),
+        "/api/v1/leavers/{id}/": ("hr", ExitChecklist.objects.order_by("pk").first().pk),
         "/api/v1/performance/appraisals/{id}/": ("hr", Appraisal.objects.order_by("pk").first().pk),
         "/api/v1/performance/bonus-exports/{id}/": ("hr", made.export["id"]),
         "/api/v1/performance/bonus-exports/{id}/download/": ("hr", made.export["id"]),

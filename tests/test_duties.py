@@ -35,7 +35,16 @@ from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, Roste
 from attendance.tests.factories import leave_type, next_monday, roster_weeks
 from callcenter.duties import PRIVILEGED_SERVICES, privileged_service, refuse_own_record
 from callcenter.errors import PermissionDeniedError
-from callcenter.models import AccessGrant, Department, Employee, EmploymentEvent, GrantKind, Team
+from callcenter.models import (
+    AccessGrant,
+    Department,
+    Employee,
+    EmploymentEvent,
+    ExitChecklist,
+    ExitChecklistItem,
+    GrantKind,
+    Team,
+)
 from callcenter.roles import Role
 from callcenter.tests import factories as f
 from complaints.models import Complaint
@@ -117,6 +126,7 @@ NOT_PRIVILEGED = {
     ),
     "callcenter.staff_import_template": _SYSTEM + " (the staff file's empty template)",
     "callcenter.one_time_password_new": _SYSTEM + " (makes a password and its hash for the hiring services)",
+    "callcenter.leavers_deactivate_due": _SYSTEM + " (GEN-2: the leavings HR set, carried out on their date)",
     "callcenter.policy_defaults_install": _COMPANY,
     "callcenter.policy_version_create": _COMPANY,
     # the audit trail and private files
@@ -609,6 +619,116 @@ def _staff_import_commit(org) -> Case:
     )
 
 
+# leavers (GEN-2, COC-8) -------------------------------------------------------------------------------
+
+
+def _leaving(org, employee, *, by=None):
+    """``employee``'s leaving set by HR (a second HR user when it is HR's own) for next week."""
+    actor = by or (_hr2(org) if employee == org.hr else org.hr)
+    return core_services.employee_leave_schedule(
+        actor=actor.user,
+        employee_id=employee.pk,
+        last_working_day=timezone.localdate() + datetime.timedelta(days=7),
+        reason="resignation",
+    )
+
+
+def _exit_state():
+    return (
+        sorted(ExitChecklist.objects.values_list("pk", "employee_id", "status")),
+        sorted(ExitChecklistItem.objects.values_list("pk", "done_by_id", "done_at")),
+        sorted(Complaint.objects.values_list("pk", "owner_id")),
+        sorted(Complaint.objects.values_list("pk", "plans__version", "plans__responsible_id"), key=str),
+    )
+
+
+def _leave_schedule(org) -> Case:
+    def schedule(employee):
+        return core_services.employee_leave_schedule(
+            actor=org.hr.user,
+            employee_id=employee.pk,
+            last_working_day=timezone.localdate() + datetime.timedelta(days=7),
+            reason="resignation",
+        )
+
+    return Case("hr", lambda: schedule(org.hr), lambda: schedule(org.agent), _exit_state)
+
+
+def _leave_cancel(org) -> Case:
+    own, other = _leaving(org, org.hr), _leaving(org, org.agent)
+    cancel = core_services.employee_leave_cancel
+    return Case(
+        "hr",
+        lambda: cancel(actor=org.hr.user, checklist_id=own.pk),
+        lambda: cancel(actor=org.hr.user, checklist_id=other.pk),
+        _exit_state,
+    )
+
+
+def _exit_item(checklist, kind):
+    return checklist.items.get(kind=kind)
+
+
+def _exit_item_tick(org) -> Case:
+    own, other = _leaving(org, org.supervisor), _leaving(org, org.agent)
+    tick = core_services.exit_item_tick
+    return Case(
+        "supervisor",
+        lambda: tick(actor=org.supervisor.user, item_id=_exit_item(own, "equipment").pk),
+        lambda: tick(actor=org.supervisor.user, item_id=_exit_item(other, "equipment").pk),
+        _exit_state,
+    )
+
+
+def _exit_item_untick(org) -> Case:
+    own, other = _leaving(org, org.hr), _leaving(org, org.agent)
+    core_services.exit_item_tick(actor=_hr2(org).user, item_id=_exit_item(own, "bonus").pk)
+    core_services.exit_item_tick(actor=org.hr.user, item_id=_exit_item(other, "bonus").pk)
+    untick = core_services.exit_item_untick
+    return Case(
+        "hr",
+        lambda: untick(actor=org.hr.user, item_id=_exit_item(own, "bonus").pk),
+        lambda: untick(actor=org.hr.user, item_id=_exit_item(other, "bonus").pk),
+        _exit_state,
+    )
+
+
+def _call_back_for(org, employee):
+    """An open complaint whose resolution plan makes ``employee`` responsible for the call-back."""
+    complaint = complaint_recorded(org)
+    complaint_services.complaint_plan(
+        actor=org.handler.user, complaint_id=complaint.pk, description="回访客户", responsible_id=employee.pk,
+        deadline=timezone.now() + datetime.timedelta(days=1),
+    )  # fmt: skip
+    return complaint
+
+
+def _exit_hand_over(org) -> Case:
+    own, other = _leaving(org, org.supervisor), _leaving(org, org.agent)
+    _call_back_for(org, org.supervisor)
+    _call_back_for(org, org.agent)
+
+    def hand_over(checklist):
+        return core_services.exit_hand_over(
+            actor=org.supervisor.user, checklist_id=checklist.pk, provider="complaints", to_employee_id=org.peer.pk
+        )
+
+    return Case("supervisor", lambda: hand_over(own), lambda: hand_over(other), _exit_state)
+
+
+def _complaint_hand_over(org) -> Case:
+    _leaving(org, org.supervisor), _leaving(org, org.agent)
+    _call_back_for(org, org.supervisor)
+    _call_back_for(org, org.agent)
+    hand_over = complaint_services.complaint_hand_over
+    return Case(
+        "supervisor",
+        lambda: hand_over(actor=org.supervisor.user, employee_id=org.supervisor.pk, to_employee_id=org.peer.pk),
+        lambda: hand_over(actor=org.supervisor.user, employee_id=org.agent.pk, to_employee_id=org.peer.pk),
+        _exit_state,
+    )
+
+
 # complaints -----------------------------------------------------------------------------------------
 
 
@@ -850,10 +970,16 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "callcenter.team_save": _team_save,
     "callcenter.employee_hire": _employee_hire,
     "callcenter.staff_import_commit": _staff_import_commit,
+    "callcenter.employee_leave_schedule": _leave_schedule,
+    "callcenter.employee_leave_cancel": _leave_cancel,
+    "callcenter.exit_item_tick": _exit_item_tick,
+    "callcenter.exit_item_untick": _exit_item_untick,
+    "callcenter.exit_hand_over": _exit_hand_over,
     "callcenter.user_role_assign": lambda org: _user_roles(org, assign=True),
     "callcenter.access_grant_create": _access_grant_create,
     "callcenter.user_role_remove": lambda org: _user_roles(org, assign=False),
     "complaints.complaint_assign": _complaint_assign,
+    "complaints.complaint_hand_over": _complaint_hand_over,
     "complaints.complaint_plan": _complaint_plan,
     "complaints.complaint_pause": _complaint_pause,
     "complaints.complaint_resolve": _complaint_resolve,

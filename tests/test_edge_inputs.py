@@ -75,6 +75,8 @@ ROUTE_TABLES = (
     (r"access-grants/<int:pk>/", "callcenter.AccessGrant"),
     (r"notifications/<int:pk>/", "callcenter.Notification"),
     (r"employment-events/<int:pk>/", "callcenter.EmploymentEvent"),
+    (r"leavers/items/<int:pk>/", "callcenter.ExitChecklistItem"),
+    (r"leavers/<int:pk>/", "callcenter.ExitChecklist"),
     (r"attendance/corrections/<int:pk>/", "attendance.PunchCorrection"),
     (r"attendance/summary/<int:employee_id>/", "callcenter.Employee"),
     (r"attendance/leave/types/<int:pk>/", "attendance.LeaveType"),
@@ -91,7 +93,13 @@ ROUTE_TABLES = (
     (r"performance/(bonus/files|bonus-exports)/<int:pk>/", "performance.BonusSheetFile"),
     (r"performance/(bonus|bonus-sheets)/<int:pk>/", "performance.BonusSheet"),
 )
-OTHER_ARGS = {"line_pk": "performance.BonusLine", "position": 0, "fmt": "csv", "label": "attendance.attendancepolicy"}
+OTHER_ARGS = {
+    "item_id": "callcenter.ExitChecklistItem",
+    "line_pk": "performance.BonusLine",
+    "position": 0,
+    "fmt": "csv",
+    "label": "attendance.attendancepolicy",
+}
 
 
 # --- The URLconf ------------------------------------------------------------------------------------
@@ -187,7 +195,7 @@ def _seed(*, bonus_sheet: bool = True) -> World:
         pk = apps.get_model(table).objects.order_by("pk").values_list("pk", flat=True).first()
         if pk is not None:
             world.rows[table] = pk
-    for table in ("performance.BonusLine",):
+    for table in ("performance.BonusLine", "callcenter.ExitChecklistItem"):
         if (pk := apps.get_model(table).objects.order_by("pk").values_list("pk", flat=True).first()) is not None:
             world.rows[table] = pk
     return world

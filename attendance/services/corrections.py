@@ -18,7 +18,7 @@ from attendance.selectors.corrections import punch_correction_can_decide
 from attendance.services.daily import daily_attendance_recompute
 from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from callcenter.models import Employee
+from callcenter.models import Employee, EmploymentStatus
 from callcenter.selectors import employee_of, filter_by_employee
 from datasecurity.services import audit_record
 
@@ -47,6 +47,13 @@ def punch_correction_submit(
     if me is None:
         raise ApplicationError(
             _("Only employees can request a punch correction."), code=AttendanceErrorCode.NOT_AN_EMPLOYEE
+        )
+    if me.status != EmploymentStatus.ACTIVE:
+        # GEN-2: a leaver's attendance stays as it was on leaving, read-only.
+        raise ApplicationError(
+            _("Only active employees can request a punch correction (GEN-2)."),
+            code=AttendanceErrorCode.EMPLOYEE_INACTIVE,
+            status=403,
         )
     reason = (reason or "").strip()
     if len(reason) < CORRECTION_REASON_MIN_LENGTH:

@@ -1062,6 +1062,13 @@ def leave_balance_set(
     if employee is None:
         raise NotFoundError(_("Employee not found."))
     refuse_own_record(actor=actor, employee_id=employee.pk, action="attendance.leave_balance_set")
+    if employee.status != EmploymentStatus.ACTIVE:
+        # GEN-2: a leaver's history stays as it was on leaving, read-only.
+        raise ApplicationError(
+            _("This employee has left: their leave balances are kept as they were (GEN-2)."),
+            code=AttendanceErrorCode.EMPLOYEE_LEFT,
+            status=409,
+        )
     leave_type = LeaveType.objects.filter(pk=leave_type_id).first()
     if leave_type is None:
         raise NotFoundError(_("Leave type not found."))

@@ -1,6 +1,6 @@
 """The core app's API (namespace ``api:callcenter``), mounted at ``/api/v1/``."""
 
-from callcenter.api import accounts, changes, hiring, notifications, org
+from callcenter.api import accounts, changes, hiring, leavers, notifications, org
 
 app_name = "callcenter"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     *org.urlpatterns,
     *changes.urlpatterns,
     *hiring.urlpatterns,
+    *leavers.urlpatterns,
     *notifications.urlpatterns,
 ]

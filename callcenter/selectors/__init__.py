@@ -9,6 +9,7 @@ from callcenter.selectors import (
     directory,
     grants,
     hiring,
+    leavers,
     notifications,
     ops,
     org,
@@ -21,6 +22,7 @@ from callcenter.selectors.dashboard import *  # noqa: F403
 from callcenter.selectors.directory import *  # noqa: F403
 from callcenter.selectors.grants import *  # noqa: F403
 from callcenter.selectors.hiring import *  # noqa: F403
+from callcenter.selectors.leavers import *  # noqa: F403
 from callcenter.selectors.notifications import *  # noqa: F403
 from callcenter.selectors.ops import *  # noqa: F403
 from callcenter.selectors.org import *  # noqa: F403
@@ -34,6 +36,7 @@ __all__ = [
     *directory.__all__,
     *grants.__all__,
     *hiring.__all__,
+    *leavers.__all__,
     *notifications.__all__,
     *ops.__all__,
     *org.__all__,

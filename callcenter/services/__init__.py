@@ -1,12 +1,25 @@
 """Writes of the core app, one module per area; every public name is re-exported here, so callers
 write ``from callcenter.services import notification_send``."""
 
-from callcenter.services import accounts, changes, directory, grants, hiring, notifications, ops, org, people, policies
+from callcenter.services import (
+    accounts,
+    changes,
+    directory,
+    grants,
+    hiring,
+    leavers,
+    notifications,
+    ops,
+    org,
+    people,
+    policies,
+)
 from callcenter.services.accounts import *  # noqa: F403
 from callcenter.services.changes import *  # noqa: F403
 from callcenter.services.directory import *  # noqa: F403
 from callcenter.services.grants import *  # noqa: F403
 from callcenter.services.hiring import *  # noqa: F403
+from callcenter.services.leavers import *  # noqa: F403
 from callcenter.services.notifications import *  # noqa: F403
 from callcenter.services.ops import *  # noqa: F403
 from callcenter.services.org import *  # noqa: F403
@@ -19,6 +32,7 @@ __all__ = [
     *directory.__all__,
     *grants.__all__,
     *hiring.__all__,
+    *leavers.__all__,
     *notifications.__all__,
     *ops.__all__,
     *org.__all__,

@@ -67,6 +67,9 @@ def employee_export(request, fmt: str):
 @login_only
 def employee_detail(request, pk: int):
     employee = selectors.employee_get(user=request.user, pk=pk)
+    # GEN-2: "left on … (reason)", the exit checklist, and HR's way to set a leaving.
+    exit_checklist = selectors.exit_checklist_of(employee=employee)
+    owner_roles = selectors.exit_owner_roles(user=request.user, employee=employee)
     return render(
         request,
         "callcenter/org/employee_detail.html",
@@ -77,6 +80,8 @@ def employee_detail(request, pk: int):
             # Pay: HR and the employee only (issue 13), never their supervisor or manager.
             "pay_visible": selectors.employee_pay_visible(user=request.user, employee=employee),
             "onboarding": selectors.onboarding_item_list(employee=employee),
+            "exit_checklist": exit_checklist,
+            "can_set_leaving": "hr" in owner_roles and employee.is_active and exit_checklist is None,
         },
     )
 

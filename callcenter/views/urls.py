@@ -1,6 +1,6 @@
 """The core app's pages (namespace ``callcenter``), mounted at the site root."""
 
-from callcenter.views import accounts, changes, dashboard, grants, hiring, notifications, ops, org, policies
+from callcenter.views import accounts, changes, dashboard, grants, hiring, leavers, notifications, ops, org, policies
 
 app_name = "callcenter"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     *org.urlpatterns,
     *changes.urlpatterns,
     *hiring.urlpatterns,
+    *leavers.urlpatterns,
     *policies.urlpatterns,
     *grants.urlpatterns,
     *notifications.urlpatterns,

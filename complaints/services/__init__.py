@@ -1,9 +1,10 @@
 """Writes of the complaints app, one module per area; every public name is re-exported here, so
 callers write ``from complaints.services import complaint_assign``."""
 
-from complaints.services import complaints, integrations, statistics
+from complaints.services import complaints, handover, integrations, statistics
 from complaints.services.complaints import *  # noqa: F403
+from complaints.services.handover import *  # noqa: F403
 from complaints.services.integrations import *  # noqa: F403
 from complaints.services.statistics import *  # noqa: F403
 
-__all__ = [*complaints.__all__, *integrations.__all__, *statistics.__all__]
+__all__ = [*complaints.__all__, *handover.__all__, *integrations.__all__, *statistics.__all__]
