@@ -100,6 +100,11 @@ class EventRow:
     def scheduled(self) -> bool:
         return self.event.status == EmploymentEventStatus.SCHEDULED
 
+    @property
+    def cancellable(self) -> bool:
+        """A scheduled change; a scheduled leaving is cancelled on its exit checklist (GEN-2)."""
+        return self.scheduled and self.event.kind != EmploymentEventKind.LEAVE
+
 
 def employment_events_describe(events, *, pay_visible: bool) -> list[EventRow]:
     """One page of events with the org ids named (one query per kind of record on the page) and

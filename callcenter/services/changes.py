@@ -410,6 +410,12 @@ def employment_event_cancel(*, actor, event_id: int, reason: str = "") -> Employ
             code=CoreErrorCode.CHANGE_NOT_SCHEDULED,
             status=409,
         )
+    if event.kind == EmploymentEventKind.LEAVE:
+        raise ApplicationError(
+            _("A leaving is cancelled on its exit checklist (GEN-2), not here."),
+            code=CoreErrorCode.CHANGE_NOT_SCHEDULED,
+            status=409,
+        )
     reason = _check_reason(reason)
     event.status = EmploymentEventStatus.CANCELLED
     event.save(update_fields=["status"])
@@ -435,6 +441,9 @@ def employment_events_apply_due(*, today: datetime.date | None = None) -> dict[s
     today = today or timezone.localdate()
     due = list(
         EmploymentEvent.objects.filter(status=EmploymentEventStatus.SCHEDULED, effective_on__lte=today)
+        # A leaving is carried out by its own job (people-leavers-deactivate, the day after the last
+        # working day), never here.
+        .exclude(kind=EmploymentEventKind.LEAVE)
         .order_by("effective_on", "pk")
         .values_list("pk", flat=True)
     )

@@ -318,3 +318,24 @@ def test_the_post_held_on_a_day_reads_the_history(org):
     assert selectors.employee_positions_on(day=when - DAY) == {org.agent.pk: old.pk}
     assert selectors.employee_positions_on(day=when) == {}
     assert Employee.objects.get(pk=org.agent.pk).position_id == new.pk
+
+
+def test_gen2_a_scheduled_leaving_is_left_to_its_own_job_and_its_checklist(org):
+    """Given HR set the agent's last working day (a scheduled ``leave`` event), when the changes
+    job runs on and after that day and HR tries to cancel the event as a change, then the job
+    leaves it alone (people-leavers-deactivate carries it out) and the cancel is refused: a
+    leaving is cancelled on its exit checklist."""
+    last_day = _today() + DAY
+    services.employee_leave_schedule(
+        actor=org.hr.user, employee_id=org.agent.pk, last_working_day=last_day, reason="resignation"
+    )
+    event = EmploymentEvent.objects.get(employee=org.agent, kind="leave")
+    assert event.status == "scheduled"
+    for day in (last_day, last_day + DAY):
+        assert services.employment_events_apply_due(today=day) == {"applied": 0, "cancelled": 0, "skipped": 0}
+    with pytest.raises(ApplicationError) as refused:
+        services.employment_event_cancel(actor=org.hr.user, event_id=event.pk, reason="wrong button")
+    assert refused.value.code == "change_not_scheduled" and "exit checklist" in str(refused.value.message)
+    event.refresh_from_db()
+    org.agent.refresh_from_db()
+    assert event.status == "scheduled" and org.agent.status == "active"
