@@ -1,6 +1,7 @@
 """Suite-wide fixtures. Tests run against PostgreSQL and Redis (see Makefile `test`); the few
 marked ``sqlite`` run on the `make run` SQLite database in a child run (see the block below)."""
 
+import importlib
 import json
 import os
 import secrets
@@ -11,9 +12,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_migrate
 
 from callcenter.celery import app as celery_app
 from callcenter.roles import Role
@@ -93,6 +96,31 @@ def org(db):
     dept_a.leader_in_charge = ns.leader
     dept_a.save()
     return ns
+
+
+# --- Reference data after a flush ------------------------------------------------------------------
+# Data migrations install reference rows: the role groups, the leave types, the complaint
+# categories, the default appraisal indicators. A transactional test ends with a flush that empties
+# every table, after which Django sends post_migrate: the same installers run again here, so a test
+# that comes after it finds what a fresh database has, in any order (`make test` runs the modules
+# on two processes, and a process may run a transactional module before the others).
+REFERENCE_DATA_INSTALLERS = (
+    ("callcenter.migrations.0002_role_groups", "create_groups"),
+    ("attendance.migrations.0003_leave", "install_leave_types"),
+    ("complaints.migrations.0002_categories_timeline_append_only", "install_categories"),
+    ("performance.migrations.0002_setup_default_indicators", "install"),
+    ("performance.migrations.0007_indicator_description_en", "split_default_descriptions"),
+)
+
+
+def _reference_data_install(sender, **kwargs):
+    if sender.label != "callcenter":  # once per migrate or flush, not once per app
+        return
+    for module, function in REFERENCE_DATA_INSTALLERS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+post_migrate.connect(_reference_data_install, dispatch_uid="callcenter-tests-reference-data")
 
 
 # --- Audit trail: the production database roles, and a checkpoint directory per test ----------
