@@ -15,6 +15,7 @@ from callcenter.models import (
     EmploymentEvent,
     EmploymentEventKind,
     EmploymentEventStatus,
+    EmploymentStatus,
     Position,
     Team,
 )
@@ -36,6 +37,7 @@ __all__ = [
 
 PAY_FIELDS = ("monthly_base_pay", "bonus_base")
 _ORG_FIELDS = {"department": Department, "team": Team, "position": Position}
+_STATUS_LABELS = dict(EmploymentStatus.choices)
 
 
 def _is_hr_for(user, employee: Employee) -> bool:
@@ -129,6 +131,8 @@ def employment_events_describe(events, *, pay_visible: bool) -> list[EventRow]:
             before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
             if name in names:
                 before, after = names[name].get(before, before), names[name].get(after, after)
+            elif name == "status":  # the employment status's label, not its stored value ("left")
+                before, after = _STATUS_LABELS.get(before, before), _STATUS_LABELS.get(after, after)
             row.changes.append(EventChange(field=name, before=before, after=after))
         rows.append(row)
     return rows

@@ -122,6 +122,23 @@ def test_the_timeline_fragment_for_htmx(org, history):
     assert "<html" not in html
 
 
+def test_the_timeline_names_the_employment_status_in_the_readers_language(org):
+    """A leaving's status change reads as the status's label (在职 → 已离职 for a Chinese
+    reader, Active → Left in English), never the stored value ("active → left")."""
+    today = timezone.localdate()
+    services.employee_leave_schedule(
+        actor=org.hr.user, employee_id=org.agent.pk, last_working_day=today, reason="resignation"
+    )
+    services.leavers_deactivate_due(today=today + DAY)
+    url = reverse("callcenter:employee_history", args=[org.agent.pk])
+    client = Client()
+    client.force_login(org.hr.user)  # preferred language: zh-hans
+    html = client.get(url).content.decode()
+    assert "在职 → <span" in html and "已离职</span>" in html and "active →" not in html
+    html = _client(org.hr.user).get(url).content.decode()
+    assert "Active → <span" in html and "Left</span>" in html
+
+
 def test_history_page_and_api_queries_are_bounded(org, django_assert_max_num_queries):
     """Given 60 events (transfers across three teams, pay, other changes), the page and the API
     read a bounded number of queries, whatever the number of events."""
