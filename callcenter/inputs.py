@@ -34,18 +34,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, parsers, serializers
 
 __all__ = [
+    "CAREER_DATE_MIN",
     "DATE_MAX",
     "DATE_MIN",
     "ID_MAX",
+    "ApiCareerDateField",
     "ApiDateField",
     "ApiDateTimeField",
     "ApiIdField",
     "ApiMonthField",
+    "CareerDateField",
     "DateField",
     "DateTimeField",
     "IdField",
     "JSONParser",
     "MonthField",
+    "career_date_in_range",
     "date_in_range",
     "month_parse",
     "query_date",
@@ -63,21 +67,25 @@ DATE_MAX = datetime.date(2099, 12, 31)
 # Every primary key is a BigAutoField (settings.DEFAULT_AUTO_FIELD).
 ID_MAX = 2**63 - 1
 
+# The past of a career (a hire date, the date first employed): a long-serving employee's starts
+# before DATE_MIN, and LV-3 counts cumulative working years from it.
+CAREER_DATE_MIN = datetime.date(1950, 1, 1)
+
 DATE_RANGE_MESSAGE = gettext_lazy("Enter a date between %(min)s and %(max)s.")
 MONTH_INVALID_MESSAGE = gettext_lazy("Enter a month as YYYY-MM.")
 MONTH_RANGE_MESSAGE = gettext_lazy("Enter a month between %(min)s and %(max)s.")
 ID_INVALID_MESSAGE = gettext_lazy("Enter a valid id (a whole number from 1).")
 
 
-def _range_params() -> dict:
-    return {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+def _range_params(minimum: datetime.date = DATE_MIN) -> dict:
+    return {"min": minimum.isoformat(), "max": DATE_MAX.isoformat()}
 
 
 def _month_range_params() -> dict:
     return {"min": f"{DATE_MIN:%Y-%m}", "max": f"{DATE_MAX:%Y-%m}"}
 
 
-def date_in_range(value) -> None:
+def date_in_range(value, *, minimum: datetime.date = DATE_MIN) -> None:
     """Validator: ``value`` (a date, or a moment by its local date) lies within the range."""
     if value is None:
         return
@@ -87,8 +95,13 @@ def date_in_range(value) -> None:
             day = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
         except OverflowError:  # a time zone away from year 1 or 9999: out of range anyway
             day = value.date()
-    if not DATE_MIN <= day <= DATE_MAX:
-        raise ValidationError(DATE_RANGE_MESSAGE, code="date_range", params=_range_params())
+    if not minimum <= day <= DATE_MAX:
+        raise ValidationError(DATE_RANGE_MESSAGE, code="date_range", params=_range_params(minimum))
+
+
+def career_date_in_range(value) -> None:
+    """Validator: a date of a career's past (``CAREER_DATE_MIN`` .. ``DATE_MAX``)."""
+    date_in_range(value, minimum=CAREER_DATE_MIN)
 
 
 def month_parse(value) -> datetime.date:
@@ -189,6 +202,13 @@ class DateField(forms.DateField):
     default_validators = [date_in_range]
 
 
+class CareerDateField(forms.DateField):
+    """A date of a career's past: a hire date, the date first employed (``CAREER_DATE_MIN`` ..
+    ``DATE_MAX``)."""
+
+    default_validators = [career_date_in_range]
+
+
 class DateTimeField(forms.DateTimeField):
     """A moment whose local date lies within the range."""
 
@@ -232,6 +252,14 @@ class ApiDateField(serializers.DateField):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.validators.append(date_in_range)
+
+
+class ApiCareerDateField(serializers.DateField):
+    """A date of a career's past (``CAREER_DATE_MIN`` .. ``DATE_MAX``); a 400 naming the field otherwise."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(career_date_in_range)
 
 
 class ApiDateTimeField(serializers.DateTimeField):

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from callcenter import selectors, services
 from callcenter.errors import ApplicationError, CoreErrorCode
 from callcenter.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, file_response
-from callcenter.inputs import ApiDateField, ApiIdField, JSONParser
+from callcenter.inputs import ApiCareerDateField, ApiIdField, JSONParser
 from callcenter.permissions import HasRole
 from callcenter.roles import Role
 
@@ -39,8 +39,8 @@ class HireInputSerializer(serializers.Serializer):
     department_id = ApiIdField()
     team_id = ApiIdField(required=False, allow_null=True, help_text="Its supervisor is the direct supervisor.")
     position_id = ApiIdField()
-    hire_date = ApiDateField()
-    first_employed_on = ApiDateField(required=False, allow_null=True, help_text="LV-3; default the hire date.")
+    hire_date = ApiCareerDateField()
+    first_employed_on = ApiCareerDateField(required=False, allow_null=True, help_text="LV-3; default the hire date.")
     monthly_base_pay = serializers.DecimalField(**_MONEY)
     bonus_base = serializers.DecimalField(**_MONEY)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)

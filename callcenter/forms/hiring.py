@@ -59,8 +59,8 @@ class HireForm(forms.Form):
         help_text=_("The team's supervisor becomes the direct supervisor (LV-4)."),
     )
     position = _CodeNameChoiceField(label=_("Position"), queryset=Position.objects.none())
-    hire_date = inputs.DateField(label=_("Hire date"), widget=_DATE)
-    first_employed_on = inputs.DateField(
+    hire_date = inputs.CareerDateField(label=_("Hire date"), widget=_DATE)
+    first_employed_on = inputs.CareerDateField(
         label=_("Date first employed"),
         widget=_DATE,
         required=False,

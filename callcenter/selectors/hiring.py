@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from callcenter import providers
 from callcenter.errors import ApplicationError, CoreErrorCode, PermissionDeniedError
-from callcenter.inputs import DATE_MAX, DATE_MIN
+from callcenter.inputs import CAREER_DATE_MIN, DATE_MAX
 from callcenter.models import Department, Employee, Position, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors.accounts import ROLES_ADMIN_ONLY
@@ -339,13 +339,14 @@ def _date(value, column, number, errors, *, label, required=True) -> datetime.da
                 )
             )
             return None
-    if not DATE_MIN <= day <= DATE_MAX:
+    # A hire date or the date first employed: a career's past goes back to CAREER_DATE_MIN.
+    if not CAREER_DATE_MIN <= day <= DATE_MAX:
         errors.append(
             ImportRowError(
                 number,
                 column,
                 _("%(field)s must lie between %(min)s and %(max)s.")
-                % {"field": label, "min": DATE_MIN, "max": DATE_MAX},
+                % {"field": label, "min": CAREER_DATE_MIN, "max": DATE_MAX},
             )
         )
         return None

@@ -399,3 +399,28 @@ def test_two_rehires_of_the_same_leaver_at_once_record_one(org):
     )
     assert outcomes == ["employee_no_taken", "ok"]
     assert EmploymentEvent.objects.filter(employee=org.agent, kind="rehire").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("first_employed_on", "accepted"),
+    [("1996-03-01", True), ("1950-01-01", True), ("1949-12-31", False)],
+)
+def test_lv3_a_long_career_starts_before_2000_on_the_page_and_the_api(org, first_employed_on, accepted):
+    """LV-3 counts cumulative working years from the date first employed: a long-serving hire's
+    goes back before 2000 (to 1950); earlier is refused with the range, nothing written."""
+    page = _client(org.hr.user).post(reverse("callcenter:hire"), _form(org, first_employed_on=first_employed_on))
+    api = _client(org.hr.user).post(
+        reverse("api:callcenter:hire"),
+        _api_body(org, employee_no="E90002", first_employed_on=first_employed_on),
+        content_type="application/json",
+    )
+    hired = set(
+        Employee.objects.filter(employee_no__in=["E90001", "E90002"]).values_list("first_employed_on", flat=True)
+    )
+    if accepted:
+        assert page.status_code == 200 and api.status_code == 201, (page.status_code, api.content[:500])
+        assert hired == {datetime.date.fromisoformat(first_employed_on)}
+    else:
+        assert "between 1950-01-01 and 2099-12-31" in page.content.decode()
+        assert api.status_code == 400 and "first_employed_on" in api.content.decode()
+        assert hired == set()

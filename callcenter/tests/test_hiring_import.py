@@ -395,3 +395,16 @@ def test_api_and_pages_refuse_everyone_but_hr(org, who):
     assert page.status_code == 403
     assert client.get(reverse("api:callcenter:staff_import_template")).status_code == 403
     assert not Employee.objects.filter(employee_no="N00001").exists()
+
+
+@pytest.mark.parametrize(("first_employed_on", "accepted"), [("1988-09-01", True), ("1949-12-31", False)])
+def test_lv3_a_long_career_starts_before_2000_in_the_staff_file(org, first_employed_on, accepted):
+    """LV-3: the staff file takes a date first employed back to 1950; earlier is a row error."""
+    row = _rows(1)[0]
+    row[6] = first_employed_on
+    plan = services.staff_import_preview(actor=org.hr.user, data=_csv([row]))
+    if accepted:
+        assert plan.valid, plan.errors
+    else:
+        assert [(e.row, e.column) for e in plan.errors] == [(2, "first_employed_on")]
+        assert "1950-01-01" in str(plan.errors[0].message)
