@@ -48,6 +48,9 @@ def test_hr_transfers_an_agent_from_the_employee_page(browser, live_server, org)
     )
     org.a2.supervisor = new_supervisor
     org.a2.save()
+    # (a user's saved language wins over the browser's: HR reads in English)
+    org.hr.user.preferred_language = "en"
+    org.hr.user.save(update_fields=["preferred_language"])
     context = browser.new_context(viewport={"width": 414, "height": 900}, locale="en-US")
     page = context.new_page()
     _login(page, live_server.url, "hr")
