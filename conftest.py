@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models.signals import post_migrate
+from django.utils import translation
 
 from callcenter.celery import app as celery_app
 from callcenter.roles import Role
@@ -51,6 +52,16 @@ def celery_eager():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (zh-hans): a request of an earlier test
+    leaves its reader's language active in the thread (the middleware activates it), and the
+    order of tests differs between runs (two processes)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -251,6 +262,13 @@ def pytest_collection_modifyitems(config, items):
             proxy.own_markers.extend(item.own_markers)
             proxy.keywords.update({mark.name: mark for mark in item.own_markers})
             items[i] = proxy
+    # The longest modules first: `make test` hands whole modules to its two processes in this
+    # order, so a long one started last would leave one process working alone at the end.
+    items.sort(key=lambda item: not any(item.nodeid.startswith(prefix) for prefix in LONG_MODULES))
+
+
+# Modules of a minute or more (a browser, a walk of every route, a child run on SQLite).
+LONG_MODULES = ("tests/test_edge_inputs.py", "tests/test_browser", "tests/test_csrf", "tests/test_api_schema.py")
 
 
 def pytest_runtest_logreport(report):

@@ -132,7 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if DJANGO_ENV == "test":
         # The flush between transactional tests TRUNCATEs every table, the audit table too;
         # only test connections may (see datasecurity/migrations/0002_audit_append_only.py).
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c callcenter.allow_truncate=on"
+        # A test database is thrown away: its commits need not wait for the disk (the suite's
+        # transactional tests commit and flush thousands of times).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            "-c callcenter.allow_truncate=on -c synchronous_commit=off"
+        )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run`: two requests may write at once (two approvers, a page and its poll). WAL lets
     # readers work beside the one writer; IMMEDIATE takes the write lock when a transaction begins

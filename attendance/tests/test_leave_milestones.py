@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from attendance import rules, services
 from attendance.models import LeaveBalance, LeaveBalanceEntry, LeavePolicy
@@ -209,7 +210,8 @@ def test_lv3_job_adds_to_an_hr_adjusted_balance_and_keeps_the_explanation(org, p
     services.leave_balance_grant_annual(year=2026, today=D(2026, 12, 31))
     balance = LeaveBalance.objects.get(employee=people["ten"], year=2026)
     assert balance.entitled_days == Decimal("8")
-    text = rules.explain_grant(balance.detail)
+    with translation.override("en"):
+        text = rules.explain_grant(balance.detail)
     assert "Carried over from 2025" in text and "10 years of cumulative work reached on 2026-07-01" in text
 
 

@@ -8,10 +8,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callcenter import selectors, services
-from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
 from callcenter.models import AccessGrant, Employee, EmploymentEvent, GrantKind
 from callcenter.roles import Role
 from callcenter.tests import factories as f
@@ -333,9 +333,9 @@ def test_gen2_a_scheduled_leaving_is_left_to_its_own_job_and_its_checklist(org):
     assert event.status == "scheduled"
     for day in (last_day, last_day + DAY):
         assert services.employment_events_apply_due(today=day) == {"applied": 0, "cancelled": 0, "skipped": 0}
-    with pytest.raises(ApplicationError) as refused:
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
         services.employment_event_cancel(actor=org.hr.user, event_id=event.pk, reason="wrong button")
-    assert refused.value.code == "change_not_scheduled" and "exit checklist" in str(refused.value.message)
+    assert refused.value.code == CoreErrorCode.CHANGE_NOT_SCHEDULED and "exit checklist" in str(refused.value.message)
     event.refresh_from_db()
     org.agent.refresh_from_db()
     assert event.status == "scheduled" and org.agent.status == "active"

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callcenter import providers, services
 from callcenter.errors import ApplicationError, PermissionDeniedError
@@ -252,7 +252,7 @@ def test_an_hr_assistant_hires_only_into_their_departments(org):
         ends_on=timezone.localdate() + datetime.timedelta(days=30),
         granted_by=org.hr.user,
     )
-    with pytest.raises(ApplicationError) as exc:
+    with translation.override("en"), pytest.raises(ApplicationError) as exc:
         _hire(org, actor=assistant)
     assert "outside your HR remit" in str(exc.value.message)
     assert _hire(org, actor=assistant, department=org.dept_b.pk, team=org.b1.pk).employee.department == org.dept_b

@@ -135,7 +135,7 @@ def test_the_schema_describes_the_paginated_envelope_and_every_apps_error_codes(
     schema = json.loads(client.get(reverse("api:schema"), {"format": "json"}).content)
     components = schema["components"]["schemas"]
     # the list's envelope, not a bare array
-    envelope = components["PaginatedEmployeeOutputList"]["properties"]
+    envelope = components["PaginatedDirectoryPayOutputList"]["properties"]
     assert {"count", "next", "previous", "results"} <= set(envelope)
     # one Error component per app, listing that app's declared codes and the core's
     for enum in ERROR_CODE_ENUMS:
