@@ -249,13 +249,16 @@ def _sqlite_batch(session) -> dict:
     return session.config.stash[_SQLITE_BATCH]
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
+    # After every other plugin's ordering (pytest-django puts transactional tests last: the
+    # reference data they flush comes back by post_migrate here, so any order works).
+    result = yield
     if SQLITE_CHILD:
         deselected = [item for item in items if not item.get_closest_marker("sqlite")]
         items[:] = [item for item in items if item.get_closest_marker("sqlite")]
         config.hook.pytest_deselected(items=deselected)
-        return
+        return result
     for i, item in enumerate(items):
         if item.get_closest_marker("sqlite"):
             proxy = SqliteProxy.from_parent(item.parent, name=item.name)
@@ -265,6 +268,7 @@ def pytest_collection_modifyitems(config, items):
     # The longest modules first: `make test` hands whole modules to its two processes in this
     # order, so a long one started last would leave one process working alone at the end.
     items.sort(key=lambda item: not any(item.nodeid.startswith(prefix) for prefix in LONG_MODULES))
+    return result
 
 
 # Modules of a minute or more (a browser, a walk of every route, a child run on SQLite).

@@ -12,11 +12,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from attendance import services
 from attendance.models import AttendancePolicy, Punch, PunchSource, RosterEntry, ShiftType
 from attendance.rules import evaluate_month, explain
 from attendance.selectors import attendance_month_results
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the rules' messages in English (the site's default language is zh-hans)."""
+    with translation.override("en"):
+        yield
+
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE = Decimal("4350.00")  # daily pay 200.00 (4350 / 21.75)

@@ -19,6 +19,14 @@ from callcenter.tests.factories import EmployeeFactory
 from callcenter.tests.parallel import run_parallel
 from datasecurity.models import AuditEvent
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the rules' messages in English (the site's default language is zh-hans)."""
+    with translation.override("en"):
+        yield
+
+
 D = datetime.date
 
 

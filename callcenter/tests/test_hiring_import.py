@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from callcenter import services
@@ -27,6 +27,14 @@ from datasecurity.models import AuditEvent
 from datasecurity.selectors import audit_chain_verify
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the rules' messages in English (the site's default language is zh-hans)."""
+    with translation.override("en"):
+        yield
+
 
 EN = ["employee_no", "name", "department", "team", "position", "hire_date", "first_employed_on",
       "monthly_base_pay", "bonus_base", "email", "mobile", "roles"]  # fmt: skip
