@@ -17,11 +17,12 @@ RUN_ENV := DJANGO_ENV=development DATABASE_URL=sqlite:///var/db.sqlite3 CELERY_T
 # `make test` talks to the services on localhost (docker-compose starts them elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/callcenter
 # The suite runs on TEST_WORKERS processes (pytest-xdist; a module stays on one process: its
-# module-scoped fixtures are built once). Each worker has its own test database
+# module-scoped fixtures are built once; modules go out in collection order, the longest first,
+# see conftest.py). Each worker has its own test database
 # (test_callcenter_gwN) and its own three Redis databases from TEST_REDIS_URL's on (settings.py).
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/7
 TEST_WORKERS ?= 2
-PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadscope
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 TEST_ENV := DJANGO_ENV=test DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
 .PHONY: help venv install install-dev system-deps messages run worker beat test lint check-services \
