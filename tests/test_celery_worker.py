@@ -197,14 +197,24 @@ def test_the_workers_log_lines_are_json_and_name_the_request_that_queued_the_tas
     lone = ping.apply_async(args=[9], queue=worker.queue)
     worker.result(result)
     worker.result(lone)
+
+    def logged():
+        lines = [json.loads(line) for line in worker.log().splitlines() if line.startswith("{")]
+        done = {
+            line["request_id"]
+            for line in lines
+            if "succeeded" in line["message"] and "callcenter.tasks.ping" in line["message"]
+        }
+        return lines, done
+
+    # (a result can reach Redis before the worker's log line reaches its file: read until both are)
+    deadline = time.monotonic() + 10
+    lines, done = logged()
+    while not {"5eed0f1d2c3b4a59", lone.id} <= done and time.monotonic() < deadline:
+        time.sleep(0.2)
+        lines, done = logged()
     # then the worker logs JSON lines (the banner printed at start is no log line) ...
-    lines = [json.loads(line) for line in worker.log().splitlines() if line.startswith("{")]
     assert any(" ready." in line["message"] for line in lines)
     assert all({"time", "level", "logger", "request_id", "message"} <= set(line) for line in lines)
     # ... and the task's lines carry the id of the request that queued it, or the task's own id
-    done = {
-        line["request_id"]
-        for line in lines
-        if "succeeded" in line["message"] and "callcenter.tasks.ping" in line["message"]
-    }
     assert {"5eed0f1d2c3b4a59", lone.id} <= done
