@@ -50,6 +50,7 @@ from callcenter.models import (
     Position,
     Team,
     User,
+    pinyin_initials,
 )
 from callcenter.roles import Role
 from callcenter.selectors.hiring import (
@@ -230,6 +231,8 @@ def _hire_new(*, actor, rows: list[StaffRow]) -> list[tuple[Employee, str]]:
                     user=user,
                     employee_no=row.employee_no,
                     name=row.name,
+                    # bulk_create skips Employee.save(), which keeps the directory's search key
+                    name_initials=pinyin_initials(row.name),
                     department=row.department,
                     team=row.team,
                     position=row.position,

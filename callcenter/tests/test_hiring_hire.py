@@ -424,3 +424,13 @@ def test_lv3_a_long_career_starts_before_2000_on_the_page_and_the_api(org, first
         assert "between 1950-01-01 and 2099-12-31" in page.content.decode()
         assert api.status_code == 400 and "first_employed_on" in api.content.decode()
         assert hired == set()
+
+
+def test_a_new_hire_is_found_in_the_directory_by_pinyin_initials(org):
+    """GEN-1: someone just hired (or imported) is found at once in the directory by the initials
+    of their name (孙悦 ← "sy"): the hire writes the search key the directory reads."""
+    _client(org.hr.user).post(reverse("callcenter:hire"), _form(org))
+    employee = Employee.objects.get(employee_no="E90001")
+    assert employee.name_initials == "sy"
+    page = _client(org.hr.user).get(reverse("callcenter:employee_list"), {"q": "sy"})
+    assert "E90001" in page.content.decode()

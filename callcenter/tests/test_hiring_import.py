@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from callcenter import services
 from callcenter.errors import ApplicationError
-from callcenter.models import Employee, EmploymentEvent, User
+from callcenter.models import Employee, EmploymentEvent, User, pinyin_initials
 from callcenter.selectors import hiring
 from callcenter.tests import factories as f
 from datasecurity.models import AuditEvent
@@ -416,3 +416,11 @@ def test_lv3_a_long_career_starts_before_2000_in_the_staff_file(org, first_emplo
     else:
         assert [(e.row, e.column) for e in plan.errors] == [(2, "first_employed_on")]
         assert "1950-01-01" in str(plan.errors[0].message)
+
+
+def test_imported_employees_are_found_by_the_initials_of_their_names(org):
+    """The import writes in batches (no Employee.save()): each new employee still gets the
+    directory's search key, the pinyin initials of their name."""
+    services.staff_import_commit(actor=org.hr.user, data=_csv(_rows(2)), filename="staff.csv")
+    for employee in Employee.objects.filter(employee_no__in=["N00001", "N00002"]):
+        assert employee.name_initials and employee.name_initials == pinyin_initials(employee.name)
