@@ -57,6 +57,7 @@ __all__ = [
     "safe_date",
     "safe_id",
     "safe_month",
+    "text_file_decode",
 ]
 
 # One range for every date, month and moment anyone may enter or link (a call center's records
@@ -123,6 +124,22 @@ def month_parse(value) -> datetime.date:
     if not DATE_MIN <= month <= DATE_MAX:
         raise ValidationError(MONTH_RANGE_MESSAGE, code="date_range", params=_month_range_params())
     return month
+
+
+# --- Uploaded text files ----------------------------------------------------------------------------
+
+
+def text_file_decode(data: bytes) -> str | None:
+    """An uploaded CSV's text: UTF-8 (with or without Excel's BOM), else GB18030 (what Chinese
+    Excel writes as plain "CSV"); None when it is neither (the caller refuses it with its code)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 # --- Lenient parsers (query strings) -----------------------------------------------------------------

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from callcenter import providers
 from callcenter.errors import ApplicationError, CoreErrorCode, PermissionDeniedError
-from callcenter.inputs import CAREER_DATE_MIN, DATE_MAX
+from callcenter.inputs import CAREER_DATE_MIN, DATE_MAX, text_file_decode
 from callcenter.models import Department, Employee, Position, Team
 from callcenter.roles import Role, has_role
 from callcenter.selectors.accounts import ROLES_ADMIN_ONLY
@@ -145,19 +145,13 @@ def hire_remit(actor) -> frozenset[int] | None:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
+    text = text_file_decode(data)
+    if text is None:
         raise ApplicationError(
             _("The file is neither UTF-8 nor GB18030 text. Save it from Excel as “CSV UTF-8” or as XLSX."),
             code=CoreErrorCode.IMPORT_ENCODING,
-        ) from None
+        )
+    return text
 
 
 def _too_many_rows() -> ApplicationError:

@@ -32,6 +32,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError
+from callcenter.inputs import text_file_decode
 from performance.errors import PerformanceErrorCode
 from performance.rules.setup import HUNDRED, ZERO, q2
 
@@ -109,19 +110,13 @@ class MetricRow(NamedTuple):
 
 def decode(data: bytes) -> str:
     """UTF-8 (BOM or not), else GB18030; anything else is refused with a clear message."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
+    text = text_file_decode(data)
+    if text is None:
         raise ApplicationError(
             _("The file is neither UTF-8 nor GB18030 text. Save it from Excel as “CSV UTF-8” or plain “CSV”."),
             code=PerformanceErrorCode.ENCODING_INVALID,
-        ) from None
+        )
+    return text
 
 
 def read_csv(data: bytes) -> tuple[list[tuple[int, dict]], dict[str, str]]:
