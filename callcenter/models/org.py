@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from pypinyin import Style, lazy_pinyin
 
 from callcenter.models.accounts import User
 
@@ -37,6 +36,10 @@ def pinyin_initials(name: str) -> str:
     曾小贤 → ``zxx``); a Latin word gives its first letter (Anna Li → ``al``); other characters
     are skipped. The value of :attr:`Employee.name_initials`: :meth:`Employee.save` keeps it, and
     a writer that bypasses ``save()`` (``bulk_create``, ``update()``) sets it with this function."""
+    # pypinyin loads its dictionaries on import (~0.3 s): only a process that names someone pays it,
+    # not every worker, test process and management command that imports the models.
+    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415 - heavy library loaded on first use
+
     name = (name or "").strip()
     letters = []
     for index, part in enumerate(lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda text: [text])):
