@@ -70,7 +70,7 @@ run: system-deps-run install
 	@$(MANAGE) compilemessages --ignore=.venv -v 0
 	@echo "Preparing the SQLite database var/db.sqlite3 (migrations, demo data)..."
 	@$(RUN_ENV) $(MANAGE) migrate --noinput -v 0
-	@$(RUN_ENV) LOG_LEVEL=WARNING $(MANAGE) seed_demo --if-empty -v 0
+	@$(RUN_ENV) LOG_LEVEL=ERROR $(MANAGE) seed_demo --if-empty -v 0
 	@$(RUN_ENV) $(MANAGE) demo_logins
 	@$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
