@@ -1,11 +1,11 @@
 """The monthly bonus sheet (PRF-4): versions, lines and generated files.
 
 Invariants held by the database: one sheet version per month and number, and at most one current
-(not superseded) sheet per month; one line per sheet and employee, whose total adds up (in whole cents, so SQLite's floats add
-up too); approved
-sheets and their lines are read-only (migration 0003); money leaves only with two people: the
-approver is neither the preparer (a check) nor anyone who changed the version (migration 0008's
-trigger reads :class:`BonusSheetChange`).
+(not superseded) sheet per month; one line per sheet and employee, whose total adds up (in whole
+cents, so that SQLite's floats add up too); approved sheets and their lines are read-only
+(migration 0003); money leaves only with two people: the approver is neither the preparer (a
+check) nor anyone who changed the version (migration 0008's trigger reads
+:class:`BonusSheetChange`).
 """
 
 from decimal import Decimal
