@@ -20,8 +20,12 @@ from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.db.models import CheckConstraint, DecimalField, F, Q
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Cast, Round
 from django.test import Client
 from django.utils import timezone
 
@@ -283,3 +287,47 @@ def test_bonus_line_total_check_holds_on_amounts_floats_cannot_add(sqlite_db, or
         with pytest.raises(IntegrityError), transaction.atomic():
             BonusLine.objects.filter(pk=line.pk).update(**off)
     assert float_breaking > 200, "the values exercise the float case"
+
+
+# --- Every CHECK that adds money up does it in whole cents ------------------------------------------------
+
+
+def _float_arithmetic(node, model) -> list[str]:
+    """The arithmetic on decimal columns in a CHECK's condition, outside ``cents()`` (which SQLite
+    would compute in floating point)."""
+    if isinstance(node, Q):
+        return [found for child in node.children for found in _float_arithmetic(child, model)]
+    if isinstance(node, tuple):  # ("field__lookup", value)
+        return _float_arithmetic(node[1], model)
+    if isinstance(node, Cast) and isinstance(node.get_source_expressions()[0], Round):
+        return []  # cents(field): rounded to a whole number of cents
+    if isinstance(node, CombinedExpression):
+        decimals = [name for name in _field_refs(node) if isinstance(model._meta.get_field(name), DecimalField)]
+        return [f"{model.__name__}: {node}"] if decimals else []
+    if hasattr(node, "get_source_expressions"):
+        return [found for child in node.get_source_expressions() for found in _float_arithmetic(child, model)]
+    return []
+
+
+def _field_refs(node) -> list[str]:
+    if isinstance(node, F):
+        return [node.name]
+    if isinstance(node, Cast) and isinstance(node.get_source_expressions()[0], Round):
+        return []
+    return [name for child in getattr(node, "get_source_expressions", list)() for name in _field_refs(child)]
+
+
+def test_no_check_constraint_adds_decimals_in_floating_point():
+    """A CHECK that adds up money compares whole cents (``callcenter.db_constraints.cents``),
+    every app's: on SQLite, 850 - 40 - 289.66 is not 520.34."""
+    # the walk finds the old form of the bonus line's check
+    old = Q(total=F("performance_amount") - F("attendance_fines") - F("absenteeism_deduction"))
+    assert _float_arithmetic(old, BonusLine)
+    found = [
+        problem
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+        if isinstance(constraint, CheckConstraint)
+        for problem in _float_arithmetic(constraint.condition, model)
+    ]
+    assert not found, found
