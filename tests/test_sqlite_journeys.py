@@ -171,7 +171,11 @@ def test_appraisal_to_approved_bonus_sheet_and_its_pdf(demo):
 
     # HR locks the month (the others' appraisals unfinished: forced) and prepares the sheet (PRF-4)
     post(hr, f"{API}/performance/cycles/{cycle.pk}/lock/", {"force": True})
-    sheet = post(hr, f"{API}/performance/bonus-sheets/prepare/", {"month": cycle.month.isoformat()}, expect=201)
+    # (on the page, HR's 编制草稿 button: it answered 500 on SQLite)
+    prepared = hr.post("/performance/bonus/prepare/", {"month": f"{cycle.month:%Y-%m}"})
+    assert prepared.status_code == 302, prepared.content[:800]
+    sheet = {"id": int(prepared["Location"].rstrip("/").rsplit("/", 1)[-1])}
+    assert BonusSheet.objects.get(pk=sheet["id"]).month == cycle.month
     lines = list(BonusLine.objects.filter(sheet_id=sheet["id"]).order_by("pk"))
     assert lines
     # a fine whose amount breaks floating point, on a line without other adjustments
