@@ -63,12 +63,16 @@ system-deps:
 messages: install
 	$(MANAGE) compilemessages --ignore=.venv -v 0
 
-run: system-deps-run install messages
+# The console up to the server's start: a line per step, what was seeded, the logins and where
+# the e-mails go (files under var/mail/, see settings.py); Celery's per-task log lines stay out.
+run: system-deps-run install
 	@mkdir -p var/staticfiles
-	$(RUN_ENV) $(MANAGE) migrate --noinput -v 0
-	$(RUN_ENV) $(MANAGE) seed_demo --if-empty
-	$(RUN_ENV) $(MANAGE) demo_logins
-	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	@$(MANAGE) compilemessages --ignore=.venv -v 0
+	@echo "Preparing the SQLite database var/db.sqlite3 (migrations, demo data)..."
+	@$(RUN_ENV) $(MANAGE) migrate --noinput -v 0
+	@$(RUN_ENV) LOG_LEVEL=ERROR $(MANAGE) seed_demo --if-empty -v 0
+	@$(RUN_ENV) $(MANAGE) demo_logins
+	@$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 system-deps-run:
 	@bash scripts/system_deps.sh --runtime

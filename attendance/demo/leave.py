@@ -31,7 +31,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from attendance import services
-from attendance.models import DailyAttendance, DayKind, LeaveBalance, LeaveStatus, LeaveType, RosterEntry
+from attendance.models import DailyAttendance, DayKind, LeaveBalance, LeaveStatus, LeaveType, RosterEntry, StepStatus
 from attendance.services import LEAVE_PAST_DAYS
 from callcenter.demo import register_demo_seeder
 from callcenter.errors import ApplicationError
@@ -271,6 +271,7 @@ def seed_leave(rng: random.Random, employees, months: int, stdout) -> dict:
             first, last = span
             reason = planned.reason if code == planned.code else PERSONAL_FALLBACK_REASON
             days = Decimal(planned.days) - (Decimal("0.5") if planned.half else 0)
+            notified_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             try:
                 made = services.leave_request_submit(
                     actor=member.user,
@@ -283,6 +284,7 @@ def seed_leave(rng: random.Random, employees, months: int, stdout) -> dict:
                     certificates=[_certificate(rng, member, first, last)] if types[code].requires_certificate else [],
                 )
                 _decide(made, planned.outcome, supervisor=supervisor, rng=rng)
+                _notifications_settled(made, notified_before, past=planned.when == "past")
             except ApplicationError as exc:
                 stdout.write(f"Leave demo: skipped a {code} request of {member.employee_no}: {exc.message}")
                 made = None
@@ -311,6 +313,22 @@ def seed_leave(rng: random.Random, employees, months: int, stdout) -> dict:
         **{f"leave_{status}": n for status, n in counts.items() if n},
         **({"leave_skipped": skipped} if skipped else {}),
     }
+
+
+def _notifications_settled(request, after_pk: int, *, past: bool) -> None:
+    """Read, the notifications of ``request`` that no longer ask anything: "please decide" sent to
+    whoever has decided their step (or to anyone once the request is decided), and every one of a
+    decided leave already in the past (history). What is still to do stays unread."""
+    request.refresh_from_db(fields=["status"])
+    sent = Notification.objects.filter(pk__gt=after_pk, read_at__isnull=True)
+    if request.status != LeaveStatus.PENDING:
+        settled = sent if past else sent.filter(kind="leave.to_decide")
+    else:
+        deciders = request.steps.exclude(status__in=[StepStatus.PENDING, StepStatus.WAITING]).values_list(
+            "approver__user_id", flat=True
+        )
+        settled = sent.filter(kind="leave.to_decide", recipient_id__in=list(deciders))
+    settled.update(read_at=timezone.now())
 
 
 def _decide(request, outcome: str, *, supervisor, rng: random.Random) -> None:

@@ -1,5 +1,6 @@
 """``seed_demo``, ``demo_logins`` and ``bench``: the demo call center and its benchmark."""
 
+import os
 from decimal import Decimal
 from io import StringIO
 
@@ -9,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -316,3 +317,40 @@ def test_plan_keeps_supervisors_at_about_seventeen_agents():
     assert plan.staff + plan.agents == 5000
     assert 15 <= plan.agents / plan.teams <= 20
     assert plan.departments == 9
+
+
+# --- `make run`'s console (issue 14) --------------------------------------------------------------------
+
+
+def test_make_run_console_is_short_and_the_emails_land_where_it_says(
+    settings, tmp_path, celery_eager, django_capture_on_commit_callbacks
+):
+    # given `make run`'s e-mail configuration: files under a directory (development: var/mail/)
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    # when `make run` seeds the demo (-v 0) and prints the logins
+    with django_capture_on_commit_callbacks(execute=True):
+        seeded = seed(employees=30, months=1, if_empty=True, verbosity=0)
+    logins = StringIO()
+    call_command("demo_logins", stdout=logins)
+    # then the seed says what it made in two lines, and the logins table says where the e-mails are
+    assert len(seeded.splitlines()) == 2, seeded
+    assert seeded.startswith("Demo call center seeded in") and "self-evaluation due" in seeded
+    lines = logins.getvalue().splitlines()
+    assert len(lines) <= len(DEMO_ROLES) + 8, logins.getvalue()
+    assert f"written to files in {tmp_path / 'mail'}/" in logins.getvalue()
+    # and the e-mails the seed sent are there, not on the console
+    files = list((tmp_path / "mail").iterdir())
+    assert files and "Subject:" in files[0].read_text()
+    assert "Subject:" not in seeded + logins.getvalue()
+
+
+def test_development_writes_emails_under_var_mail():
+    # (pytest-django swaps the backend for its outbox; the configured default is in the settings)
+    if "EMAIL_URL" not in os.environ:
+        assert settings.EMAIL_FILE_PATH == str(settings.BASE_DIR / "var" / "mail") == str(settings.DEV_MAIL_DIR)
+    out = StringIO()
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend"):
+        call_command("demo_logins", stdout=out)
+    assert "written to files in var/mail/" in out.getvalue()

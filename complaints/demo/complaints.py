@@ -12,7 +12,8 @@ What the demo logins find:
 The services stamp "now" on every step; so that the statistics show plausible response and
 resolution times, the seeder then moves the complaint's step times (first response, resolution,
 closing, follow-up visit) back to shortly after the complaint was received. The timeline entries
-are append-only and keep the time they were written. The cause (free text, CMP-4) has no service
+are append-only and keep the time they were written. The notifications of each complaint are dated
+when it was received, and those of closed complaints are read. The cause (free text, CMP-4) has no service
 yet and is written directly. Skipped when ``--months 0`` asks for the org only.
 """
 
@@ -52,6 +53,17 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 def _first_user(role: str, preferred: str):
     users = User.objects.filter(is_active=True, groups__name=role).order_by("pk")
     return users.filter(username=preferred).first() or users.first()
+
+
+def _notifications_back_in_time(after_pk: int, received: datetime.datetime, closed_at) -> None:
+    """The notifications one complaint's steps sent, dated when the complaint was received (not
+    the day of the seed); a closed complaint's are read by then: the bell holds what still asks
+    for action, the list keeps the history (a closed complaint's "first response due by" a
+    date long past is no task today)."""
+    sent = Notification.objects.filter(pk__gt=after_pk)
+    sent.update(created_at=received)
+    if closed_at is not None:
+        sent.filter(read_at__isnull=True).update(read_at=closed_at)
 
 
 @register_demo_seeder(order=40)
@@ -107,6 +119,7 @@ def seed_complaints(rng: random.Random, employees, months: int, stdout) -> dict:
     counts: dict[str, int] = {}
     for n, (age, stage) in enumerate(plan):
         received = now - age
+        notified_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         team_id = team_ids[0] if n % 3 == 0 else rng.choice(team_ids)
         concerned = [rng.choice(by_team[team_id])] if rng.random() < 0.7 else []
         category = rng.choice(categories)
@@ -181,6 +194,7 @@ def seed_complaints(rng: random.Random, employees, months: int, stdout) -> dict:
         Complaint.objects.filter(pk=complaint.pk).update(**times)
         status = Complaint.objects.values_list("status", flat=True).get(pk=complaint.pk)
         counts[status] = counts.get(status, 0) + 1
+        _notifications_back_in_time(notified_before, received, times.get("closed_at") if status == "closed" else None)
     escalated = services.complaint_escalate_overdue(now=now)
     # Demo notifications stay in the app (no e-mail per urgent/overdue alert when the seed commits).
     Notification.objects.filter(pk__gt=first_notification, emailed_at__isnull=True).update(emailed_at=timezone.now())

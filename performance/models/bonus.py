@@ -1,10 +1,11 @@
 """The monthly bonus sheet (PRF-4): versions, lines and generated files.
 
 Invariants held by the database: one sheet version per month and number, and at most one current
-(not superseded) sheet per month; one line per sheet and employee, whose total adds up; approved
-sheets and their lines are read-only (migration 0003); money leaves only with two people: the
-approver is neither the preparer (a check) nor anyone who changed the version (migration 0008's
-trigger reads :class:`BonusSheetChange`).
+(not superseded) sheet per month; one line per sheet and employee, whose total adds up (in whole
+cents, so that SQLite's floats add up too); approved sheets and their lines are read-only
+(migration 0003); money leaves only with two people: the approver is neither the preparer (a
+check) nor anyone who changed the version (migration 0008's trigger reads
+:class:`BonusSheetChange`).
 """
 
 from decimal import Decimal
@@ -13,9 +14,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callcenter.db_constraints import cents
 from callcenter.models import Department, Employee
 from performance.models.appraisals import Appraisal, ScoreBand
 from performance.models.cycles import AppraisalCycle, AppraisalPolicy
@@ -195,13 +198,16 @@ class BonusLine(models.Model):
                 & Q(penalties__gte=0),
                 name="bonus_line_amounts_non_negative",
             ),
+            # In whole cents (fen): exact on PostgreSQL, and on SQLite, which adds floats
+            # (850 - 40 - 289.66 != 520.34 there); see callcenter.db_constraints.cents.
             models.CheckConstraint(
-                condition=Q(
-                    total=F("performance_amount")
-                    - F("attendance_fines")
-                    - F("absenteeism_deduction")
-                    + F("rewards")
-                    - F("penalties")
+                condition=Exact(
+                    cents("total"),
+                    cents("performance_amount")
+                    - cents("attendance_fines")
+                    - cents("absenteeism_deduction")
+                    + cents("rewards")
+                    - cents("penalties"),
                 ),
                 name="bonus_line_total_adds_up",
             ),

@@ -1,5 +1,7 @@
 """``manage.py demo_logins``: the demo logins, one per role (used by ``make run``)."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -29,6 +31,23 @@ class Command(BaseCommand):
         self.stdout.write("|" + "|".join("-" * (w + 2) for w in widths) + "|")
         for cells in table:
             self.stdout.write(line(cells))
+        self.stdout.write(mail_where())
         if not all(r["exists"] for r in rows):
             self.stdout.write(self.style.WARNING("Some demo logins are missing: run `manage.py seed_demo` first."))
         self.stdout.write("")
+
+
+def mail_where() -> str:
+    """Where the e-mails of this configuration go (``make run``: files under var/mail/)."""
+    backend = settings.EMAIL_BACKEND
+    if backend.endswith(".filebased.EmailBackend"):
+        path = Path(settings.EMAIL_FILE_PATH)
+        shown = path.relative_to(settings.BASE_DIR) if path.is_relative_to(settings.BASE_DIR) else path
+        where = f"written to files in {shown}/ (one file per batch), not sent"
+    elif backend.endswith(".console.EmailBackend"):
+        where = "printed on this console, not sent"
+    elif backend.endswith(".smtp.EmailBackend"):
+        where = f"sent through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    else:
+        where = f"handled by {backend}"
+    return f"邮件 / E-mails: {where}. Notifications are in the app too (the bell, top right)."

@@ -1,5 +1,7 @@
 """``manage.py seed_demo``: a realistic demo call center (see :mod:`callcenter.demo`)."""
 
+from io import StringIO
+
 from django.core.management.base import BaseCommand, CommandError
 
 from callcenter.demo import DEFAULT_SEED
@@ -30,6 +32,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # -v 0 (`make run`): what was seeded in two lines; the modules' own lines and the
+        # per-seeder counts at the default verbosity.
+        brief = options["verbosity"] == 0
         existing = Employee.objects.count()
         if existing and options["if_empty"]:
             self.stdout.write(f"{existing} employees already exist; seed_demo --if-empty left the database as it is.")
@@ -40,10 +45,21 @@ class Command(BaseCommand):
                 months=options["months"],
                 seed=options["seed"],
                 append=options["append"],
-                stdout=self.stdout,
+                stdout=StringIO() if brief else self.stdout,
             )
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
+        if brief:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo call center seeded in {result.seconds:.1f} s: {result.employees} employees "
+                    f"({result.leavers} left), {result.departments} departments, {result.teams} teams."
+                )
+            )
+            history = history_line(result.seeders)
+            if history:
+                self.stdout.write(history)
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {result.employees} employees ({result.leavers} left), {result.departments} departments, "
@@ -64,3 +80,20 @@ class Command(BaseCommand):
                 f"No per-month demo data registered yet (modules add theirs with register_demo_seeder); "
                 f"--months {result.months} had nothing to fill."
             )
+
+
+def history_line(seeders: dict) -> str:
+    """One line of what the modules' seeders made (the counts a person looks for first)."""
+    counts: dict = {}
+    for values in seeders.values():
+        counts.update(values or {})
+    parts = []
+    if counts.get("punches"):
+        parts.append(f"{counts['punches']:,} punches")
+    if counts.get("leave_requests"):
+        parts.append(f"{counts['leave_requests']} leave requests")
+    if counts.get("complaints"):
+        parts.append(f"{counts['complaints']} complaints")
+    if counts.get("self_deadline"):
+        parts.append(f"appraisals open, self-evaluation due {counts['self_deadline']}")
+    return ("History: " + ", ".join(parts) + ".") if parts else ""
