@@ -56,6 +56,7 @@ class PerformanceErrorCode(ErrorCode):
     MONTH_INVALID = "month_invalid"
     MONTH_NOT_ENDED = "month_not_ended"
     NAME_MISSING = "name_missing"
+    NEGATIVE_LINES_UNACKNOWLEDGED = "negative_lines_unacknowledged"
     NAME_TOO_LONG = "name_too_long"
     NO_CYCLE = "no_cycle"
     NOT_EVALUATOR = "not_evaluator"
