@@ -59,6 +59,7 @@ class PerformanceErrorCode(ErrorCode):
     NEGATIVE_LINES_UNACKNOWLEDGED = "negative_lines_unacknowledged"
     NAME_TOO_LONG = "name_too_long"
     NO_CYCLE = "no_cycle"
+    OVERDUE_UNCONFIRMED = "overdue_unconfirmed"
     NOT_EVALUATOR = "not_evaluator"
     NOT_OWN_APPRAISAL = "not_own_appraisal"
     OWN_APPRAISAL = "own_appraisal"  # shipped; now answered as CoreErrorCode.OWN_RECORD (SEC-2)

@@ -85,6 +85,13 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     page.fill("#id_month", label)
     shot(page, "01-open-cycle")
     page.click("#cycle-open-submit")
+    # once last month's self-evaluation deadline has passed (PRF-2), the page asks first, with the count
+    page.wait_for_selector('#cycle-open-overdue-confirm, #cycle-review-title [data-cycle-status="open"]')
+    if page.locator("#cycle-open-overdue-confirm").count():
+        assert page.locator("[data-overdue-count]").get_attribute("data-overdue-count") == "10"
+        assert AppraisalCycle.objects.filter(month=month).count() == 0
+        shot(page, "01b-open-overdue-asks")
+        page.click("#cycle-open-overdue-confirm")
     page.wait_for_selector('#cycle-review-title [data-cycle-status="open"]')
     cycle = AppraisalCycle.objects.get(month=month)
     assert cycle.status == CycleStatus.OPEN
