@@ -792,7 +792,10 @@ def _export(file: BonusSheetFile, progress: Callable[[int], None]) -> tuple[Bonu
     if file.file_format == FileFormat.CSV:
         return sheet, csv_file(filename=name, headers=headers, rows=rows)
     title = f"bonus-{sheet.month:%Y-%m}-v{sheet.version}"
-    return sheet, xlsx_file(filename=name, headers=headers, rows=rows, sheet_title=title)
+    money = exports.BONUS_TABLE_MONEY_COLUMNS
+    return sheet, xlsx_file(
+        filename=name, headers=headers, rows=rows, sheet_title=title, money_columns=money, total_columns=money
+    )
 
 
 def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:
