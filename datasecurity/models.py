@@ -85,6 +85,8 @@ class AuditChainHead(models.Model):
 class AuditPolicy(VersionedPolicy):
     """How long audit records are kept (SEC-2)."""
 
+    description = _("How long audit records are kept (SEC-2).")
+
     audit_retention_days = models.PositiveIntegerField(
         _("audit record retention (days)"),
         default=180,

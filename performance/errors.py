@@ -56,8 +56,10 @@ class PerformanceErrorCode(ErrorCode):
     MONTH_INVALID = "month_invalid"
     MONTH_NOT_ENDED = "month_not_ended"
     NAME_MISSING = "name_missing"
+    NEGATIVE_LINES_UNACKNOWLEDGED = "negative_lines_unacknowledged"
     NAME_TOO_LONG = "name_too_long"
     NO_CYCLE = "no_cycle"
+    OVERDUE_UNCONFIRMED = "overdue_unconfirmed"
     NOT_EVALUATOR = "not_evaluator"
     NOT_OWN_APPRAISAL = "not_own_appraisal"
     OWN_APPRAISAL = "own_appraisal"  # shipped; now answered as CoreErrorCode.OWN_RECORD (SEC-2)

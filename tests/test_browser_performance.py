@@ -30,7 +30,7 @@ from performance.models import (
     FeedbackInterview,
     Indicator,
 )
-from performance.tests.factories import approver_hr, attendance_days, metric_days
+from performance.tests.factories import appraisal_for, approver_hr, attendance_days, manual_items, metric_days
 from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -85,6 +85,13 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     page.fill("#id_month", label)
     shot(page, "01-open-cycle")
     page.click("#cycle-open-submit")
+    # once last month's self-evaluation deadline has passed (PRF-2), the page asks first, with the count
+    page.wait_for_selector('#cycle-open-overdue-confirm, #cycle-review-title [data-cycle-status="open"]')
+    if page.locator("#cycle-open-overdue-confirm").count():
+        assert page.locator("[data-overdue-count]").get_attribute("data-overdue-count") == "10"
+        assert AppraisalCycle.objects.filter(month=month).count() == 0
+        shot(page, "01b-open-overdue-asks")
+        page.click("#cycle-open-overdue-confirm")
     page.wait_for_selector('#cycle-review-title [data-cycle-status="open"]')
     cycle = AppraisalCycle.objects.get(month=month)
     assert cycle.status == CycleStatus.OPEN
@@ -108,7 +115,8 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
         page.fill(f"#id_comment_{pk}", "本月按时完成全部工作")
     page.fill("#id_summary", "本月接听量达标，质检无差错。")
     shot(page, "03-self-evaluation")
-    page.click("#appraisal-submit")
+    page.click("#appraisal-submit")  # submitting cannot be undone: a dialog asks first
+    page.click("#appraisal-submit-confirm")
     page.wait_for_selector('#appraisal-status [data-status="superior"]')
     assert page.locator("#appraisal-self-form").count() == 0
     appraisal.refresh_from_db()
@@ -132,6 +140,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
         page.fill(f"#id_comment_{pk}", "主动配合组内工作")
     page.fill("#id_summary", "表现良好，需提高一次解决率。")
     page.click("#appraisal-submit")
+    page.click("#appraisal-submit-confirm")
     page.wait_for_selector('#appraisal-status [data-status="interview"]')
     appraisal.refresh_from_db()
     assert appraisal.status == AppraisalStatus.INTERVIEW and appraisal.superior_by == org.supervisor
@@ -251,3 +260,45 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     assert AuditEvent.objects.filter(action="bonus_sheet.export", object_id=str(sheet.pk)).count() == 1
     for context in (hr, agent, supervisor, second):
         context.close()
+
+
+def test_self_evaluation_asks_before_submitting_and_keeps_what_was_typed(browser, live_server, org):  # noqa: F811
+    """The agent types one of two scores and submits: a dialog asks first (cancel keeps the page);
+    confirmed, the server refuses (incomplete, PRF-3) and the page comes back with every typed
+    score and comment, the error at the missing score; completed, it is submitted."""
+    appraisal = appraisal_for(org.agent, month=_previous_month())
+    manual = [item.pk for item in manual_items(appraisal)]
+    agent, page = signed_in(browser, live_server, "agent")
+    page.goto(f"{live_server.url}/performance/appraisals/{appraisal.pk}/")
+    page.wait_for_selector("#appraisal-self-form")
+    # every score input is labelled with its indicator
+    for pk in manual:
+        assert page.get_by_label(page.locator(f'label[for="id_score_{pk}"]').inner_text(), exact=True).count() == 1
+    page.fill(f"#id_score_{manual[0]}", "85")
+    page.fill(f"#id_comment_{manual[0]}", "按时完成")
+    page.fill(f"#id_comment_{manual[1]}", "积极配合")
+    page.fill("#id_summary", "本月小结")
+    # the dialog asks; "keep editing" sends nothing
+    page.click("#appraisal-submit")
+    page.wait_for_selector("#appraisal-submit-dialog.show")
+    shot(page, "20-submit-dialog")
+    page.click("#appraisal-submit-cancel")
+    page.wait_for_selector("#appraisal-submit-dialog", state="hidden")
+    assert Appraisal.objects.get(pk=appraisal.pk).items.filter(self_score__isnull=False).count() == 0
+    # confirmed with a score missing: refused, everything typed is still there, the gap marked
+    page.click("#appraisal-submit")
+    page.click("#appraisal-submit-confirm")
+    page.wait_for_selector(f'[data-field-error="score_{manual[1]}"]')
+    assert page.input_value(f"#id_score_{manual[0]}") == "85"
+    assert page.input_value(f"#id_comment_{manual[0]}") == "按时完成"
+    assert page.input_value(f"#id_comment_{manual[1]}") == "积极配合"
+    assert page.input_value("#id_summary") == "本月小结"
+    assert Appraisal.objects.get(pk=appraisal.pk).status == AppraisalStatus.SELF
+    shot(page, "21-submit-refused-kept")
+    # completed and confirmed: submitted
+    page.fill(f"#id_score_{manual[1]}", "90")
+    page.click("#appraisal-submit")
+    page.click("#appraisal-submit-confirm")
+    page.wait_for_selector('#appraisal-status [data-status="superior"]')
+    assert Appraisal.objects.get(pk=appraisal.pk).self_score is not None
+    agent.close()

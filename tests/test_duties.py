@@ -25,11 +25,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import attendance.services as attendance_services
 import callcenter.services as core_services
 import complaints.services as complaint_services
+import performance.selectors as performance_selectors
 import performance.services as performance_services
 from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, RosterEntry
 from attendance.tests.factories import leave_type, next_monday, roster_weeks
@@ -50,6 +51,7 @@ from callcenter.tests import factories as f
 from complaints.models import Complaint
 from complaints.tests.factories import complaint_recorded
 from datasecurity.models import AuditEvent
+from performance.exports import bonus_sheet_html
 from performance.models import AgentDailyMetric, Appraisal, BonusLine, BonusSheet
 from performance.tests.factories import (
     BONUS_MONTH,
@@ -1044,6 +1046,23 @@ def test_api_hr_cannot_reward_themselves_nor_approve_their_own_sheet(client, org
     assert response.status_code == 200 and response.json()["status"] == "approved"
     sheet.refresh_from_db()
     assert sheet.approved_by != sheet.prepared_by
+
+
+def test_the_pdf_signature_block_names_two_people_the_preparer_and_the_approver(org):
+    """Given HR's sheet approved by a colleague, when it is printed, then the signature block
+    names HR as the preparer and the colleague as the approver: two people sign (SEC-2)."""
+    sheet = _march_sheet(org)
+    performance_services.bonus_sheet_approve(actor=_hr2(org).user, sheet_id=sheet.pk)
+    sheet = BonusSheet.objects.select_related("prepared_by__employee", "approved_by__employee").get(pk=sheet.pk)
+    lines = performance_selectors.bonus_line_list(user=org.hr.user, sheet_id=sheet.pk)
+    with translation.override("en"):
+        html, _pages = bonus_sheet_html(sheet, lines)
+    sign = html[html.rindex("Prepared by:") :]
+    prepared = sign[: sign.index("Approved by:")]
+    approved = sign[sign.index("Approved by:") :]
+    assert org.hr.name in prepared and _hr2(org).name not in prepared
+    assert _hr2(org).name in approved and org.hr.name not in approved[:60]
+    assert sheet.prepared_by != sheet.approved_by
 
 
 def test_pages_hr_cannot_reward_themselves_nor_approve_their_own_sheet(client, org):

@@ -3,6 +3,7 @@ the rules."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from attendance.models import ShiftType
 from callcenter import inputs
@@ -78,7 +79,7 @@ class RosterAssignForm(forms.Form):
 
 class ShiftTypeForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20, help_text=_("Short: it is shown in the roster cells."))
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
     start_time = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(
         label=_("End"),

@@ -23,6 +23,8 @@ __all__ = ["AttendancePolicy", "DailyAttendance", "DayStatus", "MonthVerificatio
 class AttendancePolicy(VersionedPolicy):
     """Lateness, early leave and absenteeism rules (ATT-4, ATT-5)."""
 
+    description = _("Lateness, early leave and absenteeism rules (ATT-4, ATT-5).")
+
     late_grace_minutes = models.PositiveSmallIntegerField(
         _("grace period (minutes)"),
         default=0,

@@ -49,6 +49,8 @@ DAYS = {"max_digits": 5, "decimal_places": 1}
 class LeavePolicy(VersionedPolicy):
     """Leave entitlements and approval authority (LV-2, LV-3, LV-4)."""
 
+    description = _("Leave entitlements and approval authority (LV-2, LV-3, LV-4).")
+
     approve_supervisor_max_days = models.DecimalField(
         _("team supervisor approves up to (days)"),
         default=Decimal("1"),

@@ -308,4 +308,6 @@ def monthly_summary_export(*, actor, month: datetime.date, team_id: int | None =
         headers=headers,
         rows=[[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in data],
         sheet_title=f"{first:%Y-%m}",
+        money_columns=[4, 6],  # fines, deduction (CNY)
+        total_columns=[3, 4, 5, 6, 7, 8],  # occurrences, fines, absenteeism days, deduction, missing punches, leave
     )

@@ -3,6 +3,7 @@ position forms (issue 13; the services check everything again)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.models import Department, Employee, EmploymentStatus, Position, Team
 
@@ -62,7 +63,7 @@ class EmployeeFilterForm(forms.Form):
 
 class _OrgRecordForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
 
 
 class DepartmentForm(_OrgRecordForm):

@@ -55,6 +55,8 @@ class User(AbstractUser):
 class AccountPolicy(VersionedPolicy):
     """Account and password rules (SEC-2)."""
 
+    description = _("Account and password rules (SEC-2).")
+
     password_max_age_days = models.PositiveIntegerField(
         _("password maximum age (days)"),
         default=90,

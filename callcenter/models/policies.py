@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "POLICY_DEFAULTS_NOTE",
     "POLICY_REGISTRY",
     "VersionedPolicy",
     "register_policy",
@@ -22,6 +23,13 @@ __all__ = [
 
 # Registry of concrete policy models, filled by ``register_policy``; the policy pages list them.
 POLICY_REGISTRY: dict[str, type["VersionedPolicy"]] = {}
+
+
+# The note of the version a new installation starts with. Stored as this English msgid and
+# translated when shown (``VersionedPolicy.note_display``), never stored as translated prose: the
+# language is the reader's, not the installer's.
+POLICY_DEFAULTS_NOTE = "Regulation defaults"
+_DEFAULTS_NOTE_LABEL = _("Regulation defaults")
 
 
 def register_policy(model):
@@ -45,6 +53,9 @@ class VersionedPolicy(models.Model):
 
     # field name -> article code (REGULATION.md)
     articles: dict[str, str] = {}
+    # What the policy governs, shown on the policy pages in the reader's language (a docstring
+    # is for developers and stays English).
+    description = ""
 
     class Meta:
         abstract = True
@@ -53,6 +64,12 @@ class VersionedPolicy(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} ({self.effective_from:%Y-%m-%d})"
+
+    @property
+    def note_display(self):
+        """The note in the reader's language where it is the installation's own note; what HR
+        typed is shown as typed."""
+        return _DEFAULTS_NOTE_LABEL if self.note == POLICY_DEFAULTS_NOTE else self.note
 
     @classmethod
     def parameter_fields(cls):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
 from callcenter.models import (
+    POLICY_DEFAULTS_NOTE,
     POLICY_REGISTRY,
     VersionedPolicy,
 )
@@ -45,7 +46,7 @@ def policy_overview() -> list[dict]:
             {
                 "label": model._meta.label_lower,
                 "name": model._meta.verbose_name,
-                "doc": (model.__doc__ or "").strip(),
+                "doc": model.description,
                 "current": current or policy_in_force(model, today),
                 "upcoming": upcoming[-1] if upcoming else None,
                 "version_count": len(versions),
@@ -67,5 +68,5 @@ def policy_in_force(model: type[VersionedPolicy], on: datetime.date | None = Non
     on = on or timezone.localdate()
     version = model.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
     if version is None:
-        version = model(effective_from=datetime.date(2000, 1, 1), note=str(_("Regulation defaults")))
+        version = model(effective_from=datetime.date(2000, 1, 1), note=POLICY_DEFAULTS_NOTE)
     return version

@@ -46,9 +46,9 @@ def directory_export(*, actor, filters: dict | None = None, fmt: str) -> ExportF
             e.department.name,
             e.team.name if e.team else "",
             e.position.name,
-            e.hire_date.isoformat(),
+            e.hire_date,  # a date in the XLSX, ISO text in the CSV
             str(e.get_status_display()),
-            e.left_on.isoformat() if e.left_on else "",
+            e.left_on,
         ]
         if with_pay:
             row += [e.monthly_base_pay, e.bonus_base]
@@ -68,4 +68,5 @@ def directory_export(*, actor, filters: dict | None = None, fmt: str) -> ExportF
     filename = f"directory-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
         return csv_file(filename=filename, headers=headers, rows=rows)
-    return xlsx_file(filename=filename, headers=headers, rows=rows, sheet_title=_("Directory"))
+    pay = [8, 9] if with_pay else []
+    return xlsx_file(filename=filename, headers=headers, rows=rows, sheet_title=_("Directory"), money_columns=pay)

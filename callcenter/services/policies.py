@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, CoreErrorCode, validation_message
 from callcenter.models import (
+    POLICY_DEFAULTS_NOTE,
     POLICY_REGISTRY,
     VersionedPolicy,
 )
@@ -68,7 +69,7 @@ def policy_defaults_install(*, actor=None, effective_from: datetime.date = datet
     for model in POLICY_REGISTRY.values():
         if model.objects.exists():
             continue
-        version = model.objects.create(effective_from=effective_from, note="Regulation defaults", created_by=actor)
+        version = model.objects.create(effective_from=effective_from, note=POLICY_DEFAULTS_NOTE, created_by=actor)
         audit_record(
             actor=actor, action="policy.defaults_install", obj=version, changes={"effective_from": effective_from}
         )

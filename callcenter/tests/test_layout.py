@@ -63,6 +63,8 @@ CORE_ROOT = {
     "request_context.py",
     "db_constraints.py",
     "duties.py",
+    # template filters every app's pages use (``{% load money %}``): one way to show money
+    "templatetags",
 }
 # datasecurity's database triggers for append-only tables, used by every app's migrations.
 EXTRA_ROOT = {"datasecurity": {"append_only.py"}}

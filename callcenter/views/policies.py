@@ -43,7 +43,7 @@ def policy_detail(request, label: str):
         {
             "model_name": model._meta.verbose_name,
             "label": label,
-            "doc": (model.__doc__ or "").strip(),
+            "doc": model.description,
             "current": current,
             "versions": selectors.policy_versions(model)[:50],
             "form": form,

@@ -35,6 +35,8 @@ __all__ = [
 class ComplaintPolicy(VersionedPolicy):
     """Response and resolution deadlines by urgency, and what counts as satisfied (CMP-1..CMP-3)."""
 
+    description = _("Response and resolution deadlines by urgency, and what counts as satisfied (CMP-1..CMP-3).")
+
     first_response_hours_urgent = models.PositiveSmallIntegerField(
         _("urgent: first response within (hours)"), default=2, validators=[MinValueValidator(1)]
     )

@@ -37,6 +37,15 @@ class PrepareInputSerializer(serializers.Serializer):
     month = ApiMonthField(help_text="YYYY-MM (or any date of the month)")
 
 
+class ApproveInputSerializer(serializers.Serializer):
+    negative_acknowledged = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: the approver has seen the lines with a negative payable amount (PRF-4); "
+        "needed when there are any (400 negative_lines_unacknowledged otherwise)",
+    )
+
+
 class CorrectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
@@ -292,12 +301,17 @@ class BonusSheetApproveApi(APIView):
     permission_classes = [HR]
 
     @extend_schema(
-        request=None,
+        request=ApproveInputSerializer,
         responses=SheetDetailOutputSerializer,
-        summary="Approve and lock a draft (PRF-4); 409 when already approved or the cycle is not locked",
+        summary="Approve and lock a draft (PRF-4); 409 when already approved or the cycle is not locked; 400 "
+        "when lines with a negative payable amount are not acknowledged",
     )
     def post(self, request, pk: int):
-        services.bonus_sheet_approve(actor=request.user, sheet_id=pk)
+        serializer = ApproveInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.bonus_sheet_approve(
+            actor=request.user, sheet_id=pk, negative_acknowledged=serializer.validated_data["negative_acknowledged"]
+        )
         return Response(_detail(request.user, pk))
 
 

@@ -41,6 +41,7 @@ from performance.selectors import BONUS_MONEY_FIELDS
 
 __all__ = [
     "ALLOWED_STATIC",
+    "BONUS_TABLE_MONEY_COLUMNS",
     "CELL",
     "COLUMNS_PER_LINE",
     "FONT_SIZE",
@@ -559,6 +560,11 @@ def bonus_sheet_pdf(
 
 
 # --- The table of the XLSX and CSV exports ---------------------------------------------------------------
+
+
+# The columns of :func:`bonus_line_table` that hold money (bonus base … payable): formatted as ¥ and
+# summed in the XLSX's totals row.
+BONUS_TABLE_MONEY_COLUMNS = tuple(range(7, 7 + len(BONUS_MONEY_FIELDS)))
 
 
 def bonus_line_table(lines: Iterable[BonusLine]) -> tuple[list[str], Iterable[list]]:

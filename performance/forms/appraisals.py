@@ -43,9 +43,17 @@ class AppraisalScoresForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.side = side
         self.manual_items = [i for i in items if i.method == ScoringMethod.MANUAL]
+        side_label = _("self-evaluation") if side == "self" else _("superior's evaluation")
         for item in self.manual_items:
+            name = item.indicator.display_name
+            # Each input is named for its indicator: a screen reader says which score it is.
+            score_label = _("%(indicator)s: score of the %(side)s (0–%(max)s)") % {
+                "indicator": name,
+                "side": side_label,
+                "max": item.scale_max,
+            }
             self.fields[f"score_{item.pk}"] = forms.DecimalField(
-                label=item.indicator.display_name,
+                label=score_label,
                 required=False,
                 min_value=Decimal("0"),
                 max_value=Decimal(item.scale_max),
@@ -55,11 +63,18 @@ class AppraisalScoresForm(forms.Form):
                 widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": str(item.scale_max)}),
             )
             self.fields[f"comment_{item.pk}"] = forms.CharField(
-                label=_("Comment"),
+                label=_("%(indicator)s: comment") % {"indicator": name},
                 required=False,
                 max_length=APPRAISAL_COMMENT_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+
+    def mark_missing(self, item_ids) -> None:
+        """After a refused submit: the error next to each score that is still missing (PRF-3)."""
+        for pk in item_ids:
+            name = f"score_{pk}"
+            if name in self.fields and not self.has_error(name):
+                self.add_error(name, _("A score is needed to submit (PRF-3)."))
 
     def bind_items(self) -> None:
         """Attach each item's bound fields for the table (``item.score_field``, ``item.comment_field``)."""

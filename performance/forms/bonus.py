@@ -13,6 +13,7 @@ from performance.models import BonusSheetStatus, FileFormat, ScoreBand
 
 __all__ = [
     "BonusAdjustForm",
+    "BonusApproveForm",
     "BonusCorrectForm",
     "BonusExportForm",
     "BonusLineFilterForm",
@@ -32,13 +33,14 @@ class BonusSheetFilterForm(forms.Form):
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
 
 class BonusLineFilterForm(forms.Form):
     department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
     band = forms.ChoiceField(label=_("Band"), required=False, choices=[("", _("All")), *ScoreBand.choices])
     q = forms.CharField(label=_("Name or number"), required=False, max_length=50)
+    negative = forms.BooleanField(label=_("Only lines with a negative payable amount"), required=False)
 
     def __init__(self, *args, departments: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,7 +49,7 @@ class BonusLineFilterForm(forms.Form):
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
 
 class BonusAdjustForm(forms.Form):
@@ -58,6 +60,16 @@ class BonusAdjustForm(forms.Form):
     title = forms.CharField(label=_("For"), max_length=200, help_text=_("e.g. Service star of the month"))
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=8, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("100000")
+    )
+
+
+class BonusApproveForm(forms.Form):
+    """Approve a draft; lines with a negative payable amount need the approver's explicit
+    acknowledgement (PRF-4)."""
+
+    negative_acknowledged = forms.BooleanField(
+        label=_("I have checked the lines with a negative payable amount; payroll settles them from the month's pay."),
+        required=False,
     )
 
 

@@ -24,6 +24,8 @@ class CycleOpenForm(forms.Form):
         label=_("Month"),
         help_text=_("A month that has ended (PRF-2: scoring at month end), e.g. 2025-05."),
     )
+    # Sent by the confirmation step when the month's deadlines have passed (PRF-2).
+    confirm_overdue = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_month(self) -> datetime.date:
         month = self.cleaned_data["month"]

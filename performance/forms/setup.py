@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.selectors import position_list
 from performance.models import AutoSource, IndicatorGroup, ScoringMethod
@@ -69,7 +70,7 @@ class IndicatorForm(forms.Form):
         max_length=4000,
         help_text=_("Shown to readers of the English interface; empty: the Chinese text is shown."),
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("setting: in use", "Active"), required=False, initial=True)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.models import Department, Employee, Position, Team
 from performance.models.cycles import AppraisalCycle
@@ -188,7 +189,7 @@ class FeedbackInterview(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("improvement action status", "Open")
     DONE = "done", _("Done")
     DROPPED = "dropped", _("Dropped")
 

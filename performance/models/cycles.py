@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.models import VersionedPolicy, register_policy
 from performance.models.setup import PERCENT_VALIDATORS
@@ -25,6 +26,11 @@ __all__ = ["AppraisalCycle", "AppraisalPolicy", "CycleStatus"]
 class AppraisalPolicy(VersionedPolicy):
     """The blanks of PRF-2..PRF-4: weights of the two evaluations, deadlines, score bands and
     their bonus coefficients, and how attendance turns into an indicator score."""
+
+    description = _(
+        "The blanks of PRF-2..PRF-4: weights of the two evaluations, deadlines, score bands and their "
+        "bonus coefficients, and how attendance turns into an indicator score."
+    )
 
     self_weight = models.PositiveSmallIntegerField(
         _("self-evaluation weight (%)"), default=30, validators=[MaxValueValidator(100)]
@@ -148,7 +154,7 @@ class AppraisalPolicy(VersionedPolicy):
 
 class CycleStatus(models.TextChoices):
     OPENING = "opening", _("Opening")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("appraisal cycle status", "Open")
     LOCKED = "locked", _("Locked")
 
 

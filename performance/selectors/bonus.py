@@ -88,7 +88,8 @@ def bonus_sheet_versions(*, sheet: BonusSheet) -> list[BonusSheet]:
 def bonus_line_list(*, user, sheet_id: int, filters: dict | None = None) -> QuerySet[BonusLine]:
     """The lines of a sheet, by department then employee number: the one read of the lines, for the
     sheet's page, the API and the three exports (PDF, XLSX, CSV). ``filters``: ``department``,
-    ``q`` (employee number or name), ``band``. Nothing for a reader who may not read bonus sheets."""
+    ``q`` (employee number or name), ``band``, ``negative`` (payable below zero). Nothing for a
+    reader who may not read bonus sheets."""
     if not bonus_sheet_readable(user):
         return BonusLine.objects.none()
     filters = filters or {}
@@ -99,6 +100,8 @@ def bonus_line_list(*, user, sheet_id: int, filters: dict | None = None) -> Quer
         qs = qs.filter(Q(employee_no__icontains=q) | Q(employee_name__icontains=q))
     if band := filters.get("band"):
         qs = qs.filter(band=band)
+    if filters.get("negative"):
+        qs = qs.filter(total__lt=0)
     # The department id after its name: two departments of the same name stay apart (PDF subtotals).
     return qs.order_by("department_name", "department_id", "employee_no")
 
@@ -111,11 +114,14 @@ class BonusTotals:
         self.department_id = department_id
         self.department_name = department_name
         self.employees = row.get("employees") or 0
+        # Lines whose deductions exceed the bonus (payable below zero): flagged, never paid (PRF-4).
+        self.negative_lines = row.get("negative_lines") or 0
         for name in BONUS_MONEY_FIELDS:
             setattr(self, name, row.get(name) or Decimal("0.00"))
 
     def add(self, other: BonusTotals) -> None:
         self.employees += other.employees
+        self.negative_lines += other.negative_lines
         for name in BONUS_MONEY_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -124,6 +130,7 @@ class BonusTotals:
             "department_id": self.department_id,
             "department_name": self.department_name,
             "employees": self.employees,
+            "negative_lines": self.negative_lines,
             **{name: getattr(self, name) for name in BONUS_MONEY_FIELDS},
         }
 
@@ -133,7 +140,11 @@ def bonus_sheet_department_totals(*, sheet: BonusSheet) -> tuple[list[BonusTotal
     rows = (
         BonusLine.objects.filter(sheet=sheet)
         .values("department_id", "department_name")
-        .annotate(employees=Count("id"), **{name: Sum(name) for name in BONUS_MONEY_FIELDS})
+        .annotate(
+            employees=Count("id"),
+            negative_lines=Count("id", filter=Q(total__lt=0)),
+            **{name: Sum(name) for name in BONUS_MONEY_FIELDS},
+        )
         .order_by("department_name", "department_id")
     )
     departments = [BonusTotals(r, department_id=r["department_id"], department_name=r["department_name"]) for r in rows]

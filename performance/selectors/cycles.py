@@ -82,10 +82,25 @@ class CycleProgress:
     counts: dict[str, int] = field(default_factory=dict)
     total: int = 0
     expected: int = 0
+    # Locked appraisals that were finished first (their feedback interview was recorded, PRF-3);
+    # the others were locked unfinished by HR's forced lock (PRF-2) and are not "done".
+    locked_finished: int = 0
+
+    def add(self, status: str, n: int, interviewed: int) -> None:
+        self.counts[status] = self.counts.get(status, 0) + n
+        self.total += n
+        if status == AppraisalStatus.LOCKED:
+            self.locked_finished += interviewed
+
+    @property
+    def forced(self) -> int:
+        """Locked without being finished (HR's forced lock): band E, no performance bonus (PRF-4)."""
+        return self.counts.get(AppraisalStatus.LOCKED, 0) - self.locked_finished
 
     @property
     def done(self) -> int:
-        return self.counts.get(AppraisalStatus.COMPLETED, 0) + self.counts.get(AppraisalStatus.LOCKED, 0)
+        """Really finished: completed, or locked after being completed — never a forced lock."""
+        return self.counts.get(AppraisalStatus.COMPLETED, 0) + self.locked_finished
 
     @property
     def pending(self) -> int:
@@ -102,6 +117,10 @@ class CycleProgress:
         rows = []
         for status in AppraisalStatus:
             count = self.counts.get(status.value, 0)
+            if status == AppraisalStatus.LOCKED:
+                rows.append(self._segment("locked", _("Locked, completed"), self.locked_finished))
+                rows.append(self._segment("forced", _("Locked unfinished (forced)"), self.forced))
+                continue
             rows.append(
                 {
                     "status": status.value,
@@ -112,6 +131,10 @@ class CycleProgress:
             )
         return rows
 
+    def _segment(self, status: str, label, count: int) -> dict:
+        percent = round(count * 100 / self.total, 1) if self.total else 0
+        return {"status": status, "label": label, "count": count, "percent": percent}
+
     def as_dict(self) -> dict:
         return {
             "total": self.total,
@@ -119,6 +142,7 @@ class CycleProgress:
             "done": self.done,
             "done_percent": self.done_percent,
             "pending": self.pending,
+            "forced": self.forced,
             "by_status": {s.value: self.counts.get(s.value, 0) for s in AppraisalStatus},
         }
 
@@ -142,12 +166,11 @@ def appraisal_cycle_list_progress(*, user, cycles: list[AppraisalCycle]) -> dict
         _visible(user)
         .filter(cycle_id__in=list(progress))
         .values_list("cycle_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), interviewed=Count("interview"))
         .order_by()
     )
-    for cycle_id, status, n in rows:
-        progress[cycle_id].counts[status] = n
-        progress[cycle_id].total += n
+    for cycle_id, status, n, interviewed in rows:
+        progress[cycle_id].add(status, n, interviewed)
     return progress
 
 
@@ -181,9 +204,10 @@ def _filtered(qs: QuerySet, filters: dict, prefix: str = "") -> QuerySet:
 
 def _progress(scope: QuerySet, expected: int) -> CycleProgress:
     progress = CycleProgress(expected=expected)
-    for status, n in scope.values_list("status").annotate(n=Count("pk")).order_by():
-        progress.counts[status] = n
-        progress.total += n
+    for status, n, interviewed in (
+        scope.values_list("status").annotate(n=Count("pk"), interviewed=Count("interview")).order_by()
+    ):
+        progress.add(status, n, interviewed)
     return progress
 
 

@@ -238,15 +238,14 @@ def _write_side(
             setattr(item, comment_field, parsed[item.pk][1])
             changed.append(item)
     if submit:
-        missing = [
-            i.indicator.display_name
-            for i in rows
-            if i.method == ScoringMethod.MANUAL and getattr(i, score_field) is None
-        ]
+        missing = [i for i in rows if i.method == ScoringMethod.MANUAL and getattr(i, score_field) is None]
         if missing:
             raise ApplicationError(
-                _("Score every item before you submit; missing: %(items)s.") % {"items": "、".join(missing)},
+                _("Score every item before you submit; missing: %(items)s.")
+                % {"items": "、".join(i.indicator.display_name for i in missing)},
                 code=PerformanceErrorCode.INCOMPLETE,
+                # The pages mark each of these score fields; the API returns them with the message.
+                extra={"missing_items": [i.pk for i in missing]},
             )
     AppraisalItem.objects.bulk_update(changed, [score_field, comment_field])
     return rows, changed, summary_text

@@ -47,7 +47,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from attendance.selectors import attendance_month_results
 from callcenter.duties import actor_employee_id, privileged_service, refuse_own_record
@@ -369,11 +369,17 @@ def bonus_sheet_recompute(*, actor, sheet_id: int) -> BonusSheet:
     "performance.bonus_sheet_approve", label=gettext_lazy("approve a bonus sheet with a reward or fine")
 )
 @transaction.atomic
-def bonus_sheet_approve(*, actor, sheet_id: int) -> BonusSheet:
+def bonus_sheet_approve(*, actor, sheet_id: int, negative_acknowledged: bool = False) -> BonusSheet:
     """HR approves and locks a draft (PRF-4): only once the month's appraisal cycle is locked, so
     no score can change under an approved sheet. Approved lines are read-only in the database.
     Two people (SEC-2): not by anyone who prepared or changed this version, nor by someone whose
-    own line carries a reward or fine (a discretionary decision about them)."""
+    own line carries a reward or fine (a discretionary decision about them).
+
+    Lines with a negative payable amount (the deductions of ATT-4, ATT-5 and PEN-1 exceed the
+    performance bonus and rewards) are not a payment: a bonus is never paid below zero, and what
+    remains of the deductions is for payroll to settle against the month's pay. The approver has
+    to say they have seen them (``negative_acknowledged``); the count is kept in the audit event,
+    so the payroll office knows the sheet was approved with those lines in view."""
     _require_hr(actor)
     sheet = _lock_sheet(sheet_id)
     if sheet.status == BonusSheetStatus.APPROVED:
@@ -397,6 +403,23 @@ def bonus_sheet_approve(*, actor, sheet_id: int) -> BonusSheet:
             _("This bonus sheet has no lines; there is nothing to approve."), code=PerformanceErrorCode.SHEET_EMPTY
         )
     _refuse_changer(actor, sheet)
+    negative = BonusLine.objects.filter(sheet=sheet, total__lt=0).count()
+    if negative and not negative_acknowledged:
+        raise ApplicationError(
+            ngettext(
+                "%(count)s line has a negative payable amount: its deductions (ATT-4, ATT-5, PEN-1) exceed "
+                "the bonus. A bonus is never paid below zero; payroll settles the difference from the month's "
+                "pay. Check the line, then confirm that you have seen it to approve (PRF-4).",
+                "%(count)s lines have a negative payable amount: their deductions (ATT-4, ATT-5, PEN-1) exceed "
+                "the bonus. A bonus is never paid below zero; payroll settles the difference from the month's "
+                "pay. Check the lines, then confirm that you have seen them to approve (PRF-4).",
+                negative,
+            )
+            % {"count": negative},
+            code=PerformanceErrorCode.NEGATIVE_LINES_UNACKNOWLEDGED,
+            extra={"negative_lines": negative},
+            field="negative_acknowledged",
+        )
     own_adjusted = (
         BonusLine.objects.filter(sheet=sheet, employee_id=actor_employee_id(actor))
         .filter(Q(rewards__gt=0) | Q(penalties__gt=0))
@@ -411,7 +434,12 @@ def bonus_sheet_approve(*, actor, sheet_id: int) -> BonusSheet:
         actor,
         "bonus_sheet.approve",
         sheet,
-        {"status": [BonusSheetStatus.DRAFT, BonusSheetStatus.APPROVED], "total": sheet.total_amount},
+        {
+            "status": [BonusSheetStatus.DRAFT, BonusSheetStatus.APPROVED],
+            "total": sheet.total_amount,
+            "negative_lines": negative,
+            "negative_acknowledged": bool(negative and negative_acknowledged),
+        },
     )
     return sheet
 
@@ -764,7 +792,10 @@ def _export(file: BonusSheetFile, progress: Callable[[int], None]) -> tuple[Bonu
     if file.file_format == FileFormat.CSV:
         return sheet, csv_file(filename=name, headers=headers, rows=rows)
     title = f"bonus-{sheet.month:%Y-%m}-v{sheet.version}"
-    return sheet, xlsx_file(filename=name, headers=headers, rows=rows, sheet_title=title)
+    money = exports.BONUS_TABLE_MONEY_COLUMNS
+    return sheet, xlsx_file(
+        filename=name, headers=headers, rows=rows, sheet_title=title, money_columns=money, total_columns=money
+    )
 
 
 def bonus_sheet_file_render(*, file_id: int) -> BonusSheetFile:

@@ -42,7 +42,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from attendance.selectors import attendance_month_results
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
@@ -371,14 +371,55 @@ def _ended_month(month) -> datetime.date:
     return month
 
 
-def appraisal_cycle_start(*, month: datetime.date, actor) -> AppraisalCycle:
+def _refuse_overdue_unconfirmed(month: datetime.date, missing: int, confirmed: bool | None) -> None:
+    """PRF-2: deadlines count from the month's last day. Opening a month so far past that the
+    self-evaluation deadline has gone by creates appraisals that are overdue from the start (the
+    reminders and the review list them as late at once): HR confirms that, knowing how many.
+    ``confirmed`` None: nobody to ask (the month-end job, the worker finishing a confirmed opening)."""
+    if confirmed is None or confirmed or not missing:
+        return
+    existing = AppraisalCycle.objects.filter(month=month).only("self_deadline", "superior_deadline").first()
+    if existing is not None:
+        self_deadline, superior_deadline = existing.self_deadline, existing.superior_deadline
+    else:
+        policy = policy_for_month(month)
+        last = rules.month_last_day(month)
+        self_deadline = last + datetime.timedelta(days=policy.self_evaluation_days)
+        superior_deadline = last + datetime.timedelta(days=policy.superior_evaluation_days)
+    today = timezone.localdate()
+    if self_deadline >= today:
+        return
+    raise ApplicationError(
+        ngettext(
+            "%(month)s ended long ago: its self-evaluation deadline (%(self_deadline)s) has passed, so the "
+            "%(count)s appraisal to be created will be overdue at once (PRF-2). Confirm to open it anyway.",
+            "%(month)s ended long ago: its self-evaluation deadline (%(self_deadline)s) has passed, so the "
+            "%(count)s appraisals to be created will be overdue at once (PRF-2). Confirm to open it anyway.",
+            missing,
+        )
+        % {"month": month.strftime("%Y-%m"), "self_deadline": self_deadline.isoformat(), "count": missing},
+        code=PerformanceErrorCode.OVERDUE_UNCONFIRMED,
+        extra={
+            "overdue": missing,
+            "self_deadline": self_deadline.isoformat(),
+            "superior_deadline": superior_deadline.isoformat(),
+            "superior_overdue": superior_deadline < today,
+        },
+        field="confirm_overdue",
+    )
+
+
+def appraisal_cycle_start(*, month: datetime.date, actor, overdue_confirmed: bool = False) -> AppraisalCycle:
     """HR opens a month from the page (PRF-2): the cycle is created now, in status ``opening``
     with the number of employees to appraise, and the appraisals are created by a Celery task
     after commit (``appraisal_cycle_open`` in chunks; 5,000 employees take seconds), while the
     review page shows the progress. Starting again continues an interrupted opening; a locked or
-    fully opened month is returned unchanged."""
+    fully opened month is returned unchanged. A month whose self-evaluation deadline has passed
+    is opened only once HR confirms the appraisals will be overdue (``overdue_confirmed``)."""
     _require_hr(actor)
     month = _ended_month(month)
+    if not AppraisalCycle.objects.filter(month=month, status=CycleStatus.LOCKED).exists():
+        _refuse_overdue_unconfirmed(month, len(_missing_ids(month, _templates())[0]), overdue_confirmed)
     with transaction.atomic():
         cycle, _created = _cycle_for(month, actor)  # row-locked until commit
         if cycle.status == CycleStatus.LOCKED:
@@ -393,10 +434,17 @@ def appraisal_cycle_start(*, month: datetime.date, actor) -> AppraisalCycle:
     return cycle
 
 
-def appraisal_cycle_open(*, month: datetime.date, actor=None) -> tuple[AppraisalCycle, int]:
+def appraisal_cycle_open(
+    *, month: datetime.date, actor=None, overdue_confirmed: bool | None = None
+) -> tuple[AppraisalCycle, int]:
     """PRF-2: open (or continue opening) the appraisal cycle of ``month``. Returns the cycle and
-    how many appraisals this run created (0 on a rerun). A locked cycle is left alone."""
+    how many appraisals this run created (0 on a rerun). A locked cycle is left alone. With
+    ``overdue_confirmed`` False, a month whose self-evaluation deadline has passed is refused until
+    confirmed; the month-end job, the worker and the API (None) open it as asked."""
     month = _ended_month(month)
+    locked = AppraisalCycle.objects.filter(month=month, status=CycleStatus.LOCKED).exists()
+    if overdue_confirmed is not None and not locked:
+        _refuse_overdue_unconfirmed(month, len(_missing_ids(month, _templates())[0]), overdue_confirmed)
     cycle, _created = _cycle_for(month, actor)
     if cycle.status == CycleStatus.LOCKED:
         return cycle, 0

@@ -4,6 +4,7 @@ back, the lock, the explanation of the numbers, the history chart and bounded qu
 
 import datetime
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -171,6 +172,63 @@ def test_incomplete_submission_shows_the_error_and_changes_nothing(client, org):
     assert response.status_code == 400
     assert "Score every item before you submit" in response.content.decode()
     assert Appraisal.objects.get(pk=appraisal.pk).status == "self"
+
+
+def test_a_refused_submit_keeps_everything_typed_and_marks_each_missing_score(client, org):
+    # given the agent typed a score for the first item only, a comment for each, and a summary
+    appraisal = appraisal_for(org.agent)
+    first, *others = manual_items(appraisal)
+    data = {"summary": "本月小结", "action": "submit", f"score_{first.pk}": "77.5"}
+    for n, item in enumerate([first, *others]):
+        data.setdefault(f"score_{item.pk}", "")
+        data[f"comment_{item.pk}"] = f"说明{n}"
+    # when the server refuses the submission (incomplete, PRF-3)
+    response = login(client, org, "agent").post(detail_url(appraisal, "performance:appraisal_self"), data)
+    html = response.content.decode()
+    # then the page comes back with every typed value and the error next to each missing score
+    assert response.status_code == 400
+    assert f'name="score_{first.pk}" value="77.5"' in html
+    assert "本月小结" in html and all(f"说明{n}" in html for n in range(len(others) + 1))
+    assert f'data-field-error="score_{first.pk}"' not in html
+    for item in others:
+        assert f'data-field-error="score_{item.pk}"' in html
+    assert response.context["self_form"].errors[f"score_{others[0].pk}"] == ["A score is needed to submit (PRF-3)."]
+    # and nothing was saved
+    assert Appraisal.objects.get(pk=appraisal.pk).status == "self"
+    assert not Appraisal.objects.get(pk=appraisal.pk).items.filter(self_score__isnull=False).exists()
+
+
+def test_an_invalid_score_keeps_the_other_typed_scores(client, org):
+    appraisal = appraisal_for(org.agent)
+    first, second, *_rest = manual_items(appraisal)
+    data = score_post(appraisal, "88", action="save")
+    data[f"score_{first.pk}"] = "120"  # above the scale
+    response = login(client, org, "agent").post(detail_url(appraisal, "performance:appraisal_self"), data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'name="score_{first.pk}" value="120"' in html and f'name="score_{second.pk}" value="88"' in html
+    assert f'data-field-error="score_{first.pk}"' in html
+
+
+def test_every_score_and_comment_input_has_a_label_naming_its_indicator(client, org):
+    appraisal = appraisal_for(org.agent)
+    html = login(client, org, "agent").get(detail_url(appraisal)).content.decode()
+    for item in manual_items(appraisal):
+        for field in ("score", "comment"):
+            label = re.search(rf'<label class="visually-hidden" for="id_{field}_{item.pk}">(.*?)</label>', html)
+            assert label and item.indicator.display_name in label.group(1), (field, item.pk)
+
+
+def test_submit_asks_for_confirmation_and_save_draft_does_not(client, org):
+    appraisal = appraisal_for(org.agent)
+    html = login(client, org, "agent").get(detail_url(appraisal)).content.decode()
+    form = html[html.index('id="appraisal-self-form"') : html.index("</form>", html.index('id="appraisal-self-form"'))]
+    # the visible Submit button only opens the dialog; the dialog's button (inside the form) submits
+    assert re.search(r'<button type="button"[^>]*id="appraisal-submit" data-bs-toggle="modal"', form)
+    assert 'data-bs-target="#appraisal-submit-dialog"' in form and 'id="appraisal-submit-dialog"' in form
+    assert re.search(r'<button type="submit" name="action" value="submit"[^>]*id="appraisal-submit-confirm"', form)
+    assert re.search(r'<button type="submit" name="action" value="save"[^>]*id="appraisal-save"', form)
+    assert "<script" not in form  # CSP: Bootstrap's own script opens the dialog
 
 
 def test_out_of_scale_score_is_a_field_error(client, org):

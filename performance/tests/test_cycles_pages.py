@@ -7,11 +7,19 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from callcenter.models import Notification
 from callcenter.tests.factories import EmployeeFactory
 from performance import services
-from performance.models import Appraisal, AppraisalCycle, AppraisalStatus, CycleStatus
+from performance.models import (
+    Appraisal,
+    AppraisalCycle,
+    AppraisalPolicy,
+    AppraisalStatus,
+    CycleStatus,
+    FeedbackInterview,
+)
 from performance.tasks import appraisal_cycle_open_run
 from performance.tests.factories import MONTH, agent_template, employee
 
@@ -116,8 +124,11 @@ def test_hr_opens_a_month_from_the_form(client, org, django_capture_on_commit_ca
     created by the Celery task queued after commit."""
     agent_template(org)
     login(client, org, "hr")
+    # April 2025's deadlines have passed: the page asks first (test_opening_a_past_month_…)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("performance:cycle_open"), {"month": "2025-04"}, follow=True)
+        response = client.post(
+            reverse("performance:cycle_open"), {"month": "2025-04", "confirm_overdue": "on"}, follow=True
+        )
     cycle = AppraisalCycle.objects.get(month=datetime.date(2025, 4, 1))
     assert response.redirect_chain[-1][0] == review_url(cycle)
     assert "Opening 2025-04 for 10 employees" in response.content.decode()
@@ -133,7 +144,7 @@ def test_an_opening_month_shows_its_progress_until_it_is_open(client, org):
     polls its own URL with "0 of 10"; a manager sees the card without HR's figures and button; once
     the task has run, the card's URL tells the page to reload."""
     agent_template(org)
-    cycle = services.appraisal_cycle_start(month=datetime.date(2025, 4, 1), actor=org.hr.user)
+    cycle = services.appraisal_cycle_start(month=datetime.date(2025, 4, 1), actor=org.hr.user, overdue_confirmed=True)
     assert (cycle.status, cycle.employees_expected) == (CycleStatus.OPENING, 10)
     assert not Appraisal.objects.filter(cycle=cycle).exists()
     login(client, org, "hr")
@@ -154,6 +165,70 @@ def test_an_opening_month_shows_its_progress_until_it_is_open(client, org):
     assert done.status_code == 200 and done.headers["HX-Refresh"] == "true"
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN and Appraisal.objects.filter(cycle=cycle).count() == 10
+
+
+def test_opening_a_past_month_asks_first_and_says_how_many_will_be_overdue(
+    client, org, django_capture_on_commit_callbacks
+):
+    """Given the AGENT template, when HR opens April 2025 (deadlines long passed, PRF-2), then
+    nothing is created yet: the page says 10 appraisals would be overdue at once, with the
+    deadlines; when HR confirms, the month is opened."""
+    agent_template(org)
+    login(client, org, "hr")
+    response = client.post(reverse("performance:cycle_open"), {"month": "2025-04"})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="cycle-open-overdue"' in html
+    assert 'data-overdue-count="10"' in html
+    assert "10 appraisals will be created already overdue: the self-evaluation deadline was 2025-05-05." in html
+    assert "The superior's deadline (2025-05-10) has passed too." in html
+    assert not AppraisalCycle.objects.exists() and not Appraisal.objects.exists()
+    # the confirmation sends the month again with the confirmation
+    form = html[
+        html.index('id="cycle-open-overdue-form"') : html.index("</form>", html.index('id="cycle-open-overdue-form"'))
+    ]
+    assert 'name="month" value="2025-04"' in form and 'name="confirm_overdue" value="on"' in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("performance:cycle_open"), {"month": "2025-04", "confirm_overdue": "on"})
+    assert response.status_code == 302
+    assert Appraisal.objects.filter(cycle__month=datetime.date(2025, 4, 1)).count() == 10
+
+
+def test_opening_a_month_whose_deadlines_are_ahead_asks_nothing(client, org, django_capture_on_commit_callbacks):
+    """Given a policy giving 60 days for the self-evaluation, when HR opens last month, then it
+    opens at once: its appraisals are not overdue."""
+    agent_template(org)
+    AppraisalPolicy.objects.create(
+        effective_from=datetime.date(2000, 1, 1), self_evaluation_days=60, superior_evaluation_days=70
+    )
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    login(client, org, "hr")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("performance:cycle_open"), {"month": f"{last_month:%Y-%m}"})
+    assert response.status_code == 302
+    assert AppraisalCycle.objects.get(month=last_month).self_deadline >= timezone.localdate()
+
+
+def test_after_a_forced_lock_progress_shows_finished_and_forced_apart(client, org, cycle):
+    """Given 10 appraisals of which 2 completed (interview recorded), when HR locks with force,
+    then the list and the review say 2 of 10 completed (20%) and 8 locked by force — never 100%."""
+    finished = list(Appraisal.objects.filter(cycle=cycle, employee__in=[org.agent, org.peer]))
+    for appraisal in finished:
+        FeedbackInterview.objects.create(
+            appraisal=appraisal, held_on=datetime.date(2025, 6, 3), strengths="好", problems="无",
+            recorded_by=org.supervisor,
+        )  # fmt: skip
+    Appraisal.objects.filter(pk__in=[a.pk for a in finished]).update(status=AppraisalStatus.COMPLETED)
+    services.appraisal_cycle_lock(actor=org.hr.user, cycle_id=cycle.pk, force=True)
+    login(client, org, "hr")
+    listing = client.get(reverse("performance:cycle_list")).content.decode()
+    row = listing[listing.index(f'data-cycle="{cycle.pk}"') :].split("</tr>")[0]
+    assert 'data-done-percent="20"' in row and 'data-forced="8"' in row
+    assert "Completed 2/10" in row and "forced lock: 8" in row and "100%" not in row
+    review = client.get(review_url(cycle)).content.decode()
+    assert '<div class="fs-3 fw-semibold" data-figure="done-percent">20%</div>' in review
+    assert "8 locked unfinished by a forced lock" in review
+    legend = review[review.index("data-progress-legend") :][:2000]
+    assert 'data-stage="forced"' in legend and 'data-stage="locked"' in legend
 
 
 def test_starting_a_month_nobody_is_appraised_in_opens_it_at_once(client, org):

@@ -134,6 +134,10 @@ def _scores_post(request, pk: int, side: str):
 
     if form_submit(request, form, save, success=_("Submitted.") if submit else _("Draft saved.")):
         return redirect("performance:appraisal_detail", pk=appraisal.pk)
+    refusal = getattr(form, "refusal", None)
+    if refusal is not None:
+        # Refused (incomplete): the page comes back with everything typed, each gap marked.
+        form.mark_missing(refusal.extra.get("missing_items", []))
     forms = {"self_form": form} if side == "self" else {"superior_form": form}
     context = _detail_context(request, appraisal, **forms)
     return render(request, "performance/appraisals/detail.html", context, status=refusal_status(form))

@@ -22,6 +22,7 @@ from callcenter.roles import Role, has_role
 from performance import rules, selectors, services
 from performance.forms import (
     BonusAdjustForm,
+    BonusApproveForm,
     BonusCorrectForm,
     BonusExportForm,
     BonusLineFilterForm,
@@ -149,6 +150,7 @@ def bonus_sheet_detail(request, pk: int):
         "approve_blocked": is_hr and is_draft and sheet.cycle.status != CycleStatus.LOCKED,
         "can_correct": is_hr and sheet.status == BonusSheetStatus.APPROVED,
         "adjust_form": BonusAdjustForm() if is_hr and is_draft else None,
+        "approve_form": BonusApproveForm(),
         "correct_form": BonusCorrectForm() if is_hr and sheet.status == BonusSheetStatus.APPROVED else None,
         "export_formats": BonusExportForm.base_fields["file_format"].choices,
         "nav_active": NAV,
@@ -174,9 +176,11 @@ def bonus_sheet_recompute(request, pk: int):
 @role_required(HR)
 @require_POST
 def bonus_sheet_approve(request, pk: int):
+    form = BonusApproveForm(request.POST)
+    acknowledged = form.is_valid() and form.cleaned_data["negative_acknowledged"]
     action_run(
         request,
-        lambda: services.bonus_sheet_approve(actor=request.user, sheet_id=pk),
+        lambda: services.bonus_sheet_approve(actor=request.user, sheet_id=pk, negative_acknowledged=acknowledged),
         success=_("The bonus sheet is approved and locked (PRF-4)."),
     )
     return redirect("performance:bonus_sheet_detail", pk=pk)

@@ -29,6 +29,7 @@ from callcenter.pages import action_run, form_submit, paginate
 from callcenter.permissions import role_required
 from callcenter.roles import Role
 from performance import selectors, services
+from performance.errors import PerformanceErrorCode
 from performance.forms import CycleLockForm, CycleOpenForm, CycleReviewFilterForm
 from performance.models import CycleStatus
 
@@ -78,12 +79,24 @@ def _opened_message(request, cycle) -> None:
 @require_POST
 def cycle_open(request):
     form = CycleOpenForm(request.POST)
-    if form_submit(request, form, lambda data: services.appraisal_cycle_start(month=data["month"], actor=request.user)):
+
+    def start(data):
+        return services.appraisal_cycle_start(
+            month=data["month"], actor=request.user, overdue_confirmed=data["confirm_overdue"]
+        )
+
+    if form_submit(request, form, start):
         # The task may already have run (eager mode, a fast worker): the review page reads it afresh.
         cycle = selectors.appraisal_cycle_get(user=request.user, pk=form.result.pk)
         _opened_message(request, cycle)
         return redirect("performance:cycle_review", pk=cycle.pk)
-    return render(request, "performance/cycles/list.html", _list_context(request, open_form=form), status=400)
+    context = _list_context(request, open_form=form)
+    refusal = getattr(form, "refusal", None)
+    if refusal is not None and refusal.code == PerformanceErrorCode.OVERDUE_UNCONFIRMED:
+        # The confirmation step: what opening would create, overdue; confirming sends it again.
+        # Refused until confirmed (400: nothing was created).
+        context["overdue"] = {"month": form.cleaned_data["month"], **refusal.extra}
+    return render(request, "performance/cycles/list.html", context, status=400)
 
 
 @role_required(*READERS)
