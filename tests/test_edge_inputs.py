@@ -182,14 +182,13 @@ class World:
         }
 
 
-def _seed(*, bonus_sheet: bool = True) -> World:
+def _seed() -> World:
     call_command("seed_demo", employees=30, months=1, stdout=StringIO())
     users = {role: get_user_model().objects.select_related("employee").get(username=role) for role in ROLES}
-    if bonus_sheet:
-        cycle = apps.get_model("performance.AppraisalCycle").objects.order_by("-month").first()
-        performance.appraisal_cycle_lock(actor=users["hr"], cycle_id=cycle.pk, force=True)
-        sheet = performance.bonus_sheet_prepare(actor=users["hr"], month=cycle.month)
-        performance.bonus_sheet_file_request(actor=users["hr"], sheet_id=sheet.pk, file_format="csv")
+    cycle = apps.get_model("performance.AppraisalCycle").objects.order_by("-month").first()
+    performance.appraisal_cycle_lock(actor=users["hr"], cycle_id=cycle.pk, force=True)
+    sheet = performance.bonus_sheet_prepare(actor=users["hr"], month=cycle.month)
+    performance.bonus_sheet_file_request(actor=users["hr"], sheet_id=sheet.pk, file_format="csv")
     world = World(users=users)
     for _pattern, table in ROUTE_TABLES:
         pk = apps.get_model(table).objects.order_by("pk").values_list("pk", flat=True).first()
@@ -441,10 +440,9 @@ def test_sqlite_no_edge_answers_500(sqlite_db, keys_read, settings, tmp_path):
     first and last days of the calendar), on every route, as HR and as an agent, on the `make run`
     database."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    # No bonus sheet: on SQLite, decimals are floats and the sheet's CHECK (total = its parts)
-    # can fail to add up (a known SQLite limitation, docs/architecture.md); its pages are walked
-    # with the edge ids only.
-    world = _seed(bonus_sheet=False)
+    # With a bonus sheet, as on PostgreSQL: its CHECK (total = its parts) compares whole cents,
+    # which SQLite's floating-point decimals add up exactly (performance 0009, issue 14).
+    world = _seed()
     failures = []
     for role in ROLES:
         client = _client(world.users[role])

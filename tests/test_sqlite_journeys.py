@@ -196,7 +196,11 @@ def test_appraisal_to_approved_bonus_sheet_and_its_pdf(demo):
 
     # the preparer may not approve; the second HR person does (SEC-2)
     post(hr, f"{API}/performance/bonus-sheets/{sheet['id']}/approve/", expect=403)
-    approved = post(second_hr, f"{API}/performance/bonus-sheets/{sheet['id']}/approve/")
+    # the demo's sheet has lines whose fines exceed the bonus: approving asks to acknowledge them (PRF-4)
+    refused = second_hr.post(f"{API}/performance/bonus-sheets/{sheet['id']}/approve/", content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["code"] == "negative_lines_unacknowledged"
+    approve = f"{API}/performance/bonus-sheets/{sheet['id']}/approve/"
+    approved = post(second_hr, approve, {"negative_acknowledged": True})
     assert approved["status"] == "approved"
 
     # the PDF is rendered (eager Celery, as in `make run`) and downloads as a PDF with content
