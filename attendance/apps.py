@@ -8,7 +8,14 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
-        from attendance.selectors import leave_dashboard_decide, leave_dashboard_mine
+        from attendance.selectors import (
+            CORRECTION_DECIDER_ROLES,
+            attendance_dashboard_corrections,
+            attendance_dashboard_team_now,
+            attendance_dashboard_today,
+            leave_dashboard_decide,
+            leave_dashboard_mine,
+        )
         from attendance.services import leave_requests_reroute, month_is_locked, roster_default_apply
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
         from callcenter.providers import (
@@ -63,11 +70,37 @@ class AttendanceConfig(AppConfig):
             ),
         )
 
-        # The dashboards (issue 13): the reader's leave, and the requests waiting for them (LV-4).
+        # The dashboards (issues 13, 14): the reader's day and leave, the requests waiting for them
+        # (LV-4, ATT-2), and for a supervisor who is late or absent right now (ATT-4, ATT-5).
         dashboard_card_register(
+            DashboardCard(
+                "attendance_today",
+                "mine",
+                "attendance/punches/dashboard_today.html",
+                attendance_dashboard_today,
+                roles=(Role.AGENT,),
+                order=5,
+            ),
             DashboardCard("leave_mine", "mine", "attendance/leave/dashboard_mine.html", leave_dashboard_mine, order=10),
             DashboardCard(
                 "leave_decide", "decide", "attendance/leave/dashboard_decide.html", leave_dashboard_decide, order=10
+            ),
+            DashboardCard(
+                "corrections_decide",
+                "decide",
+                "attendance/corrections/dashboard_decide.html",
+                attendance_dashboard_corrections,
+                roles=CORRECTION_DECIDER_ROLES,
+                order=15,
+                needs_employee=False,
+            ),
+            DashboardCard(
+                "team_now",
+                "team",
+                "attendance/punches/dashboard_team_now.html",
+                attendance_dashboard_team_now,
+                roles=(Role.SUPERVISOR,),
+                order=10,
             ),
         )
 

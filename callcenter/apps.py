@@ -13,9 +13,15 @@ class CallcenterConfig(AppConfig):
         from callcenter import services
         from callcenter.models import Department, GrantKind, Team
         from callcenter.navigation import NavEntry, everyone, has_any_role, is_staff, navigation_register
-        from callcenter.providers import GrantTarget, grant_target_register
+        from callcenter.providers import DashboardCard, GrantTarget, dashboard_card_register, grant_target_register
         from callcenter.roles import Role
-        from callcenter.selectors import Scope, department_by_code_or_id, is_company_hr, team_by_code_or_id
+        from callcenter.selectors import (
+            Scope,
+            department_by_code_or_id,
+            is_company_hr,
+            policy_dashboard_upcoming,
+            team_by_code_or_id,
+        )
 
         labels = {Scope.TEAM: _("My team"), Scope.DEPARTMENT: _("My area"), Scope.COMPANY: _("Employees")}
         navigation_register(
@@ -65,6 +71,19 @@ class CallcenterConfig(AppConfig):
             ),
             NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff),
             NavEntry("api", _("API"), "api:docs", "code", 990, everyone),
+        )
+
+        # Issue 14: HR's queue shows the policy versions about to take effect.
+        dashboard_card_register(
+            DashboardCard(
+                "policies_upcoming",
+                "hr",
+                "callcenter/dashboard/policies_upcoming.html",
+                policy_dashboard_upcoming,
+                roles=(Role.HR,),
+                needs_employee=False,
+                order=40,
+            )
         )
 
         # Access grants of the core's own objects (complaints registers its cases).

@@ -133,9 +133,13 @@ def reporting_line_changed(change: ReportingLineChange) -> dict:
 # selector calls them, so the core never imports the app. A card whose app is not installed, or
 # whose loader has nothing to show, is simply absent: no "coming soon" placeholders.
 
-# Where a card sits on the dashboard: the reader's own work (every employee), what waits for their
-# decision (approvers, evaluators), the complaint team's workspace.
-DASHBOARD_PLACES = ("mine", "decide", "complaints")
+# Where a card sits on the dashboard (issue 14, "dashboards are work queues"): the reader's own work
+# (every employee: today's shift, leave, self-evaluation, requests in flight), what waits for their
+# decision (approvers, evaluators), their team right now (supervisors: late or absent), HR's queue
+# (cycle progress, bonus sheets, policies taking effect), the complaint team's workspace, the
+# security auditor's alerts. Each card shows counts, each count links to the list of those items,
+# and an empty queue says that nothing waits.
+DASHBOARD_PLACES = ("mine", "decide", "team", "hr", "complaints", "audit")
 
 
 @dataclass(frozen=True)

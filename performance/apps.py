@@ -17,8 +17,10 @@ class PerformanceConfig(AppConfig):
         )
         from callcenter.roles import Role
         from performance.selectors import (
+            appraisal_dashboard_cycle,
             appraisal_dashboard_decide,
             appraisal_dashboard_mine,
+            bonus_dashboard_queue,
             metric_call_volumes,
             metric_call_volumes_by_team,
         )
@@ -97,5 +99,24 @@ class PerformanceConfig(AppConfig):
                 "performance/appraisals/dashboard_decide.html",
                 appraisal_dashboard_decide,
                 order=20,
+            ),
+            # Issue 14: HR's queue, the cycle's progress and the bonus sheets (PRF-2, PRF-4).
+            DashboardCard(
+                "appraisal_cycle",
+                "hr",
+                "performance/cycles/dashboard_cycle.html",
+                appraisal_dashboard_cycle,
+                roles=(Role.HR,),
+                needs_employee=False,
+                order=20,
+            ),
+            DashboardCard(
+                "bonus_queue",
+                "hr",
+                "performance/bonus/dashboard_queue.html",
+                bonus_dashboard_queue,
+                roles=(Role.HR,),
+                needs_employee=False,
+                order=30,
             ),
         )
