@@ -40,16 +40,50 @@ class AttendanceConfig(AppConfig):
         approvers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER)
         team_readers = has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR)
         navigation_register(
-            NavEntry("clock", _("Clock in / out"), "attendance:clock", "fingerprint", 100, is_employee),
-            NavEntry("my_attendance", _("My attendance"), "attendance:my_month", "calendar-check", 110, is_employee),
-            NavEntry("corrections", _("Corrections"), "attendance:corrections", "pencil-square", 120, is_employee),
-            NavEntry("leave", _("My leave"), "attendance:leave", "airplane", 130, is_employee),
-            NavEntry("leave_inbox", _("Leave inbox"), "attendance:leave_inbox", "inbox", 140, approvers),
-            NavEntry("board", _("Team board"), "attendance:board", "people-fill", 150, team_readers),
-            NavEntry("roster", _("Roster"), "attendance:roster", "calendar3", 160, team_readers),
-            NavEntry("attendance_summary", _("Monthly attendance"), "attendance:summary", "table", 170, team_readers),
             NavEntry(
-                "leave_calendar", _("Leave calendar"), "attendance:leave_calendar", "calendar-range", 180, team_readers
+                "clock", _("Clock in / out"), "attendance:clock", "fingerprint", 100, is_employee, group="attendance"
+            ),
+            NavEntry(
+                "my_attendance",
+                _("My attendance"),
+                "attendance:my_month",
+                "calendar-check",
+                110,
+                is_employee,
+                group="attendance",
+            ),
+            NavEntry(
+                "corrections",
+                _("Corrections"),
+                "attendance:corrections",
+                "pencil-square",
+                120,
+                is_employee,
+                group="attendance",
+            ),
+            NavEntry("leave", _("My leave"), "attendance:leave", "airplane", 130, is_employee, group="leave"),
+            NavEntry("leave_inbox", _("Leave inbox"), "attendance:leave_inbox", "inbox", 140, approvers, group="leave"),
+            NavEntry(
+                "board", _("Team board"), "attendance:board", "people-fill", 150, team_readers, group="attendance"
+            ),
+            NavEntry("roster", _("Roster"), "attendance:roster", "calendar3", 160, team_readers, group="attendance"),
+            NavEntry(
+                "attendance_summary",
+                _("Monthly attendance"),
+                "attendance:summary",
+                "table",
+                170,
+                team_readers,
+                group="attendance",
+            ),
+            NavEntry(
+                "leave_calendar",
+                _("Leave calendar"),
+                "attendance:leave_calendar",
+                "calendar-range",
+                180,
+                team_readers,
+                group="leave",
             ),
             # Types and balances are tabs of the leave pages, so HR gets one entry for all three.
             NavEntry(
@@ -59,6 +93,7 @@ class AttendanceConfig(AppConfig):
                 "journal-text",
                 190,
                 has_any_role(Role.HR),
+                group="leave",
             ),
             NavEntry(
                 "shifts",
@@ -67,6 +102,7 @@ class AttendanceConfig(AppConfig):
                 "clock-history",
                 195,
                 has_any_role(Role.HR, Role.SUPERVISOR),
+                group="attendance",
             ),
         )
 

@@ -33,6 +33,7 @@ class CallcenterConfig(AppConfig):
                 "people",
                 800,
                 lambda viewer: viewer.scope >= Scope.TEAM,
+                group="people",
             ),
             # GEN-2, COC-8: upcoming leavers and their exit checklists.
             NavEntry(
@@ -42,13 +43,22 @@ class CallcenterConfig(AppConfig):
                 "box-arrow-right",
                 805,
                 has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR),
+                group="people",
             ),
             # GEN-1: HR takes people on, one by one or from the staff list.
-            NavEntry("hire", _("Hire"), "callcenter:hire", "person-plus", 802, has_any_role(Role.HR)),
+            NavEntry("hire", _("Hire"), "callcenter:hire", "person-plus", 802, has_any_role(Role.HR), group="people"),
             NavEntry(
-                "staff_import", _("Import staff"), "callcenter:staff_import", "upload", 804, has_any_role(Role.HR)
+                "staff_import",
+                _("Import staff"),
+                "callcenter:staff_import",
+                "upload",
+                804,
+                has_any_role(Role.HR),
+                group="people",
             ),
-            NavEntry("org_chart", _("Org chart"), "callcenter:org_chart", "diagram-3", 805, everyone),
+            NavEntry(
+                "org_chart", _("Org chart"), "callcenter:org_chart", "diagram-3", 805, everyone, group="organisation"
+            ),
             # Company HR and administrators edit the org (issue 13).
             NavEntry(
                 "org_manage",
@@ -57,9 +67,26 @@ class CallcenterConfig(AppConfig):
                 "pencil-square",
                 807,
                 lambda viewer: is_company_hr(viewer.user),
+                group="organisation",
             ),
-            NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
-            NavEntry("roles", _("Roles"), "callcenter:role_list", "person-badge", 820, has_any_role(Role.HR)),
+            NavEntry(
+                "policies",
+                _("Policies"),
+                "callcenter:policy_list",
+                "sliders",
+                810,
+                has_any_role(Role.HR),
+                group="organisation",
+            ),
+            NavEntry(
+                "roles",
+                _("Roles"),
+                "callcenter:role_list",
+                "person-badge",
+                820,
+                has_any_role(Role.HR),
+                group="security",
+            ),
             # Company HR only: an HR assistant limited to departments manages no grant.
             NavEntry(
                 "access_grants",
@@ -68,9 +95,22 @@ class CallcenterConfig(AppConfig):
                 "key",
                 830,
                 lambda viewer: is_company_hr(viewer.user),
+                group="security",
             ),
-            NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff),
-            NavEntry("api", _("API"), "api:docs", "code", 990, everyone),
+            NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff, group="admin"),
+            # The API's documentation for those who integrate or audit (HR, the complaint team's web form,
+            # the security auditor, administrators); an agent's day needs no API link (issue 14).
+            NavEntry(
+                "api",
+                _("API"),
+                "api:docs",
+                "code",
+                990,
+                lambda viewer: (
+                    is_staff(viewer) or viewer.has_role(Role.HR, Role.COMPLAINT_HANDLER, Role.SECURITY_AUDITOR)
+                ),
+                group="admin",
+            ),
         )
 
         # Issue 14: HR's queue shows the policy versions about to take effect.

@@ -40,8 +40,17 @@ class ComplaintsConfig(AppConfig):
                 "megaphone",
                 200,
                 is_employee_or_role(Role.COMPLAINT_HANDLER),
+                group="complaints",
             ),
-            NavEntry("complaint_new", _("New complaint"), "complaints:new", "plus-circle", 210, is_employee),
+            NavEntry(
+                "complaint_new",
+                _("New complaint"),
+                "complaints:new",
+                "plus-circle",
+                210,
+                is_employee,
+                group="complaints",
+            ),
             NavEntry(
                 "complaint_statistics",
                 _("Complaint statistics"),
@@ -49,6 +58,7 @@ class ComplaintsConfig(AppConfig):
                 "bar-chart",
                 220,
                 has_any_role(Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER, Role.HR),
+                group="complaints",
             ),
         )
 

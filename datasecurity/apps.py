@@ -47,6 +47,7 @@ class DatasecurityConfig(AppConfig):
                 "shield",
                 900,
                 has_any_role(Role.SECURITY_AUDITOR),
+                group="security",
             ),
         )
         # Issue 14: the security auditor's dashboard opens on the alerts (SEC-2, SEC-3).

@@ -41,6 +41,7 @@ class PerformanceConfig(AppConfig):
                 "award",
                 300,
                 lambda viewer: viewer.is_employee or viewer.has_role(*team_readers),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_metrics",
@@ -49,6 +50,7 @@ class PerformanceConfig(AppConfig):
                 "headset",
                 310,
                 has_any_role(*team_readers),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_cycles",
@@ -57,6 +59,7 @@ class PerformanceConfig(AppConfig):
                 "arrow-repeat",
                 320,
                 has_any_role(Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_setup",
@@ -65,6 +68,7 @@ class PerformanceConfig(AppConfig):
                 "list-check",
                 330,
                 has_any_role(Role.HR),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_metrics_imports",
@@ -73,6 +77,7 @@ class PerformanceConfig(AppConfig):
                 "upload",
                 340,
                 has_any_role(Role.HR),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_bonus",
@@ -81,6 +86,7 @@ class PerformanceConfig(AppConfig):
                 "cash-stack",
                 350,
                 has_any_role(Role.HR, Role.COMPANY_LEADER),
+                group="appraisal",
             ),
         )
 
