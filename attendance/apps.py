@@ -15,16 +15,19 @@ class AttendanceConfig(AppConfig):
             attendance_dashboard_today,
             leave_dashboard_decide,
             leave_dashboard_mine,
+            leave_request_search,
         )
         from attendance.services import leave_requests_reroute, month_is_locked, roster_default_apply
         from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
         from callcenter.providers import (
             DashboardCard,
             FinalMonthProvider,
+            SearchProvider,
             dashboard_card_register,
             employee_hired_hook_register,
             final_month_provider_register,
             reporting_line_handler_register,
+            search_provider_register,
         )
         from callcenter.roles import Role
 
@@ -139,6 +142,9 @@ class AttendanceConfig(AppConfig):
                 order=10,
             ),
         )
+
+        # Issue 14: the global search finds leave requests by number or person (LV-4's visibility).
+        search_provider_register(SearchProvider("leave", _("Leave requests"), leave_request_search, order=30))
 
         # The leaver's exit checklist (GEN-2) asks whether their final month is verified (ATT-5).
         final_month_provider_register(FinalMonthProvider(verified=month_is_locked))

@@ -13,12 +13,20 @@ class CallcenterConfig(AppConfig):
         from callcenter import services
         from callcenter.models import Department, GrantKind, Team
         from callcenter.navigation import NavEntry, everyone, has_any_role, is_staff, navigation_register
-        from callcenter.providers import DashboardCard, GrantTarget, dashboard_card_register, grant_target_register
+        from callcenter.providers import (
+            DashboardCard,
+            GrantTarget,
+            SearchProvider,
+            dashboard_card_register,
+            grant_target_register,
+            search_provider_register,
+        )
         from callcenter.roles import Role
         from callcenter.selectors import (
             Scope,
             department_by_code_or_id,
             is_company_hr,
+            people_search,
             policy_dashboard_upcoming,
             team_by_code_or_id,
         )
@@ -125,6 +133,9 @@ class CallcenterConfig(AppConfig):
                 order=40,
             )
         )
+
+        # Issue 14: the global search finds people of the reader's remit (name, initials, number).
+        search_provider_register(SearchProvider("people", _("People"), people_search, order=10))
 
         # Access grants of the core's own objects (complaints registers its cases).
         grant_target_register(

@@ -295,3 +295,44 @@ def final_month_verified(*, team_id: int | None, day: datetime.date) -> bool | N
     if _final_month_provider is None:
         return None
     return _final_month_provider.verified(team_id=team_id, day=day)
+
+
+# --- Global search (issue 14, "finding things") -----------------------------------------------------
+# The search box of the menu bar asks every module: people (the core), complaints by number
+# (complaints), leave requests by number or person (attendance). Each app registers a provider in
+# ``AppConfig.ready()``; the provider filters through the app's own selectors, so each reader finds
+# only what their remit shows them (SEC-2). No hit carries a customer's contact details.
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    detail: str  # a short second line (number, status, team); never contact details
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    key: str
+    label: object  # the group's heading, lazily translated
+    # (user=, query=, limit=) -> (up to ``limit`` + 1 hits, the module's list filtered by the
+    # query or ""), or None when this reader has nothing to search here. Bounded queries.
+    search: Callable[..., tuple[list[SearchHit], str] | None]
+    order: int = 100
+
+
+_search_providers: dict[str, SearchProvider] = {}
+
+
+def search_provider_register(provider: SearchProvider | None, *, key: str = "") -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (``None`` with ``key`` unregisters, for
+    tests; registering a key again replaces it)."""
+    if provider is None:
+        _search_providers.pop(key, None)
+    else:
+        _search_providers[provider.key] = provider
+
+
+def search_providers() -> list[SearchProvider]:
+    """Every registered provider, in ``order``."""
+    return sorted(_search_providers.values(), key=lambda p: (p.order, p.key))
