@@ -136,6 +136,7 @@ def test_the_page_without_a_query_shows_the_box_only(client, org):
     client.force_login(org.agent.user)
     response = client.get(SEARCH)
     assert response.status_code == 200 and 'id="search-results"' not in response.content.decode()
+    assert client.get(API).json() == {"query": "", "groups": []}
 
 
 def test_anonymous_is_sent_to_login_and_the_api_refuses(client, db):

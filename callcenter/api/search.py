@@ -13,21 +13,22 @@ from callcenter import selectors
 class SearchApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class FilterSerializer(serializers.Serializer):
+    class SearchFilterSerializer(serializers.Serializer):
         q = serializers.CharField(
-            required=True,
+            required=False,
             allow_blank=True,
             trim_whitespace=True,
             help_text=f"{selectors.SEARCH_MIN_LENGTH} to {selectors.SEARCH_MAX_LENGTH} characters: a name, "
-            "pinyin initials, an employee number, a complaint number or a leave request number.",
+            "pinyin initials, an employee number, a complaint number or a leave request number. Without "
+            "q nothing is searched (no groups); a q too short or too long is a 400.",
         )
 
-    class HitSerializer(serializers.Serializer):
+    class SearchHitSerializer(serializers.Serializer):
         title = serializers.CharField()
         detail = serializers.CharField()
         url = serializers.CharField(help_text="The page of the item on this site.")
 
-    class GroupSerializer(serializers.Serializer):
+    class SearchGroupSerializer(serializers.Serializer):
         key = serializers.CharField(help_text="people, complaints, leave …")
         label = serializers.CharField()
         hits = serializers.SerializerMethodField()
@@ -35,25 +36,27 @@ class SearchApi(APIView):
         more_url = serializers.CharField(help_text="The module's list filtered by the same text.")
 
         def get_hits(self, group) -> list[dict]:
-            return SearchApi.HitSerializer(group["hits"], many=True).data
+            return SearchApi.SearchHitSerializer(group["hits"], many=True).data
 
-    class OutputSerializer(serializers.Serializer):
+    class SearchOutputSerializer(serializers.Serializer):
         query = serializers.CharField()
         groups = serializers.SerializerMethodField()
 
         def get_groups(self, results) -> list[dict]:
-            return SearchApi.GroupSerializer(results["groups"], many=True).data
+            return SearchApi.SearchGroupSerializer(results["groups"], many=True).data
 
     @extend_schema(
-        parameters=[FilterSerializer],
-        responses=OutputSerializer,
+        parameters=[SearchFilterSerializer],
+        responses=SearchOutputSerializer,
         summary="Search people, complaints and leave requests within the caller's remit (issue 14)",
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.SearchFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        if "q" not in filters.validated_data:
+            return Response(self.SearchOutputSerializer({"query": "", "groups": []}).data)
         results = selectors.global_search(user=request.user, text=filters.validated_data["q"])
-        return Response(self.OutputSerializer(results).data)
+        return Response(self.SearchOutputSerializer(results).data)
 
 
 urlpatterns = [
