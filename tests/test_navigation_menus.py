@@ -92,6 +92,13 @@ def test_an_app_puts_its_entry_into_a_module_the_core_defines(org):
         NAVIGATION.pop("menu_test", None)
 
 
+def test_no_template_comment_leaks_into_the_bar(client, org):
+    """A multi-line {# #} is not a Django comment: it would print on every page."""
+    client.force_login(org.hr.user)
+    html = client.get(reverse("callcenter:dashboard")).content.decode()
+    assert "{#" not in html and "#}" not in html and "{%" not in html
+
+
 def test_a_login_without_roles_still_gets_a_working_bar(client, db):
     user = f.UserFactory(username="plain", roles=[])
     html = _bar(client, user)
