@@ -142,6 +142,14 @@ def test_module_menus_by_mouse_keyboard_and_on_a_phone(browser, live_server, bus
     _shot(page, "menu-phone")
     nav_click(page, "corrections")
     page.wait_for_selector("#corrections-title")
+    # the search box sits in the phone's menu: the agent finds themselves by initials
+    page.click(".navbar-toggler")
+    page.fill("#nav-search-phone-q", "zw")
+    page.press("#nav-search-phone-q", "Enter")
+    page.wait_for_selector("#search-results")
+    assert page.locator('[data-search-group="people"] [data-search-hit]').all_inner_texts() == ["张伟"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, "search-phone")
     context.close()
 
 
