@@ -13,9 +13,23 @@ class CallcenterConfig(AppConfig):
         from callcenter import services
         from callcenter.models import Department, GrantKind, Team
         from callcenter.navigation import NavEntry, everyone, has_any_role, is_staff, navigation_register
-        from callcenter.providers import GrantTarget, grant_target_register
+        from callcenter.providers import (
+            DashboardCard,
+            GrantTarget,
+            SearchProvider,
+            dashboard_card_register,
+            grant_target_register,
+            search_provider_register,
+        )
         from callcenter.roles import Role
-        from callcenter.selectors import Scope, department_by_code_or_id, is_company_hr, team_by_code_or_id
+        from callcenter.selectors import (
+            Scope,
+            department_by_code_or_id,
+            is_company_hr,
+            people_search,
+            policy_dashboard_upcoming,
+            team_by_code_or_id,
+        )
 
         labels = {Scope.TEAM: _("My team"), Scope.DEPARTMENT: _("My area"), Scope.COMPANY: _("Employees")}
         navigation_register(
@@ -27,6 +41,7 @@ class CallcenterConfig(AppConfig):
                 "people",
                 800,
                 lambda viewer: viewer.scope >= Scope.TEAM,
+                group="people",
             ),
             # GEN-2, COC-8: upcoming leavers and their exit checklists.
             NavEntry(
@@ -36,13 +51,22 @@ class CallcenterConfig(AppConfig):
                 "box-arrow-right",
                 805,
                 has_any_role(Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.COMPANY_LEADER, Role.HR),
+                group="people",
             ),
             # GEN-1: HR takes people on, one by one or from the staff list.
-            NavEntry("hire", _("Hire"), "callcenter:hire", "person-plus", 802, has_any_role(Role.HR)),
+            NavEntry("hire", _("Hire"), "callcenter:hire", "person-plus", 802, has_any_role(Role.HR), group="people"),
             NavEntry(
-                "staff_import", _("Import staff"), "callcenter:staff_import", "upload", 804, has_any_role(Role.HR)
+                "staff_import",
+                _("Import staff"),
+                "callcenter:staff_import",
+                "upload",
+                804,
+                has_any_role(Role.HR),
+                group="people",
             ),
-            NavEntry("org_chart", _("Org chart"), "callcenter:org_chart", "diagram-3", 805, everyone),
+            NavEntry(
+                "org_chart", _("Org chart"), "callcenter:org_chart", "diagram-3", 805, everyone, group="organisation"
+            ),
             # Company HR and administrators edit the org (issue 13).
             NavEntry(
                 "org_manage",
@@ -51,9 +75,26 @@ class CallcenterConfig(AppConfig):
                 "pencil-square",
                 807,
                 lambda viewer: is_company_hr(viewer.user),
+                group="organisation",
             ),
-            NavEntry("policies", _("Policies"), "callcenter:policy_list", "sliders", 810, has_any_role(Role.HR)),
-            NavEntry("roles", _("Roles"), "callcenter:role_list", "person-badge", 820, has_any_role(Role.HR)),
+            NavEntry(
+                "policies",
+                _("Policies"),
+                "callcenter:policy_list",
+                "sliders",
+                810,
+                has_any_role(Role.HR),
+                group="organisation",
+            ),
+            NavEntry(
+                "roles",
+                _("Roles"),
+                "callcenter:role_list",
+                "person-badge",
+                820,
+                has_any_role(Role.HR),
+                group="security",
+            ),
             # Company HR only: an HR assistant limited to departments manages no grant.
             NavEntry(
                 "access_grants",
@@ -62,10 +103,39 @@ class CallcenterConfig(AppConfig):
                 "key",
                 830,
                 lambda viewer: is_company_hr(viewer.user),
+                group="security",
             ),
-            NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff),
-            NavEntry("api", _("API"), "api:docs", "code", 990, everyone),
+            NavEntry("health", _("System health"), "callcenter:health", "activity", 950, is_staff, group="admin"),
+            # The API's documentation for those who integrate or audit (HR, the complaint team's web form,
+            # the security auditor, administrators); an agent's day needs no API link (issue 14).
+            NavEntry(
+                "api",
+                _("API"),
+                "api:docs",
+                "code",
+                990,
+                lambda viewer: (
+                    is_staff(viewer) or viewer.has_role(Role.HR, Role.COMPLAINT_HANDLER, Role.SECURITY_AUDITOR)
+                ),
+                group="admin",
+            ),
         )
+
+        # Issue 14: HR's queue shows the policy versions about to take effect.
+        dashboard_card_register(
+            DashboardCard(
+                "policies_upcoming",
+                "hr",
+                "callcenter/dashboard/policies_upcoming.html",
+                policy_dashboard_upcoming,
+                roles=(Role.HR,),
+                needs_employee=False,
+                order=40,
+            )
+        )
+
+        # Issue 14: the global search finds people of the reader's remit (name, initials, number).
+        search_provider_register(SearchProvider("people", _("People"), people_search, order=10))
 
         # Access grants of the core's own objects (complaints registers its cases).
         grant_target_register(

@@ -133,9 +133,13 @@ def reporting_line_changed(change: ReportingLineChange) -> dict:
 # selector calls them, so the core never imports the app. A card whose app is not installed, or
 # whose loader has nothing to show, is simply absent: no "coming soon" placeholders.
 
-# Where a card sits on the dashboard: the reader's own work (every employee), what waits for their
-# decision (approvers, evaluators), the complaint team's workspace.
-DASHBOARD_PLACES = ("mine", "decide", "complaints")
+# Where a card sits on the dashboard (issue 14, "dashboards are work queues"): the reader's own work
+# (every employee: today's shift, leave, self-evaluation, requests in flight), what waits for their
+# decision (approvers, evaluators), their team right now (supervisors: late or absent), HR's queue
+# (cycle progress, bonus sheets, policies taking effect), the complaint team's workspace, the
+# security auditor's alerts. Each card shows counts, each count links to the list of those items,
+# and an empty queue says that nothing waits.
+DASHBOARD_PLACES = ("mine", "decide", "team", "hr", "complaints", "audit")
 
 
 @dataclass(frozen=True)
@@ -291,3 +295,44 @@ def final_month_verified(*, team_id: int | None, day: datetime.date) -> bool | N
     if _final_month_provider is None:
         return None
     return _final_month_provider.verified(team_id=team_id, day=day)
+
+
+# --- Global search (issue 14, "finding things") -----------------------------------------------------
+# The search box of the menu bar asks every module: people (the core), complaints by number
+# (complaints), leave requests by number or person (attendance). Each app registers a provider in
+# ``AppConfig.ready()``; the provider filters through the app's own selectors, so each reader finds
+# only what their remit shows them (SEC-2). No hit carries a customer's contact details.
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    detail: str  # a short second line (number, status, team); never contact details
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    key: str
+    label: object  # the group's heading, lazily translated
+    # (user=, query=, limit=) -> (up to ``limit`` + 1 hits, the module's list filtered by the
+    # query or ""), or None when this reader has nothing to search here. Bounded queries.
+    search: Callable[..., tuple[list[SearchHit], str] | None]
+    order: int = 100
+
+
+_search_providers: dict[str, SearchProvider] = {}
+
+
+def search_provider_register(provider: SearchProvider | None, *, key: str = "") -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (``None`` with ``key`` unregisters, for
+    tests; registering a key again replaces it)."""
+    if provider is None:
+        _search_providers.pop(key, None)
+    else:
+        _search_providers[provider.key] = provider
+
+
+def search_providers() -> list[SearchProvider]:
+    """Every registered provider, in ``order``."""
+    return sorted(_search_providers.values(), key=lambda p: (p.order, p.key))

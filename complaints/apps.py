@@ -15,9 +15,11 @@ class ComplaintsConfig(AppConfig):
             DashboardCard,
             GrantTarget,
             LeaverHandOverProvider,
+            SearchProvider,
             dashboard_card_register,
             grant_target_register,
             leaver_hand_over_register,
+            search_provider_register,
         )
         from callcenter.roles import Role
         from callcenter.services import access_grants_object_deleted
@@ -27,6 +29,7 @@ class ComplaintsConfig(AppConfig):
             complaint_dashboard_counts,
             complaint_hand_over_colleagues,
             complaint_hand_over_items,
+            complaint_search,
         )
         from complaints.services import complaint_hand_over
 
@@ -40,8 +43,17 @@ class ComplaintsConfig(AppConfig):
                 "megaphone",
                 200,
                 is_employee_or_role(Role.COMPLAINT_HANDLER),
+                group="complaints",
             ),
-            NavEntry("complaint_new", _("New complaint"), "complaints:new", "plus-circle", 210, is_employee),
+            NavEntry(
+                "complaint_new",
+                _("New complaint"),
+                "complaints:new",
+                "plus-circle",
+                210,
+                is_employee,
+                group="complaints",
+            ),
             NavEntry(
                 "complaint_statistics",
                 _("Complaint statistics"),
@@ -49,6 +61,7 @@ class ComplaintsConfig(AppConfig):
                 "bar-chart",
                 220,
                 has_any_role(Role.COMPLAINT_HANDLER, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER, Role.HR),
+                group="complaints",
             ),
         )
 
@@ -91,3 +104,5 @@ class ComplaintsConfig(AppConfig):
                 reassign=complaint_hand_over,
             )
         )
+        # Issue 14: the global search finds complaints by number (CMP-1), never their contact details.
+        search_provider_register(SearchProvider("complaints", _("Complaints"), complaint_search, order=20))

@@ -32,7 +32,9 @@ class DatasecurityConfig(AppConfig):
         from django.contrib.auth.signals import user_login_failed
 
         from callcenter.navigation import NavEntry, has_any_role, navigation_register
+        from callcenter.providers import DashboardCard, dashboard_card_register
         from callcenter.roles import Role
+        from datasecurity.selectors import audit_dashboard_alerts
 
         # SEC-2: failed sign-ins and lockouts reach the audit trail.
         user_login_failed.connect(_sign_in_failed, dispatch_uid="datasecurity.audit_sign_in_failure")
@@ -45,5 +47,17 @@ class DatasecurityConfig(AppConfig):
                 "shield",
                 900,
                 has_any_role(Role.SECURITY_AUDITOR),
+                group="security",
             ),
+        )
+        # Issue 14: the security auditor's dashboard opens on the alerts (SEC-2, SEC-3).
+        dashboard_card_register(
+            DashboardCard(
+                "audit_alerts",
+                "audit",
+                "datasecurity/audit/dashboard_alerts.html",
+                audit_dashboard_alerts,
+                roles=(Role.SECURITY_AUDITOR,),
+                needs_employee=False,
+            )
         )

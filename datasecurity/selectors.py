@@ -1,13 +1,15 @@
 """Reads of the data-security app: the audit trail is for the security auditor (read-only); the
 chain's verification against the latest signed checkpoint; the database roles' set-up."""
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, PermissionDeniedError
@@ -18,6 +20,7 @@ from datasecurity.errors import DataSecurityErrorCode
 from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from datasecurity.rules.audit import (
     AUDIT_CATEGORIES,
+    SIGN_IN_ACTIONS,
     AuditCheckpoint,
     checkpoint_from_document,
     checkpoint_problems,
@@ -32,6 +35,7 @@ __all__ = [
     "audit_checkpoint_list",
     "audit_checkpoint_newest_file",
     "audit_connection_is_postgres",
+    "audit_dashboard_alerts",
     "audit_db_roles_status",
     "audit_event_list",
     "can_read_audit",
@@ -75,6 +79,46 @@ def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEven
 
 def audit_chain_head() -> AuditChainHead | None:
     return AuditChainHead.objects.filter(pk=1).first()
+
+
+# --- The security auditor's dashboard card (issue 14) ------------------------------------------
+
+# Failed sign-ins and lockouts are counted over this many hours (SEC-2).
+AUDIT_DASHBOARD_HOURS = 24
+
+
+def audit_dashboard_alerts(*, user, me=None) -> dict | None:
+    """What the security auditor's dashboard shows first (SEC-2, SEC-3): failed sign-ins and
+    lockouts of the last :data:`AUDIT_DASHBOARD_HOURS` hours (links to the filtered trail), the
+    end of the chain and how many events were appended since the newest signed checkpoint (a
+    full verification reads the whole chain: ``manage.py audit_verify``, not a page view).
+    Two queries and one checkpoint file read."""
+    if not can_read_audit(user):
+        return None
+    since = timezone.now() - datetime.timedelta(hours=AUDIT_DASHBOARD_HOURS)
+    counts = AuditEvent.objects.filter(occurred_at__gte=since, action__in=SIGN_IN_ACTIONS).aggregate(
+        failed=Count("pk", filter=Q(action="auth.login_failed")),
+        lockouts=Count("pk", filter=Q(action="auth.lockout")),
+    )
+    head = audit_chain_head()
+    checkpoint = audit_checkpoint_newest_file()
+    if checkpoint is not None and not checkpoint.signed:
+        checkpoint_state = "unsigned"
+    elif checkpoint is None:
+        checkpoint_state = "none"
+    else:
+        checkpoint_state = "signed"
+    unchecked = (head.event_count if head else 0) - (checkpoint.event_count if checkpoint and checkpoint.signed else 0)
+    return {
+        "hours": AUDIT_DASHBOARD_HOURS,
+        "since": timezone.localtime(since).date(),
+        "failed": counts["failed"],
+        "lockouts": counts["lockouts"],
+        "event_count": head.event_count if head else 0,
+        "checkpoint": checkpoint,
+        "checkpoint_state": checkpoint_state,
+        "since_checkpoint": max(unchecked, 0),
+    }
 
 
 # --- Checkpoints (the files written by ``audit_checkpoint_write``) ---------------------------

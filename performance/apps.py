@@ -17,8 +17,10 @@ class PerformanceConfig(AppConfig):
         )
         from callcenter.roles import Role
         from performance.selectors import (
+            appraisal_dashboard_cycle,
             appraisal_dashboard_decide,
             appraisal_dashboard_mine,
+            bonus_dashboard_queue,
             metric_call_volumes,
             metric_call_volumes_by_team,
         )
@@ -39,6 +41,7 @@ class PerformanceConfig(AppConfig):
                 "award",
                 300,
                 lambda viewer: viewer.is_employee or viewer.has_role(*team_readers),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_metrics",
@@ -47,6 +50,7 @@ class PerformanceConfig(AppConfig):
                 "headset",
                 310,
                 has_any_role(*team_readers),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_cycles",
@@ -55,6 +59,7 @@ class PerformanceConfig(AppConfig):
                 "arrow-repeat",
                 320,
                 has_any_role(Role.HR, Role.COMPANY_LEADER, Role.DEPARTMENT_MANAGER),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_setup",
@@ -63,6 +68,7 @@ class PerformanceConfig(AppConfig):
                 "list-check",
                 330,
                 has_any_role(Role.HR),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_metrics_imports",
@@ -71,6 +77,7 @@ class PerformanceConfig(AppConfig):
                 "upload",
                 340,
                 has_any_role(Role.HR),
+                group="appraisal",
             ),
             NavEntry(
                 "performance_bonus",
@@ -79,6 +86,7 @@ class PerformanceConfig(AppConfig):
                 "cash-stack",
                 350,
                 has_any_role(Role.HR, Role.COMPANY_LEADER),
+                group="appraisal",
             ),
         )
 
@@ -97,5 +105,24 @@ class PerformanceConfig(AppConfig):
                 "performance/appraisals/dashboard_decide.html",
                 appraisal_dashboard_decide,
                 order=20,
+            ),
+            # Issue 14: HR's queue, the cycle's progress and the bonus sheets (PRF-2, PRF-4).
+            DashboardCard(
+                "appraisal_cycle",
+                "hr",
+                "performance/cycles/dashboard_cycle.html",
+                appraisal_dashboard_cycle,
+                roles=(Role.HR,),
+                needs_employee=False,
+                order=20,
+            ),
+            DashboardCard(
+                "bonus_queue",
+                "hr",
+                "performance/bonus/dashboard_queue.html",
+                bonus_dashboard_queue,
+                roles=(Role.HR,),
+                needs_employee=False,
+                order=30,
             ),
         )

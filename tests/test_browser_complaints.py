@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintStatus
 from datasecurity.models import AuditEvent
-from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
+from tests.test_browser import ARTIFACTS, _login, browser, nav_click  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_urgent_complaint_from_intake_to_reopened(browser, live_server, org, _ea
     agent = browser.new_context(viewport={"width": 1280, "height": 900})
     page = agent.new_page()
     _login(page, live_server.url, "agent")
-    page.click('[data-nav-key="complaint_new"]')
+    nav_click(page, "complaint_new")
     page.wait_for_selector("#complaint-new-title")
     page.fill("#id_customer_name", "王先生")
     page.fill("#id_phone", "138 1234 5678")
@@ -61,7 +61,7 @@ def test_urgent_complaint_from_intake_to_reopened(browser, live_server, org, _ea
     shot(page, "04-handler-notifications")
 
     # and the complaint is flagged urgent in the queue, contact masked
-    page.click('[data-nav-key="complaints"]')
+    nav_click(page, "complaints")
     row = f"#complaint-row-{complaint.pk}"
     page.wait_for_selector(f'{row}[data-urgent="true"] [data-urgent-flag]')
     assert "138****5678" in page.locator(row).inner_text()
@@ -114,7 +114,7 @@ def test_urgent_complaint_from_intake_to_reopened(browser, live_server, org, _ea
     assert complaint.satisfaction == 2 and complaint.owner == org.handler
 
     # 6. The statistics (CMP-4) count it, with their charts drawn
-    page.click('[data-nav-key="complaint_statistics"]')
+    nav_click(page, "complaint_statistics")
     page.wait_for_selector('canvas[data-complaint-chart="line"][data-chart-ready]')
     assert page.locator("canvas[data-complaint-chart][data-chart-ready]").count() == 3
     shot(page, "11-statistics")

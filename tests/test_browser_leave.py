@@ -12,7 +12,7 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import DailyAttendance, LeaveRequest, LeaveStatus
 from attendance.tests.factories import PDF_BYTES, leave_type, roster_weeks
-from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
+from tests.test_browser import ARTIFACTS, _login, browser, nav_click  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +58,7 @@ def test_sick_leave_from_request_to_attendance(browser, live_server, org, past_d
     agent = browser.new_context(viewport={"width": 1280, "height": 900})
     page = agent.new_page()
     _login(page, live_server.url, "agent")
-    page.click('[data-nav-key="leave"]')
+    nav_click(page, "leave")
     page.wait_for_selector("#leave-my-title")
     shot(page, "01-my-leave")
     page.click("#leave-new-link")
@@ -90,7 +90,7 @@ def test_sick_leave_from_request_to_attendance(browser, live_server, org, past_d
     supervisor = browser.new_context(viewport={"width": 1280, "height": 900})
     page = supervisor.new_page()
     _login(page, live_server.url, "supervisor")
-    page.click('[data-nav-key="leave_inbox"]')
+    nav_click(page, "leave_inbox")
     page.wait_for_selector(f"#inbox-{leave.pk}")
     page.wait_for_selector("#delegation-form")  # the delegation panel loaded by htmx
     assert page.locator(f"#inbox-{leave.pk} [data-certificate]").count() == 1

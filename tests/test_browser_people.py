@@ -32,6 +32,7 @@ from complaints import services as complaint_services
 from complaints.models import ResolutionPlan
 from complaints.tests.factories import complaint_recorded
 from datasecurity.models import AuditEvent
+from tests.test_browser import nav_click
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +92,7 @@ def test_hire_first_login_transfer_and_leaving(browser, live_server, org):
     hr_context = browser.new_context(**DESKTOP)
     hr = hr_context.new_page()
     _login(hr, base, "hr")
-    hr.click('[data-nav-key="hire"]')
+    nav_click(hr, "hire")
     hr.wait_for_selector("#hire-form")
     hr.fill("#id_employee_no", "E20261")
     hr.fill("#id_name", "孙悦")

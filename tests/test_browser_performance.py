@@ -31,7 +31,7 @@ from performance.models import (
     Indicator,
 )
 from performance.tests.factories import appraisal_for, approver_hr, attendance_days, manual_items, metric_days
-from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
+from tests.test_browser import ARTIFACTS, _login, browser, nav_click  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +80,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
 
     # 1. HR opens last month's cycle on the cycles page
     hr, page = signed_in(browser, live_server, "hr")
-    page.click('[data-nav-key="performance_cycles"]')
+    nav_click(page, "performance_cycles")
     page.wait_for_selector("#cycle-list-title")
     page.fill("#id_month", label)
     shot(page, "01-open-cycle")
@@ -103,7 +103,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
 
     # 2. The agent fills in and submits the self-evaluation
     agent, page = signed_in(browser, live_server, "agent")
-    page.click('[data-nav-key="performance"]')
+    nav_click(page, "performance")
     page.wait_for_selector("#my-appraisal-title")
     page.click("#open-current")
     page.wait_for_selector("#appraisal-self-form")
@@ -126,7 +126,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
 
     # 3. The supervisor evaluates from the team appraisals
     supervisor, page = signed_in(browser, live_server, "supervisor")
-    page.click('[data-nav-key="performance"]')
+    nav_click(page, "performance")
     page.wait_for_selector("#my-appraisal-title")
     page.click('#appraisal-tabs a[href$="/performance/team/"]')
     page.wait_for_selector("#team-appraisals-title")
@@ -209,7 +209,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
 
     # 5. HR prepares the month's bonus sheet, opens it and reads the agent's line
     page = hr.pages[0]
-    page.click('[data-nav-key="performance_bonus"]')
+    nav_click(page, "performance_bonus")
     page.wait_for_selector("#bonus-list-title")
     page.fill("#id_month", label)
     shot(page, "12-bonus-prepare")
@@ -217,7 +217,7 @@ def test_monthly_appraisal_from_opening_to_bonus_pdf(browser, live_server, org, 
     page.wait_for_selector("#bonus-sheet-title")
     sheet = BonusSheet.objects.get(month=month)
     assert sheet.employees == 10
-    page.click('[data-nav-key="performance_bonus"]')
+    nav_click(page, "performance_bonus")
     page.wait_for_selector(f"#bonus-sheet-row-{sheet.pk}")
     page.click(f"#bonus-sheet-row-{sheet.pk} a")
     page.wait_for_selector('#bonus-sheet-status [data-status="draft"]')

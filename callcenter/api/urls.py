@@ -1,6 +1,6 @@
 """The core app's API (namespace ``api:callcenter``), mounted at ``/api/v1/``."""
 
-from callcenter.api import accounts, changes, hiring, leavers, notifications, org
+from callcenter.api import accounts, changes, hiring, leavers, notifications, org, search
 
 app_name = "callcenter"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *hiring.urlpatterns,
     *leavers.urlpatterns,
     *notifications.urlpatterns,
+    *search.urlpatterns,
 ]

@@ -1,6 +1,6 @@
 """Forms of the core app's pages, one module per area."""
 
-from callcenter.forms import accounts, changes, grants, hiring, leavers, org, policies
+from callcenter.forms import accounts, changes, grants, hiring, leavers, org, policies, search
 from callcenter.forms.accounts import *  # noqa: F403
 from callcenter.forms.changes import *  # noqa: F403
 from callcenter.forms.grants import *  # noqa: F403
@@ -8,6 +8,7 @@ from callcenter.forms.hiring import *  # noqa: F403
 from callcenter.forms.leavers import *  # noqa: F403
 from callcenter.forms.org import *  # noqa: F403
 from callcenter.forms.policies import *  # noqa: F403
+from callcenter.forms.search import *  # noqa: F403
 
 __all__ = [
     *accounts.__all__,
@@ -17,4 +18,5 @@ __all__ = [
     *leavers.__all__,
     *org.__all__,
     *policies.__all__,
+    *search.__all__,
 ]

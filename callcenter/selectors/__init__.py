@@ -15,6 +15,7 @@ from callcenter.selectors import (
     org,
     people,
     policies,
+    search,
 )
 from callcenter.selectors.accounts import *  # noqa: F403
 from callcenter.selectors.changes import *  # noqa: F403
@@ -28,6 +29,7 @@ from callcenter.selectors.ops import *  # noqa: F403
 from callcenter.selectors.org import *  # noqa: F403
 from callcenter.selectors.people import *  # noqa: F403
 from callcenter.selectors.policies import *  # noqa: F403
+from callcenter.selectors.search import *  # noqa: F403
 
 __all__ = [
     *accounts.__all__,
@@ -42,4 +44,5 @@ __all__ = [
     *org.__all__,
     *people.__all__,
     *policies.__all__,
+    *search.__all__,
 ]

@@ -1,6 +1,18 @@
 """The core app's pages (namespace ``callcenter``), mounted at the site root."""
 
-from callcenter.views import accounts, changes, dashboard, grants, hiring, leavers, notifications, ops, org, policies
+from callcenter.views import (
+    accounts,
+    changes,
+    dashboard,
+    grants,
+    hiring,
+    leavers,
+    notifications,
+    ops,
+    org,
+    policies,
+    search,
+)
 
 app_name = "callcenter"
 
@@ -15,4 +27,5 @@ urlpatterns = [
     *grants.urlpatterns,
     *notifications.urlpatterns,
     *ops.urlpatterns,
+    *search.urlpatterns,
 ]
