@@ -31,6 +31,7 @@ __all__ = [
     "AUDIT_EXPORT_MAX_ROWS",
     "AUDIT_VERIFY_JOB",
     "ChainReport",
+    "VerifyState",
     "audit_action_choices",
     "audit_chain_head",
     "audit_chain_verify",
@@ -127,11 +128,28 @@ def audit_object_type_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
     return groups
 
 
-def audit_verify_last_run(*, user):
-    """The latest verification of the chain (nightly or asked for by the auditor), or None."""
+@dataclass(frozen=True)
+class VerifyState:
+    """The chain's latest verification (a run of the job, nightly or asked for) and, when the
+    auditor asked again since it started, that request, still waiting for a worker."""
+
+    run: object | None
+    pending_since: object | None
+
+
+def audit_verify_last_run(*, user) -> VerifyState:
+    """The latest verification of the chain and any request made since (two indexed reads)."""
     if not can_read_audit(user):
         raise PermissionDeniedError("Only the security auditor reads the audit trail.")
-    return job_run_last(job=AUDIT_VERIFY_JOB)
+    run = job_run_last(job=AUDIT_VERIFY_JOB)
+    requested = (
+        AuditEvent.objects.filter(action="audit.verify_request")
+        .order_by("-id")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    pending = requested if requested is not None and (run is None or requested > run.started_at) else None
+    return VerifyState(run=run, pending_since=pending)
 
 
 def audit_chain_head() -> AuditChainHead | None:

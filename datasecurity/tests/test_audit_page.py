@@ -95,7 +95,7 @@ def test_the_page_reads_a_bounded_number_of_queries(client, org, django_assert_m
     for i in range(60):
         services.audit_record(actor=people[i % 5].user, action="employee.update", obj=people[(i + 1) % 5])
     client.force_login(org.auditor.user)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse(LIST))
     assert response.status_code == 200 and len(response.context["page_obj"]) == 50
     assert response.context["page_obj"].paginator.num_pages == 2
@@ -193,6 +193,14 @@ def test_verify_now_reports_an_intact_chain_then_the_first_broken_link(
     first_problem = JobRun.objects.filter(job=AUDIT_VERIFY_JOB).order_by("-started_at").first().detail.splitlines()[0]
     assert first_problem == f"event {events[1].pk}: content does not match its hash (edited)"
     assert first_problem in html
+
+
+def test_a_request_waiting_for_a_worker_is_shown_and_polled(client, org):
+    # given no worker has picked up the auditor's request yet (the task goes to the broker)
+    services.audit_chain_verify_request(actor=org.auditor.user)  # on_commit never runs here
+    client.force_login(org.auditor.user)
+    html = client.get(reverse("datasecurity:audit_verify_status")).content.decode()
+    assert 'data-status="requested"' in html and 'hx-trigger="every 2s"' in html and "disabled" in html
 
 
 def test_a_running_verification_is_polled_until_it_ends(client, org):

@@ -37,7 +37,7 @@ def audit_event_list(request):
             "filters": request.GET,
             "action_choices": selectors.audit_action_choices(),
             "object_type_choices": selectors.audit_object_type_choices(),
-            "verify_run": selectors.audit_verify_last_run(user=request.user),
+            "verify": selectors.audit_verify_last_run(user=request.user),
             "export_max": selectors.AUDIT_EXPORT_MAX_ROWS,
         },
     )
@@ -79,7 +79,7 @@ def audit_verify(request):
 @require_GET
 def audit_verify_status(request):
     """The verification panel alone (htmx polls it while a verification runs)."""
-    return render(request, VERIFY_PARTIAL, {"verify_run": selectors.audit_verify_last_run(user=request.user)})
+    return render(request, VERIFY_PARTIAL, {"verify": selectors.audit_verify_last_run(user=request.user)})
 
 
 urlpatterns = [
