@@ -28,7 +28,7 @@ AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = ("serious", "critical")
 PHONE_WIDTH = 375
-PHONE_PAGES_PER_ROLE = 6
+PHONE_PAGES_PER_ROLE = 4
 # axe.run in the page: the violations of the WCAG A/AA rules, serious or critical, each node with
 # its selector and axe's explanation (contrast ratio and colours for color-contrast).
 AXE_RUN = """
