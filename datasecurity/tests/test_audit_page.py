@@ -215,3 +215,18 @@ def test_every_new_action_of_the_page_has_a_label():
     with translation.override("en"):
         assert str(AUDIT_ACTION_LABELS["audit.export"]) == "Audit trail exported"
         assert str(AUDIT_ACTION_LABELS["audit.verify_request"]) == "Audit chain check requested"
+
+
+def test_the_api_gives_the_label_the_full_name_and_the_kind_of_object_with_bounded_queries(
+    client, org, django_assert_max_num_queries
+):
+    people = [org.agent, org.peer, org.supervisor, org.hr]
+    for i in range(20):
+        services.audit_record(actor=people[i % 4].user, action="employee.update", obj=people[(i + 1) % 4])
+    _english(client, org.auditor.user)
+    with django_assert_max_num_queries(12):
+        data = client.get(reverse("api:datasecurity:audit_event_list"), {"action": "employee.update"}).json()
+    first = data["results"][0]
+    assert first["action"] == "employee.update" and first["action_label"] == "Employee record changed"
+    assert first["actor"] == "hr" and first["actor_name"] == "黄丽"
+    assert first["object_type"] == "callcenter.employee" and first["object_type_label"] == "employee"
