@@ -30,7 +30,9 @@ def audit_chain_verify_requested(self):
     detail starts with the first broken link, not an error of the task (nothing to retry)."""
     run = job_run_start(job=AUDIT_VERIFY_JOB, task_id=self.request.id or "")
     report = verify()
-    detail = _summary(report) if report.ok else "\n".join(report.problems[:20])
+    # The page shows this detail: the count, or the problems, first broken link first (the
+    # checkpoint's state is on the page already, and its directory is no business of the page).
+    detail = f"{report.checked} events verified" if report.ok else "\n".join(report.problems[:20])
     job_run_finish(run=run, succeeded=report.ok, detail=detail)
     return report.ok
 
