@@ -230,3 +230,16 @@ def test_the_api_gives_the_label_the_full_name_and_the_kind_of_object_with_bound
     assert first["action"] == "employee.update" and first["action_label"] == "Employee record changed"
     assert first["actor"] == "hr" and first["actor_name"] == "黄丽"
     assert first["object_type"] == "callcenter.employee" and first["object_type_label"] == "employee"
+
+
+def test_the_export_and_its_event_commit_together(org, monkeypatch):
+    # given the file cannot be written; when the auditor exports, then no event says it was
+    services.audit_record(actor=org.hr.user, action="employee.update", obj=org.agent)
+
+    def broken(**kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services.audit, "csv_file", broken)
+    with pytest.raises(OSError):
+        services.audit_export(actor=org.auditor.user, filters={}, fmt="csv")
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
