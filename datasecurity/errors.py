@@ -12,3 +12,5 @@ __all__ = ["DataSecurityErrorCode"]
 class DataSecurityErrorCode(ErrorCode):
     INVALID_CATEGORY = "invalid_category"
     RETENTION_NOT_SET_UP = "retention_not_set_up"
+    EXPORT_TOO_LARGE = "export_too_large"
+    EXPORT_FORMAT = "export_format"

@@ -9,6 +9,9 @@ Invariants:
   ``manage.py audit_verify``.
 """
 
+from functools import cache
+
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -53,6 +56,17 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
 
+    @property
+    def object_type_label(self) -> str:
+        """The kind of object in the reader's language ("employee", not "callcenter.employee")."""
+        return str(object_type_label(self.object_type))
+
+    @property
+    def actor_name(self) -> str:
+        """The actor's full name when they are an employee (select ``actor__employee``), else ""."""
+        employee = getattr(self.actor, "employee", None) if self.actor_id else None
+        return employee.name if employee is not None else ""
+
     def change_rows(self):
         """(field, old, new, is_pair) for display: ``[old, new]`` lists are change pairs."""
         rows = []
@@ -62,6 +76,15 @@ class AuditEvent(models.Model):
             else:
                 rows.append((key, None, value, False))
         return rows
+
+
+@cache
+def object_type_label(object_type: str):
+    """The verbose name of the model an event's ``object_type`` names, or the text itself."""
+    try:
+        return apps.get_model(object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        return object_type
 
 
 class AuditChainHead(models.Model):

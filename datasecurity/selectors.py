@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
@@ -15,9 +16,11 @@ from django.utils.translation import gettext as _
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.inputs import safe_date
 from callcenter.roles import Role, has_role
+from callcenter.selectors import job_run_last
 from datasecurity.append_only import AUDIT_OWNER_ROLE, AUDIT_PURGE_FUNCTION, AUDIT_TABLE
 from datasecurity.errors import DataSecurityErrorCode
 from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from datasecurity.rules.actions import AUDIT_ACTION_LABELS, action_choices, action_label
 from datasecurity.rules.audit import (
     AUDIT_CATEGORIES,
     SIGN_IN_ACTIONS,
@@ -28,7 +31,11 @@ from datasecurity.rules.audit import (
 )
 
 __all__ = [
+    "AUDIT_EXPORT_MAX_ROWS",
+    "AUDIT_VERIFY_JOB",
     "ChainReport",
+    "VerifyState",
+    "audit_action_choices",
     "audit_chain_head",
     "audit_chain_verify",
     "audit_checkpoint_latest",
@@ -38,6 +45,9 @@ __all__ = [
     "audit_dashboard_alerts",
     "audit_db_roles_status",
     "audit_event_list",
+    "audit_events_describe",
+    "audit_object_type_choices",
+    "audit_verify_last_run",
     "can_read_audit",
 ]
 
@@ -48,12 +58,24 @@ def can_read_audit(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and has_role(user, Role.SECURITY_AUDITOR))
 
 
+# An export holds at most this many events (a page's worth of work, not the whole trail): a
+# larger selection is refused with a message asking for narrower filters.
+AUDIT_EXPORT_MAX_ROWS = 10_000
+# The job whose runs record each verification of the chain, nightly or asked for on the page.
+AUDIT_VERIFY_JOB = "audit-chain-verify"
+
+
 def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEvent]:
-    """Events newest first. ``category=sign_in`` keeps the failed sign-ins and lockouts."""
+    """Events newest first, with their actor's employee record (one query per page).
+
+    Filters: ``category=sign_in`` keeps the failed sign-ins and lockouts; ``action`` is a code of
+    the registry (exact) or the start of codes (``user.``); ``actor`` finds the text in the
+    actor's full name or username; ``object_type`` is a model (``callcenter.employee``) or a whole
+    module (``attendance``), with ``object_id`` one object; ``since``/``until`` are local dates."""
     if not can_read_audit(user):
         raise PermissionDeniedError("Only the security auditor reads the audit trail.")
     filters = filters or {}
-    qs = AuditEvent.objects.all()
+    qs = AuditEvent.objects.select_related("actor__employee")
     if category := (filters.get("category") or "").strip():
         if category not in AUDIT_CATEGORIES:
             raise ApplicationError(
@@ -63,11 +85,14 @@ def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEven
             )
         qs = qs.filter(action__in=AUDIT_CATEGORIES[category])
     if action := (filters.get("action") or "").strip():
-        qs = qs.filter(action__startswith=action)
+        qs = qs.filter(action=action) if action in AUDIT_ACTION_LABELS else qs.filter(action__startswith=action)
     if actor := (filters.get("actor") or "").strip():
-        qs = qs.filter(actor_label__icontains=actor)
+        qs = qs.filter(Q(actor_label__icontains=actor) | Q(actor__employee__name__icontains=actor))
     if object_type := (filters.get("object_type") or "").strip():
-        qs = qs.filter(object_type=object_type)
+        if "." in object_type:
+            qs = qs.filter(object_type=object_type)
+        else:
+            qs = qs.filter(object_type__startswith=f"{object_type}.")
     if object_id := (filters.get("object_id") or "").strip():
         qs = qs.filter(object_id=object_id)
     if (since := safe_date(filters.get("since") or "")) is not None:
@@ -75,6 +100,60 @@ def audit_event_list(*, user, filters: dict | None = None) -> QuerySet[AuditEven
     if (until := safe_date(filters.get("until") or "")) is not None:
         qs = qs.filter(occurred_at__date__lte=until)
     return qs.order_by("-id")
+
+
+def audit_events_describe(events) -> list[AuditEvent]:
+    """The events of a page (or an export) with ``action_text``, their action in the reader's
+    language (datasecurity/rules/actions.py)."""
+    events = list(events)
+    for event in events:
+        event.action_text = action_label(event.action)
+    return events
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """(code, label) of every action the project records, by label (the action filter)."""
+    return action_choices()
+
+
+def audit_object_type_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(module, module name, [(model, model name)]) of the project's own apps, for the filter by
+    module or object type: a module's models, by name in the reader's language."""
+    base = str(settings.BASE_DIR)
+    groups = []
+    for config in apps.get_app_configs():
+        if not str(config.path).startswith(base):
+            continue
+        models = sorted(
+            ((m._meta.label_lower, str(m._meta.verbose_name)) for m in config.get_models()), key=lambda c: c[1]
+        )
+        if models:
+            groups.append((config.label, str(config.verbose_name), models))
+    return groups
+
+
+@dataclass(frozen=True)
+class VerifyState:
+    """The chain's latest verification (a run of the job, nightly or asked for) and, when the
+    auditor asked again since it started, that request, still waiting for a worker."""
+
+    run: object | None
+    pending_since: object | None
+
+
+def audit_verify_last_run(*, user) -> VerifyState:
+    """The latest verification of the chain and any request made since (two indexed reads)."""
+    if not can_read_audit(user):
+        raise PermissionDeniedError("Only the security auditor reads the audit trail.")
+    run = job_run_last(job=AUDIT_VERIFY_JOB)
+    requested = (
+        AuditEvent.objects.filter(action="audit.verify_request")
+        .order_by("-id")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    pending = requested if requested is not None and (run is None or requested > run.started_at) else None
+    return VerifyState(run=run, pending_since=pending)
 
 
 def audit_chain_head() -> AuditChainHead | None:

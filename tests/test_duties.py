@@ -141,6 +141,10 @@ NOT_PRIVILEGED = {
     "datasecurity.upload_check": _SYSTEM,
     "datasecurity.upload_store": _SYSTEM,
     "datasecurity.audit_checkpoint_write": _SYSTEM,
+    "datasecurity.audit_export": _READ + " (the auditor's export of the filtered trail)",
+    "datasecurity.audit_chain_verify_request": (
+        "the auditor asks for the chain to be verified: a read in the background, the request audited"
+    ),
     "datasecurity.audit_db_roles_apply": "the operator's database set-up; no person's record",
     "datasecurity.audit_lockout_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
     "datasecurity.audit_sign_in_failure_record": _SYSTEM + " (records who failed to sign in; grants nothing)",

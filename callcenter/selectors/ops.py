@@ -11,6 +11,7 @@ __all__ = [
     "health_broker",
     "health_checks",
     "health_database",
+    "job_run_last",
     "periodic_job_status",
 ]
 
@@ -21,6 +22,11 @@ def _schedule_label(schedule) -> str:
     if all(hasattr(schedule, f) for f in fields):
         return " ".join(str(getattr(schedule, f)) for f in fields)
     return str(schedule)
+
+
+def job_run_last(*, job: str) -> JobRun | None:
+    """The latest run of one job (the auditor's page shows the chain verification's)."""
+    return JobRun.objects.filter(job=job).order_by("-started_at").first()
 
 
 def periodic_job_status() -> list[dict]:

@@ -9,19 +9,26 @@ from callcenter.permissions import HasRole
 from callcenter.rest import PAGE_PARAMETERS, paginated_response, paginated_schema
 from callcenter.roles import Role
 from datasecurity import selectors
+from datasecurity.rules.actions import action_label
 
 
 class AuditEventOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     occurred_at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor_label")
-    action = serializers.CharField()
+    actor = serializers.CharField(source="actor_label", help_text="username, or system / anonymous")
+    actor_name = serializers.CharField(help_text="the actor's full name when they are an employee, else empty")
+    action = serializers.CharField(help_text="the action code, e.g. employee.update")
+    action_label = serializers.SerializerMethodField(help_text="the action in the reader's language")
     object_type = serializers.CharField()
+    object_type_label = serializers.CharField(help_text="the kind of object in the reader's language")
     object_id = serializers.CharField()
     object_repr = serializers.CharField()
     ip = serializers.IPAddressField(allow_null=True)
     changes = serializers.JSONField()
     hash = serializers.CharField()
+
+    def get_action_label(self, event) -> str:
+        return action_label(event.action)
 
 
 class AuditEventListApi(APIView):
@@ -35,9 +42,11 @@ class AuditEventListApi(APIView):
                 enum=["sign_in"],
                 description="sign_in: failed sign-ins and lockouts (username tried, reason, IP)",
             ),
-            OpenApiParameter("action", str),
-            OpenApiParameter("actor", str),
-            OpenApiParameter("object_type", str),
+            OpenApiParameter("action", str, description="an action code (exact), or the start of codes (user.)"),
+            OpenApiParameter("actor", str, description="text in the actor's full name or username"),
+            OpenApiParameter(
+                "object_type", str, description="a model (callcenter.employee) or a whole module (attendance)"
+            ),
             OpenApiParameter("object_id", str),
             OpenApiParameter("since", str, description="YYYY-MM-DD"),
             OpenApiParameter("until", str, description="YYYY-MM-DD"),

@@ -33,7 +33,8 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callcenter.errors import ApplicationError
+from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.exports import ExportFile, csv_file, xlsx_file
 from callcenter.request_context import current_client_ip
 from datasecurity.append_only import AUDIT_PURGE_FUNCTION, AUDIT_RETENTION_FLOOR_DAYS, audit_db_roles_sql
 from datasecurity.errors import DataSecurityErrorCode
@@ -48,12 +49,21 @@ from datasecurity.rules.audit import (
     sign_in_failure_reason,
     snapshot,
 )
-from datasecurity.selectors import audit_checkpoint_newest_file
+from datasecurity.selectors import (
+    AUDIT_EXPORT_MAX_ROWS,
+    audit_checkpoint_newest_file,
+    audit_event_list,
+    audit_events_describe,
+    can_read_audit,
+)
 
 __all__ = [
+    "AUDIT_EXPORT_FILTERS",
     "RetentionResult",
+    "audit_chain_verify_request",
     "audit_checkpoint_write",
     "audit_db_roles_apply",
+    "audit_export",
     "audit_lockout_record",
     "audit_record",
     "audit_record_many",
@@ -152,6 +162,93 @@ def audit_record_many(*, actor, entries: list[dict], ip: str | None = None) -> l
         head.event_count += len(events)
         head.save(update_fields=["last_event_id", "last_hash", "event_count"])
     return events
+
+
+# --- The auditor's export and verification on request (SEC-2, SEC-3) -------------------------
+
+# The filters an export takes from the page (the same as the list's), recorded with the export.
+AUDIT_EXPORT_FILTERS = ("category", "action", "actor", "object_type", "object_id", "since", "until")
+
+
+@transaction.atomic
+def audit_export(*, actor, filters: dict, fmt: str) -> ExportFile:
+    """The events the auditor's filters select, as CSV or XLSX (at most ``AUDIT_EXPORT_MAX_ROWS``,
+    else refused with a message asking for narrower filters), read through the auditor's
+    selector; the export itself is an audit event in the same transaction (SEC-2: exports of
+    the trail are traced like any other). Times are local, with the zone in the heading."""
+    if fmt not in ("csv", "xlsx"):
+        raise ApplicationError(
+            _("Choose CSV or XLSX."), code=DataSecurityErrorCode.EXPORT_FORMAT, field="format", status=400
+        )
+    used = {key: str(filters.get(key) or "").strip()[:150] for key in AUDIT_EXPORT_FILTERS}
+    used = {key: value for key, value in used.items() if value}
+    events = audit_event_list(user=actor, filters=used)
+    rows = audit_events_describe(events[: AUDIT_EXPORT_MAX_ROWS + 1])
+    if len(rows) > AUDIT_EXPORT_MAX_ROWS:
+        raise ApplicationError(
+            _(
+                "More than %(max)s events match: narrow the filters (a shorter date range, one module "
+                "or one action) and export again."
+            )
+            % {"max": f"{AUDIT_EXPORT_MAX_ROWS:,}"},
+            code=DataSecurityErrorCode.EXPORT_TOO_LARGE,
+            status=400,
+        )
+    zone = timezone.get_current_timezone_name()
+    headers = [
+        "#",
+        _("Time (%(zone)s)") % {"zone": zone},
+        _("Actor"),
+        _("Username"),
+        _("Action"),
+        _("Action code"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("IP address"),
+        _("Changes"),
+        _("Hash"),
+    ]
+    table = [
+        [
+            event.pk,
+            timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor_name or event.actor_label,
+            event.actor_label,
+            event.action_text,
+            event.action,
+            event.object_type_label,
+            event.object_id,
+            event.object_repr,
+            event.ip or "",
+            json.dumps(event.changes, ensure_ascii=False, sort_keys=True) if event.changes else "",
+            event.hash,
+        ]
+        for event in rows
+    ]
+    audit_record(
+        actor=actor,
+        action="audit.export",
+        object_type=AuditEvent._meta.label_lower,
+        changes={"format": fmt, "rows": len(table), "filters": used},
+    )
+    filename = f"audit-trail-{timezone.localtime():%Y%m%d-%H%M%S}"
+    if fmt == "xlsx":
+        return xlsx_file(filename=filename, headers=headers, rows=table, sheet_title=_("Audit trail"))
+    return csv_file(filename=filename, headers=headers, rows=table)
+
+
+@transaction.atomic
+def audit_chain_verify_request(*, actor) -> None:
+    """The auditor asks for the chain to be verified now (SEC-3): the request is an audit event,
+    and the verification runs in the background after commit (it reads the whole trail); its
+    outcome is a run of the ``audit-chain-verify`` job, shown on the auditor's page."""
+    if not can_read_audit(actor):
+        raise PermissionDeniedError(_("Only the security auditor verifies the audit chain."))
+    audit_record(actor=actor, action="audit.verify_request", object_type=AuditEvent._meta.label_lower)
+    from datasecurity.tasks import audit_chain_verify_requested as verify_task  # noqa: PLC0415 - enqueue: tasks import services
+
+    verify_task.delay_on_commit()
 
 
 # --- Retention (SEC-2: kept for audit_retention_days, never fewer than 180) ------------------
