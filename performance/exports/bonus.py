@@ -32,6 +32,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -355,7 +356,7 @@ def build_blocks(sheet: BonusSheet, lines: Iterable[BonusLine]) -> tuple[list[Bl
     blocks: list[Block] = []
     adjustments: list[list[str]] = []
     zero = {k: Decimal("0.00") for k in BONUS_MONEY_FIELDS}
-    grand, grand_count = dict(zero), 0
+    grand, grand_count, negative_count = dict(zero), 0, 0
     dept_key, dept_sums, dept_count, dept_name = None, dict(zero), 0, ""
     odd = False
 
@@ -397,9 +398,11 @@ def build_blocks(sheet: BonusSheet, lines: Iterable[BonusLine]) -> tuple[list[Bl
             *(money(getattr(line, k)) for k in BONUS_MONEY_FIELDS),
         ]
         odd = not odd
-        blocks.append(
-            Block("row odd" if odd else "row", table_lines(columns, values), table="main", group=str(dept_key))
-        )
+        kind = "row odd" if odd else "row"
+        if line.total < 0:  # PRF-4: never paid below zero; flagged in red and counted in the notes
+            kind += " negative"
+            negative_count += 1
+        blocks.append(Block(kind, table_lines(columns, values), table="main", group=str(dept_key)))
         for key in BONUS_MONEY_FIELDS:
             value = getattr(line, key)
             dept_sums[key] += value
@@ -433,12 +436,12 @@ def build_blocks(sheet: BonusSheet, lines: Iterable[BonusLine]) -> tuple[list[Bl
         for values in adjustments:
             blocks.append(Block("row", table_lines(adj_columns, values), table="adjustments"))
     blocks.append(Block("gap", [""]))
-    blocks.append(_notes_block(sheet))
+    blocks.append(_notes_block(sheet, negative_count))
     blocks.append(_signature_block(sheet))
     return blocks, headers
 
 
-def _notes_block(sheet: BonusSheet) -> Block:
+def _notes_block(sheet: BonusSheet, negative_count: int = 0) -> Block:
     policy = rules.policy_from_snapshot(sheet.policy_snapshot or {})
     formula = _(
         "PRF-4 payable = bonus base × band coefficient − attendance fines (ATT-4) − absenteeism deduction (ATT-5) "
@@ -460,6 +463,17 @@ def _notes_block(sheet: BonusSheet) -> Block:
         "since": sheet.policy_snapshot.get("effective_from", "—") if sheet.policy_snapshot else "—",
     }
     lines = wrap(formula, COLUMNS_PER_LINE) + wrap(bands, COLUMNS_PER_LINE)
+    if negative_count:
+        negative = ngettext(
+            "%(count)s line (in red) has a negative payable amount: its deductions (ATT-4, ATT-5, PEN-1) exceed "
+            "the bonus. A bonus is never paid below zero; payroll settles the difference from the month's pay "
+            "(PRF-4).",
+            "%(count)s lines (in red) have a negative payable amount: their deductions (ATT-4, ATT-5, PEN-1) "
+            "exceed the bonus. A bonus is never paid below zero; payroll settles the difference from the month's "
+            "pay (PRF-4).",
+            negative_count,
+        ) % {"count": f"{negative_count:,}"}
+        lines += wrap(negative, COLUMNS_PER_LINE)
     if sheet.correction_reason:
         lines += wrap(
             _("Correction of version %(version)s: %(reason)s")

@@ -112,6 +112,25 @@ def test_english_pdf_has_english_labels(org, sheet):
     assert "Grand total" in text and "Subtotal" in text and "张伟" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [("zh-hans", "1 行（红色）应发金额为负"), ("en", "1 line (in red) has a negative payable amount")],
+)
+def test_a_negative_line_is_drawn_in_red_and_explained_in_the_notes(org, sheet, language, note):
+    """Given 刘洋 (C, 800.00) fined 2,000 (PEN-1), when the PDF is rendered, then the line is red
+    and the notes say that a bonus is never paid below zero (PRF-4), as the sheet page does."""
+    line = BonusLine.objects.get(sheet=sheet, employee=org.other_team)
+    services.bonus_line_adjust(actor=org.hr.user, line_id=line.pk, kind="penalty", title="违规处罚", amount="2000")
+    user = org.hr.user
+    lines = selectors.bonus_line_list(user=user, sheet_id=sheet.pk)
+    with translation.override(language):
+        blocks, _headers = exports.bonus.build_blocks(selectors.bonus_sheet_get(user=user, pk=sheet.pk), lines)
+        _reader, text = _text(_pdf(org, sheet))
+    negative = [block for block in blocks if "negative" in block.kind.split()]
+    assert len(negative) == 1 and "-1,200.00" in negative[0].lines[0]
+    assert note in re.sub(r"\s+", " ", text)
+
+
 def test_user_text_that_looks_like_html_is_printed_literally_and_fetches_nothing(org):
     """Given an employee named like an <img> tag and an adjustment titled like a <link
     rel=attachment>, when the PDF is rendered with a recording fetcher, then the fetcher is never
