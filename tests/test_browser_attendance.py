@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from attendance.models import Punch, RosterEntry, ShiftType
+from attendance.models import DailyAttendance, Punch, RosterEntry, ShiftType
 from tests.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,4 +51,32 @@ def test_supervisor_sees_the_live_board(browser, live_server, scheduled):  # noq
     html = page.content()
     assert scheduled.agent.name in html and scheduled.other_dept.name not in html
     page.screenshot(path=ARTIFACTS / "12-board.png", full_page=True)
+    context.close()
+
+
+def test_my_attendance_reads_well_on_a_phone(browser, live_server, org):  # noqa: F811
+    # given an agent with days of every kind this month, one with a long explanation
+    first = timezone.localdate().replace(day=1)
+    long_text = [{"rule": "absent"}, {"rule": "missing_punch"}]
+    for offset, status in enumerate(["normal", "late", "absent", "missing_punch", "on_leave", "rest"]):
+        DailyAttendance.objects.create(
+            employee=org.agent, work_date=first + datetime.timedelta(days=offset), status=status, explanation=long_text
+        )
+    # when the agent opens my attendance on a 375 px phone
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, live_server.url, "agent")
+    page.goto(f"{live_server.url}/attendance/me/?month={first:%Y-%m}")
+    page.wait_for_selector("#month-days")
+    page.screenshot(path=ARTIFACTS / "13-my-attendance-phone.png", full_page=True)
+    # then the explanation has room (not one character per line) and the page does not scroll sideways
+    widths = page.eval_on_selector_all("#month-days .month-explanation", "cells => cells.map(c => c.offsetWidth)")
+    assert widths and min(widths) > 120, widths
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # and every status badge has a background that differs from its text colour (no white on white)
+    colours = page.eval_on_selector_all(
+        "#month-days .badge",
+        "bs => bs.map(b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color])",
+    )
+    assert len(colours) == 6 and all(bg != fg and bg != "rgba(0, 0, 0, 0)" for bg, fg in colours), colours
     context.close()

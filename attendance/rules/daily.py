@@ -34,6 +34,7 @@ __all__ = [
     "DayResult",
     "MonthLine",
     "MonthResult",
+    "days_figure",
     "evaluate_day",
     "evaluate_month",
     "explain",
@@ -45,6 +46,16 @@ CENT = Decimal("0.01")
 # Punches from this long before the shift start to this long after its end belong to the shift.
 WINDOW_BEFORE = datetime.timedelta(hours=4)
 WINDOW_AFTER = datetime.timedelta(hours=6)
+
+
+def days_figure(value) -> Decimal:
+    """A number of days as people read it (ATT-3, ATT-4, ATT-5): whole days without a decimal
+    ("2"), half days with one ("2.5"), never "2.0". Sums of half days (0.5 + 1.5) otherwise carry
+    the decimal and the month's figures mix "2" and "2.0"; every count of days goes through here."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return value.quantize(Decimal("1"))
+    return value.quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 @dataclass
@@ -280,7 +291,8 @@ def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal)
         (Decimal(line.detail.get("replaced_fine", "0")) for line in result.lines), Decimal("0.00")
     ).quantize(CENT)
     result.fines = sum((line.fine for line in result.lines), Decimal("0.00")).quantize(CENT)
-    result.absence_days = sum((line.absence_days for line in result.lines), Decimal("0"))
+    result.absence_days = days_figure(sum((line.absence_days for line in result.lines), Decimal("0")))
+    result.leave_days = days_figure(result.leave_days)
     result.daily_pay = (monthly_base_pay / month_policy.monthly_pay_days).quantize(CENT, ROUND_HALF_UP)
     result.deduction = (
         result.absence_days * month_policy.absence_day_pay_multiple * monthly_base_pay / month_policy.monthly_pay_days
