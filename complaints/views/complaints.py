@@ -145,7 +145,8 @@ def complaint_detail(request, pk: int):
         "concerned": list(complaint.concerned_employees.all()),
         "can_reveal": selectors.complaint_can_reveal_contact(user=user),
         "is_handler": is_handler and is_open,
-        "can_resume": is_handler and complaint.paused_since is not None,
+        # A closed complaint's clock is stopped (CMP-1/2): neither pause nor resume is offered.
+        "can_resume": is_handler and is_open and complaint.paused_since is not None,
         "can_close": has_role(user, Role.COMPANY_LEADER) and is_open,
         "nav_active": "complaints",
     }
@@ -155,7 +156,8 @@ def complaint_detail(request, pk: int):
                 "assign_form": ComplaintAssignForm(initial={"owner": complaint.owner_id}),
                 "log_form": ComplaintLogForm(auto_id="id_log_%s"),
                 "plan_form": ComplaintPlanForm(user=user),
-                "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s"),
+                "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s", initial={"cause": complaint.cause}),
+                "cause_suggestions": selectors.complaint_cause_suggestions(),
                 "follow_up_form": ComplaintFollowUpForm(),
                 "pause_form": ComplaintReasonForm(auto_id="id_pause_%s"),
             }
@@ -268,7 +270,9 @@ def complaint_resolve(request, pk: int):
         request,
         pk,
         ComplaintResolveForm(request.POST),
-        lambda data: services.complaint_resolve(actor=request.user, complaint_id=pk, text=data["text"]),
+        lambda data: services.complaint_resolve(
+            actor=request.user, complaint_id=pk, text=data["text"], cause=data["cause"]
+        ),
         success=_("The complaint is resolved; the follow-up visit comes next (CMP-3)."),
     )
 
