@@ -31,9 +31,11 @@ __all__ = [
     "HALF",
     "WINDOW_AFTER",
     "WINDOW_BEFORE",
+    "CorrectionComparison",
     "DayResult",
     "MonthLine",
     "MonthResult",
+    "correction_compare",
     "days_figure",
     "evaluate_day",
     "evaluate_month",
@@ -76,6 +78,41 @@ def shift_window(work_date: datetime.date, shift, tz) -> tuple[datetime.datetime
     end_date = work_date + datetime.timedelta(days=1) if shift.overnight else work_date
     end = datetime.datetime.combine(end_date, shift.end_time, tzinfo=tz)
     return start, end
+
+
+@dataclass
+class CorrectionComparison:
+    """A claimed punch time (补卡, ATT-2) against the day's schedule and recorded punches: the
+    scheduled boundary it is nearest to (``start`` or ``end``, None without a shift) and the
+    signed minutes from it (positive: after), and the minutes to the nearest recorded punch."""
+
+    boundary: str | None = None
+    boundary_at: datetime.datetime | None = None
+    minutes: int | None = None
+    nearest_punch_minutes: int | None = None
+
+
+def _signed_minutes(later: datetime.datetime, earlier: datetime.datetime) -> int:
+    seconds = (later - earlier).total_seconds()
+    return int(seconds // 60) if seconds >= 0 else -int(-seconds // 60)
+
+
+def correction_compare(
+    *, requested: datetime.datetime, start: datetime.datetime | None, end: datetime.datetime | None, punches
+) -> CorrectionComparison:
+    """How a claimed punch time compares with the day (ATT-2): the approver sees whether the claim
+    fits the shift (a forgotten clock-in near the start, a clock-out near the end) and whether a
+    punch was in fact recorded close to it."""
+    result = CorrectionComparison()
+    if start is not None and end is not None:
+        result.boundary, result.boundary_at = min(
+            (("start", start), ("end", end)), key=lambda pair: abs((requested - pair[1]).total_seconds())
+        )
+        result.minutes = _signed_minutes(requested, result.boundary_at)
+    if punches:
+        nearest = min(punches, key=lambda at: abs((requested - at).total_seconds()))
+        result.nearest_punch_minutes = _signed_minutes(requested, nearest)
+    return result
 
 
 def _minutes(delta: datetime.timedelta) -> int:

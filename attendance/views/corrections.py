@@ -35,7 +35,7 @@ def corrections(request):
         {
             "form": form,
             "page_obj": paginate(request, mine, PAGE_SIZE),
-            "to_decide": list(to_decide[:TO_DECIDE_MAX]),
+            "to_decide": selectors.punch_correction_beside_the_day(list(to_decide[:TO_DECIDE_MAX])),
             "is_employee": employee_of(user) is not None,
         },
         status=form_status(form),
