@@ -197,3 +197,51 @@ def test_the_api_enforces_the_cause(org, planned):
     r = api.post(url, {"text": "已处理", "cause": "流程缺陷"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "resolved"
     assert Complaint.objects.get(pk=planned.pk).cause == "流程缺陷"
+
+
+# --- Actions through htmx: the page's body, not a reload ------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_resolve_through_htmx_answers_the_body_with_the_message(client, org, planned, django_assert_max_num_queries):
+    login(client, org, "handler")
+    url = reverse("complaints:resolve", args=[planned.pk])
+    with django_assert_max_num_queries(40):
+        response = client.post(url, {"text": "已处理", "cause": "流程缺陷"}, **HTMX)
+    html = response.content.decode()
+    # then 200, the body in its new state (resolved: the follow-up form), the message out of band
+    assert response.status_code == 200 and "<html" not in html and "<nav" not in html
+    assert html.lstrip().startswith('<div id="complaint-body">')
+    assert 'id="complaint-follow-up-form"' in html and 'id="complaint-resolve-form"' not in html
+    assert 'hx-swap-oob="afterbegin:#main"' in html and "The complaint is resolved" in html
+    assert Complaint.objects.get(pk=planned.pk).status == ComplaintStatus.RESOLVED
+
+
+def test_a_refused_resolve_through_htmx_keeps_what_was_typed(client, org, planned):
+    login(client, org, "handler")
+    response = client.post(reverse("complaints:resolve", args=[planned.pk]), {"text": "已经回电说明"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "statistics count complaints by cause" in html
+    assert "已经回电说明" in html  # the text typed stays in the form
+    assert Complaint.objects.get(pk=planned.pk).status == ComplaintStatus.INVESTIGATING
+
+
+def test_close_through_htmx_shows_the_stopped_clock(client, org, planned):
+    login(client, org, "leader")
+    response = client.post(reverse("complaints:close", args=[planned.pk]), {"reason": "客户不再回应"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert 'data-clock="stopped"' in html and 'id="complaint-close-form"' not in html
+    assert Complaint.objects.get(pk=planned.pk).status == ComplaintStatus.CLOSED
+
+
+def test_without_htmx_actions_still_redirect(client, org, planned):
+    login(client, org, "handler")
+    response = client.post(reverse("complaints:resolve", args=[planned.pk]), {"text": "已处理", "cause": "流程缺陷"})
+    assert response.status_code == 302 and response["Location"] == reverse("complaints:detail", args=[planned.pk])
+
+
+def test_the_action_forms_post_through_htmx(client, org, planned):
+    html = login(client, org, "handler").get(reverse("complaints:detail", args=[planned.pk])).content.decode()
+    assert f'hx-post="{reverse("complaints:resolve", args=[planned.pk])}" hx-target="#complaint-body"' in html
