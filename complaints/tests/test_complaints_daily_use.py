@@ -110,6 +110,10 @@ def test_a_closed_complaint_shows_a_stopped_clock_and_offers_no_pause(client, or
     assert f"closed at {timezone.localtime(closed.closed_at):%Y-%m-%d %H:%M}" in html
     assert 'data-sla="within"' in html
     assert 'id="complaint-pause-form"' not in html and 'id="complaint-resume-form"' not in html
+    # and the queue does not call it paused
+    queue = client.get(reverse("complaints:queue")).content.decode()
+    row = queue.split(f'id="complaint-row-{closed.pk}"')[1].split("</tr>")[0]
+    assert "bi-pause-circle" not in row
 
 
 def test_a_complaint_closed_after_its_deadline_reads_over_the_sla(client, org, closed):
