@@ -17,6 +17,7 @@ class ComplaintErrorCode(ErrorCode):
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     ATTACHMENT_TYPE = "attachment_type"
     ATTACHMENT_TYPE_MISMATCH = "attachment_type_mismatch"
+    CAUSE_MISSING = "cause_missing"
     CHANNEL_INVALID = "channel_invalid"
     CLOSED = "closed"
     CONCERNED_INACTIVE = "concerned_inactive"

@@ -77,7 +77,9 @@ def test_urgent_complaint_from_intake_to_reopened(browser, live_server, org, _ea
     assert AuditEvent.objects.filter(action="complaint.contact_reveal", object_id=str(complaint.pk)).count() == 1
     shot(page, "06-contact-revealed")
 
-    # 4. Assigns it to themself, logs the talk with the customer, plans, resolves
+    # 4. Assigns it to themself, logs the talk with the customer, plans, resolves: each action
+    # answers through htmx with the page's body, without reloading the page
+    page.evaluate("window.__complaint_marker = 'kept'")
     page.select_option("#id_owner", str(org.handler.pk))
     page.click("#complaint-assign")
     page.wait_for_selector(".alert-success")
@@ -90,15 +92,24 @@ def test_urgent_complaint_from_intake_to_reopened(browser, live_server, org, _ea
     shot(page, "07-logged-contact")
     deadline = timezone.localtime() + datetime.timedelta(days=1)
     page.fill("#id_description", "退还重复扣除的话费并回访")
+    page.fill("#id_responsible_search", org.handler.name_initials)
+    visible = page.eval_on_selector_all("#id_responsible option:not([hidden])", "os => os.map(o => o.value)")
+    assert str(org.handler.pk) in visible and str(org.other_dept.pk) not in visible
     page.select_option("#id_responsible", str(org.handler.pk))
     page.fill("#id_deadline", deadline.strftime("%Y-%m-%dT%H:%M"))
     page.click("#complaint-plan")
     page.wait_for_selector('#complaint-timeline [data-kind="plan"]')
     shot(page, "08-planned")
     page.fill("#id_resolve_text", "已退费")
+    # resolving asks for the cause (CMP-4): without it the form stays, with what was typed
+    page.click("#complaint-resolve")
+    page.wait_for_selector("#main .alert-danger")
+    assert page.input_value("#id_resolve_text") == "已退费"
+    page.fill("#id_resolve_cause", "计费系统重复扣费")
     page.click("#complaint-resolve")
     page.wait_for_selector('#complaint-status [data-status="resolved"]')
     page.wait_for_selector("#complaint-follow-up-form")
+    assert page.evaluate("window.__complaint_marker") == "kept"
     shot(page, "09-resolved")
 
     # 5. The follow-up visit: the customer is not satisfied (2 of 5) → reopened (CMP-3)

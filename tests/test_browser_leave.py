@@ -96,8 +96,14 @@ def test_sick_leave_from_request_to_attendance(browser, live_server, org, past_d
     assert page.locator(f"#inbox-{leave.pk} [data-certificate]").count() == 1
     shot(page, "04-inbox-supervisor")
     page.fill(f"#inbox-comment-{leave.pk}", "早日康复")
+    # the decision goes through htmx: the card becomes its outcome, the page is not reloaded
+    page.evaluate("window.__inbox_marker = 'kept'")
     page.click(f"#inbox-approve-{leave.pk}")
-    page.wait_for_selector("#leave-inbox-empty")
+    page.wait_for_selector(f"#inbox-{leave.pk}[data-decided]")
+    assert page.evaluate("window.__inbox_marker") == "kept"
+    assert page.locator(f"#inbox-{leave.pk} [data-status]").get_attribute("data-status") == "pending"
+    assert page.locator("#leave-inbox-count").inner_text().strip() == "0"
+    assert page.locator("#main .alert-success").count() == 1
     shot(page, "05-inbox-supervisor-done")
     leave.refresh_from_db()
     assert leave.status == LeaveStatus.PENDING and leave.current_step == 1

@@ -79,6 +79,7 @@ ROUTE_TABLES = (
     (r"leavers/<int:pk>/", "callcenter.ExitChecklist"),
     (r"attendance/corrections/<int:pk>/", "attendance.PunchCorrection"),
     (r"attendance/summary/<int:employee_id>/", "callcenter.Employee"),
+    (r"attendance/roster/cell/<int:employee_id>/", "callcenter.Employee"),
     (r"attendance/leave/types/<int:pk>/", "attendance.LeaveType"),
     (r"attendance/leave/delegations/<int:pk>/", "attendance.ApprovalDelegation"),
     (r"attendance/leave/certificates/<int:pk>/", "attendance.LeaveCertificate"),
@@ -99,6 +100,7 @@ OTHER_ARGS = {
     "position": 0,
     "fmt": "csv",
     "label": "attendance.attendancepolicy",
+    "day": "2030-01-07",  # a roster cell's day (a Monday, in a month nobody verified)
 }
 
 

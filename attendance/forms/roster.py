@@ -9,7 +9,7 @@ from attendance.models import ShiftType
 from callcenter import inputs
 from callcenter.models import Employee
 
-__all__ = ["WEEKDAY_LABELS", "RosterAssignForm", "ShiftChoiceField", "ShiftTypeForm"]
+__all__ = ["WEEKDAY_LABELS", "RosterAssignForm", "RosterCellForm", "ShiftChoiceField", "ShiftTypeForm"]
 
 WEEKDAY_LABELS = [
     _("Monday"),
@@ -75,6 +75,27 @@ class RosterAssignForm(forms.Form):
         """weekday (0..6) -> shift type id, or None for a rest day."""
         shifts = {weekday: self.cleaned_data.get(f"weekday_{weekday}") for weekday in range(7)}
         return {weekday: shift.pk if shift else None for weekday, shift in shifts.items()}
+
+
+class RosterCellForm(forms.Form):
+    """One cell of the roster (ATT-1): a shift, or a rest day. The service checks the remit, the
+    locked months (ATT-2) and one's own days already begun (SEC-2)."""
+
+    REST = "rest"
+
+    shift = forms.ChoiceField(label=_("Shift"))
+
+    def __init__(self, *args, shifts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        shifts = shifts if shifts is not None else ShiftType.objects.none()
+        self.fields["shift"].choices = [(self.REST, _("Rest day")), *((str(s.pk), s.code) for s in shifts)]
+
+    def entry_arguments(self) -> dict:
+        """The arguments of :func:`attendance.services.roster_entry_set` for the chosen cell."""
+        value = self.cleaned_data["shift"]
+        if value == self.REST:
+            return {"kind": "rest", "shift_id": None}
+        return {"kind": "work", "shift_id": int(value)}
 
 
 class ShiftTypeForm(forms.Form):

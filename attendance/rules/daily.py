@@ -31,9 +31,12 @@ __all__ = [
     "HALF",
     "WINDOW_AFTER",
     "WINDOW_BEFORE",
+    "CorrectionComparison",
     "DayResult",
     "MonthLine",
     "MonthResult",
+    "correction_compare",
+    "days_figure",
     "evaluate_day",
     "evaluate_month",
     "explain",
@@ -45,6 +48,16 @@ CENT = Decimal("0.01")
 # Punches from this long before the shift start to this long after its end belong to the shift.
 WINDOW_BEFORE = datetime.timedelta(hours=4)
 WINDOW_AFTER = datetime.timedelta(hours=6)
+
+
+def days_figure(value) -> Decimal:
+    """A number of days as people read it (ATT-3, ATT-4, ATT-5): whole days without a decimal
+    ("2"), half days with one ("2.5"), never "2.0". Sums of half days (0.5 + 1.5) otherwise carry
+    the decimal and the month's figures mix "2" and "2.0"; every count of days goes through here."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return value.quantize(Decimal("1"))
+    return value.quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 @dataclass
@@ -65,6 +78,41 @@ def shift_window(work_date: datetime.date, shift, tz) -> tuple[datetime.datetime
     end_date = work_date + datetime.timedelta(days=1) if shift.overnight else work_date
     end = datetime.datetime.combine(end_date, shift.end_time, tzinfo=tz)
     return start, end
+
+
+@dataclass
+class CorrectionComparison:
+    """A claimed punch time (补卡, ATT-2) against the day's schedule and recorded punches: the
+    scheduled boundary it is nearest to (``start`` or ``end``, None without a shift) and the
+    signed minutes from it (positive: after), and the minutes to the nearest recorded punch."""
+
+    boundary: str | None = None
+    boundary_at: datetime.datetime | None = None
+    minutes: int | None = None
+    nearest_punch_minutes: int | None = None
+
+
+def _signed_minutes(later: datetime.datetime, earlier: datetime.datetime) -> int:
+    seconds = (later - earlier).total_seconds()
+    return int(seconds // 60) if seconds >= 0 else -int(-seconds // 60)
+
+
+def correction_compare(
+    *, requested: datetime.datetime, start: datetime.datetime | None, end: datetime.datetime | None, punches
+) -> CorrectionComparison:
+    """How a claimed punch time compares with the day (ATT-2): the approver sees whether the claim
+    fits the shift (a forgotten clock-in near the start, a clock-out near the end) and whether a
+    punch was in fact recorded close to it."""
+    result = CorrectionComparison()
+    if start is not None and end is not None:
+        result.boundary, result.boundary_at = min(
+            (("start", start), ("end", end)), key=lambda pair: abs((requested - pair[1]).total_seconds())
+        )
+        result.minutes = _signed_minutes(requested, result.boundary_at)
+    if punches:
+        nearest = min(punches, key=lambda at: abs((requested - at).total_seconds()))
+        result.nearest_punch_minutes = _signed_minutes(requested, nearest)
+    return result
 
 
 def _minutes(delta: datetime.timedelta) -> int:
@@ -280,7 +328,8 @@ def evaluate_month(*, days, policy_for, month_policy, monthly_base_pay: Decimal)
         (Decimal(line.detail.get("replaced_fine", "0")) for line in result.lines), Decimal("0.00")
     ).quantize(CENT)
     result.fines = sum((line.fine for line in result.lines), Decimal("0.00")).quantize(CENT)
-    result.absence_days = sum((line.absence_days for line in result.lines), Decimal("0"))
+    result.absence_days = days_figure(sum((line.absence_days for line in result.lines), Decimal("0")))
+    result.leave_days = days_figure(result.leave_days)
     result.daily_pay = (monthly_base_pay / month_policy.monthly_pay_days).quantize(CENT, ROUND_HALF_UP)
     result.deduction = (
         result.absence_days * month_policy.absence_day_pay_multiple * monthly_base_pay / month_policy.monthly_pay_days

@@ -1,14 +1,20 @@
 """Attendance selectors: punch corrections (补卡, ATT-2)."""
 
+import datetime
+from collections import defaultdict
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance.models import CorrectionStatus, PunchCorrection
+from attendance.models import CorrectionStatus, Punch, PunchCorrection, RosterEntry
+from attendance.rules import WINDOW_AFTER, WINDOW_BEFORE, correction_compare, shift_window
 from callcenter.errors import NotFoundError
 from callcenter.roles import Role, has_role
 from callcenter.selectors import covered_team_ids, employee_of, filter_by_employee
 
 __all__ = [
+    "punch_correction_beside_the_day",
     "punch_correction_can_decide",
     "punch_correction_get",
     "punch_correction_list",
@@ -79,3 +85,54 @@ def punch_correction_get(*, user, pk) -> PunchCorrection:
     if correction is None:
         raise NotFoundError(_("Correction request not found."))
     return correction
+
+
+def _day_window(work_date: datetime.date, entry, tz) -> tuple[datetime.datetime, datetime.datetime]:
+    """The punches that belong to a working day: the shift's window (ATT-1, as the nightly job
+    reads it) or, without a shift, the calendar day."""
+    if entry is not None and entry.shift is not None:
+        start, end = shift_window(work_date, entry.shift, tz)
+        return start - WINDOW_BEFORE, end + WINDOW_AFTER
+    start = datetime.datetime.combine(work_date, datetime.time.min, tzinfo=tz)
+    return start, start + datetime.timedelta(days=1)
+
+
+def punch_correction_beside_the_day(corrections: list[PunchCorrection]) -> list[PunchCorrection]:
+    """The day next to each claimed time, for the approver (ATT-2): ``c.roster`` (the roster entry
+    with its shift, or None), ``c.shift_start`` / ``c.shift_end``, ``c.day_punches`` (the punches
+    recorded in the day's window: time, source, device) and ``c.comparison`` (a
+    :class:`~attendance.rules.CorrectionComparison`). Two queries however many corrections."""
+    if not corrections:
+        return corrections
+    tz = timezone.get_current_timezone()
+    employee_ids = sorted({c.employee_id for c in corrections})
+    dates = sorted({c.work_date for c in corrections})
+    entries = {
+        (e.employee_id, e.work_date): e
+        for e in RosterEntry.objects.filter(employee_id__in=employee_ids, work_date__in=dates).select_related("shift")
+    }
+    first = datetime.datetime.combine(dates[0], datetime.time.min, tzinfo=tz) - WINDOW_BEFORE
+    last = (
+        datetime.datetime.combine(dates[-1] + datetime.timedelta(days=2), datetime.time.min, tzinfo=tz) + WINDOW_AFTER
+    )
+    punches = defaultdict(list)
+    for punch in (
+        Punch.objects.filter(employee_id__in=employee_ids, punched_at__gte=first, punched_at__lt=last)
+        .select_related("device")
+        .order_by("punched_at", "pk")
+    ):
+        punches[punch.employee_id].append(punch)
+    for c in corrections:
+        entry = entries.get((c.employee_id, c.work_date))
+        c.roster = entry
+        has_shift = entry is not None and entry.shift is not None
+        c.shift_start, c.shift_end = shift_window(c.work_date, entry.shift, tz) if has_shift else (None, None)
+        window_start, window_end = _day_window(c.work_date, entry, tz)
+        c.day_punches = [p for p in punches[c.employee_id] if window_start <= p.punched_at < window_end]
+        c.comparison = correction_compare(
+            requested=c.requested_time,
+            start=c.shift_start,
+            end=c.shift_end,
+            punches=[p.punched_at for p in c.day_punches],
+        )
+    return corrections

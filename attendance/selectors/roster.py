@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 import chinese_calendar
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.errors import AttendanceErrorCode
@@ -19,12 +20,14 @@ __all__ = [
     "calendar_day",
     "days_between",
     "month_first_days",
+    "roster_cell_get",
     "roster_grid",
     "roster_grid_employees",
     "roster_locked_months",
     "roster_range_check",
     "roster_team_get",
     "roster_team_list",
+    "roster_usual_shift",
     "shift_type_list",
 ]
 
@@ -171,3 +174,43 @@ def roster_grid(*, user, team, date_from: datetime.date, date_to: datetime.date,
         "date_from": date_from,
         "date_to": date_to,
     }
+
+
+def roster_cell_get(*, user, employee_id, work_date: datetime.date) -> dict:
+    """One cell of the roster grid (ATT-1): ``employee`` (active, visible to ``user``), ``entry``
+    (with its shift, or None), ``day`` (the statutory calendar) and ``locked`` (the month is
+    verified, ATT-2). NotFoundError for an employee the user may not see (no leak). Three queries."""
+    employee = (
+        employees_visible_to(user)
+        .filter(pk=employee_id, status=EmploymentStatus.ACTIVE)
+        .only("pk", "employee_no", "name", "team_id")
+        .first()
+    )
+    if employee is None:
+        raise NotFoundError(_("Employee not found."))
+    entry = RosterEntry.objects.filter(employee_id=employee.pk, work_date=work_date).select_related("shift").first()
+    locked = bool(roster_locked_months(team_ids=[employee.team_id], date_from=work_date, date_to=work_date))
+    return {"employee": employee, "entry": entry, "day": calendar_day(work_date), "locked": locked}
+
+
+# How far back the team's usual shift is read from the roster.
+USUAL_SHIFT_DAYS = 62
+
+
+def roster_usual_shift(*, team, default_code: str) -> ShiftType | None:
+    """The shift a new weekly pattern offers Monday to Friday (ATT-1): the team's usual shift (the
+    active shift most rostered in the team over the last two months), else the default shift
+    (``default_code``), else the first active shift. One or two queries."""
+    team_id = team.pk if isinstance(team, Team) else team
+    since = timezone.localdate() - datetime.timedelta(days=USUAL_SHIFT_DAYS)
+    usual = (
+        RosterEntry.objects.filter(employee__team_id=team_id, work_date__gte=since, shift__active=True)
+        .values("shift_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "shift_id")
+        .first()
+    )
+    shifts = ShiftType.objects.filter(active=True)
+    if usual is not None:
+        return shifts.filter(pk=usual["shift_id"]).first()
+    return shifts.filter(code=default_code).first() or shifts.order_by("start_time", "code").first()

@@ -35,7 +35,7 @@ def corrections(request):
         {
             "form": form,
             "page_obj": paginate(request, mine, PAGE_SIZE),
-            "to_decide": list(to_decide[:TO_DECIDE_MAX]),
+            "to_decide": selectors.punch_correction_beside_the_day(list(to_decide[:TO_DECIDE_MAX])),
             "is_employee": employee_of(user) is not None,
         },
         status=form_status(form),
@@ -47,26 +47,47 @@ def _note(request) -> str:
     return form.cleaned_data.get("note", "") if form.is_valid() else ""
 
 
+def _decided(request, pk: int, action, *, success):
+    """A decision from the inbox (ATT-2). Through htmx the answer is the request's row in its new
+    state, with the count and the message out of band (a refusal swaps only the message, the row
+    and the typed note stay); without htmx, back to the page."""
+    if not action_run(request, action, success=success):
+        if request.htmx:
+            response = render(request, "attendance/corrections/list.html#correction-decided", _decided_context(request))
+            response["HX-Reswap"] = "none"
+            return response
+        return redirect("attendance:corrections")
+    if not request.htmx:
+        return redirect("attendance:corrections")
+    context = {**_decided_context(request), "correction": selectors.punch_correction_get(user=request.user, pk=pk)}
+    return render(request, "attendance/corrections/list.html#correction-decided", context)
+
+
+def _decided_context(request) -> dict:
+    waiting = selectors.punch_correction_list(user=request.user, filters={"to_decide": True}).count()
+    return {"to_decide_count": waiting}
+
+
 @login_only
 @require_POST
 def correction_approve(request, pk: int):
-    action_run(
+    return _decided(
         request,
+        pk,
         lambda: services.punch_correction_approve(actor=request.user, correction_id=pk, note=_note(request)),
         success=_("Approved: the correction punch has been added."),
     )
-    return redirect("attendance:corrections")
 
 
 @login_only
 @require_POST
 def correction_reject(request, pk: int):
-    action_run(
+    return _decided(
         request,
+        pk,
         lambda: services.punch_correction_reject(actor=request.user, correction_id=pk, note=_note(request)),
         success=_("The request has been rejected."),
     )
-    return redirect("attendance:corrections")
 
 
 @login_only

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attendance import selectors, services
-from attendance.rules import explain
+from attendance.rules import days_figure, explain
 from callcenter import inputs
 from callcenter.exports import file_response
 from callcenter.pages import action_run, paginate
@@ -36,7 +36,10 @@ def _neighbours(month: datetime.date) -> dict:
 def _month_context(summary, month: datetime.date) -> dict:
     return {
         "summary": summary,
-        "lines": [{"line": line, "text": explain({"rule": line.rule, **line.detail})} for line in summary.result.lines],
+        "lines": [
+            {"line": line, "text": explain({"rule": line.rule, **line.detail}), "days": days_figure(line.absence_days)}
+            for line in summary.result.lines
+        ],
         "days": [{"day": day, "texts": [explain(item) for item in day.explanation]} for day in summary.days],
         **_neighbours(month),
     }

@@ -272,6 +272,30 @@ def _after_action(request, pk: int):
     return redirect("attendance:leave_detail", pk=pk)
 
 
+def _run(request, action, *, success) -> tuple[bool, object]:
+    """:func:`callcenter.pages.action_run` that also hands back the service's result."""
+    outcome = {}
+
+    def call():
+        outcome["result"] = action()
+        return outcome["result"]
+
+    return action_run(request, call, success=success), outcome.get("result")
+
+
+def _inbox_decided(request, pk: int, done: bool, decided):
+    """An inbox decision through htmx (LV-4): the request's card replaced by its outcome, the count
+    and the message out of band. A refusal swaps nothing but the message (the card stays, with
+    what was typed). Without htmx: back to the inbox page."""
+    if not (request.htmx and request.POST.get("next") == "inbox"):
+        return _after_action(request, pk)
+    context = {"leave": decided, "inbox_count": selectors.leave_inbox(user=request.user).count()}
+    response = render(request, "attendance/leave/inbox.html#inbox-decided", {**context, "done": done})
+    if not done:
+        response["HX-Reswap"] = "none"
+    return response
+
+
 def _comment(request) -> str:
     form = LeaveDecisionForm(request.POST)
     return form.cleaned_data["comment"] if form.is_valid() else ""
@@ -288,23 +312,23 @@ def _approved(decided) -> str:
 @login_only
 @require_POST
 def leave_approve(request, pk: int):
-    action_run(
+    done, decided = _run(
         request,
         lambda: services.leave_request_approve(actor=request.user, leave_request_id=pk, comment=_comment(request)),
         success=_approved,
     )
-    return _after_action(request, pk)
+    return _inbox_decided(request, pk, done, decided)
 
 
 @login_only
 @require_POST
 def leave_reject(request, pk: int):
-    action_run(
+    done, decided = _run(
         request,
         lambda: services.leave_request_reject(actor=request.user, leave_request_id=pk, comment=_comment(request)),
         success=lambda decided: _("Rejected: %(name)s's request.") % {"name": decided.employee.name},
     )
-    return _after_action(request, pk)
+    return _inbox_decided(request, pk, done, decided)
 
 
 @login_only

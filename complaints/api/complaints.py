@@ -270,6 +270,13 @@ class ComplaintPlanInputSerializer(serializers.Serializer):
 
 class ComplaintResolveInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=4000, help_text="What was done.")
+    cause = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the investigation found (CMP-4 statistics by cause); required unless given at intake.",
+    )
 
 
 class ComplaintFollowUpInputSerializer(serializers.Serializer):
@@ -477,12 +484,16 @@ class ComplaintResolveApi(APIView):
     @extend_schema(
         request=ComplaintResolveInputSerializer,
         responses=ComplaintDetailOutputSerializer,
-        summary="Mark resolved, awaiting the follow-up visit (CMP-2): 400 plan_missing, 409 already_resolved / closed",
+        summary=(
+            "Mark resolved, awaiting the follow-up visit (CMP-2): 400 plan_missing / cause_missing (CMP-4), "
+            "409 already_resolved / closed"
+        ),
     )
     def post(self, request, pk: int):
         serializer = ComplaintResolveInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.complaint_resolve(actor=request.user, complaint_id=pk, text=serializer.validated_data["text"])
+        data = serializer.validated_data
+        services.complaint_resolve(actor=request.user, complaint_id=pk, text=data["text"], cause=data["cause"])
         return Response(_complaint_detail(request, pk))
 
 

@@ -13,8 +13,9 @@ The services stamp "now" on every step; so that the statistics show plausible re
 resolution times, the seeder then moves the complaint's step times (first response, resolution,
 closing, follow-up visit) back to shortly after the complaint was received. The timeline entries
 are append-only and keep the time they were written. The notifications of each complaint are dated
-when it was received, and those of closed complaints are read. The cause (free text, CMP-4) has no service
-yet and is written directly. Skipped when ``--months 0`` asks for the org only.
+when it was received, and those of closed complaints are read. The cause (free text, CMP-4) is given
+when the complaint is resolved (the service requires it); open complaints get theirs written directly.
+Skipped when ``--months 0`` asks for the org only.
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ def seed_complaints(rng: random.Random, employees, months: int, stdout) -> dict:
                 responsible_id=handler.pk,
                 deadline=now + 24 * H,
             )
-            services.complaint_resolve(actor=handler_user, complaint_id=complaint.pk, text="已按方案处理并告知客户。")
+            services.complaint_resolve(
+                actor=handler_user, complaint_id=complaint.pk, text="已按方案处理并告知客户。", cause=times["cause"]
+            )
             resolve = (rng.choice([6, 12, 20]) if urgent else rng.choice([24, 48, 72, 100, 140])) * H
             times["resolved_at"] = received + max(resolve, answer + H)
         if stage == "leader_close":

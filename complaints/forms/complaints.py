@@ -10,13 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter import inputs
-from callcenter.selectors import employee_choices, employees_with_role, team_choices
+from callcenter.selectors import employees_with_role, team_choices
 from complaints.models import Channel, ComplaintStatus, Urgency
 from complaints.selectors import (
     ALL_COMPLAINTS_ROLES,
     ORDERINGS,
     complaint_category_list,
+    complaint_concerned_choices,
     complaint_concerned_team_choices,
+    complaint_responsible_choices,
 )
 from complaints.services import HANDLER_ROLES, LOG_KINDS
 
@@ -32,6 +34,8 @@ __all__ = [
     "ComplaintResolveForm",
     "EmployeeChoiceField",
     "EmployeeMultipleChoiceField",
+    "PersonSelect",
+    "PersonSelectMultiple",
     "TeamChoiceField",
 ]
 
@@ -39,6 +43,29 @@ DATE_WIDGET = {"type": "date"}
 DATETIME_WIDGET = {"type": "datetime-local"}
 ISO = "%Y-%m-%d"
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class _PersonOptions:
+    """Options that carry the person's pinyin initials (张伟 → "zw"), so the picker's search box
+    (static/js/complaint_pickers.js) finds 张伟 by "zw" as well as by name or number."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-initials"] = instance.name_initials
+        return option
+
+
+class PersonSelect(_PersonOptions, forms.Select):
+    pass
+
+
+class PersonSelectMultiple(_PersonOptions, forms.SelectMultiple):
+    pass
+
+
+SEARCH_HINT = _("Filter by name, initials or number")
 
 
 class EmployeeChoiceField(forms.ModelChoiceField):
@@ -94,13 +121,14 @@ class ComplaintRecordForm(forms.Form):
         label=_("Agents concerned"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PersonSelectMultiple(attrs={"size": 8, "data-search": SEARCH_HINT}),
+        help_text=_("The agents the customer complains about; the owner is chosen separately."),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the employees the user may see (like the API): recording cannot look names up.
-        self.fields["concerned_employees"].queryset = employee_choices(user=user)
+        self.fields["concerned_employees"].queryset = complaint_concerned_choices(user=user)
         self.fields["concerned_team"].queryset = complaint_concerned_team_choices()
         self.fields["category"].queryset = complaint_category_list()
         if not self.is_bound:
@@ -193,7 +221,12 @@ class ComplaintLogForm(forms.Form):
 
 class ComplaintPlanForm(forms.Form):
     description = forms.CharField(label=_("Plan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    responsible = EmployeeChoiceField(label=_("Responsible"), queryset=None, empty_label=_("Choose"))
+    responsible = EmployeeChoiceField(
+        label=_("Responsible"),
+        queryset=None,
+        empty_label=_("Choose"),
+        widget=PersonSelect(attrs={"data-search": SEARCH_HINT}),
+    )
     deadline = inputs.DateTimeField(
         label=_("Deadline"),
         widget=forms.DateTimeInput(attrs=DATETIME_WIDGET, format=ISO_DATETIME),
@@ -202,12 +235,20 @@ class ComplaintPlanForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Anyone active may be responsible: the complaint team picks company-wide.
-        self.fields["responsible"].queryset = employee_choices(user=user, company_wide_roles=ALL_COMPLAINTS_ROLES)
+        # Anyone active may be responsible: the complaint team picks company-wide, sorted by name.
+        self.fields["responsible"].queryset = complaint_responsible_choices(user=user)
 
 
 class ComplaintResolveForm(forms.Form):
     text = forms.CharField(label=_("What was done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    # CMP-4: required by the service unless the cause was given at intake (then it is the initial).
+    cause = forms.CharField(
+        label=_("Cause"),
+        max_length=200,
+        required=False,
+        help_text=_("What the investigation found; the statistics count complaints by cause (CMP-4)."),
+        widget=forms.TextInput(attrs={"list": "complaint-cause-suggestions", "autocomplete": "off"}),
+    )
 
 
 class ComplaintFollowUpForm(forms.Form):

@@ -35,7 +35,7 @@ from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.inputs import safe_date, safe_id
 from callcenter.models import Department, Employee, Team
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_of, grants_in_force, hr_department_ids, is_company_hr
+from callcenter.selectors import employee_choices, employee_of, grants_in_force, hr_department_ids, is_company_hr
 from complaints import rules
 from complaints.errors import ComplaintErrorCode
 from complaints.models import Channel, Complaint, ComplaintCategory, ComplaintEvent, ComplaintStatus, FollowUp, Urgency
@@ -47,11 +47,14 @@ __all__ = [
     "complaint_by_reference",
     "complaint_can_reveal_contact",
     "complaint_category_list",
+    "complaint_cause_suggestions",
+    "complaint_concerned_choices",
     "complaint_concerned_team_choices",
     "complaint_dashboard_counts",
     "complaint_get",
     "complaint_list",
     "complaint_masked_contact",
+    "complaint_responsible_choices",
     "complaint_timeline",
 ]
 
@@ -208,6 +211,39 @@ def complaint_concerned_team_choices() -> QuerySet[Team]:
     complains about any team; naming one discloses nothing, CMP-1). Light rows, ordered by code.
     Who may *read* a complaint is :func:`complaint_list`'s business, not this picker's."""
     return Team.objects.only("pk", "code", "name").order_by("code")
+
+
+# Pickers of people sort by the pinyin initials of the name (张伟 → "zw"), then the name and the
+# number: a list of hundreds reads like the directory and the search box finds either spelling.
+PEOPLE_ORDER = ("name_initials", "name", "employee_no")
+# How many causes already given the resolve form suggests (CMP-4: the same words, one bucket).
+CAUSE_SUGGESTIONS = 30
+
+
+def complaint_concerned_choices(*, user, active_only: bool = True) -> QuerySet[Employee]:
+    """The agents a complaint may name as concerned (CMP-1), sorted by name: the complaint team,
+    leaders and HR pick among everyone (a customer complains about any agent); anyone else among
+    their remit, so recording cannot look names up. Separate from the owner (the complaint team)."""
+    return employee_choices(user=user, company_wide_roles=ALL_COMPLAINTS_ROLES, active_only=active_only).order_by(
+        *PEOPLE_ORDER
+    )
+
+
+def complaint_responsible_choices(*, user) -> QuerySet[Employee]:
+    """Who may be responsible for a resolution plan (CMP-2): the active employees of the user's
+    remit (everyone for the complaint team), sorted by name."""
+    return employee_choices(user=user, company_wide_roles=ALL_COMPLAINTS_ROLES).order_by(*PEOPLE_ORDER)
+
+
+def complaint_cause_suggestions() -> list[str]:
+    """The causes given most often (CMP-4), for the resolve form's suggestions: one query."""
+    rows = (
+        Complaint.objects.exclude(cause="")
+        .values("cause")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "cause")[:CAUSE_SUGGESTIONS]
+    )
+    return [row["cause"] for row in rows]
 
 
 def complaint_can_reveal_contact(*, user) -> bool:

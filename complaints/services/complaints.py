@@ -37,7 +37,7 @@ from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, CoreErrorCode, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee, EmploymentStatus, Team, User
 from callcenter.roles import Role, has_role
-from callcenter.selectors import employee_choices, employee_of, policy_in_force
+from callcenter.selectors import employee_of, policy_in_force
 from callcenter.services import notification_send
 from complaints import rules
 from complaints.errors import ComplaintErrorCode
@@ -53,7 +53,12 @@ from complaints.models import (
     ResolutionPlan,
     Urgency,
 )
-from complaints.selectors import complaint_can_reveal_contact, complaint_category_list, complaint_list
+from complaints.selectors import (
+    complaint_can_reveal_contact,
+    complaint_category_list,
+    complaint_concerned_choices,
+    complaint_list,
+)
 from datasecurity.services import (
     UploadErrorCodes,
     audit_record,
@@ -215,7 +220,7 @@ def _concerned_employees(actor, ids) -> list[Employee]:
     ids = list(dict.fromkeys(ids or ()))
     if not ids:
         return []
-    employees = list(employee_choices(user=actor, active_only=False).filter(pk__in=ids))
+    employees = list(complaint_concerned_choices(user=actor, active_only=False).filter(pk__in=ids))
     if len(employees) != len(ids):
         raise ApplicationError(_("Choose active employees."), code=CoreErrorCode.INVALID, field="concerned_employees")
     if any(e.status != EmploymentStatus.ACTIVE for e in employees):
@@ -542,6 +547,14 @@ def complaint_resolve(*, actor, complaint_id: int, text: str, cause: str = "") -
         raise ApplicationError(
             _("Write the resolution plan first: who is responsible and by when (CMP-2)."),
             code=ComplaintErrorCode.PLAN_MISSING,
+        )
+    if not cause and not complaint.cause:
+        # CMP-4: the statistics count complaints by cause; a resolved complaint without one would
+        # stay "(not given)" there for good.
+        raise ApplicationError(
+            _("Give the cause the investigation found: the statistics count complaints by cause (CMP-4)."),
+            code=ComplaintErrorCode.CAUSE_MISSING,
+            field="cause",
         )
     now = timezone.now()
     complaint.status = ComplaintStatus.RESOLVED

@@ -22,7 +22,12 @@ def test_two_follow_ups_at_once_one_wins(org, settings):
         user=f.UserFactory(username="handler2", roles=["complaint_handler"]), team=org.b1, department=org.dept_b
     )
     complaint = services.complaint_record(
-        actor=org.agent.user, customer_name="王先生", phone="13812345678", matter="态度问题", channel="phone"
+        actor=org.agent.user,
+        customer_name="王先生",
+        phone="13812345678",
+        matter="态度问题",
+        channel="phone",
+        cause="态度问题",
     )
     services.complaint_plan(
         actor=org.handler.user,

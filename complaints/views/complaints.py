@@ -128,8 +128,9 @@ def complaint_queue(request):
 # --- The complaint page --------------------------------------------------------------------------------
 
 
-@login_only
-def complaint_detail(request, pk: int):
+def _detail_context(request, pk: int, bound: dict | None = None) -> dict:
+    """The complaint page's context; ``bound`` replaces the blank forms by the ones just posted
+    (an htmx answer to a refused action keeps what was typed)."""
     user = request.user
     complaint = selectors.complaint_get(user=user, complaint_id=pk)
     _decorate(complaint, timezone.now())
@@ -145,7 +146,8 @@ def complaint_detail(request, pk: int):
         "concerned": list(complaint.concerned_employees.all()),
         "can_reveal": selectors.complaint_can_reveal_contact(user=user),
         "is_handler": is_handler and is_open,
-        "can_resume": is_handler and complaint.paused_since is not None,
+        # A closed complaint's clock is stopped (CMP-1/2): neither pause nor resume is offered.
+        "can_resume": is_handler and is_open and complaint.paused_since is not None,
         "can_close": has_role(user, Role.COMPANY_LEADER) and is_open,
         "nav_active": "complaints",
     }
@@ -155,14 +157,23 @@ def complaint_detail(request, pk: int):
                 "assign_form": ComplaintAssignForm(initial={"owner": complaint.owner_id}),
                 "log_form": ComplaintLogForm(auto_id="id_log_%s"),
                 "plan_form": ComplaintPlanForm(user=user),
-                "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s"),
+                "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s", initial={"cause": complaint.cause}),
+                "cause_suggestions": selectors.complaint_cause_suggestions(),
                 "follow_up_form": ComplaintFollowUpForm(),
                 "pause_form": ComplaintReasonForm(auto_id="id_pause_%s"),
             }
         )
     if context["can_close"]:
         context["close_form"] = ComplaintReasonForm(auto_id="id_close_%s")
-    return render(request, "complaints/complaints/detail.html", context)
+    for key, form in (bound or {}).items():
+        if key in context:
+            context[key] = form
+    return context
+
+
+@login_only
+def complaint_detail(request, pk: int):
+    return render(request, "complaints/complaints/detail.html", _detail_context(request, pk))
 
 
 @role_required(*selectors.CONTACT_REVEAL_ROLES)
@@ -176,16 +187,22 @@ def complaint_contact(request, pk: int):
     return response
 
 
-def _act(request, pk: int, form, action, *, success):
+def _act(request, pk: int, form, action, *, success, form_key: str = ""):
     """One action from the complaint page: the form's errors become messages, else one service
-    call (a refusal becomes a message, a complaint the user may not see a 404); back to the page."""
+    call (a refusal becomes a message, a complaint the user may not see a 404). Through htmx the
+    answer is the page's body as it is now, the message out of band (a refused form keeps what
+    was typed, under ``form_key``); without htmx, back to the page."""
+    done = False
     if form.is_valid():
-        action_run(request, lambda: action(form.cleaned_data), success=success)
+        done = action_run(request, lambda: action(form.cleaned_data), success=success)
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    return redirect("complaints:detail", pk=pk)
+    if not request.htmx:
+        return redirect("complaints:detail", pk=pk)
+    bound = {form_key: form} if form_key and not done else None
+    return render(request, "complaints/complaints/detail.html#complaint-response", _detail_context(request, pk, bound))
 
 
 @role_required(*HANDLER_ROLES)
@@ -231,7 +248,7 @@ def complaint_log(request, pk: int):
     return _act(
         request,
         pk,
-        ComplaintLogForm(request.POST),
+        ComplaintLogForm(request.POST, auto_id="id_log_%s"),
         lambda data: services.complaint_log(
             actor=request.user,
             complaint_id=pk,
@@ -240,6 +257,7 @@ def complaint_log(request, pk: int):
             call_reference=data["call_reference"],
         ),
         success=lambda event: _("Recorded: %(kind)s.") % {"kind": event.get_kind_display()},
+        form_key="log_form",
     )
 
 
@@ -258,6 +276,7 @@ def complaint_plan(request, pk: int):
             deadline=data["deadline"],
         ),
         success=lambda plan: _("Plan version %(version)s saved.") % {"version": plan.version},
+        form_key="plan_form",
     )
 
 
@@ -267,9 +286,12 @@ def complaint_resolve(request, pk: int):
     return _act(
         request,
         pk,
-        ComplaintResolveForm(request.POST),
-        lambda data: services.complaint_resolve(actor=request.user, complaint_id=pk, text=data["text"]),
+        ComplaintResolveForm(request.POST, auto_id="id_resolve_%s"),
+        lambda data: services.complaint_resolve(
+            actor=request.user, complaint_id=pk, text=data["text"], cause=data["cause"]
+        ),
         success=_("The complaint is resolved; the follow-up visit comes next (CMP-3)."),
+        form_key="resolve_form",
     )
 
 
@@ -299,9 +321,10 @@ def complaint_pause(request, pk: int):
     return _act(
         request,
         pk,
-        ComplaintReasonForm(request.POST),
+        ComplaintReasonForm(request.POST, auto_id="id_pause_%s"),
         lambda data: services.complaint_pause(actor=request.user, complaint_id=pk, reason=data["reason"]),
         success=_("The clock is paused."),
+        form_key="pause_form",
     )
 
 
@@ -323,9 +346,10 @@ def complaint_close(request, pk: int):
     return _act(
         request,
         pk,
-        ComplaintReasonForm(request.POST),
+        ComplaintReasonForm(request.POST, auto_id="id_close_%s"),
         lambda data: services.complaint_close(actor=request.user, complaint_id=pk, reason=data["reason"]),
         success=_("The complaint is closed."),
+        form_key="close_form",
     )
 
 

@@ -22,6 +22,8 @@ def complaint_recorded(org, *, by=None, team=None, **kw) -> Complaint:
     kw.setdefault("phone", "138 1234 5678")  # stored normalised: PHONE
     kw.setdefault("matter", "坐席态度不好，问题没有解决")
     kw.setdefault("channel", "phone")
+    # CMP-4: a cause known at intake (resolving needs one); pass cause="" for a complaint without.
+    kw.setdefault("cause", "坐席业务不熟")
     if team is not None:
         kw["concerned_team_id"] = team.pk
     return services.complaint_record(actor=(by or org.agent).user, **kw)
