@@ -15,6 +15,7 @@ from attendance.models import PunchSource, RosterEntry, ShiftType
 from attendance.rules import correction_compare
 from attendance.tests.factories import DeviceFactory, PunchFactory
 from callcenter.tests import factories as f
+from callcenter.tests.factories import reads_english
 
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -66,6 +67,7 @@ def test_the_inbox_shows_the_day_next_to_the_claimed_time(client, org, day_shift
     PunchFactory(employee=org.agent, punched_at=at(DAY - datetime.timedelta(days=1), 18))  # another day
     correction = _claim(org.agent, 9, 3)
     # when the supervisor opens the corrections inbox
+    reads_english(org.supervisor)
     client.force_login(org.supervisor.user)
     response = client.get(reverse("attendance:corrections"), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
@@ -80,6 +82,7 @@ def test_the_inbox_shows_the_day_next_to_the_claimed_time(client, org, day_shift
 
 def test_the_inbox_says_when_nothing_was_recorded(client, org):
     correction = _claim(org.agent)
+    reads_english(org.supervisor)
     client.force_login(org.supervisor.user)
     html = client.get(reverse("attendance:corrections"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     row = html.split(f'id="correction-day-{correction.pk}"')[1].split("</td>")[0]

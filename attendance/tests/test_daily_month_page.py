@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from attendance.models import DailyAttendance, DayStatus
 from attendance.rules import days_figure
+from callcenter.tests.factories import reads_english
 
 ROOT = Path(settings.BASE_DIR)
 CSS = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
@@ -100,6 +101,7 @@ def test_my_month_counts_half_days_like_whole_days(client, org):
             DayStatus.NORMAL,
             [{"rule": "half_day_leave", "part_label": "am", "leave_name": "年假"}],
         )
+    reads_english(org.agent)
     client.force_login(org.agent.user)
     # when the agent opens my attendance
     response = client.get(reverse("attendance:my_month"), {"month": f"{first:%Y-%m}"})

@@ -10,6 +10,7 @@ from django.urls import reverse
 from attendance import services
 from attendance.models import CorrectionStatus, LeaveStatus, Punch
 from attendance.tests.factories import leave_type, next_monday, roster_weeks
+from callcenter.tests.factories import reads_english
 from datasecurity.models import AuditEvent
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT_LANGUAGE": "en"}
@@ -48,6 +49,7 @@ def _no_page(html: str) -> None:
 def test_approve_through_htmx_answers_the_decided_card(client, org, monday, django_assert_max_num_queries):
     one = annual(org.agent, monday)
     other = annual(org.peer, monday)
+    reads_english(org.supervisor)
     client.force_login(org.supervisor.user)
     url = reverse("attendance:leave_approve", args=[one.pk])
     # when the supervisor approves from the inbox through htmx
@@ -119,6 +121,7 @@ def _claim(employee):
 def test_correction_approve_through_htmx_answers_the_row(client, org, django_assert_max_num_queries):
     correction = _claim(org.agent)
     _claim(org.peer)
+    reads_english(org.supervisor)
     client.force_login(org.supervisor.user)
     with django_assert_max_num_queries(40):
         response = client.post(reverse("attendance:correction_approve", args=[correction.pk]), **HTMX)

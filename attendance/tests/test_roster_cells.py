@@ -11,6 +11,7 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import RosterEntry, ShiftType
 from attendance.tests.factories import MonthVerificationFactory
+from callcenter.tests.factories import reads_english
 from datasecurity.models import AuditEvent
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT_LANGUAGE": "en"}
@@ -65,6 +66,7 @@ def test_cells_are_buttons_for_those_who_roster(client, org, shifts):
 
 def test_a_cell_is_edited_in_place_through_htmx(client, org, shifts, django_assert_max_num_queries):
     day = _next_month_day()
+    reads_english(org.supervisor)
     client.force_login(org.supervisor.user)
     # when the supervisor clicks the cell: the editor, a fragment (no full page)
     response = client.get(_cell_url(org.agent, day), {"edit": "1"}, **HTMX)
@@ -102,6 +104,7 @@ def test_a_locked_month_is_refused_and_not_offered(client, org, shifts):
     # given a verified month (ATT-2)
     day = _next_month_day()
     MonthVerificationFactory(team=org.a1, month=day.replace(day=1))
+    reads_english(org.supervisor)
     client.force_login(org.supervisor.user)
     # then its cells are not buttons
     html = client.get(reverse("attendance:roster"), {"team": org.a1.pk, "month": f"{day:%Y-%m}"}).content.decode()

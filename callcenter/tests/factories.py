@@ -105,3 +105,9 @@ def access_grant(*, grantee, obj, kind, starts_on, ends_on, granted_by, started=
         grantee.hr_remit_limited = True
         grantee.save(update_fields=["hr_remit_limited"])
     return grant
+
+
+def reads_english(*employees) -> None:
+    """The pages these people open are in English: their own language decides (the middleware
+    activates it); a request's Accept-Language is only the fallback for a reader without one."""
+    User.objects.filter(employee__in=employees).update(preferred_language="en")
