@@ -406,10 +406,9 @@ PERIODIC_JOB_LABELS = {
 # (smtp://user:pw@host:587?tls=True). Development writes each e-mail to a file under var/mail/
 # (`make run` says so with the logins; the console keeps to what a person needs); EMAIL_URL=
 # consolemail:// prints them instead.
-DEV_MAIL_DIR = BASE_DIR / "var" / "mail"
 _email = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:25" if PRODUCTION else "filemail://")
 if _email["EMAIL_BACKEND"].endswith(".filebased.EmailBackend") and not _email.get("EMAIL_FILE_PATH"):
-    _email["EMAIL_FILE_PATH"] = str(DEV_MAIL_DIR)
+    _email["EMAIL_FILE_PATH"] = str(BASE_DIR / "var" / "mail")  # development only: production sends
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="callcenter-hr@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -238,7 +238,10 @@ def test_complaint_recorded_handled_resolved_and_closed(demo):
     deadline = (timezone.now() + datetime.timedelta(days=2)).isoformat()
     plan = {"description": "重新办理", "responsible": handler_employee.pk, "deadline": deadline}
     post(handler, f"{path}/plan/", plan)
-    assert post(handler, f"{path}/resolve/", {"text": "已办理"})["status"] == "resolved"
+    # resolving asks for the cause the investigation found (CMP-4: the statistics count by it)
+    refused = handler.post(f"{path}/resolve/", {"text": "已办理"}, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["code"] == "cause_missing"
+    assert post(handler, f"{path}/resolve/", {"text": "已办理", "cause": "高峰时段排班不足"})["status"] == "resolved"
     closed = post(handler, f"{path}/follow-up/", {"satisfaction": 5})
     assert closed["status"] == "closed" and closed["satisfaction"] == 5
     assert Complaint.objects.get(pk=complaint["id"]).closed_at is not None

@@ -97,4 +97,7 @@ def test_the_security_auditor_sees_the_reads(client, org, sheet):
     response = client.get(reverse("datasecurity:audit_event_list"), {"action": "bonus_sheet.read"})
     body = response.content.decode()
     assert response.status_code == 200 and response.context["page_obj"].paginator.count == 1
-    assert "bonus_sheet.read" in body and org.leader.user.username in body and f"#{sheet.pk}" in body
+    # the event, by its label (the code kept on the row), the reader by name and login, the sheet linked
+    assert 'data-action="bonus_sheet.read"' in body and "已查看奖金表明细" in body  # "Bonus sheet lines read"
+    assert org.leader.name in body and org.leader.user.username in body
+    assert f"object_id={sheet.pk}" in body
