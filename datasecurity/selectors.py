@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.inputs import safe_date
+from callcenter.models import JobRunStatus
 from callcenter.roles import Role, has_role
 from callcenter.selectors import job_run_last
 from datasecurity.append_only import AUDIT_OWNER_ROLE, AUDIT_PURGE_FUNCTION, AUDIT_TABLE
@@ -23,16 +24,20 @@ from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from datasecurity.rules.actions import AUDIT_ACTION_LABELS, action_choices, action_label
 from datasecurity.rules.audit import (
     AUDIT_CATEGORIES,
+    CHAIN_BROKEN,
     SIGN_IN_ACTIONS,
+    VERIFY_STALLED_AFTER,
     AuditCheckpoint,
     checkpoint_from_document,
     checkpoint_problems,
     event_hash,
+    verify_outcome,
 )
 
 __all__ = [
     "AUDIT_EXPORT_MAX_ROWS",
     "AUDIT_VERIFY_JOB",
+    "CHAIN_BROKEN",
     "ChainReport",
     "VerifyState",
     "audit_action_choices",
@@ -135,10 +140,20 @@ def audit_object_type_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
 @dataclass(frozen=True)
 class VerifyState:
     """The chain's latest verification (a run of the job, nightly or asked for) and, when the
-    auditor asked again since it started, that request, still waiting for a worker."""
+    auditor asked again since it started, that request, still waiting for a worker. ``outcome``
+    is what the page says: ``requested``, ``running``, ``stalled`` (waiting or running for longer
+    than :data:`VERIFY_STALLED_AFTER`: a worker stopped; ask again), ``intact``, ``broken`` (with
+    ``problems``, first broken link first), ``error`` (the check itself failed) or ``none``."""
 
     run: object | None
     pending_since: object | None
+    outcome: str = "none"
+    problems: tuple[str, ...] = ()
+
+    @property
+    def busy(self) -> bool:
+        """Polled by the page, and no second request offered."""
+        return self.outcome in ("requested", "running")
 
 
 def audit_verify_last_run(*, user) -> VerifyState:
@@ -153,7 +168,17 @@ def audit_verify_last_run(*, user) -> VerifyState:
         .first()
     )
     pending = requested if requested is not None and (run is None or requested > run.started_at) else None
-    return VerifyState(run=run, pending_since=pending)
+    stalled_before = timezone.now() - VERIFY_STALLED_AFTER
+    problems: list[str] = []
+    if pending is not None:
+        outcome = "stalled" if pending < stalled_before else "requested"
+    elif run is None:
+        outcome = "none"
+    elif run.status == JobRunStatus.RUNNING:
+        outcome = "stalled" if run.started_at < stalled_before else "running"
+    else:
+        outcome, problems = verify_outcome(failed=run.status != JobRunStatus.SUCCEEDED, detail=run.detail)
+    return VerifyState(run=run, pending_since=pending, outcome=outcome, problems=tuple(problems))
 
 
 def audit_chain_head() -> AuditChainHead | None:

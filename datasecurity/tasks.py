@@ -4,7 +4,7 @@ from celery import shared_task
 
 from callcenter.jobs import periodic_job
 from callcenter.services import job_run_finish, job_run_start
-from datasecurity.selectors import AUDIT_VERIFY_JOB, ChainReport
+from datasecurity.selectors import AUDIT_VERIFY_JOB, CHAIN_BROKEN, ChainReport
 from datasecurity.selectors import audit_chain_verify as verify
 from datasecurity.services import audit_checkpoint_write as write
 
@@ -19,7 +19,7 @@ def audit_chain_verify():
     detection); fails the job when the chain is broken or a checkpoint is forged."""
     report = verify()
     if not report.ok:
-        raise RuntimeError("audit chain broken: " + "; ".join(report.problems[:5]))
+        raise RuntimeError(f"{CHAIN_BROKEN}: " + "; ".join(report.problems[:5]))
     return _summary(report)
 
 
@@ -29,10 +29,17 @@ def audit_chain_verify_requested(self):
     job so the auditor's page and the health page show it. A broken chain is a failed run whose
     detail starts with the first broken link, not an error of the task (nothing to retry)."""
     run = job_run_start(job=AUDIT_VERIFY_JOB, task_id=self.request.id or "")
-    report = verify()
+    try:
+        report = verify()
+    except Exception as exc:
+        # The check itself stopped (not the chain): the run says why instead of running forever.
+        job_run_finish(run=run, succeeded=False, detail=f"{type(exc).__name__}: {exc}")
+        raise
     # The page shows this detail: the count, or the problems, first broken link first (the
     # checkpoint's state is on the page already, and its directory is no business of the page).
-    detail = f"{report.checked} events verified" if report.ok else "\n".join(report.problems[:20])
+    detail = f"{report.checked} events verified"
+    if not report.ok:
+        detail = f"{CHAIN_BROKEN}:\n" + "\n".join(report.problems[:20])
     job_run_finish(run=run, succeeded=report.ok, detail=detail)
     return report.ok
 

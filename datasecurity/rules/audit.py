@@ -17,8 +17,10 @@ from django.db import models
 
 __all__ = [
     "AUDIT_CATEGORIES",
+    "CHAIN_BROKEN",
     "CHECKPOINT_FORMAT",
     "SIGN_IN_ACTIONS",
+    "VERIFY_STALLED_AFTER",
     "AuditCheckpoint",
     "chain_key",
     "checkpoint_document",
@@ -31,11 +33,35 @@ __all__ = [
     "sanitize_changes",
     "sign_in_failure_reason",
     "snapshot",
+    "verify_outcome",
 ]
 
 # The events of a failed sign-in and of a lockout (SEC-2), and the auditor's filters by category.
 SIGN_IN_ACTIONS = ("auth.login_failed", "auth.lockout")
 AUDIT_CATEGORIES = {"sign_in": SIGN_IN_ACTIONS}
+
+# A verification of the chain (SEC-3) that found it broken says so first in its run's detail (the
+# nightly job's failure reads "RuntimeError: audit chain broken: a; b", the auditor's request
+# "audit chain broken:" and a problem per line). Any other failure is an error of the check itself.
+CHAIN_BROKEN = "audit chain broken"
+# A verification still waiting or running after this long has stopped (a worker that died, a lost
+# task): a full walk of five million events takes 4-7 minutes (docs/benchmarks.md).
+VERIFY_STALLED_AFTER = datetime.timedelta(minutes=30)
+
+
+def verify_outcome(*, failed: bool, detail: str) -> tuple[str, list[str]]:
+    """What a finished verification run says (SEC-3): ``("intact", [])``, ``("broken", problems,
+    first broken link first)`` or ``("error", [what stopped it])``."""
+    if not failed:
+        return "intact", []
+    text = (detail or "").strip()
+    message = text.split(": ", 1)[1] if text.startswith("RuntimeError: ") else text
+    if message.startswith(CHAIN_BROKEN):
+        rest = message[len(CHAIN_BROKEN) :].lstrip(":").strip()
+        separator = "\n" if "\n" in rest else "; "
+        return "broken", [line.strip() for line in rest.split(separator) if line.strip()]
+    return "error", [text] if text else []
+
 
 # Keys whose values never enter the audit trail (secrets) or enter it masked (contact details).
 _SECRET_KEY_RE = re.compile(r"(^|_)(password|passwd|token|secret|api_key|credentials?)$", re.IGNORECASE)

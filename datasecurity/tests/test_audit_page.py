@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from callcenter.models import JobRun
 from callcenter.roles import Role
 from datasecurity import services
+from datasecurity import tasks as datasecurity_tasks
 from datasecurity.models import AuditEvent
 from datasecurity.rules.actions import AUDIT_ACTION_LABELS
 from datasecurity.selectors import AUDIT_VERIFY_JOB
@@ -190,7 +191,9 @@ def test_verify_now_reports_an_intact_chain_then_the_first_broken_link(
         client.post(reverse("datasecurity:audit_verify"))
     html = client.get(reverse(LIST)).content.decode()
     assert 'data-status="failed"' in html and "The chain is broken" in html
-    first_problem = JobRun.objects.filter(job=AUDIT_VERIFY_JOB).order_by("-started_at").first().detail.splitlines()[0]
+    detail = JobRun.objects.filter(job=AUDIT_VERIFY_JOB).order_by("-started_at").first().detail.splitlines()
+    assert detail[0] == "audit chain broken:"  # what tells a broken chain from a check that failed
+    first_problem = detail[1]
     assert first_problem == f"event {events[1].pk}: content does not match its hash (edited)"
     assert first_problem in html
 
@@ -209,6 +212,62 @@ def test_a_running_verification_is_polled_until_it_ends(client, org):
     html = client.get(reverse("datasecurity:audit_verify_status")).content.decode()
     assert 'data-status="running"' in html and 'hx-trigger="every 2s"' in html and "<html" not in html
     assert "disabled" in html
+
+
+def test_a_request_no_worker_took_for_half_an_hour_is_shown_stalled_and_not_polled(client, org, monkeypatch):
+    # given a request that no worker picked up, read 31 minutes later (the audit table is
+    # append-only: the clock moves, not the event)
+    services.audit_chain_verify_request(actor=org.auditor.user)
+    _english(client, org.auditor.user)
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    html = client.get(reverse("datasecurity:audit_verify_status")).content.decode()
+    # then the page says no worker took it, stops polling and offers to ask again
+    assert 'data-status="stalled"' in html and "no worker picked it up" in html
+    assert "hx-trigger" not in html and "disabled" not in html
+
+
+def test_a_run_whose_worker_died_is_shown_stalled_after_half_an_hour(client, org):
+    JobRun.objects.create(job=AUDIT_VERIFY_JOB, started_at=timezone.now() - datetime.timedelta(minutes=31))
+    _english(client, org.auditor.user)
+    html = client.get(reverse("datasecurity:audit_verify_status")).content.decode()
+    assert 'data-status="stalled"' in html and "its worker stopped" in html
+    assert "hx-trigger" not in html and "disabled" not in html
+
+
+def test_a_check_that_fails_is_an_error_not_a_broken_chain(client, org, celery_eager, monkeypatch):
+    # given the walk itself fails (the database went away mid-way)
+    def walk_fails():
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(datasecurity_tasks, "verify", walk_fails)
+    with pytest.raises(ConnectionError):
+        datasecurity_tasks.audit_chain_verify_requested.delay()
+    # then the run ends (it does not run forever) and the page says the check failed, not the chain
+    run = JobRun.objects.get(job=AUDIT_VERIFY_JOB)
+    assert run.status == "failed" and run.finished_at is not None
+    _english(client, org.auditor.user)
+    html = client.get(reverse("datasecurity:audit_verify_status")).content.decode()
+    assert 'data-status="error"' in html and "says nothing about the chain" in html
+    assert "server closed the connection unexpectedly" in html and "The chain is broken" not in html
+
+
+BROKEN = ["event 7: content does not match its hash (edited)", "event 9: missing (removed)"]
+
+
+@pytest.mark.parametrize(
+    "detail",
+    ["RuntimeError: audit chain broken: " + "; ".join(BROKEN), "audit chain broken:\n" + "\n".join(BROKEN)],
+    ids=["nightly job", "auditor's request"],
+)
+def test_the_nightly_job_and_the_request_report_a_broken_chain_alike(client, org, detail):
+    JobRun.objects.create(
+        job=AUDIT_VERIFY_JOB, started_at=timezone.now(), finished_at=timezone.now(), status="failed", detail=detail
+    )
+    _english(client, org.auditor.user)
+    html = client.get(reverse("datasecurity:audit_verify_status")).content.decode()
+    assert 'data-status="failed"' in html and "The chain is broken" in html
+    assert "\n".join(BROKEN) in html
 
 
 def test_every_new_action_of_the_page_has_a_label():
