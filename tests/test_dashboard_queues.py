@@ -190,6 +190,20 @@ def test_complaint_team_counts_link_to_the_filtered_queue(client, org):
     assert Complaint.objects.get(urgency="urgent").reference in urgent
 
 
+def test_the_complaints_nobody_has_taken_link_to_the_queue_of_unassigned_ones(client, org):
+    """CMP-1: the "not assigned yet" count links to the queue filtered to exactly those."""
+    waiting = complaint_recorded(org)
+    taken = complaint_recorded(org)
+    Complaint.objects.filter(pk=taken.pk).update(owner=org.handler)
+    html = _html(client, org.handler)
+    queue = reverse("complaints:queue")
+    assert _count(html, "unassigned") == 1
+    assert f'href="{queue}?status=open&amp;owner=none"' in html
+    client.force_login(org.handler.user)
+    listed = client.get(queue, {"status": "open", "owner": "none"}).content.decode()
+    assert waiting.reference in listed and taken.reference not in listed
+
+
 def test_auditor_sees_failed_sign_ins_and_lockouts(client, org):
     """SEC-2: two failed sign-ins and a lockout of the last 24 hours, each linking to the trail
     filtered to them; no agent or HR sees the card."""

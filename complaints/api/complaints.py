@@ -293,7 +293,9 @@ class ComplaintFilterSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Urgency.values, required=False)
     channel = serializers.ChoiceField(choices=Channel.values, required=False)
     category = serializers.SlugField(max_length=30, required=False)
-    owner = serializers.RegexField(r"^(me|[1-9]\d{0,17})$", required=False, help_text="An employee id, or me.")
+    owner = serializers.RegexField(
+        r"^(me|none|[1-9]\d{0,17})$", required=False, help_text="An employee id, me, or none (not assigned yet)."
+    )
     team = ApiIdField(required=False, help_text="The team concerned.")
     overdue = serializers.BooleanField(required=False, default=False)
     date_from = ApiDateField(required=False, help_text="Received on or after this day.")

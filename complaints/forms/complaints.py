@@ -192,7 +192,9 @@ class ComplaintFilterForm(forms.Form):
             (c.code, c.display_name) for c in complaint_category_list(active_only=False)
         ]
         self.fields["owner"].choices = (
-            everything + [("me", _("Mine"))] + [(str(e.pk), f"{e.name} · {e.employee_no}") for e in owners]
+            everything
+            + [("me", _("Mine")), ("none", _("Not assigned yet"))]
+            + [(str(e.pk), f"{e.name} · {e.employee_no}") for e in owners]
         )
         self.fields["team"].choices = everything + [(t.pk, f"{t.code} · {t.name}") for t in teams]
         self.fields["ordering"].choices = [(key, self.ORDERING_LABELS.get(key, key)) for key in ORDERINGS]

@@ -111,7 +111,7 @@ def _clean_filters(filters: dict) -> dict:
     cleaned = dict(filters)
     for key, parse in (("owner", safe_id), ("team", safe_id), ("date_from", safe_date), ("date_to", safe_date)):
         value = cleaned.get(key)
-        if value in (None, "") or (key == "owner" and value == "me"):
+        if value in (None, "") or (key == "owner" and value in ("me", "none")):
             continue
         cleaned[key] = parse(value)
         if cleaned[key] is None:
@@ -153,6 +153,8 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
         if owner == "me":
             me = employee_of(user)
             qs = qs.filter(owner=me) if me else qs.none()
+        elif owner == "none":  # not assigned yet (CMP-1: someone must take it)
+            qs = qs.filter(owner__isnull=True)
         else:
             qs = qs.filter(owner_id=owner)
     if team := filters.get("team"):

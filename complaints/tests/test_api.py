@@ -640,3 +640,12 @@ def test_openapi_schema_lists_the_complaint_endpoints(org):
     assert "integrationToken" in schema["components"]["securitySchemes"]
     assert paths["/api/v1/complaints/intake/"]["post"]["security"] == [{"integrationToken": []}]
     assert "CMP-1" in paths["/api/v1/complaints/"]["post"]["summary"]
+
+
+def test_the_list_filters_the_complaints_nobody_has_taken(org):
+    """CMP-1: ``owner=none`` lists the complaints not assigned yet (the dashboard's count)."""
+    waiting, taken = complaint_recorded(org), complaint_recorded(org)
+    Complaint.objects.filter(pk=taken.pk).update(owner=org.handler)
+    response = api_for(org.handler.user).get(LIST_URL, {"owner": "none"})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [waiting.pk]
