@@ -153,6 +153,13 @@ class CycleRemindOutputSerializer(serializers.Serializer):
 
 class CycleOpenInputSerializer(serializers.Serializer):
     month = ApiMonthField(help_text="YYYY-MM (or any day of it).")
+    confirm_overdue = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "PRF-2: a month whose self-evaluation deadline has passed is opened only with true (its appraisals "
+            "are overdue at once); without it, 400 overdue_unconfirmed says how many."
+        ),
+    )
 
 
 class CycleLockInputSerializer(serializers.Serializer):
@@ -236,7 +243,11 @@ class CycleOpenApi(APIView):
     def post(self, request):
         data = CycleOpenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        cycle, created = services.appraisal_cycle_open(month=data.validated_data["month"], actor=request.user)
+        cycle, created = services.appraisal_cycle_open(
+            month=data.validated_data["month"],
+            actor=request.user,
+            overdue_confirmed=data.validated_data["confirm_overdue"],
+        )
         return Response({"cycle": _cycle_data(request, cycle), "created": created})
 
 

@@ -440,7 +440,8 @@ def appraisal_cycle_open(
     """PRF-2: open (or continue opening) the appraisal cycle of ``month``. Returns the cycle and
     how many appraisals this run created (0 on a rerun). A locked cycle is left alone. With
     ``overdue_confirmed`` False, a month whose self-evaluation deadline has passed is refused until
-    confirmed; the month-end job, the worker and the API (None) open it as asked."""
+    confirmed (the page and the API ask HR); the month-end job and the worker (None) open it as
+    asked."""
     month = _ended_month(month)
     locked = AppraisalCycle.objects.filter(month=month, status=CycleStatus.LOCKED).exists()
     if overdue_confirmed is not None and not locked:

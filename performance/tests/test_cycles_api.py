@@ -53,7 +53,8 @@ def test_api_role_matrix(org, cycle, who):
     assert api.get(url("api:performance:cycle_detail", cycle)).status_code == read
     assert api.get(url("api:performance:cycle_missing", cycle)).status_code == read
     act = 200 if who == "hr" else 403
-    assert api.post(url("api:performance:cycle_open"), {"month": "2025-04"}, format="json").status_code == act
+    opened = api.post(url("api:performance:cycle_open"), {"month": "2025-04", "confirm_overdue": True}, format="json")
+    assert opened.status_code == act
     assert api.post(url("api:performance:cycle_refresh", cycle)).status_code == act
     assert api.post(url("api:performance:cycle_remind", cycle)).status_code == act
     response = api.post(url("api:performance:cycle_lock", cycle), {"force": True}, format="json")
@@ -89,7 +90,12 @@ def test_open_refusals_and_idempotence(org):
     not ended or a malformed one is a clear 400; unknown fields are ignored."""
     agent_template(org)
     api = api_for(org.hr.user)
-    first = api.post(url("api:performance:cycle_open"), {"month": "2025-04", "status": "locked"}, format="json")
+    # 2025-04's self-evaluation deadline is long gone: opening it asks first, saying how many (PRF-2)
+    asked = api.post(url("api:performance:cycle_open"), {"month": "2025-04"}, format="json")
+    assert asked.status_code == 400 and asked.json()["code"] == "overdue_unconfirmed"
+    assert asked.json()["overdue"] == 10 and not AppraisalCycle.objects.exists()
+    confirmed = {"month": "2025-04", "status": "locked", "confirm_overdue": True}
+    first = api.post(url("api:performance:cycle_open"), confirmed, format="json")
     assert first.status_code == 200 and first.json()["created"] == 10
     assert first.json()["cycle"]["status"] == "open"
     again = api.post(url("api:performance:cycle_open"), {"month": "2025-04-17"}, format="json")
@@ -150,4 +156,4 @@ def test_openapi_schema_lists_the_cycle_endpoints(org):
     for suffix in ("cycles/", "cycles/open/", "cycles/{id}/", "cycles/{id}/missing/", "cycles/{id}/lock/"):
         assert f"/api/v1/performance/{suffix}" in paths, suffix
     assert set(schema["components"]["schemas"]["CycleLockInputRequest"]["properties"]) == {"force"}
-    assert set(schema["components"]["schemas"]["CycleOpenInputRequest"]["properties"]) == {"month"}
+    assert set(schema["components"]["schemas"]["CycleOpenInputRequest"]["properties"]) == {"month", "confirm_overdue"}
