@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CallcenterConfig(AppConfig):
@@ -135,7 +136,9 @@ class CallcenterConfig(AppConfig):
         )
 
         # Issue 14: the global search finds people of the reader's remit (name, initials, number).
-        search_provider_register(SearchProvider("people", _("People"), people_search, order=10))
+        search_provider_register(
+            SearchProvider("people", pgettext_lazy("search group", "People"), people_search, order=10)
+        )
 
         # Access grants of the core's own objects (complaints registers its cases).
         grant_target_register(

@@ -199,3 +199,10 @@ def test_the_menu_bar_has_the_search_box(client, org):
     html = client.get(reverse("callcenter:dashboard")).content.decode()
     assert re.search(r'<form method="get" action="/search/"[^>]*role="search" id="nav-search"', html)
     assert 'for="nav-search-q"' in html
+
+
+def test_the_groups_are_named_in_chinese_by_what_they_hold(client, org):
+    """The people group reads 人员 (the people found), not 人数 (a head count: the same English word
+    "People" means that in the org editor's column, hence the message context)."""
+    groups = _groups(client, org.hr.user, "zw")
+    assert re.search(r">\s*人员\s*<", groups["people"]) and "人数" not in groups["people"]

@@ -105,6 +105,10 @@ AMBIGUOUS_WITHOUT_CONTEXT = {
             "callcenter/templates/callcenter/accounts/role_list.html",
         },
     ),
+    "People": (
+        "人数: a count of people (the org editor's column)",
+        {"callcenter/templates/callcenter/org/manage.html"},
+    ),
     "Closed": (
         "已结案: a complaint's status or count of closed complaints",
         {
