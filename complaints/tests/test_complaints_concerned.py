@@ -4,7 +4,10 @@ complaint page (htmx) and through the API. The change is on the timeline and in 
 (before → after), the statistics by agent and team (CMP-4) count the new names, and nobody takes
 themselves off (or puts themselves on) a complaint (SEC-2, separation of duties)."""
 
+import threading
+
 import pytest
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -369,3 +372,42 @@ def test_the_change_happens_in_one_transaction_with_the_row_locked(org, complain
         SET(actor=org.handler.user, complaint_id=complaint.pk, team_id=org.a2.pk, employee_ids=[org.peer.pk])
     sql = [q["sql"] for q in captured.captured_queries]
     assert sum("FOR UPDATE" in s and "complaints_complaint" in s for s in sql) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_handlers_changing_who_is_concerned_at_once_are_serialised_by_the_lock(org):
+    """Real parallel connections: each change reads the names under the complaint's row lock, so
+    the second one's "before" is the first one's "after" (the audit trail tells one story)."""
+    colleague = f.EmployeeFactory(
+        user=f.UserFactory(username="handler2", roles=[Role.COMPLAINT_HANDLER]), team=org.b1, department=org.dept_b
+    )
+    complaint = complaint_recorded(org, team=org.a1, concerned_employee_ids=[org.agent.pk])
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def change(user, employee):
+        try:
+            barrier.wait()
+            SET(actor=user, complaint_id=complaint.pk, team_id=None, employee_ids=[employee.pk])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=change, args=(org.handler.user, org.peer)),
+        threading.Thread(target=change, args=(colleague.user, org.other_team)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    audits = list(
+        AuditEvent.objects.filter(action="complaint.concerned_set", object_id=str(complaint.pk)).order_by("pk")
+    )
+    assert len(audits) == 2
+    first, second = (a.changes["concerned_employees"] for a in audits)
+    assert first[0] == [org.agent.pk] and second[0] == first[1]
+    assert concerned_of(complaint)[0] == second[1]
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.CONCERNED).count() == 2
