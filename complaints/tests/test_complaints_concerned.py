@@ -411,3 +411,48 @@ def test_two_handlers_changing_who_is_concerned_at_once_are_serialised_by_the_lo
     assert first[0] == [org.agent.pk] and second[0] == first[1]
     assert concerned_of(complaint)[0] == second[1]
     assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.CONCERNED).count() == 2
+
+
+# --- Edge inputs (the project's walk posts as HR, whom these routes refuse: walked here as the team) ---
+
+# "１２…" full-width digits: int() reads them, the number is out of range all the same.
+FULL_WIDTH_HUGE = "１２３４５６７８９０" * 2
+EDGE_IDS = ("", "0", "-1", "abc", "99999999999999999999", "9999-12-31", FULL_WIDTH_HUGE, "1e3")
+
+
+@pytest.mark.parametrize("value", EDGE_IDS)
+def test_edge_ids_on_the_page_are_messages_never_500(client, org, complaint, value):
+    login(client, org, "handler")
+    before = state(complaint)
+    url = reverse("complaints:concerned", args=[complaint.pk])
+    for data in (
+        {"concerned_team": value},
+        {"concerned_employees": [value]},
+        {"concerned_employees": [org.peer.pk, value]},
+    ):
+        response = client.post(url, data, **HTMX)
+        assert response.status_code == 200, (data, response.status_code)
+    if value != "":  # an empty team and no agents is a valid answer: "none"
+        assert state(complaint) == before
+    for edge in ("99999999999999999999", "0"):
+        assert client.post(f"/complaints/{edge}/concerned/", {"concerned_team": ""}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"concerned_team": "99999999999999999999", "concerned_employees": []},
+        {"concerned_team": None, "concerned_employees": [99999999999999999999]},
+        {"concerned_team": None, "concerned_employees": [-1, 0]},
+        {"concerned_team": None, "concerned_employees": [[1]]},
+        {"concerned_team": None, "concerned_employees": {"1": 1}},
+        {"concerned_team": None, "concerned_employees": "1,2"},
+        {"concerned_team": True, "concerned_employees": [True]},
+        {"concerned_team": 1.5, "concerned_employees": [1.5]},
+    ],
+)
+def test_edge_bodies_on_the_api_are_400_never_500(org, complaint, payload):
+    before = state(complaint)
+    r = api_for(org.handler.user).post(_api_url(complaint.pk), payload, format="json")
+    assert r.status_code == 400, (payload, r.status_code)
+    assert state(complaint) == before
