@@ -21,6 +21,7 @@ class ComplaintErrorCode(ErrorCode):
     CHANNEL_INVALID = "channel_invalid"
     CLOSED = "closed"
     CONCERNED_INACTIVE = "concerned_inactive"
+    CONCERNED_TOO_MANY = "concerned_too_many"
     CONTACT_MISSING = "contact_missing"
     DEADLINE_PAST = "deadline_past"
     EMAIL_INVALID = "email_invalid"

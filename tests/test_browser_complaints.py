@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintStatus
+from complaints.tests.factories import complaint_recorded
 from datasecurity.models import AuditEvent
 from tests.test_browser import ARTIFACTS, _login, browser, nav_click  # noqa: F401 - the browser fixture
 
@@ -131,3 +132,36 @@ def test_urgent_complaint_from_intake_to_reopened(browser, live_server, org, _ea
     shot(page, "11-statistics")
     for context in (agent, handler):
         context.close()
+
+
+def test_the_handler_changes_who_is_concerned_through_the_searchable_picker(browser, live_server, org, _eager):  # noqa: F811
+    """CMP-2: the investigation finds that 王芳 (team A1) was involved, not 张伟; the handler finds
+    her by her initials in the picker, names team A2's agent too, and saves through htmx: the body
+    is swapped (no reload), the message shows, the timeline names them, the picker works again."""
+    complaint = complaint_recorded(org, team=org.a1, concerned_employee_ids=[org.agent.pk])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, live_server.url, "handler")
+    page.goto(f"{live_server.url}/complaints/{complaint.pk}/")
+    page.wait_for_selector("#complaint-concerned-form")
+    page.evaluate("window.__notReloaded = true")
+    search = page.locator("#id_concerned_concerned_employees_search")
+    search.fill("wf")  # 王芳's pinyin initials
+    visible = page.locator("#id_concerned_concerned_employees option:not([hidden])").all_inner_texts()
+    assert any(org.peer.name in text for text in visible)
+    assert not any(org.other_dept.name in text for text in visible)
+    page.select_option("#id_concerned_concerned_employees", [str(org.peer.pk), str(org.other_team.pk)])
+    page.select_option("#id_concerned_concerned_team", str(org.a2.pk))
+    shot(page, "10-concerned-form")
+    page.click("#complaint-concerned")
+    page.wait_for_selector("#complaint-timeline li[data-kind='concerned']")
+    assert page.evaluate("window.__notReloaded") is True  # htmx swapped the body
+    assert page.locator(".htmx-messages .alert-success").count() == 1
+    entry = page.locator("#complaint-timeline li[data-kind='concerned']").inner_text()
+    assert org.peer.name in entry and org.agent.name in entry
+    assert page.locator("#id_concerned_concerned_employees_search").count() == 1  # enhanced again
+    shot(page, "11-concerned-saved")
+    complaint.refresh_from_db()
+    assert set(complaint.concerned_employees.values_list("pk", flat=True)) == {org.peer.pk, org.other_team.pk}
+    assert complaint.concerned_team_id == org.a2.pk
+    context.close()

@@ -821,6 +821,25 @@ def _complaint_follow_up(org) -> Case:
     )
 
 
+def _concerned_state():
+    return sorted(Complaint.concerned_employees.through.objects.values_list("complaint_id", "employee_id")), sorted(
+        Complaint.objects.values_list("pk", "concerned_team_id")
+    )
+
+
+def _complaint_concerned_set(org) -> Case:
+    """CMP-2: a handler named on a complaint does not take themselves off it (nor, see
+    complaints/tests/test_complaints_concerned.py, put themselves on one)."""
+    own, other = _complaints(org, org.handler)
+    concerned_set = complaint_services.complaint_concerned_set
+    return Case(
+        "handler",
+        lambda: concerned_set(actor=org.handler.user, complaint_id=own.pk, team_id=None, employee_ids=[org.agent.pk]),
+        lambda: concerned_set(actor=org.handler.user, complaint_id=other.pk, team_id=None, employee_ids=[org.peer.pk]),
+        _concerned_state,
+    )
+
+
 def _complaint_close(org) -> Case:
     own, other = _complaints(org, org.leader)
     close = complaint_services.complaint_close
@@ -991,6 +1010,7 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "complaints.complaint_resolve": _complaint_resolve,
     "complaints.complaint_follow_up": _complaint_follow_up,
     "complaints.complaint_close": _complaint_close,
+    "complaints.complaint_concerned_set": _complaint_concerned_set,
     "performance.appraisal_superior_save": _superior_save,
     "performance.appraisal_interview_record": _interview,
     "performance.appraisal_send_back": _send_back,

@@ -249,7 +249,19 @@ class ComplaintIntakeInputSerializer(serializers.Serializer):
 class ComplaintRecordInputSerializer(ComplaintIntakeInputSerializer):
     channel = serializers.ChoiceField(choices=Channel.values)
     concerned_team = ApiIdField(required=False, allow_null=True, default=None)
-    concerned_employees = serializers.ListField(child=ApiIdField(), required=False, default=list, max_length=20)
+    concerned_employees = serializers.ListField(
+        child=ApiIdField(), required=False, default=list, max_length=services.MAX_CONCERNED
+    )
+
+
+class ComplaintConcernedInputSerializer(serializers.Serializer):
+    concerned_team = ApiIdField(allow_null=True, help_text="The team concerned (id), or null for none.")
+    concerned_employees = serializers.ListField(
+        child=ApiIdField(),
+        max_length=services.MAX_CONCERNED,
+        allow_empty=True,
+        help_text="Every agent concerned (employee ids; active, visible to the caller); replaces the current list.",
+    )
 
 
 class ComplaintAssignInputSerializer(serializers.Serializer):
@@ -435,6 +447,30 @@ class ComplaintAssignApi(APIView):
         return Response(_complaint_detail(request, pk))
 
 
+class ComplaintConcernedApi(APIView):
+    permission_classes = [HANDLER]
+
+    @extend_schema(
+        request=ComplaintConcernedInputSerializer,
+        responses=ComplaintDetailOutputSerializer,
+        summary=(
+            "Replace the agents and the team concerned found by the investigation (CMP-2); 400 concerned_inactive / "
+            "concerned_too_many / owner_concerned, 403 own_record (SEC-2), 409 closed"
+        ),
+    )
+    def post(self, request, pk: int):
+        serializer = ComplaintConcernedInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.complaint_concerned_set(
+            actor=request.user,
+            complaint_id=pk,
+            team_id=data["concerned_team"],
+            employee_ids=data["concerned_employees"],
+        )
+        return Response(_complaint_detail(request, pk))
+
+
 class ComplaintLogApi(APIView):
     permission_classes = [HANDLER]
 
@@ -608,6 +644,7 @@ urlpatterns = [
     path("<int:pk>/", ComplaintDetailApi.as_view(), name="detail"),
     path("<int:pk>/contact/", ComplaintContactApi.as_view(), name="contact"),
     path("<int:pk>/assign/", ComplaintAssignApi.as_view(), name="assign"),
+    path("<int:pk>/concerned/", ComplaintConcernedApi.as_view(), name="concerned"),
     path("<int:pk>/log/", ComplaintLogApi.as_view(), name="log"),
     path("<int:pk>/plan/", ComplaintPlanApi.as_view(), name="plan"),
     path("<int:pk>/resolve/", ComplaintResolveApi.as_view(), name="resolve"),

@@ -25,6 +25,7 @@ from complaints.services import HANDLER_ROLES, LOG_KINDS
 __all__ = [
     "CategoryChoiceField",
     "ComplaintAssignForm",
+    "ComplaintConcernedForm",
     "ComplaintFilterForm",
     "ComplaintFollowUpForm",
     "ComplaintLogForm",
@@ -211,6 +212,33 @@ class ComplaintAssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = employees_with_role(*HANDLER_ROLES)
+
+
+class ComplaintConcernedForm(forms.Form):
+    """The agents and the team the investigation found concerned (CMP-2): replaces those named at
+    intake. The same searchable picker as the intake (sorted by name; name, initials or number)."""
+
+    concerned_team = TeamChoiceField(label=_("Team concerned"), queryset=None, required=False, empty_label=_("None"))
+    concerned_employees = EmployeeMultipleChoiceField(
+        label=_("Agents concerned"),
+        queryset=None,
+        required=False,
+        widget=PersonSelectMultiple(attrs={"size": 6, "data-search": SEARCH_HINT}),
+        help_text=_("Who was really involved, as the investigation found; replaces the current list."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concerned_employees"].queryset = complaint_concerned_choices(user=user)
+        self.fields["concerned_team"].queryset = complaint_concerned_team_choices()
+
+    def service_arguments(self) -> dict:
+        """The arguments of :func:`complaints.services.complaint_concerned_set`: records by id."""
+        data = self.cleaned_data
+        return {
+            "team_id": data["concerned_team"].pk if data["concerned_team"] else None,
+            "employee_ids": [e.pk for e in data["concerned_employees"]],
+        }
 
 
 class ComplaintLogForm(forms.Form):

@@ -212,6 +212,7 @@ class EventKind(models.TextChoices):
     PAUSED = "paused", _("Clock paused (waiting for the customer)")
     RESUMED = "resumed", _("Clock resumed")
     ESCALATED = "escalated", _("Escalated (SLA)")
+    CONCERNED = "concerned", _("Agents or team concerned changed")
 
 
 class ComplaintEvent(models.Model):

@@ -57,6 +57,7 @@ from complaints.selectors import (
     complaint_can_reveal_contact,
     complaint_category_list,
     complaint_concerned_choices,
+    complaint_concerned_team_choices,
     complaint_list,
 )
 from datasecurity.services import (
@@ -79,11 +80,13 @@ __all__ = [
     "CATEGORY_DEFAULTS",
     "HANDLER_ROLES",
     "LOG_KINDS",
+    "MAX_CONCERNED",
     "complaint_assign",
     "complaint_attach",
     "complaint_attachment_open",
     "complaint_categories_install",
     "complaint_close",
+    "complaint_concerned_set",
     "complaint_contact_reveal",
     "complaint_escalate_overdue",
     "complaint_follow_up",
@@ -106,6 +109,9 @@ LOG_KINDS = (
 # Talking with the customer (or sending them an update) is the first response (CMP-2).
 RESPONSE_KINDS = (EventKind.CUSTOMER_CONTACT, EventKind.PROGRESS_SENT)
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+# How many agents one complaint may name as concerned (CMP-1 intake, CMP-2 investigation): a
+# customer complains about a handful of agents, never a whole floor.
+MAX_CONCERNED = 20
 
 # CMP-4: the categories a new installation starts with; the complaint team adds more.
 CATEGORY_DEFAULTS = [
@@ -220,6 +226,12 @@ def _concerned_employees(actor, ids) -> list[Employee]:
     ids = list(dict.fromkeys(ids or ()))
     if not ids:
         return []
+    if len(ids) > MAX_CONCERNED:
+        raise ApplicationError(
+            _("Name at most %(limit)d agents concerned.") % {"limit": MAX_CONCERNED},
+            code=ComplaintErrorCode.CONCERNED_TOO_MANY,
+            field="concerned_employees",
+        )
     employees = list(complaint_concerned_choices(user=actor, active_only=False).filter(pk__in=ids))
     if len(employees) != len(ids):
         raise ApplicationError(_("Choose active employees."), code=CoreErrorCode.INVALID, field="concerned_employees")
@@ -517,6 +529,73 @@ def complaint_plan(
         {"version": version, "responsible": responsible.pk, "deadline": deadline, "plan": description},
     )
     return plan
+
+
+@privileged_service(
+    "complaints.complaint_concerned_set", label=gettext_lazy("change the agents concerned by a complaint")
+)
+@transaction.atomic
+def complaint_concerned_set(*, actor, complaint_id: int, team_id: int | None, employee_ids) -> Complaint:
+    """The investigation found who was really involved (CMP-2): the complaint team replaces the
+    agents concerned and the team concerned of an open complaint. The statistics by agent and by
+    team (CMP-4) and the agents' appraisal (PRF-1) count the complaint against the new names.
+
+    Separation of duties (SEC-2): the names decide whose record the complaint is, so a handler
+    named before *or* after the change may not make it (nobody takes themselves off a complaint,
+    nor puts themselves on one they work); the owner cannot be named (another member of the
+    complaint team owns a complaint about an agent, see :func:`complaint_assign`). Saving the same
+    names again changes nothing and records nothing."""
+    _require_handler(actor)
+    team = None
+    if team_id is not None:
+        team = complaint_concerned_team_choices().filter(pk=team_id).first()
+        if team is None:
+            raise ApplicationError(_("Unknown team."), code=CoreErrorCode.INVALID, field="concerned_team")
+    employees = _concerned_employees(actor, employee_ids)
+    complaint = _lock(actor=actor, complaint_id=complaint_id)
+    before_ids = _concerned_ids(complaint)
+    after_ids = [e.pk for e in employees]
+    refuse_own_record(actor=actor, employee_ids=[*before_ids, *after_ids], action="complaints.complaint_concerned_set")
+    _refuse_closed(complaint)
+    if complaint.owner_id is not None and complaint.owner_id in after_ids:
+        owner = next(e for e in employees if e.pk == complaint.owner_id)
+        raise ApplicationError(
+            _(
+                "%(name)s owns this complaint and cannot be named as an agent concerned; assign it to "
+                "another member of the complaint team first (SEC-2)."
+            )
+            % {"name": owner.name},
+            code=ComplaintErrorCode.OWNER_CONCERNED,
+            field="concerned_employees",
+        )
+    before_team = complaint.concerned_team_id
+    after_team = team.pk if team else None
+    if set(before_ids) == set(after_ids) and before_team == after_team:
+        return complaint
+    complaint.concerned_team = team
+    complaint.save(update_fields=["concerned_team"])
+    complaint.concerned_employees.set(employees)
+    names = dict(Employee.objects.filter(pk__in=[*before_ids, *after_ids]).values_list("pk", "name"))
+    added = [pk for pk in after_ids if pk not in before_ids]
+    removed = [pk for pk in before_ids if pk not in after_ids]
+    _event(
+        complaint,
+        EventKind.CONCERNED,
+        actor=actor,
+        data={
+            "team": [before_team, after_team],
+            "team_name": team.name if team else "",
+            "added": [names[pk] for pk in added],
+            "removed": [names[pk] for pk in removed],
+        },
+    )
+    _audit(
+        actor,
+        "complaint.concerned_set",
+        complaint,
+        {"concerned_team": [before_team, after_team], "concerned_employees": [sorted(before_ids), sorted(after_ids)]},
+    )
+    return complaint
 
 
 def _current_plan(complaint: Complaint) -> ResolutionPlan | None:

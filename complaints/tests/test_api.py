@@ -533,6 +533,7 @@ def _call(api, endpoint, complaint, org):
         "close": {"reason": "x"},
         "pause": {"reason": "x"},
         "resume": {},
+        "concerned": {"concerned_team": org.a2.pk, "concerned_employees": [org.peer.pk]},
     }
     if endpoint == "detail":
         return api.get(url("api:complaints:detail", complaint))
@@ -541,8 +542,20 @@ def _call(api, endpoint, complaint, org):
     return api.post(url(f"api:complaints:{endpoint}", complaint), bodies[endpoint], format="json")
 
 
-ENDPOINTS = ["detail", "contact", "assign", "log", "plan", "resolve", "follow_up", "close", "pause", "resume"]
-HANDLER_ENDPOINTS = {"assign", "log", "plan", "resolve", "follow_up", "pause", "resume"}
+ENDPOINTS = [
+    "detail",
+    "contact",
+    "assign",
+    "log",
+    "plan",
+    "resolve",
+    "follow_up",
+    "close",
+    "pause",
+    "resume",
+    "concerned",
+]
+HANDLER_ENDPOINTS = {"assign", "log", "plan", "resolve", "follow_up", "pause", "resume", "concerned"}
 
 
 @pytest.mark.parametrize("which", ["own", "other"])
@@ -635,6 +648,7 @@ def test_openapi_schema_lists_the_complaint_endpoints(org):
         "/api/v1/complaints/{id}/close/",
         "/api/v1/complaints/{id}/pause/",
         "/api/v1/complaints/{id}/resume/",
+        "/api/v1/complaints/{id}/concerned/",
     ):
         assert path in paths, path
     assert "integrationToken" in schema["components"]["securitySchemes"]

@@ -133,6 +133,7 @@ ACTIONS = [
     ("complaints:log", {"kind": "note", "text": "记录"}, {"handler"}),
     ("complaints:pause", {"reason": "等客户回电"}, {"handler"}),
     ("complaints:close", {"reason": "客户无理要求"}, {"leader"}),
+    ("complaints:concerned", {"concerned_team": "$a2", "concerned_employees": "$peer"}, {"handler"}),
 ]
 
 
@@ -140,7 +141,7 @@ ACTIONS = [
 @pytest.mark.parametrize("name,data,allowed", ACTIONS)
 def test_actions_role_matrix(client, org, who, name, data, allowed):
     complaint = record(org)
-    data = {k: (org.handler.pk if v == "$handler" else v) for k, v in data.items()}
+    data = {k: (getattr(org, v[1:]).pk if v.startswith("$") else v) for k, v in data.items()}
     before = snapshot(complaint)
     response = login(client, org, who).post(reverse(name, args=[complaint.pk]), data)
     if who in allowed:

@@ -28,6 +28,7 @@ from callcenter.selectors import employee_of
 from complaints import selectors, services
 from complaints.forms import (
     ComplaintAssignForm,
+    ComplaintConcernedForm,
     ComplaintFilterForm,
     ComplaintFollowUpForm,
     ComplaintLogForm,
@@ -155,6 +156,14 @@ def _detail_context(request, pk: int, bound: dict | None = None) -> dict:
         context.update(
             {
                 "assign_form": ComplaintAssignForm(initial={"owner": complaint.owner_id}),
+                "concerned_form": ComplaintConcernedForm(
+                    user=user,
+                    auto_id="id_concerned_%s",
+                    initial={
+                        "concerned_team": complaint.concerned_team_id,
+                        "concerned_employees": [e.pk for e in context["concerned"]],
+                    },
+                ),
                 "log_form": ComplaintLogForm(auto_id="id_log_%s"),
                 "plan_form": ComplaintPlanForm(user=user),
                 "resolve_form": ComplaintResolveForm(auto_id="id_resolve_%s", initial={"cause": complaint.cause}),
@@ -239,6 +248,21 @@ def complaint_assign(request, pk: int):
         ComplaintAssignForm(request.POST),
         lambda data: services.complaint_assign(actor=request.user, complaint_id=pk, owner_id=data["owner"].pk),
         success=lambda complaint: _("%(name)s owns the complaint now.") % {"name": complaint.owner.name},
+    )
+
+
+@role_required(*HANDLER_ROLES)
+@require_POST
+def complaint_concerned(request, pk: int):
+    """The agents and team the investigation found concerned (CMP-2), replacing those of intake."""
+    form = ComplaintConcernedForm(request.POST, user=request.user, auto_id="id_concerned_%s")
+    return _act(
+        request,
+        pk,
+        form,
+        lambda data: services.complaint_concerned_set(actor=request.user, complaint_id=pk, **form.service_arguments()),
+        success=_("The agents and the team concerned are saved; the statistics count the complaint against them."),
+        form_key="concerned_form",
     )
 
 
@@ -361,6 +385,7 @@ urlpatterns = [
     path("<int:pk>/assign/", complaint_assign, name="assign"),
     path("<int:pk>/attachments/", complaint_attach, name="attach"),
     path("attachments/<int:pk>/", complaint_attachment_download, name="attachment"),
+    path("<int:pk>/concerned/", complaint_concerned, name="concerned"),
     path("<int:pk>/log/", complaint_log, name="log"),
     path("<int:pk>/plan/", complaint_plan, name="plan"),
     path("<int:pk>/resolve/", complaint_resolve, name="resolve"),
