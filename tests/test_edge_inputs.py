@@ -6,7 +6,8 @@ up in ``request.GET``, the forms' and serializers' included), then sends each of
 values (far dates and months, ids beyond the database's integers, negative and zero ids, text
 where a number is expected, a page far past the end), with sensible values in the others so the
 edge reaches the query. Path ids get the same treatment. The POST walk does the same, as HR (who
-reaches most forms), for the fields a form or serializer reads, and every API endpoint that takes
+reaches most forms; where HR is refused, as the complaint team or a supervisor), for the fields a
+form or serializer reads, and every API endpoint that takes
 a body is sent JSON nested 100,000 levels deep, as both. Nothing may answer 500.
 
 A new page or endpoint is walked without any change here; one whose URL carries an id needs one
