@@ -189,3 +189,29 @@ def test_the_global_search_in_the_browser(browser, live_server, busy):  # noqa: 
     page.click('[data-search-group="complaints"] [data-search-hit]')
     page.wait_for_url(f"**/complaints/{Complaint.objects.get(reference=reference).pk}/")
     context.close()
+
+
+ONE_ROW = """async () => {
+  await document.fonts.ready;  // the widths once the web fonts are in
+  const tops = [...document.querySelectorAll('#main-menu > li, #user-menu, #logout')]
+    .map((el) => Math.round(el.getBoundingClientRect().top));
+  return Math.max(...tops) - Math.min(...tops);
+}"""
+
+
+@pytest.mark.parametrize("who", ["hr", "auditor", "supervisor"])
+def test_the_menu_bar_is_one_row_on_a_laptop_in_both_languages(browser, live_server, busy, who):  # noqa: F811
+    """At 1280 px the modules, the reader's menu and the log-out button stay on one row, in
+    English too (longer words): the roles are in the reader's menu, not beside the name, and
+    the log-out button shows its icon there (its name stays for screen readers)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    _login(page, live_server.url, who)
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    assert page.evaluate(ONE_ROW) <= 8, (who, "zh-hans")
+    page.click("#language-switch")
+    page.wait_for_selector("#dashboard-title")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.evaluate(ONE_ROW) <= 8, (who, "en")
+    assert page.get_attribute("#logout", "aria-label") == "Log out"
+    context.close()
