@@ -94,7 +94,7 @@ def test_agent_without_shift_is_told_so(client, org):
 # --- Every rostered employee: their own day (ATT-1, ATT-2) ----------------------------------------
 
 
-@pytest.mark.parametrize("who", ["supervisor", "manager", "hr", "handler", "auditor"])
+@pytest.mark.parametrize("who", ["supervisor", "manager", "leader", "hr", "handler", "auditor"])
 def test_every_rostered_employee_sees_their_own_shift_and_punch(client, org, who):
     """ATT-1/ATT-2: supervisors, managers, HR, the complaint team are rostered and clock in too:
     unrostered and without a punch they see no card; rostered today they see their shift, their
