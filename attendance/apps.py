@@ -117,7 +117,7 @@ class AttendanceConfig(AppConfig):
                 "mine",
                 "attendance/punches/dashboard_today.html",
                 attendance_dashboard_today,
-                roles=(Role.AGENT,),
+                # Every rostered employee, not agents only (ATT-1, ATT-2): the loader decides.
                 order=5,
             ),
             DashboardCard("leave_mine", "mine", "attendance/leave/dashboard_mine.html", leave_dashboard_mine, order=10),

@@ -1,8 +1,9 @@
 """Leave journey in Chromium (ATT-3, LV-2, LV-4, LV-5): an agent files a two-day sick leave for
 days already past with a PDF certificate and sees how it counts before sending; the team
 supervisor approves in the inbox, the department manager approves (bulk); the request is
-approved and the two attendance days turn from absenteeism to "on leave". Screenshots in
-test-artifacts/browser/leave-*.png."""
+approved and the two attendance days turn from absenteeism to "on leave". On their request's
+page an agent adds a certificate and withdraws a pending request in place (htmx, LV-2, LV-4).
+Screenshots in test-artifacts/browser/leave-*.png."""
 
 import datetime
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import DailyAttendance, LeaveRequest, LeaveStatus
-from attendance.tests.factories import PDF_BYTES, leave_type, roster_weeks
+from attendance.tests.factories import PDF_BYTES, leave_type, next_monday, pdf, roster_weeks
 from tests.test_browser import ARTIFACTS, _login, browser, nav_click  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -159,3 +160,48 @@ def test_sick_leave_from_request_to_attendance(browser, live_server, org, past_d
     shot(page, "12-request-phone")
     for context in (agent, supervisor, manager, phone):
         context.close()
+
+
+def test_withdraw_and_certificate_answer_in_place(browser, live_server, org, settings, tmp_path):  # noqa: F811
+    """LV-2, LV-4: on the pending request's page the agent uploads a second certificate, then
+    withdraws the request; each answer replaces the request's panel (the page is not reloaded: a
+    window marker survives), the header's status follows and the message shows at the top."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    day = next_monday()
+    roster_weeks([org.agent, org.supervisor, org.manager], day - datetime.timedelta(days=14), 35)
+    leave = services.leave_request_submit(
+        actor=org.agent.user,
+        leave_type_id=leave_type("sick").pk,
+        start_date=day,
+        end_date=day + datetime.timedelta(days=1),
+        certificates=[pdf()],
+    )
+    second = tmp_path / "复诊.pdf"
+    second.write_bytes(PDF_BYTES)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, live_server.url, "agent")
+    page.goto(f"{live_server.url}/attendance/leave/{leave.pk}/")
+    page.wait_for_selector("#leave-withdraw")
+    page.evaluate("window.__leave_marker = 'kept'")
+
+    page.set_input_files("#id_certificate", str(second))
+    page.click("#leave-certificate-submit")
+    page.wait_for_function("() => document.querySelectorAll('#leave-panel [data-certificate]').length === 2")
+    assert page.evaluate("window.__leave_marker") == "kept"
+    assert page.locator("#main .alert-success").count() == 1
+    assert leave.certificates.count() == 2
+    shot(page, "13-certificate-in-place")
+
+    page.click("#leave-withdraw")
+    page.wait_for_selector('#leave-panel[data-leave-status="withdrawn"]')
+    assert page.evaluate("window.__leave_marker") == "kept"
+    assert page.locator("#leave-withdraw").count() == 0 and page.locator("#leave-certificate-form").count() == 0
+    assert page.locator("#leave-status [data-status]").get_attribute("data-status") == "withdrawn"
+    assert page.locator("#main .alert-success").count() == 2
+    shot(page, "14-withdrawn-in-place")
+    leave.refresh_from_db()
+    assert leave.status == LeaveStatus.WITHDRAWN
+    context.close()

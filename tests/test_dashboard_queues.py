@@ -1,6 +1,7 @@
 """Issue 14, "dashboards are work queues": every role's dashboard opens on what waits for them,
 each item a count and a link to the list of those items, an empty queue saying that nothing
-waits. Agent: today's shift and punch (ATT-1, ATT-4), corrections in flight (ATT-2); supervisor:
+waits. Agent, and every other employee rostered or punched today: their shift and punch today
+(ATT-1, ATT-4), corrections in flight (ATT-2); supervisor:
 corrections to decide, who is late or absent now (ATT-4, ATT-5); HR: the cycle's progress
 (PRF-2), bonus sheets to prepare and approve, the preparer's own draft waiting for a second
 approver (PRF-4, SEC-2), policies taking effect in 30 days; complaint team: urgent and overdue
@@ -28,6 +29,10 @@ from performance.tests.factories import approver_hr, bonus_cycle_for
 
 # The bound of every role's dashboard (the test in callcenter/tests/test_pages.py uses the same).
 BOUND = 21 + len(POLICY_REGISTRY) + 7
+# A rostered supervisor's own day (ATT-1): the clock status's 4 queries (roster entries, punches,
+# attendance policy, approved leave) on a page already at BOUND with the team board; every other
+# role's page stays under BOUND with the card (its deciding query shares the corrections count).
+BOUND_ROSTERED = {"supervisor": BOUND + 4}
 
 
 def _html(client, employee) -> str:
@@ -84,6 +89,46 @@ def test_agent_without_shift_is_told_so(client, org):
     html = _html(client, org.agent)
     assert "No shift is rostered for you today." in html
     assert _count(html, "corrections_mine") == 0
+
+
+# --- Every rostered employee: their own day (ATT-1, ATT-2) ----------------------------------------
+
+
+@pytest.mark.parametrize("who", ["supervisor", "manager", "leader", "hr", "handler", "auditor"])
+def test_every_rostered_employee_sees_their_own_shift_and_punch(client, org, who):
+    """ATT-1/ATT-2: supervisors, managers, HR, the complaint team are rostered and clock in too:
+    unrostered and without a punch they see no card; rostered today they see their shift, their
+    punch, the clock page's explanation and the link to the clock page, as an agent does."""
+    employee = getattr(org, who)
+    assert 'data-card="attendance_today"' not in _html(client, employee)
+    start = _shift_now([employee], started_minutes_ago=30)
+    PunchFactory(employee=employee, punched_at=start.replace(second=0, microsecond=0))
+    html = _html(client, employee)
+    card = html.split('data-card="attendance_today"')[1].split('data-card="')[0]
+    assert "当前班" in card and "Last punch at" in card
+    assert 'id="dashboard-punch" data-state="in"' in card
+    assert reverse("attendance:clock") in card and _count(card, "corrections_mine") == 0
+
+
+def test_a_punch_without_a_roster_entry_shows_the_card(client, org):
+    """ATT-2: an HR officer who punched today but has no roster entry is told so on their card."""
+    PunchFactory(employee=org.hr, punched_at=timezone.now() - datetime.timedelta(minutes=10))
+    card = _html(client, org.hr).split('data-card="attendance_today"')[1]
+    assert "No shift is rostered for you today." in card and "Last punch at" in card
+
+
+def test_a_rest_day_on_the_roster_shows_the_card(client, org):
+    """ATT-1: a rest day is a roster entry too: the complaint handler's card says it."""
+    RosterEntryFactory(employee=org.handler, work_date=timezone.localdate(), kind=DayKind.REST, shift=None)
+    card = _html(client, org.handler).split('data-card="attendance_today"')[1]
+    assert "Rest day: no shift today." in card
+
+
+def test_a_colleague_rostered_does_not_show_the_card(client, org):
+    """Only the reader's own roster entry or punch counts: HR's colleague in the same team is
+    rostered, HR is not, and HR sees no card of their own day."""
+    _shift_now([org.other_dept])
+    assert 'data-card="attendance_today"' not in _html(client, org.hr)
 
 
 # --- Supervisor ----------------------------------------------------------------------------------
@@ -259,6 +304,32 @@ def test_each_queue_dashboard_is_bounded_and_does_not_grow(client, org, who, dja
     assert _queries(client, employee) == before
 
 
+@pytest.mark.parametrize("who", ["supervisor", "manager", "leader", "hr", "handler", "auditor"])
+def test_a_rostered_readers_dashboard_is_bounded_and_does_not_grow(client, org, who, django_assert_max_num_queries):
+    """With their own day's card shown (rostered, punched, a correction in flight), each role's
+    dashboard stays under the same bound and sends as many queries with more data."""
+    employee = getattr(org, who)
+    start = _shift_now([employee])
+    PunchFactory(employee=employee, punched_at=start)
+    client.force_login(employee.user)
+    with django_assert_max_num_queries(BOUND_ROSTERED.get(who, BOUND)):
+        assert 'data-card="attendance_today"' in client.get(reverse("callcenter:dashboard")).content.decode()
+    before = _queries(client, employee)
+    PunchFactory(employee=employee, punched_at=start + datetime.timedelta(minutes=30))
+    for member in (org.agent, org.peer):
+        RosterEntryFactory(employee=member, work_date=start.date(), kind=DayKind.WORK, shift=ShiftType.objects.get())
+    for n in range(3):
+        day = timezone.localdate() - datetime.timedelta(days=n + 1)
+        for who_files in (employee, org.agent):
+            attendance_services.punch_correction_submit(
+                actor=who_files.user,
+                work_date=day,
+                requested_time=timezone.make_aware(datetime.datetime.combine(day, datetime.time(9))),
+                reason="忘记打卡了，请补卡",
+            )
+    assert _queries(client, employee) == before
+
+
 def test_the_card_loaders_answer_per_role(org):
     """The registry gives each role its queue cards and no other's."""
     places = {
@@ -266,6 +337,8 @@ def test_the_card_loaders_answer_per_role(org):
         for who in ("agent", "supervisor", "hr", "auditor")
     }
     assert {"attendance_today"} <= places["agent"] and not {"team_now", "corrections_decide"} & places["agent"]
+    # ATT-1: the others' own day only when they are rostered or punched today (none is, here)
+    assert not {"attendance_today"} & (places["supervisor"] | places["hr"] | places["auditor"])
     assert {"team_now", "corrections_decide"} <= places["supervisor"]
     assert {"appraisal_cycle", "bonus_queue", "policies_upcoming"} <= places["hr"]
     assert places["auditor"] & {"audit_alerts"} and not places["auditor"] & {"bonus_queue", "team_now"}

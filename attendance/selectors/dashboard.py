@@ -4,7 +4,13 @@ registered in :mod:`attendance.apps` as ``callcenter.providers.DashboardCard``: 
 corrections waiting for their decision, and for a supervisor who of their team is late or absent
 right now (from today's roster and punches). Every loader runs a bounded number of queries."""
 
-from attendance.models import CorrectionStatus, PunchCorrection
+import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from attendance.models import CorrectionStatus, Punch, PunchCorrection, RosterEntry
 from attendance.selectors.corrections import punch_correction_list
 from attendance.selectors.punches import clock_status, team_board
 from callcenter.models import Employee
@@ -23,15 +29,61 @@ CORRECTION_DECIDER_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_MANAGER, Role.HR)
 DASHBOARD_TEAM_NAMES = 5
 
 
-def attendance_dashboard_today(*, user, me: Employee) -> dict:
+# The "corrections to decide" count, computed in the same query as the reader's day (below) and
+# read once by the card after it (a per-request attribute of the user object, consumed on read).
+_TO_DECIDE_ATTR = "_attendance_dashboard_to_decide"
+
+
+def _count_subquery(qs) -> Subquery:
+    return Subquery(qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")[:1])
+
+
+def _to_decide_annotation(user) -> dict:
+    if not has_role(user, *CORRECTION_DECIDER_ROLES):
+        return {}
+    return {"to_decide": Coalesce(_count_subquery(punch_correction_list(user=user, filters={"to_decide": True})), 0)}
+
+
+def attendance_dashboard_today(*, user, me: Employee) -> dict | None:
     """Today's shift and punch state of the reader (ATT-1, ATT-4, as the clock page explains it)
-    and how many of their correction requests still wait for a decision."""
-    return {
-        "status": clock_status(employee=me),
-        "corrections_pending": PunchCorrection.objects.filter(
-            employee_id=me.pk, status=CorrectionStatus.PENDING
-        ).count(),
-    }
+    and how many of their correction requests still wait for a decision.
+
+    Every employee is rostered and clocks in (ATT-1, ATT-2), not agents only: a supervisor, a
+    department manager, HR or the complaint team see their own day too when their team's roster
+    has an entry for them today (a shift, a rest day or a holiday; or last night's overnight shift)
+    or they punched today. An agent always sees it, even to be told that no shift is rostered.
+    One query decides and counts the reader's corrections in flight (and, for a reader who decides
+    corrections, the count of the "corrections to decide" card, which then reads it instead of
+    querying again); the clock status's queries (:func:`clock_status`) follow only for a reader
+    who sees the card. A supervisor, manager or HR reader's dashboard thus sends no more queries
+    for a day they are not rostered than before this card was theirs."""
+    today = timezone.localdate()
+    to_decide = _to_decide_annotation(user)
+    rostered = RosterEntry.objects.filter(employee_id=OuterRef("pk")).filter(
+        Q(work_date=today)
+        | Q(work_date=today - datetime.timedelta(days=1), shift__end_time__lte=F("shift__start_time"))
+    )
+    row = (
+        Employee.objects.filter(pk=me.pk)
+        .annotate(
+            rostered=Exists(rostered),
+            punched=Exists(Punch.objects.filter(employee_id=OuterRef("pk"), punched_at__date=today)),
+            corrections_pending=Coalesce(
+                _count_subquery(
+                    PunchCorrection.objects.filter(employee_id=OuterRef("pk"), status=CorrectionStatus.PENDING)
+                ),
+                0,
+            ),
+            **to_decide,
+        )
+        .values("rostered", "punched", "corrections_pending", *to_decide)
+        .get()
+    )
+    if "to_decide" in row:  # handed to attendance_dashboard_corrections, on this request's user
+        setattr(user, _TO_DECIDE_ATTR, row["to_decide"])
+    if not (row["rostered"] or row["punched"] or has_role(user, Role.AGENT)):
+        return None
+    return {"status": clock_status(employee=me), "corrections_pending": row["corrections_pending"]}
 
 
 def attendance_dashboard_corrections(*, user, me: Employee | None) -> dict | None:
@@ -39,6 +91,10 @@ def attendance_dashboard_corrections(*, user, me: Employee | None) -> dict | Non
     that decide them (supervisors, department managers, HR), even when none waits. One query."""
     if not has_role(user, *CORRECTION_DECIDER_ROLES):
         return None
+    if hasattr(user, _TO_DECIDE_ATTR):  # counted with the reader's day (attendance_dashboard_today)
+        count = getattr(user, _TO_DECIDE_ATTR)
+        delattr(user, _TO_DECIDE_ATTR)
+        return {"count": count}
     return {"count": punch_correction_list(user=user, filters={"to_decide": True}).count()}
 
 

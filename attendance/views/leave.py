@@ -233,8 +233,13 @@ def leave_quote(request):
 
 @login_only
 def leave_detail(request, pk: int):
+    leave = selectors.leave_request_get(user=request.user, pk=pk)
+    return render(request, "attendance/leave/detail.html", _detail_context(request, leave))
+
+
+def _detail_context(request, leave) -> dict:
+    """The request page's context: the page itself, and its panel after an htmx action."""
     user = request.user
-    leave = selectors.leave_request_get(user=user, pk=pk)
     steps = list(leave.steps.all())
     me = employee_of(user)
     can_act = selectors.leave_request_can_act(user=user, request=leave, steps=steps)
@@ -262,7 +267,22 @@ def leave_detail(request, pk: int):
             "certificate_form": LeaveCertificateForm(),
         }
     )
-    return render(request, "attendance/leave/detail.html", context)
+    return context
+
+
+def _panel_answer(request, pk: int, done: bool):
+    """An action of the request page through htmx (withdraw, add a certificate): the request's
+    panel (its status, the steps, the certificates and the actions left) replaced in place, the
+    header's status and the message out of band. A refusal swaps nothing but the message (what
+    was chosen stays). Without htmx: back to the request page, the message on it."""
+    if not request.htmx:
+        return _after_action(request, pk)
+    if not done:
+        response = render(request, "includes/messages_oob.html")
+        response["HX-Reswap"] = "none"
+        return response
+    leave = selectors.leave_request_get(user=request.user, pk=pk)
+    return render(request, "attendance/leave/detail.html#leave-panel-answer", _detail_context(request, leave))
 
 
 def _after_action(request, pk: int):
@@ -334,12 +354,14 @@ def leave_reject(request, pk: int):
 @login_only
 @require_POST
 def leave_withdraw(request, pk: int):
-    action_run(
+    """LV-4: the requester withdraws a pending request; through htmx the page's panel answers in
+    place (:func:`_panel_answer`)."""
+    done = action_run(
         request,
         lambda: services.leave_request_withdraw(actor=request.user, leave_request_id=pk),
         success=_("Your request has been withdrawn."),
     )
-    return _after_action(request, pk)
+    return _panel_answer(request, pk, done)
 
 
 @role_required(Role.HR)
@@ -367,12 +389,12 @@ def leave_certificate_add(request, pk: int):
             actor=request.user, leave_request_id=pk, upload=form.cleaned_data["certificate"]
         )
 
-    action_run(
+    done = action_run(
         request,
         add,
         success=lambda certificate: _("Certificate %(name)s added.") % {"name": certificate.original_name},
     )
-    return _after_action(request, pk)
+    return _panel_answer(request, pk, done)
 
 
 @login_only
