@@ -53,6 +53,7 @@ __all__ = [
     "audit_db_roles_status",
     "audit_event_list",
     "audit_events_describe",
+    "audit_export_filename",
     "audit_export_get",
     "audit_export_list",
     "audit_export_state",
@@ -472,3 +473,8 @@ def audit_export_get(*, user, pk: int) -> AuditExport:
     if export is None:
         raise NotFoundError(_("Export not found."))
     return _described([export])[0]
+
+
+def audit_export_filename(export: AuditExport) -> str:
+    """The download's name: when it was requested (local time) and its number."""
+    return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"

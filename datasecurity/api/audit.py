@@ -163,7 +163,7 @@ class AuditExportDownloadApi(APIView):
         export, handle = services.audit_export_open(actor=request.user, export_id=pk)
         return private_file_response(
             handle,
-            filename=services.audit_export_filename(export),
+            filename=selectors.audit_export_filename(export),
             content_type=services.AUDIT_EXPORT_CONTENT_TYPES[export.file_format],
         )
 

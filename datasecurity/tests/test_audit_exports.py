@@ -21,7 +21,7 @@ from callcenter.roles import Role
 from datasecurity import services
 from datasecurity.models import AuditEvent, AuditExport, AuditExportStatus
 from datasecurity.selectors import AUDIT_EXPORT_STALLED_AFTER
-from datasecurity.services import audit_exports, private_storage
+from datasecurity.services import background_export, private_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -66,15 +66,15 @@ def test_the_task_writes_the_filtered_events_in_chunks_with_progress(
 ):
     # given 25 matching events and chunks of 4
     _trail(org)
-    monkeypatch.setattr(audit_exports, "AUDIT_EXPORT_CHUNK", 4)
+    monkeypatch.setattr(background_export, "AUDIT_EXPORT_CHUNK", 4)
     progress = []
-    real_update = audit_exports._update
+    real_update = background_export._update
 
     def spy(export_id, **fields):
         progress.append(fields.get("rows_written"))
         real_update(export_id, **fields)
 
-    monkeypatch.setattr(audit_exports, "_update", spy)
+    monkeypatch.setattr(background_export, "_update", spy)
     # when the auditor requests a CSV of employee.update and the task runs
     export = _request(org, django_capture_on_commit_callbacks, filters={"action": "employee.update"})
     # then it is done, progress saved after every chunk (4, 8, ... 25), the file in private storage
@@ -98,8 +98,8 @@ def test_formulas_are_neutralised_and_xlsx_continues_on_a_new_sheet(
     assert "'=HYPERLINK(1)" in _content(csv_export).decode("utf-8-sig")
     # an XLSX of 7 events (the 6 and the CSV's request) with sheets of 4 rows: two sheets, each
     # with its header
-    monkeypatch.setattr(audit_exports, "XLSX_ROWS_PER_SHEET", 4)
-    monkeypatch.setattr(audit_exports, "AUDIT_EXPORT_CHUNK", 3)
+    monkeypatch.setattr(background_export, "XLSX_ROWS_PER_SHEET", 4)
+    monkeypatch.setattr(background_export, "AUDIT_EXPORT_CHUNK", 3)
     export = _request(org, django_capture_on_commit_callbacks, fmt="xlsx")
     workbook = load_workbook(io.BytesIO(_content(export)))
     first, second = workbook.worksheets
@@ -144,7 +144,7 @@ def test_a_failure_records_its_error_removes_the_file_and_is_shown(
     client, org, django_capture_on_commit_callbacks, monkeypatch
 ):
     _trail(org, n=6)
-    monkeypatch.setattr(audit_exports, "AUDIT_EXPORT_CHUNK", 2)
+    monkeypatch.setattr(background_export, "AUDIT_EXPORT_CHUNK", 2)
     calls = []
 
     def row_fails(event):
@@ -153,7 +153,7 @@ def test_a_failure_records_its_error_removes_the_file_and_is_shown(
             raise OSError("disk full")
         return services.audit._export_row(event)
 
-    monkeypatch.setattr(audit_exports, "_export_row", row_fails)
+    monkeypatch.setattr(background_export, "_export_row", row_fails)
     export = _request(org, django_capture_on_commit_callbacks)
     assert export.status == AuditExportStatus.FAILED and export.error == "OSError: disk full"
     assert export.finished_at is not None and export.stored_name == "" and export.rows_written == 2
@@ -168,7 +168,7 @@ def test_a_failure_records_its_error_removes_the_file_and_is_shown(
 
 def test_over_the_cap_is_refused_with_a_message_and_records_nothing(client, org, monkeypatch):
     _trail(org, n=3)
-    monkeypatch.setattr(audit_exports, "AUDIT_EXPORT_BACKGROUND_MAX_ROWS", 2)
+    monkeypatch.setattr(background_export, "AUDIT_EXPORT_BACKGROUND_MAX_ROWS", 2)
     _english(client, org.auditor.user)
     response = client.post(reverse(API_LIST), {"format": "csv"}, content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "export_over_cap"

@@ -139,10 +139,10 @@ def test_the_xlsx_export_opens_as_a_workbook(client, org):
 def test_a_too_large_or_unknown_export_is_refused_with_a_message_and_records_nothing(client, org, monkeypatch):
     for _i in range(3):
         services.audit_record(actor=org.hr.user, action="employee.update", obj=org.agent)
-    # more than the immediate export holds goes to the background (test_audit_exports.py), up to
+    # more than the immediate export holds goes to the background (test_background_export.py), up to
     # its cap: above the cap, the export is refused with a message and nothing is recorded
     monkeypatch.setattr(services.audit, "AUDIT_EXPORT_MAX_ROWS", 2)
-    monkeypatch.setattr(services.audit_exports, "AUDIT_EXPORT_BACKGROUND_MAX_ROWS", 2)
+    monkeypatch.setattr(services.background_export, "AUDIT_EXPORT_BACKGROUND_MAX_ROWS", 2)
     _english(client, org.auditor.user)
     response = _export(client, format="csv", action="employee.update")
     assert response.status_code == 302 and response["Location"].endswith("?action=employee.update")

@@ -99,7 +99,7 @@ def audit_export_download(request, pk: int):
     export, handle = opened[0]
     return private_file_response(
         handle,
-        filename=services.audit_export_filename(export),
+        filename=selectors.audit_export_filename(export),
         content_type=services.AUDIT_EXPORT_CONTENT_TYPES[export.file_format],
     )
 

@@ -51,7 +51,6 @@ from datasecurity.services.files import private_storage
 __all__ = [
     "AUDIT_EXPORT_CHUNK",
     "AUDIT_EXPORT_CONTENT_TYPES",
-    "audit_export_filename",
     "audit_export_open",
     "audit_export_render",
     "audit_export_request",
@@ -70,10 +69,6 @@ _XLSX_WIDTHS = (10, 20, 18, 14, 28, 24, 18, 10, 28, 16, 60, 20)
 def _require_auditor(actor) -> None:
     if not can_read_audit(actor):
         raise PermissionDeniedError(_("Only the security auditor exports the audit trail."))
-
-
-def audit_export_filename(export: AuditExport) -> str:
-    return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"
 
 
 @transaction.atomic
