@@ -292,3 +292,24 @@ def test_the_request_needs_the_csrf_token_and_the_panel_and_download_a_get(clien
     assert client.post(reverse(PANEL)).status_code == 405
     assert client.post(reverse("datasecurity:audit_export_download", args=[1])).status_code == 405
     assert not AuditExport.objects.exists()
+
+
+def test_a_request_takes_only_the_format_and_the_filters(client, org):
+    _trail(org, n=2)
+    client.force_login(org.auditor.user)
+    forged = {
+        "format": "csv",
+        "action": "employee.update",
+        "status": "done",
+        "requested_by": org.hr.user.pk,
+        "rows_total": 1,
+        "last_event_id": 1,
+        "stored_name": "../../etc/passwd",
+        "sha256": "0" * 64,
+        "filters": {"actor": "x"},
+    }
+    assert client.post(reverse(API_LIST), forged, content_type="application/json").status_code == 202
+    export = AuditExport.objects.get()
+    assert export.requested_by == org.auditor.user and export.filters == {"action": "employee.update"}
+    assert export.rows_total == 2 and export.last_event_id == AuditEvent.objects.order_by("-id")[1].pk
+    assert export.status == AuditExportStatus.QUEUED and export.stored_name == "" and export.sha256 == ""
