@@ -14,3 +14,6 @@ class DataSecurityErrorCode(ErrorCode):
     RETENTION_NOT_SET_UP = "retention_not_set_up"
     EXPORT_TOO_LARGE = "export_too_large"
     EXPORT_FORMAT = "export_format"
+    EXPORT_OVER_CAP = "export_over_cap"
+    EXPORT_NOT_READY = "export_not_ready"
+    EXPORT_TAMPERED = "export_tampered"

@@ -125,3 +125,66 @@ class AuditPolicy(VersionedPolicy):
         constraints = [
             models.CheckConstraint(condition=Q(audit_retention_days__gte=180), name="audit_policy_retention_min_180")
         ]
+
+
+class AuditExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class AuditExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Writing")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class AuditExport(models.Model):
+    """An export of the trail too large to hand over at once (SEC-2), written by a Celery task in
+    chunks into private storage, with its progress, size and SHA-256. The selection is the
+    filters plus ``last_event_id`` (the newest event when it was requested), so the file holds
+    exactly the events that matched then. Any security auditor may download it (auditors share
+    the work); every request and download is an audit event."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    file_format = models.CharField(_("format"), max_length=4, choices=AuditExportFormat.choices)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    last_event_id = models.BigIntegerField(_("newest event included"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AuditExportStatus.choices, default=AuditExportStatus.QUEUED
+    )
+    rows_total = models.PositiveBigIntegerField(_("events to write"), default=0)
+    rows_written = models.PositiveBigIntegerField(_("events written"), default=0)
+    stored_name = models.CharField(_("stored file"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit trail export")
+        verbose_name_plural = _("audit trail exports")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="audit_export_requester_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rows_written__lte=models.F("rows_total")), name="audit_export_rows"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(sha256="") & ~Q(stored_name="")),
+                name="audit_export_done_has_checksum",
+            ),
+        ]
+
+    def __str__(self):
+        return f"audit export {self.pk} {self.file_format} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == AuditExportStatus.DONE:
+            return 100
+        return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0

@@ -13,14 +13,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callcenter.errors import ApplicationError, PermissionDeniedError
+from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.inputs import safe_date
 from callcenter.models import JobRunStatus
 from callcenter.roles import Role, has_role
 from callcenter.selectors import job_run_last
 from datasecurity.append_only import AUDIT_OWNER_ROLE, AUDIT_PURGE_FUNCTION, AUDIT_TABLE
 from datasecurity.errors import DataSecurityErrorCode
-from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditExport, AuditExportStatus
 from datasecurity.rules.actions import AUDIT_ACTION_LABELS, action_choices, action_label
 from datasecurity.rules.audit import (
     AUDIT_CATEGORIES,
@@ -35,7 +35,9 @@ from datasecurity.rules.audit import (
 )
 
 __all__ = [
+    "AUDIT_EXPORT_BACKGROUND_MAX_ROWS",
     "AUDIT_EXPORT_MAX_ROWS",
+    "AUDIT_EXPORT_STALLED_AFTER",
     "AUDIT_VERIFY_JOB",
     "CHAIN_BROKEN",
     "ChainReport",
@@ -51,6 +53,11 @@ __all__ = [
     "audit_db_roles_status",
     "audit_event_list",
     "audit_events_describe",
+    "audit_export_filename",
+    "audit_export_get",
+    "audit_export_list",
+    "audit_export_state",
+    "audit_exports_busy",
     "audit_object_type_choices",
     "audit_verify_last_run",
     "can_read_audit",
@@ -66,6 +73,13 @@ def can_read_audit(user) -> bool:
 # An export holds at most this many events (a page's worth of work, not the whole trail): a
 # larger selection is refused with a message asking for narrower filters.
 AUDIT_EXPORT_MAX_ROWS = 10_000
+# A larger selection is written in the background (an AuditExport), up to this many events; more
+# is refused with a message asking for narrower filters (a quarter of the trail is ~2-3 million).
+AUDIT_EXPORT_BACKGROUND_MAX_ROWS = 5_000_000
+# A background export that has written nothing for this long (queued or running) has stopped: a
+# worker died or the task was lost. It reads "stalled" and the page stops polling it; a chunk of
+# 2,000 events takes well under a second (datasecurity/bench/audit.py).
+AUDIT_EXPORT_STALLED_AFTER = datetime.timedelta(minutes=30)
 # The job whose runs record each verification of the chain, nightly or asked for on the page.
 AUDIT_VERIFY_JOB = "audit-chain-verify"
 
@@ -409,3 +423,58 @@ def audit_db_roles_status(*, app_role: str) -> dict:
         elif function != (AUDIT_OWNER_ROLE, True):
             problems.append(f"function {AUDIT_PURGE_FUNCTION}() is not a SECURITY DEFINER of {AUDIT_OWNER_ROLE}")
     return {"problems": problems}
+
+
+# --- Background exports of the trail (SEC-2) ----------------------------------------------------
+
+
+def _require_auditor(user) -> None:
+    if not can_read_audit(user):
+        raise PermissionDeniedError(_("Only the security auditor exports the audit trail."))
+
+
+def audit_export_state(export: AuditExport, *, now=None) -> str:
+    """What the page says of an export: ``queued``, ``running``, ``stalled`` (nothing written for
+    :data:`AUDIT_EXPORT_STALLED_AFTER`: its worker stopped; request it again), ``done`` or
+    ``failed`` (with its error)."""
+    if export.status in (AuditExportStatus.QUEUED, AuditExportStatus.RUNNING):
+        last = export.progress_at or export.started_at or export.requested_at
+        if last < (now or timezone.now()) - AUDIT_EXPORT_STALLED_AFTER:
+            return "stalled"
+    return export.status
+
+
+def _described(exports: list[AuditExport]) -> list[AuditExport]:
+    now = timezone.now()
+    for export in exports:
+        export.state = audit_export_state(export, now=now)
+    return exports
+
+
+def audit_export_list(*, user, limit: int = 10) -> list[AuditExport]:
+    """The caller's own background exports, newest first (the page's "Your exports"), each with
+    its ``state``; one query."""
+    _require_auditor(user)
+    return _described(
+        list(AuditExport.objects.filter(requested_by=user).select_related("requested_by").order_by("-id")[:limit])
+    )
+
+
+def audit_exports_busy(exports: list[AuditExport]) -> bool:
+    """The panel is polled while one of these is queued or running (not stalled)."""
+    return any(getattr(e, "state", audit_export_state(e)) in ("queued", "running") for e in exports)
+
+
+def audit_export_get(*, user, pk: int) -> AuditExport:
+    """One background export, for any security auditor (auditors share the work: one may fetch
+    the export a colleague requested; the download is audited with both names)."""
+    _require_auditor(user)
+    export = AuditExport.objects.select_related("requested_by").filter(pk=pk).first()
+    if export is None:
+        raise NotFoundError(_("Export not found."))
+    return _described([export])[0]
+
+
+def audit_export_filename(export: AuditExport) -> str:
+    """The download's name: when it was requested (local time) and its number."""
+    return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"

@@ -7,6 +7,7 @@ from callcenter.services import job_run_finish, job_run_start
 from datasecurity.selectors import AUDIT_VERIFY_JOB, CHAIN_BROKEN, ChainReport
 from datasecurity.selectors import audit_chain_verify as verify
 from datasecurity.services import audit_checkpoint_write as write
+from datasecurity.services import audit_export_render as render
 
 
 def _summary(report: ChainReport) -> str:
@@ -54,3 +55,9 @@ def audit_checkpoint_write():
         f"checkpoint of {checkpoint.event_count} events (last event {checkpoint.last_event_id}) "
         f"written: {checkpoint.path.name}"
     )
+
+
+@shared_task(name="datasecurity.tasks.audit_export_render", acks_late=True)
+def audit_export_render(export_id: int) -> int:
+    """Write one requested background export of the audit trail, in chunks, with progress (SEC-2)."""
+    return render(export_id=export_id).pk

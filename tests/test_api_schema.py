@@ -26,6 +26,7 @@ from attendance.tests.factories import PDF_BYTES
 from callcenter.celery import app as celery_app
 from callcenter.models import Employee, ExitChecklist, User
 from complaints.models import Complaint, ComplaintAttachment
+from datasecurity.services import audit_export_render
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
 
@@ -38,6 +39,7 @@ USERNAMES = ["hr", "agent", "supervisor", "auditor", "complaints", "manager", "l
 # Who may call a list, when HR may not (their remit or their function).
 LIST_CALLERS = {
     "/api/v1/audit/events/": "auditor",
+    "/api/v1/audit/exports/": "auditor",
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",
@@ -140,6 +142,16 @@ def made(demo, spec, django_db_blocker):
             expect=202,
         ).json()
         bonus_sheet_file_render(file_id=export["id"])  # what the worker does after the commit
+        audit_export = call(
+            demo,
+            spec,
+            "auditor",
+            "post",
+            "/api/v1/audit/exports/",
+            data={"format": "csv", "action": "employee."},
+            expect=202,
+        ).json()
+        audit_export_render(export_id=audit_export["id"])  # what the worker does after the commit
         complaint = Complaint.objects.filter(status__in=["new", "investigating"]).order_by("pk").first()
         evidence = SimpleUploadedFile("evidence.pdf", PDF_BYTES, content_type="application/pdf")
         call(
@@ -172,6 +184,7 @@ def made(demo, spec, django_db_blocker):
         cycle=cycle,
         sheet=sheet,
         export=export,
+        audit_export=audit_export,
         correction=correction,
         delegation=delegation,
         attachment=attachment,
@@ -273,6 +286,8 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/employees/{id}/": ("hr", made.agent.pk),
         "/api/v1/leavers/{id}/": ("hr", ExitChecklist.objects.order_by("pk").first().pk),
         "/api/v1/performance/appraisals/{id}/": ("hr", Appraisal.objects.order_by("pk").first().pk),
+        "/api/v1/audit/exports/{id}/": ("auditor", made.audit_export["id"]),
+        "/api/v1/audit/exports/{id}/download/": ("auditor", made.audit_export["id"]),
         "/api/v1/performance/bonus-exports/{id}/": ("hr", made.export["id"]),
         "/api/v1/performance/bonus-exports/{id}/download/": ("hr", made.export["id"]),
         "/api/v1/performance/bonus-sheets/{id}/": ("hr", made.sheet["id"]),
@@ -380,6 +395,8 @@ def test_refusals_answer_as_the_schema_says(demo, spec, made, subtests):
         ("hr", "get", "/api/v1/attendance/summaries/", None, {}, 400),
         # 403: a function the caller's role does not have
         ("agent", "get", "/api/v1/audit/events/", None, None, 403),
+        ("hr", "post", "/api/v1/audit/exports/", {"format": "csv"}, None, 403),
+        ("auditor", "post", "/api/v1/audit/exports/", {"format": "pdf"}, None, 400),
         ("agent", "post", cycle, {"force": True}, None, 403),
         # 404: a record that does not exist (or is outside the caller's remit)
         ("hr", "get", "/api/v1/employees/999999999/", None, None, 404),

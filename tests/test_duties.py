@@ -142,6 +142,12 @@ NOT_PRIVILEGED = {
     "datasecurity.upload_store": _SYSTEM,
     "datasecurity.audit_checkpoint_write": _SYSTEM,
     "datasecurity.audit_export": _READ + " (the auditor's export of the filtered trail)",
+    "datasecurity.audit_export_request": (
+        "the auditor queues a background export of the filtered trail: a read in the background, the request "
+        "audited; no person's record is changed"
+    ),
+    "datasecurity.audit_export_render": _SYSTEM + " (the worker writes the file of a requested export)",
+    "datasecurity.audit_export_open": _READ + " (any security auditor downloads a finished export of the trail)",
     "datasecurity.audit_chain_verify_request": (
         "the auditor asks for the chain to be verified: a read in the background, the request audited"
     ),

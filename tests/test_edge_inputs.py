@@ -36,6 +36,7 @@ from django.utils import timezone
 from rest_framework.views import APIView
 
 from callcenter.celery import app as celery_app
+from datasecurity import services as datasecurity
 from performance import services as performance
 
 EDGE_VALUES = (
@@ -97,6 +98,7 @@ ROUTE_TABLES = (
     (r"performance/metrics/imports/<int:pk>/", "performance.MetricImport"),
     (r"performance/(bonus/files|bonus-exports)/<int:pk>/", "performance.BonusSheetFile"),
     (r"performance/(bonus|bonus-sheets)/<int:pk>/", "performance.BonusSheet"),
+    (r"audit/exports/<int:pk>/", "datasecurity.AuditExport"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",
@@ -198,6 +200,8 @@ def _seed() -> World:
     performance.appraisal_cycle_lock(actor=users["hr"], cycle_id=cycle.pk, force=True)
     sheet = performance.bonus_sheet_prepare(actor=users["hr"], month=cycle.month)
     performance.bonus_sheet_file_request(actor=users["hr"], sheet_id=sheet.pk, file_format="csv")
+    auditor = get_user_model().objects.get(username="auditor")
+    datasecurity.audit_export_request(actor=auditor, filters={"action": "employee."}, fmt="csv")
     world = World(users=users)
     for _pattern, table in ROUTE_TABLES:
         pk = apps.get_model(table).objects.order_by("pk").values_list("pk", flat=True).first()

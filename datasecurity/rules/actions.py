@@ -18,6 +18,9 @@ AUDIT_ACTION_LABELS = {
     # the trail itself and signing in
     "audit.retention_purge": _("Old audit events purged (retention)"),
     "audit.export": _("Audit trail exported"),
+    "audit.export_request": _("Large audit trail export requested"),
+    "audit.export_download": _("Audit trail export downloaded"),
+    "audit.export_tampered": _("Audit trail export refused: file altered"),
     "audit.verify_request": _("Audit chain check requested"),
     "auth.login_failed": _("Failed sign-in"),
     "auth.lockout": _("Account locked after failed sign-ins"),

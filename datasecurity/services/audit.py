@@ -170,32 +170,22 @@ def audit_record_many(*, actor, entries: list[dict], ip: str | None = None) -> l
 AUDIT_EXPORT_FILTERS = ("category", "action", "actor", "object_type", "object_id", "since", "until")
 
 
-@transaction.atomic
-def audit_export(*, actor, filters: dict, fmt: str) -> ExportFile:
-    """The events the auditor's filters select, as CSV or XLSX (at most ``AUDIT_EXPORT_MAX_ROWS``,
-    else refused with a message asking for narrower filters), read through the auditor's
-    selector; the export itself is an audit event in the same transaction (SEC-2: exports of
-    the trail are traced like any other). Times are local, with the zone in the heading."""
+def _export_filters(filters) -> dict:
+    used = {key: str(filters.get(key) or "").strip()[:150] for key in AUDIT_EXPORT_FILTERS}
+    return {key: value for key, value in used.items() if value}
+
+
+def _export_format(fmt: str) -> None:
     if fmt not in ("csv", "xlsx"):
         raise ApplicationError(
             _("Choose CSV or XLSX."), code=DataSecurityErrorCode.EXPORT_FORMAT, field="format", status=400
         )
-    used = {key: str(filters.get(key) or "").strip()[:150] for key in AUDIT_EXPORT_FILTERS}
-    used = {key: value for key, value in used.items() if value}
-    events = audit_event_list(user=actor, filters=used)
-    rows = audit_events_describe(events[: AUDIT_EXPORT_MAX_ROWS + 1])
-    if len(rows) > AUDIT_EXPORT_MAX_ROWS:
-        raise ApplicationError(
-            _(
-                "More than %(max)s events match: narrow the filters (a shorter date range, one module "
-                "or one action) and export again."
-            )
-            % {"max": f"{AUDIT_EXPORT_MAX_ROWS:,}"},
-            code=DataSecurityErrorCode.EXPORT_TOO_LARGE,
-            status=400,
-        )
+
+
+def _export_headers() -> list[str]:
+    """The columns of an export (immediate or background), times local with the zone named."""
     zone = timezone.get_current_timezone_name()
-    headers = [
+    return [
         "#",
         _("Time (%(zone)s)") % {"zone": zone},
         _("Actor"),
@@ -209,23 +199,47 @@ def audit_export(*, actor, filters: dict, fmt: str) -> ExportFile:
         _("Changes"),
         _("Hash"),
     ]
-    table = [
-        [
-            event.pk,
-            timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
-            event.actor_name or event.actor_label,
-            event.actor_label,
-            event.action_text,
-            event.action,
-            event.object_type_label,
-            event.object_id,
-            event.object_repr,
-            event.ip or "",
-            json.dumps(event.changes, ensure_ascii=False, sort_keys=True) if event.changes else "",
-            event.hash,
-        ]
-        for event in rows
+
+
+def _export_row(event: AuditEvent) -> list:
+    return [
+        event.pk,
+        timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+        event.actor_name or event.actor_label,
+        event.actor_label,
+        event.action_text,
+        event.action,
+        event.object_type_label,
+        event.object_id,
+        event.object_repr,
+        event.ip or "",
+        json.dumps(event.changes, ensure_ascii=False, sort_keys=True) if event.changes else "",
+        event.hash,
     ]
+
+
+@transaction.atomic
+def audit_export(*, actor, filters: dict, fmt: str) -> ExportFile:
+    """The events the auditor's filters select, as CSV or XLSX (at most ``AUDIT_EXPORT_MAX_ROWS``,
+    else refused with a message asking for narrower filters), read through the auditor's
+    selector; the export itself is an audit event in the same transaction (SEC-2: exports of
+    the trail are traced like any other). Times are local, with the zone in the heading."""
+    _export_format(fmt)
+    used = _export_filters(filters)
+    events = audit_event_list(user=actor, filters=used)
+    rows = audit_events_describe(events[: AUDIT_EXPORT_MAX_ROWS + 1])
+    if len(rows) > AUDIT_EXPORT_MAX_ROWS:
+        raise ApplicationError(
+            _(
+                "More than %(max)s events match: narrow the filters (a shorter date range, one module "
+                "or one action) and export again."
+            )
+            % {"max": f"{AUDIT_EXPORT_MAX_ROWS:,}"},
+            code=DataSecurityErrorCode.EXPORT_TOO_LARGE,
+            status=400,
+        )
+    headers = _export_headers()
+    table = [_export_row(event) for event in rows]
     audit_record(
         actor=actor,
         action="audit.export",
