@@ -112,6 +112,7 @@ AUDIT_ACTION_LABELS = {
     "complaint.department_contact": _("Talk with a department recorded"),
     "complaint.progress_sent": _("Progress update sent to the customer"),
     "complaint.plan": _("Resolution plan set"),
+    "complaint.concerned_set": _("Agents and team concerned changed"),
     "complaint.resolve": _("Complaint resolved"),
     "complaint.attach": _("File attached to a complaint"),
     "complaint.attachment_view": _("Complaint attachment opened"),
