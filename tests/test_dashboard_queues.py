@@ -112,7 +112,8 @@ def test_every_rostered_employee_sees_their_own_shift_and_punch(client, org, who
 
 def test_a_punch_without_a_roster_entry_shows_the_card(client, org):
     """ATT-2: an HR officer who punched today but has no roster entry is told so on their card."""
-    PunchFactory(employee=org.hr, punched_at=timezone.now() - datetime.timedelta(minutes=10))
+    # now, not some minutes ago: just after midnight (Asia/Shanghai) that would be yesterday's punch
+    PunchFactory(employee=org.hr, punched_at=timezone.now())
     card = _html(client, org.hr).split('data-card="attendance_today"')[1]
     assert "No shift is rostered for you today." in card and "Last punch at" in card
 
