@@ -310,7 +310,10 @@ def test_personal_leave_needs_reason_expected_days_and_notice(org, monday):
 
 
 def test_annual_leave_cannot_be_backdated_but_sick_leave_can(org, monday):
+    # a working day in the past (three days back is a weekend on Mondays and Tuesdays: 0 days)
     past = timezone.localdate() - datetime.timedelta(days=3)
+    while past.weekday() >= 5:
+        past -= datetime.timedelta(days=1)
     roster_weeks([org.agent], past - datetime.timedelta(days=3), 10)
     annual_balance(org.agent, past.year)
     with pytest.raises(ApplicationError) as exc:
