@@ -178,3 +178,36 @@ def test_axe_runs_under_the_pages_policy_and_reports_a_known_failure(browser, li
     page.evaluate("document.body.append(Object.assign(document.createElement('img'), {src: '/x.png'}))")
     assert any(v["id"] == "image-alt" for v in page.evaluate(AXE_RUN, TAGS))
     context.close()
+
+
+# English words are longer and differ from what the cells show in Chinese (a button's name must
+# contain its visible text, WCAG 2.5.3): the busiest pages of two roles are checked in English too.
+ENGLISH_PAGES = {
+    "supervisor": (
+        "/",
+        "/attendance/roster/",
+        "/attendance/board/",
+        "/attendance/corrections/",
+        "/attendance/leave/inbox/",
+    ),
+    "hr": ("/", "/performance/cycles/", "/performance/bonus/", "/employees/", "/policies/"),
+}
+
+
+def test_the_busiest_pages_read_in_english_have_no_serious_violation(browser, live_server, settings):  # noqa: F811
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", employees=30, months=1, verbosity=0)
+    problems = []
+    for who, paths in ENGLISH_PAGES.items():
+        context, page = _signed_in(browser, live_server, who, 1280)
+        page.click("#language-switch")
+        page.wait_for_selector("#dashboard-title")
+        assert page.get_attribute("html", "lang") == "en"
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, (who, path, response.status)
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(100)
+            problems += _check(page, f"{who} (en)", path, phone=False)
+        context.close()
+    assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
