@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 import os
 import secrets
@@ -46,7 +45,7 @@ from datasecurity.services.audit import (
     _export_row,
     audit_record,
 )
-from datasecurity.services.files import private_storage
+from datasecurity.services.files import file_sha256, private_storage
 
 __all__ = [
     "AUDIT_EXPORT_CHUNK",
@@ -190,11 +189,8 @@ class _XlsxWriter:
 
 
 def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return file_sha256(handle)
 
 
 def audit_export_render(*, export_id: int) -> AuditExport:
@@ -276,16 +272,14 @@ def audit_export_open(*, actor, export_id: int):
     except (OSError, SuspiciousFileOperation) as exc:
         raise NotFoundError(_("The exported file is missing; request the export again.")) from exc
     try:
-        digest = hashlib.sha256()
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-        if digest.hexdigest() != export.sha256:
+        found = file_sha256(handle)
+        if found != export.sha256:
             with transaction.atomic():
                 audit_record(
                     actor=actor,
                     action="audit.export_tampered",
                     obj=export,
-                    changes={"expected": export.sha256, "found": digest.hexdigest()},
+                    changes={"expected": export.sha256, "found": found},
                 )
             raise ApplicationError(
                 _(

@@ -56,7 +56,7 @@ from callcenter.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ExportFile, 
 from callcenter.models import Employee
 from callcenter.roles import Role, has_role
 from callcenter.services import hr_company_wide_require
-from datasecurity.services import audit_record, private_storage
+from datasecurity.services import audit_record, file_sha256, private_storage
 from performance import rules
 from performance.errors import PerformanceErrorCode
 from performance.models import (
@@ -856,10 +856,7 @@ def bonus_sheet_file_open(*, actor, file_id: int):
     except (OSError, SuspiciousFileOperation) as exc:
         raise NotFoundError(_("The exported file is missing; request the export again.")) from exc
     try:
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-        if digest.hexdigest() != file.sha256:
+        if file_sha256(handle) != file.sha256:
             with transaction.atomic():
                 _audit(actor, "bonus_sheet.export_tampered", file.sheet, {"file": file.pk, "expected": file.sha256})
             raise ApplicationError(
