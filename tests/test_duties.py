@@ -137,6 +137,7 @@ NOT_PRIVILEGED = {
     "datasecurity.model_changes": _SYSTEM,
     "datasecurity.snapshot": _SYSTEM,
     "datasecurity.private_open_audited": _READ,
+    "datasecurity.file_sha256": _SYSTEM,
     "datasecurity.private_storage": _SYSTEM,
     "datasecurity.upload_check": _SYSTEM,
     "datasecurity.upload_store": _SYSTEM,
