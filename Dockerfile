@@ -13,6 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # - libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0: WeasyPrint (PDF exports)
 # - fonts-noto-cjk: Chinese glyphs in the PDFs (without it they come out as empty boxes)
 # - gettext: msgfmt for compilemessages below
+# - postgresql-client: pg_dump / pg_restore for the backups and their restore drills (SEC-1)
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -20,6 +21,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-noto-cjk \
         gettext \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \

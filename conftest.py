@@ -24,7 +24,9 @@ from django.utils import translation
 from callcenter.celery import app as celery_app
 from callcenter.models import Department, Employee, Team, User, pinyin_initials
 from callcenter.roles import Role
+from callcenter.storage_urls import storage_from_url
 from callcenter.tests import factories as f
+from callcenter.tests.sshd import sftp_server_start
 from datasecurity.services import audit_db_roles_apply
 
 
@@ -231,6 +233,37 @@ def _audit_checkpoint_dir(settings, tmp_path_factory):
     """Each test its own checkpoint directory (made when a checkpoint is written): a checkpoint
     of another test, or of ``make run``, is never compared with this test's chain."""
     settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / "audit-checkpoints" / secrets.token_hex(8)
+
+
+# --- Backup locations (SEC-1) ---------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _backup_locations(settings, tmp_path_factory):
+    """Each test its own two backup directories: a backup or archive of another test is never
+    listed, pruned or restored by this one. ``sftp_remote`` makes the remote a real SFTP server."""
+    root = tmp_path_factory.getbasetemp() / "backups" / secrets.token_hex(8)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "backup_local": storage_from_url(str(root / "local")),
+        "backup_remote": storage_from_url(str(root / "remote")),
+    }
+
+
+@pytest.fixture(scope="session")
+def sftp_server(tmp_path_factory):
+    """Debian's sshd on 127.0.0.1 (callcenter/tests/sshd.py), one per test process."""
+    server = sftp_server_start(tmp_path_factory.mktemp("sshd"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sftp_remote(settings, sftp_server):
+    """The test's remote backup location on the SFTP server (its own directory there); returns
+    the location's URL."""
+    url = sftp_server.url(sftp_server.files_root / secrets.token_hex(8))
+    settings.BACKUP_REMOTE_URL = url
+    settings.STORAGES = {**settings.STORAGES, "backup_remote": storage_from_url(url)}
+    return url
 
 
 # --- SQLite: tests of the `make run` database (marker ``sqlite``) ---------------------------------------

@@ -23,6 +23,7 @@ from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
 from callcenter.request_context import sentry_before_send
+from callcenter.storage_urls import storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -266,6 +267,18 @@ STORAGES = {
         )
     },
 }
+
+# --- Backups (SEC-1) -------------------------------------------------------------------------
+# Two separate locations, each a Django storage (callcenter/storage_urls.py): "backup_local", a
+# directory on this host, and "backup_remote", named by BACKUP_REMOTE_URL (sftp://… or s3://… in
+# production). Without BACKUP_REMOTE_URL (`make run`) the remote is a second directory on this
+# host, which the backup plan's page shows as not separate. Backups and audit archives are
+# encrypted at rest with BACKUP_ENCRYPTION_KEY (docs/operations.md says how to make and keep it).
+BACKUP_LOCAL_URL = env.str("BACKUP_LOCAL_URL", default=str(BASE_DIR / "var" / "backups" / "local"))
+BACKUP_REMOTE_URL = env.str("BACKUP_REMOTE_URL", default=str(BASE_DIR / "var" / "backups" / "remote"))
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+STORAGES["backup_local"] = storage_from_url(BACKUP_LOCAL_URL)
+STORAGES["backup_remote"] = storage_from_url(BACKUP_REMOTE_URL)
 
 # --- REST API --------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/

@@ -6,7 +6,9 @@
 #
 # Run time: gettext (msgfmt, for compilemessages), libpango-1.0-0, libpangoft2-1.0-0 and
 # libharfbuzz-subset0 (WeasyPrint's PDF rendering and font subsetting), fonts-noto-cjk (Chinese
-# glyphs in the PDFs). Tests add chromium (browser tests).
+# glyphs in the PDFs), postgresql-client (pg_dump/pg_restore: the backups, SEC-1). Tests add
+# chromium (browser tests) and openssh-server (the suite starts its own sshd on localhost as the
+# remote backup location; the package's own service is not started).
 # Idempotent, and silent when everything is there. The Dockerfile installs the same packages.
 set -euo pipefail
 
@@ -20,9 +22,9 @@ case "${1:-}" in
         ;;
 esac
 
-packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
+packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk postgresql-client)
 if [[ $mode == test ]]; then
-    packages+=(chromium)
+    packages+=(chromium openssh-server)
 fi
 
 if ! command -v dpkg >/dev/null 2>&1; then
