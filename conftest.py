@@ -24,7 +24,7 @@ from django.utils import translation
 from callcenter.celery import app as celery_app
 from callcenter.models import Department, Employee, Team, User, pinyin_initials
 from callcenter.roles import Role
-from callcenter.storage_urls import storage_from_url
+from callcenter.storage_locations import storage_from_url
 from callcenter.tests import factories as f
 from callcenter.tests.sshd import sftp_server_start
 from datasecurity.services import audit_db_roles_apply

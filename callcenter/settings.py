@@ -23,7 +23,7 @@ from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
 from callcenter.request_context import sentry_before_send
-from callcenter.storage_urls import storage_from_url
+from callcenter.storage_locations import storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -269,7 +269,7 @@ STORAGES = {
 }
 
 # --- Backups (SEC-1) -------------------------------------------------------------------------
-# Two separate locations, each a Django storage (callcenter/storage_urls.py): "backup_local", a
+# Two separate locations, each a Django storage (callcenter/storage_locations.py): "backup_local", a
 # directory on this host, and "backup_remote", named by BACKUP_REMOTE_URL (sftp://… or s3://… in
 # production). Without BACKUP_REMOTE_URL (`make run`) the remote is a second directory on this
 # host, which the backup plan's page shows as not separate. Backups and audit archives are

@@ -1,4 +1,4 @@
-"""The two backup locations (SEC-1) are Django storages named by URL (callcenter/storage_urls.py);
+"""The two backup locations (SEC-1) are Django storages named by URL (callcenter/storage_locations.py);
 the remote one in the suite is a real SFTP server (Debian's sshd, callcenter/tests/sshd.py)."""
 
 import hashlib
@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import override_settings
 
-from callcenter.storage_urls import (
+from callcenter.storage_locations import (
     FILESYSTEM_BACKEND,
     S3_BACKEND,
     SFTP_BACKEND,

@@ -4,7 +4,7 @@ set-up (the ``sftp_server`` fixture in conftest.py), one per test process, never
 It runs from a temporary directory with its own host key, its own ``authorized_keys`` (a key made
 for the run) and ``internal-sftp``; the client logs in as the user running the tests. The remote
 backup location of a test is ``sftp://<user>@127.0.0.1:<port>/<dir>?key_filename=…`` (see
-callcenter/storage_urls.py), the same URL form as production's ``BACKUP_REMOTE_URL``.
+callcenter/storage_locations.py), the same URL form as production's ``BACKUP_REMOTE_URL``.
 """
 
 import getpass

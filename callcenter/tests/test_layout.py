@@ -63,6 +63,8 @@ CORE_ROOT = {
     "request_context.py",
     "db_constraints.py",
     "duties.py",
+    # a storage (backup location, SEC-1) named by one URL: settings build STORAGES from it
+    "storage_locations.py",
     # template filters every app's pages use (``{% load money %}``): one way to show money
     "templatetags",
 }

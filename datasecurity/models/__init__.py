@@ -21,6 +21,17 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.models import VersionedPolicy, register_policy
 
+__all__ = [
+    "GENESIS_HASH",
+    "AuditChainHead",
+    "AuditEvent",
+    "AuditExport",
+    "AuditExportFormat",
+    "AuditExportStatus",
+    "AuditPolicy",
+    "object_type_label",
+]
+
 GENESIS_HASH = "0" * 64
 
 
