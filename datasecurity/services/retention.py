@@ -51,6 +51,7 @@ from datasecurity.services.audit import audit_record
 from datasecurity.services.files import file_sha256
 
 __all__ = [
+    "ARCHIVE_CONTENT_TYPE",
     "ARCHIVE_MAX_EVENTS",
     "RetentionResult",
     "audit_archive_open",
