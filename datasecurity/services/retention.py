@@ -181,7 +181,9 @@ def audit_retention_purge(
             # An interrupted run's archives first: checked again, then only their events deleted.
             for archive in pending:
                 if archive.last_event_id >= boundary:
-                    continue  # the retention grew since: these events are kept for now
+                    # The retention grew since: these events are kept for now, and so is
+                    # everything after them (archives never overlap).
+                    return result
                 for location in archive.locations:
                     kind, problem = audit_archive_copy_check(archive, location)
                     if kind:

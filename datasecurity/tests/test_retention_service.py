@@ -152,6 +152,21 @@ def test_a_run_killed_after_archiving_only_deletes_when_run_again():
     _verify_ok()
 
 
+def test_an_archive_the_retention_grew_past_keeps_its_events_and_nothing_overlaps_it():
+    # given an archive made under 180 days, then a retention of 365 days (its events now kept)
+    old = _record(3, days_ago=300)
+    _record(1)
+    days, cutoff = _retention_in_force()
+    archive = _archive_write(first_id=old[0].pk, boundary=_boundary(cutoff), days=days, max_events=100)
+    AuditPolicy.objects.create(effective_from=datetime.date(2000, 1, 1), audit_retention_days=365)
+    # when the retention runs, then nothing is deleted and no second archive covers the same events
+    result = audit_retention_purge()
+    assert (result.archived, result.purged) == (0, 0)
+    assert list(AuditArchive.objects.values_list("pk", "status")) == [(archive.pk, AuditArchiveStatus.VERIFIED)]
+    assert AuditEvent.objects.filter(pk__in=[e.pk for e in old]).count() == 3
+    _verify_ok()
+
+
 def test_a_resumed_archive_missing_a_copy_deletes_nothing(org):
     old = _record(2, days_ago=300)
     _record(1)
