@@ -194,8 +194,9 @@ BEGIN
         WHERE p.effective_from <= current_date ORDER BY p.effective_from DESC LIMIT 1;
     v_days := GREATEST(COALESCE(v_days, {floor}), {floor});
     v_cutoff := now() - make_interval(days => v_days);
-    -- The head row lock serialises this with every append (as audit_record does).
-    SELECT h.last_event_id INTO v_last FROM {head} h WHERE h.id = 1 FOR UPDATE;
+    -- The head is locked only by the UPDATE at the end: appends (which lock it) wait for that
+    -- statement, not for the whole delete; the newest event only ever moves forward.
+    SELECT h.last_event_id INTO v_last FROM {head} h WHERE h.id = 1;
     IF NOT FOUND OR p_upto IS NULL THEN
         RETURN QUERY SELECT v_deleted, v_cutoff, v_days;
         RETURN;
