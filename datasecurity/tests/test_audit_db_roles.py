@@ -111,7 +111,7 @@ def _purge(cursor, upto):
     return cursor.fetchone()
 
 
-def test_the_purge_function_deletes_exactly_an_archive_past_the_retention_and_reanchors():
+def test_the_purge_function_deletes_only_events_older_than_the_retention_and_reanchors():
     # given events 200, 190 and 10 days old (retention 180 days), one of today, and the old ones archived
     old = _record(2, days_ago=200) + _record(1, days_ago=190)
     kept = _record(1, days_ago=10) + _record(1)
@@ -155,7 +155,7 @@ def test_the_purge_function_refuses_anything_but_an_archive_past_the_retention(c
     assert AuditEvent.objects.filter(action="test.event").count() == 4
 
 
-def test_the_purge_function_keeps_the_newest_event_when_every_event_is_old():
+def test_the_purge_keeps_the_newest_event_when_every_event_is_old():
     events = _record(3, days_ago=400)
     _archive_row(events)
     with pytest.raises(DatabaseError, match="not all older"), _as_app_role() as cursor:
