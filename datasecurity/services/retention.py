@@ -35,6 +35,7 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -394,7 +395,7 @@ def _alert(problem: str) -> None:
                 "Check both backup locations, then run `manage.py audit_retention` again."
             ),
             params={"problem": problem},
-            url="/audit/archives/",
+            url=reverse("datasecurity:audit_archive_list"),
         )
 
 

@@ -208,8 +208,9 @@ def test_a_failed_read_back_or_location_deletes_nothing_and_alerts(org, settings
     assert not AuditArchive.objects.exists()
     run = JobRun.objects.get(job="audit-retention")
     assert run.status == "failed" and "backup_remote" in run.detail
-    alerted = set(Notification.objects.filter(kind="audit.retention_failed").values_list("recipient_id", flat=True))
-    assert alerted == {org.hr.user_id, org.auditor.user_id}
+    alerts = Notification.objects.filter(kind="audit.retention_failed")
+    assert set(alerts.values_list("recipient_id", flat=True)) == {org.hr.user_id, org.auditor.user_id}
+    assert all(a.url == "/audit/archives/" and "backup_remote" in a.body for a in alerts)
 
 
 def test_the_remote_copy_on_the_sftp_server_is_written_and_read_back(sftp_remote):
