@@ -10,6 +10,7 @@ import json
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
@@ -189,19 +190,24 @@ class _CorruptingStorage(FileSystemStorage):
 
 
 @pytest.mark.parametrize("failure", ["read-back differs", "location unreachable"])
-def test_a_failed_read_back_or_location_deletes_nothing_and_alerts(org, settings, tmp_path, failure, celery_eager):
+def test_a_failed_read_back_or_location_deletes_nothing_and_alerts(
+    org, settings, tmp_path, failure, celery_eager, django_capture_on_commit_callbacks
+):
     # given old events, an administrator, and a remote location that damages or cannot be reached
     old = _record(3, days_ago=300)
     _record(1)
     org.hr.user.is_staff = True  # an administrator
-    org.hr.user.save(update_fields=["is_staff"])
+    org.hr.user.email = "admin@example.com"
+    org.hr.user.save(update_fields=["is_staff", "email"])
+    org.auditor.user.email = "auditor@example.com"
+    org.auditor.user.save(update_fields=["email"])
     if failure == "read-back differs":
         remote = {"BACKEND": f"{__name__}._CorruptingStorage", "OPTIONS": {"location": str(tmp_path / "remote")}}
     else:
         remote = storage_from_url("sftp://nobody@127.0.0.1:1/srv/none")
     settings.STORAGES = {**settings.STORAGES, "backup_remote": remote}
     # when the daily job runs
-    with pytest.raises(Exception, match="Nothing was deleted"):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception, match="Nothing was deleted"):
         tasks.audit_retention.delay()
     # then nothing is deleted or recorded, the run failed, and the administrators and auditors know
     assert AuditEvent.objects.filter(pk__in=[e.pk for e in old]).count() == 3
@@ -211,6 +217,8 @@ def test_a_failed_read_back_or_location_deletes_nothing_and_alerts(org, settings
     alerts = Notification.objects.filter(kind="audit.retention_failed")
     assert set(alerts.values_list("recipient_id", flat=True)) == {org.hr.user_id, org.auditor.user_id}
     assert all(a.url == "/audit/archives/" and "backup_remote" in a.body for a in alerts)
+    # and by e-mail (queued after the alert's commit; eager here)
+    assert {m.to[0] for m in mail.outbox} == {"admin@example.com", "auditor@example.com"}
 
 
 def test_the_remote_copy_on_the_sftp_server_is_written_and_read_back(sftp_remote):
