@@ -362,6 +362,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "datasecurity.tasks.audit_checkpoint_write",
         "schedule": crontab(minute="*/10"),
     },
+    # SEC-2: audit events past the retention are archived (signed, both backup locations, read
+    # back) and then deleted; after the nightly integrity check, which also verifies the archives.
+    "audit-retention": {
+        "task": "datasecurity.tasks.audit_retention",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "sessions-clear": {
         "task": "callcenter.tasks.sessions_clear",
         "schedule": crontab(hour=3, minute=0),
@@ -405,6 +411,7 @@ PERIODIC_JOB_LABELS = {
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),
     "audit-chain-verify": _("Audit trail integrity check (SEC-3)"),
     "audit-checkpoint": _("Audit trail checkpoint outside the database (SEC-3)"),
+    "audit-retention": _("Audit trail retention: archived, then deleted (SEC-2)"),
     "sessions-clear": _("Expired session clean-up (SEC-2)"),
     "job-runs-prune": _("Job run history clean-up (each job's last runs are kept)"),
     "access-grants-sync": _("Access grants started and expired (SEC-2)"),

@@ -23,16 +23,21 @@ applies afterwards (and again after a migration that alters the audit table).
 import re
 
 __all__ = [
+    "AUDIT_ARCHIVE_TABLE",
     "AUDIT_OWNER_ROLE",
     "AUDIT_PURGE_FUNCTION",
     "AUDIT_TABLE",
     "append_only",
     "audit_db_roles_sql",
+    "audit_purge_function_sql",
+    "audit_purge_function_upgrade",
 ]
 
 AUDIT_TABLE = "datasecurity_auditevent"
 AUDIT_TRIGGER_FUNCTION = "datasecurity_audit_append_only"
 AUDIT_PURGE_FUNCTION = "datasecurity_audit_purge"
+# The archives the retention function deletes by (datasecurity/models/retention.py).
+AUDIT_ARCHIVE_TABLE = "datasecurity_auditarchive"
 # Owns the audit table and the retention function; never a login, never granted to the app.
 AUDIT_OWNER_ROLE = "callcenter_audit_owner"
 # SEC-2: audit records are kept at least six months, whatever the policy table says.
@@ -107,8 +112,9 @@ def _literal(text: str) -> str:
 _ROLES_HEADER = """\
 -- The audit trail's database roles (SEC-2, SEC-3), for the application role {app}:
 -- it may read and append audit events, never change or remove them. Retention runs through the
--- function {purge}(), which belongs to {owner}, deletes only events older
--- than the retention (never fewer than {floor} days) and re-anchors the chain head.
+-- function {purge}(bigint), which belongs to {owner}, deletes only the events of
+-- a verified archive, all older than the retention (never fewer than {floor} days), and
+-- re-anchors the chain head.
 -- Run as a PostgreSQL superuser in the application's database, after `manage.py migrate`;
 -- idempotent (run it again after a migration that alters the audit table). docs/operations.md.
 """
@@ -156,8 +162,18 @@ $seq$;
 GRANT USAGE ON SCHEMA {schema} TO {owner};
 GRANT SELECT, UPDATE ON {head} TO {owner};
 GRANT SELECT ON {policy} TO {owner};
+GRANT SELECT ON {archive} TO {owner};
 
-CREATE OR REPLACE FUNCTION {purge}()
+{purge_sql}GRANT EXECUTE ON FUNCTION {purge}(bigint) TO {app};
+"""
+
+# SEC-2: the retention deletes only what a verified archive holds (services/retention.py writes
+# it to both backup locations and reads each copy back first). The function takes the archive's
+# upper id bound and deletes exactly that archive's events, which must all be past the retention:
+# the application can neither delete more, nor younger events, nor events no archive holds.
+_PURGE_SQL = """\
+DROP FUNCTION IF EXISTS {purge}();
+CREATE OR REPLACE FUNCTION {purge}(p_upto bigint)
     RETURNS TABLE (purged bigint, purged_before timestamptz, kept_days integer)
     LANGUAGE plpgsql
     SECURITY DEFINER
@@ -168,6 +184,9 @@ DECLARE
     v_cutoff timestamptz;
     v_last bigint;
     v_boundary bigint;
+    v_first bigint;
+    v_archive_first bigint;
+    v_archive_count bigint;
     v_deleted bigint := 0;
 BEGIN
     -- The policy in force (AuditPolicy), never below the floor whatever the table says.
@@ -175,39 +194,58 @@ BEGIN
         WHERE p.effective_from <= current_date ORDER BY p.effective_from DESC LIMIT 1;
     v_days := GREATEST(COALESCE(v_days, {floor}), {floor});
     v_cutoff := now() - make_interval(days => v_days);
-    -- The head row lock serialises this with every append (as audit_record does).
-    SELECT h.last_event_id INTO v_last FROM {head} h WHERE h.id = 1 FOR UPDATE;
-    IF FOUND THEN
-        -- Only a prefix of the chain goes (the oldest events), and never the newest event, so
-        -- the chain stays one line from its new anchor and a checkpoint's event stays verifiable.
-        SELECT min(e.id) INTO v_boundary FROM {table} e WHERE e.occurred_at >= v_cutoff;
-        v_boundary := LEAST(COALESCE(v_boundary, v_last), v_last);
-        DELETE FROM {table} e WHERE e.id < v_boundary;
-        GET DIAGNOSTICS v_deleted = ROW_COUNT;
-        IF v_deleted > 0 THEN
-            UPDATE {head} h SET
-                anchor_hash = (SELECT e.prev_hash FROM {table} e ORDER BY e.id LIMIT 1),
-                event_count = h.event_count - v_deleted
-            WHERE h.id = 1;
-        END IF;
+    -- The head is locked only by the UPDATE at the end: appends (which lock it) wait for that
+    -- statement, not for the whole delete; the newest event only ever moves forward.
+    SELECT h.last_event_id INTO v_last FROM {head} h WHERE h.id = 1;
+    IF NOT FOUND OR p_upto IS NULL THEN
+        RETURN QUERY SELECT v_deleted, v_cutoff, v_days;
+        RETURN;
     END IF;
+    -- Only a prefix of the chain goes (the oldest events), and never the newest event, so the
+    -- chain stays one line from its new anchor and a checkpoint's event stays verifiable.
+    SELECT min(e.id) INTO v_boundary FROM {table} e WHERE e.occurred_at >= v_cutoff;
+    v_boundary := LEAST(COALESCE(v_boundary, v_last), v_last);
+    IF p_upto >= v_boundary THEN
+        RAISE EXCEPTION 'audit events up to % are not all older than the retention of % days (SEC-2)',
+            p_upto, v_days USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT a.first_event_id, a.event_count INTO v_archive_first, v_archive_count FROM {archive} a
+        WHERE a.last_event_id = p_upto AND a.status IN ('verified', 'deleted');
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no verified archive ends at audit event %: nothing is deleted unarchived (SEC-2)',
+            p_upto USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT min(e.id) INTO v_first FROM {table} e WHERE e.id <= p_upto;
+    IF v_first IS NULL THEN
+        -- Deleted already (a run that stopped after the delete): nothing to do.
+        RETURN QUERY SELECT v_deleted, v_cutoff, v_days;
+        RETURN;
+    END IF;
+    IF v_first < v_archive_first THEN
+        RAISE EXCEPTION 'audit event % is older than the archive ending at % (SEC-2)',
+            v_first, p_upto USING ERRCODE = 'check_violation';
+    END IF;
+    DELETE FROM {table} e WHERE e.id <= p_upto;
+    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    IF v_deleted <> v_archive_count THEN
+        RAISE EXCEPTION 'the archive ending at audit event % holds % events, % found (SEC-2)',
+            p_upto, v_archive_count, v_deleted USING ERRCODE = 'check_violation';
+    END IF;
+    UPDATE {head} h SET
+        anchor_hash = (SELECT e.prev_hash FROM {table} e ORDER BY e.id LIMIT 1),
+        event_count = h.event_count - v_deleted
+    WHERE h.id = 1;
     RETURN QUERY SELECT v_deleted, v_cutoff, v_days;
 END
 $purge$;
-ALTER FUNCTION {purge}() OWNER TO {owner};
-REVOKE ALL ON FUNCTION {purge}() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION {purge}() TO {app};
+ALTER FUNCTION {purge}(bigint) OWNER TO {owner};
+REVOKE ALL ON FUNCTION {purge}(bigint) FROM PUBLIC;
 """
 
 
-def audit_db_roles_sql(*, app_role: str, schema: str = "public", transaction: bool = True) -> str:
-    """The operator's set-up of the audit table's roles, for the application role ``app_role``
-    in ``schema`` (PostgreSQL; run as a superuser; idempotent). ``transaction`` wraps it in
-    BEGIN/COMMIT (for psql); leave it out to run it inside a transaction of one's own."""
-    app_role, schema = _checked_role(app_role), _checked_role(schema)
-    names = dict(
-        app=_ident(app_role),
-        app_literal=_literal(app_role),
+def _schema_names(schema: str) -> dict:
+    schema = _checked_role(schema)
+    return dict(
         owner=AUDIT_OWNER_ROLE,
         schema=_ident(schema),
         table=f"{_ident(schema)}.{_ident(AUDIT_TABLE)}",
@@ -215,10 +253,63 @@ def audit_db_roles_sql(*, app_role: str, schema: str = "public", transaction: bo
         trigger_function=f"{_ident(schema)}.{_ident(AUDIT_TRIGGER_FUNCTION)}",
         head=f"{_ident(schema)}.{_ident('datasecurity_auditchainhead')}",
         policy=f"{_ident(schema)}.{_ident('datasecurity_auditpolicy')}",
+        archive=f"{_ident(schema)}.{_ident(AUDIT_ARCHIVE_TABLE)}",
         purge=f"{_ident(schema)}.{_ident(AUDIT_PURGE_FUNCTION)}",
         floor=AUDIT_RETENTION_FLOOR_DAYS,
     )
-    sql = _ROLES_SQL.format(**names)
+
+
+def audit_purge_function_sql(*, schema: str = "public") -> str:
+    """The retention function alone (owned by :data:`AUDIT_OWNER_ROLE`, no grant): part of
+    :func:`audit_db_roles_sql`, and what migration 0005 installs in place of the former one."""
+    names = _schema_names(schema)
+    return f"GRANT SELECT ON {names['archive']} TO {AUDIT_OWNER_ROLE};\n" + _PURGE_SQL.format(**names)
+
+
+def audit_db_roles_sql(*, app_role: str, schema: str = "public", transaction: bool = True) -> str:
+    """The operator's set-up of the audit table's roles, for the application role ``app_role``
+    in ``schema`` (PostgreSQL; run as a superuser; idempotent). ``transaction`` wraps it in
+    BEGIN/COMMIT (for psql); leave it out to run it inside a transaction of one's own."""
+    app_role = _checked_role(app_role)
+    names = dict(app=_ident(app_role), app_literal=_literal(app_role), **_schema_names(schema))
+    sql = _ROLES_SQL.format(purge_sql=_PURGE_SQL.format(**names), **names)
     if not transaction:
         return sql
     return _ROLES_HEADER.format(**names) + "BEGIN;\n\n" + sql + "\nCOMMIT;\n"
+
+
+def audit_purge_function_upgrade(schema_editor) -> None:
+    """Migration 0005 (RunPython): replace the former ``datasecurity_audit_purge()`` (no argument:
+    it deleted every event past the retention, archived or not) by the archive-bound one, keeping
+    who may execute it. Only where the operator's set-up exists and the migrating connection may
+    act for the owner role (a superuser); otherwise the former function is dropped when possible
+    and the retention says to run ``manage.py audit_db_roles --apply`` (docs/operations.md)."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        (schema,) = cursor.fetchone()
+        cursor.execute("SELECT to_regprocedure(%s)", [f"{_ident(schema)}.{_ident(AUDIT_PURGE_FUNCTION)}()"])
+        (old,) = cursor.fetchone()
+        if old is None:
+            return  # a new database: the operator's set-up installs the function
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = current_user AND rolsuper)"
+            " OR pg_catalog.pg_has_role(current_user, %s, 'MEMBER')",
+            [AUDIT_OWNER_ROLE],
+        )
+        (may,) = cursor.fetchone()
+        if not may:
+            return  # the former function stays until the operator re-applies the set-up
+        cursor.execute(
+            "SELECT r.rolname FROM pg_catalog.pg_proc p, aclexplode(p.proacl) a"
+            " JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
+            " WHERE p.oid = %s::regprocedure AND a.privilege_type = 'EXECUTE' AND r.rolname <> %s",
+            [old, AUDIT_OWNER_ROLE],
+        )
+        grantees = [row[0] for row in cursor.fetchall()]
+        cursor.execute(audit_purge_function_sql(schema=schema))
+        purge = f"{_ident(schema)}.{_ident(AUDIT_PURGE_FUNCTION)}"
+        for grantee in grantees:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {purge}(bigint) TO {_ident(_checked_role(grantee))}")

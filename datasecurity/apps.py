@@ -49,6 +49,16 @@ class DatasecurityConfig(AppConfig):
                 has_any_role(Role.SECURITY_AUDITOR),
                 group="security",
             ),
+            # SEC-2: the events past the retention, archived and signed.
+            NavEntry(
+                "audit_archives",
+                _("Audit archives"),
+                "datasecurity:audit_archive_list",
+                "archive",
+                905,
+                has_any_role(Role.SECURITY_AUDITOR),
+                group="security",
+            ),
         )
         # Issue 14: the security auditor's dashboard opens on the alerts (SEC-2, SEC-3).
         dashboard_card_register(

@@ -17,3 +17,7 @@ class DataSecurityErrorCode(ErrorCode):
     EXPORT_OVER_CAP = "export_over_cap"
     EXPORT_NOT_READY = "export_not_ready"
     EXPORT_TAMPERED = "export_tampered"
+    # Audit retention with archives (SEC-2): datasecurity/services/retention.py.
+    RETENTION_ARCHIVE_FAILED = "retention_archive_failed"
+    RETENTION_DELETE_REFUSED = "retention_delete_refused"
+    ARCHIVE_UNAVAILABLE = "archive_unavailable"

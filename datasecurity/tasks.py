@@ -4,10 +4,12 @@ from celery import shared_task
 
 from callcenter.jobs import periodic_job
 from callcenter.services import job_run_finish, job_run_start
-from datasecurity.selectors import AUDIT_VERIFY_JOB, CHAIN_BROKEN, ChainReport
+from datasecurity.selectors import AUDIT_RETENTION_JOB, AUDIT_VERIFY_JOB, CHAIN_BROKEN, ChainReport
 from datasecurity.selectors import audit_chain_verify as verify
+from datasecurity.services import audit_archive_verification_save as save_archive_checks
 from datasecurity.services import audit_checkpoint_write as write
 from datasecurity.services import audit_export_render as render
+from datasecurity.services import audit_retention_purge as retention_purge
 
 
 def _summary(report: ChainReport) -> str:
@@ -19,6 +21,7 @@ def audit_chain_verify():
     """Walk the audit chain and compare it with the latest signed checkpoint (SEC-3 tamper
     detection); fails the job when the chain is broken or a checkpoint is forged."""
     report = verify()
+    save_archive_checks(checks=report.archives)
     if not report.ok:
         raise RuntimeError(f"{CHAIN_BROKEN}: " + "; ".join(report.problems[:5]))
     return _summary(report)
@@ -32,6 +35,7 @@ def audit_chain_verify_requested(self):
     run = job_run_start(job=AUDIT_VERIFY_JOB, task_id=self.request.id or "")
     try:
         report = verify()
+        save_archive_checks(checks=report.archives)
     except Exception as exc:
         # The check itself stopped (not the chain): the run says why instead of running forever.
         job_run_finish(run=run, succeeded=False, detail=f"{type(exc).__name__}: {exc}")
@@ -61,3 +65,10 @@ def audit_checkpoint_write():
 def audit_export_render(export_id: int) -> int:
     """Write one requested background export of the audit trail, in chunks, with progress (SEC-2)."""
     return render(export_id=export_id).pk
+
+
+@periodic_job(AUDIT_RETENTION_JOB)
+def audit_retention():
+    """SEC-2: archive the audit events past the retention (signed, both backup locations, read
+    back), then delete them; a failure deletes nothing, alerts, and fails the run."""
+    return retention_purge().summary()

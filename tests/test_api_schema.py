@@ -8,15 +8,20 @@ use it, with rows to show; then a sample of detail and action endpoints, and the
 """
 
 import datetime
+import gzip
+import hashlib
 import json
 from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
+from django.utils import timezone
 from openapi_core import OpenAPI
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.testing import MockRequest, MockResponse
@@ -26,6 +31,7 @@ from attendance.tests.factories import PDF_BYTES
 from callcenter.celery import app as celery_app
 from callcenter.models import Employee, ExitChecklist, User
 from complaints.models import Complaint, ComplaintAttachment
+from datasecurity.models import AuditArchive
 from datasecurity.services import audit_export_render
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
@@ -40,6 +46,7 @@ USERNAMES = ["hr", "agent", "supervisor", "auditor", "complaints", "manager", "l
 LIST_CALLERS = {
     "/api/v1/audit/events/": "auditor",
     "/api/v1/audit/exports/": "auditor",
+    "/api/v1/audit/archives/": "auditor",
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",
@@ -178,9 +185,29 @@ def made(demo, spec, django_db_blocker):
             },
             expect=201,
         )
+        # An audit archive (SEC-2): its record here; its file in the test's backup locations
+        # (_audit_archive_files), each test having its own.
+        audit_archive = AuditArchive.objects.create(
+            first_event_id=1,
+            last_event_id=1,
+            event_count=1,
+            first_occurred_at=timezone.now(),
+            last_occurred_at=timezone.now(),
+            first_prev_hash="0" * 64,
+            last_hash="1" * 64,
+            signature="2" * 64,
+            sha256=hashlib.sha256(_ARCHIVE_BYTES).hexdigest(),
+            size=len(_ARCHIVE_BYTES),
+            stored_name="audit-archives/schema-test.jsonl.gz",
+            locations=["backup_local", "backup_remote"],
+            retention_days=180,
+            status="deleted",
+            deleted_at=timezone.now(),
+        )
     return SimpleNamespace(
         agent=agent,
         supervisor=supervisor,
+        audit_archive=audit_archive,
         cycle=cycle,
         sheet=sheet,
         export=export,
@@ -276,6 +303,16 @@ def test_every_list_endpoint_answers_as_its_schema_says(demo, spec, made, subtes
             assert rows > 0 or path in EMPTY_ONCE_MADE, f"{path}: no rows to validate"
 
 
+_ARCHIVE_BYTES = gzip.compress(b'{"format":"callcenter-audit-archive/1"}\n')
+
+
+def _audit_archive_files(archive) -> int:
+    for location in archive.locations:
+        storages[location].delete(archive.stored_name)
+        storages[location].save(archive.stored_name, ContentFile(_ARCHIVE_BYTES))
+    return archive.pk
+
+
 def _detail_call(made, path) -> tuple[str, str]:
     """The caller and the concrete path of a detail (non-list GET) endpoint."""
     ids = {
@@ -288,6 +325,8 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/performance/appraisals/{id}/": ("hr", Appraisal.objects.order_by("pk").first().pk),
         "/api/v1/audit/exports/{id}/": ("auditor", made.audit_export["id"]),
         "/api/v1/audit/exports/{id}/download/": ("auditor", made.audit_export["id"]),
+        "/api/v1/audit/archives/{id}/": ("auditor", made.audit_archive.pk),
+        "/api/v1/audit/archives/{id}/download/": ("auditor", _audit_archive_files(made.audit_archive)),
         "/api/v1/performance/bonus-exports/{id}/": ("hr", made.export["id"]),
         "/api/v1/performance/bonus-exports/{id}/download/": ("hr", made.export["id"]),
         "/api/v1/performance/bonus-sheets/{id}/": ("hr", made.sheet["id"]),

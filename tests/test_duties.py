@@ -155,7 +155,12 @@ NOT_PRIVILEGED = {
     "datasecurity.audit_db_roles_apply": "the operator's database set-up; no person's record",
     "datasecurity.audit_lockout_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
     "datasecurity.audit_sign_in_failure_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
-    "datasecurity.audit_retention_purge": "retention of the whole trail by the policy in force, through the owner role",
+    "datasecurity.audit_retention_purge": (
+        "retention of the whole trail by the policy in force: archived to both locations, then deleted through "
+        "the owner role (SEC-2)"
+    ),
+    "datasecurity.audit_archive_open": _READ + " (any security auditor downloads an audit archive)",
+    "datasecurity.audit_archive_verification_save": _SYSTEM + " (the outcome of audit_verify on each archive)",
     # attendance
     "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",
     "attendance.punch_correction_submit": _SELF_SERVICE,

@@ -99,6 +99,7 @@ ROUTE_TABLES = (
     (r"performance/(bonus/files|bonus-exports)/<int:pk>/", "performance.BonusSheetFile"),
     (r"performance/(bonus|bonus-sheets)/<int:pk>/", "performance.BonusSheet"),
     (r"audit/exports/<int:pk>/", "datasecurity.AuditExport"),
+    (r"audit/archives/<int:pk>/", "datasecurity.AuditArchive"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

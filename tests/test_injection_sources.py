@@ -36,6 +36,9 @@ SQL_BUILT_SAFELY = {
     ("complaints/selectors/statistics.py", "_id_in"): "table and column names from the model; the ids are bound",
     ("datasecurity/append_only.py", "forwards"): "migration helper: table and trigger names written in migrations",
     ("datasecurity/append_only.py", "backwards"): "migration helper: table and trigger names written in migrations",
+    ("datasecurity/append_only.py", "audit_purge_function_upgrade"): (
+        "migration 0005's helper: the schema and grantee role names come from the catalog, checked and quoted"
+    ),
     ("datasecurity/services/audit.py", "audit_db_roles_apply"): (
         "operator set-up (manage.py audit_db_roles): role and schema names are checked and quoted"
     ),

@@ -17,6 +17,7 @@ __all__ = [
 AUDIT_ACTION_LABELS = {
     # the trail itself and signing in
     "audit.retention_purge": _("Old audit events purged (retention)"),
+    "audit.archive_download": _("Audit archive downloaded"),
     "audit.export": _("Audit trail exported"),
     "audit.export_request": _("Large audit trail export requested"),
     "audit.export_download": _("Audit trail export downloaded"),

@@ -283,6 +283,8 @@ class ChainReport:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checkpoint: AuditCheckpoint | None = None
+    # Each audit archive's check (selectors/retention.py), for the archives page.
+    archives: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -346,6 +348,17 @@ def _verify(max_problems: int, checkpoints: list[AuditCheckpoint]) -> ChainRepor
         if head.event_count != report.checked:
             report.problems.append(f"head counts {head.event_count} events, found {report.checked}")
     _verify_against_checkpoints(report, head, checkpoints)
+    # SEC-2: the archived events are evidence too; they chain into each other and into the head.
+    from datasecurity.selectors.retention import audit_archives_verify  # noqa: PLC0415 - imports this module
+
+    report.archives, links = audit_archives_verify(head=head)
+    for check in report.archives:
+        report.problems.extend(check.problems)
+        report.notes.extend(check.notes)
+    report.problems.extend(links)
+    if report.archives:
+        archived = sum(check.archive.event_count for check in report.archives)
+        report.notes.append(f"{len(report.archives)} archive(s) of {archived} events verified")
     return report
 
 
@@ -478,3 +491,6 @@ def audit_export_get(*, user, pk: int) -> AuditExport:
 def audit_export_filename(export: AuditExport) -> str:
     """The download's name: when it was requested (local time) and its number."""
     return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"
+
+
+from datasecurity.selectors.retention import *  # noqa: E402,F403

@@ -5,8 +5,9 @@ transaction, so the event and the change it describes commit or roll back togeth
 
 Keeping the trail whole (nobody trims it unnoticed):
 
-- ``audit_retention_purge``: the only deletion, through the database function the operator's
-  set-up installs (``audit_db_roles_apply``; the application's role itself may not delete);
+- ``audit_retention_purge`` (``services/retention.py``): the only deletion, of archived events,
+  through the database function the operator's set-up installs (``audit_db_roles_apply``; the
+  application's role itself may not delete);
 - ``audit_checkpoint_write``: the chain head, signed, in a write-once directory the database user
   cannot reach (``AUDIT_CHECKPOINT_DIR``), which ``audit_chain_verify`` compares with the chain;
 - ``audit_sign_in_failure_record`` / ``audit_lockout_record``: failed sign-ins and lockouts, from
@@ -24,21 +25,20 @@ import datetime
 import json
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, PermissionDeniedError
 from callcenter.exports import ExportFile, csv_file, xlsx_file
 from callcenter.request_context import current_client_ip
-from datasecurity.append_only import AUDIT_PURGE_FUNCTION, AUDIT_RETENTION_FLOOR_DAYS, audit_db_roles_sql
+from datasecurity.append_only import audit_db_roles_sql
 from datasecurity.errors import DataSecurityErrorCode
-from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditPolicy
+from datasecurity.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from datasecurity.rules.audit import (
     AuditCheckpoint,
     checkpoint_document,
@@ -59,7 +59,6 @@ from datasecurity.selectors import (
 
 __all__ = [
     "AUDIT_EXPORT_FILTERS",
-    "RetentionResult",
     "audit_chain_verify_request",
     "audit_checkpoint_write",
     "audit_db_roles_apply",
@@ -67,7 +66,6 @@ __all__ = [
     "audit_lockout_record",
     "audit_record",
     "audit_record_many",
-    "audit_retention_purge",
     "audit_sign_in_failure_record",
     "model_changes",
     "snapshot",
@@ -265,68 +263,7 @@ def audit_chain_verify_request(*, actor) -> None:
     verify_task.delay_on_commit()
 
 
-# --- Retention (SEC-2: kept for audit_retention_days, never fewer than 180) ------------------
-
-
-@dataclass(frozen=True)
-class RetentionResult:
-    purged: int
-    purged_before: datetime.datetime
-    retention_days: int
-
-
-@transaction.atomic
-def audit_retention_purge(*, actor=None) -> RetentionResult:
-    """Delete the audit events older than the retention in force (``AuditPolicy``) and move the
-    chain's anchor to the oldest event kept, so ``audit_verify`` stays intact; the newest event is
-    always kept. Idempotent. The purge itself is audited when it deleted anything.
-
-    On PostgreSQL this is the database function ``datasecurity_audit_purge()`` of the operator's
-    set-up: it runs as the audit table's owner and reads the retention itself, so the application
-    can neither delete more nor delete otherwise. SQLite (try-out) applies the same rule here."""
-    if connection.vendor == "postgresql":
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                # A constant name, no input: datasecurity/append_only.py.
-                cursor.execute(f"SELECT purged, purged_before, kept_days FROM {AUDIT_PURGE_FUNCTION}()")  # noqa: S608
-                purged, purged_before, days = cursor.fetchone()
-        except DatabaseError as exc:
-            raise ApplicationError(
-                _(
-                    "The audit retention cannot run: the database set-up of the audit trail is missing. "
-                    "An operator runs `manage.py audit_db_roles --apply` (docs/operations.md)."
-                ),
-                code=DataSecurityErrorCode.RETENTION_NOT_SET_UP,
-            ) from exc
-    else:
-        purged, purged_before, days = _purge_here()
-    result = RetentionResult(purged=purged, purged_before=purged_before, retention_days=days)
-    if purged:
-        audit_record(
-            actor=actor,
-            action="audit.retention_purge",
-            object_type=AuditEvent._meta.label_lower,
-            changes={"purged": purged, "purged_before": purged_before, "retention_days": days},
-        )
-    return result
-
-
-def _purge_here() -> tuple[int, datetime.datetime, int]:
-    """The database function's rule, for SQLite (no roles, no trigger there)."""
-    policy = AuditPolicy.objects.filter(effective_from__lte=timezone.localdate()).order_by("-effective_from").first()
-    days = max(policy.audit_retention_days if policy else AUDIT_RETENTION_FLOOR_DAYS, AUDIT_RETENTION_FLOOR_DAYS)
-    cutoff = timezone.now() - datetime.timedelta(days=days)
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        return 0, cutoff, days
-    first_kept = AuditEvent.objects.filter(occurred_at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
-    boundary = min(first_kept or head.last_event_id, head.last_event_id)
-    purged, _counts = AuditEvent.objects.filter(id__lt=boundary).delete()
-    if purged:
-        head.anchor_hash = AuditEvent.objects.order_by("id").values_list("prev_hash", flat=True).first()
-        head.event_count -= purged
-        head.save(update_fields=["anchor_hash", "event_count"])
-    return purged, cutoff, days
+# Retention (SEC-2: archived, then deleted): datasecurity/services/retention.py.
 
 
 # --- Checkpoints: the head, signed, outside the database --------------------------------------

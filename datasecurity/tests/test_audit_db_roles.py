@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from datasecurity.append_only import audit_db_roles_sql
-from datasecurity.models import AuditChainHead, AuditEvent, AuditPolicy
+from datasecurity.models import AuditArchive, AuditArchiveStatus, AuditChainHead, AuditEvent, AuditPolicy
 from datasecurity.selectors import audit_chain_verify
 from datasecurity.services import audit_record, audit_retention_purge
 
@@ -85,48 +85,105 @@ def test_the_application_role_may_read_and_append():
     assert audit_chain_verify().ok
 
 
+def _archive_row(events, *, count=None):
+    """The record of a verified archive of ``events`` (the function reads the record only; the
+    files are the service's business: test_retention_service.py)."""
+    return AuditArchive.objects.create(
+        first_event_id=events[0].pk,
+        last_event_id=events[-1].pk,
+        event_count=count or len(events),
+        first_occurred_at=events[0].occurred_at,
+        last_occurred_at=events[-1].occurred_at,
+        first_prev_hash=events[0].prev_hash,
+        last_hash=events[-1].hash,
+        signature="0" * 64,
+        sha256="0" * 64,
+        size=1,
+        stored_name=f"audit-archives/test-{events[0].pk}.jsonl.gz",
+        locations=["backup_local", "backup_remote"],
+        retention_days=180,
+        status=AuditArchiveStatus.VERIFIED,
+    )
+
+
+def _purge(cursor, upto):
+    cursor.execute("SELECT purged, kept_days FROM datasecurity_audit_purge(%s)", [upto])
+    return cursor.fetchone()
+
+
 def test_the_purge_function_deletes_only_events_older_than_the_retention_and_reanchors():
-    # given events 200, 190 and 10 days old (retention 180 days) and one of today
+    # given events 200, 190 and 10 days old (retention 180 days), one of today, and the old ones archived
     old = _record(2, days_ago=200) + _record(1, days_ago=190)
     kept = _record(1, days_ago=10) + _record(1)
-    # when the application's role runs the retention function
+    _archive_row(old)
+    # when the application's role runs the retention function up to the archive's last event
     with _as_app_role() as cursor:
-        cursor.execute("SELECT purged, kept_days FROM datasecurity_audit_purge()")
-        assert cursor.fetchone() == (3, 180)
-    # then only the old events are gone and the chain still verifies from its new anchor
+        assert _purge(cursor, old[-1].pk) == (3, 180)
+    # then only the archived events are gone and the chain still verifies from its new anchor
     assert not AuditEvent.objects.filter(pk__in=[e.pk for e in old]).exists()
     assert list(AuditEvent.objects.order_by("id").values_list("pk", flat=True)) == [e.pk for e in kept]
     head = AuditChainHead.objects.get(pk=1)
-    assert head.anchor_hash == kept[0].prev_hash and head.event_count == 2
-    report = audit_chain_verify()
-    assert report.ok, report.problems
+    assert head.anchor_hash == kept[0].prev_hash == old[-1].hash and head.event_count == 2
     # and running it again deletes nothing (idempotent)
     with _as_app_role() as cursor:
-        cursor.execute("SELECT purged FROM datasecurity_audit_purge()")
-        assert cursor.fetchone() == (0,)
+        assert _purge(cursor, old[-1].pk) == (0, 180)
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("no archive", "no verified archive"),
+        ("young event", "not all older than the retention"),
+        ("count differs", "holds 3 events, 2 found"),
+        ("starts late", "older than the archive"),
+    ],
+)
+def test_the_purge_function_refuses_anything_but_an_archive_past_the_retention(case, message):
+    """SEC-2: whatever the application asks, the database deletes only archived, old events."""
+    old = _record(2, days_ago=200)
+    young = _record(2, days_ago=10)
+    upto = old[-1].pk
+    if case == "young event":
+        _archive_row(old + young)
+        upto = young[-1].pk
+    elif case == "count differs":
+        _archive_row(old, count=3)
+    elif case == "starts late":
+        _archive_row(old[1:])
+    with pytest.raises(DatabaseError, match=message), _as_app_role() as cursor:
+        _purge(cursor, upto)
+    assert AuditEvent.objects.filter(action="test.event").count() == 4
+
+
+def test_the_purge_keeps_the_newest_event_when_every_event_is_old():
+    events = _record(3, days_ago=400)
+    _archive_row(events)
+    with pytest.raises(DatabaseError, match="not all older"), _as_app_role() as cursor:
+        _purge(cursor, events[-1].pk)
+    AuditArchive.objects.all().delete()
+    _archive_row(events[:2])
+    with _as_app_role() as cursor:
+        assert _purge(cursor, events[1].pk) == (2, 180)
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [events[-1].pk]
+    assert AuditChainHead.objects.get(pk=1).anchor_hash == events[1].hash
 
 
 def test_the_purge_function_follows_a_longer_policy():
     # given a retention of 365 days (SEC-2: never less than 180) and events 400 to 200 days old
     AuditPolicy.objects.create(effective_from=datetime.date(2000, 1, 1), audit_retention_days=365)
-    _record(1, days_ago=400)
-    _record(1, days_ago=370)
+    past = _record(1, days_ago=400) + _record(1, days_ago=370)
     kept = _record(1, days_ago=300) + _record(1, days_ago=200)
-    # when the retention function runs; then only the events older than 365 days go
+    _archive_row(past + kept[:1])
+    # when the retention function is asked for events within the 365 days: refused
+    with pytest.raises(DatabaseError, match="365 days"), _as_app_role() as cursor:
+        _purge(cursor, kept[0].pk)
+    # then only the events older than 365 days go
+    AuditArchive.objects.all().delete()
+    _archive_row(past)
     with _as_app_role() as cursor:
-        cursor.execute("SELECT purged, kept_days FROM datasecurity_audit_purge()")
-        assert cursor.fetchone() == (2, 365)
+        assert _purge(cursor, past[-1].pk) == (2, 365)
     assert list(AuditEvent.objects.order_by("id").values_list("pk", flat=True)) == [e.pk for e in kept]
-    assert audit_chain_verify().ok
-
-
-def test_the_purge_keeps_the_newest_event_when_every_event_is_old():
-    events = _record(3, days_ago=400)
-    with _as_app_role() as cursor:
-        cursor.execute("SELECT purged FROM datasecurity_audit_purge()")
-        assert cursor.fetchone() == (2,)
-    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [events[-1].pk]
-    assert audit_chain_verify().ok
+    assert AuditChainHead.objects.get(pk=1).anchor_hash == past[-1].hash
 
 
 def test_the_retention_service_purges_as_the_application_and_audits_the_purge():
@@ -144,7 +201,7 @@ def test_the_retention_service_explains_a_database_without_the_set_up():
     # given a database where the operator has not run the set-up (the function is missing)
     _record(1, days_ago=300)
     with connection.cursor() as cursor:
-        cursor.execute("DROP FUNCTION datasecurity_audit_purge()")
+        cursor.execute("DROP FUNCTION datasecurity_audit_purge(bigint)")
     # then the service refuses with the command to run, and nothing is deleted
     with pytest.raises(Exception, match="audit_db_roles --apply"):
         audit_retention_purge()

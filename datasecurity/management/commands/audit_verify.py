@@ -4,16 +4,19 @@ tail: the chain is compared with the latest signed checkpoint (``AUDIT_CHECKPOIN
 from django.core.management.base import BaseCommand, CommandError
 
 from datasecurity.selectors import audit_chain_verify
+from datasecurity.services import audit_archive_verification_save
 
 
 class Command(BaseCommand):
     help = (
-        "Verify the hash chain of the audit trail against the latest signed checkpoint; "
+        "Verify the hash chain of the audit trail against the latest signed checkpoint, and its archives "
+        "(both copies, signature, chain inside and between them); "
         "exit 1 when it is broken or a checkpoint is forged."
     )
 
     def handle(self, *args, **options):
         report = audit_chain_verify()
+        audit_archive_verification_save(checks=report.archives)
         for note in report.notes:
             self.stdout.write(f"Note: {note}.")
         if report.ok:
