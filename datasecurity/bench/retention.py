@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callcenter.bench import BenchContext, BenchRow, p95, register_bench_suite
-from callcenter.storage_urls import storage_from_url
+from callcenter.storage_locations import storage_from_url
 from datasecurity.append_only import AUDIT_TABLE
 from datasecurity.models import GENESIS_HASH, AuditArchive, AuditChainHead
 from datasecurity.rules.audit import compute_hash

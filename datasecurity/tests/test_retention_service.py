@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from callcenter.models import JobRun, Notification
-from callcenter.storage_urls import storage_from_url
+from callcenter.storage_locations import storage_from_url
 from datasecurity import tasks
 from datasecurity.append_only import AUDIT_PURGE_FUNCTION, audit_purge_function_upgrade
 from datasecurity.models import AuditArchive, AuditArchiveStatus, AuditChainHead, AuditEvent, AuditPolicy
