@@ -17,3 +17,5 @@ class DataSecurityErrorCode(ErrorCode):
     EXPORT_OVER_CAP = "export_over_cap"
     EXPORT_NOT_READY = "export_not_ready"
     EXPORT_TAMPERED = "export_tampered"
+    BACKUP_KEY_MISSING = "backup_key_missing"
+    BACKUP_BUSY = "backup_busy"
