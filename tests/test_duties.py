@@ -156,6 +156,16 @@ NOT_PRIVILEGED = {
     "datasecurity.audit_lockout_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
     "datasecurity.audit_sign_in_failure_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
     "datasecurity.audit_retention_purge": "retention of the whole trail by the policy in force, through the owner role",
+    # backups (SEC-1): copies of the whole database; no person's record is decided
+    "datasecurity.backup_key": _SYSTEM,
+    "datasecurity.backup_plan_update": _COMPANY + " (the plan names a responsible person, decides nothing of theirs)",
+    "datasecurity.backup_request": _SYSTEM + " (an administrator copies the whole database; audited)",
+    "datasecurity.backup_run_due": _SYSTEM,
+    "datasecurity.backup_run_execute": _SYSTEM,
+    "datasecurity.backup_restore_into": "the operator's bad-day restore into a new database; never the live one",
+    "datasecurity.restore_drill_request": _SYSTEM + " (a restore into a scratch database, dropped afterwards)",
+    "datasecurity.restore_drill_due": _SYSTEM,
+    "datasecurity.restore_drill_execute": _SYSTEM,
     # attendance
     "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",
     "attendance.punch_correction_submit": _SELF_SERVICE,

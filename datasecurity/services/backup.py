@@ -83,7 +83,7 @@ from datasecurity.rules.backup import (
     manifest_compare_migrations,
     prune_candidates,
 )
-from datasecurity.services.audit import audit_record, model_changes
+from datasecurity.services.audit import audit_record, model_changes, snapshot
 
 __all__ = [
     "BACKUP_LOCATIONS",
@@ -188,14 +188,15 @@ def backup_plan_update(
                 _("No active employee has the number %(number)s.") % {"number": responsible_employee_no.strip()},
                 field="responsible",
             )
+    fields = ["schedule", "daily_at", "interval_hours", "keep_count", "responsible"]
     plan = _plan_locked()
-    before = BackupPlan.objects.get(pk=1)
+    before = snapshot(plan, fields)
     plan.schedule = schedule
     plan.daily_at = daily_at
     plan.interval_hours = interval_hours
     plan.keep_count = keep_count
     plan.responsible = responsible
-    changes = model_changes(before, plan, ["schedule", "daily_at", "interval_hours", "keep_count", "responsible"])
+    changes = model_changes(plan, before, fields)
     if not changes:
         return plan
     plan.updated_at = timezone.now()
@@ -296,12 +297,10 @@ def _drill_create(*, actor, backup_id: int | None, trigger: str) -> RestoreDrill
     backup = (
         backups.filter(pk=backup_id).first() if backup_id is not None else backups.order_by("-requested_at").first()
     )
+    if backup is None and backup_id is None:
+        raise ApplicationError(_("No stored backup to verify: make a backup first."))
     if backup is None:
-        raise NotFoundError(
-            _("No stored backup to verify: make a backup first, or choose one that has not been pruned.")
-            if backup_id is None
-            else _("Backup %(id)s is not a stored, successful backup.") % {"id": backup_id}
-        )
+        raise NotFoundError(_("Backup %(id)s is not a stored, successful backup.") % {"id": backup_id})
     RestoreDrill.objects.filter(
         backup=backup,
         result__in=[RestoreDrillResult.QUEUED, RestoreDrillResult.RUNNING],

@@ -7,11 +7,14 @@ Every failure (a flipped byte, a missing copy, a wrong key, an unreachable locat
 that does not match) is detected, recorded, alerted, and nothing older is pruned."""
 
 import base64
+import datetime
 import os
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection
 from django.utils import timezone
@@ -20,8 +23,9 @@ from callcenter.models import Notification
 from callcenter.roles import Role
 from callcenter.storage_urls import storage_from_url
 from callcenter.tests import factories as f
-from datasecurity.models import AuditEvent, BackupPlan, BackupRun, BackupRunStatus, RestoreDrillResult
-from datasecurity.services import backup_run_execute, restore_drill_execute
+from datasecurity.models import AuditEvent, BackupPlan, BackupRun, BackupRunStatus, RestoreDrill, RestoreDrillResult
+from datasecurity.rules.backup import backup_due
+from datasecurity.services import backup_run_due, backup_run_execute, restore_drill_due, restore_drill_execute
 from datasecurity.services.backup import SCRATCH_PREFIX, _drill_create, _run_create
 
 
@@ -179,3 +183,80 @@ def test_production_without_a_key_fails_with_a_clear_message(uploads, settings, 
     assert run.status == BackupRunStatus.FAILED
     assert "BACKUP_ENCRYPTION_KEY is not set" in run.error
     assert not AuditEvent.objects.filter(action="backup.prune").exists()
+
+
+def _stored(name: str, *, days_ago: int) -> BackupRun:
+    """An older backup whose bundle is in both locations."""
+    for storage_name in ("backup_local", "backup_remote"):
+        storages[storage_name].save(name, ContentFile(b"old bundle"))
+        storages[storage_name].save(f"{name}.sha256", ContentFile(b"x"))
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    return BackupRun.objects.create(
+        plan=BackupPlan.objects.get_or_create(pk=1)[0],
+        trigger="schedule",
+        method="pg_dump",
+        status="succeeded",
+        name=name,
+        sha256="0" * 64,
+        requested_at=when,
+        finished_at=when,
+    )
+
+
+def test_pruning_keeps_the_number_and_never_the_last_proven_backup(db, uploads):
+    # given four stored backups, the oldest the only one proven by a restore, and a plan keeping 2
+    oldest = _stored("backups/backup-1.ccbk", days_ago=4)
+    RestoreDrill.objects.create(backup=oldest, trigger="schedule", result=RestoreDrillResult.PASSED)
+    middle = [_stored(f"backups/backup-{i}.ccbk", days_ago=5 - i) for i in (2, 3)]
+    newest_old = _stored("backups/backup-4.ccbk", days_ago=1)
+    BackupPlan.objects.filter(pk=1).update(keep_count=2)
+    # when a backup succeeds
+    run = backup()
+    assert run.status == BackupRunStatus.SUCCEEDED, run.error
+    # then the two newest stay, the proven one stays, the others are deleted from both locations
+    kept = set(BackupRun.objects.filter(pruned_at__isnull=True).values_list("pk", flat=True))
+    assert kept == {run.pk, newest_old.pk, oldest.pk}
+    for pruned in middle:
+        for storage_name in ("backup_local", "backup_remote"):
+            assert not storages[storage_name].exists(pruned.name)
+            assert not storages[storage_name].exists(f"{pruned.name}.sha256")
+    assert storages["backup_remote"].exists(oldest.name)
+    event = AuditEvent.objects.get(action="backup.prune")
+    assert sorted(event.changes["pruned"]) == sorted(m.pk for m in middle)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "now", "last", "due"),
+    [
+        # daily at 02:30 local (Asia/Shanghai)
+        ("daily", "2026-12-07 02:29", None, True),  # never made: the slot of the day before is due
+        ("daily", "2026-12-07 02:29", "2026-12-06 02:30", False),
+        ("daily", "2026-12-07 02:30", "2026-12-06 02:30", True),
+        ("daily", "2026-12-07 02:31", "2026-12-07 02:30", False),
+        ("daily", "2026-12-07 23:59", "2026-12-07 02:30", False),
+        # every 6 hours
+        ("interval", "2026-12-07 08:29", "2026-12-07 02:30", False),
+        ("interval", "2026-12-07 08:30", "2026-12-07 02:30", True),
+        ("interval", "2026-12-07 08:30", None, True),
+    ],
+)
+def test_a_backup_is_due_by_the_plan(schedule, now, last, due):
+    zone = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+    def at(text):
+        return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=zone) if text else None
+
+    assert (
+        backup_due(
+            now=at(now), schedule=schedule, daily_at=datetime.time(2, 30), interval_hours=6, last_requested_at=at(last)
+        )
+        is due
+    )
+
+
+def test_the_scheduled_check_makes_a_backup_only_when_due_and_drills_it(db, uploads):
+    assert backup_run_due() is not None  # never made: due
+    assert backup_run_due() is None  # made in this slot
+    drill_made = restore_drill_due()
+    assert drill_made.result == RestoreDrillResult.PASSED, drill_made.checks
+    assert restore_drill_due() is None  # every stored backup drilled
