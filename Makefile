@@ -129,6 +129,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench directory
 	$(BENCH_ENV) $(MANAGE) bench people-import
 	$(BENCH_ENV) $(MANAGE) bench daily
+	$(BENCH_ENV) $(MANAGE) bench backup
 
 # Regenerate the catalogs after adding strings; then translate the new zh-Hans entries
 # (English: msgen copies the English source into msgstr; a fuzzy guess is emptied first). test_i18n fails while any is missing.

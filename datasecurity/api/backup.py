@@ -49,6 +49,7 @@ class BackupRunOutputSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     key_id = serializers.CharField()
     locations = LocationSerializer(many=True)
+    timings = serializers.DictField(child=serializers.FloatField(), help_text="seconds per step")
     error = serializers.CharField()
     pruned_at = serializers.DateTimeField(
         allow_null=True, help_text="when deleted from the locations (beyond the number kept)"
@@ -84,6 +85,7 @@ class RestoreDrillOutputSerializer(serializers.Serializer):
     location = serializers.CharField(help_text="where the backup was restored from (the remote location)")
     scratch_database = serializers.CharField(help_text="the scratch database (dropped afterwards)")
     checks = CheckSerializer(many=True)
+    timings = serializers.DictField(child=serializers.FloatField(), help_text="seconds per step")
     error = serializers.CharField()
 
 

@@ -153,6 +153,8 @@ class BackupRun(models.Model):
     manifest = models.JSONField(_("manifest"), default=dict, blank=True)
     # [{"storage": "backup_local", "label": "...", "ok": bool, "sha256": "...", "error": "..."}]
     locations = models.JSONField(_("locations"), default=list, blank=True)
+    # seconds per step {"database": 12.3, "files": 0.4, ...}: what the benchmark and the page report
+    timings = models.JSONField(_("seconds per step"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     pruned_at = models.DateTimeField(_("deleted from the locations at"), null=True, blank=True)
 
@@ -217,6 +219,7 @@ class RestoreDrill(models.Model):
     scratch_database = models.CharField(_("scratch database"), max_length=100, blank=True)
     # [{"code": "checksum", "ok": bool, "detail": "..."}], in the order they ran
     checks = models.JSONField(_("checks"), default=list, blank=True)
+    timings = models.JSONField(_("seconds per step"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

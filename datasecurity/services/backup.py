@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -361,8 +362,23 @@ def _alert(*, kind: str, title, body, params: dict) -> None:
 
 
 def _step(model, step: str) -> None:
+    """The step now running (the page shows it); the previous step's seconds go to ``timings``."""
+    now = time.monotonic()
+    timings = getattr(model, "_step_timings", None)
+    if timings is None:
+        timings = model._step_timings = {}
+    previous = getattr(model, "_step_started", None)
+    if previous is not None and model.step:
+        timings[model.step] = round(timings.get(model.step, 0) + now - previous, 3)
+    model._step_started = now
     model.step = step
     type(model).objects.filter(pk=model.pk).update(step=step)
+
+
+def _step_timings(model) -> dict:
+    """Close the running step and return the seconds per step."""
+    _step(model, "")
+    return dict(getattr(model, "_step_timings", {}))
 
 
 def _app_version() -> str:
@@ -688,7 +704,9 @@ def backup_run_execute(*, run_id: int) -> BackupRun:
 
 @transaction.atomic
 def _run_succeeded(run: BackupRun, *, manifest: dict, bundle: _Bundle, name: str, locations: list[dict]) -> BackupRun:
+    timings = _step_timings(run)
     run = BackupRun.objects.select_for_update().get(pk=run.pk)
+    run.timings = timings
     run.status = BackupRunStatus.SUCCEEDED
     run.finished_at = timezone.now()
     run.step = ""
@@ -708,14 +726,17 @@ def _run_succeeded(run: BackupRun, *, manifest: dict, bundle: _Bundle, name: str
 
 def _run_failed(run: BackupRun, exc: Exception, locations: list[dict]) -> BackupRun:
     message = str(exc.message) if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
+    failed_step = run.step
+    timings = _step_timings(run)
     with transaction.atomic():
         run = BackupRun.objects.select_for_update().get(pk=run.pk)
-        failed_step = run.step
+        run.timings = timings
         run.status = BackupRunStatus.FAILED
         run.finished_at = timezone.now()
         run.error = (f"[{failed_step}] " if failed_step else "") + message[:4000]
         run.locations = locations
-        run.save(update_fields=["status", "finished_at", "error", "locations"])
+        run.step = ""
+        run.save(update_fields=["status", "finished_at", "error", "locations", "timings", "step"])
         _alert(
             kind="backup.failed",
             title=gettext_lazy("Backup %(id)s failed (SEC-1)"),
@@ -1023,15 +1044,17 @@ def restore_drill_execute(*, drill_id: int) -> RestoreDrill:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     passed = checks.ok and not error
+    timings = _step_timings(drill)
     with transaction.atomic():
         drill = RestoreDrill.objects.select_for_update().select_related("backup").get(pk=drill.pk)
+        drill.timings = timings
         drill.result = RestoreDrillResult.PASSED if passed else RestoreDrillResult.FAILED
         drill.finished_at = timezone.now()
         drill.checks = checks.items
         drill.step = ""
         failed = [item for item in checks.items if not item["ok"]]
         drill.error = error or "; ".join(f"{item['code']}: {item['detail']}" for item in failed)[:4000]
-        drill.save(update_fields=["result", "finished_at", "checks", "step", "error"])
+        drill.save(update_fields=["result", "finished_at", "checks", "step", "error", "timings"])
         if not passed:
             _alert(
                 kind="backup.drill_failed",
