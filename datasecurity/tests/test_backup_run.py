@@ -23,6 +23,7 @@ from callcenter.models import Notification
 from callcenter.roles import Role
 from callcenter.storage_urls import storage_from_url
 from callcenter.tests import factories as f
+from datasecurity.apps import _backup_key_check
 from datasecurity.models import AuditEvent, BackupPlan, BackupRun, BackupRunStatus, RestoreDrill, RestoreDrillResult
 from datasecurity.rules.backup import backup_due
 from datasecurity.services import backup_run_due, backup_run_execute, restore_drill_due, restore_drill_execute
@@ -260,3 +261,22 @@ def test_the_scheduled_check_makes_a_backup_only_when_due_and_drills_it(db, uplo
     drill_made = restore_drill_due()
     assert drill_made.result == RestoreDrillResult.PASSED, drill_made.checks
     assert restore_drill_due() is None  # every stored backup drilled
+
+
+@pytest.mark.parametrize(
+    ("production", "key", "warned"),
+    [
+        (True, "", "is not set"),
+        (True, "not-base64-of-32-bytes", "is not valid"),
+        (True, base64.urlsafe_b64encode(b"k" * 32).decode(), None),
+        (False, "", None),  # development derives one from SECRET_KEY
+    ],
+)
+def test_the_deploy_check_warns_when_production_has_no_valid_key(settings, production, key, warned):
+    settings.PRODUCTION = production
+    settings.BACKUP_ENCRYPTION_KEY = key
+    messages = [w.msg for w in _backup_key_check(None)]
+    if warned is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and warned in messages[0]
