@@ -13,7 +13,7 @@ __all__ = ["backup_suite"]
 
 
 def _steps(timings: dict) -> str:
-    return "; ".join(f"{step} {seconds / 60:.2f} min" for step, seconds in timings.items())
+    return "; ".join(f"{step} {seconds:,.1f} s" for step, seconds in timings.items())
 
 
 @register_bench_suite("backup")
