@@ -99,6 +99,8 @@ ROUTE_TABLES = (
     (r"performance/(bonus/files|bonus-exports)/<int:pk>/", "performance.BonusSheetFile"),
     (r"performance/(bonus|bonus-sheets)/<int:pk>/", "performance.BonusSheet"),
     (r"audit/exports/<int:pk>/", "datasecurity.AuditExport"),
+    (r"backups/drills/<int:pk>/", "datasecurity.RestoreDrill"),
+    (r"backups/<int:pk>/", "datasecurity.BackupRun"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

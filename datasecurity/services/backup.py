@@ -55,6 +55,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from psycopg import sql
 
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee
@@ -431,21 +432,21 @@ def _pg_connect(params: dict, dbname: str | None = None, **kwargs):
     return psycopg.connect(dbname=dbname or params["dbname"], connect_timeout=15, **keys, **kwargs)
 
 
-_TABLES_SQL = """
-    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-    ORDER BY c.relname
-"""
-
-
 def _pg_describe(cursor) -> dict:
     """Row counts per table, the applied migrations and the audit chain head, as this
     connection's snapshot sees them."""
-    cursor.execute(_TABLES_SQL)
+    cursor.execute(
+        """
+        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        ORDER BY c.relname
+        """
+    )
     tables = [row[0] for row in cursor.fetchall()]
     counts = {}
     for table in tables:
-        cursor.execute('SELECT count(*) FROM "{}"'.format(table.replace('"', '""')))  # noqa: S608 - catalog names
+        # Table names from the catalog, quoted as identifiers (tests/test_injection_sources.py).
+        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
         counts[table] = cursor.fetchone()[0]
     migrations = []
     if "django_migrations" in counts:
@@ -839,12 +840,12 @@ def _unpack(bundle_path: Path, key: bytes, into: Path) -> dict:
 
 def _scratch_create(params: dict, name: str) -> None:
     with _pg_connect(params, dbname="postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
 
 
 def _scratch_drop(params: dict, name: str) -> None:
     with _pg_connect(params, dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _pg_restore(params: dict, dump: Path, dbname: str) -> None:

@@ -10,12 +10,14 @@ import base64
 import datetime
 import os
 import zoneinfo
+from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -280,3 +282,22 @@ def test_the_deploy_check_warns_when_production_has_no_valid_key(settings, produ
         assert messages == []
     else:
         assert len(messages) == 1 and warned in messages[0]
+
+
+def test_the_commands_make_a_backup_and_verify_it(db, uploads):
+    out = StringIO()
+    call_command("backup_run", stdout=out)
+    run = BackupRun.objects.get()
+    assert f"Backup {run.pk} made" in out.getvalue() and run.trigger == "command"
+    out = StringIO()
+    call_command("backup_verify", "--backup", str(run.pk), stdout=out)
+    assert f"Backup {run.pk} is proven restorable" in out.getvalue()
+    assert "[ok  ] Audit chain verifies in the restored copy" in out.getvalue()
+    # a drill that fails its checks exits 1 with the failing check named
+    storages["backup_remote"].delete(run.name)
+    with pytest.raises(CommandError, match="FAILED"):
+        call_command("backup_verify", stdout=StringIO())
+    # the bad-day list reads the location, not the database
+    out = StringIO()
+    call_command("backup_restore", "--list", "--from", "backup_local", stdout=out)
+    assert run.name in out.getvalue()
