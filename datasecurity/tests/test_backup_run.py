@@ -123,10 +123,16 @@ def test_a_flipped_byte_in_the_remote_copy_fails_the_checksum(uploads, sftp_remo
     _failed_drill_is_recorded_and_alerted(drill(run), alerted, "checksum")
 
 
-def test_a_missing_remote_copy_is_detected(uploads, alerted):
+def test_a_missing_remote_copy_is_detected_and_alerted_by_email(
+    uploads, alerted, celery_eager, django_capture_on_commit_callbacks, mailoutbox
+):
     run = backup()
     storages["backup_remote"].delete(run.name)
-    _failed_drill_is_recorded_and_alerted(drill(run), alerted, "copy")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = drill(run)
+    _failed_drill_is_recorded_and_alerted(result, alerted, "copy")
+    assert sorted(m.to[0] for m in mailoutbox) == ["ops@example.com", "sec@example.com"]
+    assert all(f"{run.pk}" in m.subject for m in mailoutbox)
 
 
 def test_a_wrong_key_is_detected(uploads, settings, alerted):
