@@ -40,9 +40,9 @@ COPY . .
 # dummy values that are never used to connect anywhere: compilemessages only needs development
 # settings, collectstatic needs production ones, so that it writes the hashed, compressed files
 # and the manifest that production's CompressedManifestStaticFilesStorage reads.
-# var/media and var/private are the mount points of the named volumes (docker-compose.yml): made
+# var/media, var/private and var/backups are the mount points of the named volumes (docker-compose.yml): made
 # here, owned by app, so a new volume starts owned by app too and the app can write to it.
-RUN mkdir -p locale static var/media var/private var/staticfiles \
+RUN mkdir -p locale static var/media var/private var/backups var/staticfiles \
     && DJANGO_ENV=development python manage.py compilemessages --ignore=.venv -v 0 \
     && DJANGO_ENV=production \
        DJANGO_SECRET_KEY=build-only-dummy-secret-key-never-used-at-run-time \

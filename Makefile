@@ -107,6 +107,7 @@ compose-check: install-dev
 check-deploy: install
 	DJANGO_ENV=production DJANGO_SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	DJANGO_ALLOWED_HOSTS=callcenter.example.com DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	BACKUP_ENCRYPTION_KEY=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 test: system-deps install-dev messages check-services lint migrations-check compose-check check-deploy
@@ -133,6 +134,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench directory
 	$(BENCH_ENV) $(MANAGE) bench people-import
 	$(BENCH_ENV) $(MANAGE) bench daily
+	$(BENCH_ENV) $(MANAGE) bench backup
 	@$(PY) scripts/ensure_database.py "$(RETENTION_BENCH_DATABASE_URL)"
 	$(RETENTION_BENCH_ENV) $(MANAGE) migrate --noinput -v 0
 	$(RETENTION_BENCH_ENV) $(MANAGE) bench retention --employees 300 --audit-events $(RETENTION_BENCH_EVENTS)

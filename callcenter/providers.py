@@ -336,3 +336,30 @@ def search_provider_register(provider: SearchProvider | None, *, key: str = "") 
 def search_providers() -> list[SearchProvider]:
     """Every registered provider, in ``order``."""
     return sorted(_search_providers.values(), key=lambda p: (p.order, p.key))
+
+
+# --- Health checks (the admins' /ops/health/) -------------------------------------------------------
+# The core checks the database and the broker itself; the apps above it add theirs (the backups of
+# datasecurity, SEC-1) from ``AppConfig.ready()`` without the core importing them.
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    key: str
+    label: str | object  # a lazy translation
+    # () -> {"ok": bool, "detail": str}; bounded queries, never raises for a failing component
+    check: Callable[[], dict]
+    order: int = 100
+
+
+_health_checks: dict[str, HealthCheck] = {}
+
+
+def health_check_register(*checks: HealthCheck) -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (registering a key again replaces it)."""
+    for check in checks:
+        _health_checks[check.key] = check
+
+
+def health_checks_registered() -> list[HealthCheck]:
+    return sorted(_health_checks.values(), key=lambda c: (c.order, c.key))

@@ -404,6 +404,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "performance.tasks.appraisal_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # SEC-1: the plan's schedule lives in the database (the backups page); this fixed entry asks
+    # every 15 minutes whether a backup is due, and the drill restores each new backup after it.
+    "backup-run": {
+        "task": "datasecurity.tasks.backup_run_due",
+        "schedule": crontab(minute="*/15"),
+    },
+    "backup-verify": {
+        "task": "datasecurity.tasks.restore_drill_due",
+        "schedule": crontab(minute="7-59/15"),
+    },
 }
 PERIODIC_JOB_LABELS = {
     "people-changes-apply": _("Transfers and changes taking effect (GEN-2)"),
@@ -419,6 +429,8 @@ PERIODIC_JOB_LABELS = {
     "complaint-sla-escalation": _("Complaint SLA escalation (CMP-2)"),
     "appraisal-month-end": _("Month-end appraisal cycle (PRF-2)"),
     "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),
+    "backup-run": _("Backup by the plan, to both locations (SEC-1)"),
+    "backup-verify": _("Restore drill of the newest backup (SEC-1)"),
 }
 
 # --- E-mail and links in e-mails ------------------------------------------------------

@@ -22,6 +22,33 @@ def _locked_out(sender, request=None, username=None, **kwargs):
     audit_lockout_record(username=username or "", failures=getattr(request, "axes_failures_since_start", None))
 
 
+def _backup_key_check(app_configs, **kwargs):
+    """Deploy check (SEC-1): production encrypts its backups with its own key."""
+    from django.conf import settings
+    from django.core.checks import Warning as CheckWarning
+
+    from datasecurity.rules.backup import backup_key_parse
+
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    text = getattr(settings, "BACKUP_ENCRYPTION_KEY", "")
+    try:
+        if text:
+            backup_key_parse(text)
+            return []
+        problem = "BACKUP_ENCRYPTION_KEY is not set: backups will fail (SEC-1, encrypted at rest)."
+    except ValueError as exc:
+        problem = f"BACKUP_ENCRYPTION_KEY is not valid: {exc}."
+    return [
+        CheckWarning(
+            problem,
+            hint='Make one with python -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())" '
+            "and keep it outside both backup locations (docs/operations.md).",
+            id="datasecurity.W001",
+        )
+    ]
+
+
 class DatasecurityConfig(AppConfig):
     name = "datasecurity"
     verbose_name = _("Data security")
@@ -30,11 +57,12 @@ class DatasecurityConfig(AppConfig):
         # Imported here: Django imports apps.py before the models are ready.
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_login_failed
+        from django.core.checks import Tags, register
 
-        from callcenter.navigation import NavEntry, has_any_role, navigation_register
-        from callcenter.providers import DashboardCard, dashboard_card_register
+        from callcenter.navigation import NavEntry, has_any_role, is_staff, navigation_register
+        from callcenter.providers import DashboardCard, HealthCheck, dashboard_card_register, health_check_register
         from callcenter.roles import Role
-        from datasecurity.selectors import audit_dashboard_alerts
+        from datasecurity.selectors import audit_dashboard_alerts, backup_health
 
         # SEC-2: failed sign-ins and lockouts reach the audit trail.
         user_login_failed.connect(_sign_in_failed, dispatch_uid="datasecurity.audit_sign_in_failure")
@@ -59,7 +87,19 @@ class DatasecurityConfig(AppConfig):
                 has_any_role(Role.SECURITY_AUDITOR),
                 group="security",
             ),
+            # SEC-1: administrators keep the backups; security auditors read them.
+            NavEntry(
+                "backups",
+                _("Backups"),
+                "datasecurity:backup_list",
+                "archive",
+                910,
+                lambda viewer: is_staff(viewer) or viewer.has_role(Role.SECURITY_AUDITOR),
+                group="security",
+            ),
         )
+        health_check_register(HealthCheck("backups", _("Backups and restore drills (SEC-1)"), backup_health))
+        register(_backup_key_check, Tags.security, deploy=True)
         # Issue 14: the security auditor's dashboard opens on the alerts (SEC-2, SEC-3).
         dashboard_card_register(
             DashboardCard(

@@ -21,3 +21,5 @@ class DataSecurityErrorCode(ErrorCode):
     RETENTION_ARCHIVE_FAILED = "retention_archive_failed"
     RETENTION_DELETE_REFUSED = "retention_delete_refused"
     ARCHIVE_UNAVAILABLE = "archive_unavailable"
+    BACKUP_KEY_MISSING = "backup_key_missing"
+    BACKUP_BUSY = "backup_busy"

@@ -72,3 +72,50 @@ def audit_retention():
     """SEC-2: archive the audit events past the retention (signed, both backup locations, read
     back), then delete them; a failure deletes nothing, alerts, and fails the run."""
     return retention_purge().summary()
+
+
+# --- Backups and restore drills (SEC-1) -------------------------------------------------------
+
+
+@periodic_job("backup-run", acks_late=True)
+def backup_run_due():
+    """Every 15 minutes: is a backup due by the plan (its schedule lives in the database)? Then
+    make it here. A failed backup fails the job (red on the health page) after its alert."""
+    from datasecurity.services import backup_run_due as due  # noqa: PLC0415 - one import per job
+
+    run = due()
+    if run is None:
+        return "not due"
+    if run.status != "succeeded":
+        raise RuntimeError(f"backup {run.pk} failed: {run.error}")
+    return f"backup {run.pk}: {run.size} bytes, SHA-256 {run.sha256[:12]}…, both locations verified"
+
+
+@periodic_job("backup-verify", acks_late=True)
+def restore_drill_due():
+    """Every 15 minutes: the newest backup never restored is restored into a scratch database
+    and checked (SEC-1: every backup verified by a real restore)."""
+    from datasecurity.services import restore_drill_due as due  # noqa: PLC0415
+
+    drill = due()
+    if drill is None:
+        return "every stored backup has been drilled"
+    if drill.result != "passed":
+        raise RuntimeError(f"restore drill {drill.pk} of backup {drill.backup_id} failed: {drill.error}")
+    return f"backup {drill.backup_id} proven restorable (drill {drill.pk})"
+
+
+@shared_task(name="datasecurity.tasks.backup_run_execute", acks_late=True)
+def backup_run_execute(run_id: int) -> str:
+    """A backup an administrator started (page, API or command)."""
+    from datasecurity.services import backup_run_execute as execute  # noqa: PLC0415
+
+    return execute(run_id=run_id).status
+
+
+@shared_task(name="datasecurity.tasks.restore_drill_execute", acks_late=True)
+def restore_drill_execute(drill_id: int) -> str:
+    """A restore drill an administrator started."""
+    from datasecurity.services import restore_drill_execute as execute  # noqa: PLC0415
+
+    return execute(drill_id=drill_id).result

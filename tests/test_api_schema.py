@@ -31,7 +31,7 @@ from attendance.tests.factories import PDF_BYTES
 from callcenter.celery import app as celery_app
 from callcenter.models import Employee, ExitChecklist, User
 from complaints.models import Complaint, ComplaintAttachment
-from datasecurity.models import AuditArchive
+from datasecurity.models import AuditArchive, BackupRun
 from datasecurity.services import audit_export_render
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
@@ -47,6 +47,8 @@ LIST_CALLERS = {
     "/api/v1/audit/events/": "auditor",
     "/api/v1/audit/exports/": "auditor",
     "/api/v1/audit/archives/": "auditor",
+    "/api/v1/backups/": "auditor",
+    "/api/v1/backups/drills/": "auditor",
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",
@@ -159,6 +161,13 @@ def made(demo, spec, django_db_blocker):
             expect=202,
         ).json()
         audit_export_render(export_id=audit_export["id"])  # what the worker does after the commit
+        # SEC-1: an administrator starts a backup; the worker (not run here) makes it, then a drill.
+        backup = call(demo, spec, "admin", "post", "/api/v1/backups/", expect=202).json()
+        BackupRun.objects.filter(pk=backup["id"]).update(
+            status="succeeded", name="backups/backup-api.ccbk", sha256="b" * 64, finished_at=timezone.now()
+        )
+        drill = call(demo, spec, "admin", "post", "/api/v1/backups/drills/", data={"backup": backup["id"]}, expect=202)
+        drill = drill.json()
         complaint = Complaint.objects.filter(status__in=["new", "investigating"]).order_by("pk").first()
         evidence = SimpleUploadedFile("evidence.pdf", PDF_BYTES, content_type="application/pdf")
         call(
@@ -215,6 +224,8 @@ def made(demo, spec, django_db_blocker):
         correction=correction,
         delegation=delegation,
         attachment=attachment,
+        backup=backup,
+        drill=drill,
         today=today,
     )
 
@@ -324,6 +335,8 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/leavers/{id}/": ("hr", ExitChecklist.objects.order_by("pk").first().pk),
         "/api/v1/performance/appraisals/{id}/": ("hr", Appraisal.objects.order_by("pk").first().pk),
         "/api/v1/audit/exports/{id}/": ("auditor", made.audit_export["id"]),
+        "/api/v1/backups/{id}/": ("auditor", made.backup["id"]),
+        "/api/v1/backups/drills/{id}/": ("auditor", made.drill["id"]),
         "/api/v1/audit/exports/{id}/download/": ("auditor", made.audit_export["id"]),
         "/api/v1/audit/archives/{id}/": ("auditor", made.audit_archive.pk),
         "/api/v1/audit/archives/{id}/download/": ("auditor", _audit_archive_files(made.audit_archive)),

@@ -25,6 +25,8 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "DJANGO_SECRET_KEY": "deploy-check-" + "k" * 60,
     "DJANGO_ALLOWED_HOSTS": "callcenter.example.com",
+    # SEC-1: production encrypts its backups with its own key (datasecurity.W001 otherwise)
+    "BACKUP_ENCRYPTION_KEY": "Y2ktb25seSBiYWNrdXAga2V5LCBuZXZlciByZWFsISE=",  # 32 bytes, CI only
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/callcenter"),
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
 }

@@ -161,6 +161,16 @@ NOT_PRIVILEGED = {
     ),
     "datasecurity.audit_archive_open": _READ + " (any security auditor downloads an audit archive)",
     "datasecurity.audit_archive_verification_save": _SYSTEM + " (the outcome of audit_verify on each archive)",
+    # backups (SEC-1): copies of the whole database; no person's record is decided
+    "datasecurity.backup_key": _SYSTEM,
+    "datasecurity.backup_plan_update": _COMPANY + " (the plan names a responsible person, decides nothing of theirs)",
+    "datasecurity.backup_request": _SYSTEM + " (an administrator copies the whole database; audited)",
+    "datasecurity.backup_run_due": _SYSTEM,
+    "datasecurity.backup_run_execute": _SYSTEM,
+    "datasecurity.backup_restore_into": "the operator's bad-day restore into a new database; never the live one",
+    "datasecurity.restore_drill_request": _SYSTEM + " (a restore into a scratch database, dropped afterwards)",
+    "datasecurity.restore_drill_due": _SYSTEM,
+    "datasecurity.restore_drill_execute": _SYSTEM,
     # attendance
     "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",
     "attendance.punch_correction_submit": _SELF_SERVICE,

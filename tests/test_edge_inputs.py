@@ -100,6 +100,8 @@ ROUTE_TABLES = (
     (r"performance/(bonus|bonus-sheets)/<int:pk>/", "performance.BonusSheet"),
     (r"audit/exports/<int:pk>/", "datasecurity.AuditExport"),
     (r"audit/archives/<int:pk>/", "datasecurity.AuditArchive"),
+    (r"backups/drills/<int:pk>/", "datasecurity.RestoreDrill"),
+    (r"backups/<int:pk>/", "datasecurity.BackupRun"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

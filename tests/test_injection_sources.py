@@ -33,6 +33,18 @@ FORBIDDEN_ATTRIBUTE_CALLS = {
 SQL_SINKS = {"execute", "executemany", "RawSQL"}
 # (file, enclosing function) -> why the SQL text it builds is not input
 SQL_BUILT_SAFELY = {
+    ("datasecurity/services/backup.py", "_pg_describe"): (
+        "backup manifest: table names from pg_class, quoted with psycopg's sql.Identifier; no input"
+    ),
+    ("datasecurity/services/backup.py", "_sqlite_describe"): (
+        "backup manifest: table names from sqlite_master, double-quoted; no input"
+    ),
+    ("datasecurity/services/backup.py", "_scratch_create"): (
+        "drill or restore database: a generated name or one matching ^[A-Za-z_][A-Za-z0-9_]{0,62}$, sql.Identifier"
+    ),
+    ("datasecurity/services/backup.py", "_scratch_drop"): (
+        "drill or restore database: a generated name or one matching ^[A-Za-z_][A-Za-z0-9_]{0,62}$, sql.Identifier"
+    ),
     ("complaints/selectors/statistics.py", "_id_in"): "table and column names from the model; the ids are bound",
     ("datasecurity/append_only.py", "forwards"): "migration helper: table and trigger names written in migrations",
     ("datasecurity/append_only.py", "backwards"): "migration helper: table and trigger names written in migrations",

@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from callcenter.models import JobRun
+from callcenter.providers import health_checks_registered
 
 __all__ = [
     "health_broker",
@@ -72,4 +73,13 @@ def health_broker() -> dict:
 
 
 def health_checks() -> dict:
-    return {"database": health_database(), "broker": health_broker()}
+    """The core's checks, then those the apps registered (``health_check_register``), each with
+    its ``label``; a registered check that raises is shown failing, not as a 500."""
+    checks = {"database": health_database(), "broker": health_broker()}
+    for registered in health_checks_registered():
+        try:
+            result = dict(registered.check())
+        except Exception as exc:  # noqa: BLE001 - a health check reports, never raises
+            result = {"ok": False, "detail": type(exc).__name__}
+        checks[registered.key] = {**result, "label": registered.label}
+    return checks

@@ -201,4 +201,5 @@ class AuditExport(models.Model):
         return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0
 
 
+from datasecurity.models.backup import *  # noqa: E402,F403
 from datasecurity.models.retention import *  # noqa: E402,F403

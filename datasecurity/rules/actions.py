@@ -23,6 +23,12 @@ AUDIT_ACTION_LABELS = {
     "audit.export_download": _("Audit trail export downloaded"),
     "audit.export_tampered": _("Audit trail export refused: file altered"),
     "audit.verify_request": _("Audit chain check requested"),
+    # backups (SEC-1)
+    "backup.plan_update": _("Backup plan changed"),
+    "backup.request": _("Backup started"),
+    "backup.drill_request": _("Restore drill started"),
+    "backup.prune": _("Old backups deleted (beyond the number kept)"),
+    "backup.restore": _("Backup restored into a database"),
     "auth.login_failed": _("Failed sign-in"),
     "auth.lockout": _("Account locked after failed sign-ins"),
     "bench.audit_append": _("Benchmark event (developer tooling)"),

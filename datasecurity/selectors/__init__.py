@@ -493,4 +493,5 @@ def audit_export_filename(export: AuditExport) -> str:
     return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"
 
 
+from datasecurity.selectors.backup import *  # noqa: E402,F403
 from datasecurity.selectors.retention import *  # noqa: E402,F403
