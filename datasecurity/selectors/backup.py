@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from callcenter.errors import NotFoundError, PermissionDeniedError
 from callcenter.roles import Role, has_role
-from callcenter.storage_urls import storage_location_label
+from callcenter.storage_locations import storage_location_label
 from datasecurity.models import (
     BackupMethod,
     BackupPlan,

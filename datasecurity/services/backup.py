@@ -60,7 +60,7 @@ from psycopg import sql
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from callcenter.models import Employee
 from callcenter.roles import Role
-from callcenter.storage_urls import storage_location_label
+from callcenter.storage_locations import storage_location_label
 from datasecurity.errors import DataSecurityErrorCode
 from datasecurity.models import (
     BACKUP_KEEP_MIN,

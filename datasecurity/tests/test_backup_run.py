@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from callcenter.models import Notification
 from callcenter.roles import Role
-from callcenter.storage_urls import storage_from_url
+from callcenter.storage_locations import storage_from_url
 from callcenter.tests import factories as f
 from datasecurity.apps import _backup_key_check
 from datasecurity.models import AuditEvent, BackupPlan, BackupRun, BackupRunStatus, RestoreDrill, RestoreDrillResult
