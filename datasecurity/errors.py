@@ -17,3 +17,7 @@ class DataSecurityErrorCode(ErrorCode):
     EXPORT_OVER_CAP = "export_over_cap"
     EXPORT_NOT_READY = "export_not_ready"
     EXPORT_TAMPERED = "export_tampered"
+    # security monitoring (SEC-3)
+    INVALID_PERIOD = "invalid_period"
+    ALERT_NOTE_REQUIRED = "alert_note_required"
+    ALERT_NOT_OPEN = "alert_not_open"
