@@ -7,7 +7,13 @@ a permission denial (the request never reached its view): Django's is answered b
 and password-change middleware (callcenter/settings.py); DRF authenticates API tokens in the
 view and sets the user on the request, so token calls are seen too."""
 
+import logging
+
+from django.db import DatabaseError
+
 from datasecurity.services import security_permission_denial_record
+
+logger = logging.getLogger(__name__)
 
 
 class PermissionDenialAuditMiddleware:
@@ -19,9 +25,13 @@ class PermissionDenialAuditMiddleware:
         if response.status_code == 403 and getattr(request, "_security_view_reached", False):
             user = getattr(request, "user", None)
             if getattr(user, "is_authenticated", False) and not _csrf_refusal(response):
-                security_permission_denial_record(
-                    user=user, method=request.method or "", path=request.path, api=request.path.startswith("/api/")
-                )
+                try:
+                    security_permission_denial_record(
+                        user=user, method=request.method or "", path=request.path, api=request.path.startswith("/api/")
+                    )
+                except DatabaseError:
+                    # The refusal stands whatever happens to its record: a 403, never a 500.
+                    logger.exception("permission denial of user %s not recorded", user.pk)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

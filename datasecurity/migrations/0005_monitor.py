@@ -8,109 +8,274 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('datasecurity', '0004_audit_export'),
+        ("datasecurity", "0004_audit_export"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SecurityHourlyCount',
+            name="SecurityHourlyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField(verbose_name='hour (UTC)')),
-                ('local_date', models.DateField(verbose_name='local date')),
-                ('category', models.CharField(max_length=20, verbose_name='category')),
-                ('events', models.PositiveBigIntegerField(default=0, verbose_name='events')),
-                ('records', models.PositiveBigIntegerField(default=0, verbose_name='sensitive records read')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hour", models.DateTimeField(verbose_name="hour (UTC)")),
+                ("local_date", models.DateField(verbose_name="local date")),
+                ("category", models.CharField(max_length=20, verbose_name="category")),
+                ("events", models.PositiveBigIntegerField(default=0, verbose_name="events")),
+                ("records", models.PositiveBigIntegerField(default=0, verbose_name="sensitive records read")),
             ],
             options={
-                'verbose_name': 'security events per hour',
-                'verbose_name_plural': 'security events per hour',
-                'ordering': ['hour', 'category'],
-                'indexes': [models.Index(fields=['local_date', 'category'], name='security_hourly_date_idx')],
-                'constraints': [models.UniqueConstraint(fields=('hour', 'category'), name='security_hourly_one_per_hour')],
+                "verbose_name": "security events per hour",
+                "verbose_name_plural": "security events per hour",
+                "ordering": ["hour", "category"],
+                "indexes": [models.Index(fields=["local_date", "category"], name="security_hourly_date_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("hour", "category"), name="security_hourly_one_per_hour")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SecurityMonitorState',
+            name="SecurityMonitorState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_event_id', models.BigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_event_id", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'security monitoring state',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='security_monitor_state_single_row')],
+                "verbose_name": "security monitoring state",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="security_monitor_state_single_row")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SecurityAlert',
+            name="SecurityAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('bulk_read', 'Unusual bulk read')], max_length=20, verbose_name='kind')),
-                ('window_start', models.DateTimeField(verbose_name='hour from')),
-                ('window_end', models.DateTimeField(verbose_name='hour to')),
-                ('count', models.PositiveBigIntegerField(verbose_name='sensitive records read')),
-                ('events', models.PositiveIntegerField(verbose_name='events')),
-                ('threshold', models.PositiveIntegerField(verbose_name='alert threshold')),
-                ('first_event_id', models.BigIntegerField(verbose_name='first event')),
-                ('last_event_id', models.BigIntegerField(verbose_name='last event')),
-                ('first_at', models.DateTimeField(verbose_name='first event at')),
-                ('last_at', models.DateTimeField(verbose_name='last event at')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged')], default='open', max_length=20, verbose_name='state')),
-                ('detected_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='detected at')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user concerned')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("bulk_read", "Unusual bulk read")], max_length=20, verbose_name="kind"),
+                ),
+                ("window_start", models.DateTimeField(verbose_name="hour from")),
+                ("window_end", models.DateTimeField(verbose_name="hour to")),
+                ("count", models.PositiveBigIntegerField(verbose_name="sensitive records read")),
+                ("events", models.PositiveIntegerField(verbose_name="events")),
+                ("threshold", models.PositiveIntegerField(verbose_name="alert threshold")),
+                ("first_event_id", models.BigIntegerField(verbose_name="first event")),
+                ("last_event_id", models.BigIntegerField(verbose_name="last event")),
+                ("first_at", models.DateTimeField(verbose_name="first event at")),
+                ("last_at", models.DateTimeField(verbose_name="last event at")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("acknowledged", "Acknowledged")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("detected_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="detected at")),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="acknowledged by",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user concerned",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'security alert',
-                'verbose_name_plural': 'security alerts',
-                'ordering': ['-window_start', '-id'],
-                'indexes': [models.Index(fields=['state', '-window_start'], name='security_alert_state_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'subject', 'window_start'), name='security_alert_once_per_hour'), models.CheckConstraint(condition=models.Q(('window_end__gt', models.F('window_start'))), name='security_alert_window'), models.CheckConstraint(condition=models.Q(models.Q(('acknowledged_at__isnull', True), ('acknowledged_by__isnull', True), ('state', 'open')), models.Q(('acknowledged_at__isnull', False), ('acknowledged_by__isnull', False), ('state', 'acknowledged'), models.Q(('note', ''), _negated=True)), _connector='OR'), name='security_alert_acknowledged_with_note'), models.CheckConstraint(condition=models.Q(('acknowledged_by__isnull', True), models.Q(('acknowledged_by', models.F('subject')), _negated=True), _connector='OR'), name='security_alert_not_own')],
+                "verbose_name": "security alert",
+                "verbose_name_plural": "security alerts",
+                "ordering": ["-window_start", "-id"],
+                "indexes": [models.Index(fields=["state", "-window_start"], name="security_alert_state_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "subject", "window_start"), name="security_alert_once_per_hour"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("window_end__gt", models.F("window_start"))), name="security_alert_window"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("acknowledged_at__isnull", True), ("acknowledged_by__isnull", True), ("state", "open")
+                            ),
+                            models.Q(
+                                ("acknowledged_at__isnull", False),
+                                ("acknowledged_by__isnull", False),
+                                ("state", "acknowledged"),
+                                models.Q(("note", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="security_alert_acknowledged_with_note",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("acknowledged_by__isnull", True),
+                            models.Q(("acknowledged_by", models.F("subject")), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="security_alert_not_own",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SecurityMonitoringPolicy',
+            name="SecurityMonitoringPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(unique=True, verbose_name='effective from')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='reason for the change')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('bulk_read_alert_per_hour', models.PositiveIntegerField(default=200, help_text='A user who reads more customer contact details or exported rows than this in one clock hour alerts the security auditors, once per hour.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='bulk read alert (sensitive records per user per hour)')),
-                ('working_hours_start', models.PositiveSmallIntegerField(default=7, help_text="Local time (the site's time zone). Sign-ins and sensitive reads before it are after-hours access.", validators=[django.core.validators.MaxValueValidator(23)], verbose_name='working hours start (hour)')),
-                ('working_hours_end', models.PositiveSmallIntegerField(default=22, help_text='Local time; from this hour on, sign-ins and sensitive reads are after-hours access.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(24)], verbose_name='working hours end (hour)')),
-                ('denials_recorded_per_hour', models.PositiveIntegerField(default=30, help_text='Beyond this, one more event says the denials go on and the rest of the hour is not recorded one by one, so a scanner cannot flood the audit trail.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)], verbose_name='permission denials recorded per user per hour')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("effective_from", models.DateField(unique=True, verbose_name="effective from")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="reason for the change")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "bulk_read_alert_per_hour",
+                    models.PositiveIntegerField(
+                        default=200,
+                        help_text="A user who reads more customer contact details or exported rows than this in one clock hour alerts the security auditors, once per hour.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="bulk read alert (sensitive records per user per hour)",
+                    ),
+                ),
+                (
+                    "working_hours_start",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="Local time (the site's time zone). Sign-ins and sensitive reads before it are after-hours access.",
+                        validators=[django.core.validators.MaxValueValidator(23)],
+                        verbose_name="working hours start (hour)",
+                    ),
+                ),
+                (
+                    "working_hours_end",
+                    models.PositiveSmallIntegerField(
+                        default=22,
+                        help_text="Local time; from this hour on, sign-ins and sensitive reads are after-hours access.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(24),
+                        ],
+                        verbose_name="working hours end (hour)",
+                    ),
+                ),
+                (
+                    "denials_recorded_per_hour",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="Beyond this, one more event says the denials go on and the rest of the hour is not recorded one by one, so a scanner cannot flood the audit trail.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1000),
+                        ],
+                        verbose_name="permission denials recorded per user per hour",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'security monitoring policy',
-                'verbose_name_plural': 'security monitoring policies',
-                'ordering': ['-effective_from'],
-                'get_latest_by': 'effective_from',
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('working_hours_start__lt', models.F('working_hours_end')), ('working_hours_end__lte', 24)), name='security_policy_working_hours'), models.CheckConstraint(condition=models.Q(('bulk_read_alert_per_hour__gte', 1)), name='security_policy_bulk_min_1'), models.CheckConstraint(condition=models.Q(('denials_recorded_per_hour__gte', 1), ('denials_recorded_per_hour__lte', 1000)), name='security_policy_denials_range')],
+                "verbose_name": "security monitoring policy",
+                "verbose_name_plural": "security monitoring policies",
+                "ordering": ["-effective_from"],
+                "get_latest_by": "effective_from",
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("working_hours_start__lt", models.F("working_hours_end")), ("working_hours_end__lte", 24)
+                        ),
+                        name="security_policy_working_hours",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("bulk_read_alert_per_hour__gte", 1)), name="security_policy_bulk_min_1"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("denials_recorded_per_hour__gte", 1), ("denials_recorded_per_hour__lte", 1000)
+                        ),
+                        name="security_policy_denials_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SecurityWatchedEvent',
+            name="SecurityWatchedEvent",
             fields=[
-                ('event', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='datasecurity.auditevent', verbose_name='audit event')),
-                ('category', models.CharField(max_length=20, verbose_name='category')),
-                ('occurred_at', models.DateTimeField(verbose_name='time (UTC)')),
-                ('records', models.PositiveBigIntegerField(default=0, verbose_name='sensitive records read')),
-                ('after_hours', models.BooleanField(default=False, verbose_name='after hours')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "event",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="datasecurity.auditevent",
+                        verbose_name="audit event",
+                    ),
+                ),
+                ("category", models.CharField(max_length=20, verbose_name="category")),
+                ("occurred_at", models.DateTimeField(verbose_name="time (UTC)")),
+                ("records", models.PositiveBigIntegerField(default=0, verbose_name="sensitive records read")),
+                ("after_hours", models.BooleanField(default=False, verbose_name="after hours")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'watched security event',
-                'verbose_name_plural': 'watched security events',
-                'ordering': ['-occurred_at', '-event_id'],
-                'indexes': [models.Index(fields=['category', '-occurred_at'], name='security_watched_cat_idx'), models.Index(fields=['-occurred_at'], name='security_watched_time_idx'), models.Index(condition=models.Q(('after_hours', True)), fields=['-occurred_at'], name='security_watched_after_idx'), models.Index(condition=models.Q(('records__gt', 0)), fields=['occurred_at'], name='security_watched_reads_idx')],
+                "verbose_name": "watched security event",
+                "verbose_name_plural": "watched security events",
+                "ordering": ["-occurred_at", "-event_id"],
+                "indexes": [
+                    models.Index(fields=["category", "-occurred_at"], name="security_watched_cat_idx"),
+                    models.Index(fields=["-occurred_at"], name="security_watched_time_idx"),
+                    models.Index(
+                        condition=models.Q(("after_hours", True)),
+                        fields=["-occurred_at"],
+                        name="security_watched_after_idx",
+                    ),
+                    models.Index(
+                        condition=models.Q(("records__gt", 0)),
+                        fields=["occurred_at"],
+                        name="security_watched_reads_idx",
+                    ),
+                ],
             },
         ),
     ]

@@ -3,8 +3,10 @@ it shows per category and period, bounded queries, the acknowledgement of an ale
 (audited, never by the person concerned), bad input explained, and the page on SQLite."""
 
 import datetime
+import json
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -263,8 +265,6 @@ def test_an_auditor_cannot_acknowledge_an_alert_about_themselves(client, org, da
 
 
 def test_the_database_refuses_an_acknowledgement_about_oneself_or_without_a_note(org, day):
-    from django.db import IntegrityError, transaction
-
     alert = _alert_about(org.hr.user, day)
     now = timezone.now()
     update = SecurityAlert.objects.filter(pk=alert.pk).update
@@ -299,8 +299,6 @@ def test_the_alert_page_lists_what_was_read_in_the_hour(client, org, data, djang
 
 
 def test_the_endpoints_are_in_the_openapi_schema(client, org):
-    import json
-
     client.force_login(org.auditor.user)
     schema = json.loads(client.get("/api/schema/", {"format": "json"}).content)
     for path in (
