@@ -26,6 +26,7 @@ from attendance.tests.factories import PDF_BYTES
 from callcenter.celery import app as celery_app
 from callcenter.models import Employee, ExitChecklist, User
 from complaints.models import Complaint, ComplaintAttachment
+from datasecurity.models import SecurityAlert
 from datasecurity.services import audit_export_render
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
@@ -40,6 +41,8 @@ USERNAMES = ["hr", "agent", "supervisor", "auditor", "complaints", "manager", "l
 LIST_CALLERS = {
     "/api/v1/audit/events/": "auditor",
     "/api/v1/audit/exports/": "auditor",
+    "/api/v1/security/alerts/": "auditor",
+    "/api/v1/security/summary/": "auditor",
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",
@@ -287,6 +290,7 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/leavers/{id}/": ("hr", ExitChecklist.objects.order_by("pk").first().pk),
         "/api/v1/performance/appraisals/{id}/": ("hr", Appraisal.objects.order_by("pk").first().pk),
         "/api/v1/audit/exports/{id}/": ("auditor", made.audit_export["id"]),
+        "/api/v1/security/alerts/{id}/": ("auditor", SecurityAlert.objects.order_by("pk").first().pk),
         "/api/v1/audit/exports/{id}/download/": ("auditor", made.audit_export["id"]),
         "/api/v1/performance/bonus-exports/{id}/": ("hr", made.export["id"]),
         "/api/v1/performance/bonus-exports/{id}/download/": ("hr", made.export["id"]),
@@ -297,7 +301,7 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/performance/setup/templates/{id}/": ("hr", AppraisalTemplate.objects.order_by("pk").first().pk),
     }
     if "{id}" not in path:
-        return ("agent" if path == "/api/v1/me/" else "hr"), path
+        return ("agent" if path == "/api/v1/me/" else LIST_CALLERS.get(path, "hr")), path
     user, pk = ids[path]
     return user, path.replace("{id}", str(pk))
 

@@ -99,6 +99,7 @@ ROUTE_TABLES = (
     (r"performance/(bonus/files|bonus-exports)/<int:pk>/", "performance.BonusSheetFile"),
     (r"performance/(bonus|bonus-sheets)/<int:pk>/", "performance.BonusSheet"),
     (r"audit/exports/<int:pk>/", "datasecurity.AuditExport"),
+    (r"security/alerts/<int:pk>/", "datasecurity.SecurityAlert"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

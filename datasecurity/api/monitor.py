@@ -16,15 +16,18 @@ from datasecurity.models import SecurityAlertState
 _CATEGORIES = list(selectors.SECURITY_CATEGORIES)
 
 
+_CATEGORY_HELP = "one of " + ", ".join(_CATEGORIES)
+
+
 class SecurityTotalSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=_CATEGORIES)
+    category = serializers.CharField(help_text=_CATEGORY_HELP)
     label = serializers.CharField(help_text="the category in the reader's language")
     events = serializers.IntegerField()
     records = serializers.IntegerField(help_text="sensitive records read (exports' rows, contact reveals)")
 
 
 class SecuritySeriesSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=_CATEGORIES)
+    category = serializers.CharField(help_text=_CATEGORY_HELP)
     label = serializers.CharField()
     values = serializers.ListField(child=serializers.IntegerField(), help_text="one count per label")
 
