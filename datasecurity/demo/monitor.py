@@ -11,6 +11,8 @@ from datasecurity.services import audit_record, audit_sign_in_failure_record, se
 
 @register_demo_seeder(order=90)
 def seed_security(rng: random.Random, employees, months: int, stdout) -> dict:
+    if months <= 0:  # the org only
+        return {}
     hr = User.objects.filter(is_active=True, groups__name=Role.HR).order_by("pk").first()
     handler = User.objects.filter(is_active=True, groups__name=Role.COMPLAINT_HANDLER).order_by("pk").first()
     for username in ("agent", "agent", "nobody"):
