@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "callcenter.middleware.UserLanguageMiddleware",
     "callcenter.middleware.PasswordChangeRequiredMiddleware",
     "callcenter.middleware.AuditContextMiddleware",
+    # SEC-3: a 403 to a signed-in user is an audit event (bounded per user and hour).
+    "datasecurity.middleware.PermissionDenialAuditMiddleware",
     "callcenter.middleware.ApplicationErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -367,6 +369,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-retention": {
         "task": "datasecurity.tasks.audit_retention",
         "schedule": crontab(hour=2, minute=40),
+    },
+    # SEC-3: the security page's counts and the bulk-read alerts, incremental by audit event id.
+    "security-monitor-scan": {
+        "task": "datasecurity.tasks.security_monitor_scan",
+        "schedule": crontab(minute="*/5"),
     },
     "sessions-clear": {
         "task": "callcenter.tasks.sessions_clear",

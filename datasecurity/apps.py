@@ -49,6 +49,17 @@ def _backup_key_check(app_configs, **kwargs):
     ]
 
 
+def _signed_in(sender, request=None, user=None, **kwargs):
+    """Django's ``user_logged_in`` for a sign-in form's POST (SEC-3, after-hours access): a
+    session opened by tooling (the test client's ``force_login``) is not a person signing in.
+    Only calls the service."""
+    if request is None or getattr(request, "method", None) != "POST" or user is None:
+        return
+    from datasecurity.services import security_sign_in_record
+
+    security_sign_in_record(user=user)
+
+
 class DatasecurityConfig(AppConfig):
     name = "datasecurity"
     verbose_name = _("Data security")
@@ -56,7 +67,7 @@ class DatasecurityConfig(AppConfig):
     def ready(self):
         # Imported here: Django imports apps.py before the models are ready.
         from axes.signals import user_locked_out
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.core.checks import Tags, register
 
         from callcenter.navigation import NavEntry, has_any_role, is_staff, navigation_register
@@ -67,6 +78,8 @@ class DatasecurityConfig(AppConfig):
         # SEC-2: failed sign-ins and lockouts reach the audit trail.
         user_login_failed.connect(_sign_in_failed, dispatch_uid="datasecurity.audit_sign_in_failure")
         user_locked_out.connect(_locked_out, dispatch_uid="datasecurity.audit_lockout")
+        # SEC-3: sign-ins, for the after-hours access of the security page.
+        user_logged_in.connect(_signed_in, dispatch_uid="datasecurity.security_sign_in")
         navigation_register(
             NavEntry(
                 "audit",
@@ -95,6 +108,16 @@ class DatasecurityConfig(AppConfig):
                 "archive",
                 910,
                 lambda viewer: is_staff(viewer) or viewer.has_role(Role.SECURITY_AUDITOR),
+                group="security",
+            ),
+            # SEC-3: the security auditor's monitoring page and alerts.
+            NavEntry(
+                "security",
+                _("Security monitoring"),
+                "datasecurity:security_overview",
+                "shield-exclamation",
+                902,
+                has_any_role(Role.SECURITY_AUDITOR),
                 group="security",
             ),
         )

@@ -23,3 +23,7 @@ class DataSecurityErrorCode(ErrorCode):
     ARCHIVE_UNAVAILABLE = "archive_unavailable"
     BACKUP_KEY_MISSING = "backup_key_missing"
     BACKUP_BUSY = "backup_busy"
+    # security monitoring (SEC-3)
+    INVALID_PERIOD = "invalid_period"
+    ALERT_NOTE_REQUIRED = "alert_note_required"
+    ALERT_NOT_OPEN = "alert_not_open"

@@ -119,3 +119,12 @@ def restore_drill_execute(drill_id: int) -> str:
     from datasecurity.services import restore_drill_execute as execute  # noqa: PLC0415
 
     return execute(drill_id=drill_id).result
+
+
+@periodic_job("security-monitor-scan")
+def security_monitor_scan():
+    """The security page's counts and the bulk-read alerts (SEC-3): read the audit events appended
+    since the last run (at most 20 batches of 100,000 ids a run; the next run continues)."""
+    from datasecurity.services import security_monitor_scan as scan  # noqa: PLC0415 - one import per job, as above
+
+    return str(scan(max_batches=20))

@@ -31,7 +31,7 @@ from attendance.tests.factories import PDF_BYTES
 from callcenter.celery import app as celery_app
 from callcenter.models import Employee, ExitChecklist, User
 from complaints.models import Complaint, ComplaintAttachment
-from datasecurity.models import AuditArchive, BackupRun
+from datasecurity.models import AuditArchive, BackupRun, SecurityAlert
 from datasecurity.services import audit_export_render
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
@@ -49,6 +49,8 @@ LIST_CALLERS = {
     "/api/v1/audit/archives/": "auditor",
     "/api/v1/backups/": "auditor",
     "/api/v1/backups/drills/": "auditor",
+    "/api/v1/security/alerts/": "auditor",
+    "/api/v1/security/summary/": "auditor",
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",
@@ -337,6 +339,7 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/audit/exports/{id}/": ("auditor", made.audit_export["id"]),
         "/api/v1/backups/{id}/": ("auditor", made.backup["id"]),
         "/api/v1/backups/drills/{id}/": ("auditor", made.drill["id"]),
+        "/api/v1/security/alerts/{id}/": ("auditor", SecurityAlert.objects.order_by("pk").first().pk),
         "/api/v1/audit/exports/{id}/download/": ("auditor", made.audit_export["id"]),
         "/api/v1/audit/archives/{id}/": ("auditor", made.audit_archive.pk),
         "/api/v1/audit/archives/{id}/download/": ("auditor", _audit_archive_files(made.audit_archive)),
@@ -349,7 +352,7 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/performance/setup/templates/{id}/": ("hr", AppraisalTemplate.objects.order_by("pk").first().pk),
     }
     if "{id}" not in path:
-        return ("agent" if path == "/api/v1/me/" else "hr"), path
+        return ("agent" if path == "/api/v1/me/" else LIST_CALLERS.get(path, "hr")), path
     user, pk = ids[path]
     return user, path.replace("{id}", str(pk))
 

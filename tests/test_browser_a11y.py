@@ -191,6 +191,8 @@ ENGLISH_PAGES = {
         "/attendance/leave/inbox/",
     ),
     "hr": ("/", "/performance/cycles/", "/performance/bonus/", "/employees/", "/policies/"),
+    # SEC-3: the security page's cards, chart and tables, and its alerts.
+    "auditor": ("/security/", "/security/alerts/"),
 }
 
 

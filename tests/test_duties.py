@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 import attendance.services as attendance_services
 import callcenter.services as core_services
 import complaints.services as complaint_services
+import datasecurity.services as datasecurity_services
 import performance.selectors as performance_selectors
 import performance.services as performance_services
 from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, RosterEntry
@@ -50,7 +51,7 @@ from callcenter.roles import Role
 from callcenter.tests import factories as f
 from complaints.models import Complaint
 from complaints.tests.factories import complaint_recorded
-from datasecurity.models import AuditEvent
+from datasecurity.models import AuditEvent, SecurityAlert
 from performance.exports import bonus_sheet_html
 from performance.models import AgentDailyMetric, Appraisal, BonusLine, BonusSheet
 from performance.tests.factories import (
@@ -171,6 +172,9 @@ NOT_PRIVILEGED = {
     "datasecurity.restore_drill_request": _SYSTEM + " (a restore into a scratch database, dropped afterwards)",
     "datasecurity.restore_drill_due": _SYSTEM,
     "datasecurity.restore_drill_execute": _SYSTEM,
+    "datasecurity.security_monitor_scan": _SYSTEM + " (SEC-3: counts the trail for the security page, raises alerts)",
+    "datasecurity.security_permission_denial_record": _SYSTEM + " (SEC-3: records that someone was refused)",
+    "datasecurity.security_sign_in_record": _SYSTEM + " (SEC-3: records a sign-in; grants nothing)",
     # attendance
     "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",
     "attendance.punch_correction_submit": _SELF_SERVICE,
@@ -999,8 +1003,34 @@ def _bonus_approve(org) -> Case:
     )
 
 
+def _security_alerts(org):
+    """A bulk-read alert about the auditor and one about HR (SEC-3), as the monitoring job raises them."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=2)
+    alerts = []
+    for subject in (org.auditor.user, org.hr.user):
+        alerts.append(
+            SecurityAlert.objects.create(
+                kind="bulk_read", subject=subject, window_start=hour, window_end=hour + datetime.timedelta(hours=1),
+                count=300, events=1, threshold=200, first_event_id=1, last_event_id=1, first_at=hour, last_at=hour,
+            )
+        )  # fmt: skip
+    return alerts
+
+
+def _security_alert_acknowledge(org) -> Case:
+    own, other = _security_alerts(org)
+    acknowledge = datasecurity_services.security_alert_acknowledge
+    return Case(
+        "auditor",
+        lambda: acknowledge(actor=org.auditor.user, alert_id=own.pk, note="looked at it"),
+        lambda: acknowledge(actor=org.auditor.user, alert_id=other.pk, note="payroll export, expected"),
+        lambda: sorted(SecurityAlert.objects.values_list("pk", "state", "acknowledged_by_id")),
+    )
+
+
 SCENARIOS: dict[str, Callable[[object], Case]] = {
     "attendance.leave_balance_set": _balance_set,
+    "datasecurity.security_alert_acknowledge": _security_alert_acknowledge,
     "attendance.leave_request_approve": _leave_approve,
     "attendance.leave_request_reject": _leave_reject,
     "attendance.leave_request_revoke": _leave_revoke,
@@ -1050,7 +1080,7 @@ def test_nobody_acts_in_a_privileged_capacity_on_their_own_record(org, action):
     refused with own_record (403) and the record, and the audit trail, are as they were; when they
     use it on a colleague's record, then it is done."""
     case = SCENARIOS[action](org)
-    assert case.role in {"hr", "supervisor", "handler", "leader"}
+    assert case.role in {"hr", "supervisor", "handler", "leader", "auditor"}
     before, events = case.state(), AuditEvent.objects.count()
     with pytest.raises(PermissionDeniedError) as exc:
         case.own()

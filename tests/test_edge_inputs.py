@@ -102,6 +102,7 @@ ROUTE_TABLES = (
     (r"audit/archives/<int:pk>/", "datasecurity.AuditArchive"),
     (r"backups/drills/<int:pk>/", "datasecurity.RestoreDrill"),
     (r"backups/<int:pk>/", "datasecurity.BackupRun"),
+    (r"security/alerts/<int:pk>/", "datasecurity.SecurityAlert"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

@@ -1,7 +1,7 @@
 """The data-security API (namespace ``api:datasecurity``), mounted at ``/api/v1/``."""
 
-from datasecurity.api import audit, backup, retention
+from datasecurity.api import audit, backup, monitor, retention
 
 app_name = "datasecurity"
 
-urlpatterns = [*audit.urlpatterns, *backup.urlpatterns, *retention.urlpatterns]
+urlpatterns = [*audit.urlpatterns, *backup.urlpatterns, *monitor.urlpatterns, *retention.urlpatterns]

@@ -31,6 +31,12 @@ AUDIT_ACTION_LABELS = {
     "backup.restore": _("Backup restored into a database"),
     "auth.login_failed": _("Failed sign-in"),
     "auth.lockout": _("Account locked after failed sign-ins"),
+    "auth.login": _("Signed in"),
+    # security monitoring (SEC-3)
+    "security.permission_denied": _("Permission denied"),
+    "security.permission_denied_bound": _("Permission denials go on (the rest of the hour not recorded one by one)"),
+    "security.alert_raise": _("Security alert raised"),
+    "security.alert_acknowledge": _("Security alert acknowledged"),
     "bench.audit_append": _("Benchmark event (developer tooling)"),
     "demo.seed": _("Demo data loaded"),
     # accounts, roles, tokens, access grants

@@ -494,4 +494,5 @@ def audit_export_filename(export: AuditExport) -> str:
 
 
 from datasecurity.selectors.backup import *  # noqa: E402,F403
+from datasecurity.selectors.monitor import *  # noqa: E402,F403
 from datasecurity.selectors.retention import *  # noqa: E402,F403

@@ -1,11 +1,12 @@
 """Writes of the data-security app, one module per area: the audit trail (``audit_record``, the one
 writer every app calls in its own transaction) and private files (uploads checked by content)."""
 
-from datasecurity.services import audit, background_export, backup, files, retention
+from datasecurity.services import audit, background_export, backup, files, monitor, retention
 from datasecurity.services.audit import *  # noqa: F403
 from datasecurity.services.background_export import *  # noqa: F403
 from datasecurity.services.backup import *  # noqa: F403
 from datasecurity.services.files import *  # noqa: F403
+from datasecurity.services.monitor import *  # noqa: F403
 from datasecurity.services.retention import *  # noqa: F403
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     *background_export.__all__,
     *backup.__all__,
     *files.__all__,
+    *monitor.__all__,
     *retention.__all__,
 ]

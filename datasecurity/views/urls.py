@@ -1,7 +1,7 @@
 """The data-security pages (namespace ``datasecurity``), mounted at the site root."""
 
-from datasecurity.views import audit, backup, retention
+from datasecurity.views import audit, backup, monitor, retention
 
 app_name = "datasecurity"
 
-urlpatterns = [*audit.urlpatterns, *backup.urlpatterns, *retention.urlpatterns]
+urlpatterns = [*audit.urlpatterns, *backup.urlpatterns, *monitor.urlpatterns, *retention.urlpatterns]
