@@ -69,7 +69,9 @@ CORE_ROOT = {
     "templatetags",
 }
 # datasecurity's database triggers for append-only tables, used by every app's migrations.
-EXTRA_ROOT = {"datasecurity": {"append_only.py"}}
+# Its middleware: the security gates every request passes (SEC-3's recorded denials; the
+# two-factor gate, SEC-2), placed in settings.MIDDLEWARE after authentication.
+EXTRA_ROOT = {"datasecurity": {"append_only.py", "middleware.py"}}
 PROJECT_TEMPLATES = {"base.html", "400.html", "403.html", "404.html", "500.html", "includes", "registration"}
 ERROR_CLASSES = {"ApplicationError", "NotFoundError", "PermissionDeniedError"}
 
