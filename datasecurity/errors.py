@@ -17,3 +17,10 @@ class DataSecurityErrorCode(ErrorCode):
     EXPORT_OVER_CAP = "export_over_cap"
     EXPORT_NOT_READY = "export_not_ready"
     EXPORT_TAMPERED = "export_tampered"
+    # Destruction of data no longer needed (SEC-4).
+    RETENTION_DAYS_INVALID = "retention_days_invalid"
+    DESTRUCTION_NOTHING_DUE = "destruction_nothing_due"
+    DESTRUCTION_REASON_REQUIRED = "destruction_reason_required"
+    DESTRUCTION_STATE = "destruction_state"
+    DESTRUCTION_NOT_APPROVED = "destruction_not_approved"
+    DESTRUCTION_OWN_REQUEST = "destruction_own_request"

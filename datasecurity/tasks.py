@@ -8,6 +8,7 @@ from datasecurity.selectors import AUDIT_VERIFY_JOB, CHAIN_BROKEN, ChainReport
 from datasecurity.selectors import audit_chain_verify as verify
 from datasecurity.services import audit_checkpoint_write as write
 from datasecurity.services import audit_export_render as render
+from datasecurity.services import destruction_request_execute as destruction_execute
 
 
 def _summary(report: ChainReport) -> str:
@@ -61,3 +62,10 @@ def audit_checkpoint_write():
 def audit_export_render(export_id: int) -> int:
     """Write one requested background export of the audit trail, in chunks, with progress (SEC-2)."""
     return render(export_id=export_id).pk
+
+
+@shared_task(name="datasecurity.tasks.destruction_request_run", acks_late=True)
+def destruction_request_run(request_id: int) -> str:
+    """Carry out one approved destruction request (SEC-4), in batches, with progress; a request
+    that is not approved is refused by the service (nothing destroyed)."""
+    return destruction_execute(request_id=request_id).status

@@ -478,3 +478,9 @@ def audit_export_get(*, user, pk: int) -> AuditExport:
 def audit_export_filename(export: AuditExport) -> str:
     """The download's name: when it was requested (local time) and its number."""
     return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"
+
+
+from datasecurity.selectors import destruct  # noqa: E402
+from datasecurity.selectors.destruct import *  # noqa: E402,F403
+
+__all__ += destruct.__all__

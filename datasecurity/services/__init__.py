@@ -1,9 +1,10 @@
 """Writes of the data-security app, one module per area: the audit trail (``audit_record``, the one
 writer every app calls in its own transaction) and private files (uploads checked by content)."""
 
-from datasecurity.services import audit, background_export, files
+from datasecurity.services import audit, background_export, destruct, files
 from datasecurity.services.audit import *  # noqa: F403
 from datasecurity.services.background_export import *  # noqa: F403
+from datasecurity.services.destruct import *  # noqa: F403
 from datasecurity.services.files import *  # noqa: F403
 
-__all__ = [*audit.__all__, *background_export.__all__, *files.__all__]
+__all__ = [*audit.__all__, *background_export.__all__, *destruct.__all__, *files.__all__]
