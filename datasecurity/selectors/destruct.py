@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callcenter.duties import actor_employee_id, is_own_record
 from callcenter.errors import NotFoundError, PermissionDeniedError
 from callcenter.inputs import safe_date, safe_id
 from callcenter.roles import Role, has_role
@@ -49,6 +50,7 @@ __all__ = [
     "destruction_inbox",
     "destruction_record_get",
     "destruction_record_list",
+    "destruction_request_can_decide",
     "destruction_request_get",
     "destruction_request_list",
     "destruction_request_state",
@@ -186,6 +188,17 @@ def destruction_inbox(*, user) -> QuerySet[DestructionRequest]:
         .filter(status=DestructionRequestStatus.PENDING)
         .exclude(requested_by=user)
         .order_by("requested_at", "id")
+    )
+
+
+def destruction_request_can_decide(*, user, request: DestructionRequest) -> bool:
+    """Whether ``user`` may approve or reject ``request`` now: a pending request, an approver, and
+    not their own (the page hides the buttons the service would refuse)."""
+    return (
+        request.status == DestructionRequestStatus.PENDING
+        and can_approve_destruction(user)
+        and request.requested_by_id != user.pk
+        and not is_own_record(actor=user, employee_id=actor_employee_id(request.requested_by))
     )
 
 
