@@ -9,6 +9,7 @@ from datasecurity.selectors import audit_chain_verify as verify
 from datasecurity.services import audit_checkpoint_write as write
 from datasecurity.services import audit_export_render as render
 from datasecurity.services import destruction_request_execute as destruction_execute
+from datasecurity.services import destruction_requests_resume as destruction_resume
 
 
 def _summary(report: ChainReport) -> str:
@@ -69,3 +70,10 @@ def destruction_request_run(request_id: int) -> str:
     """Carry out one approved destruction request (SEC-4), in batches, with progress; a request
     that is not approved is refused by the service (nothing destroyed)."""
     return destruction_execute(request_id=request_id).status
+
+
+@periodic_job("destruction-requests-resume")
+def destruction_requests_resume():
+    """Carry out approved destruction requests whose task was lost or stalled (SEC-4)."""
+    ids = destruction_resume()
+    return f"{len(ids)} request(s) resumed: {ids}" if ids else "nothing to resume"

@@ -190,7 +190,17 @@ ENGLISH_PAGES = {
         "/attendance/corrections/",
         "/attendance/leave/inbox/",
     ),
-    "hr": ("/", "/performance/cycles/", "/performance/bonus/", "/employees/", "/policies/"),
+    # SEC-4: HR's retention schedule and destruction requests; the auditor's register and inbox.
+    "hr": (
+        "/",
+        "/performance/cycles/",
+        "/performance/bonus/",
+        "/employees/",
+        "/policies/",
+        "/security/retention/",
+        "/security/destruction/requests/",
+    ),
+    "auditor": ("/security/destruction/", "/security/destruction/inbox/"),
 }
 
 

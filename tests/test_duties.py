@@ -164,6 +164,7 @@ NOT_PRIVILEGED = {
     "datasecurity.retention_period_set": _COMPANY + " (how long a category of data is kept, for everyone)",
     "datasecurity.destruction_request_create": _CREATE + " (a request to destroy what is due; another person decides)",
     "datasecurity.destruction_request_execute": _SYSTEM + " (the job carries out a request approved by another person)",
+    "datasecurity.destruction_requests_resume": _SYSTEM + " (re-runs approved requests whose task was lost)",
     "datasecurity.destruction_record_write": _SYSTEM + " (the register's writer, for the jobs that destroy)",
     "datasecurity.destruction_certificate": _READ + " (the auditor's certificate of a destruction record)",
     "complaints.complaint_contacts_anonymise": _SYSTEM + " (SEC-4: the destruction job, once approved)",

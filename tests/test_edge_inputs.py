@@ -99,6 +99,8 @@ ROUTE_TABLES = (
     (r"performance/(bonus/files|bonus-exports)/<int:pk>/", "performance.BonusSheetFile"),
     (r"performance/(bonus|bonus-sheets)/<int:pk>/", "performance.BonusSheet"),
     (r"audit/exports/<int:pk>/", "datasecurity.AuditExport"),
+    (r"destruction/requests/<int:pk>/", "datasecurity.DestructionRequest"),
+    (r"destruction/(records/)?<int:pk>/", "datasecurity.DestructionRecord"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

@@ -1,5 +1,5 @@
 """Benchmark suites of the data-security app (registered on import; see :mod:`callcenter.bench`)."""
 
-from datasecurity.bench import audit
+from datasecurity.bench import audit, destruct
 
-__all__ = ["audit"]
+__all__ = ["audit", "destruct"]

@@ -20,6 +20,7 @@ quantity, time, method and responsible person, kept for audit".
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -48,6 +49,7 @@ from datasecurity.rules.destruct import (
     retention_days_problem,
 )
 from datasecurity.selectors.destruct import (
+    DESTRUCTION_REQUEST_STALLED_AFTER,
     can_approve_destruction,
     can_read_destruction_register,
     can_request_destruction,
@@ -68,6 +70,7 @@ __all__ = [
     "destruction_request_create",
     "destruction_request_execute",
     "destruction_request_reject",
+    "destruction_requests_resume",
     "retention_period_set",
 ]
 
@@ -421,6 +424,24 @@ def destruction_request_execute(*, request_id: int) -> DestructionRequest:
             changes={"destroyed": request.items_done, "approved": request.items_total, "article": "SEC-4"},
         )
     return request
+
+
+def destruction_requests_resume(*, now=None) -> list[int]:
+    """The periodic safety net of the job (SEC-4): an approved request whose task was lost (not
+    started 10 minutes after its approval) or a running one that stalled (no progress for 30
+    minutes) is carried out again here; the batches lock the request, so a worker still running
+    it and this run never destroy the same items twice. Returns the ids run."""
+    now = now or timezone.now()
+    lost = DestructionRequest.objects.filter(
+        status=DestructionRequestStatus.APPROVED, decided_at__lt=now - datetime.timedelta(minutes=10)
+    )
+    stalled = DestructionRequest.objects.filter(
+        status=DestructionRequestStatus.RUNNING, progress_at__lt=now - DESTRUCTION_REQUEST_STALLED_AFTER
+    )
+    ids = sorted({*lost.values_list("pk", flat=True), *stalled.values_list("pk", flat=True)})
+    for request_id in ids:
+        destruction_request_execute(request_id=request_id)
+    return ids
 
 
 def destruction_certificate(*, actor, record_id: int) -> ExportFile:

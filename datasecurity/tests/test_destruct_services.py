@@ -344,3 +344,16 @@ def test_other_jobs_write_records_through_the_service(org):
         services.destruction_record_write(
             category="x", name="x", quantity=1, method="shred", responsible=org.auditor.user
         )
+
+
+def test_the_periodic_job_resumes_an_approved_request_whose_task_was_lost(org):
+    """Given an approved request whose task never ran (its on-commit enqueue lost), when the hourly
+    job runs 10 minutes later, then it is carried out; a fresh approval is left to its own task."""
+    closed_complaint(org, 1, closed_days_ago=THREE_YEARS + 5)
+    request = services.destruction_request_create(actor=org.hr.user, reason="保留期已满")
+    services.destruction_request_approve(actor=org.auditor.user, request_id=request.pk)  # no commit: no task
+    assert services.destruction_requests_resume() == []
+    DestructionRequest.objects.filter(pk=request.pk).update(decided_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert services.destruction_requests_resume() == [request.pk]
+    assert DestructionRequest.objects.get(pk=request.pk).status == DestructionRequestStatus.DONE
+    assert DestructionRecord.objects.get().quantity == 1
