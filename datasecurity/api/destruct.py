@@ -228,14 +228,40 @@ class RetentionRowOutputSerializer(serializers.Serializer):
     due = serializers.IntegerField(source="due.quantity", help_text="items older than the period now")
 
 
+class RetentionPeriodInputSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=50)
+    days = serializers.CharField(max_length=10, help_text="whole days, 30 to 10,950 (SEC-4)")
+
+
+class _ScheduleEditor(BasePermission):
+    message = "Only HR and administrators set the retention schedule (SEC-4)."
+
+    def has_permission(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return _RequestReader().has_permission(request, view)
+        return selectors.can_request_destruction(request.user)
+
+
 class RetentionScheduleApi(APIView):
-    permission_classes = [_RequestReader]
+    permission_classes = [_ScheduleEditor]
 
     @extend_schema(
         responses=RetentionRowOutputSerializer(many=True),
         summary="The retention schedule (SEC-4): each data category's period, default and what is due now",
     )
     def get(self, request):
+        rows = selectors.destruction_due(user=request.user)
+        return Response(RetentionRowOutputSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=RetentionPeriodInputSerializer,
+        responses=RetentionRowOutputSerializer(many=True),
+        summary="Set how long a data category is kept (HR or an administrator; bounded, audited; SEC-4)",
+    )
+    def post(self, request):
+        serializer = RetentionPeriodInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.retention_period_set(actor=request.user, **serializer.validated_data)
         rows = selectors.destruction_due(user=request.user)
         return Response(RetentionRowOutputSerializer(rows, many=True).data)
 

@@ -303,3 +303,18 @@ def test_a_missing_record_is_a_404_not_a_500(org):
     api = APIClient()
     api.force_authenticate(org.auditor.user)
     assert api.get(reverse("api:datasecurity:destruction_record_detail", args=[999999])).status_code == 404
+
+
+def test_api_hr_sets_a_period_and_a_bad_one_is_a_400_with_its_code(org):
+    api = APIClient()
+    api.force_authenticate(org.hr.user)
+    url = reverse("api:datasecurity:retention_schedule")
+    bad = api.post(url, {"category": "leave_certificates", "days": "7"}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "retention_days_invalid"
+    good = api.post(url, {"category": "leave_certificates", "days": "365"}, format="json")
+    assert good.status_code == 200
+    assert {row["category"]: row["days"] for row in good.json()}["leave_certificates"] == 365
+    auditor = APIClient()
+    auditor.force_authenticate(org.auditor.user)
+    assert auditor.post(url, {"category": "leave_certificates", "days": "400"}, format="json").status_code == 403
+    assert RetentionPeriod.objects.get().days == 365
