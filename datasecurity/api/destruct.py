@@ -54,7 +54,7 @@ class DestructionRecordOutputSerializer(serializers.Serializer):
     category_label = serializers.SerializerMethodField(help_text="the category in the reader's language")
     name = serializers.CharField(help_text="the category's name when the record was written")
     quantity = serializers.IntegerField()
-    method = serializers.ChoiceField(choices=DestructionMethod.choices)
+    method = serializers.CharField(help_text="anonymise, file_delete or row_delete (SEC-4)")
     destroyed_at = serializers.DateTimeField()
     responsible = _Person()
     approver = _Person(allow_null=True)
@@ -111,7 +111,7 @@ class DestructionCertificateApi(APIView):
 class DestructionItemOutputSerializer(serializers.Serializer):
     category = serializers.CharField()
     category_label = serializers.SerializerMethodField()
-    method = serializers.ChoiceField(choices=DestructionMethod.choices)
+    method = serializers.CharField(help_text="anonymise, file_delete or row_delete (SEC-4)")
     retention_days = serializers.IntegerField()
     cutoff = serializers.DateTimeField(help_text="data older than this was due when the request was made")
     quantity = serializers.IntegerField(help_text="due when the request was made (frozen)")
