@@ -127,6 +127,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench foundation
 	$(BENCH_ENV) $(MANAGE) bench audit
 	$(BENCH_ENV) $(MANAGE) bench security
+	$(BENCH_ENV) $(MANAGE) bench destruct
 	$(BENCH_ENV) $(MANAGE) bench attendance
 	$(BENCH_ENV) $(MANAGE) bench leave
 	$(BENCH_ENV) $(MANAGE) bench complaints

@@ -148,3 +148,30 @@ class AttendanceConfig(AppConfig):
 
         # The leaver's exit checklist (GEN-2) asks whether their final month is verified (ATT-5).
         final_month_provider_register(FinalMonthProvider(verified=month_is_locked))
+        _destruction_register()
+
+
+def _destruction_register():
+    """SEC-4: leave certificates let go once no longer needed (the retention schedule of
+    ``datasecurity``; the default and its reason in docs/operations.md)."""
+    from attendance.selectors import leave_certificates_due
+    from attendance.services import leave_certificates_destroy
+    from datasecurity.services import DestructionCategory, DestructionMethod, destruction_category_register
+
+    destruction_category_register(
+        DestructionCategory(
+            code="leave_certificates",
+            label=_("Leave certificates (hospital certificates)"),
+            article="SEC-4",
+            default_days=2 * 365,
+            methods=(DestructionMethod.FILE_DELETE,),
+            due=leave_certificates_due,
+            execute=leave_certificates_destroy,
+            reason=_(
+                "Two years after upload: health data kept only while a leave decision or its pay can be "
+                "challenged (the 1-year labour-arbitration limit, with a year of margin); the request stays."
+            ),
+            order=30,
+            unit=_("files"),
+        )
+    )

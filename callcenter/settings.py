@@ -339,6 +339,11 @@ if JOB_RUN_RETENTION_DAYS < 1:
 # The one beat schedule (no database schedules: django-celery-beat lags Django releases).
 # Each entry is a periodic job shown on the admin health page (callcenter.jobs).
 CELERY_BEAT_SCHEDULE = {
+    # SEC-4: an approved destruction whose task was lost or stalled is carried out again.
+    "destruction-requests-resume": {
+        "task": "datasecurity.tasks.destruction_requests_resume",
+        "schedule": crontab(minute=40),
+    },
     # Transfers and pay changes of the day take effect first: the leave grant, the day's attendance
     # and the approvals of the morning then read the new team, post and pay (issue 13).
     "people-changes-apply": {
@@ -423,6 +428,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 PERIODIC_JOB_LABELS = {
+    "destruction-requests-resume": _("Approved data destructions resumed when their job was lost (SEC-4)"),
     "people-changes-apply": _("Transfers and changes taking effect (GEN-2)"),
     "attendance-daily": _("Daily attendance of the day before (ATT-1, ATT-4, ATT-5)"),
     "leave-annual-grant": _("Annual leave entitlement grant (LV-3)"),

@@ -106,3 +106,42 @@ class ComplaintsConfig(AppConfig):
         )
         # Issue 14: the global search finds complaints by number (CMP-1), never their contact details.
         search_provider_register(SearchProvider("complaints", _("Complaints"), complaint_search, order=20))
+        _destruction_register()
+
+
+def _destruction_register():
+    """SEC-4: what the complaints app lets go once it is no longer needed (the retention schedule
+    of ``datasecurity``; defaults and their reasons in docs/operations.md)."""
+    from complaints.selectors import complaint_contacts_due, complaint_evidence_due
+    from complaints.services import complaint_contacts_anonymise, complaint_evidence_destroy
+    from datasecurity.services import DestructionCategory, DestructionMethod, destruction_category_register
+
+    destruction_category_register(
+        DestructionCategory(
+            code="complaint_contacts",
+            label=_("Customer contacts of closed complaints"),
+            article="SEC-4",
+            default_days=3 * 365,
+            methods=(DestructionMethod.ANONYMISE,),
+            due=complaint_contacts_due,
+            execute=complaint_contacts_anonymise,
+            reason=_(
+                "Three years after closing: the civil-law limitation period (3 years) for a customer's claim "
+                "about the matter; the complaint and its statistics stay, the contact is masked."
+            ),
+            order=10,
+            unit=_("complaints"),
+        ),
+        DestructionCategory(
+            code="complaint_evidence",
+            label=_("Evidence files of closed complaints"),
+            article="SEC-4",
+            default_days=3 * 365,
+            methods=(DestructionMethod.FILE_DELETE,),
+            due=complaint_evidence_due,
+            execute=complaint_evidence_destroy,
+            reason=_("Three years after closing, with the contacts: the same limitation period for a claim."),
+            order=20,
+            unit=_("files"),
+        ),
+    )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from callcenter.admin import ReadOnlyAdmin
-from datasecurity.models import AuditEvent, AuditPolicy
+from datasecurity.models import AuditEvent, AuditPolicy, DestructionRecord, DestructionRequest
 
 
 @admin.register(AuditEvent)
@@ -15,3 +15,17 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(AuditPolicy)
 class AuditPolicyAdmin(ReadOnlyAdmin):
     list_display = ("effective_from", "audit_retention_days", "created_by", "created_at")
+
+
+# SEC-4: the destruction register is append-only; requests change only through their services.
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(ReadOnlyAdmin):
+    list_display = ("destroyed_at", "category", "quantity", "method", "responsible", "approver", "request")
+    list_filter = ("category", "method")
+    show_full_result_count = False
+
+
+@admin.register(DestructionRequest)
+class DestructionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("requested_at", "requested_by", "status", "decided_by", "items_total", "items_done")
+    list_filter = ("status",)

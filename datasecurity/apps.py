@@ -123,6 +123,8 @@ class DatasecurityConfig(AppConfig):
         )
         health_check_register(HealthCheck("backups", _("Backups and restore drills (SEC-1)"), backup_health))
         register(_backup_key_check, Tags.security, deploy=True)
+        # SEC-4: the destruction of data no longer needed.
+        navigation_register(*_destruction_entries())
         # Issue 14: the security auditor's dashboard opens on the alerts (SEC-2, SEC-3).
         dashboard_card_register(
             DashboardCard(
@@ -134,3 +136,55 @@ class DatasecurityConfig(AppConfig):
                 needs_employee=False,
             )
         )
+
+
+def _destruction_entries():
+    """SEC-4's menu entries, in the security menu: the register (security auditor), the approvers'
+    inbox (security auditors, company leaders), the requests and HR's retention schedule."""
+    from callcenter.navigation import NavEntry, has_any_role
+    from callcenter.roles import Role
+
+    def requester(viewer) -> bool:
+        return viewer.has_role(Role.HR) or viewer.user.is_staff
+
+    def request_reader(viewer) -> bool:
+        return requester(viewer) or viewer.has_role(Role.SECURITY_AUDITOR, Role.COMPANY_LEADER)
+
+    return (
+        NavEntry(
+            "destruction_register",
+            _("Destruction register"),
+            "datasecurity:destruction_register",
+            "journal-x",
+            910,
+            has_any_role(Role.SECURITY_AUDITOR),
+            group="security",
+        ),
+        NavEntry(
+            "destruction_inbox",
+            _("Destructions to approve"),
+            "datasecurity:destruction_inbox",
+            "inbox",
+            920,
+            has_any_role(Role.SECURITY_AUDITOR, Role.COMPANY_LEADER),
+            group="security",
+        ),
+        NavEntry(
+            "destruction_requests",
+            _("Destruction requests"),
+            "datasecurity:destruction_request_list",
+            "trash3",
+            930,
+            request_reader,
+            group="security",
+        ),
+        NavEntry(
+            "retention_schedule",
+            _("Retention schedule"),
+            "datasecurity:retention_schedule",
+            "hourglass-split",
+            940,
+            requester,
+            group="security",
+        ),
+    )

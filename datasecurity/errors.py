@@ -27,3 +27,10 @@ class DataSecurityErrorCode(ErrorCode):
     INVALID_PERIOD = "invalid_period"
     ALERT_NOTE_REQUIRED = "alert_note_required"
     ALERT_NOT_OPEN = "alert_not_open"
+    # Destruction of data no longer needed (SEC-4).
+    RETENTION_DAYS_INVALID = "retention_days_invalid"
+    DESTRUCTION_NOTHING_DUE = "destruction_nothing_due"
+    DESTRUCTION_REASON_REQUIRED = "destruction_reason_required"
+    DESTRUCTION_STATE = "destruction_state"
+    DESTRUCTION_NOT_APPROVED = "destruction_not_approved"
+    DESTRUCTION_OWN_REQUEST = "destruction_own_request"

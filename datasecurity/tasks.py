@@ -10,6 +10,8 @@ from datasecurity.services import audit_archive_verification_save as save_archiv
 from datasecurity.services import audit_checkpoint_write as write
 from datasecurity.services import audit_export_render as render
 from datasecurity.services import audit_retention_purge as retention_purge
+from datasecurity.services import destruction_request_execute as destruction_execute
+from datasecurity.services import destruction_requests_resume as destruction_resume
 
 
 def _summary(report: ChainReport) -> str:
@@ -128,3 +130,17 @@ def security_monitor_scan():
     from datasecurity.services import security_monitor_scan as scan  # noqa: PLC0415 - one import per job, as above
 
     return str(scan(max_batches=20))
+
+
+@shared_task(name="datasecurity.tasks.destruction_request_run", acks_late=True)
+def destruction_request_run(request_id: int) -> str:
+    """Carry out one approved destruction request (SEC-4), in batches, with progress; a request
+    that is not approved is refused by the service (nothing destroyed)."""
+    return destruction_execute(request_id=request_id).status
+
+
+@periodic_job("destruction-requests-resume")
+def destruction_requests_resume():
+    """Carry out approved destruction requests whose task was lost or stalled (SEC-4)."""
+    ids = destruction_resume()
+    return f"{len(ids)} request(s) resumed: {ids}" if ids else "nothing to resume"

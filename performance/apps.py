@@ -126,3 +126,30 @@ class PerformanceConfig(AppConfig):
                 order=30,
             ),
         )
+        _destruction_register()
+
+
+def _destruction_register():
+    """SEC-4: telephony metrics let go once no longer needed (the retention schedule of
+    ``datasecurity``; the default and its reason in docs/operations.md)."""
+    from datasecurity.services import DestructionCategory, DestructionMethod, destruction_category_register
+    from performance.selectors import agent_metrics_due
+    from performance.services import agent_metrics_destroy
+
+    destruction_category_register(
+        DestructionCategory(
+            code="telephony_metrics",
+            label=_("Telephony metrics per agent and day"),
+            article="SEC-4",
+            default_days=2 * 365,
+            methods=(DestructionMethod.ROW_DELETE,),
+            due=agent_metrics_due,
+            execute=agent_metrics_destroy,
+            reason=_(
+                "Two years: a monthly appraisal and its bonus (PRF-2, PRF-4) and the annual review that "
+                "reads them are settled by then; the teams' call volumes (no person) stay for CMP-4."
+            ),
+            order=40,
+            unit=_("agent-days"),
+        )
+    )

@@ -31,8 +31,8 @@ from attendance.tests.factories import PDF_BYTES
 from callcenter.celery import app as celery_app
 from callcenter.models import Employee, ExitChecklist, User
 from complaints.models import Complaint, ComplaintAttachment
-from datasecurity.models import AuditArchive, BackupRun, SecurityAlert
-from datasecurity.services import audit_export_render
+from datasecurity.models import AuditArchive, BackupRun, DestructionRequest, DestructionRequestItem, SecurityAlert
+from datasecurity.services import audit_export_render, destruction_record_write
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
 
@@ -54,6 +54,7 @@ LIST_CALLERS = {
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",
+    "/api/v1/destruction/records/": "auditor",
 }
 
 
@@ -182,6 +183,17 @@ def made(demo, spec, django_db_blocker):
             expect=201,
         )
         attachment = ComplaintAttachment.objects.latest("pk")  # the answer is the complaint
+        # SEC-4: a destruction request (the demo has nothing old enough to be due) and a record.
+        hr, auditor = User.objects.get(username="hr"), User.objects.get(username="auditor")
+        destruction = DestructionRequest.objects.create(requested_by=hr, reason="schema", items_total=1)
+        DestructionRequestItem.objects.create(
+            request=destruction, category="complaint_contacts", method="anonymise", retention_days=1095,
+            cutoff=timezone.now(), quantity=1, description="old contacts", samples=["C-1"],
+        )  # fmt: skip
+        destruction_record = destruction_record_write(
+            category="complaint_contacts", name="联系方式", quantity=1, method="anonymise", responsible=hr,
+            approver=auditor,
+        )  # fmt: skip
         # A pay change scheduled for next month (issue 13): the agent's employment history has a row.
         call(
             demo,
@@ -228,6 +240,8 @@ def made(demo, spec, django_db_blocker):
         attachment=attachment,
         backup=backup,
         drill=drill,
+        destruction=destruction,
+        destruction_record=destruction_record,
         today=today,
     )
 
@@ -350,6 +364,9 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/performance/metrics/imports/{id}/": ("hr", MetricImport.objects.order_by("pk").first().pk),
         "/api/v1/performance/setup/indicators/{id}/": ("hr", Indicator.objects.order_by("pk").first().pk),
         "/api/v1/performance/setup/templates/{id}/": ("hr", AppraisalTemplate.objects.order_by("pk").first().pk),
+        "/api/v1/destruction/records/{id}/": ("auditor", made.destruction_record.pk),
+        "/api/v1/destruction/records/{id}/certificate/": ("auditor", made.destruction_record.pk),
+        "/api/v1/destruction/requests/{id}/": ("hr", made.destruction.pk),
     }
     if "{id}" not in path:
         return ("agent" if path == "/api/v1/me/" else LIST_CALLERS.get(path, "hr")), path

@@ -190,9 +190,18 @@ ENGLISH_PAGES = {
         "/attendance/corrections/",
         "/attendance/leave/inbox/",
     ),
-    "hr": ("/", "/performance/cycles/", "/performance/bonus/", "/employees/", "/policies/"),
-    # SEC-3: the security page's cards, chart and tables, and its alerts.
-    "auditor": ("/security/", "/security/alerts/"),
+    # SEC-4: HR's retention schedule and destruction requests.
+    "hr": (
+        "/",
+        "/performance/cycles/",
+        "/performance/bonus/",
+        "/employees/",
+        "/policies/",
+        "/security/retention/",
+        "/security/destruction/requests/",
+    ),
+    # SEC-3: the security page's cards, chart and tables, and its alerts; SEC-4: the register and inbox.
+    "auditor": ("/security/", "/security/alerts/", "/security/destruction/", "/security/destruction/inbox/"),
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
@@ -51,7 +52,8 @@ from callcenter.roles import Role
 from callcenter.tests import factories as f
 from complaints.models import Complaint
 from complaints.tests.factories import complaint_recorded
-from datasecurity.models import AuditEvent, SecurityAlert
+from datasecurity.models import AuditEvent, DestructionRequest, SecurityAlert
+from datasecurity.tests.factories.destruct import closed_complaint
 from performance.exports import bonus_sheet_html
 from performance.models import AgentDailyMetric, Appraisal, BonusLine, BonusSheet
 from performance.tests.factories import (
@@ -175,6 +177,18 @@ NOT_PRIVILEGED = {
     "datasecurity.security_monitor_scan": _SYSTEM + " (SEC-3: counts the trail for the security page, raises alerts)",
     "datasecurity.security_permission_denial_record": _SYSTEM + " (SEC-3: records that someone was refused)",
     "datasecurity.security_sign_in_record": _SYSTEM + " (SEC-3: records a sign-in; grants nothing)",
+    # destruction of data no longer needed (SEC-4)
+    "datasecurity.destruction_category_register": _SYSTEM + " (the apps declare their data categories at start-up)",
+    "datasecurity.retention_period_set": _COMPANY + " (how long a category of data is kept, for everyone)",
+    "datasecurity.destruction_request_create": _CREATE + " (a request to destroy what is due; another person decides)",
+    "datasecurity.destruction_request_execute": _SYSTEM + " (the job carries out a request approved by another person)",
+    "datasecurity.destruction_requests_resume": _SYSTEM + " (re-runs approved requests whose task was lost)",
+    "datasecurity.destruction_record_write": _SYSTEM + " (the register's writer, for the jobs that destroy)",
+    "datasecurity.destruction_certificate": _READ + " (the auditor's certificate of a destruction record)",
+    "complaints.complaint_contacts_anonymise": _SYSTEM + " (SEC-4: the destruction job, once approved)",
+    "complaints.complaint_evidence_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
+    "attendance.leave_certificates_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
+    "performance.agent_metrics_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
     # attendance
     "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",
     "attendance.punch_correction_submit": _SELF_SERVICE,
@@ -1028,6 +1042,45 @@ def _security_alert_acknowledge(org) -> Case:
     )
 
 
+# datasecurity ------------------------------------------------------------------------------------
+
+
+def _destruction_requests(org):
+    """Two pending destruction requests (SEC-4): one by the company leader (who also holds HR's
+    role here), one by HR; something is due (a complaint closed four years ago)."""
+    closed_complaint(org, 1, closed_days_ago=4 * 365)
+    org.leader.user.groups.add(Group.objects.get(name=Role.HR))
+    own = datasecurity_services.destruction_request_create(actor=org.leader.user, reason="保留期已满")
+    other = datasecurity_services.destruction_request_create(actor=org.hr.user, reason="保留期已满")
+    return own, other
+
+
+def _destruction_state():
+    return sorted(DestructionRequest.objects.values_list("pk", "status", "decided_by_id"))
+
+
+def _destruction_approve(org) -> Case:
+    own, other = _destruction_requests(org)
+    decide = datasecurity_services.destruction_request_approve
+    return Case(
+        "leader",
+        lambda: decide(actor=org.leader.user, request_id=own.pk),
+        lambda: decide(actor=org.leader.user, request_id=other.pk),
+        _destruction_state,
+    )
+
+
+def _destruction_reject(org) -> Case:
+    own, other = _destruction_requests(org)
+    decide = datasecurity_services.destruction_request_reject
+    return Case(
+        "leader",
+        lambda: decide(actor=org.leader.user, request_id=own.pk, reason="仍在诉讼中"),
+        lambda: decide(actor=org.leader.user, request_id=other.pk, reason="仍在诉讼中"),
+        _destruction_state,
+    )
+
+
 SCENARIOS: dict[str, Callable[[object], Case]] = {
     "attendance.leave_balance_set": _balance_set,
     "datasecurity.security_alert_acknowledge": _security_alert_acknowledge,
@@ -1071,6 +1124,8 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "performance.bonus_line_adjust": _bonus_adjust,
     "performance.bonus_line_adjustment_remove": _bonus_adjustment_remove,
     "performance.bonus_sheet_approve": _bonus_approve,
+    "datasecurity.destruction_request_approve": _destruction_approve,
+    "datasecurity.destruction_request_reject": _destruction_reject,
 }
 
 

@@ -103,6 +103,8 @@ ROUTE_TABLES = (
     (r"backups/drills/<int:pk>/", "datasecurity.RestoreDrill"),
     (r"backups/<int:pk>/", "datasecurity.BackupRun"),
     (r"security/alerts/<int:pk>/", "datasecurity.SecurityAlert"),
+    (r"destruction/requests/<int:pk>/", "datasecurity.DestructionRequest"),
+    (r"destruction/(records/)?<int:pk>/", "datasecurity.DestructionRecord"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

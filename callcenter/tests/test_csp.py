@@ -22,7 +22,10 @@ ROLE_USERS = {
     Role.SECURITY_AUDITOR: "auditor",
 }
 # Rendered for WeasyPrint only (the bonus sheet PDF), never served as a page.
-PDF_TEMPLATES = {"performance/templates/performance/bonus/pdf.html"}
+PDF_TEMPLATES = {
+    "performance/templates/performance/bonus/pdf.html",
+    "datasecurity/templates/datasecurity/destruct/certificate_pdf.html",  # SEC-4: rendered by WeasyPrint only
+}
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")(?![^>]*\bnonce=)[^>]*>", re.I)
 STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)

@@ -1,7 +1,13 @@
 """The data-security API (namespace ``api:datasecurity``), mounted at ``/api/v1/``."""
 
-from datasecurity.api import audit, backup, monitor, retention
+from datasecurity.api import audit, backup, destruct, monitor, retention
 
 app_name = "datasecurity"
 
-urlpatterns = [*audit.urlpatterns, *backup.urlpatterns, *monitor.urlpatterns, *retention.urlpatterns]
+urlpatterns = [
+    *audit.urlpatterns,
+    *backup.urlpatterns,
+    *destruct.urlpatterns,
+    *monitor.urlpatterns,
+    *retention.urlpatterns,
+]

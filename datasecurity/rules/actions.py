@@ -169,6 +169,20 @@ AUDIT_ACTION_LABELS = {
     "bonus_sheet.export_request": _("Bonus sheet export requested"),
     "bonus_sheet.export": _("Bonus sheet exported"),
     "bonus_sheet.export_tampered": _("Bonus sheet export refused: file altered"),
+    # destruction of data no longer needed (SEC-4)
+    "retention.period_set": _("Retention period changed"),
+    "destruction.request_create": _("Destruction requested"),
+    "destruction.request_approve": _("Destruction approved"),
+    "destruction.request_reject": _("Destruction rejected"),
+    "destruction.execute_start": _("Destruction started"),
+    "destruction.execute_done": _("Destruction finished"),
+    "destruction.execute_fail": _("Destruction failed"),
+    "destruction.record_write": _("Destruction recorded in the register"),
+    "destruction.certificate_download": _("Certificate of destruction downloaded"),
+    "complaint.contact_anonymise": _("Customer contact anonymised (retention)"),
+    "complaint.attachment_destroy": _("Complaint evidence file destroyed (retention)"),
+    "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
+    "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }
 
 

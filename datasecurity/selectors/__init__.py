@@ -493,6 +493,10 @@ def audit_export_filename(export: AuditExport) -> str:
     return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"
 
 
+from datasecurity.selectors import destruct  # noqa: E402
 from datasecurity.selectors.backup import *  # noqa: E402,F403
+from datasecurity.selectors.destruct import *  # noqa: E402,F403
 from datasecurity.selectors.monitor import *  # noqa: E402,F403
 from datasecurity.selectors.retention import *  # noqa: E402,F403
+
+__all__ += destruct.__all__

@@ -1,7 +1,13 @@
 """The data-security pages (namespace ``datasecurity``), mounted at the site root."""
 
-from datasecurity.views import audit, backup, monitor, retention
+from datasecurity.views import audit, backup, destruct, monitor, retention
 
 app_name = "datasecurity"
 
-urlpatterns = [*audit.urlpatterns, *backup.urlpatterns, *monitor.urlpatterns, *retention.urlpatterns]
+urlpatterns = [
+    *audit.urlpatterns,
+    *backup.urlpatterns,
+    *destruct.urlpatterns,
+    *monitor.urlpatterns,
+    *retention.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""Test data of the data-security app, one module per area."""
