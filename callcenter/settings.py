@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "guardian",
     "axes",
+    # Two-factor login (SEC-2/SEC-3): TOTP apps and single-use recovery codes (datasecurity's twofa).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps: callcenter <- datasecurity <- domain apps (see docs/architecture.md).
     "callcenter",
     "datasecurity",
@@ -85,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "callcenter.middleware.UserLanguageMiddleware",
+    # The second step of the login (SEC-2/SEC-3) before anything else a session may do, the
+    # forced password change included: proving who you are comes before changing the password.
+    "datasecurity.middleware.TwoFactorMiddleware",
     "callcenter.middleware.PasswordChangeRequiredMiddleware",
     "callcenter.middleware.AuditContextMiddleware",
     "callcenter.middleware.ApplicationErrorMiddleware",
@@ -231,6 +238,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The same client address as the audit trail (TRUSTED_PROXY_COUNT below).
 AXES_CLIENT_IP_CALLABLE = "callcenter.request_context.request_client_ip"
+
+# Two-factor login (SEC-2/SEC-3), django-otp: https://django-otp-official.readthedocs.io/
+# The issuer names the site in the user's authenticator app; the trusted-device cookie skips the
+# second step on one browser for the policy's ``trusted_device_days`` (datasecurity.TwoFactorPolicy).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CallCenter HR")
+TWOFA_TRUST_COOKIE_NAME = "twofa_trust"
 
 # django-guardian: the object permissions that carry out access grants (callcenter.models.AccessGrant).
 GUARDIAN_ANONYMOUS_USER_NAME = None

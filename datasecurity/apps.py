@@ -31,7 +31,7 @@ class DatasecurityConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_login_failed
 
-        from callcenter.navigation import NavEntry, has_any_role, navigation_register
+        from callcenter.navigation import NavEntry, has_any_role, is_staff, navigation_register
         from callcenter.providers import DashboardCard, dashboard_card_register
         from callcenter.roles import Role
         from datasecurity.selectors import audit_dashboard_alerts
@@ -47,6 +47,16 @@ class DatasecurityConfig(AppConfig):
                 "shield",
                 900,
                 has_any_role(Role.SECURITY_AUDITOR),
+                group="security",
+            ),
+            # SEC-2/SEC-3: the API tokens of the two-factor roles, for administrators and auditors.
+            NavEntry(
+                "twofa_tokens",
+                _("API tokens of the two-factor roles"),
+                "datasecurity:twofa_token_list",
+                "key",
+                910,
+                lambda viewer: is_staff(viewer) or viewer.has_role(Role.SECURITY_AUDITOR),
                 group="security",
             ),
         )

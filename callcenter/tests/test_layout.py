@@ -67,7 +67,7 @@ CORE_ROOT = {
     "templatetags",
 }
 # datasecurity's database triggers for append-only tables, used by every app's migrations.
-EXTRA_ROOT = {"datasecurity": {"append_only.py"}}
+EXTRA_ROOT = {"datasecurity": {"append_only.py", "middleware.py"}}
 PROJECT_TEMPLATES = {"base.html", "400.html", "403.html", "404.html", "500.html", "includes", "registration"}
 ERROR_CLASSES = {"ApplicationError", "NotFoundError", "PermissionDeniedError"}
 

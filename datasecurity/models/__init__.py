@@ -188,3 +188,6 @@ class AuditExport(models.Model):
         if self.status == AuditExportStatus.DONE:
             return 100
         return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0
+
+
+from datasecurity.models.twofa import *  # noqa: E402,F403

@@ -24,6 +24,12 @@ AUDIT_ACTION_LABELS = {
     "audit.verify_request": _("Audit chain check requested"),
     "auth.login_failed": _("Failed sign-in"),
     "auth.lockout": _("Account locked after failed sign-ins"),
+    "twofa.sign_in": _("Two-factor login: code accepted"),
+    "twofa.code_rejected": _("Two-factor login: wrong code"),
+    "twofa.trusted_device": _("Two-factor login: skipped on a trusted device"),
+    "twofa.enrol": _("Two-factor login set up"),
+    "twofa.recovery_codes_regenerate": _("Two-factor login: new recovery codes"),
+    "twofa.remove": _("Two-factor login turned off"),
     "bench.audit_append": _("Benchmark event (developer tooling)"),
     "demo.seed": _("Demo data loaded"),
     # accounts, roles, tokens, access grants

@@ -478,3 +478,6 @@ def audit_export_get(*, user, pk: int) -> AuditExport:
 def audit_export_filename(export: AuditExport) -> str:
     """The download's name: when it was requested (local time) and its number."""
     return f"audit-trail-{timezone.localtime(export.requested_at):%Y%m%d-%H%M%S}-{export.pk}.{export.file_format}"
+
+
+from datasecurity.selectors.twofa import *  # noqa: E402,F403

@@ -1,7 +1,7 @@
 """The data-security pages (namespace ``datasecurity``), mounted at the site root."""
 
-from datasecurity.views import audit
+from datasecurity.views import audit, twofa
 
 app_name = "datasecurity"
 
-urlpatterns = [*audit.urlpatterns]
+urlpatterns = [*audit.urlpatterns, *twofa.urlpatterns]
