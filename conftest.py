@@ -90,14 +90,25 @@ def _twofa_passed_at_sign_in(sender, request, user, **kwargs):
         request.session[TWOFA_SESSION_KEY] = f"verified:{user.pk}"
 
 
+_TWOFA_RECEIVER = "tests.twofa_passed_at_sign_in"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _twofa_second_step_passed():
+    # Session-wide: module- and session-scoped fixtures sign people in too (the API schema's).
+    user_logged_in.connect(_twofa_passed_at_sign_in, dispatch_uid=_TWOFA_RECEIVER)
+    yield
+    user_logged_in.disconnect(dispatch_uid=_TWOFA_RECEIVER)
+
+
 @pytest.fixture(autouse=True)
-def _twofa_second_step_passed(request):
-    if request.node.get_closest_marker("twofa"):
+def _twofa_real_gate(request):
+    if not request.node.get_closest_marker("twofa"):
         yield
         return
-    user_logged_in.connect(_twofa_passed_at_sign_in, dispatch_uid="tests.twofa_passed_at_sign_in")
+    user_logged_in.disconnect(dispatch_uid=_TWOFA_RECEIVER)
     yield
-    user_logged_in.disconnect(dispatch_uid="tests.twofa_passed_at_sign_in")
+    user_logged_in.connect(_twofa_passed_at_sign_in, dispatch_uid=_TWOFA_RECEIVER)
 
 
 @pytest.fixture

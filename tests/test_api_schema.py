@@ -40,6 +40,7 @@ USERNAMES = ["hr", "agent", "supervisor", "auditor", "complaints", "manager", "l
 LIST_CALLERS = {
     "/api/v1/audit/events/": "auditor",
     "/api/v1/audit/exports/": "auditor",
+    "/api/v1/twofa/tokens/": "auditor",
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",

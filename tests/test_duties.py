@@ -155,6 +155,14 @@ NOT_PRIVILEGED = {
     "datasecurity.audit_db_roles_apply": "the operator's database set-up; no person's record",
     "datasecurity.audit_lockout_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
     "datasecurity.audit_sign_in_failure_record": _SYSTEM + " (records who failed to sign in; grants nothing)",
+    "datasecurity.twofa_verify": _SELF_SERVICE + " (the login's second step, SEC-2)",
+    "datasecurity.twofa_enrol": _SELF_SERVICE + " (sets up one's own two-factor login)",
+    "datasecurity.twofa_recovery_codes_regenerate": _SELF_SERVICE,
+    "datasecurity.twofa_remove": _SELF_SERVICE + " (refused when one's roles require 2FA)",
+    "datasecurity.twofa_trusted_device_record": _SYSTEM + " (records a sign-in a trusted device let through)",
+    "datasecurity.twofa_api_token_revoke": (
+        "ends a token (one's own, or as administrator or auditor a 2FA role's); it never widens access"
+    ),
     "datasecurity.audit_retention_purge": "retention of the whole trail by the policy in force, through the owner role",
     # attendance
     "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",

@@ -5,7 +5,7 @@ it off where the role allows), and the review of the API tokens of the accounts 
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,7 +29,8 @@ NEW_CODES_KEY = "twofa_new_codes"
 
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path of this site only (never a URL name for redirect() to reverse: "abc" would be a 500).
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, {request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -56,13 +57,13 @@ def twofa_verify(request):
     """The second step of the login: a code from the app or a recovery code (SEC-2)."""
     next_url = _next_url(request)
     if selectors.twofa_session_state(request.session, request.user) in {"verified", "exempt"}:
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     gate = selectors.twofa_gate(user=request.user)
     if gate.state == "enrol":
         return redirect("datasecurity:twofa_setup")
     if gate.passes:
         _mark_session(request, gate.state)
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     days = selectors.twofa_policy().trusted_device_days
     form = TwoFactorVerifyForm(request.POST or None, initial={"next": next_url}, trust_days=days)
     if form_submit(request, form, lambda data: services.twofa_verify(actor=request.user, code=data["code"])):
@@ -70,7 +71,7 @@ def twofa_verify(request):
         # A new session key for the raised privilege, as at the password step.
         request.session.cycle_key()
         _mark_session(request, "verified")
-        response = redirect(next_url)
+        response = HttpResponseRedirect(next_url)
         if days > 0 and form.cleaned_data.get("trust"):
             response.set_cookie(
                 settings.TWOFA_TRUST_COOKIE_NAME,
