@@ -121,6 +121,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) migrate --noinput -v 0
 	$(BENCH_ENV) $(MANAGE) bench foundation
 	$(BENCH_ENV) $(MANAGE) bench audit
+	$(BENCH_ENV) $(MANAGE) bench twofa
 	$(BENCH_ENV) $(MANAGE) bench attendance
 	$(BENCH_ENV) $(MANAGE) bench leave
 	$(BENCH_ENV) $(MANAGE) bench complaints

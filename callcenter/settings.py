@@ -528,6 +528,9 @@ if SENTRY_DSN:
 
 # --- Demo ------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo!2026pass")
+# The demo administrator's authenticator key (hex, 20 bytes): administrators always sign in with a
+# second factor, so `seed_demo` enrols `admin` with it and `demo_logins` prints its secret and code.
+DEMO_TOTP_KEY = env.str("DEMO_TOTP_KEY", default="64656d6f2d61646d696e2d746f74702d6b657921")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 # Signed checkpoints of the audit chain head (SEC-3): a directory the database user cannot
