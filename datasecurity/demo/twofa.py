@@ -51,9 +51,10 @@ def seed_twofa(rng, employees, months: int, stdout) -> dict:
     admin = User.objects.filter(username="admin", is_staff=True).first()
     enrolled = 0
     if admin is not None and not admin.totpdevice_set.filter(confirmed=True).exists():
-        _device, codes = twofa_enrol(
-            actor=admin, key=settings.DEMO_TOTP_KEY, code=demo_totp_code(settings.DEMO_TOTP_KEY)
-        )
+        key = settings.DEMO_TOTP_KEY
+        # Enrolled with the previous 30 s step's code (within django-otp's tolerance of one step),
+        # so the code `demo_logins` prints right after the seed has not been used yet.
+        _device, codes = twofa_enrol(actor=admin, key=key, code=demo_totp_code(key, drift=-1))
         enrolled = 1
         stdout.write(
             "Demo admin: two-factor login set up (see `manage.py demo_logins`); recovery codes: "

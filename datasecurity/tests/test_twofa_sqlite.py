@@ -46,5 +46,6 @@ def test_demo_admin_gives_the_printed_code(demo):
     printed = re.search(r"code now (\d{6})", out.getvalue()).group(1)
     client = sign_in("admin")
     assert client.get("/").url.startswith("/accounts/twofa/verify/")
-    assert client.post("/accounts/twofa/verify/", {"code": printed}).status_code == 302
+    answer = client.post("/accounts/twofa/verify/", {"code": printed})
+    assert answer.status_code == 302
     assert client.get("/").status_code == 200
