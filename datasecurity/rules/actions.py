@@ -30,6 +30,7 @@ AUDIT_ACTION_LABELS = {
     "twofa.enrol": _("Two-factor login set up"),
     "twofa.recovery_codes_regenerate": _("Two-factor login: new recovery codes"),
     "twofa.remove": _("Two-factor login turned off"),
+    "twofa.reset": _("Two-factor login reset by an administrator"),
     "bench.audit_append": _("Benchmark event (developer tooling)"),
     "demo.seed": _("Demo data loaded"),
     # accounts, roles, tokens, access grants

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from callcenter.errors import ApplicationError, PermissionDeniedError
-from callcenter.models import ApiToken
+from callcenter.models import ApiToken, User
 from callcenter.roles import Role, has_role, user_roles
 from callcenter.selectors import policy_in_force
 from datasecurity.errors import DataSecurityErrorCode
@@ -31,6 +31,7 @@ __all__ = [
     "TwoFactorGate",
     "TwoFactorSetup",
     "TwoFactorStatus",
+    "twofa_administrator_get",
     "twofa_devices",
     "twofa_gate",
     "twofa_policy",
@@ -208,3 +209,11 @@ def twofa_token_list(*, user, filters: dict | None = None) -> QuerySet[ApiToken]
     if q := (filters.get("q") or "").strip():
         qs = qs.filter(Q(user__username__icontains=q) | Q(user__employee__name__icontains=q) | Q(name__icontains=q))
     return qs.order_by("-created_at", "-pk")
+
+
+def twofa_administrator_get(*, username: str) -> User:
+    """The active administrator named ``username`` (the actor of a reset from the command line)."""
+    user = User.objects.filter(username=username, is_active=True, is_staff=True).first()
+    if user is None:
+        raise PermissionDeniedError(_("No active administrator of that name."))
+    return user

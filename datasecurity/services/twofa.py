@@ -42,6 +42,7 @@ __all__ = [
     "twofa_enrol",
     "twofa_recovery_codes_regenerate",
     "twofa_remove",
+    "twofa_reset",
     "twofa_trusted_device_record",
     "twofa_verify",
 ]
@@ -257,6 +258,29 @@ def twofa_remove(*, actor, code: str) -> None:
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
         StaticDevice.objects.filter(user=user).delete()
         audit_record(actor=user, action="twofa.remove", obj=user, changes={"devices_removed": removed})
+
+
+@transaction.atomic
+def twofa_reset(*, actor, username: str) -> int:
+    """An administrator ends another user's two-factor devices (a lost phone and lost recovery
+    codes): at their next login the user sets 2FA up again, or signs in with the password alone
+    if their roles do not require it (SEC-2). Never one's own (an administrator who lost theirs
+    asks another); audited. Returns how many devices were removed."""
+    if not (getattr(actor, "is_active", False) and getattr(actor, "is_staff", False)):
+        raise PermissionDeniedError(_("Only an administrator resets someone's two-factor login."))
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        raise ApplicationError(_("No such account."), code=DataSecurityErrorCode.TWOFA_NOT_ENROLLED)
+    if user.pk == actor.pk:
+        raise PermissionDeniedError(_("You cannot reset your own two-factor login (SEC-2): ask another administrator."))
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    StaticDevice.objects.filter(user=user).delete()
+    if not removed:
+        raise ApplicationError(
+            _("This account has no two-factor login to reset."), code=DataSecurityErrorCode.TWOFA_NOT_ENROLLED
+        )
+    audit_record(actor=actor, action="twofa.reset", obj=user, changes={"devices_removed": removed})
+    return removed
 
 
 @transaction.atomic

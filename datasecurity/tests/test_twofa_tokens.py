@@ -3,11 +3,15 @@ step, so administrators and security auditors review them on one page (and endpo
 them, audited; everyone else is refused; a user revokes their own. And the gate's cost: a session
 that passed costs no query in the middleware (the decision is cached in the session)."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import CommandError, call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from callcenter.models import ApiToken
 from callcenter.services import api_token_create
@@ -175,3 +179,35 @@ def test_a_forged_or_foreign_trust_cookie_is_ignored(org):
         response = middleware(_request(user, SessionStore(), {"twofa_trust": cookie}))
         assert response.status_code == 302 and response.url.startswith(reverse("datasecurity:twofa_verify"))
     assert code_for(KEY).isdigit()
+
+
+# --- Reset of a lost second factor (SEC-2) -----------------------------------------------------------
+
+
+def test_an_administrator_resets_a_lost_device_audited_never_their_own(org):
+    admin = f.UserFactory(username="root2", is_staff=True)
+    enrolled(org.hr.user)
+    out = StringIO()
+    call_command("twofa_reset", org.hr.user.username, by=admin.username, stdout=out)
+    assert "1 two-factor device" in out.getvalue()
+    assert not TOTPDevice.objects.filter(user=org.hr.user).exists()
+    assert AuditEvent.objects.filter(action="twofa.reset", actor=admin, object_id=str(org.hr.user.pk)).count() == 1
+    enrolled(admin, "00112233445566778899aabbccddeeff00112233")
+    with pytest.raises(CommandError, match="your own"):
+        call_command("twofa_reset", admin.username, by=admin.username, stdout=StringIO())
+    with pytest.raises(CommandError, match="administrator"):
+        call_command("twofa_reset", admin.username, by=org.hr.user.username, stdout=StringIO())
+    assert TOTPDevice.objects.filter(user=admin).exists()
+
+
+def test_the_admin_shows_devices_read_only_without_their_secret(client, org):
+    admin = f.UserFactory(username="root3", is_staff=True, is_superuser=True)
+    enrolled(org.hr.user)
+    client.force_login(admin)
+    device = TOTPDevice.objects.get(user=org.hr.user)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200 and device.key not in page.content.decode()
+    assert (
+        client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
