@@ -128,6 +128,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench audit
 	$(BENCH_ENV) $(MANAGE) bench security
 	$(BENCH_ENV) $(MANAGE) bench destruct
+	$(BENCH_ENV) $(MANAGE) bench twofa
 	$(BENCH_ENV) $(MANAGE) bench attendance
 	$(BENCH_ENV) $(MANAGE) bench leave
 	$(BENCH_ENV) $(MANAGE) bench complaints

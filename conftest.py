@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
@@ -27,6 +28,7 @@ from callcenter.roles import Role
 from callcenter.storage_locations import storage_from_url
 from callcenter.tests import factories as f
 from callcenter.tests.sshd import sftp_server_start
+from datasecurity.selectors import TWOFA_SESSION_KEY
 from datasecurity.services import audit_db_roles_apply
 
 
@@ -73,6 +75,40 @@ def _default_language():
 def _reset_axes_cache():
     cache.clear()
     yield
+
+
+# --- Two-factor login (SEC-2) in the suite ------------------------------------------------------------
+# Production is strict: administrators and the roles the TwoFactorPolicy lists (HR, auditors, company
+# leaders, the complaint team by default) give a code after the password, or set 2FA up first. The
+# suite's other tests are about other features and sign their HR, auditor or administrator in with
+# `client.force_login` or the login form: for them, every sign-in counts as having passed the second
+# step (the session records it, as the code page does after a right code). Only this receiver, connected
+# for the test's duration, does that; nothing in the product does. Tests marked `twofa`
+# (datasecurity/tests/test_twofa_*.py) get the real thing: the session must pass the code or the set-up.
+def _twofa_passed_at_sign_in(sender, request, user, **kwargs):
+    if request is not None and getattr(request, "session", None) is not None:
+        request.session[TWOFA_SESSION_KEY] = f"verified:{user.pk}"
+
+
+_TWOFA_RECEIVER = "tests.twofa_passed_at_sign_in"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _twofa_second_step_passed():
+    # Session-wide: module- and session-scoped fixtures sign people in too (the API schema's).
+    user_logged_in.connect(_twofa_passed_at_sign_in, dispatch_uid=_TWOFA_RECEIVER)
+    yield
+    user_logged_in.disconnect(dispatch_uid=_TWOFA_RECEIVER)
+
+
+@pytest.fixture(autouse=True)
+def _twofa_real_gate(request):
+    if not request.node.get_closest_marker("twofa"):
+        yield
+        return
+    user_logged_in.disconnect(dispatch_uid=_TWOFA_RECEIVER)
+    yield
+    user_logged_in.connect(_twofa_passed_at_sign_in, dispatch_uid=_TWOFA_RECEIVER)
 
 
 @pytest.fixture

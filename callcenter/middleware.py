@@ -83,7 +83,8 @@ class PasswordChangeRequiredMiddleware:
     Pages only: the API enforces it for every user it authenticates, by session or token
     (:mod:`callcenter.api.authentication`), answering 403 ``password_change_required``."""
 
-    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon", "/api/")
+    # /accounts/twofa/: the login's second step comes first (datasecurity.middleware, SEC-2).
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon", "/api/", "/accounts/twofa/verify/", "/accounts/twofa/setup/")
     EXEMPT_NAMES = ("callcenter:password_change", "callcenter:logout", "callcenter:language_set", "callcenter:healthz")
 
     def __init__(self, get_response):

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "guardian",
     "axes",
+    # Two-factor login (SEC-2/SEC-3): TOTP apps and single-use recovery codes (datasecurity's twofa).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps: callcenter <- datasecurity <- domain apps (see docs/architecture.md).
     "callcenter",
     "datasecurity",
@@ -85,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "callcenter.middleware.UserLanguageMiddleware",
+    # The second step of the login (SEC-2/SEC-3) before anything else a session may do, the
+    # forced password change included: proving who you are comes before changing the password.
+    "datasecurity.middleware.TwoFactorMiddleware",
     "callcenter.middleware.PasswordChangeRequiredMiddleware",
     "callcenter.middleware.AuditContextMiddleware",
     # SEC-3: a 403 to a signed-in user is an audit event (bounded per user and hour).
@@ -233,6 +240,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The same client address as the audit trail (TRUSTED_PROXY_COUNT below).
 AXES_CLIENT_IP_CALLABLE = "callcenter.request_context.request_client_ip"
+
+# Two-factor login (SEC-2/SEC-3), django-otp: https://django-otp-official.readthedocs.io/
+# The issuer names the site in the user's authenticator app; the trusted-device cookie skips the
+# second step on one browser for the policy's ``trusted_device_days`` (datasecurity.TwoFactorPolicy).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CallCenter HR")
+TWOFA_TRUST_COOKIE_NAME = "twofa_trust"
 
 # django-guardian: the object permissions that carry out access grants (callcenter.models.AccessGrant).
 GUARDIAN_ANONYMOUS_USER_NAME = None
@@ -547,6 +560,9 @@ if SENTRY_DSN:
 
 # --- Demo ------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo!2026pass")
+# The demo administrator's authenticator key (hex, 20 bytes): administrators always sign in with a
+# second factor, so `seed_demo` enrols `admin` with it and `demo_logins` prints its secret and code.
+DEMO_TOTP_KEY = env.str("DEMO_TOTP_KEY", default="64656d6f2d61646d696e2d746f74702d6b657921")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 # Signed checkpoints of the audit chain head (SEC-3): a directory the database user cannot

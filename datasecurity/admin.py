@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from callcenter.admin import ReadOnlyAdmin
 from datasecurity.models import AuditEvent, AuditPolicy, DestructionRecord, DestructionRequest
@@ -29,3 +31,23 @@ class DestructionRecordAdmin(ReadOnlyAdmin):
 class DestructionRequestAdmin(ReadOnlyAdmin):
     list_display = ("requested_at", "requested_by", "status", "decided_by", "items_total", "items_done")
     list_filter = ("status",)
+
+
+# Two-factor devices (django-otp's models): read-only here like every admin page, and without the
+# secret key or the recovery codes. A lost device is reset with `manage.py twofa_reset` (audited).
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ReadOnlyAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count")
+    search_fields = ("user__username",)
+
+
+@admin.register(StaticDevice)
+class StaticDeviceAdmin(ReadOnlyAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    search_fields = ("user__username",)

@@ -106,7 +106,17 @@ class DatasecurityConfig(AppConfig):
                 _("Backups"),
                 "datasecurity:backup_list",
                 "archive",
-                910,
+                908,
+                lambda viewer: is_staff(viewer) or viewer.has_role(Role.SECURITY_AUDITOR),
+                group="security",
+            ),
+            # SEC-2/SEC-3: the API tokens of the two-factor roles, for administrators and auditors.
+            NavEntry(
+                "twofa_tokens",
+                _("API tokens of the two-factor roles"),
+                "datasecurity:twofa_token_list",
+                "key",
+                950,
                 lambda viewer: is_staff(viewer) or viewer.has_role(Role.SECURITY_AUDITOR),
                 group="security",
             ),

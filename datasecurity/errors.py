@@ -34,3 +34,12 @@ class DataSecurityErrorCode(ErrorCode):
     DESTRUCTION_STATE = "destruction_state"
     DESTRUCTION_NOT_APPROVED = "destruction_not_approved"
     DESTRUCTION_OWN_REQUEST = "destruction_own_request"
+    # two-factor login (SEC-2, SEC-3)
+    TWOFA_CODE_INVALID = "twofa_code_invalid"
+    TWOFA_THROTTLED = "twofa_throttled"
+    TWOFA_NOT_ENROLLED = "twofa_not_enrolled"
+    TWOFA_ALREADY_ENROLLED = "twofa_already_enrolled"
+    TWOFA_REQUIRED = "twofa_required"
+    TWOFA_ENROLMENT_REQUIRED = "twofa_enrolment_required"
+    TWOFA_VERIFICATION_REQUIRED = "twofa_verification_required"
+    TWOFA_SETUP_EXPIRED = "twofa_setup_expired"

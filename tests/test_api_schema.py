@@ -51,6 +51,7 @@ LIST_CALLERS = {
     "/api/v1/backups/drills/": "auditor",
     "/api/v1/security/alerts/": "auditor",
     "/api/v1/security/summary/": "auditor",
+    "/api/v1/twofa/tokens/": "auditor",
     "/api/v1/attendance/leave/inbox/": "supervisor",
     "/api/v1/attendance/leave/delegations/": "supervisor",
     "/api/v1/performance/appraisals/mine/": "agent",

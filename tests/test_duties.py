@@ -189,6 +189,17 @@ NOT_PRIVILEGED = {
     "complaints.complaint_evidence_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
     "attendance.leave_certificates_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
     "performance.agent_metrics_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
+    "datasecurity.twofa_verify": _SELF_SERVICE + " (the login's second step, SEC-2)",
+    "datasecurity.twofa_enrol": _SELF_SERVICE + " (sets up one's own two-factor login)",
+    "datasecurity.twofa_recovery_codes_regenerate": _SELF_SERVICE,
+    "datasecurity.twofa_remove": _SELF_SERVICE + " (refused when one's roles require 2FA)",
+    "datasecurity.twofa_reset": (
+        "an administrator ends a lost second factor (never their own); the user sets it up again"
+    ),
+    "datasecurity.twofa_trusted_device_record": _SYSTEM + " (records a sign-in a trusted device let through)",
+    "datasecurity.twofa_api_token_revoke": (
+        "ends a token (one's own, or as administrator or auditor a 2FA role's); it never widens access"
+    ),
     # attendance
     "attendance.leave_requests_reroute": _SYSTEM + " (the core's reporting-line hook, inside a transfer HR decided)",
     "attendance.punch_correction_submit": _SELF_SERVICE,

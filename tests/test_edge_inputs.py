@@ -75,6 +75,7 @@ ROUTE_TABLES = (
     (r"org/teams/<int:pk>/", "callcenter.Team"),
     (r"org/positions/<int:pk>/", "callcenter.Position"),
     (r"accounts/tokens/<int:pk>/", "callcenter.ApiToken"),
+    (r"(security/twofa-tokens|twofa/tokens)/<int:pk>/", "callcenter.ApiToken"),
     (r"accounts/roles/<int:pk>/", "callcenter.User"),
     (r"access-grants/hr-limits/<int:user_id>/", "callcenter.User"),
     (r"access-grants/<int:pk>/", "callcenter.AccessGrant"),

@@ -220,12 +220,15 @@ def api_token_create(*, actor: User, name: str, lifetime_days: int | None = None
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+def api_token_revoke(*, actor: User, token_id: int, may_manage=None) -> ApiToken:
     """Revoke a token: its owner, HR or an administrator may (SEC-2); anyone else sees no such
-    token. A revoked token stays in the lists, marked."""
+    token. A revoked token stays in the lists, marked. ``may_manage(user=, token=)`` replaces
+    who may, for an app above with its own rule (datasecurity's review of the API tokens of the
+    accounts that must use two-factor login, where security auditors revoke them too)."""
     _refuse_inactive(actor)
+    may_manage = may_manage or api_token_may_manage
     token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
-    if token is None or not api_token_may_manage(user=actor, token=token):
+    if token is None or not may_manage(user=actor, token=token):
         raise NotFoundError(_("No such API token."))
     if token.revoked_at is not None:
         raise ApplicationError(

@@ -1,6 +1,6 @@
 """The data-security API (namespace ``api:datasecurity``), mounted at ``/api/v1/``."""
 
-from datasecurity.api import audit, backup, destruct, monitor, retention
+from datasecurity.api import audit, backup, destruct, monitor, retention, twofa
 
 app_name = "datasecurity"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *destruct.urlpatterns,
     *monitor.urlpatterns,
     *retention.urlpatterns,
+    *twofa.urlpatterns,
 ]

@@ -205,3 +205,4 @@ from datasecurity.models.backup import *  # noqa: E402,F403
 from datasecurity.models.destruct import *  # noqa: E402,F403
 from datasecurity.models.monitor import *  # noqa: E402,F403
 from datasecurity.models.retention import *  # noqa: E402,F403
+from datasecurity.models.twofa import *  # noqa: E402,F403

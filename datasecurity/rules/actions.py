@@ -37,6 +37,13 @@ AUDIT_ACTION_LABELS = {
     "security.permission_denied_bound": _("Permission denials go on (the rest of the hour not recorded one by one)"),
     "security.alert_raise": _("Security alert raised"),
     "security.alert_acknowledge": _("Security alert acknowledged"),
+    "twofa.sign_in": _("Two-factor login: code accepted"),
+    "twofa.code_rejected": _("Two-factor login: wrong code"),
+    "twofa.trusted_device": _("Two-factor login: skipped on a trusted device"),
+    "twofa.enrol": _("Two-factor login set up"),
+    "twofa.recovery_codes_regenerate": _("Two-factor login: new recovery codes"),
+    "twofa.remove": _("Two-factor login turned off"),
+    "twofa.reset": _("Two-factor login reset by an administrator"),
     "bench.audit_append": _("Benchmark event (developer tooling)"),
     "demo.seed": _("Demo data loaded"),
     # accounts, roles, tokens, access grants

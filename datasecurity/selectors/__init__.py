@@ -500,3 +500,4 @@ from datasecurity.selectors.monitor import *  # noqa: E402,F403
 from datasecurity.selectors.retention import *  # noqa: E402,F403
 
 __all__ += destruct.__all__
+from datasecurity.selectors.twofa import *  # noqa: E402,F403

@@ -1,6 +1,6 @@
 """The data-security pages (namespace ``datasecurity``), mounted at the site root."""
 
-from datasecurity.views import audit, backup, destruct, monitor, retention
+from datasecurity.views import audit, backup, destruct, monitor, retention, twofa
 
 app_name = "datasecurity"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *destruct.urlpatterns,
     *monitor.urlpatterns,
     *retention.urlpatterns,
+    *twofa.urlpatterns,
 ]

@@ -1,9 +1,12 @@
 """``manage.py demo_logins``: the demo logins, one per role (used by ``make run``)."""
 
+import base64
+import binascii
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django_otp.oath import totp
 
 from callcenter.demo.accounts import demo_login_rows, display_width, pad
 
@@ -32,6 +35,7 @@ class Command(BaseCommand):
         for cells in table:
             self.stdout.write(line(cells))
         self.stdout.write(mail_where())
+        self.stdout.write(twofa_note())
         if not all(r["exists"] for r in rows):
             self.stdout.write(self.style.WARNING("Some demo logins are missing: run `manage.py seed_demo` first."))
         self.stdout.write("")
@@ -51,3 +55,15 @@ def mail_where() -> str:
     else:
         where = f"handled by {backend}"
     return f"邮件 / E-mails: {where}. Notifications are in the app too (the bell, top right)."
+
+
+def twofa_note() -> str:
+    """Administrators always sign in with a second factor (SEC-2): the demo admin's authenticator
+    secret (``DEMO_TOTP_KEY``) and the code valid now. The demo's policy makes it optional for the
+    other roles (datasecurity/demo/twofa.py)."""
+    key = binascii.unhexlify(settings.DEMO_TOTP_KEY)
+    secret = base64.b32encode(key).decode().rstrip("=")
+    return (
+        f"双因素登录 / Two-factor login: admin → secret {secret} (add it to an authenticator app), "
+        f"code now {totp(key):06d}; optional for the other demo logins (Two-factor login in the user menu)."
+    )
