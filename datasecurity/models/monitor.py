@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.models import VersionedPolicy, register_policy
 
@@ -185,7 +186,7 @@ class SecurityAlertKind(models.TextChoices):
 
 
 class SecurityAlertState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("security alert state", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
