@@ -54,9 +54,12 @@ class DestructionRecordOutputSerializer(serializers.Serializer):
     category_label = serializers.SerializerMethodField(help_text="the category in the reader's language")
     name = serializers.CharField(help_text="the category's name when the record was written")
     quantity = serializers.IntegerField()
-    method = serializers.CharField(help_text="anonymise, file_delete or row_delete (SEC-4)")
+    method = serializers.CharField(
+        help_text="anonymise, file_delete, row_delete (SEC-4) or archive_delete (audit retention, SEC-2)",
+    )
     destroyed_at = serializers.DateTimeField()
-    responsible = _Person()
+    responsible = _Person(allow_null=True, help_text="the person who asked; null for a scheduled job")
+    responsible_label = serializers.CharField(help_text="the scheduled job that destroyed, when no person asked")
     approver = _Person(allow_null=True)
     request = serializers.IntegerField(source="request_id", allow_null=True)
     details = serializers.JSONField()
@@ -111,7 +114,9 @@ class DestructionCertificateApi(APIView):
 class DestructionItemOutputSerializer(serializers.Serializer):
     category = serializers.CharField()
     category_label = serializers.SerializerMethodField()
-    method = serializers.CharField(help_text="anonymise, file_delete or row_delete (SEC-4)")
+    method = serializers.CharField(
+        help_text="anonymise, file_delete, row_delete (SEC-4) or archive_delete (audit retention, SEC-2)",
+    )
     retention_days = serializers.IntegerField()
     cutoff = serializers.DateTimeField(help_text="data older than this was due when the request was made")
     quantity = serializers.IntegerField(help_text="due when the request was made (frozen)")

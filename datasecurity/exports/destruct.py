@@ -55,7 +55,7 @@ def destruction_certificate_html(*, record: DestructionRecord, category_label: s
         "category_label": category_label,
         "method_label": DestructionMethod(record.method).label if record.method in DestructionMethod.values else "",
         "destroyed_at": timezone.localtime(record.destroyed_at),
-        "responsible": _person(record.responsible),
+        "responsible": _person(record.responsible) or record.responsible_label,
         "approver": _person(record.approver),
         "request": request,
         "details": record.details or {},

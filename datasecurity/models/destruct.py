@@ -41,6 +41,8 @@ class DestructionMethod(models.TextChoices):
     ANONYMISE = "anonymise", _("Anonymised (replaced by its mask)")
     FILE_DELETE = "file_delete", _("Files deleted from storage")
     ROW_DELETE = "row_delete", _("Rows deleted from the database")
+    # SEC-2's retention: the audit events, archived (signed, both locations, read back), then deleted.
+    ARCHIVE_DELETE = "archive_delete", _("Archived (signed, in both locations), then deleted")
 
 
 class RetentionPeriod(models.Model):
@@ -191,9 +193,17 @@ class DestructionRecord(models.Model):
     quantity = models.PositiveBigIntegerField(_("quantity"))
     method = models.CharField(_("method"), max_length=20, choices=DestructionMethod.choices)
     destroyed_at = models.DateTimeField(_("destroyed at"), default=timezone.now, db_index=True)
+    # The person who asked; empty for a scheduled job (audit retention, backup pruning), which the
+    # record names in ``responsible_label`` and which the plan or policy in force decided.
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsible person"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
+    responsible_label = models.CharField(_("responsible (job)"), max_length=150, blank=True)
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),

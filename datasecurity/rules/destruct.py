@@ -32,6 +32,9 @@ from datasecurity.models.destruct import RETENTION_MAX_DAYS, RETENTION_MIN_DAYS,
 
 __all__ = [
     "DESTRUCTION_CATEGORIES",
+    "JOB_CATEGORY_AUDIT_EVENTS",
+    "JOB_CATEGORY_BACKUPS",
+    "JOB_CATEGORY_LABELS",
     "RETENTION_MAX_DAYS",
     "RETENTION_MIN_DAYS",
     "DestructionCategory",
@@ -80,6 +83,15 @@ class DestructionCategory:
         """The method the job uses (the first the category offers)."""
         return self.methods[0]
 
+
+# Categories destroyed by a scheduled job under a rule already decided (SEC-2's retention policy,
+# SEC-1's backup plan) rather than by a request: they write their records to the same register.
+JOB_CATEGORY_AUDIT_EVENTS = "audit_events"
+JOB_CATEGORY_BACKUPS = "backups"
+JOB_CATEGORY_LABELS = {
+    JOB_CATEGORY_AUDIT_EVENTS: _("Audit events past the retention (SEC-2)"),
+    JOB_CATEGORY_BACKUPS: _("Backups beyond the number the plan keeps (SEC-1)"),
+}
 
 # Every registered category, by code (registering a code twice replaces it: ready() may run again).
 DESTRUCTION_CATEGORIES: dict[str, DestructionCategory] = {}

@@ -29,6 +29,7 @@ from datasecurity.models import (
 )
 from datasecurity.rules.destruct import (
     DESTRUCTION_CATEGORIES,
+    JOB_CATEGORY_LABELS,
     DestructionCategory,
     DueSummary,
     destruction_category,
@@ -94,13 +95,16 @@ def destruction_categories() -> list[DestructionCategory]:
 
 def destruction_category_label(code: str):
     category = destruction_category(code)
-    return category.label if category is not None else code
+    if category is not None:
+        return category.label
+    return JOB_CATEGORY_LABELS.get(code, code)
 
 
 def destruction_category_choices() -> list[tuple[str, str]]:
     """(code, label) of the registered categories, for filters; categories that other jobs write
     records for (backups, audit archives) appear once registered."""
-    return [(c.code, str(c.label)) for c in destruction_categories()]
+    registered = [(c.code, str(c.label)) for c in destruction_categories()]
+    return registered + [(code, str(label)) for code, label in JOB_CATEGORY_LABELS.items()]
 
 
 @dataclass

@@ -85,7 +85,9 @@ from datasecurity.rules.backup import (
     manifest_compare_migrations,
     prune_candidates,
 )
+from datasecurity.rules.destruct import JOB_CATEGORY_BACKUPS, JOB_CATEGORY_LABELS, DestructionMethod
 from datasecurity.services.audit import audit_record, model_changes, snapshot
+from datasecurity.services.destruct import destruction_record_write
 
 __all__ = [
     "BACKUP_LOCATIONS",
@@ -784,6 +786,16 @@ def _prune(*, keep: int) -> list[int]:
         object_type=BackupRun._meta.label_lower,
         object_repr=", ".join(names)[:200],
         changes={"pruned": doomed, "kept": keep},
+    )
+    # SEC-4: pruned backups are a destruction like any other, in the register.
+    destruction_record_write(
+        category=JOB_CATEGORY_BACKUPS,
+        name=str(JOB_CATEGORY_LABELS[JOB_CATEGORY_BACKUPS]),
+        quantity=len(doomed),
+        method=DestructionMethod.FILE_DELETE,
+        responsible=None,
+        responsible_label=str(_("The backup job (the plan keeps %(keep)s)") % {"keep": keep}),
+        details={"backups": doomed, "names": names, "kept": keep},
     )
     return doomed
 

@@ -270,6 +270,7 @@ def destruction_record_write(
     approver=None,
     request: DestructionRequest | None = None,
     details: dict | None = None,
+    responsible_label: str = "",
 ) -> DestructionRecord:
     """Append one record to the destruction register (SEC-4): name (category), quantity, time,
     method, responsible person and approver; audited. The register is append-only."""
@@ -286,6 +287,7 @@ def destruction_record_write(
         method=method,
         destroyed_at=timezone.now(),
         responsible=responsible,
+        responsible_label=(responsible_label or "")[:150],
         approver=approver,
         request=request,
         details=details or {},
@@ -300,7 +302,7 @@ def destruction_record_write(
             "category": category,
             "quantity": quantity,
             "method": method,
-            "responsible": responsible.get_username() if responsible else "",
+            "responsible": responsible.get_username() if responsible else responsible_label,
             "approver": approver.get_username() if approver else "",
             "request": request.pk if request else None,
             "article": "SEC-4",

@@ -45,10 +45,12 @@ from callcenter.roles import Role
 from datasecurity.append_only import AUDIT_PURGE_FUNCTION, AUDIT_RETENTION_FLOOR_DAYS
 from datasecurity.errors import DataSecurityErrorCode
 from datasecurity.models import AuditArchive, AuditArchiveStatus, AuditChainHead, AuditEvent, AuditPolicy
+from datasecurity.rules.destruct import JOB_CATEGORY_AUDIT_EVENTS, JOB_CATEGORY_LABELS, DestructionMethod
 from datasecurity.rules.retention import ARCHIVE_EVENT_FIELDS, ArchiveSigner, archive_line
 from datasecurity.selectors import can_read_audit
 from datasecurity.selectors.retention import ARCHIVE_LOCATIONS, audit_archive_copy_check
 from datasecurity.services.audit import audit_record
+from datasecurity.services.destruct import destruction_record_write
 from datasecurity.services.files import file_sha256
 
 __all__ = [
@@ -334,6 +336,22 @@ def _archived_events_delete(*, archive: AuditArchive, actor) -> int:
                 "sha256": archive.sha256,
                 "retention_days": archive.retention_days,
                 "method": archive.method,
+            },
+        )
+        # SEC-4: the register holds every destruction, the retention's too (same transaction).
+        destruction_record_write(
+            category=JOB_CATEGORY_AUDIT_EVENTS,
+            name=str(JOB_CATEGORY_LABELS[JOB_CATEGORY_AUDIT_EVENTS]),
+            quantity=purged,
+            method=DestructionMethod.ARCHIVE_DELETE,
+            responsible=actor,
+            responsible_label="" if actor else str(_("The daily audit retention job (policy in force)")),
+            details={
+                "archive": archive.stored_name,
+                "first_event_id": archive.first_event_id,
+                "last_event_id": archive.last_event_id,
+                "sha256": archive.sha256,
+                "retention_days": archive.retention_days,
             },
         )
     return purged

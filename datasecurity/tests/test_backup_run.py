@@ -19,14 +19,22 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callcenter.models import Notification
 from callcenter.roles import Role
 from callcenter.storage_locations import storage_from_url
 from callcenter.tests import factories as f
 from datasecurity.apps import _backup_key_check
-from datasecurity.models import AuditEvent, BackupPlan, BackupRun, BackupRunStatus, RestoreDrill, RestoreDrillResult
+from datasecurity.models import (
+    AuditEvent,
+    BackupPlan,
+    BackupRun,
+    BackupRunStatus,
+    DestructionRecord,
+    RestoreDrill,
+    RestoreDrillResult,
+)
 from datasecurity.rules.backup import backup_due
 from datasecurity.services import backup_run_due, backup_run_execute, restore_drill_due, restore_drill_execute
 from datasecurity.services.backup import SCRATCH_PREFIX, _drill_create, _run_create
@@ -185,6 +193,7 @@ def test_an_unreachable_remote_fails_the_backup_and_prunes_nothing(uploads, sett
     assert notified == {admin.pk, auditor.pk}
 
 
+@translation.override("en")  # the messages read in English (the product's default is Chinese)
 def test_production_without_a_key_fails_with_a_clear_message(uploads, settings, alerted):
     settings.PRODUCTION = True
     settings.BACKUP_ENCRYPTION_KEY = ""
@@ -232,6 +241,10 @@ def test_pruning_keeps_the_number_and_never_the_last_proven_backup(db, uploads):
     assert storages["backup_remote"].exists(oldest.name)
     event = AuditEvent.objects.get(action="backup.prune")
     assert sorted(event.changes["pruned"]) == sorted(m.pk for m in middle)
+    # SEC-4: the pruned backups are in the destruction register, the job as responsible
+    record = DestructionRecord.objects.get(category="backups")
+    assert (record.quantity, record.method, record.responsible_id) == (2, "file_delete", None)
+    assert sorted(record.details["backups"]) == sorted(m.pk for m in middle) and record.responsible_label
 
 
 @pytest.mark.parametrize(
@@ -290,6 +303,7 @@ def test_the_deploy_check_warns_when_production_has_no_valid_key(settings, produ
         assert len(messages) == 1 and warned in messages[0]
 
 
+@translation.override("en")
 def test_the_commands_make_a_backup_and_verify_it(db, uploads):
     out = StringIO()
     call_command("backup_run", stdout=out)

@@ -16,13 +16,20 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callcenter.models import JobRun, Notification
 from callcenter.storage_locations import storage_from_url
 from datasecurity import tasks
 from datasecurity.append_only import AUDIT_PURGE_FUNCTION, audit_purge_function_upgrade
-from datasecurity.models import AuditArchive, AuditArchiveStatus, AuditChainHead, AuditEvent, AuditPolicy
+from datasecurity.models import (
+    AuditArchive,
+    AuditArchiveStatus,
+    AuditChainHead,
+    AuditEvent,
+    AuditPolicy,
+    DestructionRecord,
+)
 from datasecurity.rules.retention import archive_read
 from datasecurity.selectors import audit_chain_verify
 from datasecurity.services import audit_record, audit_retention_purge
@@ -81,6 +88,13 @@ def test_old_events_are_archived_to_both_locations_then_deleted_and_the_evidence
     assert purge.object_type == "datasecurity.auditarchive" and purge.object_id == str(archive.pk)
     report = _verify_ok()
     assert [check.archive.pk for check in report.archives] == [archive.pk]
+    # SEC-4: the run is in the destruction register, with the job as responsible
+    record = DestructionRecord.objects.get(category="audit_events")
+    assert (record.quantity, record.method, record.responsible_id) == (5, "archive_delete", None)
+    assert record.responsible_label and record.details["archive"] == archive.stored_name
+    # a second run destroys nothing and records nothing
+    audit_retention_purge()
+    assert DestructionRecord.objects.filter(category="audit_events").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -207,7 +221,11 @@ def test_a_failed_read_back_or_location_deletes_nothing_and_alerts(
         remote = storage_from_url("sftp://nobody@127.0.0.1:1/srv/none")
     settings.STORAGES = {**settings.STORAGES, "backup_remote": remote}
     # when the daily job runs
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception, match="Nothing was deleted"):
+    with (
+        translation.override("en"),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(Exception, match="Nothing was deleted"),
+    ):
         tasks.audit_retention.delay()
     # then nothing is deleted or recorded, the run failed, and the administrators and auditors know
     assert AuditEvent.objects.filter(pk__in=[e.pk for e in old]).count() == 3
