@@ -457,6 +457,7 @@ PERIODIC_JOB_LABELS = {
     "appraisal-reminders": _("Appraisal deadline reminders (PRF-2)"),
     "backup-run": _("Backup by the plan, to both locations (SEC-1)"),
     "backup-verify": _("Restore drill of the newest backup (SEC-1)"),
+    "security-monitor-scan": _("Security monitoring: counts and bulk-read alerts (SEC-3)"),
 }
 
 # --- E-mail and links in e-mails ------------------------------------------------------

@@ -60,11 +60,12 @@ def _team(org, team, **overrides):
 
 
 def _state():
+    # A refusal changes nothing but is itself recorded (SEC-3: security.permission_denied).
     return (
         sorted(Department.objects.values_list("pk", "code", "name", "parent_id", "manager_id", "leader_in_charge_id")),
         sorted(Team.objects.values_list("pk", "code", "name", "department_id", "supervisor_id")),
         sorted(Position.objects.values_list("pk", "code", "name")),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.exclude(action__startswith="security.permission_denied").count(),
     )
 
 

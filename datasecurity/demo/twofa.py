@@ -19,7 +19,8 @@ import binascii
 import datetime
 
 from django.conf import settings
-from django_otp.oath import totp
+from django.utils import timezone
+from django_otp.oath import TOTP
 
 from callcenter.demo import register_demo_seeder
 from callcenter.models import ApiToken, User
@@ -35,7 +36,10 @@ DEMO_POLICY_NOTE = (
 
 
 def demo_totp_code(key_hex: str, drift: int = 0) -> str:
-    return f"{totp(binascii.unhexlify(key_hex), drift=drift):06d}"
+    """The code of the demo authenticator at Django's clock (the one the login checks codes by)."""
+    code = TOTP(binascii.unhexlify(key_hex), drift=drift)
+    code.time = timezone.now().timestamp()
+    return f"{code.token():06d}"
 
 
 @register_demo_seeder(order=5)

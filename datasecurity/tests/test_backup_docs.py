@@ -115,4 +115,5 @@ def test_restoring_into_the_live_database_is_refused(db, sftp_remote):
         check=False,
     )
     assert done.returncode == 1
-    assert "is the live database" in done.stderr
+    # the command speaks the product's default language (Simplified Chinese): "… is the live database"
+    assert f"{connection.settings_dict['NAME']} 是正在使用的数据库" in done.stderr

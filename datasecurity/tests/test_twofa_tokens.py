@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from callcenter.models import ApiToken
@@ -184,6 +185,7 @@ def test_a_forged_or_foreign_trust_cookie_is_ignored(org):
 # --- Reset of a lost second factor (SEC-2) -----------------------------------------------------------
 
 
+@translation.override("en")  # the refusals read in English
 def test_an_administrator_resets_a_lost_device_audited_never_their_own(org):
     admin = f.UserFactory(username="root2", is_staff=True)
     enrolled(org.hr.user)
