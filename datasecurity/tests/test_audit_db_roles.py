@@ -191,9 +191,10 @@ def test_the_retention_service_purges_as_the_application_and_audits_the_purge():
     with _as_app_role():
         result = audit_retention_purge()
     assert result.purged == 1 and result.retention_days == 180
-    event = AuditEvent.objects.order_by("-id").first()
-    assert event.action == "audit.retention_purge"
+    event = AuditEvent.objects.get(action="audit.retention_purge")
     assert event.changes["purged"] == 1 and event.changes["retention_days"] == 180
+    # then, in the same transaction, its record in the destruction register (SEC-4), audited last
+    assert AuditEvent.objects.order_by("-id").first().action == "destruction.record_write"
     assert audit_chain_verify().ok
 
 
