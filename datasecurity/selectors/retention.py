@@ -5,7 +5,6 @@ begins; the newest deleted archive ends where the live chain begins)."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from django.db.models import QuerySet, Sum
 from callcenter.errors import NotFoundError, PermissionDeniedError
 from callcenter.selectors import job_run_last, policy_in_force
 from datasecurity.models import AuditArchive, AuditArchiveStatus, AuditEvent, AuditPolicy
+from datasecurity.rules.files import file_sha256
 from datasecurity.rules.retention import archive_read
 from datasecurity.selectors import can_read_audit
 
@@ -72,13 +72,6 @@ def audit_retention_overview(*, user) -> dict:
     }
 
 
-def _sha256(handle) -> str:
-    digest = hashlib.sha256()
-    for block in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(block)
-    return digest.hexdigest()
-
-
 def audit_archive_copy_check(
     archive: AuditArchive | None, location: str, *, name: str = "", sha256: str = ""
 ) -> tuple[str, str]:
@@ -91,7 +84,7 @@ def audit_archive_copy_check(
         if not storage.exists(name):
             return "missing", f"missing from location {location}"
         with storage.open(name, "rb") as handle:
-            found = _sha256(handle)
+            found = file_sha256(handle)
     except Exception as exc:  # noqa: BLE001 - any storage failure (OS, SFTP, S3) means the same here
         return "unreachable", f"location {location} cannot be read ({type(exc).__name__}: {exc})"
     if found != sha256:

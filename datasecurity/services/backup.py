@@ -88,6 +88,7 @@ from datasecurity.rules.backup import (
 from datasecurity.rules.destruct import JOB_CATEGORY_BACKUPS, JOB_CATEGORY_LABELS, DestructionMethod
 from datasecurity.services.audit import audit_record, model_changes, snapshot
 from datasecurity.services.destruct import destruction_record_write
+from datasecurity.services.files import file_sha256
 
 __all__ = [
     "BACKUP_LOCATIONS",
@@ -558,14 +559,6 @@ def _files_tar(path: Path) -> list[dict]:
     return listed
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(_READ_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # --- The backup run --------------------------------------------------------------------------------
 
 
@@ -620,11 +613,8 @@ def _location_label(storage_name: str) -> str:
 
 
 def _read_sha256(storage, name: str) -> str:
-    digest = hashlib.sha256()
     with storage.open(name, "rb") as handle:
-        while block := handle.read(_READ_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
+        return file_sha256(handle)
 
 
 def _copy_to(storage_name: str, bundle: _Bundle, name: str) -> dict:

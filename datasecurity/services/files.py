@@ -29,7 +29,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from callcenter.errors import ApplicationError, ErrorCode, NotFoundError
-from datasecurity.rules.files import ALLOWED, DECLARED_ALIASES, sniff
+from datasecurity.rules.files import ALLOWED, DECLARED_ALIASES, file_sha256, sniff
 
 __all__ = [
     "UploadErrorCodes",
@@ -39,15 +39,6 @@ __all__ = [
     "upload_check",
     "upload_store",
 ]
-
-
-def file_sha256(handle) -> str:
-    """The SHA-256 of an open binary file from where it stands, read 1 MiB at a time (a stored
-    export is checked against its recorded digest before it is served)."""
-    digest = hashlib.sha256()
-    for block in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(block)
-    return digest.hexdigest()
 
 
 def private_storage() -> FileSystemStorage:
