@@ -174,6 +174,20 @@ def org(db):
     return ns
 
 
+@pytest.fixture
+def trainer(org):
+    """An in-house trainer (the ``trainer`` role, TRN-2) in department B, team B1: ``孙丽``, login
+    ``trainer``. Kept out of ``org`` so the role matrices written before training stay as they are;
+    training's own matrices take both."""
+    user = f.UserFactory(username="trainer")
+    user.groups.add(Group.objects.get_or_create(name=Role.TRAINER)[0])
+    employee = f.EmployeeFactory(
+        user=user, team=org.b1, department=org.dept_b, position=org.agent.position, name="孙丽"
+    )
+    org.trainer = employee
+    return employee
+
+
 # --- Reference data after a flush ------------------------------------------------------------------
 # Data migrations install reference rows: the role groups, the leave types, the complaint
 # categories, the default appraisal indicators. A transactional test ends with a flush that empties
@@ -182,6 +196,7 @@ def org(db):
 # on two processes, and a process may run a transactional module before the others).
 REFERENCE_DATA_INSTALLERS = (
     ("callcenter.migrations.0002_role_groups", "create_groups"),
+    ("callcenter.migrations.0011_trainer_group", "create_group"),
     ("attendance.migrations.0003_leave", "install_leave_types"),
     ("complaints.migrations.0002_categories_timeline_append_only", "install_categories"),
     ("performance.migrations.0002_setup_default_indicators", "install"),

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     HR = "hr", _("HR")
     COMPLAINT_HANDLER = "complaint_handler", _("Complaint handler")
     SECURITY_AUDITOR = "security_auditor", _("Security auditor")
+    TRAINER = "trainer", _("Trainer")
 
 
 def user_roles(user) -> frozenset[str]:

@@ -33,6 +33,7 @@ api_patterns = [
     path("v1/", include("datasecurity.api.urls")),
     path("v1/attendance/", include("attendance.api.urls")),
     path("v1/complaints/", include("complaints.api.urls")),
+    path("v1/training/", include("training.api.urls")),
     path("v1/performance/", include("performance.api.urls")),
 ]
 
@@ -41,6 +42,7 @@ urlpatterns = [
     path("", include("datasecurity.views.urls")),
     path("attendance/", include("attendance.views.urls")),
     path("complaints/", include("complaints.views.urls")),
+    path("training/", include("training.views.urls")),
     path("performance/", include("performance.views.urls")),
     path("api/", include((api_patterns, "api"))),
     path(f"{settings.ADMIN_URL}", admin.site.urls),

@@ -189,6 +189,10 @@ NOT_PRIVILEGED = {
     "complaints.complaint_evidence_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
     "attendance.leave_certificates_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
     "performance.agent_metrics_destroy": _SYSTEM + " (SEC-4: the destruction job, once approved)",
+    # training (TRN-3)
+    "training.training_record_write": (
+        "the records' one writer, called inside the session, self-study and HR services that decide"
+    ),
     "datasecurity.twofa_verify": _SELF_SERVICE + " (the login's second step, SEC-2)",
     "datasecurity.twofa_enrol": _SELF_SERVICE + " (sets up one's own two-factor login)",
     "datasecurity.twofa_recovery_codes_regenerate": _SELF_SERVICE,

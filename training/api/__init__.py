@@ -1,0 +1,3 @@
+"""Training API endpoints, one module per area; each ends with its ``urlpatterns``."""
+
+__all__: list[str] = []

@@ -1,1 +1,0 @@
-"""training models: features arrive with their issues (see docs/modules.md)."""

@@ -1,0 +1,8 @@
+"""Writes of the training app (its public face, with :mod:`training.selectors`), one module per
+area; every public name is re-exported here, so callers write
+``from training.services import training_record_write``."""
+
+from training.services import records
+from training.services.records import *  # noqa: F403
+
+__all__ = [*records.__all__]

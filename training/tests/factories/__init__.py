@@ -1,0 +1,1 @@
+"""Factories of the training tests, one module per area."""

@@ -1,0 +1,5 @@
+"""Training pages (namespace ``training``), mounted at /training/."""
+
+app_name = "training"
+
+urlpatterns = []
