@@ -188,6 +188,9 @@ AUDIT_ACTION_LABELS = {
     "destruction.certificate_download": _("Certificate of destruction downloaded"),
     "complaint.contact_anonymise": _("Customer contact anonymised (retention)"),
     "complaint.attachment_destroy": _("Complaint evidence file destroyed (retention)"),
+    # training (TRN-1..TRN-3)
+    "training_record.write": _("Training record written"),
+    "training_record.update": _("Training record updated"),
     "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
     "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }
