@@ -363,3 +363,61 @@ def health_check_register(*checks: HealthCheck) -> None:
 
 def health_checks_registered() -> list[HealthCheck]:
     return sorted(_health_checks.values(), key=lambda c: (c.order, c.key))
+
+
+# --- Training needs (issue 16, TRN-1 and TRN-3; part "plan") ------------------------------------------
+# The training plan's needs panel and its effect analysis read the appraisal's indicator values,
+# which ``performance`` (above ``training``) keeps: ``performance`` registers a provider here and
+# ``training`` asks this module. Other sources of needs (the conduct code of ``discipline``, not
+# built yet) register a ``TrainingNeedSource``. Without a provider the answers are "unknown".
+
+
+@dataclass(frozen=True)
+class TrainingIndicatorProvider:
+    # () -> [(indicator code, label)], the active indicators
+    indicators: Callable[[], list[tuple[str, str]]]
+    # (month_from=, month_to=) -> [{"team_id", "indicator_code", "average", "people"}], values in
+    # percent of the indicator's scale, over the months' appraisals
+    team_averages: Callable[..., list[dict]]
+    # (indicator_code=, employee_ids=, months=) -> {(employee_id, first day of month): value in %}
+    employee_values: Callable[..., dict]
+
+
+_training_indicator_provider: TrainingIndicatorProvider | None = None
+
+
+def training_indicator_provider_register(provider: TrainingIndicatorProvider | None) -> None:
+    """Called from performance's ``AppConfig.ready()`` (``None`` unregisters, for tests)."""
+    global _training_indicator_provider
+    _training_indicator_provider = provider
+
+
+def training_indicator_provider() -> TrainingIndicatorProvider | None:
+    """The registered provider, or None (performance is not installed)."""
+    return _training_indicator_provider
+
+
+@dataclass(frozen=True)
+class TrainingNeedSource:
+    """Another module's training needs (a new version of the conduct code, …)."""
+
+    key: str
+    label: object  # lazily translated
+    # (since=date) -> [{"title": str, "detail": str, "date": date}]; bounded queries
+    needs: Callable[..., list[dict]]
+    need_source: str = "other"  # a ``training.models.NeedSource`` value for the prefilled item
+
+
+_training_need_sources: dict[str, TrainingNeedSource] = {}
+
+
+def training_need_source_register(source: TrainingNeedSource | None, *, key: str = "") -> None:
+    """Called from the owning app's ``AppConfig.ready()`` (``None`` with ``key`` unregisters)."""
+    if source is None:
+        _training_need_sources.pop(key, None)
+    else:
+        _training_need_sources[source.key] = source
+
+
+def training_need_sources() -> list[TrainingNeedSource]:
+    return [_training_need_sources[key] for key in sorted(_training_need_sources)]

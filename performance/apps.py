@@ -127,6 +127,7 @@ class PerformanceConfig(AppConfig):
             ),
         )
         _destruction_register()
+        _training_feed_register()
 
 
 def _destruction_register():
@@ -151,5 +152,24 @@ def _destruction_register():
             ),
             order=40,
             unit=_("agent-days"),
+        )
+    )
+
+
+def _training_feed_register():
+    """Issue 16 (part "plan"): the indicator values the training plan's needs panel (TRN-1) and its
+    effect analysis (TRN-3) read, offered through the core so training never imports performance."""
+    from callcenter.providers import TrainingIndicatorProvider, training_indicator_provider_register
+    from performance.selectors import (
+        training_feed_employee_values,
+        training_feed_indicators,
+        training_feed_team_averages,
+    )
+
+    training_indicator_provider_register(
+        TrainingIndicatorProvider(
+            indicators=training_feed_indicators,
+            team_averages=training_feed_team_averages,
+            employee_values=training_feed_employee_values,
         )
     )

@@ -193,6 +193,13 @@ NOT_PRIVILEGED = {
     "training.training_record_write": (
         "the records' one writer, called inside the session, self-study and HR services that decide"
     ),
+    # training: the annual plan and its effect (TRN-1, TRN-3; part "plan")
+    "training.plan_create": "the company's annual training plan: no employee's record",
+    "training.plan_publish": "the company's annual training plan: no employee's record",
+    "training.plan_item_add": "an item of the company's training plan: no employee's record",
+    "training.plan_item_change": "an item of the company's training plan: no employee's record",
+    "training.plan_item_remove": "an item of the company's training plan: no employee's record",
+    "training.effect_review_record": "a conclusion on a course or a plan item, about no one's record",
     "datasecurity.twofa_verify": _SELF_SERVICE + " (the login's second step, SEC-2)",
     "datasecurity.twofa_enrol": _SELF_SERVICE + " (sets up one's own two-factor login)",
     "datasecurity.twofa_recovery_codes_regenerate": _SELF_SERVICE,

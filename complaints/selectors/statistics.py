@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Avg, BooleanField, Count, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.models import Employee, Team
@@ -43,6 +43,7 @@ __all__ = [
     "complaint_follow_ups_by_agent",
     "complaint_satisfaction_by_agent",
     "complaint_statistics",
+    "complaint_top_causes",
 ]
 
 TOP = 20  # rows of the cause / team / agent tables (the total is always the full count)
@@ -336,3 +337,30 @@ def complaint_follow_ups_by_agent(*, month: datetime.date) -> dict[int, tuple[De
         row["complaint__concerned_employees"]: (Decimal(str(row["avg"])).quantize(Decimal("0.01")), row["visits"])
         for row in rows
     }
+
+
+def complaint_top_causes(*, date_from: datetime.date, date_to: datetime.date, limit: int = 5) -> list[dict]:
+    """The most frequent complaint causes received from ``date_from`` to ``date_to`` (inclusive),
+    for the training plan's needs panel (issue 16, TRN-1): ``[{"cause", "category", "count"}]``,
+    most frequent first; complaints without a cause are left out. Counts only, no customer data
+    (causes are scrubbed of contact details). One query."""
+    rows = (
+        Complaint.objects.filter(
+            received_at__gte=day_start(date_from),
+            received_at__lt=day_start(date_to + datetime.timedelta(days=1)),
+        )
+        .exclude(cause="")
+        .values("cause", "category__name", "category__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "cause")[:limit]
+    )
+    english = not (translation.get_language() or "").startswith("zh")
+    return [
+        {
+            "cause": scrub_contacts(row["cause"]),
+            "category": (row["category__name_en"] if english and row["category__name_en"] else row["category__name"])
+            or "",
+            "count": row["n"],
+        }
+        for row in rows
+    ]

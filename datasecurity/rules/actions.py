@@ -191,6 +191,13 @@ AUDIT_ACTION_LABELS = {
     # training (TRN-1..TRN-3)
     "training_record.write": _("Training record written"),
     "training_record.update": _("Training record updated"),
+    # training: the annual plan and its effect (TRN-1, TRN-3; part "plan")
+    "training_plan.create": _("Training plan created"),
+    "training_plan.publish": _("Training plan put in force"),
+    "training_plan.item_add": _("Training plan item added"),
+    "training_plan.item_change": _("Training plan item changed"),
+    "training_plan.item_remove": _("Training plan item removed"),
+    "training_effect.review": _("Training effect conclusion recorded"),
     "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
     "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }

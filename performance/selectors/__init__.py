@@ -2,7 +2,7 @@
 so other apps, views, API and tasks write ``from performance.selectors import appraisal_list``.
 Visibility of people's records is decided in :mod:`callcenter.selectors.org`, always."""
 
-from performance.selectors import appraisals, bonus, cycles, dashboard, metrics, retention, setup
+from performance.selectors import appraisals, bonus, cycles, dashboard, metrics, retention, setup, training_feed
 from performance.selectors.appraisals import *  # noqa: F403
 from performance.selectors.bonus import *  # noqa: F403
 from performance.selectors.cycles import *  # noqa: F403
@@ -10,6 +10,7 @@ from performance.selectors.dashboard import *  # noqa: F403
 from performance.selectors.metrics import *  # noqa: F403
 from performance.selectors.retention import *  # noqa: F403
 from performance.selectors.setup import *  # noqa: F403
+from performance.selectors.training_feed import *  # noqa: F403
 
 __all__ = [
     *appraisals.__all__,
@@ -19,4 +20,5 @@ __all__ = [
     *metrics.__all__,
     *retention.__all__,
     *setup.__all__,
+    *training_feed.__all__,
 ]

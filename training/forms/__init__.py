@@ -1,3 +1,7 @@
-"""Forms of the training pages, one module per area; no writes."""
+"""Forms of the training pages, one module per area (shape only; the services check the rules)."""
 
-__all__: list[str] = []
+from training.forms import effect, plan
+from training.forms.effect import *  # noqa: F403
+from training.forms.plan import *  # noqa: F403
+
+__all__ = [*effect.__all__, *plan.__all__]

@@ -1,4 +1,8 @@
 """Pure functions of TRN-1..TRN-3 (deadlines, pass/fail, attempts, time limits, indicator values):
 no database, no request; policy values come in as arguments. One module per area."""
 
-__all__: list[str] = []
+from training.rules import effect, plan
+from training.rules.effect import *  # noqa: F403
+from training.rules.plan import *  # noqa: F403
+
+__all__ = [*effect.__all__, *plan.__all__]

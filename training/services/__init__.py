@@ -2,7 +2,9 @@
 area; every public name is re-exported here, so callers write
 ``from training.services import training_record_write``."""
 
-from training.services import records
+from training.services import effect, plan, records
+from training.services.effect import *  # noqa: F403
+from training.services.plan import *  # noqa: F403
 from training.services.records import *  # noqa: F403
 
-__all__ = [*records.__all__]
+__all__ = [*effect.__all__, *plan.__all__, *records.__all__]

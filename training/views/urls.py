@@ -1,5 +1,7 @@
 """Training pages (namespace ``training``), mounted at /training/."""
 
+from training.views import effect, plan
+
 app_name = "training"
 
-urlpatterns = []
+urlpatterns = [*plan.urlpatterns, *effect.urlpatterns]
