@@ -35,6 +35,7 @@ from datasecurity.models import AuditArchive, BackupRun, DestructionRequest, Des
 from datasecurity.services import audit_export_render, destruction_record_write
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
+from training.models import Course, PlanItem
 
 pytestmark = pytest.mark.django_db
 
@@ -306,6 +307,7 @@ def _list_call(made, path) -> tuple[str, str, dict]:
     path = path.replace("bonus-sheets/{id}", f"bonus-sheets/{made.sheet['id']}")
     path = path.replace("cycles/{id}", f"cycles/{made.cycle.pk}")
     path = path.replace("employees/{id}/history", f"employees/{made.agent.pk}/history")
+    path = _training_path(path)  # issue 16, part "plan"
     month = made.cycle.month
     query = {
         "/api/v1/attendance/roster/": {
@@ -369,6 +371,8 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/destruction/records/{id}/certificate/": ("auditor", made.destruction_record.pk),
         "/api/v1/destruction/requests/{id}/": ("hr", made.destruction.pk),
     }
+    if "/api/v1/training/" in path:  # issue 16, part "plan": the demo plan of the year, a course
+        return "hr", _training_path(path)
     if "{id}" not in path:
         return ("agent" if path == "/api/v1/me/" else LIST_CALLERS.get(path, "hr")), path
     user, pk = ids[path]
@@ -438,7 +442,20 @@ def test_a_sample_of_actions_answers_as_its_schema_says(demo, spec, made, subtes
 
 
 def _any_path(path: str) -> str:
-    return path.replace("{id}", "1").replace("{line_pk}", "1").replace("{position}", "0")
+    path = path.replace("{id}", "1").replace("{line_pk}", "1").replace("{position}", "0")
+    return path.replace("{lineage}", "00000000-0000-4000-8000-000000000000")
+
+
+def _training_path(path: str) -> str:
+    """Issue 16, part "plan": the demo plan of the year and its first item, a course (made if the
+    demo has none yet)."""
+    item = PlanItem.objects.order_by("-version__number", "pk").first()
+    if "/effect/courses/" in path:
+        course = Course.objects.order_by("pk").first() or Course.objects.create(
+            code="schema-course", title="Schema", topic_area="service", delivery_mode="internal", hours=1
+        )
+        return path.replace("{id}", str(course.pk))
+    return path.replace("{id}", str(item.version.plan_id)).replace("{lineage}", str(item.lineage))
 
 
 def test_every_operation_answers_401_with_a_challenge_to_an_anonymous_caller(demo, spec, subtests):

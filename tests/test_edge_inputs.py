@@ -106,6 +106,9 @@ ROUTE_TABLES = (
     (r"security/alerts/<int:pk>/", "datasecurity.SecurityAlert"),
     (r"destruction/requests/<int:pk>/", "datasecurity.DestructionRequest"),
     (r"destruction/(records/)?<int:pk>/", "datasecurity.DestructionRecord"),
+    # training: the annual plan and its effect (TRN-1, TRN-3; part "plan")
+    (r"training/(plan|plans|effect/plan|effect/plans)/<int:pk>/", "training.TrainingPlan"),
+    (r"training/effect/courses/<int:pk>/", "training.Course"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",
@@ -114,6 +117,7 @@ OTHER_ARGS = {
     "fmt": "csv",
     "label": "attendance.attendancepolicy",
     "day": "2030-01-07",  # a roster cell's day (a Monday, in a month nobody verified)
+    "lineage": "00000000-0000-4000-8000-000000000000",  # a plan item's lineage (training, TRN-1)
 }
 
 

@@ -20,10 +20,11 @@ def _bar(client, user, url=None) -> str:
 
 
 def test_hr_gets_module_menus_instead_of_a_flat_row(org):
-    """HR's 26 entries land in at most 9 places on the bar, each app's entries in its module."""
+    """HR's 26 entries land in at most 10 places on the bar (issue 16 adds Training), each app's
+    entries in its module."""
     items = navigation_for(org.hr.user)
     menus = navigation_menu(items)
-    assert len(items) >= 20 and len(menus) <= 9
+    assert len(items) >= 20 and len(menus) <= 10
     by_key = {menu["key"]: menu["keys"] for menu in menus}
     assert menus[0]["key"] == "dashboard"
     assert {"board", "roster", "attendance_summary"} <= set(by_key["attendance"])
@@ -31,6 +32,7 @@ def test_hr_gets_module_menus_instead_of_a_flat_row(org):
     assert {"performance_cycles", "performance_bonus"} <= set(by_key["appraisal"])
     assert {"employees", "hire", "staff_import", "leavers"} <= set(by_key["people"])
     assert {"roles", "access_grants"} <= set(by_key["security"])
+    assert {"training_plan", "training_effect"} <= set(by_key["training"])
     assert [m["key"] for m in menus[1:]] == sorted(
         (m["key"] for m in menus[1:]), key=lambda k: NAV_GROUPS[k].order
     )  # the core's order of the modules

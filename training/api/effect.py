@@ -14,24 +14,24 @@ from callcenter.permissions import HasRole
 from training import selectors, services
 
 
-class _GroupSerializer(serializers.Serializer):
+class EffectGroupSerializer(serializers.Serializer):
     people = serializers.IntegerField(help_text="People with a value before and after")
     mean = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True, help_text="Null: not enough data")
     enough = serializers.BooleanField()
 
 
-class _IndicatorSerializer(serializers.Serializer):
+class EffectIndicatorSerializer(serializers.Serializer):
     code = serializers.CharField(allow_blank=True)
     available = serializers.BooleanField(help_text="False: the appraisal module is not installed.")
     min_people = serializers.IntegerField()
-    participants = _GroupSerializer()
-    others = _GroupSerializer(help_text="Non-participants of the participants' teams")
+    participants = EffectGroupSerializer()
+    others = EffectGroupSerializer(help_text="Non-participants of the participants' teams")
     effect = serializers.DecimalField(
         max_digits=8, decimal_places=2, allow_null=True, help_text="Difference of the differences, in points"
     )
 
 
-class _FiguresSerializer(serializers.Serializer):
+class EffectFiguresSerializer(serializers.Serializer):
     enrolled = serializers.IntegerField()
     attended = serializers.IntegerField()
     attendance_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
@@ -41,10 +41,10 @@ class _FiguresSerializer(serializers.Serializer):
     pass_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     satisfaction = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
     answers = serializers.IntegerField()
-    indicator = _IndicatorSerializer()
+    indicator = EffectIndicatorSerializer()
 
 
-class ReviewOutputSerializer(serializers.Serializer):
+class EffectReviewOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     conclusion = serializers.CharField()
     reviewed_on = serializers.DateField()
@@ -59,11 +59,11 @@ class EffectOutputSerializer(serializers.Serializer):
     course_id = serializers.IntegerField(source="course.pk", allow_null=True, default=None)
     year = serializers.IntegerField(allow_null=True)
     indicator_code = serializers.CharField(allow_blank=True)
-    figures = _FiguresSerializer()
-    reviews = ReviewOutputSerializer(many=True)
+    figures = EffectFiguresSerializer()
+    reviews = EffectReviewOutputSerializer(many=True)
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class EffectReviewInputSerializer(serializers.Serializer):
     course_id = ApiIdField(required=False, allow_null=True, help_text="A course, or plan_id and lineage")
     plan_id = ApiIdField(required=False, allow_null=True)
     lineage = serializers.UUIDField(required=False, allow_null=True)
@@ -74,15 +74,15 @@ class ReviewInputSerializer(serializers.Serializer):
 class EffectCourseApi(APIView):
     permission_classes = [HasRole(*selectors.EFFECT_READ_ROLES)]
 
-    class FilterSerializer(serializers.Serializer):
+    class EffectFilterSerializer(serializers.Serializer):
         indicator = serializers.CharField(required=False, max_length=40, help_text="Appraisal indicator code")
         year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
     @extend_schema(
-        parameters=[FilterSerializer], responses=EffectOutputSerializer, summary="The effect of a course (TRN-3)"
+        parameters=[EffectFilterSerializer], responses=EffectOutputSerializer, summary="The effect of a course (TRN-3)"
     )
     def get(self, request, pk: int):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.EffectFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = selectors.effect_course(
             user=request.user,
@@ -107,13 +107,15 @@ class EffectReviewApi(APIView):
     permission_classes = [HasRole(*selectors.EFFECT_REVIEW_ROLES)]
 
     @extend_schema(
-        request=ReviewInputSerializer, responses={201: ReviewOutputSerializer}, summary="Record HR's conclusion (TRN-3)"
+        request=EffectReviewInputSerializer,
+        responses={201: EffectReviewOutputSerializer},
+        summary="Record HR's conclusion (TRN-3)",
     )
     def post(self, request):
-        serializer = ReviewInputSerializer(data=request.data)
+        serializer = EffectReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review = services.effect_review_record(actor=request.user, **serializer.validated_data)
-        return Response(ReviewOutputSerializer(review).data, status=status.HTTP_201_CREATED)
+        return Response(EffectReviewOutputSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
 urlpatterns = [

@@ -37,7 +37,7 @@ class PlanCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
 
 
-class VersionOutputSerializer(serializers.Serializer):
+class PlanVersionOutputSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -45,20 +45,20 @@ class VersionOutputSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True, help_text="Empty: the draft, not in force yet.")
 
 
-class _ChangeSerializer(serializers.Serializer):
+class PlanChangeSerializer(serializers.Serializer):
     lineage = serializers.CharField()
     title = serializers.CharField()
     change = serializers.ChoiceField(choices=["added", "removed", "changed"])
     fields = serializers.ListField(child=serializers.ListField(), help_text="[field, old, new] triples")
 
 
-class HistoryOutputSerializer(serializers.Serializer):
-    version = VersionOutputSerializer()
+class PlanHistoryOutputSerializer(serializers.Serializer):
+    version = PlanVersionOutputSerializer()
     items = serializers.IntegerField()
-    changes = _ChangeSerializer(many=True)
+    changes = PlanChangeSerializer(many=True)
 
 
-class ItemOutputSerializer(serializers.Serializer):
+class PlanItemOutputSerializer(serializers.Serializer):
     lineage = serializers.UUIDField(help_text="The same item across versions (TRN-1, TRN-3).")
     title = serializers.CharField()
     quarter = serializers.IntegerField()
@@ -76,7 +76,7 @@ class ItemOutputSerializer(serializers.Serializer):
     head_count = serializers.IntegerField(default=None, allow_null=True)
 
 
-class ItemInputSerializer(serializers.Serializer):
+class PlanItemInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     month = serializers.IntegerField(min_value=1, max_value=12, required=False, allow_null=True)
     quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
@@ -101,32 +101,32 @@ class ItemInputSerializer(serializers.Serializer):
     )
 
 
-class ReasonInputSerializer(serializers.Serializer):
+class PlanReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class _TotalSerializer(serializers.Serializer):
+class PlanTotalSerializer(serializers.Serializer):
     items = serializers.IntegerField()
     hours = serializers.DecimalField(max_digits=10, decimal_places=1)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class _QuarterTotalSerializer(_TotalSerializer):
+class PlanQuarterTotalSerializer(PlanTotalSerializer):
     quarter = serializers.IntegerField()
 
 
-class _TopicTotalSerializer(_TotalSerializer):
+class PlanTopicTotalSerializer(PlanTotalSerializer):
     key = serializers.CharField()
     label = serializers.CharField()
 
 
 class PlanDetailOutputSerializer(serializers.Serializer):
     plan = PlanOutputSerializer()
-    version = VersionOutputSerializer(allow_null=True)
+    version = PlanVersionOutputSerializer(allow_null=True)
     is_current = serializers.BooleanField()
-    by_quarter = _QuarterTotalSerializer(many=True)
-    by_topic = _TopicTotalSerializer(many=True)
-    total = _TotalSerializer()
+    by_quarter = PlanQuarterTotalSerializer(many=True)
+    by_topic = PlanTopicTotalSerializer(many=True)
+    total = PlanTotalSerializer()
 
 
 class PlanListApi(APIView):
@@ -173,10 +173,10 @@ class PlanDetailApi(APIView):
 class PlanPublishApi(APIView):
     permission_classes = [EDIT]
 
-    @extend_schema(request=None, responses=VersionOutputSerializer, summary="Put the draft in force (TRN-1)")
+    @extend_schema(request=None, responses=PlanVersionOutputSerializer, summary="Put the draft in force (TRN-1)")
     def post(self, request, pk: int):
         version = services.plan_publish(actor=request.user, plan_id=pk)
-        return Response(VersionOutputSerializer(version).data)
+        return Response(PlanVersionOutputSerializer(version).data)
 
 
 class PlanVersionListApi(APIView):
@@ -184,13 +184,13 @@ class PlanVersionListApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses=paginated_schema(HistoryOutputSerializer),
+        responses=paginated_schema(PlanHistoryOutputSerializer),
         summary="A plan's versions, newest first, with what each changed and why (TRN-1)",
     )
     def get(self, request, pk: int):
         history = selectors.plan_history(user=request.user, plan_id=pk)
         return paginated_response(
-            request=request, view=self, queryset=history, serializer_class=HistoryOutputSerializer
+            request=request, view=self, queryset=history, serializer_class=PlanHistoryOutputSerializer
         )
 
 
@@ -202,25 +202,25 @@ class PlanItemListApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses=paginated_schema(ItemOutputSerializer),
+        responses=paginated_schema(PlanItemOutputSerializer),
         summary="The items of the plan's current version, with audience and head-count (TRN-1)",
     )
     def get(self, request, pk: int):
         overview = selectors.plan_overview(user=request.user, plan_id=pk)
         return paginated_response(
-            request=request, view=self, queryset=overview["items"], serializer_class=ItemOutputSerializer
+            request=request, view=self, queryset=overview["items"], serializer_class=PlanItemOutputSerializer
         )
 
     @extend_schema(
-        request=ItemInputSerializer,
-        responses={201: ItemOutputSerializer},
+        request=PlanItemInputSerializer,
+        responses={201: PlanItemOutputSerializer},
         summary="Add an item (an adjustment once in force, TRN-1)",
     )
     def post(self, request, pk: int):
-        serializer = ItemInputSerializer(data=request.data)
+        serializer = PlanItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = services.plan_item_add(actor=request.user, plan_id=pk, **serializer.validated_data)
-        return Response(ItemOutputSerializer(item).data, status=status.HTTP_201_CREATED)
+        return Response(PlanItemOutputSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class PlanItemDetailApi(APIView):
@@ -229,42 +229,42 @@ class PlanItemDetailApi(APIView):
     def get_permissions(self):
         return [EDIT()] if self.request.method == "PUT" else [READ()]
 
-    @extend_schema(responses=ItemOutputSerializer, summary="An item of the plan's current version (TRN-1)")
+    @extend_schema(responses=PlanItemOutputSerializer, summary="An item of the plan's current version (TRN-1)")
     def get(self, request, pk: int, lineage):
         return Response(
-            ItemOutputSerializer(selectors.plan_item_get(user=request.user, plan_id=pk, lineage=lineage)).data
+            PlanItemOutputSerializer(selectors.plan_item_get(user=request.user, plan_id=pk, lineage=lineage)).data
         )
 
     @extend_schema(
-        request=ItemInputSerializer,
-        responses=ItemOutputSerializer,
+        request=PlanItemInputSerializer,
+        responses=PlanItemOutputSerializer,
         summary="Change an item (an adjustment once in force, TRN-1)",
     )
     def put(self, request, pk: int, lineage):
-        serializer = ItemInputSerializer(data=request.data)
+        serializer = PlanItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = services.plan_item_change(actor=request.user, plan_id=pk, lineage=lineage, **serializer.validated_data)
-        return Response(ItemOutputSerializer(item).data)
+        return Response(PlanItemOutputSerializer(item).data)
 
 
 class PlanItemRemoveApi(APIView):
     permission_classes = [EDIT]
 
     @extend_schema(
-        request=ReasonInputSerializer,
-        responses=VersionOutputSerializer,
+        request=PlanReasonInputSerializer,
+        responses=PlanVersionOutputSerializer,
         summary="Remove an item (an adjustment once in force, TRN-1)",
     )
     def post(self, request, pk: int, lineage):
-        serializer = ReasonInputSerializer(data=request.data)
+        serializer = PlanReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         version = services.plan_item_remove(
             actor=request.user, plan_id=pk, lineage=lineage, **serializer.validated_data
         )
-        return Response(VersionOutputSerializer(version).data)
+        return Response(PlanVersionOutputSerializer(version).data)
 
 
-class _IndicatorNeedSerializer(serializers.Serializer):
+class PlanIndicatorNeedSerializer(serializers.Serializer):
     team_id = serializers.IntegerField()
     team = serializers.CharField()
     indicator_code = serializers.CharField()
@@ -273,60 +273,62 @@ class _IndicatorNeedSerializer(serializers.Serializer):
     people = serializers.IntegerField()
 
 
-class _IndicatorNeedsSerializer(serializers.Serializer):
+class PlanIndicatorNeedsSerializer(serializers.Serializer):
     available = serializers.BooleanField(help_text="False: the appraisal module is not installed.")
-    rows = _IndicatorNeedSerializer(many=True)
+    rows = PlanIndicatorNeedSerializer(many=True)
 
 
-class _NewHireSerializer(serializers.Serializer):
+class PlanNewHireSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     hire_date = serializers.DateField()
 
 
-class _NewHiresSerializer(serializers.Serializer):
+class PlanNewHiresSerializer(serializers.Serializer):
     days = serializers.IntegerField()
     count = serializers.IntegerField()
-    people = _NewHireSerializer(many=True)
+    people = PlanNewHireSerializer(many=True)
 
 
-class _PolicyNeedSerializer(serializers.Serializer):
+class PlanPolicyNeedSerializer(serializers.Serializer):
     label = serializers.CharField()
     effective_from = serializers.DateField()
     note = serializers.CharField()
 
 
-class _ComplaintNeedSerializer(serializers.Serializer):
+class PlanComplaintNeedSerializer(serializers.Serializer):
     cause = serializers.CharField()
     category = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class NeedsOutputSerializer(serializers.Serializer):
+class PlanNeedsOutputSerializer(serializers.Serializer):
     threshold = serializers.DecimalField(max_digits=5, decimal_places=2)
     since = serializers.DateField()
-    indicators = _IndicatorNeedsSerializer()
-    new_hires = _NewHiresSerializer()
-    policies = _PolicyNeedSerializer(many=True)
-    complaints = _ComplaintNeedSerializer(many=True)
+    indicators = PlanIndicatorNeedsSerializer()
+    new_hires = PlanNewHiresSerializer()
+    policies = PlanPolicyNeedSerializer(many=True)
+    complaints = PlanComplaintNeedSerializer(many=True)
 
 
 class NeedsApi(APIView):
     permission_classes = [EDIT]
 
-    class FilterSerializer(serializers.Serializer):
+    class PlanFilterSerializer(serializers.Serializer):
         threshold = serializers.IntegerField(
             min_value=1, max_value=100, required=False, help_text="% of the scale; default 70"
         )
 
     @extend_schema(
-        parameters=[FilterSerializer], responses=NeedsOutputSerializer, summary="The training needs panel (TRN-1)"
+        parameters=[PlanFilterSerializer],
+        responses=PlanNeedsOutputSerializer,
+        summary="The training needs panel (TRN-1)",
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.PlanFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         threshold = Decimal(filters.validated_data.get("threshold", 70))
-        return Response(NeedsOutputSerializer(selectors.plan_needs(user=request.user, threshold=threshold)).data)
+        return Response(PlanNeedsOutputSerializer(selectors.plan_needs(user=request.user, threshold=threshold)).data)
 
 
 urlpatterns = [

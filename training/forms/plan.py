@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from callcenter.models import Employee, Position, Team
 from training.models import AudienceKind, Course, DeliveryMode, NeedSource, TopicArea
 
-__all__ = ["NeedsFilterForm", "PlanCreateForm", "PlanItemForm", "PlanReasonForm"]
+__all__ = ["CourseChoiceField", "NeedsFilterForm", "PlanCreateForm", "PlanItemForm", "PlanReasonForm"]
 
 MONTH_CHOICES = [("", "—")] + [(str(m), str(m)) for m in range(1, 13)]
 QUARTER_CHOICES = [("", "—")] + [(str(q), f"Q{q}") for q in range(1, 5)]
