@@ -276,3 +276,20 @@ def test_trn1_the_prefill_link_fills_the_form(org, trainer):
     assert 'value="QA"' in body
     assert f'<option value="{org.a2.pk}" selected>' in body
     assert '<option value="appraisal" selected>' in body
+
+
+def test_trn1_most_frequent_complaint_causes_are_a_need(org, trainer):
+    from complaints.tests.factories.statistics import complaint_row  # noqa: PLC0415 - one test needs it
+
+    received = timezone.now() - datetime.timedelta(days=5)
+    for n in range(3):
+        complaint_row(org, n, received=received, cause="语气生硬 13812345678")
+    complaint_row(org, 3, received=received, cause="回电超时")
+    complaint_row(org, 4, received=received - datetime.timedelta(days=400), cause="很久以前")
+    plan, _ = plan_with_items(org.hr.user, items=1)
+    api = client_of(org.hr).get(f"{API}/plans/needs/").json()
+    causes = [(c["cause"], c["count"]) for c in api["complaints"]]
+    assert causes[0][1] == 3 and "13812345678" not in causes[0][0]  # scrubbed of contact details
+    assert ("回电超时", 1) in causes and all(c != "很久以前" for c, _ in causes)
+    body = client_of(org.hr).get(f"/training/plan/{plan.pk}/").content.decode()
+    assert body.count('data-need="complaint"') == 2
