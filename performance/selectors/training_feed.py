@@ -11,8 +11,10 @@ score are left out. Team averages group by the team the appraisal was made in.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from performance.models import AppraisalItem, Indicator
 
@@ -38,31 +40,39 @@ def training_feed_indicators() -> list[tuple[str, str]]:
     return [(i.code, i.display_name) for i in Indicator.objects.filter(active=True).order_by("code")]
 
 
+def _value_expression():
+    """The value in % in the database: the automatic score, else the superior's (or self) score over
+    the item's scale (the same rule as :func:`_percent`)."""
+    manual = Coalesce(F("superior_score"), F("self_score")) * Value(Decimal("100")) / NullIf(F("scale_max"), 0)
+    return Coalesce(
+        F("auto_score"), ExpressionWrapper(manual, output_field=DecimalField(max_digits=12, decimal_places=4))
+    )
+
+
 def training_feed_team_averages(*, month_from: datetime.date, month_to: datetime.date) -> list[dict]:
     """Per (team, indicator), the mean value in % over the months' appraisals and how many people
-    it covers: ``[{"team_id", "indicator_code", "average", "people"}]``. One query."""
-    rows = AppraisalItem.objects.filter(
-        appraisal__month__gte=month_from.replace(day=1),
-        appraisal__month__lte=month_to.replace(day=1),
-        appraisal__team__isnull=False,
-    ).values("appraisal__team_id", "appraisal__employee_id", "indicator__code", *_FIELDS)
-    sums: dict[tuple[int, str], list] = defaultdict(lambda: [Decimal("0"), 0, set()])
-    for row in rows:
-        value = _percent(row)
-        if value is None:
-            continue
-        bucket = sums[(row["appraisal__team_id"], row["indicator__code"])]
-        bucket[0] += value
-        bucket[1] += 1
-        bucket[2].add(row["appraisal__employee_id"])
+    it covers: ``[{"team_id", "indicator_code", "average", "people"}]``. One aggregate query,
+    whatever the number of appraisals."""
+    rows = (
+        AppraisalItem.objects.filter(
+            appraisal__month__gte=month_from.replace(day=1),
+            appraisal__month__lte=month_to.replace(day=1),
+            appraisal__team__isnull=False,
+        )
+        .annotate(value=_value_expression())
+        .filter(value__isnull=False)
+        .values("appraisal__team_id", "indicator__code")
+        .annotate(average=Avg("value"), people=Count("appraisal__employee_id", distinct=True))
+        .order_by("appraisal__team_id", "indicator__code")
+    )
     return [
         {
-            "team_id": team_id,
-            "indicator_code": code,
-            "average": (total / count).quantize(_PLACES, ROUND_HALF_UP),
-            "people": len(people),
+            "team_id": row["appraisal__team_id"],
+            "indicator_code": row["indicator__code"],
+            "average": Decimal(str(row["average"])).quantize(_PLACES, ROUND_HALF_UP),
+            "people": row["people"],
         }
-        for (team_id, code), (total, count, people) in sorted(sums.items())
+        for row in rows
     ]
 
 
