@@ -6,31 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendance', '0005_fixes_leave_balance_entries'),
-        ('callcenter', '0011_trainer_group'),
+        ("attendance", "0005_fixes_leave_balance_entries"),
+        ("callcenter", "0011_trainer_group"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OffPhoneActivity',
+            name="OffPhoneActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('kind', models.CharField(choices=[('training', 'In training'), ('meeting', 'In a meeting'), ('coaching', 'In coaching')], max_length=10, verbose_name='kind')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='label')),
-                ('source_key', models.CharField(max_length=60, verbose_name='source key')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='callcenter.employee', verbose_name='employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("training", "In training"), ("meeting", "In a meeting"), ("coaching", "In coaching")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="label")),
+                ("source_key", models.CharField(max_length=60, verbose_name="source key")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="callcenter.employee",
+                        verbose_name="employee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'off-phone activity',
-                'verbose_name_plural': 'off-phone activities',
-                'ordering': ['starts_at', 'employee_id'],
-                'indexes': [models.Index(fields=['employee', 'starts_at'], name='off_phone_employee_start_idx')],
-                'constraints': [models.UniqueConstraint(fields=('employee', 'source_key'), name='off_phone_once_per_source'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='off_phone_ends_after_start')],
+                "verbose_name": "off-phone activity",
+                "verbose_name_plural": "off-phone activities",
+                "ordering": ["starts_at", "employee_id"],
+                "indexes": [models.Index(fields=["employee", "starts_at"], name="off_phone_employee_start_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("employee", "source_key"), name="off_phone_once_per_source"),
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="off_phone_ends_after_start"
+                    ),
+                ],
             },
         ),
     ]

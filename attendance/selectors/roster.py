@@ -25,12 +25,12 @@ __all__ = [
     "days_between",
     "month_first_days",
     "off_phone_activities",
-    "roster_shift_overlaps",
     "roster_cell_get",
     "roster_grid",
     "roster_grid_employees",
     "roster_locked_months",
     "roster_range_check",
+    "roster_shift_overlaps",
     "roster_team_get",
     "roster_team_list",
     "roster_usual_shift",
@@ -241,9 +241,7 @@ def off_phone_activities(
     return found
 
 
-def roster_shift_overlaps(
-    *, employee_ids, starts_at: datetime.datetime, ends_at: datetime.datetime
-) -> dict[int, str]:
+def roster_shift_overlaps(*, employee_ids, starts_at: datetime.datetime, ends_at: datetime.datetime) -> dict[int, str]:
     """For each of ``employee_ids`` whose rostered shift overlaps ``starts_at``..``ends_at``, the
     shift in words ("2026-12-08 白班 09:00–18:00"), for a supervisor who takes them off the phone
     for that time (TRN-2: the clash is seen before confirming). The day before is read too (an
@@ -263,7 +261,8 @@ def roster_shift_overlaps(
     for entry in entries:
         start, end = shift_window(entry.work_date, entry.shift, tz)
         if start < ends_at and end > starts_at:
+            shift = entry.shift
             clashes[entry.employee_id].append(
-                f"{entry.work_date:%Y-%m-%d} {entry.shift.name} {entry.shift.start_time:%H:%M}–{entry.shift.end_time:%H:%M}"
+                f"{entry.work_date:%Y-%m-%d} {shift.name} {shift.start_time:%H:%M}–{shift.end_time:%H:%M}"
             )
     return {employee_id: "; ".join(texts)[:200] for employee_id, texts in clashes.items()}

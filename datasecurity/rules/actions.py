@@ -191,6 +191,19 @@ AUDIT_ACTION_LABELS = {
     # training (TRN-1..TRN-3)
     "training_record.write": _("Training record written"),
     "training_record.update": _("Training record updated"),
+    # training: courses and sessions (TRN-2), and attendance's off-phone activities
+    "course.create": _("Course created"),
+    "course.update": _("Course changed"),
+    "training_session.create": _("Training session scheduled"),
+    "training_session.update": _("Training session changed"),
+    "training_session.cancel": _("Training session cancelled"),
+    "enrolment.create": _("Enrolled in a training session"),
+    "enrolment.cancel": _("Training enrolment cancelled"),
+    "enrolment.attendance_mark": _("Training attendance taken"),
+    "enrolment.score_set": _("Training score entered"),
+    "satisfaction.submit": _("Training satisfaction survey answered"),
+    "off_phone_activity.set": _("Off-phone time blocked on the roster"),
+    "off_phone_activity.clear": _("Off-phone time freed on the roster"),
     "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
     "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }

@@ -1,5 +1,7 @@
 """Training API (namespace ``api:training``), mounted at /api/v1/training/."""
 
+from training.api import courses, sessions
+
 app_name = "training"
 
-urlpatterns = []
+urlpatterns = [*courses.urlpatterns, *sessions.urlpatterns]

@@ -2,7 +2,9 @@
 area; every public name is re-exported here, so callers write
 ``from training.services import training_record_write``."""
 
-from training.services import records
+from training.services import courses, records, sessions
+from training.services.courses import *  # noqa: F403
 from training.services.records import *  # noqa: F403
+from training.services.sessions import *  # noqa: F403
 
-__all__ = [*records.__all__]
+__all__ = [*courses.__all__, *records.__all__, *sessions.__all__]

@@ -1,5 +1,7 @@
 """Training pages (namespace ``training``), mounted at /training/."""
 
+from training.views import courses, sessions
+
 app_name = "training"
 
-urlpatterns = []
+urlpatterns = [*courses.urlpatterns, *sessions.urlpatterns]
