@@ -18,13 +18,13 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
 
 
-def course(code="service-basics", *, title="服务规范", open_enrolment=False, pass_mark="60", **fields) -> Course:
+def course(code="service-basics", *, title="服务规范", open_enrolment=False, mark="60", **fields) -> Course:
     defaults = {
         "title": title,
         "topic_area": TopicArea.SERVICE,
         "delivery_mode": DeliveryMode.INTERNAL,
         "hours": Decimal("2.0"),
-        "pass_mark": Decimal(pass_mark),
+        "pass_mark": Decimal(mark),
         "open_enrolment": open_enrolment,
     }
     defaults.update(fields)
