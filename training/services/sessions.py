@@ -60,12 +60,12 @@ __all__ = [
 SESSION_FIELDS = ["starts_at", "ends_at", "place", "online_link", "trainer", "provider", "capacity"]
 
 
-def activity_key(session_id: int) -> str:
+def _activity_key(session_id: int) -> str:
     """The off-phone activity's source key of a session (attendance, ATT-1)."""
     return f"training:session:{session_id}"
 
 
-def record_key(session_id: int) -> str:
+def _record_key(session_id: int) -> str:
     """The training record's source key of a session (TRN-3)."""
     return f"session:{session_id}"
 
@@ -195,7 +195,7 @@ def session_update(*, actor, session_id: int, **fields) -> TrainingSession:
             off_phone_activity_set(
                 actor=actor,
                 employee_id=employee_id,
-                source_key=activity_key(session.pk),
+                source_key=_activity_key(session.pk),
                 starts_at=session.starts_at,
                 ends_at=session.ends_at,
                 kind="training",
@@ -225,7 +225,7 @@ def session_cancel(*, actor, session_id: int, reason: str = "") -> TrainingSessi
         .select_related("employee")
         .values_list("employee_id", "employee__user_id")
     )
-    off_phone_activity_clear(actor=actor, source_key=activity_key(session.pk))
+    off_phone_activity_clear(actor=actor, source_key=_activity_key(session.pk))
     start = timezone.localtime(session.starts_at)
     notification_send(
         recipients=[user_id for _employee, user_id in enrollees if user_id],
@@ -311,7 +311,7 @@ def enrolment_create(*, actor, session_id: int, employee_ids, confirmed_clashes:
         off_phone_activity_set(
             actor=actor,
             employee_id=employee_id,
-            source_key=activity_key(session.pk),
+            source_key=_activity_key(session.pk),
             starts_at=session.starts_at,
             ends_at=session.ends_at,
             kind="training",
@@ -360,7 +360,7 @@ def enrolment_cancel(*, actor, enrolment_id: int) -> Enrolment:
         )
     enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.save(update_fields=["status"])
-    off_phone_activity_clear(actor=actor, source_key=activity_key(session.pk), employee_ids=[enrolment.employee_id])
+    off_phone_activity_clear(actor=actor, source_key=_activity_key(session.pk), employee_ids=[enrolment.employee_id])
     audit_record(
         actor=actor,
         action="enrolment.cancel",
@@ -396,7 +396,7 @@ def _record(actor, enrolment: Enrolment):
         employee_id=enrolment.employee_id,
         course=course,
         source=RecordSource.SESSION,
-        source_key=record_key(session.pk),
+        source_key=_record_key(session.pk),
         completed_on=timezone.localtime(session.starts_at).date(),
         hours=course.hours if result != "absent" else Decimal("0"),
         result=result,
