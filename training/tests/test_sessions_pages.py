@@ -216,3 +216,15 @@ def test_participant_answers_the_survey_once_and_the_average_shows(client, org, 
     client.force_login(org.hr.user)
     html = client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
     assert 'id="session-satisfaction">4.0' in html
+
+
+def test_session_page_queries_are_bounded(client, org, trainer, django_assert_max_num_queries):
+    """HR opens a full session: the number of queries does not grow with the participants."""
+    people = [org.agent, org.peer, org.other_team, org.other_dept, org.supervisor, org.manager, org.leader]
+    session = session_for(course(), trainer=trainer.user, capacity=20, enrol=people)
+    client.force_login(org.hr.user)
+    url = reverse("training:session_detail", args=[session.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        html = client.get(url).content.decode()
+    assert all(p.name in html for p in people)
