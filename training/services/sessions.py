@@ -251,7 +251,7 @@ def session_cancel(*, actor, session_id: int, reason: str = "") -> TrainingSessi
 
 
 @transaction.atomic
-def enrolment_create(*, actor, session_id: int, employee_ids, confirmed_clashes: dict | None = None) -> list[Enrolment]:
+def enrolment_create(*, actor, session_id: int, employee_ids) -> list[Enrolment]:
     """Enrol ``employee_ids`` in a session (TRN-2): HR anyone, supervisors their team, anyone
     themselves in an open course. Under the session's row lock: the seats are counted and two
     enrolments for the last seat cannot both pass. Each enrolment keeps the roster shift the
