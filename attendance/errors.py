@@ -65,6 +65,7 @@ class AttendanceErrorCode(ErrorCode):
     NO_BALANCE_TYPE = "no_balance_type"
     NO_EMPLOYEE = "no_employee"
     NO_EMPLOYEES = "no_employees"
+    OFF_PHONE_INVALID = "off_phone_invalid"
     OVERLAP = "overlap"
     PATTERN_INVALID = "pattern_invalid"
     PERIOD_INVALID = "period_invalid"

@@ -84,8 +84,8 @@ NAV_GROUPS: dict[str, NavGroup] = {
         NavGroup("attendance", pgettext_lazy("menu", "Attendance"), "calendar-check", 100),
         NavGroup("leave", pgettext_lazy("menu", "Leave"), "airplane", 150),
         NavGroup("complaints", pgettext_lazy("menu", "Complaints"), "megaphone", 200),
+        NavGroup("training", pgettext_lazy("menu", "Training"), "mortarboard", 250),
         NavGroup("appraisal", pgettext_lazy("menu", "Appraisal"), "award", 300),
-        NavGroup("training", pgettext_lazy("menu", "Training"), "mortarboard", 400),  # issue 16
         NavGroup("people", pgettext_lazy("menu", "People"), "people", 800),
         NavGroup("organisation", pgettext_lazy("menu", "Organisation"), "diagram-3", 850),
         NavGroup("security", pgettext_lazy("menu", "Security"), "shield-lock", 900),

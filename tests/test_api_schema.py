@@ -35,7 +35,7 @@ from datasecurity.models import AuditArchive, BackupRun, DestructionRequest, Des
 from datasecurity.services import audit_export_render, destruction_record_write
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
-from training.models import Course, PlanItem
+from training.models import Course, PlanItem, TrainingSession
 
 pytestmark = pytest.mark.django_db
 
@@ -308,6 +308,10 @@ def _list_call(made, path) -> tuple[str, str, dict]:
     path = path.replace("cycles/{id}", f"cycles/{made.cycle.pk}")
     path = path.replace("employees/{id}/history", f"employees/{made.agent.pk}/history")
     path = _training_path(path)  # issue 16, part "plan"
+    path = path.replace(
+        "training/sessions/{id}/enrolments",
+        f"training/sessions/{TrainingSession.objects.filter(status='held').order_by('pk').first().pk}/enrolments",
+    )
     month = made.cycle.month
     query = {
         "/api/v1/attendance/roster/": {
@@ -370,8 +374,10 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/destruction/records/{id}/": ("auditor", made.destruction_record.pk),
         "/api/v1/destruction/records/{id}/certificate/": ("auditor", made.destruction_record.pk),
         "/api/v1/destruction/requests/{id}/": ("hr", made.destruction.pk),
+        "/api/v1/training/courses/{id}/": ("hr", Course.objects.order_by("pk").first().pk),
+        "/api/v1/training/sessions/{id}/": ("hr", TrainingSession.objects.order_by("pk").first().pk),
     }
-    if "/api/v1/training/" in path:  # issue 16, part "plan": the demo plan of the year, a course
+    if "/api/v1/training/" in path and path not in ids:  # issue 16, part "plan": the demo plan, a course
         return "hr", _training_path(path)
     if "{id}" not in path:
         return ("agent" if path == "/api/v1/me/" else LIST_CALLERS.get(path, "hr")), path

@@ -34,6 +34,8 @@ import complaints.services as complaint_services
 import datasecurity.services as datasecurity_services
 import performance.selectors as performance_selectors
 import performance.services as performance_services
+import training.services as training_services
+import training.tests.factories as training_factories
 from attendance.models import LeaveBalance, LeaveRequest, PunchCorrection, RosterEntry
 from attendance.tests.factories import leave_type, next_monday, roster_weeks
 from callcenter.duties import PRIVILEGED_SERVICES, privileged_service, refuse_own_record
@@ -68,6 +70,7 @@ from performance.tests.factories import (
     push_row,
     scores,
 )
+from training.models import Enrolment as TrainingEnrolment
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +203,23 @@ NOT_PRIVILEGED = {
     "training.plan_item_change": "an item of the company's training plan: no employee's record",
     "training.plan_item_remove": "an item of the company's training plan: no employee's record",
     "training.effect_review_record": "a conclusion on a course or a plan item, about no one's record",
+    # training: courses and sessions (TRN-2)
+    "training.course_create": _COMPANY + " (the course catalogue, nobody's record)",
+    "training.course_update": _COMPANY + " (the course catalogue, nobody's record)",
+    "training.session_create": _COMPANY + " (a session of a course, nobody's record)",
+    "training.session_update": _COMPANY + " (a session of a course; enrollees' blocked time follows)",
+    "training.session_cancel": _COMPANY + " (a session of a course; enrollees are notified)",
+    "training.enrolment_create": (
+        "schedules a seat, judges nothing; one's own enrolment is self-service (open courses only)"
+    ),
+    "training.enrolment_cancel": "frees a seat before the session, judges nothing; one's own is self-service",
+    "training.satisfaction_submit": _SELF_SERVICE + " (one's own survey answer, TRN-2)",
+    "attendance.off_phone_activity_set": (
+        "the writer of off-phone time, called inside the services that decide (a training enrolment)"
+    ),
+    "attendance.off_phone_activity_clear": (
+        "the writer of off-phone time, called inside the services that decide (a cancelled enrolment)"
+    ),
     "datasecurity.twofa_verify": _SELF_SERVICE + " (the login's second step, SEC-2)",
     "datasecurity.twofa_enrol": _SELF_SERVICE + " (sets up one's own two-factor login)",
     "datasecurity.twofa_recovery_codes_regenerate": _SELF_SERVICE,
@@ -1103,6 +1123,36 @@ def _destruction_reject(org) -> Case:
     )
 
 
+# training: a session's attendance and scores (TRN-2) --------------------------------------------------
+
+
+def _training_mark(org, *, score: bool) -> Case:
+    """HR takes the attendance (and enters the scores) of a session they are enrolled in."""
+    the_course = training_factories.course("duties-course")
+    session = training_factories.session_for(
+        the_course,
+        trainer=org.hr.user,
+        starts_at=timezone.now() - datetime.timedelta(minutes=5),
+        enrol=[org.hr, org.agent],
+    )
+    enrolments = {e.employee_id: e for e in TrainingEnrolment.objects.filter(session=session)}
+    if score:
+        TrainingEnrolment.objects.filter(session=session).update(attendance="present")
+
+    def act(employee):
+        enrolment_id = enrolments[employee.pk].pk
+        if score:
+            return training_services.session_score_set(
+                actor=org.hr.user, enrolment_id=enrolment_id, score=Decimal("80")
+            )
+        return training_services.session_attendance_mark(actor=org.hr.user, enrolment_id=enrolment_id, mark="present")
+
+    def state():
+        return sorted(TrainingEnrolment.objects.values_list("employee_id", "attendance", "score"))
+
+    return Case("hr", lambda: act(org.hr), lambda: act(org.agent), state)
+
+
 SCENARIOS: dict[str, Callable[[object], Case]] = {
     "attendance.leave_balance_set": _balance_set,
     "datasecurity.security_alert_acknowledge": _security_alert_acknowledge,
@@ -1148,6 +1198,8 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "performance.bonus_sheet_approve": _bonus_approve,
     "datasecurity.destruction_request_approve": _destruction_approve,
     "datasecurity.destruction_request_reject": _destruction_reject,
+    "training.session_attendance_mark": lambda org: _training_mark(org, score=False),
+    "training.session_score_set": lambda org: _training_mark(org, score=True),
 }
 
 

@@ -10,13 +10,19 @@ __all__ = ["TrainingErrorCode"]
 
 
 class TrainingErrorCode(ErrorCode):
+    ALREADY_ANSWERED = "already_answered"
+    ALREADY_ENROLLED = "already_enrolled"
     AUDIENCE_EMPTY = "audience_empty"
+    COURSE_CODE_TAKEN = "course_code_taken"
     COURSE_INACTIVE = "course_inactive"
     COURSE_NOT_FOUND = "course_not_found"
     # The annual plan and its effect (TRN-1, TRN-3; part "plan").
     EFFECT_SUBJECT_NOT_FOUND = "effect_subject_not_found"
+    ENROLMENT_CLOSED = "enrolment_closed"
+    ENROLMENT_NOT_FOUND = "enrolment_not_found"
     INVALID_INPUT = "invalid_input"
     NOT_ALLOWED = "not_allowed"
+    NOT_ATTENDED = "not_attended"
     OWN_RECORD = "own_record"
     PLAN_ALREADY_PUBLISHED = "plan_already_published"
     PLAN_ITEM_NOT_FOUND = "plan_item_not_found"
@@ -24,3 +30,8 @@ class TrainingErrorCode(ErrorCode):
     PLAN_REASON_REQUIRED = "plan_reason_required"
     PLAN_YEAR_TAKEN = "plan_year_taken"
     RECORD_NOT_FOUND = "record_not_found"
+    SESSION_CANCELLED = "session_cancelled"
+    SESSION_FULL = "session_full"
+    SESSION_NOT_FOUND = "session_not_found"
+    SESSION_NOT_STARTED = "session_not_started"
+    TRAINER_INVALID = "trainer_invalid"

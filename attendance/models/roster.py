@@ -5,12 +5,13 @@ a rest day or holiday has none.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.models import Employee
 
-__all__ = ["DayKind", "RosterEntry", "ShiftType"]
+__all__ = ["DayKind", "OffPhoneActivity", "OffPhoneKind", "RosterEntry", "ShiftType"]
 
 
 class ShiftType(models.Model):
@@ -86,3 +87,46 @@ class RosterEntry(models.Model):
 
     def __str__(self):
         return f"{self.employee_id} {self.work_date} {self.kind}"
+
+
+# --- Off-phone activities (issue 16, sessions part) --------------------------------------------------
+
+
+class OffPhoneKind(models.TextChoices):
+    """Why a rostered employee is off the phone for a while; the label is the board's state."""
+
+    TRAINING = "training", _("In training")
+    MEETING = "meeting", _("In a meeting")
+    COACHING = "coaching", _("In coaching")
+
+
+class OffPhoneActivity(models.Model):
+    """Rostered time spent off the phone on the company's business (training, meetings,
+    coaching): the live board shows the employee as in that activity, not absent or late, and the
+    day's result does not count lateness for a shift start inside it (ATT-1, ATT-4).
+
+    Written by other apps through ``attendance.services.off_phone_activity_set`` / ``_clear``;
+    ``source_key`` (one per employee) names what set it (``training:session:<id>``), so its owner
+    can replace or remove its own without knowing about the others'.
+    """
+
+    employee = models.ForeignKey(Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    kind = models.CharField(_("kind"), max_length=10, choices=OffPhoneKind.choices)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    source_key = models.CharField(_("source key"), max_length=60)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("off-phone activity")
+        verbose_name_plural = _("off-phone activities")
+        ordering = ["starts_at", "employee_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "source_key"], name="off_phone_once_per_source"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="off_phone_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["employee", "starts_at"], name="off_phone_employee_start_idx")]
+
+    def __str__(self):
+        return f"{self.employee_id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -14,7 +14,13 @@ Choices where the regulation is silent (documented in docs/attendance.md):
   ``late_count_replaces_fines`` that day replaces the fines of the N occurrences that make it up,
   and only theirs (the 1st and 2nd lateness, or the 4th, keep their fines);
 - a day with one punch is a missing punch: no automatic penalty, the employee files a
-  correction (ATT-2); a scheduled day with no punch is a day of absenteeism (ATT-5).
+  correction (ATT-2); a scheduled day with no punch is a day of absenteeism (ATT-5);
+- an off-phone activity (training, meeting, coaching: ``OffPhoneActivity``) that covers the
+  shift's start moves the start to the activity's end, one that covers the shift's end moves the
+  end to the activity's start: lateness and early leave are counted against the time left on the
+  phone (ATT-4), the employee was where the company sent them. One that covers the whole shift
+  makes the day normal, its scheduled time worked. An activity inside the shift changes nothing
+  (the employee punched in before it and out after it).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ __all__ = [
     "evaluate_day",
     "evaluate_month",
     "explain",
+    "off_phone_trim",
     "shift_window",
 ]
 
@@ -119,6 +126,40 @@ def _minutes(delta: datetime.timedelta) -> int:
     return max(0, int(delta.total_seconds() // 60))
 
 
+def off_phone_trim(
+    start: datetime.datetime, end: datetime.datetime, activities: list[dict]
+) -> tuple[datetime.datetime, datetime.datetime, list[dict]]:
+    """The part of a shift left on the phone once the off-phone ``activities`` (``{"start",
+    "end", "kind", "label"}``) that cover its start or its end are taken out, and those that did
+    (ATT-4). ``start >= end`` when they cover it all."""
+    used: list[dict] = []
+    ordered = sorted(activities, key=lambda a: a["start"])
+    moved = True
+    while moved and start < end:
+        moved = False
+        for activity in ordered:
+            if activity["start"] <= start < activity["end"]:
+                start, moved = activity["end"], True
+                used.append(activity)
+            elif activity["start"] < end <= activity["end"]:
+                end, moved = activity["start"], True
+                used.append(activity)
+    return start, end, used
+
+
+def _off_phone_item(activities: list[dict]) -> dict:
+    first = min(activities, key=lambda a: a["start"])
+    last = max(activities, key=lambda a: a["end"])
+    return {
+        "rule": "off_phone",
+        "article": "ATT-4",
+        "kind": first.get("kind", ""),
+        "label": first.get("label", ""),
+        "from": first["start"].strftime("%H:%M"),
+        "to": last["end"].strftime("%H:%M"),
+    }
+
+
 def evaluate_day(
     *,
     kind: str,
@@ -128,12 +169,14 @@ def evaluate_day(
     policy,
     tz,
     leave: dict | None = None,
+    off_phone: list[dict] | None = None,
 ) -> DayResult:
     """One employee's day against the roster (ATT-1, ATT-4, ATT-5) and approved leave (ATT-3).
 
     ``leave``: the approved leave covering the day, ``{"part": "full" | "morning" | "afternoon",
     "type": code, "request": id}``. A whole day of leave is "on leave"; a half day halves the shift
-    at its midpoint and the other half is evaluated as usual."""
+    at its midpoint and the other half is evaluated as usual. ``off_phone``: the off-phone
+    activities of the day (:func:`off_phone_trim`, in the site's time zone)."""
     if kind != "work" or shift is None:
         result = DayResult(status="rest")
         if punches:
@@ -160,6 +203,19 @@ def evaluate_day(
         else:
             end = middle
         scheduled = scheduled // 2
+    off_item = None
+    if off_phone:
+        start, end, used = off_phone_trim(start, end, off_phone)
+        if used:
+            off_item = _off_phone_item(used)
+            if start >= end:
+                # Off the phone for the whole shift on the company's business: a normal day.
+                return DayResult(
+                    status="normal",
+                    scheduled_minutes=scheduled,
+                    worked_minutes=scheduled,
+                    explanation=[*([leave_item] if leave_item else []), off_item],
+                )
     in_window = sorted(p for p in punches if start - WINDOW_BEFORE <= p <= end + WINDOW_AFTER)
     if not in_window:
         if leave_item:
@@ -204,6 +260,8 @@ def evaluate_day(
     )
     if leave_item:
         result.explanation.append(leave_item)
+    if off_item:
+        result.explanation.append(off_item)
     grace = policy.late_grace_minutes
     limit = policy.late_minor_max_minutes
     occurrences = []
@@ -347,6 +405,10 @@ def explain(item: dict) -> str:
         "half_day_leave": _("Approved leave for the %(part_label)s: %(leave_name)s (ATT-3)."),
         "missing_punch": _("Only one punch: file a correction request (补卡) with your supervisor (ATT-2)."),
         "on_time": _("On time (ATT-1)."),
+        "off_phone": _(
+            "Off the phone from %(from)s to %(to)s (%(label)s): lateness and early leave are counted "
+            "against the time left on the phone (ATT-4)."
+        ),
         "punches_on_rest_day": _("Punches on a rest day are recorded but not evaluated (ATT-1)."),
         "late_minor": _("Late by %(minutes)d min (at most %(limit)d): a fine (ATT-4)."),
         "late_major": _("Late by %(minutes)d min (more than %(limit)d): half a day of absenteeism (ATT-4)."),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from attendance.models import AttendancePolicy, DayKind, Punch, PunchSource, RosterEntry
 from attendance.rules import WINDOW_AFTER, WINDOW_BEFORE
 from attendance.selectors.leave import approved_leave_parts
+from attendance.selectors.roster import off_phone_activities
 from callcenter.models import Employee, EmploymentStatus
 from callcenter.roles import Role, has_role
 from callcenter.selectors import (
@@ -59,7 +60,7 @@ BOARD_MAX_EMPLOYEES = 500
 PROXY_MAX_DAYS = 31
 
 # Board states in display order.
-BOARD_STATES = ["late", "absent", "in", "scheduled", "out", "finished", "on_leave", "rest", "unscheduled"]
+BOARD_STATES = ["late", "absent", "in", "off_phone", "scheduled", "out", "finished", "on_leave", "rest", "unscheduled"]
 
 
 def _site_tz():
@@ -309,7 +310,11 @@ def team_board(*, user, now: datetime.datetime | None = None) -> dict:
     """Today's state of every agent on the user's teams (or all visible for HR and managers).
 
     A constant number of queries whatever the team size: members, roster entries, punches,
-    policy (plus the visibility look-ups).
+    policy, leave, off-phone activities (plus the visibility look-ups).
+
+    An employee in an off-phone activity right now (training, a meeting, coaching: set by the
+    app that sent them, e.g. a training enrolment) is shown in it (``off_phone``, with the
+    activity's kind as the label), not absent or late (ATT-1, ATT-4); approved leave still wins.
     """
     now = now or timezone.now()
     members, capped = _board_members(user)
@@ -321,12 +326,17 @@ def team_board(*, user, now: datetime.datetime | None = None) -> dict:
     scheduled_total = worked_total = 0
     today = timezone.localtime(now, _site_tz()).date()
     leave = approved_leave_parts(employee_ids=ids, date_from=today, date_to=today) if ids else {}
+    activities = off_phone_activities(employee_ids=ids, since=now, until=now + datetime.timedelta(seconds=1))
     for member in members:
         status = _evaluate(entries.get(member.pk, {}), punches.get(member.pk, []), now, grace)
         on_leave = leave.get((member.pk, today))
         if on_leave and _leave_covers_now(on_leave["part"], status, now):
             # ATT-3: approved leave is neither lateness nor absence (LV-5).
             status.update(state="on_leave", late_now_minutes=0, is_late_now=False, scheduled_minutes_elapsed=0)
+        activity = activities[member.pk][0] if member.pk in activities else None
+        if activity is not None and status["state"] != "on_leave":
+            # Off the phone on the company's business (training, a meeting): not absent, not late.
+            status.update(state="off_phone", late_now_minutes=0, is_late_now=False, late_minutes=0)
         counts[status["state"]] += 1
         scheduled_total += status["scheduled_minutes_elapsed"]
         worked_total += status["worked_minutes_elapsed"]
@@ -345,6 +355,7 @@ def team_board(*, user, now: datetime.datetime | None = None) -> dict:
                 "late_minutes": status["late_minutes"] or status["late_now_minutes"],
                 "adherence_percent": round(100 * status["worked_minutes_elapsed"] / elapsed) if elapsed else None,
                 "leave": on_leave,
+                "activity": activity,
             }
         )
     groups = [{"state": s, "rows": [r for r in rows if r["state"] == s]} for s in BOARD_STATES]

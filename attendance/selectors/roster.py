@@ -1,15 +1,19 @@
 """Attendance selectors: shift types, the statutory calendar and the roster grid (ATT-1)."""
 
 import datetime
+import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass
 
 import chinese_calendar
+from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.errors import AttendanceErrorCode
-from attendance.models import MonthVerification, RosterEntry, ShiftType
+from attendance.models import DayKind, MonthVerification, OffPhoneActivity, RosterEntry, ShiftType
+from attendance.rules import shift_window
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.models import EmploymentStatus, Team
 from callcenter.selectors import employees_visible_to, team_choices
@@ -20,11 +24,13 @@ __all__ = [
     "calendar_day",
     "days_between",
     "month_first_days",
+    "off_phone_activities",
     "roster_cell_get",
     "roster_grid",
     "roster_grid_employees",
     "roster_locked_months",
     "roster_range_check",
+    "roster_shift_overlaps",
     "roster_team_get",
     "roster_team_list",
     "roster_usual_shift",
@@ -214,3 +220,49 @@ def roster_usual_shift(*, team, default_code: str) -> ShiftType | None:
     if usual is not None:
         return shifts.filter(pk=usual["shift_id"]).first()
     return shifts.filter(code=default_code).first() or shifts.order_by("start_time", "code").first()
+
+
+# --- Off-phone activities and roster clashes (issue 16, sessions part) -------------------------------
+
+
+def off_phone_activities(
+    *, employee_ids, since: datetime.datetime, until: datetime.datetime
+) -> dict[int, list[OffPhoneActivity]]:
+    """The off-phone activities (training, meetings, coaching) of ``employee_ids`` that overlap
+    ``since``..``until``, by employee, in time order. One query."""
+    found: dict[int, list[OffPhoneActivity]] = defaultdict(list)
+    ids = list(employee_ids)
+    if not ids:
+        return found
+    for activity in OffPhoneActivity.objects.filter(
+        employee_id__in=ids, starts_at__lt=until, ends_at__gt=since
+    ).order_by("starts_at", "pk"):
+        found[activity.employee_id].append(activity)
+    return found
+
+
+def roster_shift_overlaps(*, employee_ids, starts_at: datetime.datetime, ends_at: datetime.datetime) -> dict[int, str]:
+    """For each of ``employee_ids`` whose rostered shift overlaps ``starts_at``..``ends_at``, the
+    shift in words ("2026-12-08 白班 09:00–18:00"), for a supervisor who takes them off the phone
+    for that time (TRN-2: the clash is seen before confirming). The day before is read too (an
+    overnight shift runs into the next day). One query."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    ids = list(employee_ids)
+    if not ids:
+        return {}
+    first = timezone.localtime(starts_at, tz).date() - datetime.timedelta(days=1)
+    last = timezone.localtime(ends_at, tz).date()
+    clashes: dict[int, list[str]] = defaultdict(list)
+    entries = (
+        RosterEntry.objects.filter(employee_id__in=ids, work_date__range=(first, last), kind=DayKind.WORK)
+        .select_related("shift")
+        .order_by("work_date")
+    )
+    for entry in entries:
+        start, end = shift_window(entry.work_date, entry.shift, tz)
+        if start < ends_at and end > starts_at:
+            shift = entry.shift
+            clashes[entry.employee_id].append(
+                f"{entry.work_date:%Y-%m-%d} {shift.name} {shift.start_time:%H:%M}–{shift.end_time:%H:%M}"
+            )
+    return {employee_id: "; ".join(texts)[:200] for employee_id, texts in clashes.items()}

@@ -20,6 +20,7 @@ from attendance.models import AttendancePolicy, DailyAttendance, MonthVerificati
 from attendance.rules import WINDOW_AFTER, WINDOW_BEFORE, evaluate_day, shift_window
 from attendance.selectors.daily import month_verify_allowed, monthly_summary_list, summary_team_id, summary_teams
 from attendance.selectors.leave import approved_leave_parts
+from attendance.selectors.roster import off_phone_activities
 from callcenter.errors import ApplicationError, NotFoundError
 from callcenter.exports import ExportFile, csv_file, xlsx_file
 from callcenter.models import Employee, Team
@@ -67,7 +68,24 @@ def _punch_window(day: datetime.date, tz) -> tuple[datetime.datetime, datetime.d
     return start, end
 
 
-def _build(entry: RosterEntry, punches: list[datetime.datetime], policy, tz, *, after_verification=False, leave=None):
+def _off_phone(activities, tz) -> list[dict]:
+    """Off-phone activities as the rule reads them (ATT-4), in the site's time zone."""
+    return [
+        {"start": a.starts_at.astimezone(tz), "end": a.ends_at.astimezone(tz), "kind": a.kind, "label": a.label}
+        for a in activities
+    ]
+
+
+def _build(
+    entry: RosterEntry,
+    punches: list[datetime.datetime],
+    policy,
+    tz,
+    *,
+    after_verification=False,
+    leave=None,
+    off_phone=None,
+):
     result = evaluate_day(
         kind=entry.kind,
         shift=entry.shift,
@@ -76,6 +94,7 @@ def _build(entry: RosterEntry, punches: list[datetime.datetime], policy, tz, *, 
         policy=policy,
         tz=tz,
         leave=leave,
+        off_phone=off_phone,
     )
     scheduled_start = scheduled_end = None
     if entry.shift is not None and entry.kind == "work":
@@ -103,7 +122,7 @@ def _build(entry: RosterEntry, punches: list[datetime.datetime], policy, tz, *, 
 
 @transaction.atomic
 def daily_attendance_compute_all(*, work_date: datetime.date) -> dict:
-    """Compute ``work_date`` for every employee with a roster entry. Bounded: four queries
+    """Compute ``work_date`` for every employee with a roster entry. Bounded: five queries
     whatever the head count, one bulk upsert."""
     tz = timezone.get_current_timezone()
     policy = policy_in_force(AttendancePolicy, work_date)
@@ -125,8 +144,19 @@ def daily_attendance_compute_all(*, work_date: datetime.date) -> dict:
         date_from=work_date,
         date_to=work_date,
     )
+    activities = off_phone_activities(
+        employee_ids=[e.employee_id for e in entries], since=window_start, until=window_end
+    )
     records = [
-        _build(e, punches[e.employee_id], policy, tz, leave=leave.get((e.employee_id, work_date))) for e in entries
+        _build(
+            e,
+            punches[e.employee_id],
+            policy,
+            tz,
+            leave=leave.get((e.employee_id, work_date)),
+            off_phone=_off_phone(activities.get(e.employee_id, []), tz),
+        )
+        for e in entries
     ]
     DailyAttendance.objects.bulk_create(
         records,
@@ -207,6 +237,7 @@ def _compute_day(*, actor, employee: Employee, work_date: datetime.date, after_c
         )
     ]
     leave = approved_leave_parts(employee_ids=[employee.pk], date_from=work_date, date_to=work_date)
+    activities = off_phone_activities(employee_ids=[employee.pk], since=window_start, until=window_end)
     record = _build(
         entry,
         punches,
@@ -214,6 +245,7 @@ def _compute_day(*, actor, employee: Employee, work_date: datetime.date, after_c
         tz,
         after_verification=locked,
         leave=leave.get((employee.pk, work_date)),
+        off_phone=_off_phone(activities.get(employee.pk, []), tz),
     )
     DailyAttendance.objects.bulk_create(
         [record], update_conflicts=True, unique_fields=["employee", "work_date"], update_fields=_UPDATE_FIELDS

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.errors import AttendanceErrorCode
-from attendance.models import DayKind, RosterEntry, ShiftType
+from attendance.models import DayKind, OffPhoneActivity, OffPhoneKind, RosterEntry, ShiftType
 from attendance.selectors.roster import roster_locked_months, roster_range_check
 from callcenter.duties import privileged_service, refuse_own_record
 from callcenter.errors import ApplicationError, NotFoundError, PermissionDeniedError
@@ -44,6 +44,8 @@ __all__ = [
     "ROSTER_WRITE_ROLES",
     "SHIFT_TYPE_DEFAULTS",
     "SHIFT_TYPE_WRITE_ROLES",
+    "off_phone_activity_clear",
+    "off_phone_activity_set",
     "roster_assign",
     "roster_default_apply",
     "roster_entry_set",
@@ -536,3 +538,78 @@ def roster_default_apply(*, actor, employees: Iterable[Employee]) -> dict:
         },
     )
     return result
+
+
+# --- Off-phone activities (issue 16, sessions part) --------------------------------------------------
+
+
+def _off_phone_check(*, starts_at: datetime.datetime, ends_at: datetime.datetime, kind: str, source_key: str) -> None:
+    if not source_key or len(source_key) > 60:
+        raise ApplicationError(
+            _("An off-phone activity needs a source key of at most 60 characters."),
+            code=AttendanceErrorCode.OFF_PHONE_INVALID,
+        )
+    if kind not in OffPhoneKind.values:
+        raise ApplicationError(_("Unknown kind of off-phone activity."), code=AttendanceErrorCode.OFF_PHONE_INVALID)
+    if ends_at <= starts_at:
+        raise ApplicationError(
+            _("An off-phone activity ends after it starts."), code=AttendanceErrorCode.OFF_PHONE_INVALID
+        )
+
+
+@transaction.atomic
+def off_phone_activity_set(
+    *,
+    actor,
+    employee_id: int,
+    source_key: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    kind: str,
+    label: str = "",
+) -> OffPhoneActivity:
+    """Block ``employee_id``'s time from ``starts_at`` to ``ends_at`` for an off-phone activity
+    (training, a meeting, coaching; ATT-1): the board shows it, the day's result does not count
+    lateness for a shift start inside it (ATT-4). One activity per employee and ``source_key``:
+    setting it again replaces it. The calling service has decided that it may (an enrolment)."""
+    _off_phone_check(starts_at=starts_at, ends_at=ends_at, kind=kind, source_key=source_key)
+    activity, created = OffPhoneActivity.objects.select_for_update().update_or_create(
+        employee_id=employee_id,
+        source_key=source_key,
+        defaults={"starts_at": starts_at, "ends_at": ends_at, "kind": kind, "label": label[:200]},
+    )
+    audit_record(
+        actor=actor,
+        action="off_phone_activity.set",
+        obj=activity,
+        changes={
+            "employee": employee_id,
+            "source": source_key,
+            "kind": kind,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+            "created": created,
+        },
+    )
+    return activity
+
+
+@transaction.atomic
+def off_phone_activity_clear(*, actor, source_key: str, employee_ids: Iterable[int] | None = None) -> int:
+    """Remove the activities set under ``source_key`` (for ``employee_ids``, or for everyone it
+    was set for): the time is back on the phone. Returns how many went; audited once."""
+    qs = OffPhoneActivity.objects.filter(source_key=source_key)
+    if employee_ids is not None:
+        qs = qs.filter(employee_id__in=list(employee_ids))
+    removed = sorted(qs.values_list("employee_id", flat=True))
+    if not removed:
+        return 0
+    qs.delete()
+    audit_record(
+        actor=actor,
+        action="off_phone_activity.clear",
+        object_type="attendance.offphoneactivity",
+        object_id=source_key,
+        changes={"source": source_key, "employees": removed},
+    )
+    return len(removed)

@@ -1,7 +1,7 @@
 """Training API (namespace ``api:training``), mounted at /api/v1/training/."""
 
-from training.api import effect, plan
+from training.api import courses, effect, plan, sessions
 
 app_name = "training"
 
-urlpatterns = [*plan.urlpatterns, *effect.urlpatterns]
+urlpatterns = [*courses.urlpatterns, *effect.urlpatterns, *plan.urlpatterns, *sessions.urlpatterns]

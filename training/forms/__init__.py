@@ -1,7 +1,9 @@
 """Forms of the training pages, one module per area (shape only; the services check the rules)."""
 
-from training.forms import effect, plan
+from training.forms import courses, effect, plan, sessions
+from training.forms.courses import *  # noqa: F403
 from training.forms.effect import *  # noqa: F403
 from training.forms.plan import *  # noqa: F403
+from training.forms.sessions import *  # noqa: F403
 
-__all__ = [*effect.__all__, *plan.__all__]
+__all__ = [*courses.__all__, *effect.__all__, *plan.__all__, *sessions.__all__]

@@ -2,9 +2,11 @@
 area; every public name is re-exported here, so callers write
 ``from training.services import training_record_write``."""
 
-from training.services import effect, plan, records
+from training.services import courses, effect, plan, records, sessions
+from training.services.courses import *  # noqa: F403
 from training.services.effect import *  # noqa: F403
 from training.services.plan import *  # noqa: F403
 from training.services.records import *  # noqa: F403
+from training.services.sessions import *  # noqa: F403
 
-__all__ = [*effect.__all__, *plan.__all__, *records.__all__]
+__all__ = [*courses.__all__, *effect.__all__, *plan.__all__, *records.__all__, *sessions.__all__]

@@ -1,7 +1,7 @@
 """Training pages (namespace ``training``), mounted at /training/."""
 
-from training.views import effect, plan
+from training.views import courses, effect, plan, sessions
 
 app_name = "training"
 
-urlpatterns = [*plan.urlpatterns, *effect.urlpatterns]
+urlpatterns = [*courses.urlpatterns, *effect.urlpatterns, *plan.urlpatterns, *sessions.urlpatterns]

@@ -1,0 +1,54 @@
+"""Forms of the course catalogue pages (TRN-1, TRN-2): parse and check the input; no writes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from training.models import Course, DeliveryMode, TopicArea
+
+__all__ = ["CourseFilterForm", "CourseForm"]
+
+
+class CourseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    topic_area = forms.ChoiceField(label=_("Topic area"), required=False, choices=[("", "—"), *TopicArea.choices])
+    delivery_mode = forms.ChoiceField(
+        label=_("Delivery mode"), required=False, choices=[("", "—"), *DeliveryMode.choices]
+    )
+    active = forms.NullBooleanField(
+        label=_("Active"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Active")), ("false", _("Inactive"))]),
+    )
+
+
+class CourseForm(forms.ModelForm):
+    """The course's own fields (TRN-2); pass mark, attempts and time limit left empty take the
+    training policy's defaults."""
+
+    class Meta:
+        model = Course
+        fields = [
+            "code",
+            "title",
+            "description",
+            "topic_area",
+            "delivery_mode",
+            "hours",
+            "provider",
+            "pass_mark",
+            "max_attempts",
+            "time_limit_minutes",
+            "question_count",
+            "open_enrolment",
+            "induction",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("pass_mark", "max_attempts", "time_limit_minutes", "question_count"):
+            self.fields[name].required = False
+        self.fields["pass_mark"].help_text = _("Empty: the training policy's default (TRN-2). Exactly the mark passes.")
+
+    def validate_unique(self):
+        """The service says when the code is taken (one message, on the code)."""
