@@ -2,7 +2,9 @@
 area; every public name is re-exported here, so callers write
 ``from training.selectors import audience_employees``."""
 
-from training.selectors import audience
+from training.selectors import audience, compliance, records
 from training.selectors.audience import *  # noqa: F403
+from training.selectors.compliance import *  # noqa: F403
+from training.selectors.records import *  # noqa: F403
 
-__all__ = [*audience.__all__]
+__all__ = [*audience.__all__, *compliance.__all__, *records.__all__]

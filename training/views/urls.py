@@ -1,5 +1,11 @@
 """Training pages (namespace ``training``), mounted at /training/."""
 
+from training.views import compliance, records
+
 app_name = "training"
 
-urlpatterns = []
+urlpatterns = [
+    # Records, certificates and compliance (TRN-3)
+    *records.urlpatterns,
+    *compliance.urlpatterns,
+]
