@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from callcenter.tests.factories import reads_english
 from datasecurity.models import AuditEvent
-from training.models import RecordSource, TrainingRecord
+from training.models import RecordSource, TrainingRecord, TrainingSession
 from training.tests.factories.records import course, record
 
 TODAY = timezone.localdate()
@@ -83,8 +83,6 @@ def test_employee_record_page_by_remit_trn3(client, org, records, who, target, s
 
 
 def test_trainer_sees_the_records_of_their_sessions_only(client, org, trainer, records):
-    from training.models import TrainingSession
-
     c = records["agent"].course
     now = timezone.now()
     session = TrainingSession.objects.create(
