@@ -191,6 +191,13 @@ AUDIT_ACTION_LABELS = {
     # training (TRN-1..TRN-3)
     "training_record.write": _("Training record written"),
     "training_record.update": _("Training record updated"),
+    # training records, certificates and compliance (TRN-3)
+    "training_record.export": _("Training records exported"),
+    "training_record.certificate": _("Training certificate downloaded"),
+    "training_compliance.export": _("Training compliance report exported"),
+    "mandatory_course.create": _("Course made mandatory"),
+    "mandatory_course.update": _("Mandatory course changed"),
+    "training_reminder.send": _("Mandatory training reminders sent"),
     "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
     "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }

@@ -30,7 +30,7 @@ def awareness(org):
     """SEC-3's awareness course, yearly for everyone by 30 June; the agent passed it this year."""
     c = course("security-awareness", title="数据安全意识培训", topic="security")
     m = mandatory(c, kind=DeadlineKind.YEARLY, yearly_month=6, yearly_day=30)
-    record(org.agent, c, day=D(TODAY.year, 1, 2) if TODAY > D(TODAY.year, 1, 2) else TODAY)
+    record(org.agent, c, day=D(TODAY.year, 1, 2) if D(TODAY.year, 1, 2) < TODAY else TODAY)
     return m
 
 
