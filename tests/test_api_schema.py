@@ -35,6 +35,7 @@ from datasecurity.models import AuditArchive, BackupRun, DestructionRequest, Des
 from datasecurity.services import audit_export_render, destruction_record_write
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
+from training.models import TrainingRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -341,6 +342,10 @@ def _audit_archive_files(archive) -> int:
     return archive.pk
 
 
+def _passed_training_record() -> int:
+    return TrainingRecord.objects.filter(certificate_no__isnull=False).order_by("pk").values_list("pk", flat=True)[0]
+
+
 def _detail_call(made, path) -> tuple[str, str]:
     """The caller and the concrete path of a detail (non-list GET) endpoint."""
     ids = {
@@ -368,6 +373,9 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/destruction/records/{id}/": ("auditor", made.destruction_record.pk),
         "/api/v1/destruction/records/{id}/certificate/": ("auditor", made.destruction_record.pk),
         "/api/v1/destruction/requests/{id}/": ("hr", made.destruction.pk),
+        # training records (TRN-3): a passed record of the demo (seeded by training/demo/records.py)
+        "/api/v1/training/records/{id}/": ("hr", _passed_training_record()),
+        "/api/v1/training/records/{id}/certificate/": ("hr", _passed_training_record()),
     }
     if "{id}" not in path:
         return ("agent" if path == "/api/v1/me/" else LIST_CALLERS.get(path, "hr")), path
