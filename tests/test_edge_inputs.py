@@ -106,6 +106,10 @@ ROUTE_TABLES = (
     (r"security/alerts/<int:pk>/", "datasecurity.SecurityAlert"),
     (r"destruction/requests/<int:pk>/", "datasecurity.DestructionRequest"),
     (r"destruction/(records/)?<int:pk>/", "datasecurity.DestructionRecord"),
+    # training records and compliance (issue 16, TRN-3)
+    (r"training/records/employee/<int:employee_id>/", "callcenter.Employee"),
+    (r"training/records/<int:(pk|record_id)>/", "training.TrainingRecord"),
+    (r"training/mandatory/<int:mandatory_id>/", "training.MandatoryCourse"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

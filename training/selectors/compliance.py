@@ -218,7 +218,9 @@ def compliance_teams(*, user, filters: dict | None = None) -> QuerySet[Team]:
     return qs.order_by("department__code", "code")
 
 
-def compliance_team_rows(*, user, teams: list[Team], today: datetime.date | None = None) -> list[TeamCompliance]:
+def compliance_team_rows(
+    *, user, teams: list[Team], today: datetime.date | None = None, mandatory: list[MandatoryRule] | None = None
+) -> list[TeamCompliance]:
     """Done / due / overdue counts and % compliant per team of ``teams`` (a page of
     :func:`compliance_teams`), over the members the reader sees: a constant number of queries."""
     by_team = {t.pk: TeamCompliance(team=t) for t in teams}
@@ -226,7 +228,7 @@ def compliance_team_rows(*, user, teams: list[Team], today: datetime.date | None
         return []
     employees = _visible_employees(user).filter(team_id__in=list(by_team))
     seen: dict[int, set[int]] = defaultdict(set)
-    for row in compliance_obligations(employees=employees, today=today):
+    for row in compliance_obligations(employees=employees, today=today, mandatory=mandatory):
         entry = by_team[row.employee["team_id"]]
         setattr(entry, row.state, getattr(entry, row.state) + 1)
         seen[entry.team.pk].add(row.employee["pk"])
