@@ -100,7 +100,7 @@ def seed_records(rng: random.Random, employees, months: int, stdout) -> dict:
                 course=awareness,
                 source=RecordSource.ONLINE,
                 source_key=f"course:{awareness.pk}:{today.year}",
-                completed_on=max(day, employee.hire_date),
+                completed_on=min(max(day, employee.hire_date), today),
                 hours=awareness.hours,
                 result=RecordResult.PASSED,
                 score=Decimal(rng.randrange(80, 101)),
