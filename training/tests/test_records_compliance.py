@@ -13,12 +13,8 @@ from callcenter.models import Notification
 from callcenter.tests import factories as f
 from callcenter.tests.factories import reads_english
 from datasecurity.models import AuditEvent
-from performance import services as performance_services
-from performance.models import Appraisal
-from performance.tests.factories import manual_indicator
-from performance.tests.factories.setup import auto_indicator, template_for
 from training import selectors, services
-from training.models import AudienceKind, DeadlineKind, MandatoryCourse, RecordResult, TrainingReminder
+from training.models import AudienceKind, DeadlineKind, MandatoryCourse, TrainingReminder
 from training.tests.factories.records import course, mandatory, record
 
 D = datetime.date
@@ -239,40 +235,6 @@ def test_new_hire_induction_is_due_then_overdue_trn1(org):
     assert org.agent.pk not in rows  # hired before the rule applied
 
 
-# --- Into the appraisal (TRN-3) --------------------------------------------------------------------------
-
-
-def test_the_appraisal_fills_the_training_indicator_and_explains_it_trn3(org):
-    month = D(2025, 5, 1)
-    c = course("quiz-1")
-    record(org.agent, c, day=D(2025, 5, 10), score=Decimal("80"))
-    record(org.agent, course("quiz-2"), day=D(2025, 5, 20), score=Decimal("90"), result=RecordResult.PASSED)
-    record(org.agent, course("quiz-3"), day=D(2025, 4, 20), score=Decimal("10"))  # another month
-    awareness = course("security-awareness", topic="security")
-    mandatory(awareness, kind=DeadlineKind.YEARLY, yearly_month=5, yearly_day=31)
-    record(org.peer, awareness, day=D(2025, 5, 31), score=None)  # on the deadline day: not missed
-    template_for(
-        org.agent.position, [(manual_indicator("attitude_x"), 50), (auto_indicator("training", "training"), 50)]
-    )
-
-    performance_services.appraisal_cycle_open(month=month)
-
-    def item(employee):
-        a = Appraisal.objects.get(employee=employee, month=month)
-        return next(i for i in a.items.select_related("indicator") if i.indicator.auto_source == "training")
-
-    agent = item(org.agent)
-    # TRN-3: (80 + 90) / 2 = 85 − 10 × 1 missed awareness course = 75.
-    assert agent.auto_value == Decimal("85.00") and agent.auto_score == Decimal("75.00")
-    assert agent.explanation["rule"] == "training" and agent.explanation["courses"] == "security-awareness"
-    from performance.rules import explain  # noqa: PLC0415 - the rule text as the appraisal page shows it
-
-    assert "TRN-3" in explain(agent.explanation) and "75.00" in explain(agent.explanation)
-    peer = item(org.peer)
-    assert peer.auto_value is None and peer.auto_score == Decimal("100.00")
-    assert peer.explanation["rule"] == "training_none" and peer.explanation["missed"] == 0
-
-
 def test_indicator_inputs_queries_are_bounded(org, django_assert_max_num_queries):
     c = course("q-1")
     mandatory(course("sa-1"), kind=DeadlineKind.YEARLY, yearly_month=5, yearly_day=31)
@@ -284,9 +246,3 @@ def test_indicator_inputs_queries_are_bounded(org, django_assert_max_num_queries
     with django_assert_max_num_queries(len(small.captured_queries)):
         result = selectors.training_indicator_inputs(employee_ids=ids, month=D(2025, 5, 1))
     assert len(result[org.agent.pk].scores) == 20 and result[org.agent.pk].missed == ["sa-1"]
-
-
-def test_the_template_editor_offers_the_training_source(client, org):
-    from performance.forms import IndicatorForm  # noqa: PLC0415 - the editor's form
-
-    assert "training" in dict(IndicatorForm.base_fields["auto_source"].choices)

@@ -1,12 +1,11 @@
 """The mandatory-course rules (TRN-1, TRN-3, SEC-3) and the training indicator (TRN-3) at their
-boundaries: the deadline day itself, a leap day, a hire on the 31st, the reminder stages."""
+boundaries: the deadline day itself, a leap day, a hire on the 31st, the reminder stages. The
+appraisal's training indicator is tested in performance/tests/test_training_indicator.py."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
-from performance.rules import TrainingFigures, auto_score, explain, training_score
 from training.rules import (
     Obligation,
     compliance_percent,
@@ -109,28 +108,3 @@ def test_audience_new_hires_from_the_rule_date_trn1():
 def test_compliance_percent_rounds_down_and_is_empty_without_obligations():
     assert compliance_percent(done=2, due=0, overdue=1) == 66
     assert compliance_percent(done=0, due=0, overdue=0) is None
-
-
-# --- The appraisal's training indicator (TRN-3) -------------------------------------------------
-
-
-def test_training_indicator_average_minus_missed_courses_explained_trn3():
-    result = training_score(
-        TrainingFigures(scores=(Decimal("80"), Decimal("91")), missed=("security-awareness",), deduction=Decimal("10"))
-    )
-    assert result.value == Decimal("85.50") and result.score == Decimal("75.50")
-    text = explain(result.explanation)
-    assert "TRN-3" in text and "85.50" in text and "security-awareness" in text and "75.50" in text
-
-
-def test_no_assessment_is_full_marks_before_the_deduction_trn3():
-    result = auto_score(source="training", target=None, training=TrainingFigures(deduction=Decimal("10")))
-    assert result.value is None and result.score == Decimal("100.00")
-    assert result.explanation["rule"] == "training_none"
-    missed = training_score(TrainingFigures(missed=("a", "b"), deduction=Decimal("10")))
-    assert missed.score == Decimal("80.00") and "TRN-3" in explain(missed.explanation)
-
-
-def test_the_training_indicator_is_floored_at_zero_trn3():
-    result = training_score(TrainingFigures(scores=(Decimal("5"),), missed=("a",), deduction=Decimal("10")))
-    assert result.score == Decimal("0.00")
