@@ -246,3 +246,14 @@ def test_indicator_inputs_queries_are_bounded(org, django_assert_max_num_queries
     with django_assert_max_num_queries(len(small.captured_queries)):
         result = selectors.training_indicator_inputs(employee_ids=ids, month=D(2025, 5, 1))
     assert len(result[org.agent.pk].scores) == 20 and result[org.agent.pk].missed == ["sa-1"]
+
+
+def test_mandatory_list_queries_are_bounded(client, org, django_assert_max_num_queries):
+    client.force_login(org.hr.user)
+    mandatory(course("m-0"))
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(reverse("training:mandatory")).status_code == 200
+    for i in range(1, 12):
+        mandatory(course(f"m-{i}"), audience=AudienceKind.EVERYONE)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("training:mandatory")).status_code == 200
