@@ -439,6 +439,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "datasecurity.tasks.restore_drill_due",
         "schedule": crontab(minute="7-59/15"),
     },
+    # Training records (issue 16, TRN-3): mandatory-course reminders, once per stage (idempotent).
+    "training-reminders": {
+        "task": "training.tasks.training_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 PERIODIC_JOB_LABELS = {
     "destruction-requests-resume": _("Approved data destructions resumed when their job was lost (SEC-4)"),
@@ -458,6 +463,8 @@ PERIODIC_JOB_LABELS = {
     "backup-run": _("Backup by the plan, to both locations (SEC-1)"),
     "backup-verify": _("Restore drill of the newest backup (SEC-1)"),
     "security-monitor-scan": _("Security monitoring: counts and bulk-read alerts (SEC-3)"),
+    # Training records (issue 16)
+    "training-reminders": _("Mandatory training reminders, before and after the deadline (TRN-3)"),
 }
 
 # --- E-mail and links in e-mails ------------------------------------------------------

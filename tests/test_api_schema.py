@@ -35,7 +35,7 @@ from datasecurity.models import AuditArchive, BackupRun, DestructionRequest, Des
 from datasecurity.services import audit_export_render, destruction_record_write
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
-from training.models import Course, PlanItem, TrainingSession
+from training.models import Course, PlanItem, TrainingRecord, TrainingSession
 
 pytestmark = pytest.mark.django_db
 
@@ -347,6 +347,10 @@ def _audit_archive_files(archive) -> int:
     return archive.pk
 
 
+def _passed_training_record() -> int:
+    return TrainingRecord.objects.filter(certificate_no__isnull=False).order_by("pk").values_list("pk", flat=True)[0]
+
+
 def _detail_call(made, path) -> tuple[str, str]:
     """The caller and the concrete path of a detail (non-list GET) endpoint."""
     ids = {
@@ -376,6 +380,9 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/destruction/requests/{id}/": ("hr", made.destruction.pk),
         "/api/v1/training/courses/{id}/": ("hr", Course.objects.order_by("pk").first().pk),
         "/api/v1/training/sessions/{id}/": ("hr", TrainingSession.objects.order_by("pk").first().pk),
+        # training records (TRN-3): a passed record of the demo (seeded by training/demo/records.py)
+        "/api/v1/training/records/{id}/": ("hr", _passed_training_record()),
+        "/api/v1/training/records/{id}/certificate/": ("hr", _passed_training_record()),
     }
     if "/api/v1/training/" in path and path not in ids:  # issue 16, part "plan": the demo plan, a course
         return "hr", _training_path(path)

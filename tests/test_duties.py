@@ -70,6 +70,7 @@ from performance.tests.factories import (
     push_row,
     scores,
 )
+from training.models import Course, TrainingRecord
 from training.models import Enrolment as TrainingEnrolment
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +221,13 @@ NOT_PRIVILEGED = {
     "attendance.off_phone_activity_clear": (
         "the writer of off-phone time, called inside the services that decide (a cancelled enrolment)"
     ),
+    # training records, certificates and compliance (TRN-3)
+    "training.training_record_export": _READ,
+    "training.training_certificate_export": _READ,
+    "training.compliance_report_export": _READ,
+    "training.mandatory_course_create": _COMPANY + " (a course mandatory for an audience)",
+    "training.mandatory_course_update": _COMPANY + " (a course mandatory for an audience)",
+    "training.training_reminders_send": _SYSTEM + " (the daily reminder job)",
     "datasecurity.twofa_verify": _SELF_SERVICE + " (the login's second step, SEC-2)",
     "datasecurity.twofa_enrol": _SELF_SERVICE + " (sets up one's own two-factor login)",
     "datasecurity.twofa_recovery_codes_regenerate": _SELF_SERVICE,
@@ -1040,6 +1048,32 @@ def _bonus_adjustment_remove(org) -> Case:
     return Case("hr", lambda: remove(own), lambda: remove(other), _bonus_state)
 
 
+def _training_external_record(org) -> Case:
+    """HR enters an external course (TRN-3): not into their own record; into the agent's, done."""
+    course = Course.objects.create(
+        code="ext-duty", title="外部课程", topic_area="service", delivery_mode="external", hours=Decimal("2")
+    )
+    day = timezone.localdate() - datetime.timedelta(days=1)
+
+    def enter(employee):
+        return training_services.training_record_external_create(
+            actor=org.hr.user,
+            employee_id=employee.pk,
+            course_id=course.pk,
+            completed_on=day,
+            hours=Decimal("2"),
+            result="passed",
+            score=Decimal("90"),
+        )
+
+    return Case(
+        "hr",
+        lambda: enter(org.hr),
+        lambda: enter(org.agent),
+        lambda: list(TrainingRecord.objects.values_list("employee_id", "result")),
+    )
+
+
 def _bonus_approve(org) -> Case:
     """HR's colleague prepared the sheet and gave HR a reward: HR does not approve it. Once the
     reward is the agent's instead, HR (who changed nothing) approves."""
@@ -1200,6 +1234,8 @@ SCENARIOS: dict[str, Callable[[object], Case]] = {
     "datasecurity.destruction_request_reject": _destruction_reject,
     "training.session_attendance_mark": lambda org: _training_mark(org, score=False),
     "training.session_score_set": lambda org: _training_mark(org, score=True),
+    # training records (TRN-3)
+    "training.training_record_external_create": _training_external_record,
 }
 
 

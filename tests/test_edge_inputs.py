@@ -109,6 +109,10 @@ ROUTE_TABLES = (
     # training: the annual plan and its effect (TRN-1, TRN-3; part "plan")
     (r"training/(plan|plans|effect/plan|effect/plans)/<int:pk>/", "training.TrainingPlan"),
     (r"training/effect/courses/<int:pk>/", "training.Course"),
+    # training records and compliance (issue 16, TRN-3)
+    (r"training/records/employee/<int:employee_id>/", "callcenter.Employee"),
+    (r"training/records/<int:(pk|record_id)>/", "training.TrainingRecord"),
+    (r"training/mandatory/<int:mandatory_id>/", "training.MandatoryCourse"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

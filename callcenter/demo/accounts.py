@@ -27,6 +27,7 @@ _ROLE_LABELS_ZH = {
     Role.HR: "人力资源",
     Role.COMPLAINT_HANDLER: "投诉专员",
     Role.SECURITY_AUDITOR: "安全审计员",
+    Role.TRAINER: "培训师",
 }
 
 
@@ -87,6 +88,8 @@ def _what_they_see(login: DemoLogin, user, employee, visible: int) -> str:
         return "客户投诉、本人记录 / complaints, own records"
     if login.role == Role.SECURITY_AUDITOR:
         return "审计日志（只读）、本人记录 / audit trail (read-only), own records"
+    if login.role == Role.TRAINER:
+        return "所授课程与场次、学员成绩 / their courses, sessions and learners' scores"
     return f"管理后台与全部数据（{visible} 人）/ Django admin, everything"
 
 

@@ -156,6 +156,17 @@ POSITIONS = [
         (1, 6),
         ((50, 2, 9), (50, 10, 16)),
     ),
+    # Issue 16 (TRN-2): the in-house trainer who gives sessions, takes attendance and enters scores.
+    PositionSpec(
+        "TRAINER",
+        "培训师",
+        "制定并实施培训课程，记录出勤与考核成绩（TRN-1..TRN-3）",
+        Role.TRAINER,
+        (7000, 10000),
+        (0.15, 0.25),
+        (1, 8),
+        ((40, 1, 9), (45, 10, 16), (15, 17, 22)),
+    ),
     PositionSpec(
         "VP",
         "分管副总",
@@ -187,6 +198,7 @@ DEMO_LOGINS = [
     DemoLogin("hr", Role.HR, "HR"),
     DemoLogin("complaints", Role.COMPLAINT_HANDLER, "COMPLAINT"),
     DemoLogin("auditor", Role.SECURITY_AUDITOR, "SEC_AUDITOR"),
+    DemoLogin("trainer", Role.TRAINER, "TRAINER"),
     DemoLogin("admin", "", ""),
 ]
 
@@ -259,6 +271,7 @@ class OrgPlan:
     complaint_handlers: int
     auditors: int
     qa: int
+    trainers: int = 1
 
     @property
     def agents(self) -> int:
@@ -268,7 +281,14 @@ class OrgPlan:
     def staff(self) -> int:
         # Everyone who is not a 话务员/高级话务员: managers and supervisors included.
         return (
-            self.leaders + self.departments + self.teams + self.hr + self.complaint_handlers + self.auditors + self.qa
+            self.leaders
+            + self.departments
+            + self.teams
+            + self.hr
+            + self.complaint_handlers
+            + self.auditors
+            + self.qa
+            + self.trainers
         )
 
 
@@ -294,6 +314,7 @@ def plan_org(employees: int) -> OrgPlan:
         complaint_handlers=max(2, employees // 200),
         auditors=max(1, employees // 2500),
         qa=max(2, employees // 40),
+        trainers=max(1, employees // 500),
     )
     remaining = employees - plan.staff
     plan.teams = max(3 * departments, round(remaining / (AGENTS_PER_TEAM + 1)))
@@ -342,6 +363,7 @@ def _people(plan: OrgPlan, team_department: list[int], demo_free: set[str]) -> l
         ("HR", plan.hr, "hr"),
         ("COMPLAINT", plan.complaint_handlers, "complaints"),
         ("SEC_AUDITOR", plan.auditors, "auditor"),
+        ("TRAINER", plan.trainers, "trainer"),
     ):
         for i in range(count):
             people.append(_Person(code, (i + 1) % d_count, None, take_login(login) if i == 0 else ""))

@@ -33,6 +33,7 @@ DEMO_ROLES = {
     "hr": Role.HR,
     "complaints": Role.COMPLAINT_HANDLER,
     "auditor": Role.SECURITY_AUDITOR,
+    "trainer": Role.TRAINER,
 }
 
 

@@ -211,6 +211,13 @@ AUDIT_ACTION_LABELS = {
     "satisfaction.submit": _("Training satisfaction survey answered"),
     "off_phone_activity.set": _("Off-phone time blocked on the roster"),
     "off_phone_activity.clear": _("Off-phone time freed on the roster"),
+    # training records, certificates and compliance (TRN-3)
+    "training_record.export": _("Training records exported"),
+    "training_record.certificate": _("Training certificate downloaded"),
+    "training_compliance.export": _("Training compliance report exported"),
+    "mandatory_course.create": _("Course made mandatory"),
+    "mandatory_course.update": _("Mandatory course changed"),
+    "training_reminder.send": _("Mandatory training reminders sent"),
     "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
     "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }

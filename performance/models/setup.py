@@ -53,6 +53,8 @@ class AutoSource(models.TextChoices):
     QA_ACCURACY = "qa_accuracy", _("Business accuracy, QA (metrics import)")
     ATTENDANCE = "attendance", _("Attendance: lateness and absenteeism")
     COMPLAINT_SATISFACTION = "complaint_satisfaction", _("Complaint follow-up satisfaction")
+    # Issue 16 (TRN-3): read from training.selectors.training_indicator_inputs.
+    TRAINING = "training", _("Training: the month's assessment scores, minus missed mandatory courses")
 
 
 # Automatic sources read from the metrics import: they need a target (the value that earns 100 points).

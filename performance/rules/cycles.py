@@ -25,12 +25,14 @@ from performance.rules.setup import HUNDRED, ZERO, clamp, q2
 __all__ = [
     "AttendanceFigures",
     "AutoResult",
+    "TrainingFigures",
     "auto_score",
     "auto_score_texts",
     "month_last_day",
     "policy_from_snapshot",
     "policy_snapshot",
     "previous_month",
+    "training_score",
 ]
 
 
@@ -79,6 +81,17 @@ class AttendanceFigures:
 
 
 @dataclass(frozen=True)
+class TrainingFigures:
+    """What the training indicator reads of the month (TRN-3): the scores of the assessments
+    completed in it, the mandatory courses whose deadline fell in it and were missed, and the
+    training policy's deduction per missed course."""
+
+    scores: tuple[Decimal, ...] = ()
+    missed: tuple[str, ...] = ()
+    deduction: Decimal = ZERO
+
+
+@dataclass(frozen=True)
 class AutoResult:
     value: Decimal | None
     score: Decimal
@@ -97,16 +110,20 @@ def auto_score(
     attendance: AttendanceFigures | None = None,
     satisfaction: tuple[Decimal, int] | None = None,
     policy=None,
+    training: TrainingFigures | None = None,
 ) -> AutoResult:
     """The score (0..100) of an automatic indicator, from the month's data (PRF-1).
 
     - calls answered, resolution rate, QA accuracy: actual ÷ target × 100, capped at 100;
     - average handling time (lower is better): target ÷ actual × 100, capped at 100;
     - attendance: 100 − points per lateness × lateness − points per absence day × days, ≥ 0;
-    - complaint satisfaction: average follow-up score (1–5) ÷ 5 × 100; no follow-up → 100.
+    - complaint satisfaction: average follow-up score (1–5) ÷ 5 × 100; no follow-up → 100;
+    - training (TRN-3): :func:`training_score`.
     Missing metrics score 0 and say so: HR sees them and can import, then refresh.
     """
     metrics = metrics or MetricTotals()
+    if source == "training":
+        return training_score(training or TrainingFigures())
     if source == "attendance":
         attendance = attendance or AttendanceFigures()
         off = policy.attendance_points_per_lateness * attendance.lateness + (
@@ -171,6 +188,30 @@ def auto_score(
     )
 
 
+def training_score(figures: TrainingFigures) -> AutoResult:
+    """The training indicator (TRN-3): the average score of the month's assessments, minus the
+    policy's deduction per mandatory course missed by a deadline that fell in the month, floored at
+    0. A month without an assessment scores full marks before the deduction (nothing was assessed,
+    so nothing is held against the employee, as with a month without complaint follow-up); its
+    value is then empty. The value is the average score."""
+    count = len(figures.scores)
+    average = q2(sum(figures.scores, ZERO) / count) if count else None
+    base = average if average is not None else HUNDRED
+    off = figures.deduction * len(figures.missed)
+    score = q2(clamp(base - off))
+    explanation = {
+        "rule": "training" if count else "training_none",
+        "article": "TRN-3",
+        "average": str(average) if average is not None else None,
+        "count": count,
+        "missed": len(figures.missed),
+        "courses": ", ".join(figures.missed) or "—",
+        "deduction": str(q2(figures.deduction)),
+        "score": str(score),
+    }
+    return AutoResult(average, score, explanation)
+
+
 def auto_score_texts() -> dict[str, str]:
     """How each :func:`auto_score` rule reads, in the active language (``%(name)s`` filled from the
     explanation entry)."""
@@ -182,6 +223,14 @@ def auto_score_texts() -> dict[str, str]:
         "satisfaction_none": _("%(article)s no complaint follow-up this month: full score %(score)s"),
         "satisfaction": _(
             "%(article)s average follow-up satisfaction %(average)s of 5 over %(count)s complaints = %(score)s"
+        ),
+        "training": _(
+            "%(article)s training: average score %(average)s over %(count)s assessments − %(deduction)s × "
+            "%(missed)s mandatory courses missed (%(courses)s) = %(score)s"
+        ),
+        "training_none": _(
+            "%(article)s training: no assessment this month, full marks 100 − %(deduction)s × %(missed)s "
+            "mandatory courses missed (%(courses)s) = %(score)s"
         ),
         "no_data": _("%(article)s no data imported for this month: score %(score)s (import metrics, then refresh)"),
         "higher_better": _(

@@ -68,6 +68,7 @@ from performance.models import (
 )
 from performance.selectors import acting_evaluator, cycle_eligible_employees, metric_totals, policy_for_month
 from performance.services.appraisals import appraisal_scores_apply
+from training.selectors import training_indicator_inputs
 
 __all__ = [
     "CYCLE_CHUNK",
@@ -144,6 +145,10 @@ class _AutoData:
         if AutoSource.ATTENDANCE in sources:
             self.attendance = attendance_month_results(employees=employees, month=month)
         self.satisfaction = satisfaction
+        # Issue 16 (TRN-3): the month's assessments and missed mandatory courses, one bulk read.
+        self.training = {}
+        if AutoSource.TRAINING in sources:
+            self.training = training_indicator_inputs(employee_ids=ids, month=month)
 
     def score(self, *, employee_id: int, indicator, policy) -> rules.AutoResult:
         attendance = None
@@ -162,6 +167,15 @@ class _AutoData:
             attendance=attendance,
             satisfaction=self.satisfaction.get(employee_id),
             policy=policy,
+            training=self._training(employee_id),
+        )
+
+    def _training(self, employee_id: int) -> rules.TrainingFigures | None:
+        inputs = self.training.get(employee_id)
+        if inputs is None:
+            return None
+        return rules.TrainingFigures(
+            scores=tuple(inputs.scores), missed=tuple(inputs.missed), deduction=inputs.deduction
         )
 
 

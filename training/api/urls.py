@@ -1,7 +1,13 @@
 """Training API (namespace ``api:training``), mounted at /api/v1/training/."""
 
-from training.api import courses, effect, plan, sessions
+from training.api import courses, effect, plan, records, sessions
 
 app_name = "training"
 
-urlpatterns = [*courses.urlpatterns, *effect.urlpatterns, *plan.urlpatterns, *sessions.urlpatterns]
+urlpatterns = [
+    *courses.urlpatterns,
+    *effect.urlpatterns,
+    *plan.urlpatterns,
+    *records.urlpatterns,
+    *sessions.urlpatterns,
+]

@@ -2,11 +2,12 @@
 area; every public name is re-exported here, so callers write
 ``from training.services import training_record_write``."""
 
-from training.services import courses, effect, plan, records, sessions
+from training.services import compliance, courses, effect, plan, records, sessions
+from training.services.compliance import *  # noqa: F403
 from training.services.courses import *  # noqa: F403
 from training.services.effect import *  # noqa: F403
 from training.services.plan import *  # noqa: F403
 from training.services.records import *  # noqa: F403
 from training.services.sessions import *  # noqa: F403
 
-__all__ = [*courses.__all__, *effect.__all__, *plan.__all__, *records.__all__, *sessions.__all__]
+__all__ = [*compliance.__all__, *courses.__all__, *effect.__all__, *plan.__all__, *records.__all__, *sessions.__all__]

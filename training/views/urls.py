@@ -1,7 +1,14 @@
 """Training pages (namespace ``training``), mounted at /training/."""
 
-from training.views import courses, effect, plan, sessions
+from training.views import compliance, courses, effect, plan, records, sessions
 
 app_name = "training"
 
-urlpatterns = [*courses.urlpatterns, *effect.urlpatterns, *plan.urlpatterns, *sessions.urlpatterns]
+urlpatterns = [
+    *compliance.urlpatterns,
+    *courses.urlpatterns,
+    *effect.urlpatterns,
+    *plan.urlpatterns,
+    *records.urlpatterns,
+    *sessions.urlpatterns,
+]
