@@ -193,6 +193,18 @@ NOT_PRIVILEGED = {
     "training.training_record_write": (
         "the records' one writer, called inside the session, self-study and HR services that decide"
     ),
+    # training: self-study (TRN-2, SEC-3)
+    "training.course_material_add": _COMPANY + " (a course's material)",
+    "training.course_material_move": _COMPANY + " (a course's material)",
+    "training.course_material_remove": _COMPANY + " (a course's material)",
+    "training.course_material_open": _READ + " (and the reader's own progress)",
+    "training.material_progress_complete": _SELF_SERVICE,
+    "training.question_create": _COMPANY + " (a course's question bank)",
+    "training.question_update": _COMPANY + " (a course's question bank)",
+    "training.question_set_active": _COMPANY + " (a course's question bank)",
+    "training.study_attempt_start": _SELF_SERVICE + " (one's own assessment attempt)",
+    "training.study_attempt_answer": _SELF_SERVICE + " (one's own assessment attempt)",
+    "training.study_attempt_submit": _SELF_SERVICE + " (scored by rule; writes one's own record)",
     "datasecurity.twofa_verify": _SELF_SERVICE + " (the login's second step, SEC-2)",
     "datasecurity.twofa_enrol": _SELF_SERVICE + " (sets up one's own two-factor login)",
     "datasecurity.twofa_recovery_codes_regenerate": _SELF_SERVICE,

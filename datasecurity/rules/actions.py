@@ -191,6 +191,15 @@ AUDIT_ACTION_LABELS = {
     # training (TRN-1..TRN-3)
     "training_record.write": _("Training record written"),
     "training_record.update": _("Training record updated"),
+    # training: self-study (TRN-2, SEC-3)
+    "training_material.add": _("Course material added"),
+    "training_material.move": _("Course material reordered"),
+    "training_material.remove": _("Course material withdrawn"),
+    "training_material.view": _("Course material file read"),
+    "training_question.create": _("Assessment question added"),
+    "training_question.update": _("Assessment question changed"),
+    "training_attempt.start": _("Online assessment started"),
+    "training_attempt.submit": _("Online assessment submitted"),
     "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
     "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }

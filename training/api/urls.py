@@ -1,5 +1,9 @@
 """Training API (namespace ``api:training``), mounted at /api/v1/training/."""
 
+from training.api import study
+
 app_name = "training"
 
-urlpatterns = []
+urlpatterns = [
+    *study.urlpatterns,  # self-study (TRN-2, SEC-3)
+]

@@ -1,3 +1,6 @@
 """Forms of the training pages, one module per area; no writes."""
 
-__all__: list[str] = []
+from training.forms import study
+from training.forms.study import *  # noqa: F403
+
+__all__: list[str] = [*study.__all__]

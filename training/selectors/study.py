@@ -138,6 +138,7 @@ def study_course_summary(*, user, course: Course) -> dict:
         "passed": any(a.passed for a in closed),
         "question_total": Question.objects.filter(course=course, active=True).count(),
         "is_employee": employee is not None,
+        "is_manager": is_study_manager(user),
     }
 
 
