@@ -66,7 +66,10 @@ def wrong(attempt) -> dict:
 
 def test_material_pdf_stored_privately_and_audited(org, trainer, course, private_root):
     material = services.course_material_add(
-        actor=trainer.user, course_id=course.pk, title="手册", upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf")
+        actor=trainer.user,
+        course_id=course.pk,
+        title="手册",
+        upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
     )
     assert material.content_type == "application/pdf"
     assert (private_root / material.path).read_bytes() == PDF
