@@ -35,6 +35,7 @@ from datasecurity.models import AuditArchive, BackupRun, DestructionRequest, Des
 from datasecurity.services import audit_export_render, destruction_record_write
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
+from training.models import Course, CourseMaterial, Question, StudyAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -306,6 +307,8 @@ def _list_call(made, path) -> tuple[str, str, dict]:
     path = path.replace("bonus-sheets/{id}", f"bonus-sheets/{made.sheet['id']}")
     path = path.replace("cycles/{id}", f"cycles/{made.cycle.pk}")
     path = path.replace("employees/{id}/history", f"employees/{made.agent.pk}/history")
+    # training: self-study (issue 16, study part): the demo's SEC-3 awareness course
+    path = path.replace("study/courses/{id}", f"study/courses/{_study_ids()['course']}")
     month = made.cycle.month
     query = {
         "/api/v1/attendance/roster/": {
@@ -341,6 +344,17 @@ def _audit_archive_files(archive) -> int:
     return archive.pk
 
 
+def _study_ids() -> dict:
+    """The demo's awareness course (training, study part) and a closed attempt, a file and a question of it."""
+    course = Course.objects.get(code="security-awareness")
+    return {
+        "course": course.pk,
+        "attempt": StudyAttempt.objects.filter(course=course).exclude(status="open").order_by("pk").first().pk,
+        "material": CourseMaterial.objects.filter(course=course, kind="file").order_by("pk").first().pk,
+        "question": Question.objects.filter(course=course).order_by("pk").first().pk,
+    }
+
+
 def _detail_call(made, path) -> tuple[str, str]:
     """The caller and the concrete path of a detail (non-list GET) endpoint."""
     ids = {
@@ -368,6 +382,11 @@ def _detail_call(made, path) -> tuple[str, str]:
         "/api/v1/destruction/records/{id}/": ("auditor", made.destruction_record.pk),
         "/api/v1/destruction/records/{id}/certificate/": ("auditor", made.destruction_record.pk),
         "/api/v1/destruction/requests/{id}/": ("hr", made.destruction.pk),
+        # training: self-study (issue 16, study part), from the demo's SEC-3 awareness course
+        "/api/v1/training/study/courses/{id}/": ("hr", _study_ids()["course"]),
+        "/api/v1/training/study/attempts/{id}/": ("hr", _study_ids()["attempt"]),
+        "/api/v1/training/study/materials/{id}/file/": ("hr", _study_ids()["material"]),
+        "/api/v1/training/study/questions/{id}/": ("hr", _study_ids()["question"]),
     }
     if "{id}" not in path:
         return ("agent" if path == "/api/v1/me/" else LIST_CALLERS.get(path, "hr")), path

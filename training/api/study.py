@@ -8,7 +8,7 @@ reaches the client only from a closed attempt's result (``AttemptResultSerialize
 from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -316,7 +316,13 @@ class AttemptDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={200: OpenAttemptSerializer | AttemptResultSerializer},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="StudyAttemptSheet",
+                serializers=[OpenAttemptSerializer, AttemptResultSerializer],
+                resource_type_field_name=None,
+            )
+        },
         summary="An attempt: open, the questions without the key (own only); closed, the result with the key",
     )
     def get(self, request, pk: int):
