@@ -132,6 +132,7 @@ def _past_attempts(course, rng) -> None:
             StudyAttempt(
                 course=course,
                 employee_id=employee_id,
+                year=timezone.localtime(begun).year,
                 number=1,
                 max_attempts=course.max_attempts,
                 status=AttemptStatus.SUBMITTED,

@@ -312,6 +312,7 @@ def seed_study(rng: random.Random, employees, months: int, stdout) -> dict:
             attempt = StudyAttempt(
                 course=course,
                 employee=employee,
+                year=timezone.localtime(begun).year,
                 number=number,
                 max_attempts=course.max_attempts,
                 status=AttemptStatus.SUBMITTED,
@@ -353,7 +354,7 @@ def seed_study(rng: random.Random, employees, months: int, stdout) -> dict:
                 employee_id=employee_id,
                 course=course,
                 source=RecordSource.ONLINE,
-                source_key=f"course:{course.pk}:{timezone.localtime(last.submitted_at).year}",
+                source_key=f"course:{course.pk}:{last.year}",
                 completed_on=timezone.localdate(last.submitted_at),
                 hours=course.hours,
                 result=RecordResult.PASSED if passed else RecordResult.FAILED,

@@ -7,8 +7,9 @@ timed online assessments.
   flag the correct ones; only active questions are drawn.
 - An attempt is one sitting of the assessment: ``question_count`` active questions drawn at random
   (options shuffled), stored on the attempt with the deadline the server enforces. The database
-  keeps an attempt's ``number`` within the ``max_attempts`` copied at start and unique per learner
-  and course, and at most one open attempt per learner and course.
+  keeps an attempt's ``number`` within the ``max_attempts`` copied at start and unique per learner,
+  course and year (a yearly course such as SEC-3's starts again each year), and at most one open
+  attempt per learner and course.
 """
 
 from decimal import Decimal
@@ -149,6 +150,9 @@ class StudyAttempt(models.Model):
 
     course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="attempts")
     employee = models.ForeignKey(Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(
+        _("year"), help_text=_("Attempts are counted per year: a yearly course (SEC-3) starts again each year.")
+    )
     number = models.PositiveSmallIntegerField(_("attempt number"))
     max_attempts = models.PositiveSmallIntegerField(_("attempts allowed"))
     status = models.CharField(_("status"), max_length=10, choices=AttemptStatus.choices, default=AttemptStatus.OPEN)
@@ -177,7 +181,9 @@ class StudyAttempt(models.Model):
         verbose_name_plural = _("assessment attempts")
         ordering = ["-started_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "employee", "number"], name="training_attempt_number_once"),
+            models.UniqueConstraint(
+                fields=["course", "employee", "year", "number"], name="training_attempt_number_once"
+            ),
             models.UniqueConstraint(
                 fields=["course", "employee"], condition=Q(status="open"), name="training_attempt_one_open"
             ),

@@ -8,7 +8,8 @@ they are enrolled in. The sheet of an open attempt never carries the correct opt
 explanations: ``attempt_sheet(reveal=False)`` builds dicts without those keys.
 """
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callcenter.errors import NotFoundError
@@ -39,7 +40,6 @@ __all__ = [
     "question_list",
     "study_attempt_get",
     "study_attempt_list",
-    "study_attempts_used",
     "study_course_get",
     "study_course_list",
     "study_course_summary",
@@ -112,14 +112,16 @@ def learner_progress(*, employee, materials: list[CourseMaterial]) -> dict[int, 
 
 
 def study_course_summary(*, user, course: Course) -> dict:
-    """What the learner's course block shows: materials with progress, attempts, best score."""
+    """What the learner's course block shows: materials with progress, this year's attempts (a
+    yearly course starts again each year), the best score."""
     employee = employee_of(user)
     materials = course_material_list(user=user, course=course)
     if not is_study_manager(user):
         materials = [m for m in materials if m.active]
     progress = learner_progress(employee=employee, materials=materials)
+    year = timezone.localdate().year
     attempts = (
-        list(StudyAttempt.objects.filter(course=course, employee=employee).order_by("-number"))
+        list(StudyAttempt.objects.filter(course=course, employee=employee, year=year).order_by("-number"))
         if employee is not None
         else []
     )
@@ -235,9 +237,3 @@ def attempt_sheet(attempt: StudyAttempt, *, reveal: bool) -> list[dict]:
             row["explanation"] = question.explanation
         sheet.append(row)
     return sheet
-
-
-def study_attempts_used(*, employee_id: int, course_id: int) -> int:
-    return (
-        StudyAttempt.objects.filter(employee_id=employee_id, course_id=course_id).aggregate(n=Max("number"))["n"] or 0
-    )

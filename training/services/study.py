@@ -457,16 +457,12 @@ def _close(attempt: StudyAttempt, *, actor, now: datetime.datetime, late: bool) 
 
 
 def _record_write(attempt: StudyAttempt, *, actor) -> None:
-    """TRN-3: one record per learner, course and year; the best score of the year; a pass stands."""
-    year = timezone.localtime(attempt.submitted_at).year
-    closed = StudyAttempt.objects.filter(
-        course_id=attempt.course_id,
-        employee_id=attempt.employee_id,
-        submitted_at__year=year,
-        score__isnull=False,
-    ).exclude(status=AttemptStatus.OPEN)
-    best = closed.aggregate(best=Max("score"))["best"]
-    used = StudyAttempt.objects.filter(course_id=attempt.course_id, employee_id=attempt.employee_id).count()
+    """TRN-3: one record per learner, course and year of the attempt; the best score of that year's
+    attempts, the attempts used that year; a pass stands."""
+    year = attempt.year
+    of_year = StudyAttempt.objects.filter(course_id=attempt.course_id, employee_id=attempt.employee_id, year=year)
+    best = of_year.exclude(status=AttemptStatus.OPEN).aggregate(best=Max("score"))["best"]
+    used = of_year.count()
     course = attempt.course
     training_record_write(
         actor=actor,
@@ -525,13 +521,15 @@ def _attempt_start(*, actor, course_id: int) -> StudyAttempt:
     # The learner's row is the lock: two starts of the same person wait for each other.
     Employee.objects.select_for_update().filter(pk=employee.pk).first()
     now = timezone.now()
-    attempts = list(StudyAttempt.objects.filter(course=course, employee=employee).order_by("number"))
-    current = next((a for a in attempts if a.status == AttemptStatus.OPEN), None)
+    year = timezone.localdate(now).year
+    current = StudyAttempt.objects.filter(course=course, employee=employee, status=AttemptStatus.OPEN).first()
     if current is not None:
         if not submission_late(now, current.deadline):
             return current
         current = StudyAttempt.objects.select_for_update().select_related("course").get(pk=current.pk)
         _close(current, actor=actor, now=now, late=True)
+    # Counted per year: the yearly awareness course (SEC-3) starts again on 1 January.
+    attempts = list(StudyAttempt.objects.filter(course=course, employee=employee, year=year).order_by("number"))
     used = max((a.number for a in attempts), default=0)
     if used >= course.max_attempts:
         raise ApplicationError(
@@ -554,6 +552,7 @@ def _attempt_start(*, actor, course_id: int) -> StudyAttempt:
     attempt = StudyAttempt.objects.create(
         course=course,
         employee=employee,
+        year=year,
         number=used + 1,
         max_attempts=course.max_attempts,
         draw=draw_questions(bank, course.question_count),

@@ -59,6 +59,7 @@ def test_database_refuses_attempts_beyond_the_count_and_two_open(org, course):
         "course": course,
         "employee": org.agent,
         "max_attempts": 2,
+        "year": now.year,
         "deadline": now + datetime.timedelta(minutes=30),
         "pass_mark": course.pass_mark,
     }

@@ -316,3 +316,25 @@ def test_course_not_online_has_no_assessment(org):
     question_bank(course, 5)
     with pytest.raises(NotFoundError):  # not open to the learner as self-study at all
         services.study_attempt_start(actor=org.agent.user, course_id=course.pk)
+
+
+def test_a_yearly_course_starts_again_next_year_sec3(org, course):
+    """SEC-3: the awareness course is taken every year; attempts count per year, one record a year."""
+    course.max_attempts = 1
+    course.save()
+    attempt = services.study_attempt_start(actor=org.agent.user, course_id=course.pk)
+    services.study_attempt_submit(actor=org.agent.user, attempt_id=attempt.pk, answers=key(attempt))
+    with pytest.raises(ApplicationError):
+        services.study_attempt_start(actor=org.agent.user, course_id=course.pk)
+    this_year = timezone.localdate().year
+    # Last year's attempt and record (as they stand after a year has passed).
+    StudyAttempt.objects.filter(pk=attempt.pk).update(year=this_year - 1)
+    TrainingRecord.objects.filter(employee=org.agent).update(source_key=f"course:{course.pk}:{this_year - 1}")
+    again = services.study_attempt_start(actor=org.agent.user, course_id=course.pk)
+    assert again.number == 1 and again.year == this_year
+    services.study_attempt_submit(actor=org.agent.user, attempt_id=again.pk, answers=wrong(again))
+    keys = set(TrainingRecord.objects.filter(employee=org.agent).values_list("source_key", "result"))
+    assert keys == {
+        (f"course:{course.pk}:{this_year - 1}", RecordResult.PASSED),
+        (f"course:{course.pk}:{this_year}", RecordResult.FAILED),
+    }
