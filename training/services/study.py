@@ -21,7 +21,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -422,22 +422,40 @@ def question_set_active(*, actor, question_id: int, active: bool) -> Question:
 # --- Attempts ---------------------------------------------------------------------------------------
 
 
-def _close(attempt: StudyAttempt, *, actor, now: datetime.datetime, late: bool) -> StudyAttempt:
-    """Score a locked open attempt with its saved answers, close it and write the record."""
+def _close(
+    attempt: StudyAttempt, *, actor, now: datetime.datetime, late: bool, carried: list | None = None
+) -> StudyAttempt:
+    """Score a locked open attempt with its saved answers (and those ``carried`` by an in-time
+    submission, ``[(question id, [option ids])]``), close it and write the record. A constant
+    number of queries whatever the number of questions: the answers are written in two bulk
+    statements, the key read in one."""
     course = attempt.course
     ids = [item["q"] for item in attempt.draw]
-    kinds = dict(Question.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    kinds: dict[int, str] = {}
     correct: dict[int, set] = {qid: set() for qid in ids}
-    for qid, oid in QuestionOption.objects.filter(question_id__in=ids, correct=True).values_list("question_id", "pk"):
-        correct[qid].add(oid)
-    answers = list(AttemptAnswer.objects.filter(attempt=attempt))
+    for qid, oid, right, kind in QuestionOption.objects.filter(question_id__in=ids).values_list(
+        "question_id", "pk", "correct", "question__kind"
+    ):
+        kinds[qid] = kind
+        if right:
+            correct[qid].add(oid)
+    saved = {a.question_id: a for a in AttemptAnswer.objects.filter(attempt=attempt)}
+    new = []
+    for question_id, chosen in carried or []:
+        if question_id in saved:
+            saved[question_id].chosen = chosen
+            saved[question_id].saved_at = now
+        else:
+            new.append(AttemptAnswer(attempt=attempt, question_id=question_id, chosen=chosen, saved_at=now))
     right = 0
-    for answer in answers:
+    for answer in [*saved.values(), *new]:
         qid = answer.question_id
         answer.correct = answer_correct(kinds.get(qid, ""), answer.chosen, correct.get(qid, ()))
         right += answer.correct
-    if answers:
-        AttemptAnswer.objects.bulk_update(answers, ["correct"])
+    if saved:
+        AttemptAnswer.objects.bulk_update(list(saved.values()), ["chosen", "saved_at", "correct"])
+    if new:
+        AttemptAnswer.objects.bulk_create(new)
     attempt.score = score_percent(right, len(ids))
     attempt.passed = score_passes(attempt.score, attempt.pass_mark)
     attempt.status = AttemptStatus.EXPIRED if late else AttemptStatus.SUBMITTED
@@ -461,8 +479,8 @@ def _record_write(attempt: StudyAttempt, *, actor) -> None:
     attempts, the attempts used that year; a pass stands."""
     year = attempt.year
     of_year = StudyAttempt.objects.filter(course_id=attempt.course_id, employee_id=attempt.employee_id, year=year)
-    best = of_year.exclude(status=AttemptStatus.OPEN).aggregate(best=Max("score"))["best"]
-    used = of_year.count()
+    totals = of_year.aggregate(best=Max("score", filter=~Q(status=AttemptStatus.OPEN)), used=Count("pk"))
+    best, used = totals["best"], totals["used"]
     course = attempt.course
     training_record_write(
         actor=actor,
@@ -482,14 +500,10 @@ def _record_write(attempt: StudyAttempt, *, actor) -> None:
 def _materials_complete(attempt: StudyAttempt, now) -> None:
     """A passed assessment completes the course's material for its learner."""
     ids = list(CourseMaterial.objects.filter(course_id=attempt.course_id, active=True).values_list("pk", flat=True))
-    have = set(
-        MaterialProgress.objects.filter(employee_id=attempt.employee_id, material_id__in=ids).values_list(
-            "material_id", flat=True
-        )
-    )
+    if not ids:
+        return
     MaterialProgress.objects.bulk_create(
-        [MaterialProgress(material_id=mid, employee_id=attempt.employee_id) for mid in ids if mid not in have],
-        ignore_conflicts=True,
+        [MaterialProgress(material_id=mid, employee_id=attempt.employee_id) for mid in ids], ignore_conflicts=True
     )
     mine = MaterialProgress.objects.filter(employee_id=attempt.employee_id, material_id__in=ids)
     mine.filter(completed_at__isnull=True).update(completed_at=now)
@@ -627,8 +641,5 @@ def study_attempt_submit(*, actor, attempt_id: int, answers: dict | None = None)
     attempt = _own_open(actor, attempt_id)
     now = timezone.now()
     late = submission_late(now, attempt.deadline)
-    if not late:
-        cleaned = [_answer_clean(attempt, qid, oids) for qid, oids in (answers or {}).items()]
-        for question_id, chosen in cleaned:
-            _answer_save(attempt, question_id, chosen, now)
-    return _close(attempt, actor=actor, now=now, late=late)
+    carried = None if late else [_answer_clean(attempt, qid, oids) for qid, oids in (answers or {}).items()]
+    return _close(attempt, actor=actor, now=now, late=late, carried=carried)
