@@ -338,3 +338,15 @@ def test_a_yearly_course_starts_again_next_year_sec3(org, course):
         (f"course:{course.pk}:{this_year - 1}", RecordResult.PASSED),
         (f"course:{course.pk}:{this_year}", RecordResult.FAILED),
     }
+
+
+def test_submit_queries_do_not_grow_with_the_number_of_questions(org, django_assert_max_num_queries):
+    counts = []
+    for n in (5, 20):
+        course = StudyCourseFactory(question_count=n)
+        question_bank(course, n)
+        attempt = services.study_attempt_start(actor=org.agent.user, course_id=course.pk)
+        with django_assert_max_num_queries(25) as ctx:
+            services.study_attempt_submit(actor=org.agent.user, attempt_id=attempt.pk, answers=key(attempt))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
