@@ -106,6 +106,11 @@ ROUTE_TABLES = (
     (r"security/alerts/<int:pk>/", "datasecurity.SecurityAlert"),
     (r"destruction/requests/<int:pk>/", "datasecurity.DestructionRequest"),
     (r"destruction/(records/)?<int:pk>/", "datasecurity.DestructionRecord"),
+    # training: self-study (issue 16, study part)
+    (r"training/study/materials/<int:pk>/", "training.CourseMaterial"),
+    (r"training/study/questions/<int:pk>/", "training.Question"),
+    (r"training/study/attempts/<int:pk>/", "training.StudyAttempt"),
+    (r"training/study/(courses/)?<int:pk>/", "training.Course"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",
