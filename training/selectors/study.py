@@ -70,7 +70,7 @@ def study_course_list(*, user, filters: dict | None = None) -> QuerySet[Course]:
         qs = Course.objects.filter(delivery_mode=DeliveryMode.ONLINE)
     else:
         qs = Course.objects.filter(active=True, delivery_mode=DeliveryMode.ONLINE)
-    if q := (filters.get("q") or "").strip():
+    if q := (filters.get("q") or "").replace("\x00", "").strip():
         qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q))
     return qs.annotate(
         material_count=Count("materials", filter=Q(materials__active=True), distinct=True),
@@ -152,7 +152,7 @@ def question_list(*, user, course: Course, filters: dict | None = None) -> Query
     qs = Question.objects.filter(course=course).prefetch_related("options")
     if filters.get("active") is not None:
         qs = qs.filter(active=filters["active"])
-    if q := (filters.get("q") or "").strip():
+    if q := (filters.get("q") or "").replace("\x00", "").strip():
         qs = qs.filter(text__icontains=q)
     return qs.order_by("pk")
 
