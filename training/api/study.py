@@ -170,6 +170,7 @@ class MaterialCompleteApi(APIView):
 
     @extend_schema(request=None, responses=ProgressSerializer, summary="Mark a material done (own progress)")
     def post(self, request, pk: int):
+        request.data  # noqa: B018 - no body is read, but one that does not parse is a 400 first
         progress = services.material_progress_complete(actor=request.user, material_id=pk)
         return Response(ProgressSerializer(progress).data)
 
@@ -308,6 +309,7 @@ class AttemptStartApi(APIView):
         summary="Start (or continue) one's attempt: a random draw, the deadline kept by the server (TRN-2)",
     )
     def post(self, request, pk: int):
+        request.data  # noqa: B018 - no body is read, but one that does not parse is a 400 first
         attempt = services.study_attempt_start(actor=request.user, course_id=pk)
         return Response(_attempt_payload(request, attempt), status=status.HTTP_201_CREATED)
 
