@@ -139,6 +139,7 @@ bench: install
 	$(BENCH_ENV) $(MANAGE) bench daily
 	$(BENCH_ENV) $(MANAGE) bench backup
 	$(BENCH_ENV) $(MANAGE) bench training
+	$(BENCH_ENV) $(MANAGE) bench training_study  # issue 16, study part
 	@$(PY) scripts/ensure_database.py "$(RETENTION_BENCH_DATABASE_URL)"
 	$(RETENTION_BENCH_ENV) $(MANAGE) migrate --noinput -v 0
 	$(RETENTION_BENCH_ENV) $(MANAGE) bench retention --employees 300 --audit-events $(RETENTION_BENCH_EVENTS)

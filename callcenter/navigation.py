@@ -86,6 +86,7 @@ NAV_GROUPS: dict[str, NavGroup] = {
         NavGroup("complaints", pgettext_lazy("menu", "Complaints"), "megaphone", 200),
         NavGroup("training", pgettext_lazy("menu", "Training"), "mortarboard", 250),
         NavGroup("appraisal", pgettext_lazy("menu", "Appraisal"), "award", 300),
+        NavGroup("training", pgettext_lazy("menu", "Training"), "mortarboard", 250),  # issue 16 (study part)
         NavGroup("people", pgettext_lazy("menu", "People"), "people", 800),
         NavGroup("organisation", pgettext_lazy("menu", "Organisation"), "diagram-3", 850),
         NavGroup("security", pgettext_lazy("menu", "Security"), "shield-lock", 900),

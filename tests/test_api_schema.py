@@ -35,7 +35,7 @@ from datasecurity.models import AuditArchive, BackupRun, DestructionRequest, Des
 from datasecurity.services import audit_export_render, destruction_record_write
 from performance.models import Appraisal, AppraisalCycle, AppraisalTemplate, Indicator, MetricImport
 from performance.services import bonus_sheet_file_render
-from training.models import Course, PlanItem, TrainingRecord, TrainingSession
+from training.models import Course, CourseMaterial, PlanItem, Question, StudyAttempt, TrainingRecord, TrainingSession
 
 pytestmark = pytest.mark.django_db
 
@@ -312,6 +312,8 @@ def _list_call(made, path) -> tuple[str, str, dict]:
         "training/sessions/{id}/enrolments",
         f"training/sessions/{TrainingSession.objects.filter(status='held').order_by('pk').first().pk}/enrolments",
     )
+    # training: self-study (issue 16, study part): the demo's SEC-3 awareness course
+    path = path.replace("study/courses/{id}", f"study/courses/{_study_ids()['course']}")
     month = made.cycle.month
     query = {
         "/api/v1/attendance/roster/": {
@@ -351,6 +353,17 @@ def _passed_training_record() -> int:
     return TrainingRecord.objects.filter(certificate_no__isnull=False).order_by("pk").values_list("pk", flat=True)[0]
 
 
+def _study_ids() -> dict:
+    """The demo's awareness course (training, study part) and a closed attempt, a file and a question of it."""
+    course = Course.objects.get(code="security-awareness")
+    return {
+        "course": course.pk,
+        "attempt": StudyAttempt.objects.filter(course=course).exclude(status="open").order_by("pk").first().pk,
+        "material": CourseMaterial.objects.filter(course=course, kind="file").order_by("pk").first().pk,
+        "question": Question.objects.filter(course=course).order_by("pk").first().pk,
+    }
+
+
 def _detail_call(made, path) -> tuple[str, str]:
     """The caller and the concrete path of a detail (non-list GET) endpoint."""
     ids = {
@@ -383,6 +396,11 @@ def _detail_call(made, path) -> tuple[str, str]:
         # training records (TRN-3): a passed record of the demo (seeded by training/demo/records.py)
         "/api/v1/training/records/{id}/": ("hr", _passed_training_record()),
         "/api/v1/training/records/{id}/certificate/": ("hr", _passed_training_record()),
+        # training: self-study (issue 16, study part), from the demo's SEC-3 awareness course
+        "/api/v1/training/study/courses/{id}/": ("hr", _study_ids()["course"]),
+        "/api/v1/training/study/attempts/{id}/": ("hr", _study_ids()["attempt"]),
+        "/api/v1/training/study/materials/{id}/file/": ("hr", _study_ids()["material"]),
+        "/api/v1/training/study/questions/{id}/": ("hr", _study_ids()["question"]),
     }
     if "/api/v1/training/" in path and path not in ids:  # issue 16, part "plan": the demo plan, a course
         return "hr", _training_path(path)

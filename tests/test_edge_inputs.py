@@ -113,6 +113,11 @@ ROUTE_TABLES = (
     (r"training/records/employee/<int:employee_id>/", "callcenter.Employee"),
     (r"training/records/<int:(pk|record_id)>/", "training.TrainingRecord"),
     (r"training/mandatory/<int:mandatory_id>/", "training.MandatoryCourse"),
+    # training: self-study (issue 16, study part)
+    (r"training/study/materials/<int:pk>/", "training.CourseMaterial"),
+    (r"training/study/questions/<int:pk>/", "training.Question"),
+    (r"training/study/attempts/<int:pk>/", "training.StudyAttempt"),
+    (r"training/study/(courses/)?<int:pk>/", "training.Course"),
 )
 OTHER_ARGS = {
     "item_id": "callcenter.ExitChecklistItem",

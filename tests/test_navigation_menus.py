@@ -22,6 +22,8 @@ def _bar(client, user, url=None) -> str:
 def test_hr_gets_module_menus_instead_of_a_flat_row(org):
     """HR's 26 entries land in at most 10 places on the bar (issue 16 adds Training), each app's
     entries in its module."""
+    """HR's entries land in at most 10 places on the bar (issue 16 added the Training menu), each
+    app's entries in its module."""
     items = navigation_for(org.hr.user)
     menus = navigation_menu(items)
     assert len(items) >= 20 and len(menus) <= 10

@@ -11,6 +11,7 @@ class TrainingConfig(AppConfig):
         # apps.py before the models are ready).
         self._sessions_ready()
         self._plan_ready()
+        self._study_ready()
         _records_register()
 
     def _sessions_ready(self):
@@ -65,6 +66,14 @@ class TrainingConfig(AppConfig):
                 has_any_role(*EFFECT_READ_ROLES),
                 group="training",
             ),
+        )
+
+    def _study_ready(self):
+        """Self-study (TRN-2, SEC-3): the online courses open to the learner."""
+        from callcenter.navigation import NavEntry, everyone, navigation_register
+
+        navigation_register(
+            NavEntry("training_study", _("Self-study"), "training:study", "laptop", 260, everyone, group="training"),
         )
 
 

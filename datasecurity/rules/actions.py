@@ -218,6 +218,15 @@ AUDIT_ACTION_LABELS = {
     "mandatory_course.create": _("Course made mandatory"),
     "mandatory_course.update": _("Mandatory course changed"),
     "training_reminder.send": _("Mandatory training reminders sent"),
+    # training: self-study (TRN-2, SEC-3)
+    "training_material.add": _("Course material added"),
+    "training_material.move": _("Course material reordered"),
+    "training_material.remove": _("Course material withdrawn"),
+    "training_material.view": _("Course material file read"),
+    "training_question.create": _("Assessment question added"),
+    "training_question.update": _("Assessment question changed"),
+    "training_attempt.start": _("Online assessment started"),
+    "training_attempt.submit": _("Online assessment submitted"),
     "leave_certificate.destroy": _("Leave certificate destroyed (retention)"),
     "agent_metric.destroy": _("Telephony metrics destroyed (retention)"),
 }

@@ -1,6 +1,6 @@
 """Training API (namespace ``api:training``), mounted at /api/v1/training/."""
 
-from training.api import courses, effect, plan, records, sessions
+from training.api import courses, effect, plan, records, sessions, study
 
 app_name = "training"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *plan.urlpatterns,
     *records.urlpatterns,
     *sessions.urlpatterns,
+    *study.urlpatterns,
 ]

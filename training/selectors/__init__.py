@@ -2,7 +2,7 @@
 area; every public name is re-exported here, so callers write
 ``from training.selectors import audience_employees``."""
 
-from training.selectors import audience, compliance, courses, effect, plan, records, sessions
+from training.selectors import audience, compliance, courses, effect, plan, records, sessions, study
 from training.selectors.audience import *  # noqa: F403
 from training.selectors.compliance import *  # noqa: F403
 from training.selectors.courses import *  # noqa: F403
@@ -10,6 +10,7 @@ from training.selectors.effect import *  # noqa: F403
 from training.selectors.plan import *  # noqa: F403
 from training.selectors.records import *  # noqa: F403
 from training.selectors.sessions import *  # noqa: F403
+from training.selectors.study import *  # noqa: F403
 
 __all__ = [
     *audience.__all__,
@@ -19,4 +20,5 @@ __all__ = [
     *plan.__all__,
     *records.__all__,
     *sessions.__all__,
+    *study.__all__,
 ]

@@ -7,9 +7,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from callcenter.pages import form_status, form_submit, paginate
 from callcenter.permissions import login_only, role_required
-from callcenter.roles import Role
+from callcenter.roles import Role, has_role
 from training import selectors, services
 from training.forms import CourseFilterForm, CourseForm
+from training.models import DeliveryMode
 
 PAGE_SIZE = 20
 SESSIONS_SHOWN = 20
@@ -77,6 +78,7 @@ def course_edit(request, pk: int):
 def course_detail(request, pk: int):
     course = selectors.course_get(user=request.user, pk=pk)
     sessions = selectors.session_list(user=request.user, filters={"course": course.pk})
+    online = course.delivery_mode == DeliveryMode.ONLINE
     return render(
         request,
         "training/courses/detail.html",
@@ -84,6 +86,14 @@ def course_detail(request, pk: int):
             "course": course,
             "sessions": list(sessions[:SESSIONS_SHOWN]),
             "can_write": selectors.course_write_allowed(request.user),
+            # The self-study block (material, progress, the assessment) of an online course, and the
+            # effect page's link for those who read it (TRN-2, TRN-3).
+            "study": selectors.study_course_summary(user=request.user, course=course) if online else None,
+            "can_read_effect": has_role(request.user, *selectors.EFFECT_READ_ROLES),
+            # The self-study block (material, progress, the assessment) of an online course, and the
+            # effect page's link for those who read it (TRN-2, TRN-3).
+            "study": selectors.study_course_summary(user=request.user, course=course) if online else None,
+            "can_read_effect": has_role(request.user, *selectors.EFFECT_READ_ROLES),
             "nav_active": "training_courses",
         },
     )

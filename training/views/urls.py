@@ -1,6 +1,6 @@
 """Training pages (namespace ``training``), mounted at /training/."""
 
-from training.views import compliance, courses, effect, plan, records, sessions
+from training.views import compliance, courses, effect, plan, records, sessions, study
 
 app_name = "training"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *plan.urlpatterns,
     *records.urlpatterns,
     *sessions.urlpatterns,
+    *study.urlpatterns,
 ]
