@@ -90,10 +90,6 @@ def course_detail(request, pk: int):
             # effect page's link for those who read it (TRN-2, TRN-3).
             "study": selectors.study_course_summary(user=request.user, course=course) if online else None,
             "can_read_effect": has_role(request.user, *selectors.EFFECT_READ_ROLES),
-            # The self-study block (material, progress, the assessment) of an online course, and the
-            # effect page's link for those who read it (TRN-2, TRN-3).
-            "study": selectors.study_course_summary(user=request.user, course=course) if online else None,
-            "can_read_effect": has_role(request.user, *selectors.EFFECT_READ_ROLES),
             "nav_active": "training_courses",
         },
     )
