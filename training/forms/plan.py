@@ -120,4 +120,4 @@ class PlanReasonForm(forms.Form):
 
 
 class NeedsFilterForm(forms.Form):
-    threshold = forms.IntegerField(label=_("Below (% of the scale)"), min_value=1, max_value=100, required=False)
+    threshold = forms.IntegerField(label=_("Below (percent of the scale)"), min_value=1, max_value=100, required=False)

@@ -340,7 +340,7 @@ def compliance_report_export(*, actor, fmt: str, filters: dict | None = None) ->
         _("Done"),
         _("Due"),
         _("Overdue"),
-        _("% compliant"),
+        _("Compliance rate"),
     ]
     data = [[r.team.department.name, r.team.name, r.people, r.done, r.due, r.overdue, r.percent] for r in rows]
     audit_record(
