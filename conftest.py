@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.models.signals import post_migrate
 from django.utils import translation
+from playwright.sync_api import sync_playwright
 
 from callcenter.celery import app as celery_app
 from callcenter.models import Department, Employee, Team, User, pinyin_initials
@@ -317,6 +318,37 @@ def sftp_remote(settings, sftp_server):
     settings.BACKUP_REMOTE_URL = url
     settings.STORAGES = {**settings.STORAGES, "backup_remote": storage_from_url(url)}
     return url
+
+
+# --- Chromium (browser tests): one per test process ----------------------------------------------
+# Debian's package, driven by Playwright (never `playwright install`). Started once per process
+# and shared by the browser modules (their ``browser`` fixtures hand it on): starting Playwright's
+# driver and Chromium cost ~3 s a module, a dozen modules. Each test opens its own context (its
+# own cookies and storage) and closes it.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test bodies
+    # happen outside it, but Django cannot tell, so allow them (the suite has no async code).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 # --- SQLite: tests of the `make run` database (marker ``sqlite``) ---------------------------------------
