@@ -8,6 +8,8 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +23,7 @@ from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.models.signals import post_migrate
 from django.utils import translation
+from playwright.sync_api import sync_playwright
 
 from callcenter.celery import app as celery_app
 from callcenter.models import Department, Employee, Team, User, pinyin_initials
@@ -317,10 +320,42 @@ def sftp_remote(settings, sftp_server):
     return url
 
 
+# --- Chromium (browser tests): one per test process ----------------------------------------------
+# Debian's package, driven by Playwright (never `playwright install`). Started once per process
+# and shared by the browser modules (their ``browser`` fixtures hand it on): starting Playwright's
+# driver and Chromium cost ~3 s a module, a dozen modules. Each test opens its own context (its
+# own cookies and storage) and closes it.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test bodies
+    # happen outside it, but Django cannot tell, so allow them (the suite has no async code).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 # --- SQLite: tests of the `make run` database (marker ``sqlite``) ---------------------------------------
 # The suite runs on PostgreSQL. A test marked ``sqlite`` checks the SQLite configuration instead
 # (concurrent writers, SQLite's integer range). The PostgreSQL run hands all such tests, in one
-# batch, to a child pytest started with the `make run` settings (DJANGO_ENV=development, a
+# batch, to a child pytest (one per run, started in the background when collection ends, see
+# _sqlite_child_start) with the `make run` settings (DJANGO_ENV=development, a
 # temporary SQLite file, no Redis, eager Celery) and reports each one's outcome as its own. In the
 # child (CALLCENTER_SQLITE_CHILD set) only the marked tests run, on a real test database file, and
 # their database fixture is ``sqlite_db`` (committed transactions: two threads' connections see
@@ -341,6 +376,7 @@ def _sqlite_child_configure(config):
 
 _SQLITE_CHILD_RESULTS: dict = {}  # in the child: node id -> {"outcome", "text"}
 _SQLITE_BATCH = pytest.StashKey[dict]()
+_SQLITE_THREAD = pytest.StashKey[threading.Thread | None]()
 
 
 class SqliteProxy(pytest.Item):
@@ -360,9 +396,44 @@ class SqliteProxy(pytest.Item):
 
 
 def _sqlite_batch(session) -> dict:
-    """Run every selected ``sqlite`` test once in a child pytest; their outcomes by node id."""
+    """The outcomes, by node id, of the one child run of every selected ``sqlite`` test."""
     if _SQLITE_BATCH not in session.config.stash:
-        nodeids = [item.nodeid for item in session.items if isinstance(item, SqliteProxy)]
+        results_file = _sqlite_child_start(session) / "results.json"
+        deadline = time.monotonic() + SQLITE_CHILD_TIMEOUT + 60
+        while not results_file.exists():
+            if time.monotonic() > deadline:
+                pytest.fail("the SQLite child run did not finish", pytrace=False)
+            time.sleep(0.2)
+        session.config.stash[_SQLITE_BATCH] = json.loads(results_file.read_text())
+    return session.config.stash[_SQLITE_BATCH]
+
+
+def _sqlite_child_start(session) -> Path:
+    """Start the child run, in the background, unless another process of this run has: its
+    directory, shared by the processes of a parallel run (pytest-xdist), is made by the first one,
+    which runs the child while it runs its own tests and writes the outcomes there. Started when
+    collection ends, the child (a minute: SQLite migrations, a seeded demo) works beside the
+    PostgreSQL tests instead of holding up the process that reaches a ``sqlite`` test, and it runs
+    once, not once per process (both processes used to reach one). Returns the directory."""
+    basetemp = session.config._tmp_path_factory.getbasetemp()
+    shared = (basetemp.parent if hasattr(session.config, "workerinput") else basetemp) / "sqlite-child"
+    if _SQLITE_THREAD in session.config.stash:
+        return shared
+    try:
+        shared.mkdir()
+    except FileExistsError:
+        session.config.stash[_SQLITE_THREAD] = None  # another process runs it
+        return shared
+    nodeids = [item.nodeid for item in session.items if isinstance(item, SqliteProxy)]
+    thread = threading.Thread(target=_sqlite_child_run, args=(session.config.rootpath, nodeids, shared), daemon=True)
+    thread.start()
+    session.config.stash[_SQLITE_THREAD] = thread
+    return shared
+
+
+def _sqlite_child_run(rootpath, nodeids: list[str], shared: Path):
+    results, output = {}, ""
+    try:
         with tempfile.TemporaryDirectory(prefix="callcenter-sqlite-") as tmp:
             results_file = Path(tmp) / "results.json"
             env = {  # not a worker of the parent's parallel run (pytest-xdist), nor its services
@@ -378,19 +449,27 @@ def _sqlite_batch(session) -> dict:
             }
             child = subprocess.run(  # noqa: S603 - our own interpreter, pytest and node ids
                 [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--no-header", *nodeids],
-                cwd=session.config.rootpath,
+                cwd=rootpath,
                 env=env,
                 capture_output=True,
                 text=True,
                 timeout=SQLITE_CHILD_TIMEOUT,
                 check=False,
             )
-            results = json.loads(results_file.read_text()) if results_file.exists() else {}
-        if not results:
             output = child.stdout[-5000:] + child.stderr[-5000:]
-            results = {nodeid: {"outcome": "failed", "text": output} for nodeid in nodeids}
-        session.config.stash[_SQLITE_BATCH] = results
-    return session.config.stash[_SQLITE_BATCH]
+            results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    except Exception as error:  # noqa: BLE001 - any failure becomes every test's failure text
+        output += f"\n{type(error).__name__}: {error}"
+    if not results:
+        results = {nodeid: {"outcome": "failed", "text": output} for nodeid in nodeids}
+    partial = shared / "results.json.partial"
+    partial.write_text(json.dumps(results))
+    partial.replace(shared / "results.json")  # whole, for the processes that poll for it
+
+
+def pytest_collection_finish(session):
+    if not SQLITE_CHILD and any(isinstance(item, SqliteProxy) for item in session.items):
+        _sqlite_child_start(session)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -430,6 +509,8 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session):
     if SQLITE_CHILD:
         Path(SQLITE_CHILD).write_text(json.dumps(_SQLITE_CHILD_RESULTS))
+    elif thread := session.config.stash.get(_SQLITE_THREAD, None):
+        thread.join()  # the other process may still wait for the outcomes
 
 
 @pytest.fixture

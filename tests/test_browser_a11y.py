@@ -1,8 +1,10 @@
 """Accessibility in real Chromium: axe-core (WCAG 2.0/2.1 A and AA) over the pages of every role of a
 seeded demo call center finds no serious or critical violation, and no page is wider than a 375 px
-phone. The walk is the CSP walk's (tests/test_browser_csp.py): every kind of page once across the
+phone. The walk is also the Content-Security-Policy walk (tests/test_browser_csp.py's crawl: one
+seeded call center, each page opened once for both checks): every kind of page once across the
 roles, and each role's dashboard; at 375 px each role's first pages again (their width; axe on
-the dashboard, where the menu collapses).
+the dashboard, where the menu collapses). The same test then runs HR's scripts and the API
+browser under the policy, and the busiest pages read in English through axe.
 
 axe-core is vendored (static/vendor/axe-core/, see its README) and only ever injected here, by the
 browser's DevTools (an init script), so no page loads it and the strict CSP is untouched.
@@ -21,7 +23,14 @@ from django.conf import settings
 from django.core.management import call_command
 
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - the browser fixture
-from tests.test_browser_csp import PAGES_PER_ROLE, ROLES, SKIP, _page_kind
+from tests.test_browser_csp import (
+    CSP_LISTENER,
+    PAGES_PER_ROLE,
+    ROLES,
+    SKIP,
+    _page_kind,
+    hr_scripts_and_the_api_browser_run_under_the_policy,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,6 +90,7 @@ def _signed_in(browser, live_server, who, width):  # noqa: F811
     )
     # An init script is the browser's own (DevTools), so the page's CSP does not apply to it.
     context.add_init_script(path=str(AXE))
+    context.add_init_script(CSP_LISTENER)  # the walk reads the policy's reports too
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", who)
@@ -122,8 +132,9 @@ def _check(page, who, path, *, phone: bool) -> list[str]:
 
 def _walk(page, base_url, who, kinds: set, *, limit: int, phone: bool):
     """The CSP walk: links from the dashboard, each kind of page once across the roles (``kinds``
-    is shared), the dashboard always; ``limit`` pages at most."""
-    seen, queue, problems = set(), ["/"], []
+    is shared), the dashboard always; ``limit`` pages at most. Returns axe's (and the phone's)
+    problems, the policy's violations and the paths visited."""
+    seen, queue, problems, violations = set(), ["/"], [], []
     while queue and len(seen) < limit:
         path = queue.pop(0)
         if path in seen or (path != "/" and _page_kind(path) in kinds):
@@ -132,39 +143,54 @@ def _walk(page, base_url, who, kinds: set, *, limit: int, phone: bool):
         kinds.add(_page_kind(path))
         page.goto(base_url + path)
         page.wait_for_load_state("load")
-        page.wait_for_timeout(100)  # htmx and charts settle
+        # Charts and htmx run after load; give them a moment, then ask the page what it refused.
+        page.wait_for_timeout(150)
+        violations += [f"{path}: {v}" for v in page.evaluate("window.__csp || []")]
         problems += _check(page, who, path, phone=phone)
         queue += _links(page, base_url, path, seen)
-    return problems, seen
+    return problems, violations, seen
 
 
-def test_every_role_s_pages_have_no_serious_accessibility_violation_and_fit_a_phone(
+def test_every_role_s_pages_run_under_the_policy_have_no_serious_accessibility_violation_and_fit_a_phone(
     browser,  # noqa: F811
     live_server,
     settings,
 ):
-    # given a seeded demo call center with one demo login per role
+    # given a seeded demo call center (two months of history) with one demo login per role
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", employees=30, months=2, verbosity=0)
-    problems, desktop_kinds, phone_kinds, walked = [], set(), set(), {}
+    problems, csp_problems, desktop_kinds, phone_kinds, walked = [], {}, set(), set(), {}
     for who in ROLES:
-        # when each role walks their pages at desktop width, then their first pages on a phone
+        # when each role follows the links of their pages at desktop width, then their first pages on a phone
         context, page = _signed_in(browser, live_server, who, 1280)
-        found, visited = _walk(page, live_server.url, who, desktop_kinds, limit=PAGES_PER_ROLE, phone=False)
+        console = []
+        page.on("console", lambda m, c=console: c.append(m.text) if "Content Security Policy" in m.text else None)
+        found, violations, visited = _walk(page, live_server.url, who, desktop_kinds, limit=PAGES_PER_ROLE, phone=False)
+        page.screenshot(path=ARTIFACTS / f"csp-{who}-last.png", full_page=True)
         problems += found
         walked[who] = visited
+        if violations or console:
+            csp_problems[who] = violations + console
         context.close()
         context, page = _signed_in(browser, live_server, who, PHONE_WIDTH)
-        found, _visited = _walk(page, live_server.url, who, phone_kinds, limit=PHONE_PAGES_PER_ROLE, phone=True)
+        found, _violations, _visited = _walk(
+            page, live_server.url, who, phone_kinds, limit=PHONE_PAGES_PER_ROLE, phone=True
+        )
         problems += found
         page.screenshot(path=ARTIFACTS / f"a11y-{who}-phone-last.png", full_page=True)
         context.close()
-    # then axe finds nothing serious or critical anywhere and every page fits 375 px
+    # then the policy blocked nothing any page does, over every kind of page the roles reach
+    assert not csp_problems, csp_problems
+    # and axe finds nothing serious or critical anywhere and every page fits 375 px
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
     assert len(desktop_kinds) >= 40 and all("/" in visited for visited in walked.values()), (
         len(desktop_kinds),
         walked,
     )
+    # and HR's scripts (dashboard chart, template editor) and the API browser run under the policy
+    hr_scripts_and_the_api_browser_run_under_the_policy(browser, live_server)
+    # and the busiest pages read in English have no serious violation either
+    _the_busiest_pages_read_in_english_have_no_serious_violation(browser, live_server)
 
 
 def test_axe_runs_under_the_pages_policy_and_reports_a_known_failure(browser, live_server, org):  # noqa: F811
@@ -205,9 +231,8 @@ ENGLISH_PAGES = {
 }
 
 
-def test_the_busiest_pages_read_in_english_have_no_serious_violation(browser, live_server, settings):  # noqa: F811
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", employees=30, months=1, verbosity=0)
+def _the_busiest_pages_read_in_english_have_no_serious_violation(browser, live_server):  # noqa: F811
+    """On the seeded call center of the walk above (one seed for both)."""
     problems = []
     for who, paths in ENGLISH_PAGES.items():
         context, page = _signed_in(browser, live_server, who, 1280)

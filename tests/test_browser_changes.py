@@ -3,12 +3,10 @@ employment timeline loads (htmx), HR transfers the agent to another team from th
 team list names the supervisor each team brings), and the timeline shows the transfer; the old
 supervisor no longer sees the agent. Screenshots in test-artifacts/browser/changes-*.png."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import sync_playwright
 
 from callcenter.roles import Role
 from callcenter.tests import factories as f
@@ -16,21 +14,14 @@ from callcenter.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 
 
 @pytest.fixture(scope="module")
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM in the test body, beside Playwright's loop
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+def browser(chromium):
+    """The process's Chromium (conftest.py ``chromium``)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return chromium
 
 
 def _login(page, base_url, username):

@@ -7,14 +7,12 @@ agent's open session goes to the login page and the record says "left on". Scree
 test-artifacts/browser/people-*.png."""
 
 import datetime
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from callcenter import services
 from callcenter.models import (
@@ -36,8 +34,6 @@ from tests.test_browser import nav_click
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-US"}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "en-US"}
@@ -45,15 +41,10 @@ NEW_PASSWORD = "Lantern-Harbour-3817!"
 
 
 @pytest.fixture(scope="module")
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM in the test body, beside Playwright's loop
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+def browser(chromium):
+    """The process's Chromium (conftest.py ``chromium``)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return chromium
 
 
 def _login(page, base_url, username, password=TEST_PASSWORD, landing="#dashboard-title"):

@@ -32,10 +32,24 @@ def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
-def test_seed_with_one_month_of_attendance_history():
+def test_seed_with_one_month_of_history_then_the_attendance_bench():
+    """The demo seeded with a month of history (40 employees): its attendance, its leave, then
+    ``bench attendance`` on it. One seed, the module's slowest step, for what were three tests that
+    each seeded the same demo; each part's checks are below, unchanged."""
     # given an empty database; when the demo is seeded with one month of history
     out = StringIO()
     call_command("seed_demo", employees=40, months=1, stdout=out)
+    # then the attendance history is there, and the leave balances and requests
+    _then_one_month_of_attendance_history(out)
+    _then_balances_and_leave_requests_through_the_services(out)
+    # and when `bench attendance` runs on it, then it reports its measurements
+    bench = StringIO()
+    call_command("bench", "attendance", employees=40, repeat=1, stdout=bench)
+    text = bench.getvalue()
+    assert "daily_attendance_compute_all" in text and "monthly summary page (50), hr" in text
+
+
+def _then_one_month_of_attendance_history(out):
     # then team members have roster days, punches and computed days, and the audit chain holds
     assert RosterEntry.objects.exists() and Punch.objects.exists()
     today = timezone.localdate()
@@ -50,18 +64,7 @@ def test_seed_with_one_month_of_attendance_history():
     assert audit_chain_verify().ok
 
 
-def test_bench_attendance_runs():
-    call_command("seed_demo", employees=40, months=1, stdout=StringIO())
-    out = StringIO()
-    call_command("bench", "attendance", employees=40, repeat=1, stdout=out)
-    text = out.getvalue()
-    assert "daily_attendance_compute_all" in text and "monthly summary page (50), hr" in text
-
-
-def test_seed_creates_balances_and_leave_requests_through_the_services():
-    # given an empty database; when the demo is seeded with one month of history
-    out = StringIO()
-    call_command("seed_demo", employees=40, months=1, stdout=out)
+def _then_balances_and_leave_requests_through_the_services(out):
     today = timezone.localdate()
     # then every active employee has this year's annual balance (LV-3)
     active = Employee.objects.filter(status="active").count()

@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -873,6 +872,6 @@ def test_schema_documents_the_leave_api(api, org):
     assert all("LV-" in s or "ATT-3" in s for s in summaries), summaries
 
 
-def test_openapi_schema_generates_without_warnings(tmp_path):
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
-    assert "/api/v1/attendance/leave/requests/" in (tmp_path / "schema.yml").read_text()
+# The schema generates without warnings (``spectacular --validate --fail-on-warn``) and has the
+# leave requests' path: callcenter/tests/test_pages.py::test_openapi_schema_generates_without_warnings
+# (one generation of the whole API's schema for the suite; the test above reads the leave paths).
