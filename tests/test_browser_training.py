@@ -9,9 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tests.test_browser import ARTIFACTS, _login, browser, nav_click  # noqa: F401 - the browser fixture
 from training.models import Course, MandatoryCourse, PlanItem, QuestionOption, TrainingRecord
 from training.tests.factories import question_make
-from tests.test_browser import ARTIFACTS, _login, browser, nav_click  # noqa: F401 - the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

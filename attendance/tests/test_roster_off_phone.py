@@ -164,6 +164,8 @@ def test_the_board_page_says_in_training(client, org, shift, monkeypatch):
     monkeypatch.setattr(
         "attendance.views.punches.selectors.team_board", lambda *, user, now=None: board(user=user, now=at(10))
     )
+    org.supervisor.user.preferred_language = "en"  # the label is matched in English
+    org.supervisor.user.save(update_fields=["preferred_language"])
     client.force_login(org.supervisor.user)
     with translation.override("en"):
         html = client.get("/attendance/board/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -122,15 +122,17 @@ class SessionDetailApi(APIView):
 class SessionCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SessionCancelInputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=InputSerializer, responses=SessionOutputSerializer, summary="Cancel a session (frees the time)"
+        request=SessionCancelInputSerializer,
+        responses=SessionOutputSerializer,
+        summary="Cancel a session (frees the time)",
     )
     def post(self, request, pk: int):
         session = selectors.session_get(user=request.user, pk=pk)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SessionCancelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.session_cancel(actor=request.user, session_id=session.pk, **serializer.validated_data)
         return Response(SessionOutputSerializer(selectors.session_get(user=request.user, pk=session.pk)).data)
@@ -139,7 +141,7 @@ class SessionCancelApi(APIView):
 class SessionEnrolmentsApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SessionEnrolmentsInputSerializer(serializers.Serializer):
         employee_ids = serializers.ListField(child=ApiIdField(), min_length=1, max_length=200)
         confirm = serializers.BooleanField(
             default=False, help_text="false: the preview with each person's roster clash; true: enrol (TRN-2)"
@@ -156,13 +158,13 @@ class SessionEnrolmentsApi(APIView):
         return paginated_response(request=request, view=self, queryset=qs, serializer_class=EnrolmentOutputSerializer)
 
     @extend_schema(
-        request=InputSerializer,
+        request=SessionEnrolmentsInputSerializer,
         responses={200: PreviewRowSerializer(many=True), 201: EnrolmentOutputSerializer(many=True)},
         summary="Enrol people: preview the roster clash, then confirm (TRN-2)",
     )
     def post(self, request, pk: int):
         session = selectors.session_get(user=request.user, pk=pk)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SessionEnrolmentsInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = serializer.validated_data["employee_ids"]
         if not serializer.validated_data["confirm"]:
@@ -184,14 +186,16 @@ class EnrolmentCancelApi(APIView):
 class EnrolmentAttendanceApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class EnrolmentAttendanceInputSerializer(serializers.Serializer):
         mark = serializers.ChoiceField(choices=AttendanceMark.choices)
 
     @extend_schema(
-        request=InputSerializer, responses=EnrolmentOutputSerializer, summary="Take the attendance (the trainer, HR)"
+        request=EnrolmentAttendanceInputSerializer,
+        responses=EnrolmentOutputSerializer,
+        summary="Take the attendance (the trainer, HR)",
     )
     def post(self, request, pk: int):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.EnrolmentAttendanceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrolment = services.session_attendance_mark(
             actor=request.user, enrolment_id=pk, mark=serializer.validated_data["mark"]
@@ -202,14 +206,16 @@ class EnrolmentAttendanceApi(APIView):
 class EnrolmentScoreApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class EnrolmentScoreInputSerializer(serializers.Serializer):
         score = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
 
     @extend_schema(
-        request=InputSerializer, responses=EnrolmentOutputSerializer, summary="Enter a score, 0..100 (TRN-2)"
+        request=EnrolmentScoreInputSerializer,
+        responses=EnrolmentOutputSerializer,
+        summary="Enter a score, 0..100 (TRN-2)",
     )
     def post(self, request, pk: int):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.EnrolmentScoreInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrolment = services.session_score_set(
             actor=request.user, enrolment_id=pk, score=serializer.validated_data["score"]
@@ -227,17 +233,17 @@ class SatisfactionOutputSerializer(serializers.Serializer):
 class EnrolmentSurveyApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class EnrolmentSurveyInputSerializer(serializers.Serializer):
         rating = serializers.IntegerField(min_value=1, max_value=5)
         comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=InputSerializer,
+        request=EnrolmentSurveyInputSerializer,
         responses={201: SatisfactionOutputSerializer},
         summary="Answer the satisfaction survey of a session attended (once, TRN-2)",
     )
     def post(self, request, pk: int):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.EnrolmentSurveyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         response = services.satisfaction_submit(actor=request.user, enrolment_id=pk, **serializer.validated_data)
         return Response(SatisfactionOutputSerializer(response).data, status=status.HTTP_201_CREATED)

@@ -47,7 +47,7 @@ def seed_records(rng: random.Random, employees, months: int, stdout) -> dict:
     today = timezone.localdate()
     awareness = _course(
         AWARENESS_CODE,
-        title="数据安全意识培训",
+        title="数据安全意识",
         description="SEC-3：每年全员完成的数据安全与个人信息保护意识培训及在线测验。",
         topic_area=TopicArea.SECURITY,
         delivery_mode=DeliveryMode.ONLINE,

@@ -204,7 +204,7 @@ def _course() -> Course:
     course, _created = Course.objects.get_or_create(
         code=AWARENESS_CODE,
         defaults={
-            "title": "数据安全意识年度培训",
+            "title": "数据安全意识",
             "description": "SEC-3 要求全体员工每年完成的数据安全意识课程：阅读手册后完成在线测验。",
             "topic_area": TopicArea.SECURITY,
             "delivery_mode": DeliveryMode.ONLINE,

@@ -163,6 +163,8 @@ def test_trn1_mass_assignment_is_refused(org, plan):
 
 
 def test_trn1_the_page_form_adjusts_with_a_reason(org, plan):
+    org.hr.user.preferred_language = "en"  # the refusal is matched in English
+    org.hr.user.save(update_fields=["preferred_language"])
     client = client_of(org.hr)
     item = PlanItem.objects.filter(version__plan=plan).order_by("pk").first()
     url = f"/training/plan/{plan.pk}/items/{item.lineage}/edit/"

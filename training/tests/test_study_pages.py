@@ -186,6 +186,8 @@ def test_material_file_private_ranged_and_audited(org, course, private_root):
 
 
 def test_fake_pdf_that_is_an_exe_refused_on_the_page_and_api(org, course, private_root):
+    org.hr.user.preferred_language = "en"  # the page's message is matched in English
+    org.hr.user.save(update_fields=["preferred_language"])
     client = client_of(org.hr.user)
     with translation.override("en"):
         response = client.post(
@@ -207,6 +209,8 @@ def test_fake_pdf_that_is_an_exe_refused_on_the_page_and_api(org, course, privat
 
 
 def test_hr_adds_a_question_on_the_page_and_refusal_keeps_nothing(org, course):
+    org.hr.user.preferred_language = "en"  # the page's message is matched in English
+    org.hr.user.save(update_fields=["preferred_language"])
     client = client_of(org.hr.user)
     url = reverse("training:study_question_new", args=[course.pk])
     before = Question.objects.count()
