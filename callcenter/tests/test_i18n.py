@@ -108,7 +108,11 @@ AMBIGUOUS_WITHOUT_CONTEXT = {
     ),
     "People": (
         "人数: a count of people (the org editor's column)",
-        {"callcenter/templates/callcenter/org/manage.html"},
+        {
+            "callcenter/templates/callcenter/org/manage.html",
+            "training/templates/training/compliance/report.html",
+            "training/templates/training/effect/detail.html",
+        },
     ),
     "Closed": (
         "已结案: a complaint's status or count of closed complaints",

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from training.models import Course, DeliveryMode, TopicArea
 
@@ -15,9 +16,11 @@ class CourseFilterForm(forms.Form):
         label=_("Delivery mode"), required=False, choices=[("", "—"), *DeliveryMode.choices]
     )
     active = forms.NullBooleanField(
-        label=_("Active"),
+        label=pgettext_lazy("setting: in use", "Active"),
         required=False,
-        widget=forms.Select(choices=[("", "—"), ("true", _("Active")), ("false", _("Inactive"))]),
+        widget=forms.Select(
+            choices=[("", "—"), ("true", pgettext_lazy("setting: in use", "Active")), ("false", _("Inactive"))]
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from callcenter.inputs import DateTimeField, IdField, MonthField
 from training.models import AttendanceMark
@@ -46,7 +47,9 @@ class SessionCancelForm(forms.Form):
 class EnrolForm(forms.Form):
     """Who to enrol: people one by one, or a whole team at once (TRN-2)."""
 
-    employees = forms.TypedMultipleChoiceField(label=_("People"), required=False, coerce=int)
+    employees = forms.TypedMultipleChoiceField(
+        label=pgettext_lazy("persons chosen", "People"), required=False, coerce=int
+    )
     team = forms.TypedChoiceField(label=_("Whole team"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, people=(), teams=(), **kwargs):
