@@ -30,6 +30,8 @@ SKIP = (
     "/import/template",
     "download",
     ".csv",
+    ".pdf",  # a training certificate (TRN-3)
+    "/training/study/materials/",  # a course's material file (served privately, TRN-2)
     "/certificates/",
     "/attachments/",
     "/admin/",

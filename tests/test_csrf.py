@@ -13,7 +13,7 @@ from datasecurity.models import AuditEvent
 
 THIRD_PARTY_PREFIXES = ("admin/",)
 # Converters in routes -> a value that resolves (CSRF is checked before the view runs).
-SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x"}
+SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-4000-8000-000000000000"}
 
 
 def _walk(patterns, prefix=""):

@@ -109,6 +109,10 @@ ROUTE_TABLES = (
     # training: the annual plan and its effect (TRN-1, TRN-3; part "plan")
     (r"training/(plan|plans|effect/plan|effect/plans)/<int:pk>/", "training.TrainingPlan"),
     (r"training/effect/courses/<int:pk>/", "training.Course"),
+    # training: courses, sessions and enrolments (issue 16, TRN-2)
+    (r"training/courses/<int:pk>/", "training.Course"),
+    (r"training/sessions/<int:pk>/", "training.TrainingSession"),
+    (r"training/enrolments/<int:pk>/", "training.Enrolment"),
     # training records and compliance (issue 16, TRN-3)
     (r"training/records/employee/<int:employee_id>/", "callcenter.Employee"),
     (r"training/records/<int:(pk|record_id)>/", "training.TrainingRecord"),

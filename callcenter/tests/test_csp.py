@@ -25,6 +25,7 @@ ROLE_USERS = {
 PDF_TEMPLATES = {
     "performance/templates/performance/bonus/pdf.html",
     "datasecurity/templates/datasecurity/destruct/certificate_pdf.html",  # SEC-4: rendered by WeasyPrint only
+    "training/templates/training/records/certificate_pdf.html",  # TRN-3: rendered by WeasyPrint only
 }
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")(?![^>]*\bnonce=)[^>]*>", re.I)

@@ -54,6 +54,9 @@ class CourseInputSerializer(serializers.Serializer):
 
 
 class CourseListApi(APIView):
+    # Everyone signed in reads (the selector decides what); writes narrow it in get_permissions.
+    permission_classes = [IsAuthenticated]
+
     def get_permissions(self):
         if self.request.method == "POST":
             return [HasRole(Role.HR, Role.TRAINER)()]
@@ -87,6 +90,9 @@ class CourseListApi(APIView):
 
 
 class CourseDetailApi(APIView):
+    # Everyone signed in reads (the selector decides what); writes narrow it in get_permissions.
+    permission_classes = [IsAuthenticated]
+
     def get_permissions(self):
         if self.request.method == "PATCH":
             return [HasRole(Role.HR, Role.TRAINER)()]

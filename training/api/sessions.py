@@ -65,6 +65,9 @@ class PreviewRowSerializer(serializers.Serializer):
 
 
 class SessionListApi(APIView):
+    # Everyone signed in reads (the selector decides what); writes narrow it in get_permissions.
+    permission_classes = [IsAuthenticated]
+
     def get_permissions(self):
         if self.request.method == "POST":
             return [HasRole(Role.HR, Role.TRAINER)()]
@@ -98,6 +101,9 @@ class SessionListApi(APIView):
 
 
 class SessionDetailApi(APIView):
+    # Everyone signed in reads (the selector decides what); writes narrow it in get_permissions.
+    permission_classes = [IsAuthenticated]
+
     def get_permissions(self):
         if self.request.method == "PATCH":
             return [HasRole(Role.HR, Role.TRAINER)()]
