@@ -12,7 +12,7 @@ class TrainingConfig(AppConfig):
         self._sessions_ready()
         self._plan_ready()
         self._study_ready()
-        _records_register()
+        self._records_ready()
 
     def _sessions_ready(self):
         # Imported here: Django imports apps.py before the models are ready.
@@ -76,54 +76,59 @@ class TrainingConfig(AppConfig):
             NavEntry("training_study", _("Self-study"), "training:study", "laptop", 260, everyone, group="training"),
         )
 
+    def _records_ready(self):
+        """Records, certificates and compliance (issue 16, TRN-3): the menu entries and the
+        supervisor's compliance card."""
+        from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
+        from callcenter.providers import DashboardCard, dashboard_card_register
+        from callcenter.roles import Role
+        from training.selectors import COMPLIANCE_REPORT_ROLES, RECORD_TEAM_ROLES, training_dashboard_compliance
 
-def _records_register():
-    """Records, certificates and compliance (issue 16, TRN-3): the menu entries and the
-    supervisor's compliance card."""
-    from callcenter.navigation import NavEntry, has_any_role, is_employee, navigation_register
-    from callcenter.providers import DashboardCard, dashboard_card_register
-    from callcenter.roles import Role
-    from training.selectors import COMPLIANCE_REPORT_ROLES, RECORD_TEAM_ROLES, training_dashboard_compliance
-
-    navigation_register(
-        NavEntry(
-            "my_training", _("My training"), "training:my_training", "mortarboard", 400, is_employee, group="training"
-        ),
-        NavEntry(
-            "training_records",
-            _("Training records"),
-            "training:records",
-            "journal-check",
-            440,
-            has_any_role(*RECORD_TEAM_ROLES),
-            group="training",
-        ),
-        NavEntry(
-            "training_compliance",
-            _("Training compliance"),
-            "training:compliance",
-            "clipboard-check",
-            450,
-            has_any_role(*COMPLIANCE_REPORT_ROLES),
-            group="training",
-        ),
-        NavEntry(
-            "training_mandatory",
-            _("Mandatory courses"),
-            "training:mandatory",
-            "exclamation-diamond",
-            460,
-            has_any_role(Role.HR),
-            group="training",
-        ),
-    )
-    dashboard_card_register(
-        DashboardCard(
-            "training_compliance",
-            "team",
-            "training/compliance/dashboard_team.html",
-            training_dashboard_compliance,
-            roles=(Role.SUPERVISOR,),
-            order=40,
-        ),
-    )
+        navigation_register(
+            NavEntry(
+                "my_training",
+                _("My training"),
+                "training:my_training",
+                "mortarboard",
+                400,
+                is_employee,
+                group="training",
+            ),
+            NavEntry(
+                "training_records",
+                _("Training records"),
+                "training:records",
+                "journal-check",
+                440,
+                has_any_role(*RECORD_TEAM_ROLES),
+                group="training",
+            ),
+            NavEntry(
+                "training_compliance",
+                _("Training compliance"),
+                "training:compliance",
+                "clipboard-check",
+                450,
+                has_any_role(*COMPLIANCE_REPORT_ROLES),
+                group="training",
+            ),
+            NavEntry(
+                "training_mandatory",
+                _("Mandatory courses"),
+                "training:mandatory",
+                "exclamation-diamond",
+                460,
+                has_any_role(Role.HR),
+                group="training",
+            ),
+        )
+        dashboard_card_register(
+            DashboardCard(
+                "training_compliance",
+                "team",
+                "training/compliance/dashboard_team.html",
+                training_dashboard_compliance,
+                roles=(Role.SUPERVISOR,),
+                order=40,
+            ),
+        )

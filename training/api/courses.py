@@ -60,7 +60,7 @@ class CourseListApi(APIView):
     def get_permissions(self):
         if self.request.method == "POST":
             return [HasRole(Role.HR, Role.TRAINER)()]
-        return [IsAuthenticated()]
+        return super().get_permissions()
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, max_length=100)
@@ -96,7 +96,7 @@ class CourseDetailApi(APIView):
     def get_permissions(self):
         if self.request.method == "PATCH":
             return [HasRole(Role.HR, Role.TRAINER)()]
-        return [IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(responses=CourseOutputSerializer, summary="One course of the catalogue")
     def get(self, request, pk: int):

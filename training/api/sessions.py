@@ -71,7 +71,7 @@ class SessionListApi(APIView):
     def get_permissions(self):
         if self.request.method == "POST":
             return [HasRole(Role.HR, Role.TRAINER)()]
-        return [IsAuthenticated()]
+        return super().get_permissions()
 
     class FilterSerializer(serializers.Serializer):
         month = ApiMonthField(required=False)
@@ -107,7 +107,7 @@ class SessionDetailApi(APIView):
     def get_permissions(self):
         if self.request.method == "PATCH":
             return [HasRole(Role.HR, Role.TRAINER)()]
-        return [IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(responses=SessionOutputSerializer, summary="One session")
     def get(self, request, pk: int):
