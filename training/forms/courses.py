@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training.models import Course, DeliveryMode, TopicArea
+from training.services import COURSE_FIELDS
 
 __all__ = ["CourseFilterForm", "CourseForm"]
 
@@ -30,22 +31,7 @@ class CourseForm(forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = [
-            "code",
-            "title",
-            "description",
-            "topic_area",
-            "delivery_mode",
-            "hours",
-            "provider",
-            "pass_mark",
-            "max_attempts",
-            "time_limit_minutes",
-            "question_count",
-            "open_enrolment",
-            "induction",
-            "active",
-        ]
+        fields = COURSE_FIELDS  # what the service accepts (mass assignment: nothing else)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
